@@ -1,0 +1,92 @@
+/**
+ * The media command schema: what POST /sessions/{id}/commands accepts and what travels on a session's
+ * command queue to its controller. Validated with zod at the API and again by the controller.
+ */
+import { z } from 'zod';
+
+export const COMMAND_TYPES = [
+  'PLAY_MEDIA',
+  'PAUSE_MEDIA',
+  'RESUME_MEDIA',
+  'STOP_MEDIA',
+  'SEEK_MEDIA',
+  'SET_VOLUME',
+] as const;
+export type CommandType = (typeof COMMAND_TYPES)[number];
+
+/** Longest programId and programUrl accepted. */
+export const MAX_PROGRAM_ID_LENGTH = 128;
+export const MAX_PROGRAM_URL_LENGTH = 2048;
+
+const programId = z
+  .string()
+  .min(1)
+  .max(MAX_PROGRAM_ID_LENGTH)
+  .regex(/^[A-Za-z0-9._:-]+$/, 'programId may hold letters, digits and . _ : - only');
+
+export const PlayMediaCommand = z.strictObject({
+  type: z.literal('PLAY_MEDIA'),
+  programId,
+  programUrl: z.string().min(1).max(MAX_PROGRAM_URL_LENGTH),
+  /** Optional start offset in seconds. */
+  startAtSeconds: z.number().finite().min(0).optional(),
+});
+export const PauseMediaCommand = z.strictObject({ type: z.literal('PAUSE_MEDIA') });
+export const ResumeMediaCommand = z.strictObject({ type: z.literal('RESUME_MEDIA') });
+export const StopMediaCommand = z.strictObject({ type: z.literal('STOP_MEDIA') });
+export const SeekMediaCommand = z.strictObject({
+  type: z.literal('SEEK_MEDIA'),
+  seconds: z.number().finite().min(0),
+});
+export const SetVolumeCommand = z.strictObject({
+  type: z.literal('SET_VOLUME'),
+  volume: z.number().finite().min(0).max(1),
+});
+
+/** A command as the host sends it. */
+export const CommandInput = z.discriminatedUnion('type', [
+  PlayMediaCommand,
+  PauseMediaCommand,
+  ResumeMediaCommand,
+  StopMediaCommand,
+  SeekMediaCommand,
+  SetVolumeCommand,
+]);
+export type CommandInput = z.infer<typeof CommandInput>;
+
+/** Command lifecycle as the session record reports it. */
+export const COMMAND_STATUSES = ['QUEUED', 'APPLIED', 'FAILED'] as const;
+export type CommandStatus = (typeof COMMAND_STATUSES)[number];
+
+/** Message kinds on a session queue. */
+export const QUEUE_MESSAGE_KINDS = ['COMMAND', 'CALLBACK'] as const;
+
+/** FIFO message groups: commands are ordered among themselves; callbacks never wait behind a command. */
+export const COMMAND_MESSAGE_GROUP = 'commands';
+export const CALLBACK_MESSAGE_GROUP = 'callbacks';
+
+/** A command on the queue: the host's command plus the ids the controller reports against. */
+export const CommandMessage = z.strictObject({
+  kind: z.literal('COMMAND'),
+  sessionId: z.string().min(1),
+  commandId: z.string().min(1),
+  acceptedAt: z.string(),
+  command: CommandInput,
+});
+export type CommandMessage = z.infer<typeof CommandMessage>;
+
+/** Which callback state a token belongs to. */
+export const CALLBACK_KINDS = ['READY', 'ON_AIR'] as const;
+export type CallbackKind = (typeof CALLBACK_KINDS)[number];
+
+/** A task token sent by the state machine (sqs:sendMessage.waitForTaskToken). */
+export const CallbackMessage = z.strictObject({
+  kind: z.literal('CALLBACK'),
+  callback: z.enum(CALLBACK_KINDS),
+  sessionId: z.string().min(1),
+  taskToken: z.string().min(1),
+});
+export type CallbackMessage = z.infer<typeof CallbackMessage>;
+
+export const QueueMessage = z.discriminatedUnion('kind', [CommandMessage, CallbackMessage]);
+export type QueueMessage = z.infer<typeof QueueMessage>;

@@ -1,0 +1,29 @@
+/**
+ * Environment variable names the functions and the controller read. CDK and the local cloud set them.
+ */
+export const ENV = {
+  sessionsTable: 'SESSIONS_TABLE_NAME',
+  idempotencyTable: 'IDEMPOTENCY_TABLE_NAME',
+  mediaBucket: 'MEDIA_BUCKET_NAME',
+  stateMachineArn: 'STATE_MACHINE_ARN',
+  clusterName: 'CLUSTER_NAME',
+  taskDefinition: 'CONTROLLER_TASK_DEFINITION',
+  subnets: 'CONTROLLER_SUBNETS',
+  securityGroups: 'CONTROLLER_SECURITY_GROUPS',
+  assignPublicIp: 'CONTROLLER_ASSIGN_PUBLIC_IP',
+  dlqArn: 'COMMAND_DLQ_ARN',
+  storageConfigurationArn: 'IVS_STORAGE_CONFIGURATION_ARN',
+  encoderConfigurationArn: 'IVS_ENCODER_CONFIGURATION_ARN',
+  jwtIssuer: 'JWT_ISSUER',
+  jwtAudience: 'JWT_AUDIENCE',
+  /** Controller only. */
+  sessionId: 'SESSION_ID',
+  stageArn: 'STAGE_ARN',
+  queueUrl: 'COMMAND_QUEUE_URL',
+  stageTransport: 'STAGE_TRANSPORT',
+  chromiumPath: 'CHROMIUM_PATH',
+} as const;
+
+/** How the controller's page reaches the stage: the IVS web SDK, or plain WHIP (the local stage). */
+export const STAGE_TRANSPORTS = ['ivs-sdk', 'whip'] as const;
+export type StageTransport = (typeof STAGE_TRANSPORTS)[number];

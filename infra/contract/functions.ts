@@ -1,0 +1,83 @@
+/**
+ * Every Lambda function of the system: its handler module, size, and what it is bound to.
+ * CDK builds one function per entry (binding = environment variable + IAM grant); the local cloud
+ * deploys the same entries with the same environment variable names.
+ */
+import type { FunctionRole } from './names.ts';
+
+/** What a function may reach. Each binding sets the environment variables listed in BINDING_ENV. */
+export type Binding =
+  | 'sessionsTable'
+  | 'idempotencyTable'
+  | 'mediaBucket'
+  | 'stateMachine'
+  | 'controllerTask'
+  | 'commandQueues'
+  | 'stages'
+  | 'compositions'
+  | 'executionHistory';
+
+/** Environment variables each binding sets (names from ENV in env.ts). */
+export const BINDING_ENV: Record<Binding, readonly string[]> = {
+  sessionsTable: ['SESSIONS_TABLE_NAME'],
+  idempotencyTable: ['IDEMPOTENCY_TABLE_NAME'],
+  mediaBucket: ['MEDIA_BUCKET_NAME'],
+  stateMachine: ['STATE_MACHINE_ARN'],
+  controllerTask: [
+    'CLUSTER_NAME',
+    'CONTROLLER_TASK_DEFINITION',
+    'CONTROLLER_SUBNETS',
+    'CONTROLLER_SECURITY_GROUPS',
+    'CONTROLLER_ASSIGN_PUBLIC_IP',
+  ],
+  commandQueues: ['COMMAND_DLQ_ARN'],
+  stages: [],
+  compositions: ['IVS_STORAGE_CONFIGURATION_ARN', 'IVS_ENCODER_CONFIGURATION_ARN'],
+  executionHistory: ['STATE_MACHINE_ARN'],
+};
+
+export interface FunctionSpec {
+  role: FunctionRole;
+  /** Handler module, relative to the repository root; it exports `handler`. */
+  entry: string;
+  timeoutSeconds: number;
+  memoryMiB: number;
+  bindings: readonly Binding[];
+}
+
+export const FUNCTIONS: readonly FunctionSpec[] = [
+  // API
+  { role: 'createSession', entry: 'functions/api/create-session.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'idempotencyTable', 'stateMachine'] },
+  { role: 'getSession', entry: 'functions/api/get-session.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable'] },
+  { role: 'endSession', entry: 'functions/api/end-session.ts', timeoutSeconds: 30, memoryMiB: 256, bindings: ['sessionsTable', 'executionHistory'] },
+  { role: 'createParticipantToken', entry: 'functions/api/create-participant-token.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'stages'] },
+  { role: 'enqueueCommand', entry: 'functions/api/enqueue-command.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'idempotencyTable', 'commandQueues', 'mediaBucket'] },
+  { role: 'getCommand', entry: 'functions/api/get-command.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable'] },
+  // Steps of the state machine
+  { role: 'createStage', entry: 'functions/steps/create-stage.ts', timeoutSeconds: 30, memoryMiB: 256, bindings: ['sessionsTable', 'stages', 'commandQueues'] },
+  { role: 'startController', entry: 'functions/steps/start-controller.ts', timeoutSeconds: 30, memoryMiB: 256, bindings: ['sessionsTable', 'controllerTask'] },
+  { role: 'goLive', entry: 'functions/steps/go-live.ts', timeoutSeconds: 30, memoryMiB: 256, bindings: ['sessionsTable', 'compositions', 'mediaBucket'] },
+  { role: 'controllerLost', entry: 'functions/steps/controller-lost.ts', timeoutSeconds: 30, memoryMiB: 256, bindings: ['sessionsTable', 'controllerTask'] },
+  { role: 'teardown', entry: 'functions/steps/teardown.ts', timeoutSeconds: 60, memoryMiB: 256, bindings: ['sessionsTable', 'controllerTask', 'commandQueues', 'stages', 'compositions'] },
+  // EventBridge target
+  { role: 'controllerStopped', entry: 'functions/events/controller-stopped.ts', timeoutSeconds: 30, memoryMiB: 256, bindings: ['sessionsTable', 'executionHistory'] },
+];
+
+export function functionSpec(role: FunctionRole): FunctionSpec {
+  const spec = FUNCTIONS.find((f) => f.role === role);
+  if (!spec) throw new Error(`No function spec for ${role}`);
+  return spec;
+}
+
+/** The EventBridge pattern of the controller-stopped rule (ECS task of our family, STOPPED). */
+export function controllerStoppedPattern(clusterArn: string, taskDefinitionFamily: string) {
+  return {
+    source: ['aws.ecs'],
+    'detail-type': ['ECS Task State Change'],
+    detail: {
+      clusterArn: [clusterArn],
+      lastStatus: ['STOPPED'],
+      group: [`family:${taskDefinitionFamily}`],
+    },
+  };
+}

@@ -1,0 +1,9 @@
+/** The contract: one import for everything shared by CDK, functions, controller and local cloud. */
+export * from './names.ts';
+export * from './limits.ts';
+export * from './commands.ts';
+export * from './session.ts';
+export * from './routes.ts';
+export * from './state-machine.ts';
+export * from './env.ts';
+export * from './functions.ts';

@@ -1,0 +1,78 @@
+/**
+ * Limits and timings of the system. One module, read by CDK, handlers, controller and local cloud.
+ */
+
+/** Seconds a new controller has to join the stage and publish before the session fails. */
+export const READY_TIMEOUT_SECONDS = 120;
+
+/** The OnAir callback's HeartbeatSeconds: a controller silent this long is lost. */
+export const HEARTBEAT_TIMEOUT_SECONDS = 30;
+
+/** How often the controller heartbeats (well inside HEARTBEAT_TIMEOUT_SECONDS). */
+export const HEARTBEAT_INTERVAL_SECONDS = 5;
+
+/** The longest a show may stay on air (OnAir's TimeoutSeconds). */
+export const MAX_SHOW_SECONDS = 4 * 60 * 60;
+
+/** Controller replacements allowed within CONTROLLER_RESTART_WINDOW_SECONDS before the show is torn down. */
+export const MAX_CONTROLLER_RESTARTS = 3;
+export const CONTROLLER_RESTART_WINDOW_SECONDS = 10 * 60;
+
+/** Largest HTTP request body the API accepts. */
+export const MAX_REQUEST_BODY_BYTES = 16 * 1024;
+
+/** Participant tokens (minutes, as IVS counts them). */
+export const HOST_TOKEN_MINUTES = 12 * 60;
+export const CALLER_TOKEN_MINUTES = 60;
+export const CONTROLLER_TOKEN_MINUTES = 24 * 60;
+export const MAX_PARTICIPANT_TOKEN_MINUTES = 20_160;
+export const MAX_PARTICIPANT_ATTRIBUTES_BYTES = 1024;
+
+/** Command queue: visibility while a command is applied, receives before dead-lettering. */
+export const COMMAND_VISIBILITY_TIMEOUT_SECONDS = 10;
+export const COMMAND_MAX_RECEIVE_COUNT = 5;
+export const COMMAND_RETENTION_SECONDS = 24 * 60 * 60;
+export const DLQ_RETENTION_SECONDS = 14 * 24 * 60 * 60;
+
+/** Media the controller will fetch and play. */
+export const MAX_MEDIA_BYTES = 200 * 1024 * 1024;
+export const MAX_MEDIA_SECONDS = 2 * 60 * 60;
+export const MEDIA_FETCH_TIMEOUT_SECONDS = 30;
+export const MEDIA_CONTENT_TYPES = [
+  'audio/wav',
+  'audio/x-wav',
+  'audio/wave',
+  'audio/mpeg',
+  'audio/ogg',
+  'audio/opus',
+  'audio/mp4',
+  'audio/x-m4a',
+  'audio/aac',
+] as const;
+export const MEDIA_UPLOAD_URL_SECONDS = 15 * 60;
+export const MEDIA_DOWNLOAD_URL_SECONDS = 60 * 60;
+
+/** Rate limits (token buckets). */
+export const COMMANDS_PER_SESSION_PER_SECOND = 50;
+export const COMMANDS_PER_SESSION_BURST = 100;
+export const SESSIONS_PER_HOST_PER_HOUR = 20;
+export const MAX_LIVE_SESSIONS_PER_HOST = 3;
+
+/** How long idempotency keys are remembered. */
+export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+/** Log retention (days) for every log group. */
+export const LOG_RETENTION_DAYS = 30;
+
+/** The numbers the state machine reads from its input (`$.limits`). */
+export interface ExecutionLimits {
+  readyTimeoutSeconds: number;
+  heartbeatSeconds: number;
+  maxShowSeconds: number;
+}
+
+export const DEFAULT_EXECUTION_LIMITS: ExecutionLimits = {
+  readyTimeoutSeconds: READY_TIMEOUT_SECONDS,
+  heartbeatSeconds: HEARTBEAT_TIMEOUT_SECONDS,
+  maxShowSeconds: MAX_SHOW_SECONDS,
+};

@@ -1,0 +1,82 @@
+/**
+ * Resource names: the one place every name of the system is spelled.
+ * CDK, the handlers, the controller and the local cloud all import these.
+ */
+
+/** Prefix of the per-session FIFO command queues (the seed's queue name). */
+export const COMMAND_QUEUE_PREFIX = 'shelcaster-program-commands';
+
+/** The FIFO queue that carries one session's commands and callback tokens. */
+export function commandQueueName(sessionId: string): string {
+  return `${COMMAND_QUEUE_PREFIX}-${sessionId}.fifo`;
+}
+
+/** The shared dead-letter queue of every session queue (FIFO, as its sources are). */
+export const COMMAND_DLQ_NAME = `${COMMAND_QUEUE_PREFIX}-dlq.fifo`;
+
+/** ECS cluster that runs program controllers. */
+export const CLUSTER_NAME = 'shelcaster-cluster';
+
+/** Task definition family of the program controller. */
+export const CONTROLLER_TASK_FAMILY = 'shelcaster-program-controller';
+
+/** Container name inside the controller task definition. */
+export const CONTROLLER_CONTAINER_NAME = 'program-controller';
+
+/** Fargate size of the controller task. */
+export const CONTROLLER_TASK_SIZE = { cpu: 512, memoryMiB: 1024 } as const;
+
+/** Seconds ECS waits after SIGTERM before SIGKILL (the container's stopTimeout). */
+export const CONTROLLER_STOP_TIMEOUT_SECONDS = 10;
+
+/** Log group of the controller; one stream per task. */
+export const CONTROLLER_LOG_GROUP = `/ecs/${CONTROLLER_TASK_FAMILY}`;
+
+/** Stream prefix of the controller's awslogs driver (streams are `<prefix>/<container>/<taskId>`). */
+export const CONTROLLER_LOG_STREAM_PREFIX = 'controller';
+
+/** The session lifecycle state machine (Standard). */
+export const STATE_MACHINE_NAME = 'shelcaster-session-lifecycle';
+
+/** DynamoDB table of sessions and their commands. */
+export const SESSIONS_TABLE_NAME = 'shelcaster-sessions';
+
+/** Global secondary index of sessions by host. */
+export const SESSIONS_BY_HOST_INDEX = 'byHost';
+
+/** DynamoDB table of the Powertools idempotency records. */
+export const IDEMPOTENCY_TABLE_NAME = 'shelcaster-idempotency';
+
+/** Prefix of the media bucket; CDK appends account and region to make it unique. */
+export const MEDIA_BUCKET_PREFIX = 'shelcaster-media';
+
+/** Key prefixes inside the media bucket. */
+export const MEDIA_KEY_PREFIX = 'media/';
+export const RECORDING_KEY_PREFIX = 'recordings/';
+
+/** EventBridge rule that ends a session's wait when its controller task stops. */
+export const CONTROLLER_STOPPED_RULE_NAME = 'shelcaster-controller-stopped';
+
+/** HTTP API name. */
+export const HTTP_API_NAME = 'shelcaster-api';
+
+/** Tag every stage and composition carries so they can be traced back to a session. */
+export const SESSION_TAG_KEY = 'shelcaster:sessionId';
+
+/** Lambda function names, by role. */
+export const FUNCTION_NAMES = {
+  createSession: 'shelcaster-create-session',
+  getSession: 'shelcaster-get-session',
+  endSession: 'shelcaster-end-session',
+  createParticipantToken: 'shelcaster-create-participant-token',
+  enqueueCommand: 'shelcaster-enqueue-command',
+  getCommand: 'shelcaster-get-command',
+  createStage: 'shelcaster-create-stage',
+  startController: 'shelcaster-start-controller',
+  goLive: 'shelcaster-go-live',
+  controllerLost: 'shelcaster-controller-lost',
+  teardown: 'shelcaster-teardown',
+  controllerStopped: 'shelcaster-controller-stopped',
+} as const;
+
+export type FunctionRole = keyof typeof FUNCTION_NAMES;

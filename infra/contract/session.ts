@@ -1,0 +1,83 @@
+/**
+ * Sessions: their states, why they end, and the record kept in DynamoDB.
+ */
+import type { CommandInput, CommandStatus } from './commands.ts';
+
+export const SESSION_STATUSES = ['STARTING', 'LIVE', 'ENDING', 'ENDED', 'FAILED'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+/** Statuses from which a session can still be ended. */
+export const ACTIVE_SESSION_STATUSES: readonly SessionStatus[] = ['STARTING', 'LIVE'];
+
+/** Why a session ended; `reason` on the record. */
+export const END_REASONS = {
+  ENDED_BY_HOST: 'The host ended the show.',
+  MAX_DURATION: 'The show reached its maximum length.',
+  CONTROLLER_NOT_READY: 'The program controller did not join the stage in time.',
+  CONTROLLER_FAILED: 'The program controller could not join the stage.',
+  CONTROLLER_LOST: 'The program controller was lost and could not be replaced.',
+  CONTROLLER_STOPPED: 'The program controller task stopped before the show went live.',
+  STEP_FAILED: 'A step of the session lifecycle failed.',
+} as const;
+export type EndReason = keyof typeof END_REASONS;
+
+/** End reasons after which the session is ENDED (not FAILED). */
+export const CLEAN_END_REASONS: readonly EndReason[] = ['ENDED_BY_HOST', 'MAX_DURATION'];
+
+/** What the controller reports as now playing. */
+export interface NowPlaying {
+  programId: string | null;
+  state: 'PLAYING' | 'PAUSED' | 'STOPPED';
+  positionSeconds: number;
+  durationSeconds: number | null;
+  volume: number;
+  /** ISO time the position was measured at (position advances from here while PLAYING). */
+  updatedAt: string;
+}
+
+/** The session as stored (pk `SESSION#<id>`, sk `SESSION`). */
+export interface SessionRecord {
+  sessionId: string;
+  hostId: string;
+  title: string;
+  status: SessionStatus;
+  reason?: EndReason;
+  reasonDetail?: string;
+  createdAt: string;
+  updatedAt: string;
+  liveAt?: string;
+  endsAt?: string;
+  endedAt?: string;
+  executionArn: string;
+  stageArn?: string;
+  queueUrl?: string;
+  taskArn?: string;
+  compositionArn?: string;
+  recordingPrefix?: string;
+  controllerLosses?: string[];
+  controllerRestarts?: number;
+  endRequested?: boolean;
+  nowPlaying?: NowPlaying;
+}
+
+/** A command as stored (pk `SESSION#<id>`, sk `COMMAND#<commandId>`). */
+export interface CommandRecord {
+  sessionId: string;
+  commandId: string;
+  command: CommandInput;
+  status: CommandStatus;
+  reason?: string;
+  acceptedAt: string;
+  appliedAt?: string;
+  attempts?: number;
+}
+
+/** Keys of the sessions table. */
+export const sessionKey = (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' });
+export const commandKey = (sessionId: string, commandId: string) => ({
+  pk: `SESSION#${sessionId}`,
+  sk: `COMMAND#${commandId}`,
+});
+
+/** Session ids are UUIDs (lowercase), so they fit queue names, execution names and task `startedBy`. */
+export const SESSION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
