@@ -50,6 +50,11 @@ export const IDEMPOTENCY_TABLE_NAME = 'shelcaster-idempotency';
 /** Prefix of the media bucket; CDK appends account and region to make it unique. */
 export const MEDIA_BUCKET_PREFIX = 'shelcaster-media';
 
+/** The media bucket's name in an account and region (bucket names are global). */
+export function mediaBucketName(account: string, region: string): string {
+  return `${MEDIA_BUCKET_PREFIX}-${account}-${region}`;
+}
+
 /** Key prefixes inside the media bucket. */
 export const MEDIA_KEY_PREFIX = 'media/';
 export const RECORDING_KEY_PREFIX = 'recordings/';
