@@ -67,3 +67,12 @@ export interface ExecutionInput {
 export interface OnAirEndedOutput {
   reason: 'ENDED_BY_HOST';
 }
+
+/** The ASL text with each `${Key}` replaced, as Step Functions receives it after CDK's definitionSubstitutions. */
+export function substituteDefinition(aslText: string, values: Record<SubstitutionKey, string>): string {
+  return aslText.replace(/\$\{([A-Za-z0-9]+)\}/g, (whole, key: string) => {
+    const value = (values as Record<string, string | undefined>)[key];
+    if (value === undefined) throw new Error(`No substitution for \${${key}} in the state machine definition`);
+    return value;
+  });
+}
