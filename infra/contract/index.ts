@@ -7,3 +7,4 @@ export * from './routes.ts';
 export * from './state-machine.ts';
 export * from './env.ts';
 export * from './functions.ts';
+export * from './controller-task.ts';
