@@ -1,0 +1,143 @@
+/**
+ * Runs the local cloud as a real process (`tsx infra/local/main.ts`, what `npm start` runs) on free
+ * loopback ports with its own data directory, and stops it the way a user does (SIGINT).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+/** A free TCP port on 127.0.0.1 (bind 0, read, release). */
+export async function freePort(): Promise<number> {
+  return await new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface RunningLocalCloud {
+  awsEndpoint: string;
+  apiUrl: string;
+  dataDir: string;
+  process: ChildProcess;
+  /** Everything the process printed so far. */
+  output(): string;
+  /** Sends SIGINT (Ctrl-C) and waits for the exit code. */
+  stop(): Promise<number | null>;
+  /** Environment for AWS SDK clients and CLIs pointed at this local cloud. */
+  awsEnv: Record<string, string>;
+}
+
+export interface StartOptions {
+  dataDir?: string;
+  env?: Record<string, string>;
+  /** How long to wait for the API to answer. */
+  readyTimeoutMs?: number;
+}
+
+/** Starts the local cloud and waits until its API answers. */
+export async function startLocalCloud(options: StartOptions = {}): Promise<RunningLocalCloud> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'shelcaster-test-')));
+  const awsPort = await freePort();
+  const apiPort = await freePort();
+  let output = '';
+  const child = spawn(join(REPO_ROOT, 'node_modules/.bin/tsx'), ['infra/local/main.ts'], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      SHELCASTER_DATA_DIR: dataDir,
+      SHELCASTER_AWS_PORT: String(awsPort),
+      SHELCASTER_API_PORT: String(apiPort),
+      SHELCASTER_SEED_DEMO: '0',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`The local cloud exited early (${child.exitCode}):\n${output}`);
+    try {
+      const response = await fetch(`${apiUrl}/.well-known/jwks.json`);
+      if (response.ok && output.includes('Local cloud ready')) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`The local cloud did not become ready:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    awsEndpoint: `http://127.0.0.1:${awsPort}`,
+    apiUrl,
+    dataDir,
+    process: child,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGINT');
+      return await exited;
+    },
+    awsEnv: {
+      AWS_ENDPOINT_URL: `http://127.0.0.1:${awsPort}`,
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      AWS_REGION: 'us-east-1',
+    },
+  };
+}
+
+/** A bearer token for the local API, from `npm run token` (the token CLI) on the same data directory. */
+export async function localToken(dataDir: string, userId: string): Promise<string> {
+  const child = spawn(join(REPO_ROOT, 'node_modules/.bin/tsx'), ['infra/local/token-cli.ts', userId], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, SHELCASTER_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error(`token CLI failed (${code}): ${err}`);
+  return out.trim();
+}
+
+/** Polls `check` until it returns a value or the time runs out. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Whether a process id is alive. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
