@@ -1,0 +1,46 @@
+/** A function as the local deployer registers it, and the names and ARNs Lambda derives from it. */
+import { randomBytes } from 'node:crypto';
+
+export interface FunctionRegistration {
+  functionName: string;
+  /** Absolute path of the handler module (TypeScript or JavaScript) exporting the handler. */
+  entry: string;
+  environment: Record<string, string>;
+  timeoutSeconds: number;
+  memoryMiB: number;
+  /** Export name of the handler; default `handler`. */
+  handlerName?: string;
+}
+
+export interface FunctionConfiguration extends Required<FunctionRegistration> {
+  functionArn: string;
+  lastModified: Date;
+}
+
+/** The ARN of a function. */
+export function functionArn(region: string, accountId: string, functionName: string): string {
+  return `arn:aws:lambda:${region}:${accountId}:function:${functionName}`;
+}
+
+/** The function name inside a name, a partial ARN (`123:function:name`) or a full ARN, and its qualifier. */
+export function parseFunctionReference(reference: string): { functionName: string; qualifier?: string } {
+  const parts = reference.split(':');
+  const functionIndex = parts.indexOf('function');
+  if (functionIndex >= 0 && parts[functionIndex + 1]) {
+    const qualifier = parts[functionIndex + 2];
+    return qualifier ? { functionName: parts[functionIndex + 1]!, qualifier } : { functionName: parts[functionIndex + 1]! };
+  }
+  if (parts.length === 2) return { functionName: parts[0]!, qualifier: parts[1]! };
+  return { functionName: reference };
+}
+
+/** The log group Lambda writes a function's output to. */
+export function logGroupName(functionName: string): string {
+  return `/aws/lambda/${functionName}`;
+}
+
+/** A new log stream name, one per execution environment: `YYYY/MM/DD/[$LATEST]<32 hex>`. */
+export function newLogStreamName(now: Date): string {
+  const day = now.toISOString().slice(0, 10).replace(/-/g, '/');
+  return `${day}/[$LATEST]${randomBytes(16).toString('hex')}`;
+}
