@@ -85,3 +85,10 @@ export const FUNCTION_NAMES = {
 } as const;
 
 export type FunctionRole = keyof typeof FUNCTION_NAMES;
+
+/** IVS storage configuration that writes composition recordings into the media bucket. */
+export const IVS_STORAGE_CONFIGURATION_NAME = 'shelcaster-recordings';
+
+/** IVS encoder configuration of the session's composition, and its video settings. */
+export const IVS_ENCODER_CONFIGURATION_NAME = 'shelcaster-program';
+export const COMPOSITION_VIDEO = { width: 1280, height: 720, framerate: 30, bitrate: 2_500_000 } as const;
