@@ -8,3 +8,4 @@ export * from './state-machine.ts';
 export * from './env.ts';
 export * from './functions.ts';
 export * from './controller-task.ts';
+export * from './media-url-policy.ts';

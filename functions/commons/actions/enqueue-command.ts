@@ -1,0 +1,48 @@
+/** Accepting a host's command: checked, recorded QUEUED, then put on the session's FIFO queue. */
+import { randomUUID } from 'node:crypto';
+import { checkMediaUrl, ENV, type CommandInput, type CommandStatus } from '#contract/index';
+import { getStringFromEnv } from '#helpers/get-string-from-env';
+import { sendCommandMessage } from '#helpers/send-command-message';
+import { markCommandFailed, putNewCommand } from '../commands-repository.ts';
+import { SessionNotActiveError, ValidationFailedError } from '../errors.ts';
+import { logger } from '../powertools.ts';
+import { getOwnedSession } from '../sessions-repository.ts';
+
+const mediaBucket = getStringFromEnv(ENV.mediaBucket);
+
+/** Statuses in which commands are accepted (STARTING ones wait on the queue for the controller). */
+const COMMANDABLE_STATUSES = new Set(['STARTING', 'LIVE']);
+
+export interface AcceptedCommand {
+  commandId: string;
+  status: CommandStatus;
+}
+
+/** Refuses a PLAY_MEDIA whose programUrl the media URL policy does not allow (400). */
+export function assertMediaUrlAllowed(command: CommandInput): void {
+  if (command.type !== 'PLAY_MEDIA') return;
+  const decision = checkMediaUrl(command.programUrl, { mediaBucket });
+  if (!decision.allowed) {
+    throw new ValidationFailedError('The programUrl is not allowed.', [{ path: 'body.programUrl', message: decision.reason }]);
+  }
+}
+
+/** Records the command and sends it; a send that fails marks the record FAILED and rethrows. */
+export async function enqueueCommand(request: { sessionId: string; hostId: string; command: CommandInput }): Promise<AcceptedCommand> {
+  assertMediaUrlAllowed(request.command);
+  const session = await getOwnedSession(request.sessionId, request.hostId);
+  if (!COMMANDABLE_STATUSES.has(session.status) || !session.queueUrl) {
+    throw new SessionNotActiveError('The session does not accept commands now.');
+  }
+  const commandId = randomUUID();
+  const acceptedAt = new Date().toISOString();
+  await putNewCommand({ sessionId: request.sessionId, commandId, command: request.command, status: 'QUEUED', acceptedAt });
+  try {
+    await sendCommandMessage(session.queueUrl, { kind: 'COMMAND', sessionId: request.sessionId, commandId, acceptedAt, command: request.command });
+  } catch (error) {
+    await markCommandFailed(request.sessionId, commandId, 'The command could not be queued.').catch(() => undefined);
+    throw error;
+  }
+  logger.info('Command queued', { commandId, commandType: request.command.type });
+  return { commandId, status: 'QUEUED' };
+}

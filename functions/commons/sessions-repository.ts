@@ -1,0 +1,163 @@
+/**
+ * The session records in DynamoDB (pk `SESSION#<id>`, sk `SESSION`). One function per change, each one
+ * DynamoDB call; conditions keep the status moving only forward.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  ACTIVE_SESSION_STATUSES,
+  ENV,
+  sessionKey,
+  type EndReason,
+  type SessionRecord,
+  type SessionStatus,
+} from '#contract/index';
+import { documentClient } from '#clients/dynamodb';
+import { getStringFromEnv } from '#helpers/get-string-from-env';
+import { NotFoundError } from './errors.ts';
+
+const tableName = getStringFromEnv(ENV.sessionsTable);
+
+type StoredSession = SessionRecord & { pk: string; sk: string };
+
+const withoutKeys = (item: Record<string, unknown> | undefined): SessionRecord | undefined => {
+  if (!item) return undefined;
+  const { pk: _pk, sk: _sk, ...record } = item as unknown as StoredSession;
+  return record;
+};
+
+/** Whether a DynamoDB error is a failed condition. */
+export const isConditionFailed = (error: unknown): boolean =>
+  error instanceof ConditionalCheckFailedException || (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
+
+/** Writes a new session record; fails if the id is taken. */
+export async function putNewSession(record: SessionRecord): Promise<void> {
+  await documentClient.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: { ...sessionKey(record.sessionId), ...record },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+/** Reads a session record (strongly consistent); undefined when there is none. */
+export async function getSession(sessionId: string): Promise<SessionRecord | undefined> {
+  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName, Key: sessionKey(sessionId), ConsistentRead: true }));
+  return withoutKeys(Item);
+}
+
+/** Reads a session the caller owns; a missing session and someone else's are the same 404. */
+export async function getOwnedSession(sessionId: string, hostId: string): Promise<SessionRecord> {
+  const session = await getSession(sessionId);
+  if (!session || session.hostId !== hostId) throw new NotFoundError('session');
+  return session;
+}
+
+/** Sets fields on an existing session (and updatedAt); returns the new record. */
+async function updateSession(
+  sessionId: string,
+  fields: Record<string, unknown>,
+  options: { condition?: string; values?: Record<string, unknown>; ifNotExists?: Record<string, unknown> } = {},
+): Promise<SessionRecord> {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = { ...options.values };
+  const sets: string[] = [];
+  const all = { ...fields, updatedAt: new Date().toISOString() };
+  for (const [i, [name, value]] of Object.entries(all).entries()) {
+    names[`#f${i}`] = name;
+    values[`:f${i}`] = value;
+    sets.push(`#f${i} = :f${i}`);
+  }
+  for (const [i, [name, value]] of Object.entries(options.ifNotExists ?? {}).entries()) {
+    names[`#n${i}`] = name;
+    values[`:n${i}`] = value;
+    sets.push(`#n${i} = if_not_exists(#n${i}, :n${i})`);
+  }
+  const conditionNames: Record<string, string> = options.condition?.includes('#status') ? { '#status': 'status' } : {};
+  const { Attributes } = await documentClient.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: sessionKey(sessionId),
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ConditionExpression: ['attribute_exists(pk)', options.condition].filter(Boolean).join(' AND '),
+      ExpressionAttributeNames: { ...names, ...conditionNames },
+      ExpressionAttributeValues: values,
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  const record = withoutKeys(Attributes);
+  if (!record) throw new Error(`Update of session ${sessionId} returned no record`);
+  return record;
+}
+
+const ACTIVE_OR_ENDING: readonly SessionStatus[] = [...ACTIVE_SESSION_STATUSES, 'ENDING'];
+
+/**
+ * Marks the host's request to end: status ENDING and endRequested, when the session is STARTING, LIVE or
+ * already ENDING. Returns undefined when the session has already ended or failed.
+ */
+export async function requestSessionEnd(sessionId: string): Promise<SessionRecord | undefined> {
+  try {
+    return await updateSession(
+      sessionId,
+      { status: 'ENDING', endRequested: true },
+      { condition: '#status IN (:s0, :s1, :s2)', values: { ':s0': ACTIVE_OR_ENDING[0], ':s1': ACTIVE_OR_ENDING[1], ':s2': ACTIVE_OR_ENDING[2] } },
+    );
+  } catch (error) {
+    if (isConditionFailed(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Records the session's IVS stage. */
+export const recordStage = (sessionId: string, stageArn: string) => updateSession(sessionId, { stageArn });
+
+/** Records the session's command queue. */
+export const recordQueue = (sessionId: string, queueUrl: string) => updateSession(sessionId, { queueUrl });
+
+/** Records the session's current controller task. */
+export const recordTask = (sessionId: string, taskArn: string) => updateSession(sessionId, { taskArn });
+
+/** Records the session's composition and where it records. */
+export const recordComposition = (sessionId: string, compositionArn: string, recordingPrefix: string | undefined) =>
+  updateSession(sessionId, recordingPrefix ? { compositionArn, recordingPrefix } : { compositionArn });
+
+/**
+ * Marks the session LIVE, keeping the first liveAt/endsAt across controller replacements. Fails (condition)
+ * when the session is no longer STARTING/LIVE or the host asked to end it.
+ */
+export const markSessionLive = (sessionId: string, liveAt: string, endsAt: string) =>
+  updateSession(
+    sessionId,
+    { status: 'LIVE' },
+    {
+      condition: '#status IN (:s0, :s1) AND (attribute_not_exists(endRequested) OR endRequested = :false)',
+      values: { ':s0': 'STARTING', ':s1': 'LIVE', ':false': false },
+      ifNotExists: { liveAt, endsAt },
+    },
+  );
+
+/** Records the controller losses still inside the restart window and the replacements allowed so far. */
+export const recordControllerLosses = (sessionId: string, controllerLosses: string[], controllerRestarts: number) =>
+  updateSession(sessionId, { controllerLosses, controllerRestarts });
+
+/** Marks a session that is being torn down ENDING (no-op when it is not STARTING/LIVE). */
+export async function markSessionEnding(sessionId: string): Promise<void> {
+  try {
+    await updateSession(sessionId, { status: 'ENDING' }, { condition: '#status IN (:s0, :s1)', values: { ':s0': 'STARTING', ':s1': 'LIVE' } });
+  } catch (error) {
+    if (!isConditionFailed(error)) throw error;
+  }
+}
+
+/** Records the end: ENDED or FAILED, the reason, and the first endedAt. */
+export const markSessionFinished = (
+  sessionId: string,
+  status: Extract<SessionStatus, 'ENDED' | 'FAILED'>,
+  reason: EndReason,
+  reasonDetail: string | undefined,
+) =>
+  updateSession(sessionId, reasonDetail ? { status, reason, reasonDetail } : { status, reason }, {
+    ifNotExists: { endedAt: new Date().toISOString() },
+  });
