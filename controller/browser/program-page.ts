@@ -1,0 +1,144 @@
+/**
+ * The controller's page in Chromium, driven through puppeteer: joins and leaves the stage, and plays
+ * the program (PageAudio). Media files reach the page through the loopback page server.
+ */
+import type { Browser, Page } from 'puppeteer-core';
+import type { StageTransport } from '#contract/index';
+import type { PageAudio, PageAudioStatus } from '../player/page-audio.ts';
+import type { PageServer } from './page-server.ts';
+import { whipRequest, type WhipRequest, type WhipResponse } from './whip-request.ts';
+import { JoinFailedError } from '../errors.ts';
+
+const PAGE_LOAD_TIMEOUT_MS = 20_000;
+
+/** The page's `window.shelcaster` API, as the page defines it (controller/page/main.js). */
+interface PageApi {
+  setTitle(title: string): void;
+  join(transport: StageTransport, token: string): Promise<string>;
+  stageState(): string;
+  leave(): Promise<void>;
+  load(path: string): Promise<{ durationSeconds: number }>;
+  discardPending(): void;
+  startPending(offsetSeconds: number, programId: string): void;
+  play(offsetSeconds: number): void;
+  pause(): number;
+  stop(): void;
+  seek(seconds: number): void;
+  setVolume(volume: number): void;
+  status(): PageAudioStatus;
+}
+type WithApi = Window & { shelcaster: PageApi; shelcasterReady?: boolean };
+
+export interface ProgramPageOptions {
+  browser: Browser;
+  server: PageServer;
+  title: string;
+  /** Receives the page's console lines and errors (never tokens: the page does not print them). */
+  onConsole?: (level: string, text: string) => void;
+  /** The WHIP HTTP exchange (injectable for tests). */
+  whip?: (request: WhipRequest) => Promise<WhipResponse>;
+}
+
+export class ProgramPage implements PageAudio {
+  private constructor(
+    private readonly page: Page,
+    private readonly server: PageServer,
+  ) {}
+
+  /** Opens the page and waits until its API is ready. */
+  static async open(options: ProgramPageOptions): Promise<ProgramPage> {
+    try {
+      const page = await options.browser.newPage();
+      page.on('console', (m) => options.onConsole?.(m.type(), m.text()));
+      page.on('pageerror', (e) => options.onConsole?.('pageerror', e instanceof Error ? e.message : String(e)));
+      await page.exposeFunction('shelcasterWhipRequest', (request: WhipRequest) =>
+        (options.whip ?? whipRequest)(request),
+      );
+      await page.goto(`${options.server.origin}/`, { waitUntil: 'load', timeout: PAGE_LOAD_TIMEOUT_MS });
+      await page.waitForFunction(() => (window as unknown as WithApi).shelcasterReady === true, {
+        timeout: PAGE_LOAD_TIMEOUT_MS,
+      });
+      await page.evaluate((t) => (window as unknown as WithApi).shelcaster.setTitle(t), options.title);
+      return new ProgramPage(page, options.server);
+    } catch (error) {
+      throw new JoinFailedError(`The controller page did not load: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** Joins the stage with the participant token; resolves once connected and publishing. */
+  async join(transport: StageTransport, token: string, timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no connection within ${timeoutMs / 1000} s`)), timeoutMs);
+    });
+    try {
+      await Promise.race([
+        this.page.evaluate((tr, tk) => (window as unknown as WithApi).shelcaster.join(tr, tk), transport, token),
+        timeout,
+      ]);
+    } catch (error) {
+      // Puppeteer's evaluation errors carry the page's message; the token is never part of it.
+      throw new JoinFailedError(`Joining the stage over ${transport} failed: ${(error as Error).message}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The page's stage connection state. */
+  stageState(): Promise<string> {
+    return this.page.evaluate(() => (window as unknown as WithApi).shelcaster.stageState());
+  }
+
+  /** Leaves the stage (bounded: a page that hangs does not hold up shutdown). */
+  async leave(timeoutMs = 3000): Promise<void> {
+    await Promise.race([
+      this.page.evaluate(() => (window as unknown as WithApi).shelcaster.leave()).catch(() => undefined),
+      new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
+    ]);
+  }
+
+  async load(filePath: string): Promise<{ durationSeconds: number }> {
+    const mediaPath = this.server.addMedia(filePath);
+    try {
+      return await this.page.evaluate((p) => (window as unknown as WithApi).shelcaster.load(p), mediaPath);
+    } finally {
+      this.server.removeMedia(mediaPath);
+    }
+  }
+
+  async discardPending(): Promise<void> {
+    await this.page.evaluate(() => (window as unknown as WithApi).shelcaster.discardPending());
+  }
+
+  async startPending(offsetSeconds: number, programId: string): Promise<void> {
+    await this.page.evaluate(
+      (o, id) => (window as unknown as WithApi).shelcaster.startPending(o, id),
+      offsetSeconds,
+      programId,
+    );
+  }
+
+  async play(offsetSeconds: number): Promise<void> {
+    await this.page.evaluate((o) => (window as unknown as WithApi).shelcaster.play(o), offsetSeconds);
+  }
+
+  pause(): Promise<number> {
+    return this.page.evaluate(() => (window as unknown as WithApi).shelcaster.pause());
+  }
+
+  async stop(): Promise<void> {
+    await this.page.evaluate(() => (window as unknown as WithApi).shelcaster.stop());
+  }
+
+  async seek(seconds: number): Promise<void> {
+    await this.page.evaluate((s) => (window as unknown as WithApi).shelcaster.seek(s), seconds);
+  }
+
+  async setVolume(volume: number): Promise<void> {
+    await this.page.evaluate((v) => (window as unknown as WithApi).shelcaster.setVolume(v), volume);
+  }
+
+  status(): Promise<PageAudioStatus> {
+    return this.page.evaluate(() => (window as unknown as WithApi).shelcaster.status());
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * The controller's logger: Powertools JSON lines, each carrying the session id.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { CONTROLLER_CONTAINER_NAME } from '#contract/index';
+
+/** A Powertools logger whose every line carries `sessionId`. */
+export function createControllerLogger(sessionId: string | undefined): Logger {
+  return new Logger({
+    serviceName: CONTROLLER_CONTAINER_NAME,
+    persistentKeys: sessionId ? { sessionId } : {},
+  });
+}
+
+export type { Logger };

@@ -1,0 +1,158 @@
+/**
+ * Fetches an https media URL defensively: the URL policy is checked on the URL and on every redirect
+ * target (at most MAX_MEDIA_REDIRECTS), the name is resolved here and refused if any address is not
+ * allowed, and the socket connects to the checked address (a fixed `lookup`), which is verified again
+ * once connected, so DNS rebinding finds nothing to rebind. Size is counted while streaming.
+ */
+import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { request, type RequestOptions } from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { isIP, type LookupFunction } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { MediaPolicy, Resolver, ResolvedAddress } from './media-policy.ts';
+import { MediaFetchError, MediaRefusedError } from './media-errors.ts';
+
+export const MAX_MEDIA_REDIRECTS = 5;
+
+export interface MediaLimits {
+  maxBytes: number;
+  timeoutMs: number;
+  contentTypes: readonly string[];
+}
+
+export interface HttpsFetchOptions {
+  policy: MediaPolicy;
+  resolve: Resolver;
+  limits: MediaLimits;
+  /** Extra TLS options (a test CA); production uses the system trust store. */
+  tls?: Pick<RequestOptions, 'ca'>;
+}
+
+export interface FetchedFile {
+  filePath: string;
+  bytes: number;
+  contentType: string;
+}
+
+/** Downloads `url` (already allowed by the policy) into `filePath`. */
+export async function fetchHttpsMedia(url: URL, filePath: string, options: HttpsFetchOptions): Promise<FetchedFile> {
+  const signal = AbortSignal.timeout(options.limits.timeoutMs);
+  let current = url;
+  for (let redirects = 0; ; redirects++) {
+    const address = await checkedAddress(current.hostname, options);
+    const response = await get(current, address, options, signal);
+    const location = response.headers.location;
+    if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
+      response.resume();
+      if (redirects >= MAX_MEDIA_REDIRECTS) throw new MediaFetchError(`media URL redirected more than ${MAX_MEDIA_REDIRECTS} times`);
+      current = nextUrl(current, location, options.policy);
+      continue;
+    }
+    if (response.statusCode !== 200) {
+      response.resume();
+      throw new MediaFetchError(`media server answered HTTP ${response.statusCode}`);
+    }
+    return saveBody(response, filePath, options.limits, signal);
+  }
+}
+
+/** Resolves a host and returns the address to connect to; refuses when any address is not allowed. */
+async function checkedAddress(hostname: string, options: HttpsFetchOptions): Promise<ResolvedAddress> {
+  const bare = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+  let addresses: ResolvedAddress[];
+  if (isIP(bare)) {
+    addresses = [{ address: bare, family: isIP(bare) === 6 ? 6 : 4 }];
+  } else {
+    try {
+      addresses = await options.resolve(bare);
+    } catch (error) {
+      throw new MediaFetchError(`media host ${bare} did not resolve`, { cause: error });
+    }
+  }
+  const first = addresses[0];
+  if (!first) throw new MediaFetchError(`media host ${bare} has no address`);
+  const refused = addresses.find((a) => !options.policy.isAllowedAddress(a.address));
+  if (refused) throw new MediaRefusedError(`media host ${bare} resolves to a non-public address (${refused.address})`);
+  return first;
+}
+
+/** The redirect target, checked by the policy. */
+function nextUrl(current: URL, location: string, policy: MediaPolicy): URL {
+  let target: URL;
+  try {
+    target = new URL(location, current);
+  } catch (error) {
+    throw new MediaFetchError('media server redirected to an invalid URL', { cause: error });
+  }
+  const decision = policy.checkUrl(target.href);
+  if (!decision.allowed) throw new MediaRefusedError(`media redirect refused: ${decision.reason}`);
+  if (decision.kind !== 'https') throw new MediaRefusedError('media redirect refused: it must go to an https URL');
+  return decision.url;
+}
+
+/** One GET to `url`, connected to exactly `address`. */
+function get(url: URL, address: ResolvedAddress, options: HttpsFetchOptions, signal: AbortSignal): Promise<IncomingMessage> {
+  const fixedLookup: LookupFunction = (_hostname, lookupOptions, callback) => {
+    if (lookupOptions.all) callback(null, [{ address: address.address, family: address.family }]);
+    else callback(null, address.address, address.family);
+  };
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: 'GET',
+      agent: false,
+      lookup: fixedLookup,
+      signal,
+      headers: { accept: options.limits.contentTypes.join(', '), 'accept-encoding': 'identity' },
+      ...options.tls,
+    });
+    req.once('socket', (socket) => {
+      socket.once('connect', () => {
+        const remote = (socket as TLSSocket).remoteAddress;
+        if (!remote || remote !== address.address || !options.policy.isAllowedAddress(remote)) {
+          req.destroy(new MediaRefusedError(`media connection went to an address that was not checked (${remote})`));
+        }
+      });
+    });
+    req.once('response', resolve);
+    req.once('error', (error) => reject(wrapError(error, signal)));
+    req.end();
+  });
+}
+
+/** Streams a 200 answer to a file, enforcing content type and size. */
+async function saveBody(response: IncomingMessage, filePath: string, limits: MediaLimits, signal: AbortSignal): Promise<FetchedFile> {
+  const contentType = (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (!limits.contentTypes.includes(contentType)) {
+    response.resume();
+    throw new MediaRefusedError(`media content type "${contentType || 'none'}" is not an accepted audio type`);
+  }
+  const declared = Number(response.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limits.maxBytes) {
+    response.resume();
+    throw new MediaRefusedError(`media is larger than ${limits.maxBytes} bytes`);
+  }
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      bytes += chunk.length;
+      if (bytes > limits.maxBytes) callback(new MediaRefusedError(`media is larger than ${limits.maxBytes} bytes`));
+      else callback(null, chunk);
+    },
+  });
+  try {
+    await pipeline(response, counter, createWriteStream(filePath), { signal });
+  } catch (error) {
+    await rm(filePath, { force: true });
+    throw wrapError(error, signal);
+  }
+  return { filePath, bytes, contentType };
+}
+
+function wrapError(error: unknown, signal: AbortSignal): Error {
+  if (error instanceof MediaRefusedError || error instanceof MediaFetchError) return error;
+  if (signal.aborted) return new MediaFetchError('media fetch timed out', { cause: error });
+  return new MediaFetchError(`media fetch failed: ${(error as Error).message}`, { cause: error });
+}

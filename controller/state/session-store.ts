@@ -1,0 +1,118 @@
+/**
+ * The controller's reads and writes of the sessions table: the session record (endRequested, nowPlaying)
+ * and its command records (the exactly-once guard: QUEUED → APPLIED/FAILED, conditionally).
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { commandKey, sessionKey, type CommandMessage, type CommandStatus, type SessionRecord } from '#contract/index';
+import type { PlayerSnapshot } from '../player/media-player.ts';
+
+/** Attribute of the session record holding the URL of the program in `nowPlaying` (for a replacement controller). */
+export const NOW_PLAYING_URL_ATTRIBUTE = 'nowPlayingUrl';
+
+export type ControllerSessionView = Pick<SessionRecord, 'sessionId' | 'status' | 'endRequested' | 'nowPlaying'> & {
+  [NOW_PLAYING_URL_ATTRIBUTE]?: string;
+};
+
+export interface CommandResult {
+  status: Exclude<CommandStatus, 'QUEUED'>;
+  reason?: string;
+}
+
+export class SessionStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly sessionId: string,
+  ) {}
+
+  /** Reads the session record (strongly consistent). */
+  async getSession(): Promise<ControllerSessionView | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.tableName, Key: sessionKey(this.sessionId), ConsistentRead: true }),
+    );
+    return Item as ControllerSessionView | undefined;
+  }
+
+  /** The status of a command record, or undefined when there is none. */
+  async getCommandStatus(commandId: string): Promise<CommandStatus | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: commandKey(this.sessionId, commandId),
+        ConsistentRead: true,
+        ProjectionExpression: '#status',
+        ExpressionAttributeNames: { '#status': 'status' },
+      }),
+    );
+    return Item?.status as CommandStatus | undefined;
+  }
+
+  /**
+   * Records a command's result, only if it is still QUEUED (or has no record yet). Returns false when
+   * another attempt already recorded a result.
+   */
+  async finishCommand(
+    message: Pick<CommandMessage, 'commandId' | 'acceptedAt'> & { command?: unknown },
+    result: CommandResult,
+    attempts: number,
+    at: Date,
+  ): Promise<boolean> {
+    const values: Record<string, unknown> = {
+      ':status': result.status,
+      ':queued': 'QUEUED',
+      ':at': at.toISOString(),
+      ':attempts': attempts,
+      ':sid': this.sessionId,
+      ':cid': message.commandId,
+      ':acc': message.acceptedAt,
+    };
+    let update =
+      'SET #status = :status, appliedAt = :at, attempts = :attempts, sessionId = if_not_exists(sessionId, :sid), ' +
+      'commandId = if_not_exists(commandId, :cid), acceptedAt = if_not_exists(acceptedAt, :acc)';
+    if (message.command !== undefined) {
+      update += ', #command = if_not_exists(#command, :cmd)';
+      values[':cmd'] = message.command;
+    }
+    if (result.reason) {
+      update += ', reason = :reason';
+      values[':reason'] = result.reason.slice(0, 1000);
+    } else {
+      update += ' REMOVE reason';
+    }
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: commandKey(this.sessionId, message.commandId),
+          UpdateExpression: update,
+          ConditionExpression: 'attribute_not_exists(pk) OR #status = :queued',
+          ExpressionAttributeNames: {
+            '#status': 'status',
+            ...(message.command !== undefined ? { '#command': 'command' } : {}),
+          },
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  /** Writes what plays now on the session record (never creates a record). */
+  async putNowPlaying(snapshot: PlayerSnapshot): Promise<void> {
+    const hasUrl = snapshot.programUrl !== null;
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: sessionKey(this.sessionId),
+        UpdateExpression: hasUrl ? 'SET nowPlaying = :np, #url = :url' : 'SET nowPlaying = :np REMOVE #url',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#url': NOW_PLAYING_URL_ATTRIBUTE },
+        ExpressionAttributeValues: { ':np': snapshot.nowPlaying, ...(hasUrl ? { ':url': snapshot.programUrl } : {}) },
+      }),
+    );
+  }
+}
