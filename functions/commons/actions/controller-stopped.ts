@@ -1,0 +1,54 @@
+/**
+ * EventBridge target shelcaster-controller-stopped: when the session's current controller task stops while
+ * the session is STARTING or LIVE (and the host did not ask to end it), fails the open callback with
+ * Shelcaster.ControllerStopped, so the state machine replaces the controller at once. Stops of older tasks
+ * (already replaced), of ended sessions, and of tasks not started for a session are ignored.
+ */
+import { ACTIVE_SESSION_STATUSES, SESSION_ID_PATTERN, STEP_ERRORS } from '#contract/index';
+import { redactSecrets } from '#helpers/redact-secrets';
+import { sendTaskFailure } from '#helpers/send-task-failure';
+import { answerOpenCallback } from '../callbacks.ts';
+import { logger, logSessionId } from '../powertools.ts';
+import { getSession } from '../sessions-repository.ts';
+
+/** The fields of an `ECS Task State Change` detail this function reads. */
+export interface StoppedTaskDetail {
+  taskArn?: string;
+  startedBy?: string;
+  lastStatus?: string;
+  stoppedReason?: string;
+  stopCode?: string;
+}
+
+export type ControllerStoppedOutcome =
+  | { action: 'ignored'; why: string }
+  | { action: 'no-open-callback' }
+  | { action: 'failed-callback'; callback: 'READY' | 'ON_AIR' };
+
+const ignored = (why: string): ControllerStoppedOutcome => {
+  logger.info('Controller stop ignored', { why });
+  return { action: 'ignored', why };
+};
+
+/** Handles one stopped task. */
+export async function controllerStopped(detail: StoppedTaskDetail): Promise<ControllerStoppedOutcome> {
+  if (detail.lastStatus !== 'STOPPED') return ignored('task is not stopped');
+  const sessionId = detail.startedBy;
+  if (!sessionId || !SESSION_ID_PATTERN.test(sessionId)) return ignored('task was not started for a session');
+  logSessionId(sessionId);
+  const session = await getSession(sessionId);
+  if (!session) return ignored('no such session');
+  if (session.taskArn !== detail.taskArn) return ignored('not the current controller task');
+  if (!ACTIVE_SESSION_STATUSES.includes(session.status)) return ignored(`session is ${session.status}`);
+  if (session.endRequested) return ignored('the host is ending the session');
+  const cause = redactSecrets(`Controller task stopped: ${detail.stoppedReason ?? detail.stopCode ?? 'unknown reason'}`).slice(0, 1000);
+  const answered = await answerOpenCallback(session.executionArn, (callback) =>
+    sendTaskFailure(callback.taskToken, STEP_ERRORS.ControllerStopped, cause),
+  );
+  if (!answered) {
+    logger.info('Controller stopped with no callback open', { taskArn: detail.taskArn });
+    return { action: 'no-open-callback' };
+  }
+  logger.warn('Controller stopped; callback failed', { taskArn: detail.taskArn, callback: answered, stoppedReason: detail.stoppedReason });
+  return { action: 'failed-callback', callback: answered };
+}

@@ -1,0 +1,30 @@
+/** Step Teardown: input the whole execution state, output `{status, reason}`. */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import { z } from 'zod';
+import { teardown } from '../commons/actions/teardown.ts';
+import { stepErrors } from '../commons/middleware/step-errors.ts';
+import { logger, tracer } from '../commons/powertools.ts';
+import { parseStepInput, StepSessionId } from '../commons/step-input.ts';
+
+const ErrorOutput = z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() });
+
+/** The parts of the state Teardown reads; everything else in the state is let through. */
+const Input = z.looseObject({
+  sessionId: StepSessionId,
+  resources: z.looseObject({ stageArn: z.string().optional(), queueUrl: z.string().optional() }).optional(),
+  controller: z.looseObject({ taskArn: z.string().optional() }).optional(),
+  onAir: z.looseObject({ compositionArn: z.string().optional(), timeoutSeconds: z.number().optional() }).optional(),
+  ended: z.looseObject({ reason: z.string().optional() }).optional(),
+  error: ErrorOutput.optional(),
+  loss: ErrorOutput.optional(),
+  recovery: z.looseObject({ replace: z.boolean().optional(), restarts: z.number().optional() }).optional(),
+});
+
+const lambdaHandler = async (event: unknown) => teardown(parseStepInput(Input, event));
+
+export const handler = middy(lambdaHandler)
+  .use(captureLambdaHandler(tracer))
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(stepErrors());
