@@ -1,0 +1,124 @@
+/**
+ * The jitter buffer of one published audio track. Packets are keyed by (unwrapped) sequence number and
+ * placed on the mix's timeline by their RTP timestamp: position = timestamp + offset, where the offset is
+ * the smallest transit seen (arrival on the wall clock minus timestamp), so the least delayed packets set
+ * the timeline and later ones wait in the buffer. Packets are released in sequence order once the mix
+ * reaches them; duplicates and packets whose place was already mixed are dropped, missing ones skipped.
+ * A sender whose timestamps jump back or whose clock drifts slower than ours turns late, and is re-anchored
+ * on the arrival time after a few late packets.
+ */
+import { FRAME_SAMPLES, SAMPLE_RATE } from './audio-format.ts';
+import type { AudioRtpPacket } from './stage-participants.ts';
+
+/** RTP timestamps of Opus tick at 48 kHz, the mix's rate. */
+const RTP_CLOCK_RATE = SAMPLE_RATE;
+/** Consecutive late packets after which the track is re-anchored on the arrival time. */
+export const REANCHOR_AFTER_LATE_PACKETS = 5;
+
+export interface BufferedPacket {
+  /** Position on the mix's timeline, in samples since the recording started. */
+  position: number;
+  payload: Uint8Array;
+}
+
+export interface TrackBufferStats {
+  received: number;
+  duplicates: number;
+  late: number;
+  lost: number;
+  reanchors: number;
+}
+
+/** Unwraps a wrapping counter of `bits` bits to the value closest to `reference`. */
+export function unwrap(value: number, reference: number | undefined, bits: number): number {
+  if (reference === undefined) return value;
+  const range = 2 ** bits;
+  const base = reference - (((reference % range) + range) % range);
+  let candidate = base + value;
+  if (candidate - reference > range / 2) candidate -= range;
+  else if (reference - candidate > range / 2) candidate += range;
+  return candidate;
+}
+
+/** One track's jitter buffer on the mix's timeline. */
+export class RtpTrackBuffer {
+  readonly stats: TrackBufferStats = { received: 0, duplicates: 0, late: 0, lost: 0, reanchors: 0 };
+  private readonly packets = new Map<number, BufferedPacket>();
+  private highestSeq: number | undefined;
+  private lastTimestamp: number | undefined;
+  private offset: number | undefined;
+  private lastReleasedSeq: number | undefined;
+  private consecutiveLate = 0;
+
+  /** @param startMs wall-clock time (ms) of timeline position 0. */
+  constructor(private readonly startMs: number) {}
+
+  /**
+   * Adds a packet. `mixedUntil` is the first timeline position not yet mixed: a packet placed before it
+   * is late. Returns false when the packet was dropped.
+   */
+  push(packet: AudioRtpPacket, mixedUntil: number): boolean {
+    this.stats.received++;
+    const seq = unwrap(packet.sequenceNumber, this.highestSeq, 16);
+    const timestamp = unwrap(packet.timestamp, this.lastTimestamp, 32);
+    if (this.packets.has(seq)) {
+      this.stats.duplicates++;
+      return false;
+    }
+    if (this.lastReleasedSeq !== undefined && seq <= this.lastReleasedSeq) {
+      // Its place was passed: a retransmission of a played packet, or one too late to keep the order.
+      this.stats.late++;
+      return false;
+    }
+    if (this.highestSeq === undefined || seq > this.highestSeq) {
+      this.highestSeq = seq;
+      this.lastTimestamp = timestamp;
+    }
+    const arrival = Math.round(((packet.receivedAtMs - this.startMs) * RTP_CLOCK_RATE) / 1000);
+    const transit = arrival - timestamp;
+    if (this.offset === undefined || transit < this.offset) this.offset = transit;
+    // A smaller transit (less delay, a sender clock running fast, a timestamp jump forward) becomes the anchor.
+    let position = timestamp + this.offset;
+    if (position < mixedUntil) {
+      this.consecutiveLate++;
+      if (this.consecutiveLate < REANCHOR_AFTER_LATE_PACKETS) {
+        this.stats.late++;
+        return false;
+      }
+      this.reanchor(transit);
+      position = timestamp + this.offset!;
+      if (position < mixedUntil) {
+        this.stats.late++;
+        return false;
+      }
+    }
+    this.consecutiveLate = 0;
+    this.packets.set(seq, { position, payload: packet.payload });
+    return true;
+  }
+
+  /** Takes, in sequence order, the packets placed before `until` (timeline samples). */
+  release(until: number): BufferedPacket[] {
+    const due = [...this.packets.entries()].filter(([, p]) => p.position < until).sort(([a], [b]) => a - b);
+    const out: BufferedPacket[] = [];
+    for (const [seq, packet] of due) {
+      this.packets.delete(seq);
+      if (this.lastReleasedSeq !== undefined && seq > this.lastReleasedSeq + 1) this.stats.lost += seq - this.lastReleasedSeq - 1;
+      if (this.lastReleasedSeq === undefined || seq > this.lastReleasedSeq) this.lastReleasedSeq = seq;
+      out.push(packet);
+    }
+    return out;
+  }
+
+  /** Packets waiting. */
+  get size(): number {
+    return this.packets.size;
+  }
+
+  private reanchor(transit: number): void {
+    this.offset = transit;
+    this.consecutiveLate = 0;
+    this.stats.reanchors++;
+    // Buffered packets keep their positions; the next ones continue from the new anchor.
+  }
+}
