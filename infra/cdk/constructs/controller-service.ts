@@ -1,0 +1,154 @@
+/**
+ * Where the program controller runs: a VPC with public subnets only (no NAT: tasks get a public IP), the ECS
+ * cluster, the Fargate task definition of the controller with its log group, its task role, and a security
+ * group without ingress. Tasks are started per session by StartController (RunTask), not by a service.
+ */
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import {
+  Cluster,
+  ContainerImage,
+  ContainerInsights,
+  CpuArchitecture,
+  FargateTaskDefinition,
+  LogDrivers,
+  OperatingSystemFamily,
+  type ContainerDefinition,
+} from 'aws-cdk-lib/aws-ecs';
+import { PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import { LOG_RETENTION } from '../log-retention.ts';
+import { IgnoreMode } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import {
+  CLUSTER_NAME,
+  CONTROLLER_CONTAINER_NAME,
+  CONTROLLER_LOG_GROUP,
+  CONTROLLER_LOG_STREAM_PREFIX,
+  CONTROLLER_STOP_TIMEOUT_SECONDS,
+  CONTROLLER_TASK_FAMILY,
+  CONTROLLER_TASK_SIZE,
+  controllerContainerEnvironment,
+} from '#contract/index';
+import { ivsResourcesArn, stateMachineArn } from '../arns.ts';
+import type { CommandQueues } from './command-queues.ts';
+import type { MediaBucket } from './media-bucket.ts';
+import type { SessionsTable } from './sessions-table.ts';
+
+/** The controller's Dockerfile, relative to the repository root (the build context: it imports the contract). */
+export const CONTROLLER_DOCKERFILE = 'controller/Dockerfile';
+
+/** What never belongs in the controller image's build context. */
+export const CONTROLLER_IMAGE_EXCLUDES = ['node_modules', 'cdk.out', '.git', '.shelcaster', 'coverage', 'test', 'docs', 'bench'];
+
+export interface ControllerServiceProps {
+  /** Absolute path of the repository root (the Docker build context). */
+  root: string;
+  sessions: SessionsTable;
+  media: MediaBucket;
+  queues: CommandQueues;
+}
+
+/** What RunTask needs to start a controller: the values StartController's environment carries. */
+export interface ControllerTaskTarget {
+  clusterName: string;
+  clusterArn: string;
+  taskDefinitionArn: string;
+  subnetIds: string[];
+  securityGroupIds: string[];
+  /** Roles the caller of RunTask passes to ECS. */
+  passRoles: IRole[];
+}
+
+export class ControllerService extends Construct {
+  readonly vpc: Vpc;
+  readonly cluster: Cluster;
+  readonly taskDefinition: FargateTaskDefinition;
+  readonly container: ContainerDefinition;
+  readonly taskRole: Role;
+  readonly executionRole: IRole;
+  readonly securityGroup: SecurityGroup;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: ControllerServiceProps) {
+    super(scope, id);
+    this.vpc = new Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 24 }],
+    });
+    this.cluster = new Cluster(this, 'Cluster', {
+      clusterName: CLUSTER_NAME,
+      vpc: this.vpc,
+      containerInsightsV2: ContainerInsights.ENABLED,
+    });
+    this.securityGroup = new SecurityGroup(this, 'SecurityGroup', {
+      vpc: this.vpc,
+      description: 'Program controller tasks: no ingress; egress to IVS, SQS, Step Functions, DynamoDB, S3 and media hosts.',
+      allowAllOutbound: true,
+    });
+    this.logGroup = new LogGroup(this, 'LogGroup', {
+      logGroupName: CONTROLLER_LOG_GROUP,
+      retention: LOG_RETENTION,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.taskRole = new Role(this, 'TaskRole', {
+      assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com'),
+      description: 'The program controller: its participant token, its session queue, its callbacks, its session record.',
+    });
+    this.taskDefinition = new FargateTaskDefinition(this, 'TaskDefinition', {
+      family: CONTROLLER_TASK_FAMILY,
+      cpu: CONTROLLER_TASK_SIZE.cpu,
+      memoryLimitMiB: CONTROLLER_TASK_SIZE.memoryMiB,
+      runtimePlatform: { cpuArchitecture: CpuArchitecture.X86_64, operatingSystemFamily: OperatingSystemFamily.LINUX },
+      taskRole: this.taskRole,
+    });
+    this.container = this.taskDefinition.addContainer('Controller', {
+      containerName: CONTROLLER_CONTAINER_NAME,
+      image: ContainerImage.fromAsset(props.root, {
+        file: CONTROLLER_DOCKERFILE,
+        platform: Platform.LINUX_AMD64,
+        ignoreMode: IgnoreMode.DOCKER,
+        exclude: CONTROLLER_IMAGE_EXCLUDES,
+      }),
+      essential: true,
+      stopTimeout: Duration.seconds(CONTROLLER_STOP_TIMEOUT_SECONDS),
+      environment: controllerContainerEnvironment(
+        { SESSIONS_TABLE_NAME: props.sessions.table.tableName, MEDIA_BUCKET_NAME: props.media.bucket.bucketName },
+        'ivs-sdk',
+      ),
+      logging: LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: CONTROLLER_LOG_STREAM_PREFIX }),
+    });
+    this.executionRole = this.taskDefinition.obtainExecutionRole();
+    this.grantTaskRole(props);
+  }
+
+  /** What StartController, ControllerLost and Teardown need to run and stop controller tasks. */
+  get target(): ControllerTaskTarget {
+    return {
+      clusterName: this.cluster.clusterName,
+      clusterArn: this.cluster.clusterArn,
+      taskDefinitionArn: this.taskDefinition.taskDefinitionArn,
+      subnetIds: this.vpc.publicSubnets.map((s) => s.subnetId),
+      securityGroupIds: [this.securityGroup.securityGroupId],
+      passRoles: [this.taskRole, this.executionRole],
+    };
+  }
+
+  /** The controller's own permissions: exactly what it calls. */
+  private grantTaskRole(props: ControllerServiceProps): void {
+    this.taskRole.addToPolicy(
+      new PolicyStatement({ actions: ['ivs:CreateParticipantToken'], resources: [ivsResourcesArn(this, 'stage')] }),
+    );
+    props.queues.grantConsumeSessionQueues(this.taskRole);
+    this.taskRole.addToPolicy(
+      new PolicyStatement({
+        actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'],
+        resources: [stateMachineArn(this)],
+      }),
+    );
+    props.sessions.table.grantReadWriteData(this.taskRole);
+    props.media.grantReadMedia(this.taskRole);
+  }
+}
