@@ -1,0 +1,66 @@
+/**
+ * Errors named exactly as ASL matches them: an error's `name` is what Retry and Catch compare with
+ * ErrorEquals, and `stateCause` is the Cause a Catch hands on.
+ */
+import { STATES_ERRORS } from './constants.ts';
+
+/** An error raised inside an execution (by a state, a task, a timeout). */
+export class StatesError extends Error {
+  /** The Cause Step Functions records next to the error name. */
+  readonly stateCause: string;
+
+  constructor(errorName: string, stateCause: string, options?: ErrorOptions) {
+    super(stateCause, options);
+    this.name = errorName;
+    this.stateCause = stateCause;
+  }
+}
+
+/** A task ran longer than its TimeoutSeconds, or an execution longer than its own. */
+export class StatesTimeoutError extends StatesError {
+  constructor(cause = '') {
+    super(STATES_ERRORS.Timeout, cause);
+  }
+}
+
+/** A callback task received no heartbeat within HeartbeatSeconds. */
+export class StatesHeartbeatTimeoutError extends StatesError {
+  constructor(cause = '') {
+    super(STATES_ERRORS.HeartbeatTimeout, cause);
+  }
+}
+
+/** The execution could not go on (a path matched nothing, a value had the wrong type); never caught. */
+export class StatesRuntimeError extends StatesError {
+  constructor(cause: string, options?: ErrorOptions) {
+    super(STATES_ERRORS.Runtime, cause, options);
+  }
+}
+
+/** A Choice state matched no rule and has no Default. */
+export class StatesNoChoiceMatchedError extends StatesError {
+  constructor(cause: string) {
+    super(STATES_ERRORS.NoChoiceMatched, cause);
+  }
+}
+
+/** An intrinsic function failed (bad arguments, unparsable call). */
+export class StatesIntrinsicFailureError extends StatesError {
+  constructor(cause: string, options?: ErrorOptions) {
+    super(STATES_ERRORS.IntrinsicFailure, cause, options);
+  }
+}
+
+/** ResultPath could not be applied to the state's input. */
+export class StatesResultPathMatchFailureError extends StatesError {
+  constructor(cause: string) {
+    super(STATES_ERRORS.ResultPathMatchFailure, cause);
+  }
+}
+
+/** A task resource failed; `errorName` is what the integration reports (`Shelcaster.Transient`, `SQS.SdkClientException`). */
+export class TaskResourceError extends StatesError {
+  constructor(errorName: string, cause: string, options?: ErrorOptions) {
+    super(errorName, cause, options);
+  }
+}
