@@ -9,3 +9,4 @@ export * from './env.ts';
 export * from './functions.ts';
 export * from './controller-task.ts';
 export * from './media-url-policy.ts';
+export * from './http-api.ts';
