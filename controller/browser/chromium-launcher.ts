@@ -51,14 +51,25 @@ export async function launchChromium(executablePath: string): Promise<LaunchedCh
     throw new JoinFailedError(`Chromium did not start (${executablePath}): ${(error as Error).message}`, { cause: error });
   }
   const pid = browser.process()?.pid;
+  if (pid) liveBrowserPids.add(pid);
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= (async () => {
       await Promise.race([browser.close().catch(() => undefined), delay(3000)]);
       killProcessGroup(pid);
+      if (pid) liveBrowserPids.delete(pid);
       await rm(userDataDir, { recursive: true, force: true, maxRetries: 3 });
     })());
   return { browser, pid, close };
+}
+
+/** Pids of browsers launched and not yet closed (an exit handler kills their groups). */
+export const liveBrowserPids = new Set<number>();
+
+/** Kills the process groups of every browser still open; synchronous, for `process.on('exit')`. */
+export function killLiveBrowsers(): void {
+  for (const pid of liveBrowserPids) killProcessGroup(pid);
+  liveBrowserPids.clear();
 }
 
 /** Kills a process group (synchronous, so it also works in an `exit` handler). */
