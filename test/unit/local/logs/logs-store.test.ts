@@ -39,7 +39,8 @@ describe('LogsStore', () => {
     dirs.push(dir);
     const clock = new ManualClock();
     const before = new LogsStore(clock, dir);
-    before.append('/ecs/x', 'task-1', [{ timestamp: 1, message: 'one' }, { timestamp: 2, message: 'two' }]);
+    const t = clock.now();
+    before.append('/ecs/x', 'task-1', [{ timestamp: t + 1, message: 'one' }, { timestamp: t + 2, message: 'two' }]);
     before.setRetention('/ecs/x', 30);
     before.createGroup('/gone');
     before.deleteGroup('/gone');
@@ -47,7 +48,7 @@ describe('LogsStore', () => {
 
     const after = new LogsStore(clock, dir);
     expect(after.listGroups().map((g) => [g.name, g.retentionInDays])).toEqual([['/ecs/x', 30]]);
-    after.append('/ecs/x', 'task-1', [{ timestamp: 3, message: 'three' }]);
+    after.append('/ecs/x', 'task-1', [{ timestamp: t + 3, message: 'three' }]);
     const events = after.streamEvents('/ecs/x', 'task-1');
     expect(events.map((e) => e.message)).toEqual(['one', 'two', 'three']);
     expect((events[2]?.eventId ?? '') > lastId).toBe(true);
