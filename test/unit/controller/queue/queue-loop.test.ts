@@ -1,0 +1,123 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import type { CallbackMessage, CommandMessage } from '#contract/index';
+import { QueueLoop } from '../../../../controller/queue/queue-loop.ts';
+import { silentLogger } from '../test-logger.ts';
+
+const SESSION = '11111111-1111-4111-8111-111111111111';
+const QUEUE_URL = 'https://sqs.us-east-1.amazonaws.com/000000000000/shelcaster-program-commands-x.fifo';
+const sqsMock = mockClient(SQSClient);
+
+let sequence = 0;
+function sqsMessage(body: unknown, group: string, receiveCount = 1): Message {
+  sequence++;
+  return {
+    MessageId: `m${sequence}`,
+    ReceiptHandle: `rh${sequence}`,
+    Body: typeof body === 'string' ? body : JSON.stringify(body),
+    Attributes: { MessageGroupId: group, ApproximateReceiveCount: String(receiveCount), SequenceNumber: String(sequence) },
+  };
+}
+const command = (commandId: string, volume = 0.5): CommandMessage => ({
+  kind: 'COMMAND',
+  sessionId: SESSION,
+  commandId,
+  acceptedAt: '2026-11-24T10:00:00.000Z',
+  command: { type: 'SET_VOLUME', volume },
+});
+const callback = (kind: 'READY' | 'ON_AIR'): CallbackMessage => ({ kind: 'CALLBACK', callback: kind, sessionId: SESSION, taskToken: `secret-token-${kind}` });
+
+function setup(process = vi.fn(async (_m: CommandMessage, _n: number): Promise<'delete' | 'keep'> => 'delete')) {
+  const handle = vi.fn(async (_m: CallbackMessage) => undefined);
+  const failInvalid = vi.fn(async () => undefined);
+  const loop = new QueueLoop({
+    sqs: new SQSClient({ region: 'us-east-1' }),
+    queueUrl: QUEUE_URL,
+    sessionId: SESSION,
+    commands: { process, failInvalid },
+    callbacks: { handle },
+    logger: silentLogger(),
+  });
+  return { loop, process, handle, failInvalid };
+}
+
+const deletedHandles = () => sqsMock.commandCalls(DeleteMessageCommand).map((c) => c.args[0].input.ReceiptHandle);
+
+describe('QueueLoop', () => {
+  beforeEach(() => {
+    sqsMock.reset();
+    sqsMock.on(DeleteMessageCommand).resolves({});
+  });
+
+  it('long-polls with the contract settings and the system attributes it needs', async () => {
+    sqsMock.on(ReceiveMessageCommand).resolves({ Messages: [] });
+    const { loop } = setup();
+    await loop.receive();
+    expect(sqsMock).toReceiveCommandWith(ReceiveMessageCommand, {
+      QueueUrl: QUEUE_URL,
+      WaitTimeSeconds: 20,
+      MaxNumberOfMessages: 10,
+      VisibilityTimeout: 10,
+      MessageSystemAttributeNames: ['ApproximateReceiveCount', 'MessageGroupId', 'SequenceNumber'],
+    });
+  });
+
+  it('applies commands in order and deletes each once it is done', async () => {
+    const { loop, process } = setup();
+    const batch = [sqsMessage(command('c1', 0.1), 'commands'), sqsMessage(command('c2', 0.2), 'commands', 2)];
+    await loop.processBatch(batch);
+    expect(process.mock.calls.map(([m, n]) => [m.commandId, n])).toEqual([
+      ['c1', 1],
+      ['c2', 2],
+    ]);
+    expect(deletedHandles()).toEqual(['rh' + (sequence - 1), 'rh' + sequence]);
+  });
+
+  it('holds back later commands of the batch behind one left for redelivery, but not callbacks', async () => {
+    const { loop, process, handle } = setup(vi.fn(async (m: CommandMessage) => (m.commandId === 'c1' ? 'keep' : 'delete')));
+    const c1 = sqsMessage(command('c1'), 'commands');
+    const c2 = sqsMessage(command('c2'), 'commands');
+    const ready = sqsMessage(callback('READY'), 'callbacks');
+    await loop.processBatch([c1, c2, ready]);
+    expect(process).toHaveBeenCalledOnce();
+    expect(handle).toHaveBeenCalledWith(expect.objectContaining({ callback: 'READY' }));
+    expect(deletedHandles()).toEqual([ready.ReceiptHandle]);
+  });
+
+  it('leaves a message whose processing threw for redelivery', async () => {
+    const { loop } = setup(vi.fn(async () => Promise.reject(new Error('DynamoDB unavailable'))));
+    await loop.processBatch([sqsMessage(command('c1'), 'commands')]);
+    expect(deletedHandles()).toEqual([]);
+  });
+
+  it('deletes an invalid command and marks its record FAILED with the schema problem', async () => {
+    const { loop, process, failInvalid } = setup();
+    const bad = sqsMessage({ ...command('c9'), command: { type: 'SET_VOLUME', volume: 7 } }, 'commands');
+    await loop.processBatch([bad]);
+    expect(process).not.toHaveBeenCalled();
+    expect(failInvalid).toHaveBeenCalledWith('c9', '2026-11-24T10:00:00.000Z', expect.stringContaining('invalid queue message: command.volume'), 1);
+    expect(deletedHandles()).toEqual([bad.ReceiptHandle]);
+  });
+
+  it('deletes bodies that are not JSON or belong to another session, applying nothing', async () => {
+    const { loop, process, handle, failInvalid } = setup();
+    const other = sqsMessage({ ...command('c1'), sessionId: '22222222-2222-4222-8222-222222222222' }, 'commands');
+    await loop.processBatch([sqsMessage('not json', 'commands'), other]);
+    expect(process).not.toHaveBeenCalled();
+    expect(handle).not.toHaveBeenCalled();
+    expect(failInvalid).not.toHaveBeenCalled();
+    expect(deletedHandles()).toHaveLength(2);
+  });
+
+  it('stops polling when its signal aborts', async () => {
+    sqsMock.on(ReceiveMessageCommand).resolves({ Messages: [sqsMessage(command('c1'), 'commands')] });
+    const stop = new AbortController();
+    const { loop } = setup(vi.fn(async () => {
+      stop.abort();
+      return 'delete' as const;
+    }));
+    await loop.run(stop.signal);
+    expect(sqsMock).toReceiveCommandTimes(ReceiveMessageCommand, 1);
+  });
+});
