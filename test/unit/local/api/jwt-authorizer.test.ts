@@ -17,7 +17,7 @@ const otherRsa = await keyPair();
 const authorize = createJwtAuthorizer({ issuer: ISSUER, audience: ['api'] }, localIssuerKeys({ keys: [rsa.jwk] }), () => NOW);
 
 function token(claims: Record<string, unknown>, key = rsa, header: Record<string, unknown> = {}) {
-  const { exp = nowSeconds + 60, ...rest } = claims;
+  const { exp = nowSeconds + 60, ...rest } = claims as { exp?: number } & Record<string, unknown>;
   return new SignJWT({ iss: ISSUER, aud: 'api', sub: 'user-1', iat: nowSeconds - 10, exp, ...rest })
     .setProtectedHeader({ alg: key.jwk.alg as string, kid: key.jwk.kid as string, ...header })
     .sign(key.privateKey);
