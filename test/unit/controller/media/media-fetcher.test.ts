@@ -1,0 +1,226 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { GetObjectCommand, NoSuchKey, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
+import { createMediaFetcher, type MediaFetcher } from '../../../../controller/media/media-fetcher.ts';
+import type { MediaPolicy, Resolver } from '../../../../controller/media/media-policy.ts';
+import { MediaFetchError, MediaRefusedError } from '../../../../controller/media/media-errors.ts';
+
+const BUCKET = 'shelcaster-media-000000000000-us-east-1';
+const s3Mock = mockClient(S3Client);
+const s3 = new S3Client({ region: 'us-east-1' });
+/** A Node stream as GetObject's Body (the SDK's Node body is a Readable with mixins the fetcher does not use). */
+const asBody = (stream: Readable) => stream as unknown as GetObjectCommandOutput['Body'];
+
+describe('Media fetcher: policy decisions (shared URL policy, injected resolver)', () => {
+  let fetcher: MediaFetcher;
+  const resolve = vi.fn<Resolver>();
+  beforeAll(async () => {
+    fetcher = await createMediaFetcher({ s3, mediaBucket: BUCKET, resolve });
+  });
+  afterAll(() => fetcher.close());
+  beforeEach(() => resolve.mockReset());
+
+  it.each([
+    'http://media.example.org/a.mp3',
+    'https://127.0.0.1/a.mp3',
+    'https://169.254.169.254/latest/meta-data',
+    'https://169.254.170.2/v2/credentials',
+    'https://[::1]/a.mp3',
+    'https://[fd00::1]/a.mp3',
+    'https://[::ffff:10.0.0.1]/a.mp3',
+    'https://2130706433/a.mp3',
+    'https://0x7f.1/a.mp3',
+    'https://user@media.example.org/a.mp3',
+    'file:///etc/passwd',
+    's3://another-bucket/media/a.mp3',
+    `s3://${BUCKET}/recordings/a.mp3`,
+  ])('refuses %s without resolving or connecting', async (url) => {
+    await expect(fetcher.fetch(url)).rejects.toBeInstanceOf(MediaRefusedError);
+    expect(resolve).not.toHaveBeenCalled();
+  });
+
+  it('refuses a name when any of its addresses is not public', async () => {
+    resolve.mockResolvedValue([
+      { address: '93.184.216.34', family: 4 },
+      { address: '10.0.0.7', family: 4 },
+    ]);
+    await expect(fetcher.fetch('https://media.example.org/a.mp3')).rejects.toThrow('non-public address (10.0.0.7)');
+    expect(resolve).toHaveBeenCalledWith('media.example.org');
+  });
+
+  it.each(['127.0.0.1', '169.254.169.254', '::1', 'fe80::1', '::ffff:127.0.0.1', '100.64.0.1'])(
+    'refuses a name that resolves to %s',
+    async (address) => {
+      resolve.mockResolvedValue([{ address, family: address.includes(':') ? 6 : 4 }]);
+      await expect(fetcher.fetch('https://media.example.org/a.mp3')).rejects.toBeInstanceOf(MediaRefusedError);
+    },
+  );
+
+  it('fails a name that does not resolve', async () => {
+    resolve.mockImplementation(async () => {
+      throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
+    });
+    await expect(fetcher.fetch('https://nowhere.example.org/a.mp3')).rejects.toBeInstanceOf(MediaFetchError);
+  });
+});
+
+describe('Media fetcher: https against a loopback server (permissive policy, test only)', () => {
+  let dir: string;
+  let cert: Buffer;
+  let key: Buffer;
+  let server: Server;
+  let port: number;
+  let fetcher: MediaFetcher;
+  let handler: (path: string, res: import('node:http').ServerResponse) => void;
+  const allowed = vi.fn((address: string) => address === '127.0.0.1');
+  const policy: MediaPolicy = {
+    checkUrl: (raw) => {
+      const url = new URL(raw);
+      return url.protocol === 'https:' ? { allowed: true, kind: 'https', url } : { allowed: false, reason: 'not https' };
+    },
+    isAllowedAddress: allowed,
+  };
+  /** Test names resolve only through the injected resolver; `private.test-host.net` is a private address. */
+  const resolve = vi.fn<Resolver>(async (host) =>
+    host === 'private.test-host.net' ? [{ address: '10.1.2.3', family: 4 }] : [{ address: '127.0.0.1', family: 4 }],
+  );
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'media-fetch-test-'));
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=media.test-host.net',
+      '-addext', 'subjectAltName=DNS:media.test-host.net,DNS:other.test-host.net,DNS:private.test-host.net',
+      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+    ], { stdio: 'ignore' });
+    cert = await readFile(join(dir, 'cert.pem'));
+    key = await readFile(join(dir, 'key.pem'));
+    server = createServer({ cert, key }, (req, res) => handler(req.url ?? '/', res));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+    fetcher = await createMediaFetcher({
+      s3,
+      mediaBucket: BUCKET,
+      policy,
+      resolve,
+      tls: { ca: cert },
+      limits: { maxBytes: 10_000, timeoutMs: 1_000, contentTypes: ['audio/wav', 'audio/mpeg'] },
+    });
+  });
+  afterAll(async () => {
+    await fetcher.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await rm(dir, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    resolve.mockClear();
+    allowed.mockClear();
+  });
+
+  const url = (path: string, host = 'media.test-host.net') => `https://${host}:${port}${path}`;
+
+  it('downloads through the resolver, checking the address it resolved and the one it connected to', async () => {
+    handler = (_p, res) => res.writeHead(200, { 'content-type': 'audio/wav; codecs=1' }).end(Buffer.alloc(5000, 1));
+    const file = await fetcher.fetch(url('/tone.wav'));
+    expect(file).toMatchObject({ bytes: 5000, contentType: 'audio/wav' });
+    expect((await readFile(file.filePath)).length).toBe(5000);
+    expect(resolve).toHaveBeenCalledTimes(1);
+    expect(allowed.mock.calls).toEqual([['127.0.0.1'], ['127.0.0.1']]);
+  });
+
+  it('follows a redirect, resolving and checking the new host', async () => {
+    handler = (p, res) =>
+      p === '/start'
+        ? res.writeHead(302, { location: url('/tone.wav', 'other.test-host.net') }).end()
+        : res.writeHead(200, { 'content-type': 'audio/mpeg' }).end(Buffer.alloc(100));
+    await expect(fetcher.fetch(url('/start'))).resolves.toMatchObject({ bytes: 100 });
+    expect(resolve.mock.calls).toEqual([['media.test-host.net'], ['other.test-host.net']]);
+  });
+
+  it('refuses a redirect to a host with a private address (DNS rebinding through redirects)', async () => {
+    handler = (_p, res) => res.writeHead(307, { location: url('/x', 'private.test-host.net') }).end();
+    await expect(fetcher.fetch(url('/start'))).rejects.toThrow('non-public address (10.1.2.3)');
+  });
+
+  it('refuses a redirect to another scheme', async () => {
+    handler = (_p, res) => res.writeHead(301, { location: `http://media.test-host.net:${port}/x` }).end();
+    await expect(fetcher.fetch(url('/start'))).rejects.toThrow('media redirect refused: not https');
+  });
+
+  it('gives up after five redirects', async () => {
+    handler = (p, res) => res.writeHead(302, { location: `${p}x` }).end();
+    await expect(fetcher.fetch(url('/r'))).rejects.toThrow('redirected more than 5 times');
+    expect(resolve).toHaveBeenCalledTimes(6);
+  });
+
+  it('refuses a content type that is not accepted audio', async () => {
+    handler = (_p, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>');
+    await expect(fetcher.fetch(url('/page'))).rejects.toThrow('content type "text/html"');
+  });
+
+  it('refuses a declared length over the limit', async () => {
+    handler = (_p, res) => res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': '20000' }).end(Buffer.alloc(20000));
+    await expect(fetcher.fetch(url('/big'))).rejects.toThrow('larger than 10000 bytes');
+  });
+
+  it('counts streamed bytes and stops at the limit when no length is declared', async () => {
+    handler = (_p, res) => {
+      res.writeHead(200, { 'content-type': 'audio/wav' });
+      for (let i = 0; i < 30; i++) res.write(Buffer.alloc(1000));
+      res.end();
+    };
+    await expect(fetcher.fetch(url('/chunked'))).rejects.toThrow('larger than 10000 bytes');
+  });
+
+  it('times out a server that stalls', async () => {
+    handler = (_p, res) => {
+      res.writeHead(200, { 'content-type': 'audio/wav' });
+      res.write(Buffer.alloc(10));
+    };
+    await expect(fetcher.fetch(url('/stall'))).rejects.toThrow('timed out');
+  });
+
+  it('fails on an HTTP error status', async () => {
+    handler = (_p, res) => res.writeHead(404).end();
+    await expect(fetcher.fetch(url('/missing'))).rejects.toThrow('HTTP 404');
+  });
+});
+
+describe('Media fetcher: the media bucket', () => {
+  let fetcher: MediaFetcher;
+  beforeAll(async () => {
+    fetcher = await createMediaFetcher({ s3, mediaBucket: BUCKET });
+  });
+  afterAll(() => fetcher.close());
+  beforeEach(() => s3Mock.reset());
+
+  it('downloads a media object with GetObject', async () => {
+    s3Mock.on(GetObjectCommand, { Bucket: BUCKET, Key: 'media/host/a.wav' }).resolves({
+      ContentType: 'audio/wav',
+      ContentLength: 4,
+      Body: asBody(Readable.from([Buffer.from('RIFF')])),
+    });
+    const file = await fetcher.fetch(`s3://${BUCKET}/media/host/a.wav`);
+    expect(await readFile(file.filePath, 'utf8')).toBe('RIFF');
+  });
+
+  it('fails a missing object as final, and passes other S3 errors on as transient', async () => {
+    s3Mock.on(GetObjectCommand).rejectsOnce(new NoSuchKey({ message: 'no', $metadata: { httpStatusCode: 404 } }));
+    await expect(fetcher.fetch(`s3://${BUCKET}/media/a.wav`)).rejects.toBeInstanceOf(MediaFetchError);
+    s3Mock.on(GetObjectCommand).rejects(Object.assign(new Error('SlowDown'), { name: 'SlowDown' }));
+    const error = await fetcher.fetch(`s3://${BUCKET}/media/a.wav`).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(MediaFetchError);
+  });
+
+  it('refuses an object of the wrong type', async () => {
+    s3Mock.on(GetObjectCommand).resolves({ ContentType: 'text/html', Body: asBody(Readable.from([Buffer.from('x')])) });
+    await expect(fetcher.fetch(`s3://${BUCKET}/media/a.wav`)).rejects.toBeInstanceOf(MediaRefusedError);
+  });
+});
