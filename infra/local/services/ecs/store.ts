@@ -1,0 +1,64 @@
+/**
+ * The local ECS service's state: clusters, task definitions and tasks, persisted as one JSON file when a
+ * file is given (tasks survive a restart), in memory otherwise.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Cluster, Task, TaskDefinition } from './model.ts';
+
+interface StoredState {
+  clusters: Cluster[];
+  taskDefinitions: TaskDefinition[];
+  tasks: Task[];
+}
+
+export class EcsStore {
+  readonly clusters = new Map<string, Cluster>();
+  /** By ARN. */
+  readonly taskDefinitions = new Map<string, TaskDefinition>();
+  /** By ARN. */
+  readonly tasks = new Map<string, Task>();
+
+  constructor(private readonly file?: string) {
+    if (!file) return;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return;
+    }
+    const state = JSON.parse(text) as StoredState;
+    for (const cluster of state.clusters) this.clusters.set(cluster.clusterName, cluster);
+    for (const definition of state.taskDefinitions) this.taskDefinitions.set(definition.taskDefinitionArn, definition);
+    for (const task of state.tasks) this.tasks.set(task.taskArn, task);
+  }
+
+  /** The newest revision of a family. */
+  latestRevision(family: string): TaskDefinition | undefined {
+    let latest: TaskDefinition | undefined;
+    for (const definition of this.taskDefinitions.values()) {
+      if (definition.family === family && definition.status === 'ACTIVE' && (!latest || definition.revision > latest.revision)) latest = definition;
+    }
+    return latest;
+  }
+
+  nextRevision(family: string): number {
+    let highest = 0;
+    for (const definition of this.taskDefinitions.values()) if (definition.family === family) highest = Math.max(highest, definition.revision);
+    return highest + 1;
+  }
+
+  /** Writes the state file (atomically: a temporary file renamed over the old one). */
+  save(): void {
+    if (!this.file) return;
+    mkdirSync(dirname(this.file), { recursive: true });
+    const state: StoredState = {
+      clusters: [...this.clusters.values()],
+      taskDefinitions: [...this.taskDefinitions.values()],
+      tasks: [...this.tasks.values()],
+    };
+    const temporary = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(state));
+    renameSync(temporary, this.file);
+  }
+}
