@@ -6,7 +6,7 @@ export const TEST_ENV = {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'AKIDTEST',
   AWS_SECRET_ACCESS_KEY: 'test-secret',
-  POWERTOOLS_LOG_LEVEL: 'SILENT',
+  POWERTOOLS_LOG_LEVEL: 'DEBUG',
   POWERTOOLS_SERVICE_NAME: 'shelcaster-test',
   SESSIONS_TABLE_NAME: 'shelcaster-sessions',
   IDEMPOTENCY_TABLE_NAME: 'shelcaster-idempotency',
@@ -24,3 +24,8 @@ export const TEST_ENV = {
 
 for (const [key, value] of Object.entries(TEST_ENV)) process.env[key] = value;
 for (const key of ['AWS_EXECUTION_ENV', 'AWS_ENDPOINT_URL', 'AWS_PROFILE']) delete process.env[key];
+
+// Logs are printed at DEBUG (so tests can read them) into a silent console; captureLogs() listens in.
+const { logger } = await import('../../../../functions/commons/powertools.ts');
+const loggerConsole = (logger as unknown as { console: Record<string, (...args: unknown[]) => void> }).console;
+for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace']) loggerConsole[method] = () => undefined;
