@@ -1,0 +1,149 @@
+import '../support/env.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { CommandMessage, MAX_REQUEST_BODY_BYTES } from '#contract/index';
+import { handler } from '../../../../functions/api/enqueue-command.ts';
+import { httpApiEvent } from '../../../fixtures/events/http-api.ts';
+import { lambdaContext } from '../../../fixtures/events/lambda-context.ts';
+import { fakeIdempotencyTable } from '../support/idempotency-store.ts';
+import { TEST_ENV } from '../support/env.ts';
+import { OTHER_HOST_ID, QUEUE_URL, SESSION_ID, sessionItem } from '../support/sessions.ts';
+
+const documents = mockClient(DynamoDBDocumentClient);
+const dynamo = mockClient(DynamoDBClient);
+const sqs = mockClient(SQSClient);
+
+const MEDIA_URL = `s3://${TEST_ENV.MEDIA_BUCKET_NAME}/media/jingles/intro.mp3`;
+
+const send = (body: unknown, options: { sub?: string; headers?: Record<string, string> } = {}) =>
+  handler(
+    httpApiEvent({ method: 'POST', route: '/sessions/{sessionId}/commands', pathParameters: { sessionId: SESSION_ID }, body, ...options }),
+    lambdaContext,
+  );
+
+const json = (response: Awaited<ReturnType<typeof handler>>) => JSON.parse(response.body ?? '{}') as Record<string, unknown>;
+
+const expectNothingWritten = () => {
+  expect(documents).not.toHaveReceivedCommand(PutCommand);
+  expect(sqs).not.toHaveReceivedAnyCommand();
+};
+
+beforeEach(() => {
+  documents.reset();
+  dynamo.reset();
+  sqs.reset();
+  documents.on(GetCommand).resolves({ Item: sessionItem() });
+  documents.on(PutCommand).resolves({});
+  sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1', SequenceNumber: '1' });
+});
+
+describe('Function: enqueue-command', () => {
+  it('records the command QUEUED, then sends it in the commands group deduplicated by its id', async () => {
+    const response = await send({ type: 'PLAY_MEDIA', programId: 'intro', programUrl: MEDIA_URL, startAtSeconds: 3 });
+    const body = json(response);
+
+    expect(response.statusCode).toBe(202);
+    expect(body).toEqual({ commandId: expect.stringMatching(/^[0-9a-f-]{36}$/), status: 'QUEUED' });
+    expect(documents).toReceiveCommandWith(PutCommand, {
+      Item: expect.objectContaining({ sk: `COMMAND#${String(body.commandId)}`, status: 'QUEUED' }),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
+    expect(sqs).toReceiveCommandWith(SendMessageCommand, {
+      QueueUrl: QUEUE_URL,
+      MessageGroupId: 'commands',
+      MessageDeduplicationId: body.commandId as string,
+    });
+    const message = JSON.parse(sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageBody ?? '{}') as unknown;
+    expect(CommandMessage.parse(message)).toMatchObject({ kind: 'COMMAND', sessionId: SESSION_ID, commandId: body.commandId });
+  });
+
+  it.each([
+    ['an https URL on a public host', 'https://cdn.example-media.net/shows/intro.mp3'],
+  ])('accepts %s', async (_case, programUrl) => {
+    expect((await send({ type: 'PLAY_MEDIA', programId: 'p1', programUrl })).statusCode).toBe(202);
+  });
+
+  it.each([
+    ['a missing type', { volume: 0.5 }],
+    ['an unknown command type', { type: 'DANCE' }],
+    ['a missing programUrl', { type: 'PLAY_MEDIA', programId: 'p1' }],
+    ['a volume of the wrong type', { type: 'SET_VOLUME', volume: 'loud' }],
+    ['a volume out of range', { type: 'SET_VOLUME', volume: 1.5 }],
+    ['a negative seek', { type: 'SEEK_MEDIA', seconds: -1 }],
+    ['an extra field', { type: 'PAUSE_MEDIA', force: true }],
+    ['a programId with forbidden characters', { type: 'PLAY_MEDIA', programId: 'a b', programUrl: MEDIA_URL }],
+    ['a null body', null],
+  ])('refuses %s with 400 VALIDATION_FAILED and writes nothing', async (_case, body) => {
+    const response = await send(body === null ? 'null' : body);
+
+    expect(response.statusCode).toBe(400);
+    expect(json(response)).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.any(String), issues: expect.any(Array) });
+    expectNothingWritten();
+  });
+
+  it.each([
+    ['the metadata address', 'https://169.254.169.254/latest/meta-data/'],
+    ['the task metadata address', 'https://169.254.170.2/v2/credentials'],
+    ['loopback', 'https://127.0.0.1/a.mp3'],
+    ['a hex address', 'https://0x7f000001/a.mp3'],
+    ['user information', 'https://cdn.example.net@127.0.0.1/a.mp3'],
+    ['plain http', 'http://cdn.example-media.net/a.mp3'],
+    ['another bucket', 's3://someone-elses-bucket/media/a.mp3'],
+    ['a file URL', 'file:///etc/passwd'],
+  ])('refuses a programUrl on %s with 400 and writes nothing', async (_case, programUrl) => {
+    const response = await send({ type: 'PLAY_MEDIA', programId: 'p1', programUrl });
+
+    expect(response.statusCode).toBe(400);
+    expect(json(response)).toMatchObject({ code: 'VALIDATION_FAILED', issues: [expect.objectContaining({ path: 'body.programUrl' })] });
+    expectNothingWritten();
+  });
+
+  it('refuses bad JSON with 400 INVALID_JSON and an oversized body with 413', async () => {
+    const bad = await send('{"type":"PAUSE_MEDIA",}');
+    const big = await send({ type: 'PLAY_MEDIA', programId: 'p', programUrl: `https://cdn.example.net/${'a'.repeat(MAX_REQUEST_BODY_BYTES)}` });
+
+    expect([bad.statusCode, json(bad).code]).toEqual([400, 'INVALID_JSON']);
+    expect([big.statusCode, json(big).code]).toEqual([413, 'PAYLOAD_TOO_LARGE']);
+    expectNothingWritten();
+  });
+
+  it('answers 404 to someone else and writes nothing', async () => {
+    const response = await send({ type: 'PAUSE_MEDIA' }, { sub: OTHER_HOST_ID });
+
+    expect(response.statusCode).toBe(404);
+    expectNothingWritten();
+  });
+
+  it.each([['ENDED'], ['ENDING'], ['FAILED']] as const)('answers 409 for a session that is %s', async (status) => {
+    documents.on(GetCommand).resolves({ Item: sessionItem({ status }) });
+
+    const response = await send({ type: 'PAUSE_MEDIA' });
+
+    expect(response.statusCode).toBe(409);
+    expectNothingWritten();
+  });
+
+  it('marks the command FAILED and answers 500 when the queue refuses it', async () => {
+    sqs.on(SendMessageCommand).rejects(Object.assign(new Error('Queue is gone'), { name: 'QueueDoesNotExist' }));
+    documents.on(UpdateCommand).resolves({});
+
+    const response = await send({ type: 'STOP_MEDIA' });
+
+    expect(response.statusCode).toBe(500);
+    expect(json(response)).toEqual({ code: 'INTERNAL_ERROR', message: 'An internal error occurred.' });
+    expect(documents).toReceiveCommandWith(UpdateCommand, { ExpressionAttributeValues: expect.objectContaining({ ':failed': 'FAILED' }) });
+  });
+
+  it('sends a retried command once when it carries the same Idempotency-Key', async () => {
+    fakeIdempotencyTable(dynamo);
+
+    const first = await send({ type: 'SET_VOLUME', volume: 0.4 }, { headers: { 'idempotency-key': 'vol-1' } });
+    const second = await send({ type: 'SET_VOLUME', volume: 0.4 }, { headers: { 'idempotency-key': 'vol-1' } });
+
+    expect(json(second)).toEqual(json(first));
+    expect(sqs).toHaveReceivedCommandTimes(SendMessageCommand, 1);
+  });
+});
