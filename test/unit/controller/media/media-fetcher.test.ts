@@ -64,10 +64,15 @@ describe('Media fetcher: policy decisions (shared URL policy, injected resolver)
   );
 
   it('fails a name that does not resolve', async () => {
-    resolve.mockImplementation(async () => {
-      throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
+    const failing = await createMediaFetcher({
+      s3,
+      mediaBucket: BUCKET,
+      resolve: async () => {
+        throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
+      },
     });
-    await expect(fetcher.fetch('https://nowhere.example.org/a.mp3')).rejects.toBeInstanceOf(MediaFetchError);
+    await expect(failing.fetch('https://nowhere.example.org/a.mp3')).rejects.toThrow('did not resolve');
+    await failing.close();
   });
 });
 
