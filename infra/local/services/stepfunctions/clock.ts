@@ -1,51 +1,27 @@
 /**
- * Time, injected: the engine reads the time and arms timers only through a Clock, so tests use a
- * ManualClock and never sleep through a real timeout.
+ * Time, injected: the engine reads the time and arms timers only through the local cloud's Clock
+ * (gateway/clock.ts), so tests use a ManualClock and never sleep through a real timeout.
  */
+import type { Clock, TimerHandle } from '../../gateway/clock.ts';
 
-export interface TimerHandle {
-  readonly id: number;
-}
+export type { Clock, TimerHandle };
 
-export interface Clock {
-  /** Milliseconds since the epoch. */
-  now(): number;
-  /** Runs `callback` once `delayMs` have passed. */
-  setTimer(delayMs: number, callback: () => void): TimerHandle;
-  clearTimer(handle: TimerHandle): void;
-}
-
-/** The longest delay setTimeout takes; longer timers are re-armed in steps. */
+/** The longest delay Node's setTimeout takes; longer timers are re-armed in steps. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
-/** The wall clock (Date.now and setTimeout). */
-export function systemClock(): Clock {
-  let nextId = 1;
-  const timers = new Map<number, NodeJS.Timeout>();
-  const arm = (id: number, dueAt: number, callback: () => void): void => {
-    const delay = Math.max(0, dueAt - Date.now());
-    const timeout = setTimeout(
-      () => {
-        if (Date.now() < dueAt) return arm(id, dueAt, callback);
-        timers.delete(id);
-        callback();
-      },
-      Math.min(delay, MAX_TIMEOUT_MS),
-    );
-    timeout.unref?.();
-    timers.set(id, timeout);
-  };
+/** The wall clock; timers longer than setTimeout allows (24.8 days) are re-armed until due. */
+export function wallClock(): Clock {
   return {
     now: () => Date.now(),
-    setTimer(delayMs, callback) {
-      const id = nextId++;
-      arm(id, Date.now() + delayMs, callback);
-      return { id };
-    },
-    clearTimer(handle) {
-      const timeout = timers.get(handle.id);
-      if (timeout) clearTimeout(timeout);
-      timers.delete(handle.id);
+    setTimeout(fn, ms) {
+      const dueAt = Date.now() + Math.max(0, ms);
+      let timer: NodeJS.Timeout;
+      const arm = (): void => {
+        timer = setTimeout(() => (Date.now() < dueAt ? arm() : fn()), Math.min(Math.max(0, dueAt - Date.now()), MAX_TIMEOUT_MS));
+        timer.unref();
+      };
+      arm();
+      return { cancel: () => clearTimeout(timer) };
     },
   };
 }
@@ -53,10 +29,13 @@ export function systemClock(): Clock {
 interface ManualTimer {
   id: number;
   dueAt: number;
-  callback: () => void;
+  fn: () => void;
 }
 
-/** A clock that moves only when told to: `advance()` fires due timers in time order. */
+/**
+ * A clock that moves only when told to. `advance()` fires due timers in time order, and after each one
+ * awaits `settle` (for example the engine's `whenIdle`) so the work a timer starts finishes first.
+ */
 export class ManualClock implements Clock {
   private current: number;
   private nextId = 1;
@@ -70,14 +49,14 @@ export class ManualClock implements Clock {
     return this.current;
   }
 
-  setTimer(delayMs: number, callback: () => void): TimerHandle {
-    const timer = { id: this.nextId++, dueAt: this.current + Math.max(0, delayMs), callback };
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    const timer = { id: this.nextId++, dueAt: this.current + Math.max(0, ms), fn };
     this.timers.push(timer);
-    return { id: timer.id };
-  }
-
-  clearTimer(handle: TimerHandle): void {
-    this.timers = this.timers.filter((t) => t.id !== handle.id);
+    return {
+      cancel: () => {
+        this.timers = this.timers.filter((t) => t !== timer);
+      },
+    };
   }
 
   /** Timers armed and not yet fired. */
@@ -85,10 +64,7 @@ export class ManualClock implements Clock {
     return this.timers.length;
   }
 
-  /**
-   * Moves time forward by `ms`, firing each timer due on the way at its own time, in order; after each
-   * firing awaits `settle` (for example the engine's `whenIdle`) so work a timer starts finishes first.
-   */
+  /** Moves time forward by `ms`, firing each timer due on the way at its own time. */
   async advance(ms: number, settle: () => Promise<void> = flushAsync): Promise<void> {
     const target = this.current + ms;
     await settle();
@@ -97,7 +73,7 @@ export class ManualClock implements Clock {
       if (!due) break;
       this.timers = this.timers.filter((t) => t !== due);
       this.current = Math.max(this.current, due.dueAt);
-      due.callback();
+      due.fn();
       await settle();
     }
     this.current = target;

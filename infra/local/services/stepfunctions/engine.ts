@@ -11,7 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AwsServiceError } from '../../gateway/json-protocol.ts';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../../gateway/provider.ts';
 import type { State, StateMachineDefinition, TaskState } from './asl-types.ts';
-import { systemClock, flushAsync, type Clock, type TimerHandle } from './clock.ts';
+import { wallClock, flushAsync, type Clock, type TimerHandle } from './clock.ts';
 import { MAX_HISTORY_EVENTS, MAX_TASK_TOKEN_LENGTH, STATES_ERRORS, TASK_TOKEN_PREFIX, TASK_TOKEN_RANDOM_BYTES } from './constants.ts';
 import { contextObject } from './context-object.ts';
 import { checkDefinition } from './definition-check.ts';
@@ -76,7 +76,7 @@ export class StepFunctionsEngine {
   private closed = false;
 
   constructor(options: EngineOptions) {
-    this.clock = options.clock ?? systemClock();
+    this.clock = options.clock ?? wallClock();
     this.region = options.region ?? LOCAL_REGION;
     this.accountId = options.accountId ?? LOCAL_ACCOUNT_ID;
     this.resources = options.resources;
@@ -631,18 +631,18 @@ export class StepFunctionsEngine {
   private armExecutionTimeout(execution: ExecutionRecord): void {
     if (execution.deadline === undefined) return;
     const timers = this.timersOf(execution.executionArn);
-    if (timers.execution) this.clock.clearTimer(timers.execution);
+    if (timers.execution) timers.execution.cancel();
     const arn = execution.executionArn;
-    timers.execution = this.clock.setTimer(execution.deadline - this.clock.now(), () => this.onExecutionTimeout(arn));
+    timers.execution = this.clock.setTimeout(() => this.onExecutionTimeout(arn), execution.deadline - this.clock.now());
   }
 
   private armStateTimer(execution: ExecutionRecord, at: number, fire: () => void): void {
     const timers = this.timersOf(execution.executionArn);
-    if (timers.state) this.clock.clearTimer(timers.state);
-    timers.state = this.clock.setTimer(at - this.clock.now(), () => {
+    if (timers.state) timers.state.cancel();
+    timers.state = this.clock.setTimeout(() => {
       delete timers.state;
       fire();
-    });
+    }, at - this.clock.now());
   }
 
   /** Arms the current attempt's timeout and heartbeat timers from the deadlines it stores. */
@@ -654,17 +654,15 @@ export class StepFunctionsEngine {
     const timers = this.timersOf(arn);
     const now = this.clock.now();
     if (attempt.deadline !== undefined) {
-      timers.timeout = this.clock.setTimer(attempt.deadline - now, () =>
-        this.onAttemptTimeout(arn, attempt.id, new StatesTimeoutError(`The task ran longer than its ${attempt.timeoutSeconds} seconds`)),
+      timers.timeout = this.clock.setTimeout(
+        () => this.onAttemptTimeout(arn, attempt.id, new StatesTimeoutError(`The task ran longer than its ${attempt.timeoutSeconds} seconds`)),
+        attempt.deadline - now,
       );
     }
     if (attempt.heartbeatDeadline !== undefined) {
-      timers.heartbeat = this.clock.setTimer(attempt.heartbeatDeadline - now, () =>
-        this.onAttemptTimeout(
-          arn,
-          attempt.id,
-          new StatesHeartbeatTimeoutError(`No heartbeat within the task's ${attempt.heartbeatSeconds} seconds`),
-        ),
+      timers.heartbeat = this.clock.setTimeout(
+        () => this.onAttemptTimeout(arn, attempt.id, new StatesHeartbeatTimeoutError(`No heartbeat within the task's ${attempt.heartbeatSeconds} seconds`)),
+        attempt.heartbeatDeadline - now,
       );
     }
   }
@@ -672,8 +670,8 @@ export class StepFunctionsEngine {
   private clearAttemptTimers(arn: string): void {
     const timers = this.timers.get(arn);
     if (!timers) return;
-    if (timers.timeout) this.clock.clearTimer(timers.timeout);
-    if (timers.heartbeat) this.clock.clearTimer(timers.heartbeat);
+    timers.timeout?.cancel();
+    timers.heartbeat?.cancel();
     delete timers.timeout;
     delete timers.heartbeat;
   }
@@ -681,7 +679,7 @@ export class StepFunctionsEngine {
   private clearTimers(arn: string): void {
     const timers = this.timers.get(arn);
     if (!timers) return;
-    for (const handle of Object.values(timers)) if (handle) this.clock.clearTimer(handle);
+    for (const handle of Object.values(timers)) handle?.cancel();
     this.timers.delete(arn);
   }
 
