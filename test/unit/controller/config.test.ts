@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, readConfig } from '../../../controller/config.ts';
+
+const valid = {
+  SESSION_ID: '11111111-1111-4111-8111-111111111111',
+  STAGE_ARN: 'arn:aws:ivs:us-east-1:000000000000:stage/abc',
+  COMMAND_QUEUE_URL: 'http://127.0.0.1:4566/000000000000/q.fifo',
+  SESSIONS_TABLE_NAME: 'shelcaster-sessions',
+  MEDIA_BUCKET_NAME: 'shelcaster-media-000000000000-us-east-1',
+  STAGE_TRANSPORT: 'whip',
+};
+
+describe('readConfig', () => {
+  it('reads the contract environment, with Chromium at /usr/bin/chromium by default', () => {
+    expect(readConfig(valid)).toEqual({
+      sessionId: valid.SESSION_ID,
+      stageArn: valid.STAGE_ARN,
+      queueUrl: valid.COMMAND_QUEUE_URL,
+      sessionsTableName: valid.SESSIONS_TABLE_NAME,
+      mediaBucketName: valid.MEDIA_BUCKET_NAME,
+      stageTransport: 'whip',
+      chromiumPath: '/usr/bin/chromium',
+    });
+    expect(readConfig({ ...valid, CHROMIUM_PATH: '/opt/chrome' }).chromiumPath).toBe('/opt/chrome');
+  });
+
+  it('names every missing or malformed variable at once', () => {
+    const error = (() => {
+      try {
+        readConfig({ ...valid, SESSION_ID: '', STAGE_TRANSPORT: 'webrtc', STAGE_ARN: 'stage' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'SESSION_ID is not set',
+      'STAGE_ARN is not an ARN',
+      'STAGE_TRANSPORT must be one of ivs-sdk, whip (got "webrtc")',
+    ]);
+  });
+});
