@@ -1,0 +1,35 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { controllerStoppedPattern } from '#contract/index';
+import { SYNTH_TIMEOUT_MS, synthesizeStack, type SynthesizedStack } from '../stack-fixture.ts';
+
+let synth: SynthesizedStack;
+let rule: Record<string, unknown>;
+
+beforeAll(() => {
+  synth = synthesizeStack();
+  rule = synth.reader.named('AWS::Events::Rule', 'shelcaster-controller-stopped')[1].Properties ?? {};
+}, SYNTH_TIMEOUT_MS);
+
+describe('ControllerStoppedRule', () => {
+  it('matches exactly the contract pattern for the controller cluster and family', () => {
+    expect(synth.reader.renderDeep(rule.EventPattern)).toEqual(
+      controllerStoppedPattern('arn-of:AWS::ECS::Cluster:shelcaster-cluster', 'shelcaster-program-controller'),
+    );
+    expect(rule.State).toBe('ENABLED');
+  });
+
+  it('targets shelcaster-controller-stopped, which EventBridge may invoke', () => {
+    const targets = rule.Targets as { Arn: unknown }[];
+    expect(targets.map((t) => synth.reader.render(t.Arn))).toEqual(['arn-of:AWS::Lambda::Function:shelcaster-controller-stopped']);
+    const permissions = synth.reader
+      .idsOfType('AWS::Lambda::Permission')
+      .map((id) => synth.reader.resource(id).Properties ?? {})
+      .filter((p) => p.Principal === 'events.amazonaws.com');
+    expect(permissions.map((p) => synth.reader.render(p.FunctionName))).toEqual([
+      'arn-of:AWS::Lambda::Function:shelcaster-controller-stopped',
+    ]);
+    expect(permissions.map((p) => synth.reader.render(p.SourceArn))).toEqual([
+      'arn-of:AWS::Events::Rule:shelcaster-controller-stopped',
+    ]);
+  });
+});

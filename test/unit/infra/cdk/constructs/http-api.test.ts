@@ -1,0 +1,68 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { API_ROUTES, FUNCTION_NAMES, routeKey } from '#contract/index';
+import { SYNTH_TIMEOUT_MS, synthesizeStack, type SynthesizedStack } from '../stack-fixture.ts';
+
+const ISSUER = 'https://auth.example.com/tenant/';
+const AUDIENCES = ['shelcaster-console', 'shelcaster-cli'];
+
+let synth: SynthesizedStack;
+let apiId: string;
+
+beforeAll(() => {
+  synth = synthesizeStack({ jwtIssuer: ISSUER, jwtAudience: AUDIENCES, allowedOrigins: 'https://console.example.com' });
+  apiId = synth.reader.named('AWS::ApiGatewayV2::Api', 'shelcaster-api')[0];
+}, SYNTH_TIMEOUT_MS);
+
+function routes() {
+  return synth.reader.idsOfType('AWS::ApiGatewayV2::Route').map((id) => synth.reader.resource(id).Properties ?? {});
+}
+
+/** The function an integration (`integrations/<id>`) proxies to. */
+function functionOfTarget(target: unknown): string {
+  const integrationId = /^integrations\/(.+)$/.exec(synth.reader.render(target))?.[1];
+  const integration = synth.reader.resource(integrationId!).Properties ?? {};
+  expect(integration).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+  return synth.reader.render(integration.IntegrationUri).replace('arn-of:AWS::Lambda::Function:', '');
+}
+
+describe('HttpApi', () => {
+  it('serves exactly the contract routes, each to its function', () => {
+    const served = Object.fromEntries(routes().map((r) => [r.RouteKey as string, functionOfTarget(r.Target)]));
+    expect(served).toEqual(Object.fromEntries(API_ROUTES.map((r) => [routeKey(r), FUNCTION_NAMES[r.function]])));
+  });
+
+  it('guards the authorized routes with the JWT authorizer of the context issuer and audiences', () => {
+    const [authorizerId] = synth.reader.idsOfType('AWS::ApiGatewayV2::Authorizer');
+    expect(synth.reader.resource(authorizerId!).Properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      Name: 'shelcaster-jwt',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: ISSUER, Audience: AUDIENCES },
+    });
+    for (const route of API_ROUTES) {
+      const props = routes().find((r) => r.RouteKey === routeKey(route))!;
+      if (route.authorized) expect(props).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+      else expect(props.AuthorizerId).toBeUndefined();
+    }
+  });
+
+  it('allows the context origins with the headers the API reads', () => {
+    const cors = synth.reader.resource(apiId).Properties?.CorsConfiguration as Record<string, string[]>;
+    expect(cors.AllowOrigins).toEqual(['https://console.example.com']);
+    expect(cors.AllowHeaders).toEqual(expect.arrayContaining(['authorization', 'content-type', 'idempotency-key']));
+    expect(cors.AllowMethods).toEqual(expect.arrayContaining(['GET', 'POST', 'DELETE']));
+  });
+
+  it('throttles the auto-deployed default stage', () => {
+    const [stageId] = synth.reader.idsOfType('AWS::ApiGatewayV2::Stage');
+    expect(synth.reader.resource(stageId!).Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    });
+  });
+
+  it('outputs the API URL', () => {
+    expect(synth.reader.render(synth.template.Outputs?.ApiUrl?.Value)).toBe('https://shelcaster-api.execute-api.REGION.amazonaws.com/');
+  });
+});
