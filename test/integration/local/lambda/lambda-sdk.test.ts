@@ -9,25 +9,25 @@ import {
 } from '@aws-sdk/client-lambda';
 import { LambdaProvider } from '../../../../infra/local/services/lambda/provider.ts';
 import { RecordingLogSink } from '../../../fixtures/local/recording-log-sink.ts';
-import { startProviderServer, TEST_CREDENTIALS, type ProviderServer } from '../../../fixtures/local/provider-http-server.ts';
+import { startGateway, type Gateway } from '../../../../infra/local/gateway/server.ts';
+import { TEST_CREDENTIALS } from '../../../fixtures/local/test-credentials.ts';
 
 const GREETER = fileURLToPath(new URL('../../../fixtures/local/lambda/greeter.ts', import.meta.url));
 
 describe('Lambda through the SDK v3 client', () => {
   const logs = new RecordingLogSink();
   const provider = new LambdaProvider({ logs });
-  let server: ProviderServer;
+  let gateway: Gateway;
   let client: LambdaClient;
 
   beforeAll(async () => {
     provider.register({ functionName: 'greeter', entry: GREETER, environment: { GREETING: 'Hi' }, timeoutSeconds: 10, memoryMiB: 128 });
-    server = await startProviderServer([provider]);
-    client = new LambdaClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS });
+    gateway = await startGateway({ port: 0, providers: [provider] });
+    client = new LambdaClient({ endpoint: gateway.url, region: 'us-east-1', credentials: TEST_CREDENTIALS });
   });
   afterAll(async () => {
     client.destroy();
-    await server.close();
-    await provider.close();
+    await gateway.close();
   });
 
   it('invokes a function and returns its JSON result', async () => {
