@@ -50,15 +50,18 @@ export async function teardown(state: TeardownState): Promise<{ status: 'ENDED' 
   const session = await getSession(sessionId);
   if (session) await markSessionEnding(sessionId);
   const queueUrl = session?.queueUrl ?? state.resources?.queueUrl ?? (await findCommandQueueUrl(sessionId));
-  const results = {
-    composition: await release('composition', session?.compositionArn ?? state.onAir?.compositionArn, stopComposition),
-    task: await release('controller task', session?.taskArn ?? state.controller?.taskArn, (taskArn) =>
-      stopControllerTask(cluster, taskArn, 'Session teardown'),
-    ),
-    queue: await release('command queue', queueUrl, deleteCommandQueue),
-    stage: await release('stage', session?.stageArn ?? state.resources?.stageArn, deleteIvsStage),
-  };
-  const failed = Object.entries(results).filter(([, error]) => error !== undefined);
+  const results: [string, unknown][] = [
+    ['composition', await release('composition', session?.compositionArn ?? state.onAir?.compositionArn, stopComposition)],
+    [
+      'controller task',
+      await release('controller task', session?.taskArn ?? state.controller?.taskArn, (taskArn) =>
+        stopControllerTask(cluster, taskArn, 'Session teardown'),
+      ),
+    ],
+    ['command queue', await release('command queue', queueUrl, deleteCommandQueue)],
+    ['stage', await release('stage', session?.stageArn ?? state.resources?.stageArn, deleteIvsStage)],
+  ];
+  const failed = results.filter(([, error]) => error !== undefined);
   if (failed.length > 0) throw new TeardownIncompleteError(failed.map(([what]) => what), { cause: failed[0]?.[1] });
   const decision = decideEndReason(state, session?.endRequested === true);
   if (session) await markSessionFinished(sessionId, decision.status, decision.reason, decision.reasonDetail);

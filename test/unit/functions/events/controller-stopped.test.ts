@@ -1,0 +1,75 @@
+import '../support/env.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { mockClient } from 'aws-sdk-client-mock';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetExecutionHistoryCommand, SFNClient, SendTaskFailureCommand, type GetExecutionHistoryCommandOutput } from '@aws-sdk/client-sfn';
+import type { EventBridgeEvent } from 'aws-lambda';
+import { handler } from '../../../../functions/events/controller-stopped.ts';
+import type { StoppedTaskDetail } from '../../../../functions/commons/actions/controller-stopped.ts';
+import { lambdaContext } from '../../../fixtures/events/lambda-context.ts';
+import stoppedEvent from '../../../fixtures/events/ecs-task-stopped.json' with { type: 'json' };
+import onAirHistory from '../../../fixtures/events/execution-history-on-air.json' with { type: 'json' };
+import lambdaRunningHistory from '../../../fixtures/events/execution-history-lambda-running.json' with { type: 'json' };
+import { EXECUTION_ARN, TASK_ARN, sessionItem } from '../support/sessions.ts';
+
+const documents = mockClient(DynamoDBDocumentClient);
+const sfn = mockClient(SFNClient);
+
+const event = (detail: Partial<StoppedTaskDetail> = {}) => {
+  const copy = structuredClone(stoppedEvent) as unknown as EventBridgeEvent<'ECS Task State Change', StoppedTaskDetail>;
+  Object.assign(copy.detail, detail);
+  return copy;
+};
+
+beforeEach(() => {
+  documents.reset();
+  sfn.reset();
+  documents.on(GetCommand).resolves({ Item: sessionItem({ taskArn: TASK_ARN }) });
+  sfn.on(GetExecutionHistoryCommand).resolves(onAirHistory as unknown as GetExecutionHistoryCommandOutput);
+  sfn.on(SendTaskFailureCommand).resolves({});
+});
+
+describe('Function: controller-stopped', () => {
+  it("fails the open callback with Shelcaster.ControllerStopped when the session's current task stops", async () => {
+    const outcome = await handler(event(), lambdaContext);
+
+    expect(outcome).toEqual({ action: 'failed-callback', callback: 'ON_AIR' });
+    expect(sfn).toReceiveCommandWith(GetExecutionHistoryCommand, { executionArn: EXECUTION_ARN, reverseOrder: true });
+    expect(sfn).toReceiveCommandWith(SendTaskFailureCommand, {
+      error: 'Shelcaster.ControllerStopped',
+      cause: 'Controller task stopped: Essential container in task exited',
+      taskToken: expect.stringMatching(/^AQCE/),
+    });
+  });
+
+  it('ignores a task that is no longer the current one (already replaced)', async () => {
+    documents.on(GetCommand).resolves({ Item: sessionItem({ taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/shelcaster-cluster/newer' }) });
+
+    const outcome = await handler(event(), lambdaContext);
+
+    expect(outcome).toMatchObject({ action: 'ignored', why: 'not the current controller task' });
+    expect(sfn).not.toHaveReceivedAnyCommand();
+  });
+
+  it.each([
+    ['a session the host is ending', { endRequested: true }],
+    ['an ended session', { status: 'ENDED' as const }],
+  ])('ignores the stop of %s', async (_case, overrides) => {
+    documents.on(GetCommand).resolves({ Item: sessionItem({ taskArn: TASK_ARN, ...overrides }) });
+
+    expect((await handler(event(), lambdaContext)).action).toBe('ignored');
+    expect(sfn).not.toHaveReceivedAnyCommand();
+  });
+
+  it('ignores a task not started for a session, without reading the table', async () => {
+    expect((await handler(event({ startedBy: 'ecs-svc/1234567890' }), lambdaContext)).action).toBe('ignored');
+    expect(documents).not.toHaveReceivedAnyCommand();
+  });
+
+  it('does nothing when no callback is open (a Lambda step is running)', async () => {
+    sfn.on(GetExecutionHistoryCommand).resolves(lambdaRunningHistory as unknown as GetExecutionHistoryCommandOutput);
+
+    expect(await handler(event(), lambdaContext)).toEqual({ action: 'no-open-callback' });
+    expect(sfn).not.toHaveReceivedCommand(SendTaskFailureCommand);
+  });
+});
