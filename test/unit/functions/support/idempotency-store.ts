@@ -10,14 +10,16 @@ import {
   PutItemCommand,
   UpdateItemCommand,
   type AttributeValue,
-  type DynamoDBClient,
+  type DynamoDBClientResolvedConfig,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
 } from '@aws-sdk/client-dynamodb';
 import type { AwsStub } from 'aws-sdk-client-mock';
 
 type Item = Record<string, AttributeValue>;
 
 /** Wires the fake onto a DynamoDBClient mock; returns the stored items by id. */
-export function fakeIdempotencyTable(mock: AwsStub<object, object, DynamoDBClient['config']>, keyAttr = 'id'): Map<string, Item> {
+export function fakeIdempotencyTable(mock: AwsStub<ServiceInputTypes, ServiceOutputTypes, DynamoDBClientResolvedConfig>, keyAttr = 'id'): Map<string, Item> {
   const items = new Map<string, Item>();
   const keyOf = (key: Item | undefined) => key?.[keyAttr]?.S ?? '';
   mock.on(PutItemCommand).callsFake((input: { Item: Item }) => {
