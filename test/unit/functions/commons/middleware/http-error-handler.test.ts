@@ -1,13 +1,14 @@
 import '../../support/env.ts';
 import { describe, expect, it, vi } from 'vitest';
 import middy from '@middy/core';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { httpErrorHandler } from '../../../../../functions/commons/middleware/http-error-handler.ts';
 import { NotFoundError, ValidationFailedError, HttpError } from '../../../../../functions/commons/errors.ts';
 import { lambdaContext } from '../../../../fixtures/events/lambda-context.ts';
 
 const failingWith = (error: unknown) => {
   const logger = { warn: vi.fn(), error: vi.fn() };
-  const handler = middy(async () => {
+  const handler = middy(async (): Promise<APIGatewayProxyStructuredResultV2> => {
     throw error;
   }).use(httpErrorHandler({ logger }));
   return { run: () => handler({}, lambdaContext), logger };
@@ -45,7 +46,7 @@ describe('Middleware: httpErrorHandler', () => {
   });
 
   it('takes the fallback message from its options', async () => {
-    const handler = middy(async () => {
+    const handler = middy(async (): Promise<APIGatewayProxyStructuredResultV2> => {
       throw new Error('x');
     }).use(httpErrorHandler({ fallbackMessage: 'Try again later.', logger: { warn: vi.fn(), error: vi.fn() } }));
 
