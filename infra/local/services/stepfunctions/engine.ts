@@ -73,6 +73,7 @@ export class StepFunctionsEngine {
   private readonly timers = new Map<string, ExecutionTimers>();
   private readonly inFlight = new Map<string, AbortController>();
   private readonly pending = new Set<Promise<unknown>>();
+  private settledCalls = 0;
   private closed = false;
 
   constructor(options: EngineOptions) {
@@ -297,12 +298,15 @@ export class StepFunctionsEngine {
     }
   }
 
-  /** Resolves once no resource call is in flight and nothing it started is left to run. */
+  /**
+   * Resolves once the work the engine started has run: no resource call is pending, or the calls still
+   * pending made no progress through a round of the event loop (a call that never answers, in tests).
+   */
   async whenIdle(): Promise<void> {
-    await flushAsync();
-    while (this.pending.size > 0) {
-      await Promise.allSettled([...this.pending]);
+    for (;;) {
+      const before = this.settledCalls;
       await flushAsync();
+      if (this.pending.size === 0 || this.settledCalls === before) return;
     }
   }
 
@@ -461,6 +465,7 @@ export class StepFunctionsEngine {
       .finally(() => {
         this.inFlight.delete(attempt.id);
         this.pending.delete(call);
+        this.settledCalls += 1;
       });
     this.pending.add(call);
   }
