@@ -1,14 +1,15 @@
 /**
  * Turns a finished composition recording (HLS under a recording prefix) into one audio file, the episode:
- * it reads the multivariant playlist, downloads the rendition's init segments and segments, and has ffmpeg
- * decode the playlist and encode m4a (AAC) or mp3.
+ * it reads the multivariant playlist, downloads the rendition's init segments and segments, joins each part
+ * (one per `#EXT-X-DISCONTINUITY`) into a fragmented MP4, and has ffmpeg concatenate the parts and encode
+ * m4a (AAC) or mp3.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { promisify } from 'node:util';
-import { firstVariantUri, parseRenditionPlaylist, playlistDurationMs, renderRenditionPlaylist } from './hls-playlist.ts';
+import { firstVariantUri, parseRenditionPlaylist, playlistDurationMs } from './hls-playlist.ts';
 import { HLS_PATH, MULTIVARIANT_PLAYLIST } from './recording-metadata.ts';
 import { recordingKey, type RecordingObjectStore } from './recording-store.ts';
 
@@ -79,21 +80,30 @@ export async function exportRecordingAsEpisode(args: ExportEpisodeArgs): Promise
 
   const work = await mkdtemp(join(tmpdir(), 'stage-episode-'));
   try {
+    // Each part (init segment + its fragments) is one fragmented MP4; ffmpeg's concat demuxer then joins
+    // the parts, shifting each part's timestamps (which restart at a discontinuity) to follow the previous.
     const renditionDir = posix.dirname(renditionPath);
-    const files = playlist.parts.flatMap((part) => [part.initUri, ...part.segments.map((s) => s.uri)]);
-    for (const file of files) {
-      if (file.includes('/') || file.includes('..')) throw new EpisodeExportError('The playlist names a file outside its rendition');
-      const body = await args.store.get(args.bucketName, recordingKey(args.recordingPrefix, `${renditionDir}/${file}`));
-      if (!body) throw new RecordingNotFoundError(`A file of the recording is missing: ${file}`);
-      await writeFile(join(work, file), body);
+    const partFiles: string[] = [];
+    for (const [index, part] of playlist.parts.entries()) {
+      if (part.segments.length === 0) continue;
+      const chunks: Buffer[] = [];
+      for (const file of [part.initUri, ...part.segments.map((s) => s.uri)]) {
+        if (file.includes('/') || file.includes('..')) throw new EpisodeExportError('The playlist names a file outside its rendition');
+        const body = await args.store.get(args.bucketName, recordingKey(args.recordingPrefix, `${renditionDir}/${file}`));
+        if (!body) throw new RecordingNotFoundError(`A file of the recording is missing: ${file}`);
+        chunks.push(body);
+      }
+      const partFile = join(work, `part-${index}.mp4`);
+      await writeFile(partFile, Buffer.concat(chunks));
+      partFiles.push(partFile);
     }
-    const localPlaylist = join(work, 'playlist.m3u8');
-    await writeFile(localPlaylist, renderRenditionPlaylist({ ...playlist, ended: true }));
+    const list = join(work, 'parts.txt');
+    await writeFile(list, partFiles.map((file) => `file '${file}'\n`).join(''));
     const outputPath = args.outputPath ?? join(await mkdtemp(join(tmpdir(), 'stage-episode-out-')), `episode.${format}`);
     await mkdir(dirname(outputPath), { recursive: true });
     const codec = format === 'mp3' ? ['-c:a', 'libmp3lame', '-b:a', '128k'] : ['-c:a', 'aac', '-b:a', '128k', '-movflags', '+faststart'];
     try {
-      await run(args.ffmpegPath ?? 'ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-i', localPlaylist, '-vn', ...codec, outputPath], {
+      await run(args.ffmpegPath ?? 'ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-vn', ...codec, outputPath], {
         maxBuffer: 1024 * 1024,
       });
     } catch (error) {
