@@ -78,7 +78,8 @@ export class ProgramPage implements PageAudio {
       ]);
     } catch (error) {
       // Puppeteer's evaluation errors carry the page's message; the token is never part of it.
-      throw new JoinFailedError(`Joining the stage over ${transport} failed: ${(error as Error).message}`, { cause: error });
+      const firstLine = (error as Error).message.split('\n')[0];
+      throw new JoinFailedError(`Joining the stage over ${transport} failed: ${firstLine}`, { cause: error });
     } finally {
       clearTimeout(timer);
     }

@@ -1,0 +1,151 @@
+/**
+ * Runs the controller's container command (controller/command.json) for real, with real Chromium and
+ * the WHIP transport, against a fake AWS and a werift WHIP endpoint: it joins, answers READY, plays a
+ * media object, heartbeats ON_AIR and leaves on SIGTERM with nothing left running; and when the stage
+ * refuses it, it fails READY with Shelcaster.ControllerFailed and exits non-zero.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CONTROLLER_COMMAND, CONTROLLER_WORKING_DIRECTORY } from '../../../controller/command.ts';
+import { fakeParticipantToken, toneWav } from '../../fixtures/controller/tone-wav.ts';
+import { startFakeAws, type FakeAws } from './fake-aws.ts';
+import { startWhipTestEndpoint, type WhipTestEndpoint } from './whip-test-endpoint.ts';
+
+const SESSION = '11111111-1111-4111-8111-111111111111';
+const BUCKET = 'shelcaster-media-000000000000-us-east-1';
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 45_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** Processes whose command line names the test's temp dir (Chromium's profile lives there). */
+function processesUsing(dir: string): string[] {
+  const out = execFileSync('ps', ['-eo', 'pid,stat,args'], { encoding: 'utf8' });
+  return out.split('\n').filter((line) => line.includes(dir) && !/\sZ/.test(line.slice(0, 14)));
+}
+
+describe('The controller command, run for real against fakes', () => {
+  let aws: FakeAws;
+  let whip: WhipTestEndpoint;
+  let dir: string;
+  let child: ChildProcess | undefined;
+  let output: string;
+  let exited: Promise<number | null>;
+
+  beforeEach(async () => {
+    aws = await startFakeAws();
+    whip = await startWhipTestEndpoint();
+    dir = await mkdtemp(join(tmpdir(), 'controller-command-'));
+    aws.participantToken = fakeParticipantToken({ whip_url: `${whip.origin}/whip`, jti: 'controller-participant', capabilities: { allow_publish: true } });
+    whip.acceptedToken = aws.participantToken;
+    aws.items.set(`SESSION#${SESSION}|SESSION`, { pk: `SESSION#${SESSION}`, sk: 'SESSION', sessionId: SESSION, title: 'Test show', status: 'STARTING' });
+    aws.objects.set(`/${BUCKET}/media/tone.wav`, { body: toneWav({ frequency: 440, seconds: 20 }), contentType: 'audio/wav' });
+    output = '';
+  });
+
+  afterEach(async () => {
+    if (process.env.DEBUG_CONTROLLER) console.log(output.slice(0, 4000), aws.calls.map((c) => c.target));
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await whip.close();
+    await aws.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function start(): void {
+    const [command = '', ...args] = CONTROLLER_COMMAND;
+    child = spawn(command, args, {
+      cwd: CONTROLLER_WORKING_DIRECTORY,
+      env: {
+        PATH: `${join(CONTROLLER_WORKING_DIRECTORY, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`,
+        HOME: dir,
+        TMPDIR: dir,
+        AWS_ENDPOINT_URL: aws.endpoint,
+        AWS_REGION: 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        SESSION_ID: SESSION,
+        STAGE_ARN: 'arn:aws:ivs:us-east-1:000000000000:stage/abc',
+        COMMAND_QUEUE_URL: `${aws.endpoint}/000000000000/shelcaster-program-commands-${SESSION}.fifo`,
+        SESSIONS_TABLE_NAME: 'shelcaster-sessions',
+        MEDIA_BUCKET_NAME: BUCKET,
+        STAGE_TRANSPORT: 'whip',
+        CHROMIUM_PATH: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    exited = new Promise((resolve) => child!.once('exit', (code) => resolve(code)));
+  }
+
+  it('joins, answers READY, plays a media object, heartbeats, and leaves cleanly on SIGTERM', async () => {
+    aws.enqueue({ kind: 'CALLBACK', callback: 'READY', sessionId: SESSION, taskToken: 'ready-task-token-secret' }, 'callbacks');
+    aws.enqueue(
+      {
+        kind: 'COMMAND',
+        sessionId: SESSION,
+        commandId: 'c1',
+        acceptedAt: new Date().toISOString(),
+        command: { type: 'PLAY_MEDIA', programId: 'tone', programUrl: `s3://${BUCKET}/media/tone.wav` },
+      },
+      'commands',
+    );
+    aws.enqueue({ kind: 'CALLBACK', callback: 'ON_AIR', sessionId: SESSION, taskToken: 'on-air-task-token-secret' }, 'callbacks');
+    start();
+
+    const success = await until('SendTaskSuccess', () => aws.callsOf('AWSStepFunctions.SendTaskSuccess')[0]);
+    expect(success.body.taskToken).toBe('ready-task-token-secret');
+    expect(JSON.parse(String(success.body.output))).toMatchObject({ participantId: 'controller-participant' });
+    expect(aws.callsOf('IVS.CreateParticipantToken')[0]?.body).toMatchObject({ capabilities: ['PUBLISH'], duration: 1440, userId: 'program-controller' });
+
+    const applied = await until('the command result', () =>
+      aws.callsOf('DynamoDB_20120810.UpdateItem').find((c) => JSON.stringify(c.body).includes('COMMAND#c1')),
+    );
+    expect(JSON.stringify(applied.body)).toContain('"APPLIED"');
+    await until('now-playing PLAYING', () =>
+      aws.callsOf('DynamoDB_20120810.UpdateItem').find((c) => JSON.stringify(c.body).includes('"PLAYING"')),
+    );
+    await until('a heartbeat', () => aws.callsOf('AWSStepFunctions.SendTaskHeartbeat').length > 0);
+    await sleep(1000);
+    const recent = whip.audio.filter((p) => p.atMs > Date.now() - 800);
+    expect(recent.length).toBeGreaterThan(25);
+    expect(recent.reduce((s, p) => s + p.payloadBytes, 0) / recent.length).toBeGreaterThan(55); // a tone, not silence
+
+    const stoppedAt = Date.now();
+    child!.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(7_000);
+    expect(whip.deleted).toHaveLength(1);
+    await sleep(300);
+    expect(processesUsing(dir)).toEqual([]);
+
+    const lines = output.split('\n').filter((l) => l.startsWith('{'));
+    expect(lines.length).toBeGreaterThan(3);
+    for (const line of lines) expect(JSON.parse(line)).toMatchObject({ sessionId: SESSION });
+    for (const secret of ['ready-task-token-secret', 'on-air-task-token-secret', aws.participantToken]) {
+      expect(output).not.toContain(secret);
+    }
+  }, 90_000);
+
+  it('fails READY with Shelcaster.ControllerFailed when the stage refuses it, and exits non-zero', async () => {
+    whip.acceptedToken = 'another-token';
+    aws.enqueue({ kind: 'CALLBACK', callback: 'READY', sessionId: SESSION, taskToken: 'ready-task-token-secret' }, 'callbacks');
+    start();
+    const failure = await until('SendTaskFailure', () => aws.callsOf('AWSStepFunctions.SendTaskFailure')[0]);
+    expect(failure.body).toMatchObject({ taskToken: 'ready-task-token-secret', error: 'Shelcaster.ControllerFailed' });
+    expect(String(failure.body.cause)).toContain('WHIP endpoint refused the offer: HTTP 401');
+    expect(await exited).toBe(1);
+    expect(processesUsing(dir)).toEqual([]);
+    expect(output).not.toContain(aws.participantToken);
+  }, 90_000);
+});
