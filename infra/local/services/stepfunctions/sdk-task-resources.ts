@@ -78,7 +78,7 @@ async function invokeLambda(
     ExecutedVersion: response.ExecutedVersion ?? '$LATEST',
     Payload: text === '' ? null : parseJson(text),
     SdkHttpMetadata: { HttpStatusCode: statusCode },
-    SdkResponseMetadata: { RequestId: response.$metadata.requestId ?? '' },
+    SdkResponseMetadata: { RequestId: response.$metadata?.requestId ?? '' },
     StatusCode: statusCode,
   };
 }
@@ -92,8 +92,8 @@ async function sendMessage(sqs: SQSClient, invocation: TaskInvocation): Promise<
   const result: JsonObject = {
     MD5OfMessageBody: response.MD5OfMessageBody ?? '',
     MessageId: response.MessageId ?? '',
-    SdkHttpMetadata: { HttpStatusCode: response.$metadata.httpStatusCode ?? 200 },
-    SdkResponseMetadata: { RequestId: response.$metadata.requestId ?? '' },
+    SdkHttpMetadata: { HttpStatusCode: response.$metadata?.httpStatusCode ?? 200 },
+    SdkResponseMetadata: { RequestId: response.$metadata?.requestId ?? '' },
   };
   if (response.SequenceNumber !== undefined) result.SequenceNumber = response.SequenceNumber;
   return result;
