@@ -53,6 +53,7 @@ type LogsRecord =
 /** Retention values PutRetentionPolicy accepts (days). */
 export const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
+/** Compact at run time only when the journal has grown well past the state it describes. */
 const COMPACT_AFTER_APPENDS = 20_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -105,6 +106,7 @@ export class LogsStore {
   /** Deletes a log group with its streams. */
   deleteGroup(name: string): void {
     this.group(name);
+    this.removedSinceCompaction += [...this.group(name).streams.values()].reduce((n, s) => n + s.events.length + 1, 1);
     this.groups.delete(name);
     this.record({ t: 'deleteGroup', name });
   }
@@ -137,7 +139,7 @@ export class LogsStore {
 
   /** Deletes a stream. */
   deleteStream(groupName: string, name: string): void {
-    this.stream(groupName, name);
+    this.removedSinceCompaction += this.stream(groupName, name).events.length + 1;
     this.group(groupName).streams.delete(name);
     this.record({ t: 'deleteStream', group: groupName, name });
   }
@@ -226,8 +228,15 @@ export class LogsStore {
   private record(record: LogsRecord): void {
     if (!this.journal) return;
     this.journal.append(record);
-    if (this.journal.appendedCount > COMPACT_AFTER_APPENDS) this.journal.rewrite(this.snapshot());
+    // Appends of events are the state itself; rewriting pays only after deletes, so compact rarely.
+    if (this.removedSinceCompaction > COMPACT_AFTER_APPENDS) {
+      this.journal.rewrite(this.snapshot());
+      this.removedSinceCompaction = 0;
+    }
   }
+
+  /** Events and groups dropped since the last rewrite, a measure of the journal's dead weight. */
+  private removedSinceCompaction = 0;
 
   private *snapshot(): Generator<LogsRecord> {
     for (const group of this.groups.values()) {
