@@ -50,7 +50,7 @@ export async function startLocalCloud(options: StartOptions = {}): Promise<Runni
   const awsPort = await freePort();
   const apiPort = await freePort();
   let output = '';
-  const child = spawn(join(REPO_ROOT, 'node_modules/.bin/tsx'), ['infra/local/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
@@ -102,7 +102,7 @@ export async function startLocalCloud(options: StartOptions = {}): Promise<Runni
 
 /** A bearer token for the local API, from `npm run token` (the token CLI) on the same data directory. */
 export async function localToken(dataDir: string, userId: string): Promise<string> {
-  const child = spawn(join(REPO_ROOT, 'node_modules/.bin/tsx'), ['infra/local/token-cli.ts', userId], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/token-cli.ts', userId], {
     cwd: REPO_ROOT,
     env: { ...process.env, SHELCASTER_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,53 @@
+/**
+ * `npm start`: runs the local cloud in the foreground until Ctrl-C.
+ *   SHELCASTER_DATA_DIR   state directory (default .shelcaster/)
+ *   SHELCASTER_AWS_PORT   AWS endpoint port (default 4566)
+ *   SHELCASTER_API_PORT   HTTP API port (default 3000)
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LOCAL_API_PORT, LOCAL_AWS_PORT } from './gateway/provider.ts';
+import { startLocalCloud } from './local-cloud.ts';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const dataDir = resolve(process.env.SHELCASTER_DATA_DIR ?? '.shelcaster');
+const awsPort = Number(process.env.SHELCASTER_AWS_PORT ?? LOCAL_AWS_PORT);
+const apiPort = Number(process.env.SHELCASTER_API_PORT ?? LOCAL_API_PORT);
+
+const cloud = await startLocalCloud({ dataDir, awsPort, apiPort, root });
+
+process.stdout.write(
+  [
+    '',
+    'Shelcaster local cloud is up.',
+    `  AWS endpoint   ${cloud.endpoint}   (Step Functions, SQS, DynamoDB, S3, Logs, ECS, EventBridge, Lambda, IVS)`,
+    `  HTTP API       ${cloud.apiUrl}`,
+    `  State machine  ${cloud.deployment.stateMachineArn}`,
+    `  Data           ${dataDir}`,
+    '',
+    'Get a bearer token:      npm run -s token -- <userId>',
+    `Point the AWS CLI here:  aws --endpoint-url ${cloud.endpoint} stepfunctions list-state-machines`,
+    '                         (AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1)',
+    'Stop: Ctrl-C',
+    '',
+    'Local cloud ready',
+    '',
+  ].join('\n'),
+);
+
+let stopping = false;
+async function stop(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  process.stdout.write(`\n${signal}: stopping the local cloud ...\n`);
+  const force = setTimeout(() => {
+    process.stderr.write('Stopping took too long; exiting.\n');
+    process.exit(1);
+  }, 45_000);
+  force.unref();
+  await cloud.close();
+  process.stdout.write('Stopped.\n');
+  process.exit(0);
+}
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));
