@@ -38,6 +38,11 @@ export interface LocalCloudOptions {
   staticHandler?: Parameters<typeof startApiServer>[0]['staticHandler'];
   /** Where the local cloud reports what it does (default stderr). */
   log?: (line: string) => void;
+  /**
+   * Extra environment for every controller process (a test hook: e.g. a Chromium path that does not exist,
+   * to see a controller that cannot join). `npm start` reads it from SHELCASTER_CONTROLLER_ENV (JSON).
+   */
+  controllerEnvironment?: Record<string, string>;
 }
 
 export interface LocalCloud {
@@ -86,6 +91,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         // `node` in the shared command is Node 22: here, the Node this local cloud runs on.
         command: [program === 'node' ? process.execPath : program!, ...args],
         cwd: CONTROLLER_WORKING_DIRECTORY,
+        ...(options.controllerEnvironment ? { environment: options.controllerEnvironment } : {}),
       },
     },
     logs,

@@ -3,6 +3,7 @@
  *   SHELCASTER_DATA_DIR   state directory (default .shelcaster/)
  *   SHELCASTER_AWS_PORT   AWS endpoint port (default 4566)
  *   SHELCASTER_API_PORT   HTTP API port (default 3000)
+ *   SHELCASTER_CONTROLLER_ENV  JSON object of extra environment for controller processes (test hook)
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +15,11 @@ const dataDir = resolve(process.env.SHELCASTER_DATA_DIR ?? '.shelcaster');
 const awsPort = Number(process.env.SHELCASTER_AWS_PORT ?? LOCAL_AWS_PORT);
 const apiPort = Number(process.env.SHELCASTER_API_PORT ?? LOCAL_API_PORT);
 
-const cloud = await startLocalCloud({ dataDir, awsPort, apiPort, root });
+const controllerEnvironment = process.env.SHELCASTER_CONTROLLER_ENV
+  ? (JSON.parse(process.env.SHELCASTER_CONTROLLER_ENV) as Record<string, string>)
+  : undefined;
+
+const cloud = await startLocalCloud({ dataDir, awsPort, apiPort, root, ...(controllerEnvironment ? { controllerEnvironment } : {}) });
 
 process.stdout.write(
   [
