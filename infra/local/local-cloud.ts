@@ -116,6 +116,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     stageBaseUrl: `${endpoint}${STAGE_MOUNT_PATH}`,
     recorder,
     events,
+    resumeOnStart: false,
   });
   const whip = new WhipEndpoint({
     verify: (token) => ivs.verifyParticipantToken(token),
@@ -156,6 +157,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         lambda.register(fn);
       },
     });
+    // After a restart: recordings of live compositions go on (through the gateway, now up), the others are
+    // closed with what was uploaded; tasks whose processes are gone are reported STOPPED (and replaced).
+    ivs.resumeCompositions();
+    await ivs.settled();
     await recorder.recoverUnfinished();
     await ecs.recoverAfterRestart();
     sfn.engine.resume();

@@ -59,6 +59,11 @@ export interface IvsProviderOptions {
   now?: () => Date;
   /** Told about failures no API call can report (a recorder that failed). Never given a token. */
   onError?: (message: string, error: unknown) => void;
+  /**
+   * Resume the compositions of before a restart at once (default). The local cloud defers it until its
+   * gateway answers, because the recorder writes to S3 through it, and calls `resumeCompositions()`.
+   */
+  resumeOnStart?: boolean;
 }
 
 /** The IVS provider, plus what the local stage needs of it. */
@@ -71,6 +76,8 @@ export interface IvsProvider extends ServiceProvider {
   readonly endpoints: StageEndpointUrls;
   /** Resolves when pending composition state changes have run (tests). */
   settled(): Promise<void>;
+  /** Resumes the compositions that were starting, live or stopping before a restart. */
+  resumeCompositions(): void;
 }
 
 const OPERATIONS: Record<string, IvsOperation> = {
@@ -137,9 +144,10 @@ export async function createIvsProvider(options: IvsProviderOptions): Promise<Iv
     return operation(ctx, parseBody(request));
   }
 
-  compositions.resume();
+  if (options.resumeOnStart !== false) compositions.resume();
 
   return {
+    resumeCompositions: () => compositions.resume(),
     signingNames: [IVS_SIGNING_NAME],
     targetPrefixes: [],
     endpoints,
