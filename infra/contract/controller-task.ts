@@ -23,3 +23,12 @@ export function controllerSessionEnvironment(session: { sessionId: string; stage
     { name: 'COMMAND_QUEUE_URL', value: session.queueUrl },
   ];
 }
+
+/**
+ * Messages of the controller's heartbeat log lines, logged verbatim by the controller and counted by
+ * `shelcaster trace` (Step Functions' history records no heartbeats).
+ */
+export const CONTROLLER_HEARTBEAT_LOG = {
+  sent: 'Heartbeat sent',
+  failed: 'Heartbeat failed; retrying at the next interval',
+} as const;
