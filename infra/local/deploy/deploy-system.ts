@@ -35,6 +35,7 @@ import {
   ASL_FILE,
   CLUSTER_NAME,
   COMMAND_DLQ_NAME,
+  COMPOSITION_VIDEO,
   CONTROLLER_CONTAINER_NAME,
   CONTROLLER_LOG_GROUP,
   CONTROLLER_LOG_STREAM_PREFIX,
@@ -47,6 +48,8 @@ import {
   FUNCTION_NAMES,
   FUNCTION_SUBSTITUTIONS,
   IDEMPOTENCY_TABLE_NAME,
+  IVS_ENCODER_CONFIGURATION_NAME,
+  IVS_STORAGE_CONFIGURATION_NAME,
   LOG_RETENTION_DAYS,
   SESSIONS_BY_HOST_INDEX,
   SESSIONS_TABLE_NAME,
@@ -59,6 +62,9 @@ import {
   type SubstitutionKey,
 } from '#contract/index';
 import { functionEnvironment, type BindingValues } from './function-environment.ts';
+
+/** The variable that names a function's service in its Powertools logs (CDK sets it to the function name). */
+const POWERTOOLS_SERVICE_NAME_ENV = 'POWERTOOLS_SERVICE_NAME';
 
 /** The image name the local ECS maps to the controller command. */
 export const LOCAL_CONTROLLER_IMAGE = `${CONTROLLER_TASK_FAMILY}:local`;
@@ -170,7 +176,8 @@ export async function deploySystem(options: DeploySystemOptions): Promise<LocalD
     const fn: LocalFunction = {
       functionName: FUNCTION_NAMES[spec.role],
       entry: `${options.root}/${spec.entry}`,
-      environment: functionEnvironment(spec, bindingValues),
+      // As CDK's ShelcasterFunction: the bindings' variables plus the Powertools service name.
+      environment: { ...functionEnvironment(spec, bindingValues), [POWERTOOLS_SERVICE_NAME_ENV]: FUNCTION_NAMES[spec.role] },
       timeoutSeconds: spec.timeoutSeconds,
       memoryMiB: spec.memoryMiB,
     };
@@ -280,7 +287,8 @@ async function ensureDeadLetterQueue(sqs: SQSClient): Promise<string> {
   const { QueueUrl } = await sqs.send(
     new CreateQueueCommand({
       QueueName: COMMAND_DLQ_NAME,
-      Attributes: { FifoQueue: 'true', MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS) },
+      // As CDK's queue: FIFO, the contract's retention, SQS-managed encryption (stored, not enforced locally).
+      Attributes: { FifoQueue: 'true', MessageRetentionPeriod: String(DLQ_RETENTION_SECONDS), SqsManagedSseEnabled: 'true' },
     }),
   );
   const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
@@ -289,15 +297,12 @@ async function ensureDeadLetterQueue(sqs: SQSClient): Promise<string> {
   return arn;
 }
 
-const STORAGE_CONFIGURATION_NAME = 'shelcaster-recordings';
-const ENCODER_CONFIGURATION_NAME = 'shelcaster-program';
-
 /** The IVS storage configuration that writes recordings to the media bucket. */
 async function ensureStorageConfiguration(ivs: IVSRealTimeClient, bucketName: string): Promise<string> {
-  const known = await findByName(ivs, 'storage', STORAGE_CONFIGURATION_NAME);
+  const known = await findByName(ivs, 'storage', IVS_STORAGE_CONFIGURATION_NAME);
   if (known) return known;
   const created = await ivs.send(
-    new CreateStorageConfigurationCommand({ name: STORAGE_CONFIGURATION_NAME, s3: { bucketName } }),
+    new CreateStorageConfigurationCommand({ name: IVS_STORAGE_CONFIGURATION_NAME, s3: { bucketName } }),
   );
   const arn = created.storageConfiguration?.arn;
   if (!arn) throw new Error('CreateStorageConfiguration returned no ARN');
@@ -306,12 +311,12 @@ async function ensureStorageConfiguration(ivs: IVSRealTimeClient, bucketName: st
 
 /** The IVS encoder configuration of the composition. */
 async function ensureEncoderConfiguration(ivs: IVSRealTimeClient): Promise<string> {
-  const known = await findByName(ivs, 'encoder', ENCODER_CONFIGURATION_NAME);
+  const known = await findByName(ivs, 'encoder', IVS_ENCODER_CONFIGURATION_NAME);
   if (known) return known;
   const created = await ivs.send(
     new CreateEncoderConfigurationCommand({
-      name: ENCODER_CONFIGURATION_NAME,
-      video: { width: 1280, height: 720, framerate: 30, bitrate: 2_500_000 },
+      name: IVS_ENCODER_CONFIGURATION_NAME,
+      video: { ...COMPOSITION_VIDEO },
     }),
   );
   const arn = created.encoderConfiguration?.arn;

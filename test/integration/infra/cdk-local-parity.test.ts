@@ -1,0 +1,258 @@
+/**
+ * One truth, two places: the synthesized CDK template and what the local cloud's deployer creates from the same
+ * contract must agree — the state machine definition after substitution, each function's environment, the
+ * controller-stopped rule, the dead-letter queue and the controller's task definition. The local side is read
+ * back through the local cloud's own AWS APIs where it has one.
+ *
+ * Known, intended differences are listed in KNOWN_DIFFERENCES and excluded by name; anything else that differs
+ * fails the test.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DescribeStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { DescribeRuleCommand, EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetEncoderConfigurationCommand, GetStorageConfigurationCommand, IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
+import {
+  CLUSTER_NAME,
+  COMMAND_DLQ_NAME,
+  CONTROLLER_STOPPED_RULE_NAME,
+  CONTROLLER_TASK_FAMILY,
+  FUNCTIONS,
+  FUNCTION_NAMES,
+  IVS_ENCODER_CONFIGURATION_NAME,
+  IVS_STORAGE_CONFIGURATION_NAME,
+  STATE_MACHINE_NAME,
+  substituteDefinition,
+  type SubstitutionKey,
+} from '#contract/index';
+import { startLocalCloud, type LocalCloud } from '../../../infra/local/local-cloud.ts';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../../../infra/local/gateway/provider.ts';
+import { freePort, REPO_ROOT } from '../../support/local-cloud.ts';
+import { SYNTH_TIMEOUT_MS, synthesizeStack, type SynthesizedStack } from '../../unit/infra/cdk/stack-fixture.ts';
+import type { CfnResource } from '../../unit/infra/cdk/template-reader.ts';
+
+/** What differs on purpose between AWS and the local cloud, and why. */
+const KNOWN_DIFFERENCES = {
+  /** Network placement: CDK names the VPC's public subnets and the task's security group; locally there is no VPC. */
+  environmentValues: ['CONTROLLER_SUBNETS', 'CONTROLLER_SECURITY_GROUPS'],
+  /** How the controller reaches the stage: the IVS web SDK on AWS, plain WHIP into the local stage. */
+  controllerEnvironmentValues: { STAGE_TRANSPORT: { cdk: 'ivs-sdk', local: 'whip' } },
+  /**
+   * Values that are ARNs of resources with generated ids (IVS configurations): compared by the name of the
+   * resource they point at instead.
+   */
+  generatedArns: ['IVS_STORAGE_CONFIGURATION_ARN', 'IVS_ENCODER_CONFIGURATION_ARN'],
+  /**
+   * CONTROLLER_TASK_DEFINITION is the task definition's ARN (with its revision) on AWS and its family locally
+   * (RunTask takes either); both name the family shelcaster-program-controller.
+   */
+  taskDefinitionReference: 'CONTROLLER_TASK_DEFINITION',
+  /** The rule's Lambda target: CDK adds a retry policy (maxEventAge, attempts) the local EventBridge does not honour. */
+  ruleTargetRetryPolicy: true,
+} as const;
+
+/** The local account and region, which stand for CDK's deploy-time pseudo parameters. */
+const REGION = LOCAL_REGION;
+const ACCOUNT = LOCAL_ACCOUNT_ID;
+
+let synth: SynthesizedStack;
+let cloud: LocalCloud;
+let dataDir: string;
+let clientConfig: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } };
+
+beforeAll(async () => {
+  synth = synthesizeStack();
+  dataDir = await mkdtemp(join(tmpdir(), 'shelcaster-parity-'));
+  const lines: string[] = [];
+  cloud = await startLocalCloud({
+    dataDir,
+    awsPort: await freePort(),
+    apiPort: await freePort(),
+    root: REPO_ROOT,
+    log: (line) => lines.push(line),
+  });
+  clientConfig = { endpoint: cloud.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+}, SYNTH_TIMEOUT_MS);
+
+afterAll(async () => {
+  await cloud?.close();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+/** A CDK-rendered value with the deploy-time pseudo parameters replaced by the local account and region. */
+function cdkValue(value: unknown): string {
+  return synth.reader.render(value).replaceAll('REGION', REGION).replaceAll('ACCOUNT', ACCOUNT);
+}
+
+/** The one resource of a type with a physical name. */
+function cdkNamed(type: string, name: string): CfnResource {
+  return synth.reader.named(type, name)[1];
+}
+
+/** A function ARN (either side's rendering) reduced to the function's name. */
+function functionNameOf(arn: string): string {
+  const cdk = /^arn-of:AWS::Lambda::Function:(.+)$/.exec(arn);
+  if (cdk) return cdk[1]!;
+  const aws = /^arn:aws:lambda:[^:]+:\d{12}:function:([^:]+)$/.exec(arn);
+  if (aws) return aws[1]!;
+  throw new Error(`Not a function ARN: ${arn}`);
+}
+
+describe('The CDK stack and the local cloud deploy the same system', () => {
+  it('run the same state machine definition once function ARNs are reduced to function names', async () => {
+    const props = cdkNamed('AWS::StepFunctions::StateMachine', STATE_MACHINE_NAME).Properties ?? {};
+    const location = props.DefinitionS3Location as { Key: string };
+    const cdkAsl = await readFile(join(synth.assemblyDir, `asset.${location.Key}`), 'utf8');
+    const cdkSubstitutions = Object.fromEntries(
+      Object.entries(props.DefinitionSubstitutions as Record<string, unknown>).map(([key, value]) => [key, functionNameOf(cdkValue(value))]),
+    ) as Record<SubstitutionKey, string>;
+    const cdkDefinition: unknown = JSON.parse(substituteDefinition(cdkAsl, cdkSubstitutions));
+
+    const sfn = new SFNClient(clientConfig);
+    const described = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: cloud.deployment.stateMachineArn }));
+    expect(described.definition).toBe(cloud.deployment.definition);
+    const localDefinition: unknown = JSON.parse(
+      described.definition!.replace(/arn:aws:lambda:[^:"]+:\d{12}:function:([A-Za-z0-9_-]+)/g, (_whole, name: string) => name),
+    );
+
+    expect(localDefinition).toEqual(cdkDefinition);
+    // Not vacuous: the definition names the step functions by name on both sides now.
+    expect(JSON.stringify(localDefinition)).toContain(FUNCTION_NAMES.createStage);
+    expect(cloud.deployment.stateMachineArn).toBe(cdkValue({ 'Fn::Sub': `arn:aws:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${STATE_MACHINE_NAME}` }));
+  });
+
+  it('give every function the same environment variable names, and the same values where the value is a fixed name', async () => {
+    const lambda = new LambdaClient(clientConfig);
+    const ivs = new IVSRealTimeClient(clientConfig);
+    for (const spec of FUNCTIONS) {
+      const name = FUNCTION_NAMES[spec.role];
+      const cdkVariables = (cdkNamed('AWS::Lambda::Function', name).Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+      const cdkEnv = Object.fromEntries(Object.entries(cdkVariables).map(([key, value]) => [key, cdkValue(value)]));
+      const configuration = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+      const localEnv = configuration.Environment?.Variables ?? {};
+      expect(localEnv, `${name}: the deployment and Lambda agree`).toEqual(cloud.deployment.functions.find((f) => f.functionName === name)?.environment);
+
+      expect(Object.keys(localEnv).sort(), `${name}: variable names`).toEqual(Object.keys(cdkEnv).sort());
+      for (const [key, cdk] of Object.entries(cdkEnv)) {
+        const local = localEnv[key]!;
+        if ((KNOWN_DIFFERENCES.environmentValues as readonly string[]).includes(key)) continue;
+        if ((KNOWN_DIFFERENCES.generatedArns as readonly string[]).includes(key)) {
+          const configurationName = key === 'IVS_STORAGE_CONFIGURATION_ARN'
+            ? (await ivs.send(new GetStorageConfigurationCommand({ arn: local }))).storageConfiguration?.name
+            : (await ivs.send(new GetEncoderConfigurationCommand({ arn: local }))).encoderConfiguration?.name;
+          const expected = key === 'IVS_STORAGE_CONFIGURATION_ARN' ? IVS_STORAGE_CONFIGURATION_NAME : IVS_ENCODER_CONFIGURATION_NAME;
+          expect(cdk, `${name}.${key} on CDK`).toBe(`arn-of:${key === 'IVS_STORAGE_CONFIGURATION_ARN' ? 'AWS::IVS::StorageConfiguration' : 'AWS::IVS::EncoderConfiguration'}:${expected}`);
+          expect(configurationName, `${name}.${key} locally`).toBe(expected);
+          continue;
+        }
+        if (key === KNOWN_DIFFERENCES.taskDefinitionReference) {
+          expect(cdk).toBe(CONTROLLER_TASK_FAMILY);
+          expect(local).toBe(CONTROLLER_TASK_FAMILY);
+          continue;
+        }
+        // The DLQ's ARN: CDK's GetAtt of the queue named COMMAND_DLQ_NAME.
+        const comparable = cdk.replace(/^arn-of:AWS::SQS::Queue:(.+)$/, `arn:aws:sqs:${REGION}:${ACCOUNT}:$1`);
+        expect(local, `${name}.${key}`).toBe(comparable);
+      }
+    }
+  });
+
+  it('match stopped controller tasks of the same cluster and family with the same rule, targeting the same function', async () => {
+    const rule = cdkNamed('AWS::Events::Rule', CONTROLLER_STOPPED_RULE_NAME).Properties ?? {};
+    const cdkPattern = synth.reader.renderDeep(rule.EventPattern) as { detail: { clusterArn: string[] } };
+    expect(cdkPattern.detail.clusterArn).toEqual([`arn-of:AWS::ECS::Cluster:${CLUSTER_NAME}`]);
+
+    const events = new EventBridgeClient(clientConfig);
+    const described = await events.send(new DescribeRuleCommand({ Name: CONTROLLER_STOPPED_RULE_NAME }));
+    const localPattern = JSON.parse(described.EventPattern!) as { detail: { clusterArn: string[] } };
+    expect(localPattern.detail.clusterArn).toEqual([cloud.deployment.clusterArn]);
+    expect(cloud.deployment.clusterArn).toBe(`arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${CLUSTER_NAME}`);
+
+    const withoutCluster = (pattern: { detail: { clusterArn: string[] } }) => ({ ...pattern, detail: { ...pattern.detail, clusterArn: ['<cluster>'] } });
+    expect(withoutCluster(localPattern)).toEqual(withoutCluster(cdkPattern));
+    expect(described.State).toBe(rule.State ?? 'ENABLED');
+
+    const cdkTargets = (rule.Targets as { Arn: unknown; RetryPolicy?: unknown }[]).map((t) => functionNameOf(cdkValue(t.Arn)));
+    const localTargets = (await events.send(new ListTargetsByRuleCommand({ Rule: CONTROLLER_STOPPED_RULE_NAME }))).Targets ?? [];
+    expect(localTargets.map((t) => functionNameOf(t.Arn!))).toEqual(cdkTargets);
+    expect(cdkTargets).toEqual([FUNCTION_NAMES.controllerStopped]);
+    if (KNOWN_DIFFERENCES.ruleTargetRetryPolicy) expect((rule.Targets as { RetryPolicy?: unknown }[])[0]?.RetryPolicy).toBeDefined();
+  });
+
+  it('create the dead-letter queue with the same attributes', async () => {
+    const cdk = cdkNamed('AWS::SQS::Queue', COMMAND_DLQ_NAME).Properties ?? {};
+    const sqs = new SQSClient(clientConfig);
+    const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: COMMAND_DLQ_NAME }));
+    const local = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }))).Attributes ?? {};
+    expect(local.FifoQueue).toBe(String(cdk.FifoQueue));
+    expect(local.MessageRetentionPeriod).toBe(String(cdk.MessageRetentionPeriod));
+    expect(local.SqsManagedSseEnabled).toBe(String(cdk.SqsManagedSseEnabled));
+    // Not set by CDK, so AWS's defaults apply; the local queue must have them too.
+    expect(cdk.ContentBasedDeduplication).toBeUndefined();
+    expect(local.ContentBasedDeduplication).toBe('false');
+    expect(cdk.RedrivePolicy).toBeUndefined();
+    expect(local.RedrivePolicy).toBeUndefined();
+    expect(local.QueueArn).toBe(cloud.deployment.dlqArn);
+  });
+
+  it("register the controller's task definition with the same size, names, stop timeout, logging and environment names", async () => {
+    const cdk = cdkNamed('AWS::ECS::TaskDefinition', CONTROLLER_TASK_FAMILY).Properties ?? {};
+    const [cdkContainer] = cdk.ContainerDefinitions as {
+      Name: string;
+      StopTimeout: number;
+      Essential: boolean;
+      Environment: { Name: string; Value: unknown }[];
+      LogConfiguration: { LogDriver: string; Options: Record<string, unknown> };
+    }[];
+    const ecs = new ECSClient(clientConfig);
+    const { taskDefinition } = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: CONTROLLER_TASK_FAMILY }));
+    const local = taskDefinition!;
+    const [localContainer] = local.containerDefinitions!;
+
+    expect(local.family).toBe(cdk.Family);
+    expect(local.cpu).toBe(String(cdk.Cpu));
+    expect(local.memory).toBe(String(cdk.Memory));
+    expect(local.networkMode).toBe(cdk.NetworkMode);
+    expect(local.requiresCompatibilities).toEqual(cdk.RequiresCompatibilities);
+    expect(local.containerDefinitions).toHaveLength((cdk.ContainerDefinitions as unknown[]).length);
+    expect(localContainer!.name).toBe(cdkContainer!.Name);
+    expect(localContainer!.essential).toBe(cdkContainer!.Essential);
+    expect(localContainer!.stopTimeout).toBe(cdkContainer!.StopTimeout);
+
+    expect(localContainer!.logConfiguration?.logDriver).toBe(cdkContainer!.LogConfiguration.LogDriver);
+    const cdkLog = Object.fromEntries(Object.entries(cdkContainer!.LogConfiguration.Options).map(([k, v]) => [k, cdkValue(v)]));
+    const localLog = localContainer!.logConfiguration?.options ?? {};
+    expect(localLog['awslogs-group']).toBe(cdkLog['awslogs-group']);
+    expect(localLog['awslogs-stream-prefix']).toBe(cdkLog['awslogs-stream-prefix']);
+    expect(localLog['awslogs-region']).toBe(cdkLog['awslogs-region']);
+
+    const cdkEnv = Object.fromEntries(cdkContainer!.Environment.map((e) => [e.Name, cdkValue(e.Value)]));
+    const localEnv = Object.fromEntries((localContainer!.environment ?? []).map((e) => [e.name!, e.value!]));
+    expect(Object.keys(localEnv).sort()).toEqual(Object.keys(cdkEnv).sort());
+    for (const [key, value] of Object.entries(cdkEnv)) {
+      const known = (KNOWN_DIFFERENCES.controllerEnvironmentValues as Record<string, { cdk: string; local: string }>)[key];
+      if (known) {
+        expect(value).toBe(known.cdk);
+        expect(localEnv[key]).toBe(known.local);
+      } else {
+        expect(localEnv[key], key).toBe(value);
+      }
+    }
+  });
+
+  it('create the IVS encoder configuration with the same video settings', async () => {
+    const cdk = cdkNamed('AWS::IVS::EncoderConfiguration', IVS_ENCODER_CONFIGURATION_NAME).Properties ?? {};
+    const ivs = new IVSRealTimeClient(clientConfig);
+    const local = (await ivs.send(new GetEncoderConfigurationCommand({ arn: cloud.deployment.encoderConfigurationArn }))).encoderConfiguration;
+    const cdkVideo = cdk.Video as Record<string, number>;
+    expect(local?.video).toEqual({ width: cdkVideo.Width, height: cdkVideo.Height, framerate: cdkVideo.Framerate, bitrate: cdkVideo.Bitrate });
+    const storage = (await ivs.send(new GetStorageConfigurationCommand({ arn: cloud.deployment.storageConfigurationArn }))).storageConfiguration;
+    const cdkStorage = cdkNamed('AWS::IVS::StorageConfiguration', IVS_STORAGE_CONFIGURATION_NAME).Properties ?? {};
+    expect(storage?.s3?.bucketName).toBe(cdkValue((cdkStorage.S3 as { BucketName: unknown }).BucketName));
+  });
+});
