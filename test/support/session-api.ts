@@ -1,0 +1,109 @@
+/**
+ * The host's side of the local API for system tests: start a session and wait until it is LIVE, send media
+ * commands and wait for their result, end a session and wait until it is over.
+ */
+import { eventually, type RunningLocalCloud } from './local-cloud.ts';
+
+export interface ApiAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** A finished command as the API reports it, with the times the test saw. */
+export interface CommandOutcome {
+  commandId: string;
+  status: 'APPLIED' | 'FAILED';
+  reason?: string;
+  /** When the test sent POST /commands (ms since the epoch). */
+  postedAtMs: number;
+  /** The record's appliedAt (ms since the epoch): when the controller finished the command. */
+  appliedAtMs: number;
+}
+
+/** A client of the local API for one host. */
+export class SessionApi {
+  constructor(
+    private readonly cloud: Pick<RunningLocalCloud, 'apiUrl'>,
+    private readonly token: string,
+  ) {}
+
+  /** Calls the API; parses a JSON body. */
+  async request(method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+    const response = await fetch(`${this.cloud.apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  }
+
+  /** POST /sessions; returns the session id and execution ARN. */
+  async createSession(title: string): Promise<{ sessionId: string; executionArn: string }> {
+    const created = await this.request('POST', '/sessions', { title });
+    if (created.status !== 202) throw new Error(`POST /sessions answered ${created.status}: ${JSON.stringify(created.body)}`);
+    return { sessionId: created.body.sessionId as string, executionArn: created.body.executionArn as string };
+  }
+
+  /** Waits until the session is LIVE (fails at once if it ended instead). */
+  async waitLive(sessionId: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+    return await eventually(
+      async () => {
+        const s = await this.request('GET', `/sessions/${sessionId}`);
+        if (s.body.status === 'FAILED' || s.body.status === 'ENDED') throw new Error(`the session ended: ${JSON.stringify(s.body)}`);
+        return s.body.status === 'LIVE' ? s.body : undefined;
+      },
+      timeoutMs,
+      'the session to go LIVE',
+    );
+  }
+
+  /** Waits until the session is ENDED or FAILED. */
+  async waitOver(sessionId: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+    return await eventually(
+      async () => {
+        const s = await this.request('GET', `/sessions/${sessionId}`);
+        return s.body.status === 'ENDED' || s.body.status === 'FAILED' ? s.body : undefined;
+      },
+      timeoutMs,
+      'the session to end',
+    );
+  }
+
+  /** Sends a command and waits (polling every 25 ms) until the controller applied or failed it. */
+  async command(sessionId: string, command: Record<string, unknown>, timeoutMs = 30_000): Promise<CommandOutcome> {
+    const postedAtMs = Date.now();
+    const sent = await this.request('POST', `/sessions/${sessionId}/commands`, command);
+    if (sent.status !== 202) throw new Error(`POST commands answered ${sent.status}: ${JSON.stringify(sent.body)}`);
+    const commandId = sent.body.commandId as string;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const got = await this.request('GET', `/sessions/${sessionId}/commands/${commandId}`);
+      const status = got.body.status;
+      if (status === 'APPLIED' || status === 'FAILED') {
+        return {
+          commandId,
+          status,
+          ...(typeof got.body.reason === 'string' ? { reason: got.body.reason } : {}),
+          postedAtMs,
+          appliedAtMs: Date.parse(got.body.appliedAt as string),
+        };
+      }
+      if (Date.now() > deadline) throw new Error(`command ${command.type as string} still ${String(status)} after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  /** Sends a command that must be APPLIED. */
+  async applied(sessionId: string, command: Record<string, unknown>): Promise<CommandOutcome> {
+    const outcome = await this.command(sessionId, command);
+    if (outcome.status !== 'APPLIED') throw new Error(`${command.type as string} was not applied: ${outcome.reason ?? ''}`);
+    return outcome;
+  }
+}
+
+/** Waits until the wall clock reaches `atMs`. */
+export async function until(atMs: number): Promise<void> {
+  const wait = atMs - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+}
