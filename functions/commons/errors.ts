@@ -92,6 +92,18 @@ export class SessionNotActiveError extends HttpError {
   }
 }
 
+/** 429: a rate limit refused the request; `Retry-After` says in how many seconds to try again. */
+export class RateLimitedError extends HttpError {
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterSeconds: number) {
+    const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
+    super(429, 'RATE_LIMITED', message, { headers: { 'retry-after': String(seconds) } });
+    this.name = 'RateLimitedError';
+    this.retryAfterSeconds = seconds;
+  }
+}
+
 /** A step found that the host ended the session (the state machine catches it into Teardown). */
 export class SessionEndedError extends Error {
   constructor(sessionId: string) {

@@ -14,6 +14,7 @@ import { isNotFoundError } from '#helpers/is-not-found-error';
 import { stopComposition } from '#helpers/stop-composition';
 import { stopControllerTask } from '#helpers/stop-controller-task';
 import { logger, logSessionId } from '../powertools.ts';
+import { releaseSessionSlot } from '../rate-limits.ts';
 import { getSession, markSessionEnding, markSessionFinished } from '../sessions-repository.ts';
 
 const cluster = getStringFromEnv(ENV.clusterName);
@@ -64,7 +65,10 @@ export async function teardown(state: TeardownState): Promise<{ status: 'ENDED' 
   const failed = results.filter(([, error]) => error !== undefined);
   if (failed.length > 0) throw new TeardownIncompleteError(failed.map(([what]) => what), { cause: failed[0]?.[1] });
   const decision = decideEndReason(state, session?.endRequested === true);
-  if (session) await markSessionFinished(sessionId, decision.status, decision.reason, decision.reasonDetail);
+  if (session) {
+    await markSessionFinished(sessionId, decision.status, decision.reason, decision.reasonDetail);
+    await releaseSessionSlot(session.hostId, sessionId);
+  }
   logger.info('Session torn down', { status: decision.status, reason: decision.reason });
   return { status: decision.status, reason: decision.reason };
 }

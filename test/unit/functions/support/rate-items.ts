@@ -1,0 +1,71 @@
+/**
+ * An in-memory stand-in for the rate-limit items of the sessions table behind a mocked document client: it
+ * evaluates exactly the update and condition expressions the rate helpers send (GCRA `tat`, the `sessionIds`
+ * string set) and throws ConditionalCheckFailedException as DynamoDB does, writing nothing then.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  GetCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClientResolvedConfig,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
+} from '@aws-sdk/lib-dynamodb';
+import type { AwsStub } from 'aws-sdk-client-mock';
+
+type Item = Record<string, unknown>;
+type DocumentStub = AwsStub<ServiceInputTypes, ServiceOutputTypes, DynamoDBDocumentClientResolvedConfig>;
+
+const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+
+/** Wires the fake onto the stub; returns the items by `pk|sk` (session records may be put in it too). */
+export function fakeRateItems(mock: DocumentStub): Map<string, Item> {
+  const items = new Map<string, Item>();
+  const id = (key: { pk: string; sk: string }) => `${key.pk}|${key.sk}`;
+  mock.on(GetCommand).callsFake((input: { Key: { pk: string; sk: string } }) => ({ Item: items.get(id(input.Key)) }));
+  mock.on(UpdateCommand).callsFake(
+    (input: { Key: { pk: string; sk: string }; UpdateExpression: string; ConditionExpression?: string; ExpressionAttributeValues: Item }) => {
+      const item: Item = { ...(items.get(id(input.Key)) ?? input.Key) };
+      const v = input.ExpressionAttributeValues;
+      const tat = item.tat as number | undefined;
+      const held = (item.sessionIds as Set<string> | undefined) ?? new Set<string>();
+      switch (input.ConditionExpression) {
+        case 'attribute_not_exists(tat) OR tat < :now':
+          if (tat !== undefined && tat >= (v[':now'] as number)) throw conditionFailed();
+          break;
+        case 'tat >= :now AND tat <= :latest':
+          if (tat === undefined || tat < (v[':now'] as number) || tat > (v[':latest'] as number)) throw conditionFailed();
+          break;
+        case 'attribute_not_exists(sessionIds) OR size(sessionIds) < :max OR contains(sessionIds, :id)':
+          if (held.size >= (v[':max'] as number) && !held.has(v[':id'] as string)) throw conditionFailed();
+          break;
+        case undefined:
+          break;
+        default:
+          throw new Error(`The fake does not know the condition ${input.ConditionExpression}`);
+      }
+      switch (input.UpdateExpression) {
+        case 'SET tat = :next':
+          item.tat = v[':next'];
+          break;
+        case 'SET tat = tat + :interval':
+          item.tat = (tat ?? 0) + (v[':interval'] as number);
+          break;
+        case 'ADD sessionIds :ids':
+          item.sessionIds = new Set([...held, ...(v[':ids'] as Set<string>)]);
+          break;
+        case 'DELETE sessionIds :ids': {
+          const left = new Set([...held].filter((s) => !(v[':ids'] as Set<string>).has(s)));
+          if (left.size > 0) item.sessionIds = left;
+          else delete item.sessionIds;
+          break;
+        }
+        default:
+          throw new Error(`The fake does not know the update ${input.UpdateExpression}`);
+      }
+      items.set(id(input.Key), item);
+      return {};
+    },
+  );
+  return items;
+}
