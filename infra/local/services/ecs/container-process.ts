@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import type { LogSink } from '../../gateway/internal.ts';
-import type { Timers } from './timers.ts';
+import type { Timers } from '../../gateway/timers.ts';
 
 export interface ContainerLaunch {
   argv: string[];

@@ -33,7 +33,7 @@ import { MetadataServer } from './metadata-server.ts';
 import type { Cluster, ContainerDefinition, ContainerOverride, KeyValuePair, Tag, Task, TaskDefinition, TaskOverrides } from './model.ts';
 import { EcsStore } from './store.ts';
 import { apiCluster, apiTask, apiTaskDefinition, containerMetadata, taskMetadata, taskStateChangeEvent } from './task-documents.ts';
-import { SYSTEM_TIMERS, type Timers } from './timers.ts';
+import { SYSTEM_TIMERS, type Timers } from '../../gateway/timers.ts';
 
 /** What a local "image" runs, as a Dockerfile's ENTRYPOINT, CMD, WORKDIR and ENV would. */
 export interface ContainerImage {

@@ -17,7 +17,7 @@ import {
   type RuntimeWorkerData,
   type ServiceToRuntime,
 } from './runtime-protocol.ts';
-import type { Timers } from './timers.ts';
+import type { Timers } from '../../gateway/timers.ts';
 
 const TSX_API_URL = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
 const RUNTIME_URL = new URL('./runtime-worker.ts', import.meta.url).href;

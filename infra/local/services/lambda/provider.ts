@@ -28,7 +28,7 @@ import { AwsServiceError } from '../../gateway/json-protocol.ts';
 import { ExecutionEnvironment, type InvocationOutcome } from './execution-environment.ts';
 import { logGroupName, type FunctionConfiguration, type FunctionRegistration } from './function-configuration.ts';
 import { LambdaStore } from './store.ts';
-import { SYSTEM_TIMERS, type Timers } from './timers.ts';
+import { SYSTEM_TIMERS, type Timers } from '../../gateway/timers.ts';
 
 export type { FunctionRegistration } from './function-configuration.ts';
 

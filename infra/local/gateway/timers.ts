@@ -1,4 +1,4 @@
-/** Timer functions the local Lambda service uses, injectable so tests never wait for a real timeout. */
+/** Timer functions the local ECS and Lambda services use, injectable so tests never wait for a real timeout. */
 export interface Timers {
   setTimeout(callback: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
