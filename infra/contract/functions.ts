@@ -53,6 +53,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { role: 'createParticipantToken', entry: 'functions/api/create-participant-token.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'stages'] },
   { role: 'enqueueCommand', entry: 'functions/api/enqueue-command.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'idempotencyTable', 'commandQueues', 'mediaBucket'] },
   { role: 'getCommand', entry: 'functions/api/get-command.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable'] },
+  { role: 'listTracks', entry: 'functions/api/list-tracks.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable'] },
+  { role: 'createTrack', entry: 'functions/api/create-track.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'mediaBucket'] },
+  { role: 'deleteTrack', entry: 'functions/api/delete-track.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable'] },
+  // The host console's static files, bundled with the function (CONSOLE_DIST_DIR).
+  { role: 'serveConsole', entry: 'functions/api/serve-console.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: [] },
   // Steps of the state machine
   { role: 'createStage', entry: 'functions/steps/create-stage.ts', timeoutSeconds: 30, memoryMiB: 256, bindings: ['sessionsTable', 'stages', 'commandQueues'] },
   { role: 'startController', entry: 'functions/steps/start-controller.ts', timeoutSeconds: 30, memoryMiB: 256, bindings: ['sessionsTable', 'controllerTask'] },

@@ -10,3 +10,5 @@ export * from './functions.ts';
 export * from './controller-task.ts';
 export * from './media-url-policy.ts';
 export * from './http-api.ts';
+export * from './tracks.ts';
+export * from './console.ts';

@@ -82,6 +82,10 @@ export const FUNCTION_NAMES = {
   controllerLost: 'shelcaster-controller-lost',
   teardown: 'shelcaster-teardown',
   controllerStopped: 'shelcaster-controller-stopped',
+  listTracks: 'shelcaster-list-tracks',
+  createTrack: 'shelcaster-create-track',
+  deleteTrack: 'shelcaster-delete-track',
+  serveConsole: 'shelcaster-serve-console',
 } as const;
 
 export type FunctionRole = keyof typeof FUNCTION_NAMES;

@@ -23,6 +23,13 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/sessions/{sessionId}/tokens', function: 'createParticipantToken', authorized: true },
   { method: 'POST', path: '/sessions/{sessionId}/commands', function: 'enqueueCommand', authorized: true },
   { method: 'GET', path: '/sessions/{sessionId}/commands/{commandId}', function: 'getCommand', authorized: true },
+  { method: 'GET', path: '/tracks', function: 'listTracks', authorized: true },
+  { method: 'POST', path: '/tracks', function: 'createTrack', authorized: true },
+  { method: 'DELETE', path: '/tracks/{trackId}', function: 'deleteTrack', authorized: true },
+  // The host console's page and files (console.ts): public, no authorizer.
+  { method: 'GET', path: '/', function: 'serveConsole', authorized: false },
+  { method: 'GET', path: '/podcast', function: 'serveConsole', authorized: false },
+  { method: 'GET', path: '/assets/{proxy+}', function: 'serveConsole', authorized: false },
 ];
 
 /** API Gateway's route key for a route (`POST /sessions`). */

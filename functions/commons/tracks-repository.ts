@@ -1,0 +1,57 @@
+/** The host's tracks in the sessions table (pk `HOST#<userId>`, sk `TRACK#<trackId>`). */
+import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ENV, hostPartitionKey, MAX_TRACKS_PER_HOST, TRACK_SORT_KEY_PREFIX, trackKey, type TrackRecord } from '#contract/index';
+import { documentClient } from '#clients/dynamodb';
+import { getStringFromEnv } from '#helpers/get-string-from-env';
+import { isConditionFailed } from '#helpers/is-condition-failed';
+
+const tableName = getStringFromEnv(ENV.sessionsTable);
+
+const withoutKeys = (item: Record<string, unknown>): TrackRecord => {
+  const { pk: _pk, sk: _sk, ...record } = item;
+  return record as unknown as TrackRecord; // items under TRACK# are only ever written by putNewTrack
+};
+
+/** A host's tracks, oldest first (at most MAX_TRACKS_PER_HOST, the most a host may keep). */
+export async function listHostTracks(hostId: string): Promise<TrackRecord[]> {
+  const tracks: TrackRecord[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': hostPartitionKey(hostId), ':prefix': TRACK_SORT_KEY_PREFIX },
+        ConsistentRead: true,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) tracks.push(withoutKeys(item));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && tracks.length < MAX_TRACKS_PER_HOST);
+  return tracks.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.trackId.localeCompare(b.trackId));
+}
+
+/** Writes a new track; fails if the id is taken. */
+export async function putNewTrack(track: TrackRecord): Promise<void> {
+  await documentClient.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: { ...trackKey(track.hostId, track.trackId), ...track },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+/** Deletes one of the host's tracks; false when the host has no such track. */
+export async function deleteHostTrack(hostId: string, trackId: string): Promise<boolean> {
+  try {
+    await documentClient.send(
+      new DeleteCommand({ TableName: tableName, Key: trackKey(hostId, trackId), ConditionExpression: 'attribute_exists(pk)' }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
+}
