@@ -15,7 +15,11 @@ export type Binding =
   | 'commandQueues'
   | 'stages'
   | 'compositions'
-  | 'executionHistory';
+  | 'executionHistory'
+  /** Presigning uploads into the media bucket (PutObject under `media/`). */
+  | 'mediaUploads'
+  /** Reading composite recordings and writing episodes (under `recordings/`). */
+  | 'recordings';
 
 /** Environment variables each binding sets (names from ENV in env.ts). */
 export const BINDING_ENV: Record<Binding, readonly string[]> = {
@@ -34,6 +38,8 @@ export const BINDING_ENV: Record<Binding, readonly string[]> = {
   stages: [],
   compositions: ['IVS_STORAGE_CONFIGURATION_ARN', 'IVS_ENCODER_CONFIGURATION_ARN'],
   executionHistory: ['STATE_MACHINE_ARN'],
+  mediaUploads: ['MEDIA_BUCKET_NAME'],
+  recordings: ['MEDIA_BUCKET_NAME'],
 };
 
 export interface FunctionSpec {
@@ -53,6 +59,9 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { role: 'createParticipantToken', entry: 'functions/api/create-participant-token.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'stages'] },
   { role: 'enqueueCommand', entry: 'functions/api/enqueue-command.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'idempotencyTable', 'commandQueues', 'mediaBucket'] },
   { role: 'getCommand', entry: 'functions/api/get-command.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable'] },
+  { role: 'createMediaUpload', entry: 'functions/api/create-media-upload.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['mediaUploads'] },
+  // Builds the episode on first request: streams the recording's segments into one object (HTTP API waits 30 s at most).
+  { role: 'getRecording', entry: 'functions/api/get-recording.ts', timeoutSeconds: 120, memoryMiB: 512, bindings: ['sessionsTable', 'recordings'] },
   { role: 'listTracks', entry: 'functions/api/list-tracks.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable'] },
   { role: 'createTrack', entry: 'functions/api/create-track.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'mediaBucket'] },
   { role: 'deleteTrack', entry: 'functions/api/delete-track.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable'] },

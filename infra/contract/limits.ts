@@ -52,6 +52,9 @@ export const MEDIA_CONTENT_TYPES = [
 export const MEDIA_UPLOAD_URL_SECONDS = 15 * 60;
 export const MEDIA_DOWNLOAD_URL_SECONDS = 60 * 60;
 
+/** Retry-After (seconds) of GET /sessions/{id}/recording while the recording is not ready. */
+export const RECORDING_RETRY_AFTER_SECONDS = 5;
+
 /** Rate limits (token buckets). */
 export const COMMANDS_PER_SESSION_PER_SECOND = 50;
 export const COMMANDS_PER_SESSION_BURST = 100;

@@ -59,6 +59,35 @@ export function mediaBucketName(account: string, region: string): string {
 export const MEDIA_KEY_PREFIX = 'media/';
 export const RECORDING_KEY_PREFIX = 'recordings/';
 
+/**
+ * A user id as one key segment: letters, digits, `_` and `-` kept, every other UTF-8 byte written `~XX`
+ * (so `.`/`..` segments, slashes and `~` itself cannot appear, and two user ids never share a segment).
+ */
+export function mediaOwnerSegment(userId: string): string {
+  let out = '';
+  for (const byte of new TextEncoder().encode(userId)) {
+    const char = String.fromCharCode(byte);
+    out += /[A-Za-z0-9_-]/.test(char) ? char : `~${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/** The key prefix of a user's uploads (`media/<owner segment>/`); POST /media writes only under it. */
+export function mediaOwnerPrefix(userId: string): string {
+  return `${MEDIA_KEY_PREFIX}${mediaOwnerSegment(userId)}/`;
+}
+
+/** The IVS layout's path of a composite recording under its prefix: any key with a `/composite/` segment. */
+export const COMPOSITE_RECORDING_KEY_PATTERN = '*/composite/*';
+
+/** Where a session's episode (its recording as one audio file) is kept. */
+export function episodeKey(sessionId: string): string {
+  return `${RECORDING_KEY_PREFIX}${sessionId}/episode.m4a`;
+}
+
+/** The episode's content type (fragmented MP4, AAC). */
+export const EPISODE_CONTENT_TYPE = 'audio/mp4';
+
 /** EventBridge rule that ends a session's wait when its controller task stops. */
 export const CONTROLLER_STOPPED_RULE_NAME = 'shelcaster-controller-stopped';
 
@@ -82,6 +111,8 @@ export const FUNCTION_NAMES = {
   controllerLost: 'shelcaster-controller-lost',
   teardown: 'shelcaster-teardown',
   controllerStopped: 'shelcaster-controller-stopped',
+  createMediaUpload: 'shelcaster-create-media-upload',
+  getRecording: 'shelcaster-get-recording',
   listTracks: 'shelcaster-list-tracks',
   createTrack: 'shelcaster-create-track',
   deleteTrack: 'shelcaster-delete-track',

@@ -23,6 +23,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/sessions/{sessionId}/tokens', function: 'createParticipantToken', authorized: true },
   { method: 'POST', path: '/sessions/{sessionId}/commands', function: 'enqueueCommand', authorized: true },
   { method: 'GET', path: '/sessions/{sessionId}/commands/{commandId}', function: 'getCommand', authorized: true },
+  { method: 'POST', path: '/media', function: 'createMediaUpload', authorized: true },
+  { method: 'GET', path: '/sessions/{sessionId}/recording', function: 'getRecording', authorized: true },
   { method: 'GET', path: '/tracks', function: 'listTracks', authorized: true },
   { method: 'POST', path: '/tracks', function: 'createTrack', authorized: true },
   { method: 'DELETE', path: '/tracks/{trackId}', function: 'deleteTrack', authorized: true },
@@ -68,6 +70,18 @@ export const CreateMediaBody = z.strictObject({
 });
 export type CreateMediaBody = z.infer<typeof CreateMediaBody>;
 
+/** The answer of POST /media: PUT the file to `uploadUrl` with `uploadHeaders`, then play `programUrl`. */
+export interface CreateMediaResponse {
+  uploadUrl: string;
+  /** Headers the PUT must carry exactly (they are signed into the URL). */
+  uploadHeaders: { 'content-type': string; 'content-length': string };
+  /** `s3://<media bucket>/<key>`, for PLAY_MEDIA. */
+  programUrl: string;
+  key: string;
+  /** ISO time after which uploadUrl is refused. */
+  expiresAt: string;
+}
+
 /** Path parameters. */
 export const SessionPathParams = z.strictObject({
   sessionId: z.uuid(),
@@ -90,6 +104,7 @@ export const API_ERROR_CODES = [
   'SESSION_NOT_ACTIVE',
   'RATE_LIMITED',
   'INTERNAL_ERROR',
+  'RECORDING_NOT_READY',
 ] as const;
 export type ApiErrorCode = (typeof API_ERROR_CODES)[number];
 

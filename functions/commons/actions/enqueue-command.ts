@@ -1,6 +1,6 @@
 /** Accepting a host's command: checked, recorded QUEUED, then put on the session's FIFO queue. */
 import { randomUUID } from 'node:crypto';
-import { checkMediaUrl, ENV, type CommandInput, type CommandStatus } from '#contract/index';
+import { checkMediaUrl, ENV, mediaOwnerPrefix, type CommandInput, type CommandStatus } from '#contract/index';
 import { getStringFromEnv } from '#helpers/get-string-from-env';
 import { sendCommandMessage } from '#helpers/send-command-message';
 import { markCommandFailed, putNewCommand } from '../commands-repository.ts';
@@ -18,18 +18,24 @@ export interface AcceptedCommand {
   status: CommandStatus;
 }
 
-/** Refuses a PLAY_MEDIA whose programUrl the media URL policy does not allow (400). */
-export function assertMediaUrlAllowed(command: CommandInput): void {
+/**
+ * Refuses a PLAY_MEDIA whose programUrl the media URL policy does not allow, or that names another user's
+ * upload (an `s3://` key outside `media/<host's segment>/`, where POST /media puts the host's files) (400).
+ */
+export function assertMediaUrlAllowed(command: CommandInput, hostId: string): void {
   if (command.type !== 'PLAY_MEDIA') return;
   const decision = checkMediaUrl(command.programUrl, { mediaBucket });
   if (!decision.allowed) {
     throw new ValidationFailedError('The programUrl is not allowed.', [{ path: 'body.programUrl', message: decision.reason }]);
   }
+  if (decision.kind === 's3' && !decision.key.startsWith(mediaOwnerPrefix(hostId))) {
+    throw new ValidationFailedError('The programUrl is not allowed.', [{ path: 'body.programUrl', message: 'an s3 programUrl must name one of your own uploads' }]);
+  }
 }
 
 /** Records the command and sends it; a send that fails marks the record FAILED and rethrows. */
 export async function enqueueCommand(request: { sessionId: string; hostId: string; command: CommandInput }): Promise<AcceptedCommand> {
-  assertMediaUrlAllowed(request.command);
+  assertMediaUrlAllowed(request.command, request.hostId);
   const session = await getOwnedSession(request.sessionId, request.hostId);
   if (!COMMANDABLE_STATUSES.has(session.status) || !session.queueUrl) {
     throw new SessionNotActiveError('The session does not accept commands now.');

@@ -41,6 +41,8 @@ export class Functions extends Construct {
       commandQueues: (fn) => fn.bindCommandQueues(props.queues),
       stages: (fn) => fn.bindStages(),
       compositions: (fn) => fn.bindCompositions(props.recording),
+      mediaUploads: (fn) => fn.bindMediaUploads(props.media),
+      recordings: (fn) => fn.bindRecordings(props.media),
     };
     const byRole: Partial<Record<FunctionRole, ShelcasterFunction>> = {};
     for (const spec of FUNCTIONS) {

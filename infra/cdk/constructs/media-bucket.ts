@@ -7,7 +7,13 @@ import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnersh
 import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { MEDIA_KEY_PREFIX, MEDIA_UPLOAD_URL_SECONDS, mediaBucketName } from '#contract/index';
+import {
+  COMPOSITE_RECORDING_KEY_PATTERN,
+  MEDIA_KEY_PREFIX,
+  MEDIA_UPLOAD_URL_SECONDS,
+  RECORDING_KEY_PREFIX,
+  mediaBucketName,
+} from '#contract/index';
 
 /** Days after which an unfinished multipart upload is aborted and its parts deleted. */
 export const INCOMPLETE_UPLOAD_DAYS = 1;
@@ -53,5 +59,34 @@ export class MediaBucket extends Construct {
         resources: [this.bucket.arnForObjects(`${MEDIA_KEY_PREFIX}*`)],
       }),
     );
+  }
+
+  /** Lets the grantee presign uploads (PutObject) under `media/`: a presigned URL carries the signer's rights. */
+  grantWriteMedia(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects(`${MEDIA_KEY_PREFIX}*`)],
+      }),
+    );
+  }
+
+  /**
+   * Lets the grantee read composite recordings where IVS writes them (`<stage>/<...>/composite/...`), and
+   * read and write episodes under `recordings/` (PutObject covers multipart uploads; AbortMultipartUpload
+   * cleans one up). ListBucket makes a missing object a 404 rather than a 403.
+   */
+  grantRecordings(grantee: IGrantable): void {
+    const principal = grantee.grantPrincipal;
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects(COMPOSITE_RECORDING_KEY_PATTERN)] }),
+    );
+    principal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'],
+        resources: [this.bucket.arnForObjects(`${RECORDING_KEY_PREFIX}*`)],
+      }),
+    );
+    principal.addToPrincipalPolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [this.bucket.bucketArn] }));
   }
 }

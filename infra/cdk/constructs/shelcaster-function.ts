@@ -96,6 +96,20 @@ export class ShelcasterFunction extends NodejsFunction {
     return this;
   }
 
+  /** Media uploads: the bucket's name; PutObject under `media/` (to presign the console's uploads). */
+  bindMediaUploads(media: MediaBucket): this {
+    this.setBindingEnv('mediaUploads', { [ENV.mediaBucket]: media.bucket.bucketName });
+    media.grantWriteMedia(this);
+    return this;
+  }
+
+  /** Recordings: the bucket's name; read composite recordings, read and write episodes under `recordings/`. */
+  bindRecordings(media: MediaBucket): this {
+    this.setBindingEnv('recordings', { [ENV.mediaBucket]: media.bucket.bucketName });
+    media.grantRecordings(this);
+    return this;
+  }
+
   /** The state machine: its ARN; StartExecution. */
   bindStateMachine(): this {
     const arn = stateMachineArn(this);

@@ -4,19 +4,19 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { CommandMessage, MAX_REQUEST_BODY_BYTES } from '#contract/index';
+import { CommandMessage, MAX_REQUEST_BODY_BYTES, mediaOwnerPrefix } from '#contract/index';
 import { handler } from '../../../../functions/api/enqueue-command.ts';
 import { httpApiEvent } from '../../../fixtures/events/http-api.ts';
 import { lambdaContext } from '../../../fixtures/events/lambda-context.ts';
 import { fakeIdempotencyTable } from '../support/idempotency-store.ts';
 import { TEST_ENV } from '../support/env.ts';
-import { OTHER_HOST_ID, QUEUE_URL, SESSION_ID, sessionItem } from '../support/sessions.ts';
+import { HOST_ID, OTHER_HOST_ID, QUEUE_URL, SESSION_ID, sessionItem } from '../support/sessions.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const dynamo = mockClient(DynamoDBClient);
 const sqs = mockClient(SQSClient);
 
-const MEDIA_URL = `s3://${TEST_ENV.MEDIA_BUCKET_NAME}/media/jingles/intro.mp3`;
+const MEDIA_URL = `s3://${TEST_ENV.MEDIA_BUCKET_NAME}/${mediaOwnerPrefix(HOST_ID)}0b9d6a4e-2f1c-4d8e-9a7b-3c5e1f2a4b6d/intro.mp3`;
 
 const send = (body: unknown, options: { sub?: string; headers?: Record<string, string> } = {}) =>
   handler(
@@ -98,6 +98,21 @@ describe('Function: enqueue-command', () => {
 
     expect(response.statusCode).toBe(400);
     expect(json(response)).toMatchObject({ code: 'VALIDATION_FAILED', issues: [expect.objectContaining({ path: 'body.programUrl' })] });
+    expectNothingWritten();
+  });
+
+  it.each([
+    ['another user\'s upload', `media/${OTHER_HOST_ID}/0b9d6a4e/intro.mp3`],
+    ['a key outside any user\'s uploads', 'media/jingles/intro.mp3'],
+    ['a user id that only starts like the host\'s', `media/${HOST_ID}x/0b9d6a4e/intro.mp3`],
+  ])('refuses a PLAY_MEDIA of %s with 400 and writes nothing', async (_case, key) => {
+    const response = await send({ type: 'PLAY_MEDIA', programId: 'p1', programUrl: `s3://${TEST_ENV.MEDIA_BUCKET_NAME}/${key}` });
+
+    expect(response.statusCode).toBe(400);
+    expect(json(response)).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      issues: [{ path: 'body.programUrl', message: 'an s3 programUrl must name one of your own uploads' }],
+    });
     expectNothingWritten();
   });
 

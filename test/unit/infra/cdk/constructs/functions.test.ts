@@ -11,6 +11,7 @@ const STORAGE = 'arn-of:AWS::IVS::StorageConfiguration:shelcaster-recordings';
 const ENCODER = 'arn-of:AWS::IVS::EncoderConfiguration:shelcaster-program';
 const SESSIONS_TABLE = 'arn-of:AWS::DynamoDB::Table:shelcaster-sessions';
 const IDEMPOTENCY_TABLE = 'arn-of:AWS::DynamoDB::Table:shelcaster-idempotency';
+const BUCKET = 'arn-of:AWS::S3::Bucket:shelcaster-media-ACCOUNT-REGION';
 
 let synth: SynthesizedStack;
 /** The controller's roles, which StartController passes to ECS (filled from the task definition). */
@@ -26,7 +27,15 @@ function expectedGrants(binding: Binding): string[] {
     case 'idempotencyTable':
       return [];
     case 'mediaBucket':
-      return allow(['s3:GetObject'], ['arn-of:AWS::S3::Bucket:shelcaster-media-ACCOUNT-REGION/media/*']);
+      return allow(['s3:GetObject'], [`${BUCKET}/media/*`]);
+    case 'mediaUploads':
+      return allow(['s3:PutObject'], [`${BUCKET}/media/*`]);
+    case 'recordings':
+      return [
+        ...allow(['s3:GetObject'], [`${BUCKET}/*/composite/*`]),
+        ...allow(['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload'], [`${BUCKET}/recordings/*`]),
+        ...allow(['s3:ListBucket'], [BUCKET]),
+      ];
     case 'stateMachine':
       return allow(['states:StartExecution'], [STATE_MACHINE]);
     case 'executionHistory':
@@ -154,6 +163,29 @@ describe.each(FUNCTIONS.map((spec) => [FUNCTION_NAMES[spec.role], spec] as const
         expect(actions.has(action), `${action} on ${table}`).toBe(true);
       }
     }
+  });
+});
+
+describe('Functions of media uploads and recordings', () => {
+  const specOf = (role: FunctionSpec['role']) => FUNCTIONS.find((f) => f.role === role)!;
+  const s3Grants = (role: FunctionSpec['role']) =>
+    grantsOfFunction(specOf(role)).filter((g) => g.action.startsWith('s3:')).map((g) => `${g.action} ${g.resource}`);
+
+  it('lets create-media-upload put objects under media/ only, and read nothing', () => {
+    expect(s3Grants('createMediaUpload').sort()).toEqual([`s3:PutObject ${BUCKET}/media/*`]);
+  });
+
+  it('lets get-recording read where IVS records and write episodes under recordings/ only', () => {
+    const grants = s3Grants('getRecording');
+    expect(grants).toContain(`s3:GetObject ${BUCKET}/*/composite/*`);
+    expect(grants).toContain(`s3:PutObject ${BUCKET}/recordings/*`);
+    expect(grants.filter((g) => g.startsWith('s3:PutObject'))).toEqual([`s3:PutObject ${BUCKET}/recordings/*`]);
+    expect(grants.some((g) => g.endsWith('/media/*'))).toBe(false);
+  });
+
+  it('routes POST /media and GET /sessions/{sessionId}/recording to them', () => {
+    const routes = synth.reader.idsOfType('AWS::ApiGatewayV2::Route').map((id) => synth.reader.resource(id).Properties?.RouteKey);
+    expect(routes).toEqual(expect.arrayContaining(['POST /media', 'GET /sessions/{sessionId}/recording']));
   });
 });
 
