@@ -4,7 +4,10 @@
  * the payload format 2.0 event, the route's function invoked through Lambda, its result mapped back (500
  * `{"message":"Internal Server Error"}` on a function error), CORS. It is also the local JWT issuer:
  * `/.well-known/openid-configuration` and `/.well-known/jwks.json`. Other paths go to an optional static
- * handler (the console at `/`, `/podcast`, `/executions`) without a token.
+ * handler (the console at `/`, `/podcast`, `/executions`) without a token; so do the contract's console routes
+ * (`serveConsole`: on AWS a function bundles the console, here the static handler serves the built folder,
+ * falling back to the function when it has nothing). `POST /_local/token` is the console's local sign-in
+ * (local-token-endpoint.ts; it does not exist on AWS).
  *
  * LIMITATIONS
  * - Bodies above `maxBodyBytes` (the contract's MAX_REQUEST_BODY_BYTES) are refused here with 413
@@ -26,6 +29,10 @@ import { createJwtAuthorizer, localIssuerKeys, type JwtAuthorization } from './j
 import { answerFromLambda, gatewayAnswer, GATEWAY_ANSWERS, type HttpAnswer } from './lambda-response.ts';
 import { LocalIssuerKeys, openIdConfiguration, recordIssuer } from './local-issuer.ts';
 import { createRouteMatcher, decodePath } from './route-matcher.ts';
+import { answerLocalTokenRequest, LOCAL_TOKEN_PATH } from './local-token-endpoint.ts';
+
+/** Routes whose function serves static pages: the static handler, when there is one, answers them first. */
+const STATIC_PAGE_FUNCTIONS: ReadonlySet<ApiRoute['function']> = new Set(['serveConsole']);
 
 /** Serves what is not an API route (static files); resolves false when it has nothing for the request. */
 export type StaticHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
@@ -109,6 +116,11 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const requestId = newRequestId();
     const extra = { ...responseCorsHeaders(cors, origin), 'apigw-requestid': requestId };
 
+    if (url.pathname === LOCAL_TOKEN_PATH) {
+      // Same-origin only: answered before CORS, with no CORS headers.
+      const answer = await answerLocalTokenRequest(req, issuer, (userId) => keys.sign(userId, issuer, audience, { now: now() }));
+      return send(res, jsonAnswer(answer.statusCode, answer.body), { 'apigw-requestid': requestId, 'cache-control': 'no-store' });
+    }
     if (isPreflight(method, req.headers)) {
       res.writeHead(204, { ...preflightHeaders(cors, origin), 'apigw-requestid': requestId });
       res.end();
@@ -121,9 +133,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
     const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
     const matched = match(method, decodePath(rawPath));
-    if (!matched) {
+    if (!matched || STATIC_PAGE_FUNCTIONS.has(matched.route.function)) {
       if (options.staticHandler && (await options.staticHandler(req, res))) return;
-      return send(res, gatewayAnswer(GATEWAY_ANSWERS.notFound), extra);
+      if (!matched) return send(res, gatewayAnswer(GATEWAY_ANSWERS.notFound), extra);
     }
 
     let authorization: JwtAuthorization | undefined;
