@@ -2,7 +2,8 @@
  * The local stage's WHIP endpoint (RFC 9725, non-trickle), mounted by the gateway under `/_stage/`:
  * `POST /whip` with the participant token as bearer and an SDP offer → 201 with the answer, `Location`
  * and `ETag`; `DELETE /whip/<resource>` (same bearer) ends the publication; `PATCH` (trickle ICE) → 405;
- * `OPTIONS` answers CORS preflights from loopback origins. Tokens and SDP never reach a log or an error body.
+ * `OPTIONS` answers CORS preflights from loopback origins; `GET /participants` lists who publishes on the
+ * bearer token's stage (participants-endpoint.ts). Tokens and SDP never reach a log or an error body.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -10,6 +11,7 @@ import { checkOffer, InvalidOfferError } from './sdp.ts';
 import { StageParticipants, type LeaveReason } from './stage-participants.ts';
 import type { StageParticipantClaims, VerifyParticipantToken } from './participant-claims.ts';
 import { WhipPublication } from './whip-publication.ts';
+import { answerParticipants, PARTICIPANTS_SUB_PATH } from './participants-endpoint.ts';
 
 /** Largest SDP offer accepted. */
 export const MAX_OFFER_BYTES = 64 * 1024;
@@ -70,6 +72,7 @@ export class WhipEndpoint {
   /** The gateway's hook: handles `/whip` and `/whip/<resource>`; false for any other sub-path. */
   readonly handle: StageRequestHandler = async (req, res, subPath) => {
     const path = `/${subPath.replace(/^\/+/, '')}`.replace(/\/+$/, '');
+    if (path === PARTICIPANTS_SUB_PATH) return this.handleParticipants(req, res);
     const match = /^\/whip(?:\/([A-Za-z0-9-]+))?$/.exec(path);
     if (!match) return false;
     const resourceId = match[1];
@@ -97,6 +100,20 @@ export class WhipEndpoint {
     }
     return true;
   };
+
+  /** `GET /participants` (participants-endpoint.ts): who publishes on the bearer token's stage. */
+  private async handleParticipants(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const cors = { ...this.corsHeaders(req), 'access-control-allow-methods': 'GET, OPTIONS' };
+    try {
+      if (req.method === 'OPTIONS') send(res, 204, '', cors);
+      else if (req.method === 'GET' || req.method === 'HEAD') answerParticipants(req, res, this.participants, await this.authorize(req), cors);
+      else throw new HttpError(405, 'Method not allowed', { allow: 'GET, OPTIONS' });
+    } catch (error) {
+      if (!(error instanceof HttpError)) throw error;
+      send(res, error.status, `${error.message}\n`, { ...cors, ...error.headers, 'content-type': 'text/plain' });
+    }
+    return true;
+  }
 
   /** Ends every publication (the stage shuts down). */
   async close(): Promise<void> {
