@@ -1,0 +1,34 @@
+/** The machine a run was taken on: cores, memory, Node, Chromium, ffmpeg. */
+import { execFileSync } from 'node:child_process';
+import { cpus, totalmem } from 'node:os';
+
+export interface Machine {
+  cores: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  chromium: string;
+  ffmpeg: string;
+  platform: string;
+}
+
+function versionOf(program: string, args: string[]): string {
+  try {
+    return execFileSync(program, args, { encoding: 'utf8', timeout: 10_000 }).split('\n')[0]!.trim();
+  } catch {
+    return 'not found';
+  }
+}
+
+/** Describes this machine. */
+export function describeMachine(chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium'): Machine {
+  return {
+    cores: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    chromium: versionOf(chromiumPath, ['--version']),
+    ffmpeg: versionOf('ffmpeg', ['-hide_banner', '-version']),
+    platform: `${process.platform} ${process.arch}`,
+  };
+}

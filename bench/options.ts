@@ -1,0 +1,120 @@
+/**
+ * The benchmark's command line: sample counts and durations of every figure (the issue's counts by default,
+ * small ones with --quick), which figures to run, and where the local cloud is.
+ */
+
+export interface BenchOptions {
+  /** Sessions started one at a time and ended (start and end figures). */
+  lifecycleSessions: number;
+  /** Commands sent for command → APPLIED, and the sessions they are spread over. */
+  commands: number;
+  commandSessions: number;
+  /** PLAY_MEDIA commands whose tone is looked for in the recording; tones published for the floor. */
+  audibleCommands: number;
+  floorTones: number;
+  /** API under load: seconds, concurrent connections, sessions the commands go to. */
+  loadSeconds: number;
+  loadConnections: number;
+  loadSessions: number;
+  /** Controller footprint: seconds the CPU is measured while a track plays. */
+  footprintSeconds: number;
+  /** Shows at once: the most sessions added, and the seconds each step watches heartbeats. */
+  showsCap: number;
+  showsWatchSeconds: number;
+  /** Figures to run (ids); all when empty. */
+  only: string[];
+  quick: boolean;
+  apiUrl: string;
+  awsEndpoint: string;
+  dataDir: string;
+  /** Start a local cloud for the run even if one answers at apiUrl. */
+  ownCloud: boolean;
+  /** Write docs/benchmarks.md (off for --quick unless --docs). */
+  writeDocs: boolean;
+}
+
+/** The issue's counts. */
+export const FULL_RUN: Omit<BenchOptions, 'only' | 'quick' | 'apiUrl' | 'awsEndpoint' | 'dataDir' | 'ownCloud' | 'writeDocs'> = {
+  lifecycleSessions: 50,
+  commands: 300,
+  commandSessions: 3,
+  audibleCommands: 20,
+  floorTones: 20,
+  loadSeconds: 30,
+  loadConnections: 20,
+  loadSessions: 10,
+  footprintSeconds: 15,
+  showsCap: 12,
+  showsWatchSeconds: 8,
+};
+
+/** A smoke run for development. */
+export const QUICK_RUN: typeof FULL_RUN = {
+  lifecycleSessions: 3,
+  commands: 24,
+  commandSessions: 2,
+  audibleCommands: 4,
+  floorTones: 4,
+  loadSeconds: 5,
+  loadConnections: 4,
+  loadSessions: 2,
+  footprintSeconds: 4,
+  showsCap: 2,
+  showsWatchSeconds: 6,
+};
+
+const NUMERIC: Record<string, keyof typeof FULL_RUN> = {
+  'lifecycle-sessions': 'lifecycleSessions',
+  commands: 'commands',
+  'command-sessions': 'commandSessions',
+  'audible-commands': 'audibleCommands',
+  'floor-tones': 'floorTones',
+  'load-seconds': 'loadSeconds',
+  'load-connections': 'loadConnections',
+  'load-sessions': 'loadSessions',
+  'footprint-seconds': 'footprintSeconds',
+  'shows-cap': 'showsCap',
+  'shows-watch-seconds': 'showsWatchSeconds',
+};
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Parses `npm run bench -- [--quick] [--only=a,b] [--<count>=N] [--api=URL] [--aws=URL] [--data-dir=DIR] [--own-cloud] [--docs|--no-docs]`. */
+export function parseOptions(argv: readonly string[], env: Record<string, string | undefined> = {}): BenchOptions {
+  const flags = new Map<string, string | true>();
+  for (const arg of argv) {
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new UsageError(`Unknown argument ${arg}`);
+    flags.set(match[1]!, match[2] ?? true);
+  }
+  const quick = flags.get('quick') === true;
+  const counts = { ...(quick ? QUICK_RUN : FULL_RUN) };
+  for (const [flag, value] of flags) {
+    const key = NUMERIC[flag];
+    if (!key) continue;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} needs a whole number ≥ 1`);
+    counts[key] = n;
+  }
+  const known = new Set([...Object.keys(NUMERIC), 'quick', 'only', 'api', 'aws', 'data-dir', 'own-cloud', 'docs', 'no-docs']);
+  for (const flag of flags.keys()) if (!known.has(flag)) throw new UsageError(`Unknown option --${flag}`);
+  const text = (flag: string) => {
+    const value = flags.get(flag);
+    if (value === true) throw new UsageError(`--${flag} needs a value`);
+    return value;
+  };
+  const only = (text('only') ?? '').split(',').filter(Boolean);
+  const writeDocs = flags.has('docs') ? true : flags.has('no-docs') ? false : !quick;
+  return {
+    ...counts,
+    only,
+    quick,
+    apiUrl: text('api') ?? 'http://127.0.0.1:3000',
+    awsEndpoint: text('aws') ?? 'http://127.0.0.1:4566',
+    dataDir: text('data-dir') ?? env.SHELCASTER_DATA_DIR ?? '.shelcaster',
+    ownCloud: flags.has('own-cloud'),
+    writeDocs,
+  };
+}

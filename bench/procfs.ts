@@ -1,0 +1,115 @@
+/**
+ * Reads processes from /proc (Linux): the tree under a process, resident memory, CPU ticks, command lines,
+ * and which process listens on a TCP port.
+ */
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on Linux). */
+export const CLOCK_TICKS_PER_SECOND = 100;
+
+/** One process as /proc/<pid>/stat tells it. */
+export interface ProcStat {
+  pid: number;
+  ppid: number;
+  /** utime + stime, in clock ticks. */
+  cpuTicks: number;
+  /** Resident set size in bytes. */
+  rssBytes: number;
+}
+
+/** Parses the text of /proc/<pid>/stat (the command may hold spaces and parentheses). */
+export function parseProcStat(text: string, pageSize = 4096): ProcStat {
+  const close = text.lastIndexOf(')');
+  const pid = Number(text.slice(0, text.indexOf(' ')));
+  // Fields after the command: state(3) ppid(4) ... utime(14) stime(15) ... rss(24), counted from 1.
+  const rest = text.slice(close + 2).split(' ');
+  const field = (n: number) => Number(rest[n - 3]);
+  return { pid, ppid: field(4), cpuTicks: field(14) + field(15), rssBytes: field(24) * pageSize };
+}
+
+/** Every process's stat (processes that exit while read are skipped). */
+export function allProcesses(): ProcStat[] {
+  const out: ProcStat[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      out.push(parseProcStat(readFileSync(`/proc/${name}/stat`, 'utf8')));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+/** The process and all its descendants (by parent pid), from one list of processes. */
+export function processTree(rootPid: number, processes: readonly ProcStat[] = allProcesses()): ProcStat[] {
+  const children = new Map<number, ProcStat[]>();
+  for (const p of processes) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
+  const root = processes.find((p) => p.pid === rootPid);
+  if (!root) return [];
+  const tree: ProcStat[] = [];
+  const stack = [root];
+  while (stack.length) {
+    const p = stack.pop()!;
+    tree.push(p);
+    stack.push(...(children.get(p.pid) ?? []));
+  }
+  return tree;
+}
+
+/** A process's command line (arguments joined by spaces), or '' when it is gone. */
+export function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+/** The pid of the process listening on 127.0.0.1:`port` (or any address), if this user can see it. */
+export function pidListeningOn(port: number): number | undefined {
+  const inodes = new Set<string>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10) continue;
+      const localPort = parseInt(cols[1]!.split(':')[1] ?? '', 16);
+      if (localPort === port && cols[3] === '0A') inodes.add(cols[9]!);
+    }
+  }
+  if (inodes.size === 0) return undefined;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${name}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${name}/fd/${fd}`));
+        if (m && inodes.has(m[1]!)) return Number(name);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Whether a process id is alive. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

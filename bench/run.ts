@@ -1,0 +1,110 @@
+/**
+ * `npm run bench`: measures the local cloud as `npm start` runs it (issue 7's figures), writes
+ * bench/results/<date>.json and .svg, and updates docs/benchmarks.md. Loopback only; bounded in count and
+ * time; leaves nothing running (every session it starts is ended; a local cloud it started is stopped).
+ *   npm run bench                 the issue's counts
+ *   npm run bench -- --quick      a small smoke run (results under bench/results/quick/, docs untouched)
+ *   npm run bench -- --only=start,commands --commands=100 ...   see bench/options.ts
+ */
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BenchContext } from './client.ts';
+import { failedFigure, type Figure } from './figure.ts';
+import { describeMachine } from './machine.ts';
+import { parseOptions, UsageError, type BenchOptions } from './options.ts';
+import { renderPlot } from './plot.ts';
+import { writeResults, type RunResult } from './report.ts';
+import { targetCloud } from './target-cloud.ts';
+import { lifecycleFigures } from './figures/lifecycle.ts';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+/** The whole run must finish within this (issue 7: under 15 minutes). */
+const RUN_BUDGET_MS = 15 * 60 * 1000;
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/** A step of the run: the figures it produces. */
+interface Step {
+  ids: string[];
+  titles: string[];
+  run(ctx: BenchContext, options: BenchOptions): Promise<Figure[]>;
+}
+
+const STEPS: Step[] = [
+  {
+    ids: ['start', 'end'],
+    titles: ['start: POST /sessions → LIVE', 'end: DELETE → ENDED, and leaks'],
+    run: (ctx, o) => lifecycleFigures(ctx, o.lifecycleSessions, log),
+  },
+];
+
+async function main(argv: readonly string[]): Promise<number> {
+  let options: BenchOptions;
+  try {
+    options = parseOptions(argv, process.env);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  const startedAt = new Date();
+  const cloud = await targetCloud(options);
+  log(
+    cloud.origin === 'running'
+      ? `Benchmarking the running local cloud: API ${cloud.apiUrl}, AWS ${cloud.awsEndpoint}, data ${cloud.dataDir}`
+      : `Nothing answered at ${options.apiUrl}: started a local cloud for this run (API ${cloud.apiUrl}, AWS ${cloud.awsEndpoint}); it is stopped at the end`,
+  );
+  const ctx = new BenchContext(cloud, randomBytes(3).toString('hex'));
+  const figures: Figure[] = [];
+  const budget = setTimeout(() => {
+    process.stderr.write('The benchmark ran over its 15-minute budget; stopping.\n');
+    void cloud.stop().finally(() => process.exit(1));
+  }, RUN_BUDGET_MS);
+  try {
+    for (const step of STEPS) {
+      if (options.only.length && !step.ids.some((id) => options.only.includes(id))) continue;
+      log(`${step.titles.join(' / ')} ...`);
+      const began = Date.now();
+      try {
+        figures.push(...(await step.run(ctx, options)));
+      } catch (error) {
+        log(`  failed: ${(error as Error).stack ?? String(error)}`);
+        step.ids.forEach((id, i) => figures.push(failedFigure(id, step.titles[i]!, 'ms', '', error)));
+      }
+      log(`  (${Math.round((Date.now() - began) / 1000)} s)`);
+    }
+  } finally {
+    clearTimeout(budget);
+    await cloud.stop();
+  }
+
+  const run: RunResult = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+    quick: options.quick,
+    cloud: { origin: cloud.origin, apiUrl: cloud.apiUrl, awsEndpoint: cloud.awsEndpoint },
+    machine: describeMachine(),
+    options: { ...options },
+    figures,
+  };
+  const svg = await renderPlot(figures, `Shelcaster benchmarks ${run.startedAt}`);
+  const written = await writeResults(run, svg, {
+    root: ROOT,
+    resultsDir: join(ROOT, 'bench', 'results', ...(options.quick ? ['quick'] : [])),
+    ...(options.writeDocs ? { docsPath: join(ROOT, 'docs', 'benchmarks.md') } : {}),
+  });
+  log('');
+  for (const f of figures) {
+    const s = f.summary;
+    const verdict = f.pass === null ? 'reported' : f.pass ? 'pass' : 'MISS';
+    log(`${verdict.padEnd(8)} ${f.title}: n=${s.count} p50=${s.p50} p95=${s.p95} p99=${s.p99} max=${s.max} ${f.unit}${f.error ? ` (${f.error})` : ''}`);
+  }
+  log(`\nWrote ${written.json}, ${written.svg}${written.docs ? ` and ${written.docs}` : ''}`);
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

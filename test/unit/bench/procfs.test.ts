@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { parseProcStat, processTree, type ProcStat } from '../../../bench/procfs.ts';
+
+describe('Reading processes from /proc', () => {
+  it('parses a stat line whose command holds spaces and parentheses', () => {
+    // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime
+    // priority nice threads itrealvalue starttime vsize rss ...
+    const line = '4242 (chrome (renderer) x) S 4000 4000 4000 0 -1 4194560 10 0 0 0 150 50 0 0 20 0 9 0 1234 99999 2500 18446744073709551615';
+    expect(parseProcStat(line, 4096)).toEqual({ pid: 4242, ppid: 4000, cpuTicks: 200, rssBytes: 2500 * 4096 });
+  });
+
+  it('finds a process and all its descendants, and nothing else', () => {
+    const p = (pid: number, ppid: number): ProcStat => ({ pid, ppid, cpuTicks: 0, rssBytes: 0 });
+    const processes = [p(1, 0), p(10, 1), p(11, 10), p(12, 10), p(13, 12), p(20, 1), p(21, 20)];
+    expect(processTree(10, processes).map((x) => x.pid).sort((a, b) => a - b)).toEqual([10, 11, 12, 13]);
+    expect(processTree(99, processes)).toEqual([]);
+  });
+
+  it('reads this process from the real /proc', () => {
+    const tree = processTree(process.pid);
+    expect(tree[0]?.pid).toBe(process.pid);
+    expect(tree[0]!.rssBytes).toBeGreaterThan(1024 * 1024);
+  });
+});
