@@ -134,7 +134,7 @@ function objectXml(action: string, object: Record<string, unknown>): string {
 
 /** The XML answer of a query request: `<ActionResponse><ActionResult>...</ActionResult><ResponseMetadata>`. */
 export function queryResponseXml(action: string, output: Record<string, unknown> | undefined, requestId: string): string {
-  const result = output && Object.keys(output).length > 0 ? element(`${action}Result`, objectXml(action, output)) : '';
+  const result = output ? element(`${action}Result`, objectXml(action, output)) : '';
   return (
     `<?xml version="1.0"?><${action}Response xmlns="${SQS_XML_NAMESPACE}">${result}` +
     `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`
