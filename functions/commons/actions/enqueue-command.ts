@@ -6,6 +6,7 @@ import { sendCommandMessage } from '#helpers/send-command-message';
 import { markCommandFailed, putNewCommand } from '../commands-repository.ts';
 import { SessionNotActiveError, ValidationFailedError } from '../errors.ts';
 import { logger } from '../powertools.ts';
+import { assertCommandRate } from '../rate-limits.ts';
 import { getOwnedSession } from '../sessions-repository.ts';
 
 const mediaBucket = getStringFromEnv(ENV.mediaBucket);
@@ -33,13 +34,14 @@ export function assertMediaUrlAllowed(command: CommandInput, hostId: string): vo
   }
 }
 
-/** Records the command and sends it; a send that fails marks the record FAILED and rethrows. */
+/** Checks the session's command rate (429), records the command and sends it; a failed send marks it FAILED. */
 export async function enqueueCommand(request: { sessionId: string; hostId: string; command: CommandInput }): Promise<AcceptedCommand> {
   assertMediaUrlAllowed(request.command, request.hostId);
   const session = await getOwnedSession(request.sessionId, request.hostId);
   if (!COMMANDABLE_STATUSES.has(session.status) || !session.queueUrl) {
     throw new SessionNotActiveError('The session does not accept commands now.');
   }
+  await assertCommandRate(request.sessionId);
   const commandId = randomUUID();
   const acceptedAt = new Date().toISOString();
   await putNewCommand({ sessionId: request.sessionId, commandId, command: request.command, status: 'QUEUED', acceptedAt });
