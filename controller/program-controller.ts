@@ -21,7 +21,7 @@ import { createMediaFetcher, type MediaFetcherOptions } from './media/media-fetc
 import { MediaPlayer } from './player/media-player.ts';
 import { CommandProcessor } from './queue/command-processor.ts';
 import { QueueLoop } from './queue/queue-loop.ts';
-import { SessionStore } from './state/session-store.ts';
+import { SessionStore, type ControllerSessionView } from './state/session-store.ts';
 
 /** How long the page may take to connect to the stage. */
 export const JOIN_TIMEOUT_SECONDS = 60;
@@ -112,15 +112,9 @@ export async function runController(deps: ControllerDeps): Promise<number> {
     }
   });
 
-  if (session?.nowPlaying && session.nowPlaying.state !== 'STOPPED') {
-    try {
-      await player.restore({ nowPlaying: session.nowPlaying, programUrl: session.nowPlayingUrl ?? null });
-      logger.info('Resumed what the previous controller played', { programId: session.nowPlaying.programId });
-      await report();
-    } catch (error) {
-      logger.warn('Resuming the previous program failed', { reason: (error as Error).message });
-    }
-  }
+  // What a previous controller played is resumed while the queue is already read: the READY token is
+  // answered at once; commands wait until the program is restored (they apply on top of it).
+  const restored = restoreProgram(session, player, report, logger);
 
   const reporter = setInterval(() => {
     if (player.playing) report().catch((e: unknown) => logger.warn('Now-playing report failed', { reason: (e as Error).message }));
@@ -129,7 +123,10 @@ export async function runController(deps: ControllerDeps): Promise<number> {
 
   const processor = new CommandProcessor({
     store,
-    apply: (message) => player.apply(message.command),
+    apply: async (message) => {
+      await restored;
+      await player.apply(message.command);
+    },
     afterCommand: report,
     logger,
     now,
@@ -152,6 +149,23 @@ export async function runController(deps: ControllerDeps): Promise<number> {
   return exitCode;
 }
 
+/** Resumes the previous controller's program, if the session record says one was playing or paused; never throws. */
+async function restoreProgram(
+  session: ControllerSessionView | undefined,
+  player: MediaPlayer,
+  report: () => Promise<void>,
+  logger: Logger,
+): Promise<void> {
+  if (!session?.nowPlaying || session.nowPlaying.state === 'STOPPED') return;
+  try {
+    await player.restore({ nowPlaying: session.nowPlaying, programUrl: session.nowPlayingUrl ?? null });
+    logger.info('Resumed what the previous controller played', { programId: session.nowPlaying.programId });
+    await report();
+  } catch (error) {
+    logger.warn('Resuming the previous program failed', { reason: (error as Error).message });
+  }
+}
+
 /** Waits for the READY token (until the deadline or a stop) and fails it with the reason. Commands are left alone. */
 async function failReadyWhenItArrives(deps: ControllerDeps, reason: string, deadline: number): Promise<void> {
   const { clients, config, logger, stopSignal } = deps;
@@ -160,7 +174,7 @@ async function failReadyWhenItArrives(deps: ControllerDeps, reason: string, dead
     queueUrl: config.queueUrl,
     sessionId: config.sessionId,
     logger,
-    commands: { process: async () => 'keep', failInvalid: async () => undefined },
+    commands: { process: async () => 'retry' as const, failInvalid: async () => undefined },
     callbacks: { handle: async () => undefined },
   });
   while (!stopSignal.aborted && Date.now() < deadline) {

@@ -62,8 +62,11 @@ export class MediaPlayer {
     }
   }
 
-  /** Fetches, decodes and starts a program, replacing what plays (which goes on if this fails). */
-  async play(programId: string, programUrl: string, startAtSeconds: number): Promise<void> {
+  /**
+   * Fetches, decodes and starts a program, replacing what plays (which goes on if this fails).
+   * `startAtSeconds` may be a function: it is then read once the media is ready, just before it starts.
+   */
+  async play(programId: string, programUrl: string, startAt: number | (() => number)): Promise<void> {
     const { filePath } = await this.options.fetchMedia(programUrl);
     let durationSeconds: number;
     try {
@@ -77,6 +80,7 @@ export class MediaPlayer {
       await this.options.page.discardPending();
       throw new CommandRejectedError(`media is ${Math.round(durationSeconds)} s long, more than ${this.maxMediaSeconds} s`);
     }
+    const startAtSeconds = typeof startAt === 'function' ? startAt() : startAt;
     if (startAtSeconds >= durationSeconds) {
       await this.options.page.discardPending();
       throw new CommandRejectedError(`startAtSeconds ${startAtSeconds} is beyond the end (${durationSeconds.toFixed(2)} s)`);
@@ -155,17 +159,19 @@ export class MediaPlayer {
 
   /**
    * Picks up what a previous controller played: the program at the position the show's clock says
-   * (positionSeconds + now − updatedAt while PLAYING), and the volume. A program that has ended by now
-   * is not restarted.
+   * (positionSeconds + now − updatedAt while PLAYING, read once the media is loaded, so fetching and
+   * decoding do not put it behind), and the volume. A program that has ended by now is not restarted.
    */
   async restore(snapshot: PlayerSnapshot): Promise<void> {
     const { nowPlaying, programUrl } = snapshot;
     await this.setVolume(nowPlaying.volume);
     if (!nowPlaying.programId || !programUrl || nowPlaying.state === 'STOPPED') return;
-    const elapsed = nowPlaying.state === 'PLAYING' ? (this.now().getTime() - Date.parse(nowPlaying.updatedAt)) / 1000 : 0;
-    const position = Math.max(0, nowPlaying.positionSeconds + Math.max(0, elapsed));
-    if (nowPlaying.durationSeconds !== null && position >= nowPlaying.durationSeconds) return;
-    await this.play(nowPlaying.programId, programUrl, position);
+    const showClock = () => {
+      const elapsed = nowPlaying.state === 'PLAYING' ? (this.now().getTime() - Date.parse(nowPlaying.updatedAt)) / 1000 : 0;
+      return Math.max(0, nowPlaying.positionSeconds + Math.max(0, elapsed));
+    };
+    if (nowPlaying.durationSeconds !== null && showClock() >= nowPlaying.durationSeconds) return;
+    await this.play(nowPlaying.programId, programUrl, showClock);
     if (nowPlaying.state === 'PAUSED') await this.pause();
   }
 }

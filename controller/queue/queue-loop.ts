@@ -2,9 +2,16 @@
  * The session queue's consumer: long-polls, validates every body, hands callbacks to the callback
  * handler and commands, strictly in order, to the command processor. A message is deleted only once it
  * is done with; while a batch is worked on, the visibility of its remaining messages is extended.
+ *
+ * The callbacks of a batch are handled before its commands (they are another FIFO group, so the commands'
+ * order is kept): a replacement controller answers READY without waiting for commands. Long polls are
+ * short (RECEIVE_WAIT_SECONDS): SQS hands messages to a poll whose client is gone (a killed controller's)
+ * and keeps them invisible for the visibility timeout, so a long poll left behind by a dead controller
+ * would swallow its replacement's READY token for COMMAND_VISIBILITY_TIMEOUT_SECONDS.
  */
 import {
   ChangeMessageVisibilityBatchCommand,
+  ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   ReceiveMessageCommand,
   type Message,
@@ -17,9 +24,12 @@ import {
   type CallbackMessage,
 } from '#contract/index';
 import type { Logger } from '../logger.ts';
-import type { CommandProcessor } from './command-processor.ts';
+import type { CommandProcessor, Disposition } from './command-processor.ts';
 
-export const RECEIVE_WAIT_SECONDS = 20;
+/** Long-poll wait: at most this long may a poll outlive a killed controller (see above). */
+export const RECEIVE_WAIT_SECONDS = 1;
+/** Back-off before a transiently failed command is delivered again: this many seconds per delivery so far. */
+export const RETRY_BACKOFF_SECONDS = 1;
 export const RECEIVE_MAX_MESSAGES = 10;
 const RECEIVE_ERROR_BACKOFF_MS = 1000;
 
@@ -71,19 +81,25 @@ export class QueueLoop {
     return output.Messages ?? [];
   }
 
-  /** Works through one batch in order. A command left for redelivery holds back the later commands of the batch. */
+  /**
+   * Works through one batch: its callbacks first, then its commands in order. A command left for a retry
+   * (or whose processing threw) holds back the later commands of the batch, which are released at once
+   * (visibility 0) so they follow it in order.
+   */
   async processBatch(messages: Message[]): Promise<void> {
-    const pending = new Set(messages);
+    const isCommand = (m: Message) => m.Attributes?.MessageGroupId === COMMAND_MESSAGE_GROUP;
+    const ordered = [...messages.filter((m) => !isCommand(m)), ...messages.filter(isCommand)];
+    const pending = new Set(ordered);
     const keepAlive = setInterval(() => void this.extendVisibility([...pending]), (this.visibility * 1000) / 2);
-    let commandsHeld = false;
+    const held: Message[] = [];
     try {
-      for (const message of messages) {
-        const isCommandGroup = message.Attributes?.MessageGroupId === COMMAND_MESSAGE_GROUP;
-        if (commandsHeld && isCommandGroup) {
+      for (const message of ordered) {
+        if (held.length > 0 && isCommand(message)) {
           pending.delete(message);
+          held.push(message);
           continue;
         }
-        let disposition: 'delete' | 'keep';
+        let disposition: Disposition | 'keep';
         try {
           disposition = await this.processMessage(message);
         } catch (error) {
@@ -95,15 +111,23 @@ export class QueueLoop {
         }
         pending.delete(message);
         if (disposition === 'delete') await this.delete(message);
-        else if (isCommandGroup) commandsHeld = true;
+        else if (disposition === 'dead-letter') await this.setVisibility(message, 0);
+        else if (disposition === 'retry') await this.setVisibility(message, RETRY_BACKOFF_SECONDS * this.receiveCountOf(message));
+        if ((disposition === 'retry' || disposition === 'keep') && isCommand(message)) held.push(message);
       }
     } finally {
       clearInterval(keepAlive);
     }
+    // The commands behind a held one go back at once, to be delivered after it.
+    for (const message of held.slice(1)) await this.setVisibility(message, 0);
   }
 
-  private async processMessage(message: Message): Promise<'delete' | 'keep'> {
-    const receiveCount = Number(message.Attributes?.ApproximateReceiveCount ?? '1');
+  private receiveCountOf(message: Message): number {
+    return Number(message.Attributes?.ApproximateReceiveCount ?? '1');
+  }
+
+  private async processMessage(message: Message): Promise<Disposition> {
+    const receiveCount = this.receiveCountOf(message);
     let body: unknown;
     try {
       body = JSON.parse(message.Body ?? '');
@@ -148,6 +172,17 @@ export class QueueLoop {
     } catch (error) {
       // The record's status keeps a redelivered command from being applied twice.
       this.options.logger.warn('DeleteMessage failed', { messageId: message.MessageId, error: (error as Error).name });
+    }
+  }
+
+  private async setVisibility(message: Message, seconds: number): Promise<void> {
+    try {
+      await this.options.sqs.send(
+        new ChangeMessageVisibilityCommand({ QueueUrl: this.options.queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: seconds }),
+      );
+    } catch (error) {
+      // It becomes visible again when its visibility timeout ends.
+      this.options.logger.warn('Changing message visibility failed', { messageId: message.MessageId, error: (error as Error).name });
     }
   }
 

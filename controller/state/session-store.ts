@@ -17,7 +17,24 @@ export type ControllerSessionView = Pick<SessionRecord, 'sessionId' | 'status' |
 export interface CommandResult {
   status: Exclude<CommandStatus, 'QUEUED'>;
   reason?: string;
+  /** A FAILED command whose message is to go to the dead-letter queue (it kept failing). */
+  deadLetter?: boolean;
 }
+
+/** What the record says as a delivery of a command begins. */
+export interface CommandAttempt {
+  /** undefined when there is no record. */
+  status: CommandStatus | undefined;
+  /** Earlier deliveries that began applying it and neither finished nor failed: the controller was lost meanwhile. */
+  unfinishedAttempts: number;
+  /** The record is FAILED and its message belongs in the dead-letter queue. */
+  deadLetter: boolean;
+}
+
+/** Record attributes the controller keeps for its own bookkeeping (not part of the API's view). */
+export const ATTEMPTS_STARTED_ATTRIBUTE = 'attemptsStarted';
+export const TRANSIENT_FAILURES_ATTRIBUTE = 'transientFailures';
+export const DEAD_LETTER_ATTRIBUTE = 'deadLetter';
 
 export class SessionStore {
   constructor(
@@ -49,6 +66,58 @@ export class SessionStore {
   }
 
   /**
+   * Counts a delivery that begins applying a command (when its record is still QUEUED) and returns what the
+   * record said before: its status, how many earlier deliveries began without finishing or failing, and
+   * whether a FAILED command is to be dead-lettered.
+   */
+  async beginAttempt(commandId: string): Promise<CommandAttempt> {
+    try {
+      const { Attributes } = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: commandKey(this.sessionId, commandId),
+          UpdateExpression: 'SET #started = if_not_exists(#started, :zero) + :one',
+          ConditionExpression: 'attribute_exists(pk) AND #status = :queued',
+          ExpressionAttributeNames: { '#started': ATTEMPTS_STARTED_ATTRIBUTE, '#status': 'status' },
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':queued': 'QUEUED' },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      const started = Number(Attributes?.[ATTEMPTS_STARTED_ATTRIBUTE] ?? 0);
+      const failed = Number(Attributes?.[TRANSIENT_FAILURES_ATTRIBUTE] ?? 0);
+      return { status: 'QUEUED', unfinishedAttempts: Math.max(0, started - failed), deadLetter: false };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const { Item: item } = await this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: commandKey(this.sessionId, commandId), ConsistentRead: true }),
+      );
+      return {
+        status: item?.status as CommandStatus | undefined,
+        unfinishedAttempts: 0,
+        deadLetter: item?.[DEAD_LETTER_ATTRIBUTE] === true,
+      };
+    }
+  }
+
+  /** Counts a delivery that failed transiently (the command stays QUEUED for redelivery). */
+  async recordTransientFailure(commandId: string, reason: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: commandKey(this.sessionId, commandId),
+          UpdateExpression: 'SET #failures = if_not_exists(#failures, :zero) + :one, lastError = :reason',
+          ConditionExpression: 'attribute_exists(pk) AND #status = :queued',
+          ExpressionAttributeNames: { '#failures': TRANSIENT_FAILURES_ATTRIBUTE, '#status': 'status' },
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':queued': 'QUEUED', ':reason': reason.slice(0, 1000) },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /**
    * Records a command's result, only if it is still QUEUED (or has no record yet). Returns false when
    * another attempt already recorded a result.
    */
@@ -74,6 +143,10 @@ export class SessionStore {
       update += ', #command = if_not_exists(#command, :cmd)';
       values[':cmd'] = message.command;
     }
+    if (result.deadLetter) {
+      update += ', #deadLetter = :deadLetter';
+      values[':deadLetter'] = true;
+    }
     if (result.reason) {
       update += ', reason = :reason';
       values[':reason'] = result.reason.slice(0, 1000);
@@ -90,6 +163,7 @@ export class SessionStore {
           ExpressionAttributeNames: {
             '#status': 'status',
             ...(message.command !== undefined ? { '#command': 'command' } : {}),
+            ...(result.deadLetter ? { '#deadLetter': DEAD_LETTER_ATTRIBUTE } : {}),
           },
           ExpressionAttributeValues: values,
         }),

@@ -148,6 +148,19 @@ describe('MediaPlayer: restore', () => {
     expect((await player.snapshot()).nowPlaying).toMatchObject({ state: 'PLAYING', positionSeconds: 18, volume: 0.5 });
   });
 
+  it('reads the show clock once the media is loaded, so a slow fetch does not put the program behind', async () => {
+    const { player, page, fetchMedia, advance } = setup();
+    fetchMedia.mockImplementationOnce(async (url: string) => {
+      advance(3);
+      return { filePath: `/tmp/does-not-exist/${encodeURIComponent(url)}` };
+    });
+    await player.restore({
+      nowPlaying: { programId: 'p1', state: 'PLAYING', positionSeconds: 10, durationSeconds: 60, volume: 1, updatedAt: '2026-11-24T09:59:58.000Z' },
+      programUrl: 's3://bucket/media/p1.wav',
+    });
+    expect(page.calls).toContain('startPending 15 p1');
+  });
+
   it('restores a PAUSED program paused at its position', async () => {
     const { player } = setup();
     await player.restore({

@@ -2,16 +2,13 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { commandKey, type CommandMessage } from '#contract/index';
-import { CommandProcessor } from '../../../../controller/queue/command-processor.ts';
-import { SessionStore } from '../../../../controller/state/session-store.ts';
+import { commandKey, COMMAND_MAX_RECEIVE_COUNT, type CommandMessage, type CommandStatus } from '#contract/index';
+import { CommandProcessor, MAX_UNFINISHED_ATTEMPTS } from '../../../../controller/queue/command-processor.ts';
+import { SessionStore, type CommandAttempt, type CommandResult } from '../../../../controller/state/session-store.ts';
 import { CommandRejectedError } from '../../../../controller/errors.ts';
 import { silentLogger } from '../test-logger.ts';
 
 const SESSION = '11111111-1111-4111-8111-111111111111';
-const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
-const ddb = mockClient(DynamoDBDocumentClient);
-
 const message = (commandId: string): CommandMessage => ({
   kind: 'COMMAND',
   sessionId: SESSION,
@@ -20,78 +17,170 @@ const message = (commandId: string): CommandMessage => ({
   command: { type: 'SET_VOLUME', volume: 0.5 },
 });
 
-function setup(apply = vi.fn(async () => undefined)) {
-  const store = new SessionStore(doc, 'sessions', SESSION);
+/** The command records as the controller sees them, in memory, with the store's conditional semantics. */
+class MemoryCommandStore {
+  records = new Map<string, { status: CommandStatus; started: number; transient: number; deadLetter: boolean; reason?: string; appliedAt?: string }>();
+
+  queue(commandId: string) {
+    this.records.set(commandId, { status: 'QUEUED', started: 0, transient: 0, deadLetter: false });
+  }
+  async beginAttempt(commandId: string): Promise<CommandAttempt> {
+    const record = this.records.get(commandId);
+    if (!record || record.status !== 'QUEUED') return { status: record?.status, unfinishedAttempts: 0, deadLetter: record?.deadLetter ?? false };
+    const unfinished = record.started - record.transient;
+    record.started += 1;
+    return { status: 'QUEUED', unfinishedAttempts: unfinished, deadLetter: false };
+  }
+  async recordTransientFailure(commandId: string) {
+    const record = this.records.get(commandId);
+    if (record?.status === 'QUEUED') record.transient += 1;
+  }
+  async finishCommand(m: { commandId: string }, result: CommandResult, _attempts: number, at: Date): Promise<boolean> {
+    const record = this.records.get(m.commandId);
+    if (record && record.status !== 'QUEUED') return false;
+    this.records.set(m.commandId, {
+      ...(record ?? { started: 0, transient: 0 }),
+      status: result.status,
+      deadLetter: result.deadLetter === true,
+      appliedAt: at.toISOString(),
+      ...(result.reason ? { reason: result.reason } : {}),
+    });
+    return true;
+  }
+}
+
+function setup(apply = vi.fn(async (_m: CommandMessage) => undefined)) {
+  const store = new MemoryCommandStore();
   const afterCommand = vi.fn(async () => undefined);
-  const processor = new CommandProcessor({
-    store,
-    apply,
-    afterCommand,
-    logger: silentLogger(),
-    now: () => new Date('2026-11-24T10:00:05.000Z'),
-  });
-  return { processor, apply, afterCommand };
+  const processor = new CommandProcessor({ store, apply, afterCommand, logger: silentLogger(), now: () => new Date('2026-11-24T10:00:05.000Z') });
+  return { processor, apply, afterCommand, store };
 }
 
 describe('CommandProcessor: exactly once', () => {
-  beforeEach(() => {
-    ddb.reset();
-    ddb.on(GetCommand).resolves({ Item: { status: 'QUEUED' } });
-    ddb.on(UpdateCommand).resolves({});
-  });
-
-  it('applies a QUEUED command and records APPLIED only over QUEUED', async () => {
-    const { processor, apply, afterCommand } = setup();
+  it('applies a QUEUED command once and records APPLIED', async () => {
+    const { processor, apply, afterCommand, store } = setup();
+    store.queue('c1');
     expect(await processor.process(message('c1'), 1)).toBe('delete');
     expect(apply).toHaveBeenCalledOnce();
     expect(afterCommand).toHaveBeenCalledOnce();
-    expect(ddb).toReceiveCommandWith(GetCommand, { Key: commandKey(SESSION, 'c1'), ConsistentRead: true });
-    expect(ddb).toReceiveCommandWith(UpdateCommand, {
-      Key: commandKey(SESSION, 'c1'),
-      ConditionExpression: 'attribute_not_exists(pk) OR #status = :queued',
-      ExpressionAttributeValues: expect.objectContaining({ ':status': 'APPLIED', ':at': '2026-11-24T10:00:05.000Z', ':attempts': 1 }),
-    });
+    expect(store.records.get('c1')?.status).toBe('APPLIED');
   });
 
-  it.each(['APPLIED', 'FAILED'])('does not apply a redelivered command whose record is %s, and deletes it', async (status) => {
-    ddb.on(GetCommand).resolves({ Item: { status } });
-    const { processor, apply } = setup();
+  it.each(['APPLIED', 'FAILED'] as const)('does not apply a redelivered command whose record is %s, and deletes it', async (status) => {
+    const { processor, apply, store } = setup();
+    store.records.set('c1', { status, started: 1, transient: 0, deadLetter: false });
     expect(await processor.process(message('c1'), 2)).toBe('delete');
     expect(apply).not.toHaveBeenCalled();
-    expect(ddb).not.toReceiveCommand(UpdateCommand);
   });
 
-  it('deletes without complaint when another attempt recorded the result first', async () => {
+  it('gives every result a later appliedAt than the one before, even within one millisecond', async () => {
+    const { processor, store } = setup();
+    for (const id of ['c1', 'c2', 'c3']) {
+      store.queue(id);
+      await processor.process(message(id), 1);
+    }
+    const times = ['c1', 'c2', 'c3'].map((id) => Date.parse(store.records.get(id)!.appliedAt!));
+    expect(times[1]! - times[0]!).toBe(1);
+    expect(times[2]! - times[1]!).toBe(1);
+  });
+});
+
+describe('CommandProcessor: failures', () => {
+  it('records FAILED at once, and deletes, a command that cannot succeed', async () => {
+    const { processor, store } = setup(vi.fn(async () => Promise.reject(new CommandRejectedError('programUrl refused: private address'))));
+    store.queue('c1');
+    expect(await processor.process(message('c1'), 1)).toBe('delete');
+    expect(store.records.get('c1')).toMatchObject({ status: 'FAILED', reason: 'programUrl refused: private address', deadLetter: false });
+  });
+
+  it('retries a transient failure until the last delivery, then records FAILED and releases it for the dead-letter queue', async () => {
+    const { processor, apply, store } = setup(vi.fn(async () => Promise.reject(new Error('Throttling'))));
+    store.queue('c1');
+    const dispositions = [];
+    for (let receive = 1; receive <= COMMAND_MAX_RECEIVE_COUNT; receive++) dispositions.push(await processor.process(message('c1'), receive));
+    expect(dispositions).toEqual([...Array(COMMAND_MAX_RECEIVE_COUNT - 1).fill('retry'), 'dead-letter']);
+    expect(apply).toHaveBeenCalledTimes(COMMAND_MAX_RECEIVE_COUNT);
+    expect(store.records.get('c1')).toMatchObject({ status: 'FAILED', deadLetter: true, reason: `gave up after ${COMMAND_MAX_RECEIVE_COUNT} attempts: Throttling` });
+  });
+
+  it('releases a command FAILED for the dead-letter queue again when it comes back, until SQS redrives it', async () => {
+    const { processor, apply, store } = setup();
+    store.records.set('c1', { status: 'FAILED', started: 2, transient: 0, deadLetter: true });
+    expect(await processor.process(message('c1'), 3)).toBe('dead-letter');
+    expect(await processor.process(message('c1'), COMMAND_MAX_RECEIVE_COUNT)).toBe('dead-letter');
+    // A queue without a redrive policy would hand it back forever: past the count it is deleted.
+    expect(await processor.process(message('c1'), COMMAND_MAX_RECEIVE_COUNT + 1)).toBe('delete');
+    expect(apply).not.toHaveBeenCalled();
+  });
+
+  it('takes a command during which the controller was lost twice for the cause: FAILED for the dead-letter queue, not applied', async () => {
+    const { processor, apply, store } = setup();
+    store.queue('c1');
+    // Two deliveries began applying it and neither finished (the controller died each time).
+    await store.beginAttempt('c1');
+    await store.beginAttempt('c1');
+    expect(await processor.process(message('c1'), 3)).toBe('dead-letter');
+    expect(apply).not.toHaveBeenCalled();
+    expect(store.records.get('c1')).toMatchObject({ status: 'FAILED', deadLetter: true });
+    expect(store.records.get('c1')?.reason).toContain(`lost ${MAX_UNFINISHED_ATTEMPTS} times`);
+  });
+
+  it('applies again a command during which the controller was lost once (a kill is not the command’s fault)', async () => {
+    const { processor, apply, store } = setup();
+    store.queue('c1');
+    await store.beginAttempt('c1');
+    expect(await processor.process(message('c1'), 2)).toBe('delete');
+    expect(apply).toHaveBeenCalledOnce();
+    expect(store.records.get('c1')?.status).toBe('APPLIED');
+  });
+
+  it('does not count transient failures as lost controllers', async () => {
+    let calls = 0;
+    const { processor, store } = setup(vi.fn(async () => (++calls < 3 ? Promise.reject(new Error('Throttling')) : undefined)));
+    store.queue('c1');
+    expect(await processor.process(message('c1'), 1)).toBe('retry');
+    expect(await processor.process(message('c1'), 2)).toBe('retry');
+    expect(await processor.process(message('c1'), 3)).toBe('delete');
+    expect(store.records.get('c1')?.status).toBe('APPLIED');
+  });
+});
+
+describe('SessionStore: command attempts in DynamoDB', () => {
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+  const ddb = mockClient(DynamoDBDocumentClient);
+  const store = new SessionStore(doc, 'sessions', SESSION);
+
+  beforeEach(() => ddb.reset());
+
+  it('counts a beginning delivery only over QUEUED and reports the unfinished ones before it', async () => {
+    ddb.on(UpdateCommand).resolves({ Attributes: { status: 'QUEUED', attemptsStarted: 3, transientFailures: 1 } });
+    expect(await store.beginAttempt('c1')).toEqual({ status: 'QUEUED', unfinishedAttempts: 2, deadLetter: false });
+    expect(ddb).toReceiveCommandWith(UpdateCommand, {
+      Key: commandKey(SESSION, 'c1'),
+      ConditionExpression: 'attribute_exists(pk) AND #status = :queued',
+      ReturnValues: 'ALL_OLD',
+    });
+  });
+
+  it('reads the result of a command that has one', async () => {
     ddb.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
-    const { processor } = setup();
-    expect(await processor.process(message('c1'), 1)).toBe('delete');
+    ddb.on(GetCommand).resolves({ Item: { status: 'FAILED', deadLetter: true } });
+    expect(await store.beginAttempt('c1')).toEqual({ status: 'FAILED', unfinishedAttempts: 0, deadLetter: true });
   });
 
-  it('records FAILED with the reason for a command that cannot succeed', async () => {
-    const { processor } = setup(vi.fn(async () => Promise.reject(new CommandRejectedError('programUrl refused: private address'))));
-    expect(await processor.process(message('c1'), 1)).toBe('delete');
+  it('records a result only over QUEUED, with the dead-letter mark when asked', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    await store.finishCommand({ commandId: 'c1', acceptedAt: 'a' }, { status: 'FAILED', reason: 'gave up', deadLetter: true }, 5, new Date(0));
     expect(ddb).toReceiveCommandWith(UpdateCommand, {
-      ExpressionAttributeValues: expect.objectContaining({ ':status': 'FAILED', ':reason': 'programUrl refused: private address' }),
+      ConditionExpression: 'attribute_not_exists(pk) OR #status = :queued',
+      ExpressionAttributeNames: expect.objectContaining({ '#deadLetter': 'deadLetter' }),
+      ExpressionAttributeValues: expect.objectContaining({ ':status': 'FAILED', ':deadLetter': true, ':attempts': 5 }),
     });
   });
 
-  it('leaves a transiently failing command for redelivery, without a result', async () => {
-    const { processor } = setup(vi.fn(async () => Promise.reject(new Error('Throttling'))));
-    expect(await processor.process(message('c1'), 3)).toBe('keep');
-    expect(ddb).not.toReceiveCommand(UpdateCommand);
-  });
-
-  it('records FAILED on the receive before the message would dead-letter', async () => {
-    const { processor } = setup(vi.fn(async () => Promise.reject(new Error('Throttling'))));
-    expect(await processor.process(message('c1'), 4)).toBe('delete');
-    expect(ddb).toReceiveCommandWith(UpdateCommand, {
-      ExpressionAttributeValues: expect.objectContaining({ ':status': 'FAILED', ':reason': 'gave up after 4 attempts: Throttling', ':attempts': 4 }),
-    });
-  });
-
-  it('throws (so the message stays) when the result cannot be recorded', async () => {
-    ddb.on(UpdateCommand).rejects(new Error('ProvisionedThroughputExceeded'));
-    const { processor } = setup();
-    await expect(processor.process(message('c1'), 1)).rejects.toThrow('ProvisionedThroughputExceeded');
+  it('answers false when another attempt recorded the result first, and throws other errors', async () => {
+    ddb.on(UpdateCommand).rejectsOnce(new ConditionalCheckFailedException({ message: 'no', $metadata: {} })).rejectsOnce(new Error('ProvisionedThroughputExceeded'));
+    expect(await store.finishCommand({ commandId: 'c1', acceptedAt: 'a' }, { status: 'APPLIED' }, 1, new Date(0))).toBe(false);
+    await expect(store.finishCommand({ commandId: 'c1', acceptedAt: 'a' }, { status: 'APPLIED' }, 1, new Date(0))).rejects.toThrow('ProvisionedThroughputExceeded');
   });
 });

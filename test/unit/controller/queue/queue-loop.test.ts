@@ -1,8 +1,9 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import type { CallbackMessage, CommandMessage } from '#contract/index';
 import { QueueLoop } from '../../../../controller/queue/queue-loop.ts';
+import type { Disposition } from '../../../../controller/queue/command-processor.ts';
 import { silentLogger } from '../test-logger.ts';
 
 const SESSION = '11111111-1111-4111-8111-111111111111';
@@ -28,7 +29,7 @@ const command = (commandId: string, volume = 0.5): CommandMessage => ({
 });
 const callback = (kind: 'READY' | 'ON_AIR'): CallbackMessage => ({ kind: 'CALLBACK', callback: kind, sessionId: SESSION, taskToken: `secret-token-${kind}` });
 
-function setup(process = vi.fn(async (_m: CommandMessage, _n: number): Promise<'delete' | 'keep'> => 'delete')) {
+function setup(process = vi.fn(async (_m: CommandMessage, _n: number): Promise<Disposition> => 'delete')) {
   const handle = vi.fn(async (_m: CallbackMessage) => undefined);
   const failInvalid = vi.fn(async () => undefined);
   const loop = new QueueLoop({
@@ -48,15 +49,16 @@ describe('QueueLoop', () => {
   beforeEach(() => {
     sqsMock.reset();
     sqsMock.on(DeleteMessageCommand).resolves({});
+    sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
   });
 
-  it('long-polls with the contract settings and the system attributes it needs', async () => {
+  it('polls briefly (a poll outliving a killed controller would swallow messages) with the contract settings', async () => {
     sqsMock.on(ReceiveMessageCommand).resolves({ Messages: [] });
     const { loop } = setup();
     await loop.receive();
     expect(sqsMock).toReceiveCommandWith(ReceiveMessageCommand, {
       QueueUrl: QUEUE_URL,
-      WaitTimeSeconds: 20,
+      WaitTimeSeconds: 1,
       MaxNumberOfMessages: 10,
       VisibilityTimeout: 10,
       MessageSystemAttributeNames: ['ApproximateReceiveCount', 'MessageGroupId', 'SequenceNumber'],
@@ -74,15 +76,40 @@ describe('QueueLoop', () => {
     expect(deletedHandles()).toEqual(['rh' + (sequence - 1), 'rh' + sequence]);
   });
 
-  it('holds back later commands of the batch behind one left for redelivery, but not callbacks', async () => {
-    const { loop, process, handle } = setup(vi.fn(async (m: CommandMessage) => (m.commandId === 'c1' ? 'keep' : 'delete')));
-    const c1 = sqsMessage(command('c1'), 'commands');
+  it('handles the callbacks of a batch before its commands', async () => {
+    const order: string[] = [];
+    const { loop, handle } = setup(vi.fn(async (m: CommandMessage) => (order.push(m.commandId), 'delete' as const)));
+    handle.mockImplementation(async (m: CallbackMessage) => void order.push(m.callback));
+    await loop.processBatch([sqsMessage(command('c1'), 'commands'), sqsMessage(command('c2'), 'commands'), sqsMessage(callback('READY'), 'callbacks')]);
+    expect(order).toEqual(['READY', 'c1', 'c2']);
+  });
+
+  it('holds back later commands behind one left for a retry: the retry after a back-off, the later ones released at once', async () => {
+    const { loop, process, handle } = setup(vi.fn(async (m: CommandMessage) => (m.commandId === 'c1' ? 'retry' : 'delete') as Disposition));
+    const c1 = sqsMessage(command('c1'), 'commands', 3);
     const c2 = sqsMessage(command('c2'), 'commands');
+    const c3 = sqsMessage(command('c3'), 'commands');
     const ready = sqsMessage(callback('READY'), 'callbacks');
-    await loop.processBatch([c1, c2, ready]);
+    await loop.processBatch([c1, c2, c3, ready]);
     expect(process).toHaveBeenCalledOnce();
     expect(handle).toHaveBeenCalledWith(expect.objectContaining({ callback: 'READY' }));
     expect(deletedHandles()).toEqual([ready.ReceiptHandle]);
+    const visibility = sqsMock.commandCalls(ChangeMessageVisibilityCommand).map((c) => [c.args[0].input.ReceiptHandle, c.args[0].input.VisibilityTimeout]);
+    expect(visibility).toEqual([
+      [c1.ReceiptHandle, 3],
+      [c2.ReceiptHandle, 0],
+      [c3.ReceiptHandle, 0],
+    ]);
+  });
+
+  it('releases a command FAILED for the dead-letter queue undeleted and goes on with the later ones', async () => {
+    const { loop, process } = setup(vi.fn(async (m: CommandMessage) => (m.commandId === 'c1' ? 'dead-letter' : 'delete') as Disposition));
+    const c1 = sqsMessage(command('c1'), 'commands', 5);
+    const c2 = sqsMessage(command('c2'), 'commands');
+    await loop.processBatch([c1, c2]);
+    expect(process).toHaveBeenCalledTimes(2);
+    expect(deletedHandles()).toEqual([c2.ReceiptHandle]);
+    expect(sqsMock).toReceiveCommandWith(ChangeMessageVisibilityCommand, { ReceiptHandle: c1.ReceiptHandle, VisibilityTimeout: 0 });
   });
 
   it('leaves a message whose processing threw for redelivery', async () => {

@@ -1,0 +1,153 @@
+/**
+ * Helpers of the system tests that drive one session through a running local cloud: the host's API
+ * calls, SDK clients pointed at the local cloud, the session's controller task and its process, the
+ * execution's history, and media uploaded to the media bucket.
+ */
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { DescribeTasksCommand, ECSClient, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { CloudWatchLogsClient, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import { CLUSTER_NAME, CONTROLLER_LOG_GROUP, mediaBucketName, mediaOwnerPrefix } from '#contract/index';
+import { eventually, type RunningLocalCloud } from './local-cloud.ts';
+
+/** The local cloud's account and region (what the deployer names the media bucket after). */
+export const LOCAL_ACCOUNT = '000000000000';
+export const LOCAL_REGION = 'us-east-1';
+export const LOCAL_MEDIA_BUCKET = mediaBucketName(LOCAL_ACCOUNT, LOCAL_REGION);
+
+export type Json = Record<string, unknown>;
+
+/** SDK clients of every service a system test reads, pointed at one local cloud. */
+export function awsClients(cloud: Pick<RunningLocalCloud, 'awsEndpoint'>) {
+  const config = {
+    endpoint: cloud.awsEndpoint,
+    region: LOCAL_REGION,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  };
+  return {
+    sfn: new SFNClient(config),
+    ecs: new ECSClient(config),
+    sqs: new SQSClient(config),
+    dynamodb: new DynamoDBClient(config),
+    logs: new CloudWatchLogsClient(config),
+    s3: new S3Client({ ...config, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' }),
+  };
+}
+export type AwsClients = ReturnType<typeof awsClients>;
+
+/** The local API called as one host. */
+export function hostApi(cloud: () => Pick<RunningLocalCloud, 'apiUrl'>, token: string) {
+  return async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
+    const response = await fetch(`${cloud().apiUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as Json) : {} };
+  };
+}
+export type HostApi = ReturnType<typeof hostApi>;
+
+/** Starts a session and waits until it is LIVE; returns its id, execution ARN and LIVE view. */
+export async function startLiveSession(api: HostApi, title: string, timeoutMs = 90_000) {
+  const created = await api('POST', '/sessions', { title });
+  if (created.status !== 202) throw new Error(`POST /sessions answered ${created.status}: ${JSON.stringify(created.body)}`);
+  const sessionId = created.body.sessionId as string;
+  const executionArn = created.body.executionArn as string;
+  const live = await waitForSession(api, sessionId, (s) => s.status === 'LIVE', timeoutMs, 'the session to go LIVE', true);
+  return { sessionId, executionArn, live };
+}
+
+/** Polls GET /sessions/{id} until `done` holds (an ended session fails the wait when `failOnEnd`). */
+export async function waitForSession(
+  api: HostApi,
+  sessionId: string,
+  done: (session: Json) => boolean,
+  timeoutMs: number,
+  what: string,
+  failOnEnd = false,
+): Promise<Json> {
+  return eventually(
+    async () => {
+      const { body } = await api('GET', `/sessions/${sessionId}`);
+      if (failOnEnd && (body.status === 'FAILED' || body.status === 'ENDED')) throw new Error(`session ended: ${JSON.stringify(body)}`);
+      return done(body) ? body : undefined;
+    },
+    timeoutMs,
+    what,
+  );
+}
+
+/** Puts a file into the media bucket among a host's uploads (as POST /media would) and returns its s3:// programUrl. */
+export async function uploadMedia(s3: S3Client, hostId: string, name: string, body: Buffer, contentType = 'audio/wav'): Promise<string> {
+  const key = `${mediaOwnerPrefix(hostId)}${name}`;
+  await s3.send(new PutObjectCommand({ Bucket: LOCAL_MEDIA_BUCKET, Key: key, Body: body, ContentType: contentType }));
+  return `s3://${LOCAL_MEDIA_BUCKET}/${key}`;
+}
+
+/** The session's tasks with their documents (RUNNING ones by default). */
+export async function sessionTasks(ecs: ECSClient, sessionId: string, desiredStatus: 'RUNNING' | 'STOPPED' = 'RUNNING'): Promise<Task[]> {
+  const listed = await ecs.send(new ListTasksCommand({ cluster: CLUSTER_NAME, startedBy: sessionId, desiredStatus }));
+  if (!listed.taskArns?.length) return [];
+  const described = await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER_NAME, tasks: listed.taskArns }));
+  return described.tasks ?? [];
+}
+
+/** The one RUNNING controller task of a session whose process runs, with its pid. */
+export async function runningController(ecs: ECSClient, sessionId: string, timeoutMs = 30_000): Promise<{ taskArn: string; pid: number }> {
+  return eventually(
+    async () => {
+      const running = (await sessionTasks(ecs, sessionId)).filter((t) => t.lastStatus === 'RUNNING');
+      if (running.length !== 1) return undefined;
+      const pid = Number(running[0]!.containers?.[0]?.runtimeId);
+      return pid > 0 ? { taskArn: running[0]!.taskArn!, pid } : undefined;
+    },
+    timeoutMs,
+    'one RUNNING controller task',
+  );
+}
+
+/** Every event of an execution's history, oldest first. */
+export async function executionHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
+  const events: HistoryEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return events;
+}
+
+/** The states an execution entered, in order, with the time each was entered. */
+export function enteredStates(events: HistoryEvent[]): { name: string; at: Date }[] {
+  return events
+    .filter((e) => e.type?.endsWith('StateEntered'))
+    .map((e) => ({ name: e.stateEnteredEventDetails?.name ?? '', at: e.timestamp ?? new Date(0) }));
+}
+
+/** The controller's log lines (JSON parsed; other lines skipped) since `startTime`, of the session's tasks. */
+export async function controllerLogLines(logs: CloudWatchLogsClient, sessionId: string, startTime = 0): Promise<Json[]> {
+  const events: FilteredLogEvent[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await logs.send(
+      new FilterLogEventsCommand({ logGroupName: CONTROLLER_LOG_GROUP, startTime, filterPattern: `"${sessionId}"`, nextToken }),
+    );
+    events.push(...(page.events ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const lines: Json[] = [];
+  for (const event of events) {
+    try {
+      const line = JSON.parse(event.message ?? '') as Json;
+      if (line.sessionId === sessionId) lines.push(line);
+    } catch {
+      // not a JSON line (Chromium's own output)
+    }
+  }
+  return lines;
+}
