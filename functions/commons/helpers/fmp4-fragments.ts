@@ -1,7 +1,8 @@
 /**
  * Just enough ISO BMFF to join fragmented-MP4 parts: the timescale of each track (init segment:
  * moov/trak/tkhd + mdia/mdhd), and rewriting a media segment's fragments (moof/mfhd sequence number,
- * moof/traf/tfdt decode time) so a later part continues the timeline of the earlier ones.
+ * moof/traf/tfdt decode time, and the segment index's sidx earliest presentation time, from which ffmpeg and
+ * Chromium take a fragmented file's duration) so a later part continues the timeline of the earlier ones.
  */
 
 /** A box that cannot be walked (truncated, or a size that does not fit). */
@@ -74,11 +75,13 @@ interface TrackFragment {
   tfdt: Box;
 }
 
-function fragmentsOf(segment: Uint8Array): { mfhd: Box[]; tracks: TrackFragment[] } {
+function fragmentsOf(segment: Uint8Array): { mfhd: Box[]; tracks: TrackFragment[]; sidx: Box[] } {
   const view = viewOf(segment);
   const mfhd: Box[] = [];
   const tracks: TrackFragment[] = [];
+  const sidx: Box[] = [];
   for (const top of boxesIn(segment, 0, segment.byteLength)) {
+    if (top.type === 'sidx') sidx.push(top);
     if (top.type !== 'moof') continue;
     const header = child(segment, top, 'mfhd');
     if (header) mfhd.push(header);
@@ -90,7 +93,17 @@ function fragmentsOf(segment: Uint8Array): { mfhd: Box[]; tracks: TrackFragment[
       tracks.push({ trackId: view.getUint32(tfhd.contentStart + 4), tfdt });
     }
   }
-  return { mfhd, tracks };
+  return { mfhd, tracks, sidx };
+}
+
+/** Moves a decode time by a shift, refusing what a negative or a version 0 (32-bit) field cannot hold. */
+function moveTime(view: DataView, versionAt: number, valueAt: number, shift: bigint): void {
+  const wide = view.getUint8(versionAt) === 1;
+  const moved = (wide ? view.getBigUint64(valueAt) : BigInt(view.getUint32(valueAt))) + shift;
+  if (moved < 0n) throw new Fmp4FormatError('A shifted time is negative');
+  if (wide) view.setBigUint64(valueAt, moved);
+  else if (moved <= 0xffffffffn) view.setUint32(valueAt, Number(moved));
+  else throw new Fmp4FormatError('A shifted time does not fit a version 0 box');
 }
 
 const readTfdt = (view: DataView, tfdt: Box): bigint =>
@@ -115,16 +128,12 @@ export function rewriteFragments(
 ): { data: Uint8Array; nextSequenceNumber: number } {
   const data = new Uint8Array(segment);
   const view = viewOf(data);
-  const { mfhd, tracks } = fragmentsOf(data);
+  const { mfhd, tracks, sidx } = fragmentsOf(data);
   let sequence = nextSequenceNumber;
   for (const header of mfhd) view.setUint32(header.contentStart + 4, sequence++ >>> 0);
-  for (const { trackId, tfdt } of tracks) {
-    const moved = readTfdt(view, tfdt) + (shifts.get(trackId) ?? 0n);
-    if (moved < 0n) throw new Fmp4FormatError('A shifted decode time is negative');
-    if (view.getUint8(tfdt.contentStart) === 1) view.setBigUint64(tfdt.contentStart + 4, moved);
-    else if (moved <= 0xffffffffn) view.setUint32(tfdt.contentStart + 4, Number(moved));
-    else throw new Fmp4FormatError('A shifted decode time does not fit a version 0 tfdt');
-  }
+  for (const { trackId, tfdt } of tracks) moveTime(view, tfdt.contentStart, tfdt.contentStart + 4, shifts.get(trackId) ?? 0n);
+  // sidx: version/flags, reference_ID, timescale, earliest_presentation_time (32 or 64 bits).
+  for (const index of sidx) moveTime(view, index.contentStart, index.contentStart + 12, shifts.get(view.getUint32(index.contentStart + 4)) ?? 0n);
   return { data, nextSequenceNumber: sequence };
 }
 

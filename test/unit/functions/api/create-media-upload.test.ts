@@ -1,0 +1,74 @@
+import '../support/env.ts';
+import { describe, expect, it } from 'vitest';
+import { MAX_MEDIA_BYTES, MEDIA_UPLOAD_URL_SECONDS, checkMediaUrl, mediaOwnerPrefix } from '#contract/index';
+import { handler } from '../../../../functions/api/create-media-upload.ts';
+import { httpApiEvent } from '../../../fixtures/events/http-api.ts';
+import { lambdaContext } from '../../../fixtures/events/lambda-context.ts';
+import { TEST_ENV } from '../support/env.ts';
+import { HOST_ID } from '../support/sessions.ts';
+
+const send = (body: unknown, options: { sub?: string | null } = {}) =>
+  handler(httpApiEvent({ method: 'POST', route: '/media', body, ...options }), lambdaContext);
+
+const json = (response: Awaited<ReturnType<typeof handler>>) => JSON.parse(response.body ?? '{}') as Record<string, unknown>;
+
+const WAV = { fileName: 'Intro Jingle (final).wav', contentType: 'audio/wav', sizeBytes: 96_044 };
+
+describe('Function: create-media-upload', () => {
+  it('answers 201 with a presigned PUT under the caller\'s media prefix and the programUrl that plays it', async () => {
+    const before = Date.now();
+    const response = await send(WAV);
+    const body = json(response);
+
+    expect(response.statusCode).toBe(201);
+    const key = body.key as string;
+    expect(key).toMatch(new RegExp(`^${mediaOwnerPrefix(HOST_ID)}[0-9a-f-]{36}/Intro_Jingle_final_\\.wav$`));
+    expect(body.programUrl).toBe(`s3://${TEST_ENV.MEDIA_BUCKET_NAME}/${key}`);
+    expect(checkMediaUrl(body.programUrl as string, { mediaBucket: TEST_ENV.MEDIA_BUCKET_NAME })).toMatchObject({ allowed: true, kind: 's3', key });
+    expect(body.uploadHeaders).toEqual({ 'content-type': 'audio/wav', 'content-length': '96044' });
+    const expiresAt = Date.parse(body.expiresAt as string);
+    expect(expiresAt).toBeGreaterThanOrEqual(before + MEDIA_UPLOAD_URL_SECONDS * 1000 - 1000);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + MEDIA_UPLOAD_URL_SECONDS * 1000);
+  });
+
+  it('signs content type and length into the URL, with no checksum parameters', async () => {
+    const url = new URL(json(await send(WAV)).uploadUrl as string);
+
+    expect(url.pathname).toContain(`/media/`);
+    expect(url.searchParams.get('X-Amz-SignedHeaders')?.split(';').sort()).toEqual(['content-length', 'content-type', 'host']);
+    expect(url.searchParams.get('X-Amz-Expires')).toBe(String(MEDIA_UPLOAD_URL_SECONDS));
+    expect([...url.searchParams.keys()].filter((name) => /checksum/i.test(name))).toEqual([]);
+  });
+
+  it('gives every upload its own key, even of the same file name', async () => {
+    const first = json(await send(WAV)).key;
+    const second = json(await send(WAV)).key;
+
+    expect(first).not.toBe(second);
+  });
+
+  it('keeps a user id with unsafe characters inside one key segment', async () => {
+    const key = json(await send(WAV, { sub: 'auth0|../x/..' })).key as string;
+
+    expect(key.startsWith('media/auth0~7C~2E~2E~2Fx~2F~2E~2E/')).toBe(true);
+    expect(key.split('/')).toHaveLength(4);
+  });
+
+  it.each([
+    ['a content type that is not audio', { ...WAV, contentType: 'text/html' }],
+    ['a size above the limit', { ...WAV, sizeBytes: MAX_MEDIA_BYTES + 1 }],
+    ['a size of zero', { ...WAV, sizeBytes: 0 }],
+    ['a fractional size', { ...WAV, sizeBytes: 10.5 }],
+    ['a missing file name', { contentType: 'audio/wav', sizeBytes: 10 }],
+    ['an extra field', { ...WAV, key: 'media/someone-else/x.wav' }],
+  ])('refuses %s with 400 VALIDATION_FAILED', async (_case, body) => {
+    const response = await send(body);
+
+    expect(response.statusCode).toBe(400);
+    expect(json(response)).toMatchObject({ code: 'VALIDATION_FAILED', issues: expect.any(Array) });
+  });
+
+  it('answers 401 without a caller', async () => {
+    expect((await send(WAV, { sub: null })).statusCode).toBe(401);
+  });
+});
