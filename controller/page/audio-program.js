@@ -15,6 +15,13 @@ export class AudioProgram {
     this.analyser.fftSize = 2048;
     this.destination = this.context.createMediaStreamDestination();
     this.volumeGain.connect(this.analyser).connect(this.destination);
+    // A source that always runs (and outputs zeros): without one, Chromium stops pulling an idle graph,
+    // the published track stops delivering audio, and its RTP timestamps stand still while no packet is
+    // sent, so the stage sees the next program start in the past. With it, silence is sent as audio.
+    this.keepAlive = this.context.createConstantSource();
+    this.keepAlive.offset.value = 0;
+    this.keepAlive.connect(this.destination);
+    this.keepAlive.start();
     this.samples = new Float32Array(this.analyser.fftSize);
     /** @type {AudioBuffer | null} */ this.buffer = null;
     /** @type {AudioBuffer | null} */ this.pending = null;

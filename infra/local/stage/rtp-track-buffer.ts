@@ -5,7 +5,13 @@
  * the timeline and later ones wait in the buffer. Packets are released in sequence order once the mix
  * reaches them; duplicates and packets whose place was already mixed are dropped, missing ones skipped.
  * A sender whose timestamps jump back or whose clock drifts slower than ours turns late, and is re-anchored
- * on the arrival time after a few late packets.
+ * on the arrival time after a few late packets; one that paused sending and resumed where its timestamps
+ * left off is re-anchored at once.
+ *
+ * Moving the anchor earlier places the next packet over the end of the previous one: the track overlaps
+ * itself for the difference, a click. So once a track has settled (its first packets, usually silence, set
+ * the anchor freely), the anchor moves earlier only for a difference of ANCHOR_SLACK_MS or more (a sender
+ * clock running fast, a timestamp jump); smaller ones are jitter the playout delay absorbs.
  */
 import { FRAME_SAMPLES, SAMPLE_RATE } from './audio-format.ts';
 import type { AudioRtpPacket } from './stage-participants.ts';
@@ -14,6 +20,16 @@ import type { AudioRtpPacket } from './stage-participants.ts';
 const RTP_CLOCK_RATE = SAMPLE_RATE;
 /** Consecutive late packets after which the track is re-anchored on the arrival time. */
 export const REANCHOR_AFTER_LATE_PACKETS = 5;
+/** Packets during which a new track's anchor follows every smaller transit. */
+export const ANCHOR_SETTLE_PACKETS = 50;
+/** After settling, the least improvement of the transit that moves the anchor earlier. */
+export const ANCHOR_SLACK_MS = 40;
+/**
+ * A late packet that arrived this much longer after the previous one than their timestamps are apart
+ * follows a pause of the sender (a browser stops sending while its audio graph is idle, then goes on from
+ * the timestamp it stopped at): it is re-anchored at once instead of dropping packets first.
+ */
+export const SENDER_PAUSE_MS = 500;
 
 export interface BufferedPacket {
   /** Position on the mix's timeline, in samples since the recording started. */
@@ -46,6 +62,7 @@ export class RtpTrackBuffer {
   private readonly packets = new Map<number, BufferedPacket>();
   private highestSeq: number | undefined;
   private lastTimestamp: number | undefined;
+  private lastArrival: number | undefined;
   private offset: number | undefined;
   private lastReleasedSeq: number | undefined;
   private consecutiveLate = 0;
@@ -70,18 +87,25 @@ export class RtpTrackBuffer {
       this.stats.late++;
       return false;
     }
+    const arrival = Math.round(((packet.receivedAtMs - this.startMs) * RTP_CLOCK_RATE) / 1000);
+    const afterPause =
+      this.highestSeq !== undefined &&
+      seq > this.highestSeq &&
+      arrival - this.lastArrival! - (timestamp - this.lastTimestamp!) > (SENDER_PAUSE_MS * RTP_CLOCK_RATE) / 1000;
     if (this.highestSeq === undefined || seq > this.highestSeq) {
       this.highestSeq = seq;
       this.lastTimestamp = timestamp;
+      this.lastArrival = arrival;
     }
-    const arrival = Math.round(((packet.receivedAtMs - this.startMs) * RTP_CLOCK_RATE) / 1000);
     const transit = arrival - timestamp;
-    if (this.offset === undefined || transit < this.offset) this.offset = transit;
     // A smaller transit (less delay, a sender clock running fast, a timestamp jump forward) becomes the anchor.
+    const settled = this.stats.received > ANCHOR_SETTLE_PACKETS;
+    const slack = settled ? (ANCHOR_SLACK_MS * RTP_CLOCK_RATE) / 1000 : 0;
+    if (this.offset === undefined || transit < this.offset - slack) this.offset = transit;
     let position = timestamp + this.offset;
     if (position < mixedUntil) {
       this.consecutiveLate++;
-      if (this.consecutiveLate < REANCHOR_AFTER_LATE_PACKETS) {
+      if (this.consecutiveLate < REANCHOR_AFTER_LATE_PACKETS && !afterPause) {
         this.stats.late++;
         return false;
       }

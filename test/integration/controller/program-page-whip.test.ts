@@ -120,6 +120,10 @@ describe('ProgramPage over WHIP with real Chromium', () => {
     await page.stop();
     const stopped = await page.status();
     expect(stopped).toMatchObject({ loaded: false, playing: false });
+    // Nothing plays now, and the page still sends audio (silence) at the frame rate: a track that stopped
+    // sending would go on from the timestamp it stopped at, and the stage would place the next program late.
+    await sleep(2500);
+    expect(recentAudio(endpoint, 1000).count).toBeGreaterThan(40);
     await page.leave();
     expect(endpoint.deleted).toHaveLength(1);
     expect(await page.stageState()).toBe('disconnected');
