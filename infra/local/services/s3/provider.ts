@@ -8,8 +8,7 @@
  * secret access key (option `secretAccessKey`, default `test`, the SDKs' and CLIs' local credentials).
  *
  * LIMITATIONS (what it does not emulate):
- * - No multipart uploads (so `aws s3 cp` of files above the CLI's 8 MB threshold fails with NotImplemented),
- *   no versioning, object lock, tagging, ACLs, bucket policies, lifecycle, notifications, encryption or
+ * - Multipart uploads: create, upload part, complete and abort only (multipart.ts); no versioning, object lock, tagging, ACLs, bucket policies, lifecycle, notifications, encryption or
  *   storage classes; no Select, no website hosting.
  * - Requests signed in the Authorization header are not verified (only presigned URLs are).
  * - CORS is permissive for every bucket and origin (as a CORS rule allowing `*`); GetBucketCors and
@@ -29,6 +28,7 @@ import { verifyPresignedRequest } from '../../gateway/sigv4.ts';
 import { systemClock, type Clock } from '../../gateway/clock.ts';
 import { decodeAwsChunked } from './aws-chunked.ts';
 import { verifyChecksums } from './checksums.ts';
+import { MultipartUploads } from './multipart.ts';
 import { S3Store, type ObjectMeta } from './store.ts';
 import { copyObjectXml, deleteResultXml, errorXml, listBucketsXml, listObjectsXml, locationXml } from './xml.ts';
 
@@ -56,11 +56,13 @@ export class S3Provider implements ServiceProvider {
   readonly signingNames = ['s3'] as const;
   readonly targetPrefixes = [] as const;
   readonly store: S3Store;
+  private readonly uploads: MultipartUploads;
   private readonly secret: string;
   private readonly clock: Clock;
 
   constructor(options: S3ProviderOptions = {}) {
     this.store = new S3Store(options.dataDir ?? mkdtempSync(join(tmpdir(), 'local-s3-')));
+    this.uploads = new MultipartUploads(this.store.root);
     this.secret = options.secretAccessKey ?? DEFAULT_LOCAL_SECRET_ACCESS_KEY;
     this.clock = options.clock ?? systemClock;
   }
@@ -152,9 +154,7 @@ export class S3Provider implements ServiceProvider {
       if (m === 'POST' && request.query.has('delete')) return this.deleteObjects(bucket, request);
       throw new AwsServiceError('NotImplemented', 'A header or query you provided implies functionality that is not implemented.', 501);
     }
-    if (request.query.has('uploads') || request.query.has('uploadId')) {
-      throw new AwsServiceError('NotImplemented', 'The local S3 does not implement multipart uploads.', 501);
-    }
+    if (request.query.has('uploads') || request.query.has('uploadId')) return this.multipart(bucket, key, request);
     if (m === 'PUT' && request.headers['x-amz-copy-source']) return this.copyObject(bucket, key, request);
     if (m === 'PUT') return this.putObject(bucket, key, request);
     if (m === 'GET' || m === 'HEAD') return this.getObject(bucket, key, request);
@@ -163,6 +163,34 @@ export class S3Provider implements ServiceProvider {
       return { status: 204 };
     }
     throw new AwsServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
+  }
+
+  /** CreateMultipartUpload, UploadPart, CompleteMultipartUpload and AbortMultipartUpload. */
+  private multipart(bucket: string, key: string, request: AwsRequest): AwsResponse {
+    const m = request.method;
+    const uploadId = request.query.get('uploadId') ?? '';
+    this.store.getBucket(bucket);
+    if (m === 'POST' && request.query.has('uploads')) {
+      const { size: _size, etag: _etag, lastModified: _lastModified, checksums: _checksums, ...object } = this.metaFrom(key, request, Buffer.alloc(0), {});
+      return { status: 200, headers: { 'content-type': 'application/xml' }, body: this.uploads.create(bucket, object) };
+    }
+    if (m === 'PUT' && request.query.has('partNumber')) {
+      const { data, checksums } = this.payloadOf(request);
+      const headers: Record<string, string> = { etag: this.uploads.putPart(bucket, key, uploadId, request.query.get('partNumber'), data) };
+      for (const [algorithm, value] of Object.entries(checksums)) headers[`x-amz-checksum-${algorithm}`] = value;
+      return { status: 200, headers };
+    }
+    if (m === 'POST') {
+      const staging = this.store.stagingFile(bucket);
+      const meta = this.uploads.complete(bucket, key, uploadId, this.payloadOf(request).data, staging, this.clock.now());
+      this.store.putObjectFile(bucket, meta, staging);
+      return { status: 200, headers: { 'content-type': 'application/xml' }, body: MultipartUploads.completedXml(bucket, key, meta.etag) };
+    }
+    if (m === 'DELETE') {
+      this.uploads.abort(bucket, key, uploadId);
+      return { status: 204 };
+    }
+    throw new AwsServiceError('NotImplemented', 'The local S3 does not implement ListParts or ListMultipartUploads.', 501);
   }
 
   private createBucket(bucket: string, request: AwsRequest): AwsResponse {

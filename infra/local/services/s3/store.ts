@@ -49,7 +49,8 @@ function writeAtomically(file: string, data: Buffer | string): void {
 /** Buckets and objects on disk. */
 export class S3Store {
   private readonly buckets = new Map<string, Bucket>();
-  private readonly root: string;
+  /** `<dataDir>/s3`: one directory per bucket. */
+  readonly root: string;
 
   constructor(dataDir: string) {
     this.root = join(dataDir, 's3');
@@ -91,6 +92,21 @@ export class S3Store {
     const bucket = this.bucket(bucketName);
     const base = join(this.root, bucketName, 'objects', fileId(meta.key));
     writeAtomically(`${base}.data`, data);
+    writeAtomically(`${base}.json`, JSON.stringify(meta));
+    bucket.objects.set(meta.key, meta);
+  }
+
+  /** A new file name in the bucket's directory, to assemble an object in before putObjectFile. */
+  stagingFile(bucketName: string): string {
+    this.bucket(bucketName);
+    return join(this.root, bucketName, 'objects', `${randomUUID()}.staging.tmp`);
+  }
+
+  /** Stores an object whose bytes are already in a file of the bucket's directory (moved into place, then metadata). */
+  putObjectFile(bucketName: string, meta: ObjectMeta, file: string): void {
+    const bucket = this.bucket(bucketName);
+    const base = join(this.root, bucketName, 'objects', fileId(meta.key));
+    renameSync(file, `${base}.data`);
     writeAtomically(`${base}.json`, JSON.stringify(meta));
     bucket.objects.set(meta.key, meta);
   }
