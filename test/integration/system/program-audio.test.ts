@@ -17,9 +17,9 @@ import { IVSRealTimeClient, ListStagesCommand } from '@aws-sdk/client-ivs-realti
 import { CLUSTER_NAME, COMMAND_DLQ_NAME, COMMAND_QUEUE_PREFIX } from '#contract/index';
 import { eventually, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '../../support/local-cloud.ts';
 import { putMedia } from '../../support/media-upload.ts';
-import { fetchSessionRecording, localClientConfig } from '../../support/recording.ts';
+import { fetchSessionRecording, localClientConfig, readSessionRecord } from '../../support/recording.ts';
 import { SessionApi, until, type CommandOutcome } from '../../support/session-api.ts';
-import { decodeMono, findPresence, largestStep, medianAmplitude, toneTrack, writeToneWav, type Presence } from '../../support/tones.ts';
+import { ANALYSIS_RATE, decodeMono, findPresence, largestStep, medianAmplitude, toneTrack, writeToneWav, type Presence } from '../../support/tones.ts';
 
 /** The issue's tolerance on where and how long a tone is heard. */
 const TOLERANCE_SECONDS = 0.3;
@@ -72,6 +72,17 @@ async function endSession(sessionId: string): Promise<void> {
   expect(final.status).toBe('ENDED');
 }
 
+/**
+ * Asserts that a stretch holds no click: no sample-to-sample step larger (with a quarter's margin for the
+ * codecs) than the largest step a clean sine of that frequency and amplitude makes, 2πfA/rate.
+ */
+function expectNoClick(samples: Float32Array, from: number, to: number, frequency: number, amplitude: number, what: string): void {
+  const sineStep = (2 * Math.PI * frequency * amplitude) / ANALYSIS_RATE;
+  const step = largestStep(samples, from, to);
+  timings.push(`${what}: largest step ${step.toFixed(4)}, the sine's own ${sineStep.toFixed(4)}`);
+  expect(step, `${what}: a click between ${from.toFixed(2)} and ${to.toFixed(2)} s`).toBeLessThanOrEqual(sineStep * 1.25);
+}
+
 /** Asserts one presence stretch close to where it was expected. */
 function expectStretch(found: Presence[], expected: Presence, what: string): void {
   expect(found, `${what}: stretches found ${JSON.stringify(found)}`).toHaveLength(1);
@@ -114,10 +125,132 @@ describe('Program audio: tracks played through the API are heard in the recordin
     expect(aFound[0]!.endSeconds - aFound[0]!.startSeconds).toBeLessThanOrEqual(3 + TOLERANCE_SECONDS);
     expect(bFound[0]!.endSeconds - bFound[0]!.startSeconds).toBeGreaterThanOrEqual(3 - TOLERANCE_SECONDS);
     expect(bFound[0]!.endSeconds - bFound[0]!.startSeconds).toBeLessThanOrEqual(3 + TOLERANCE_SECONDS);
+    // Each tone plays clean from its first to its last sample.
+    const aLevel = medianAmplitude(a, aFound[0]!.startSeconds, aFound[0]!.endSeconds);
+    const bLevel = medianAmplitude(b, bFound[0]!.startSeconds, bFound[0]!.endSeconds);
+    expectNoClick(samples, aFound[0]!.startSeconds - 0.1, aFound[0]!.endSeconds + 0.1, 440, aLevel, 'tone A');
+    expectNoClick(samples, bFound[0]!.startSeconds - 0.1, bFound[0]!.endSeconds + 0.1, 880, bLevel, 'tone B');
     // The gap between them is silent: neither tone, and nothing else either.
     const gapFrom = at(stopA.appliedAtMs) + TOLERANCE_SECONDS;
     const gapTo = at(playB.appliedAtMs) - TOLERANCE_SECONDS;
     expect(gapTo - gapFrom).toBeGreaterThan(1);
     expect(largestStep(samples, gapFrom, gapTo)).toBeLessThan(0.001);
   }, 120_000);
+
+  it('pauses, resumes, lowers the volume by a ramp without a click, and seeks, as the recording shows', async () => {
+    const { sessionId } = await api.createSession('Pause, resume, volume, seek');
+    await api.waitLive(sessionId);
+
+    // The track is 440 Hz for 10 s, then 660 Hz: until the seek only 440 Hz may be heard.
+    const play = await api.applied(sessionId, { type: 'PLAY_MEDIA', programId: 'sweep', programUrl: tracks.sweep });
+    await until(play.appliedAtMs + 2000);
+    const pause = await api.applied(sessionId, { type: 'PAUSE_MEDIA' });
+    await until(pause.appliedAtMs + 2000);
+    const resume = await api.applied(sessionId, { type: 'RESUME_MEDIA' });
+    await until(resume.appliedAtMs + 2000);
+    const volume = await api.applied(sessionId, { type: 'SET_VOLUME', volume: 0.25 });
+    await until(volume.appliedAtMs + 2000);
+    const seek = await api.applied(sessionId, { type: 'SEEK_MEDIA', seconds: 12 });
+    await until(seek.appliedAtMs + 2000);
+    const stop = await api.applied(sessionId, { type: 'STOP_MEDIA' });
+    noteLatency('PAUSE', pause);
+    noteLatency('RESUME', resume);
+    noteLatency('SET_VOLUME', volume);
+    noteLatency('SEEK', seek);
+    await endSession(sessionId);
+
+    const recording = await fetchSessionRecording(cloud.awsEndpoint, sessionId);
+    const samples = await decodeMono(recording.path);
+    const at = (ms: number) => onTimeline(recording.startMs, ms);
+    const low = toneTrack(samples, 440);
+    const high = toneTrack(samples, 660);
+
+    // 440 Hz from PLAY to PAUSE and from RESUME to SEEK (the quarter volume is still heard); nothing while paused.
+    const lowFound = findPresence(low, PRESENT);
+    expect(lowFound, `440 Hz stretches ${JSON.stringify(lowFound)}`).toHaveLength(2);
+    expectStretch([lowFound[0]!], { startSeconds: at(play.appliedAtMs), endSeconds: at(pause.appliedAtMs) }, '440 Hz before the pause');
+    expectStretch([lowFound[1]!], { startSeconds: at(resume.appliedAtMs), endSeconds: at(seek.appliedAtMs) }, '440 Hz after the resume');
+    expect(largestStep(samples, at(pause.appliedAtMs) + TOLERANCE_SECONDS, at(resume.appliedAtMs) - TOLERANCE_SECONDS)).toBeLessThan(0.001);
+    // The seek to 12 s lands in the 660 Hz half, which plays until STOP.
+    expectStretch(findPresence(high, PRESENT), { startSeconds: at(seek.appliedAtMs), endSeconds: at(stop.appliedAtMs) }, '660 Hz after the seek');
+
+    // SET_VOLUME 0.25: a quarter of the level (-12 dB ± 3 dB), kept after the seek.
+    const volumeAt = at(volume.appliedAtMs);
+    const before = medianAmplitude(low, at(resume.appliedAtMs) + 0.3, volumeAt - 0.3);
+    const after = medianAmplitude(low, volumeAt + 0.5, at(seek.appliedAtMs) - 0.3);
+    const afterSeek = medianAmplitude(high, at(seek.appliedAtMs) + 0.5, at(stop.appliedAtMs) - 0.3);
+    const dropDb = 20 * Math.log10(after / before);
+    timings.push(`SET_VOLUME 0.25: 440 Hz ${before.toFixed(4)} → ${after.toFixed(4)} (${dropDb.toFixed(1)} dB); 660 Hz after the seek ${afterSeek.toFixed(4)}`);
+    expect(dropDb).toBeGreaterThanOrEqual(-15);
+    expect(dropDb).toBeLessThanOrEqual(-9);
+    expect(Math.abs(20 * Math.log10(afterSeek / after))).toBeLessThanOrEqual(3);
+    const highFound = findPresence(high, PRESENT);
+    expectNoClick(samples, highFound[0]!.startSeconds - 0.1, highFound[0]!.endSeconds + 0.1, 660, afterSeek, '660 Hz after the seek');
+
+    // No click at the ramp, nor anywhere else while the track plays.
+    expectNoClick(samples, volumeAt - TOLERANCE_SECONDS, volumeAt + 0.5, 440, before, 'SET_VOLUME ramp');
+    expectNoClick(samples, lowFound[0]!.startSeconds - 0.1, lowFound[0]!.endSeconds + 0.1, 440, before, '440 Hz before the pause');
+    expectNoClick(samples, lowFound[1]!.startSeconds - 0.1, lowFound[1]!.endSeconds + 0.1, 440, before, '440 Hz after the resume');
+  }, 120_000);
+
+  it('fails WaitForReady with the reason when the controller cannot start Chromium, and ends FAILED with nothing left', async () => {
+    const broken = await startLocalCloud({ env: { SHELCASTER_CONTROLLER_ENV: JSON.stringify({ CHROMIUM_PATH: '/nonexistent/chromium' }) } });
+    try {
+      const host = new SessionApi(broken, await localToken(broken.dataDir, HOST));
+      const config = localClientConfig(broken.awsEndpoint);
+      const { sessionId, executionArn } = await host.createSession('No browser');
+      const final = await host.waitOver(sessionId);
+      expect(final).toMatchObject({ status: 'FAILED', reason: 'CONTROLLER_FAILED' });
+      const record = await readSessionRecord(broken.awsEndpoint, sessionId);
+      expect(record?.reasonDetail).toMatch(/^Shelcaster\.ControllerFailed: .*could not join the stage.*\/nonexistent\/chromium/);
+
+      const sfn = new SFNClient(config);
+      const execution = await eventually(
+        async () => {
+          const e = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+          return e.status === 'RUNNING' ? undefined : e;
+        },
+        30_000,
+        'the execution to finish',
+      );
+      expect(execution.status).toBe('FAILED');
+      const history = (await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
+      const entered = history.filter((e) => e.type?.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails?.name);
+      expect(entered).toEqual(['CreateStage', 'StartController', 'WaitForReady', 'Teardown', 'EndedOrFailed', 'SessionFailed']);
+      const failed = history.find((e) => e.type === 'TaskFailed');
+      expect(failed?.taskFailedEventDetails?.error).toBe('Shelcaster.ControllerFailed');
+      expect(failed?.taskFailedEventDetails?.cause).toContain('/nonexistent/chromium');
+
+      // Nothing is left: no task, no session queue, no stage, no controller process (nor a Chromium it started).
+      const ecs = new ECSClient(config);
+      await eventually(
+        async () => ((await ecs.send(new ListTasksCommand({ cluster: CLUSTER_NAME, desiredStatus: 'RUNNING' }))).taskArns?.length === 0 ? true : undefined),
+        20_000,
+        'no running task',
+      );
+      const stopped = await ecs.send(new ListTasksCommand({ cluster: CLUSTER_NAME, startedBy: sessionId, desiredStatus: 'STOPPED' }));
+      expect(stopped.taskArns).toHaveLength(1);
+      const task = (await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER_NAME, tasks: stopped.taskArns }))).tasks?.[0];
+      expect(task?.containers?.[0]?.exitCode).toBe(1);
+      expect(isAlive(Number(task?.containers?.[0]?.runtimeId))).toBe(false);
+      const queues = await new SQSClient(config).send(new ListQueuesCommand({ QueueNamePrefix: COMMAND_QUEUE_PREFIX }));
+      expect((queues.QueueUrls ?? []).map((u) => u.split('/').pop())).toEqual([COMMAND_DLQ_NAME]);
+      expect((await new IVSRealTimeClient(config).send(new ListStagesCommand({}))).stages ?? []).toEqual([]);
+      expect(descendants(broken.process.pid!)).toEqual([]);
+    } finally {
+      await broken.stop();
+    }
+  }, 120_000);
 });
+
+/** The process ids of the whole tree under a process (pgrep -P, recursively). */
+function descendants(pid: number): number[] {
+  let out = '';
+  try {
+    out = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  const children = out.split('\n').filter(Boolean).map(Number);
+  return children.flatMap((child) => [child, ...descendants(child)]);
+}
