@@ -57,11 +57,25 @@ export function definitionGraph(definition: string): { startAt: string; states: 
   return { startAt: parsed.StartAt ?? '', states: states.map(([name, state]) => ({ name, type: state.Type ?? '' })), edges: unique };
 }
 
-/** Each state's status from its visits: the last visit's outcome. */
-export function stateStatuses(visits: readonly StateVisit[]): Map<string, StateStatus> {
-  const statuses = new Map<string, StateStatus>();
-  for (const visit of visits) statuses.set(visit.name, visit.outcome);
-  return statuses;
+/** What the graph shows of one state: its last visit's outcome, how often it ran, how often a Catch left it. */
+export interface StateSummary {
+  status: StateStatus;
+  visits: number;
+  caught: number;
+}
+
+/** Each entered state's summary, from the execution's state visits. */
+export function stateStatuses(visits: readonly StateVisit[]): Map<string, StateSummary> {
+  const summaries = new Map<string, StateSummary>();
+  for (const visit of visits) {
+    const before = summaries.get(visit.name);
+    summaries.set(visit.name, {
+      status: visit.outcome,
+      visits: (before?.visits ?? 0) + 1,
+      caught: (before?.caught ?? 0) + (visit.outcome === 'caught' ? 1 : 0),
+    });
+  }
+  return summaries;
 }
 
 const NODE_HEIGHT = 36;
@@ -73,10 +87,10 @@ function pathOf(points: readonly { x: number; y: number }[]): string {
 }
 
 /** The SVG of a definition with each state coloured by its status. */
-export function renderStateGraph(definition: string, statuses: ReadonlyMap<string, StateStatus>): string {
+export function renderStateGraph(definition: string, statuses: ReadonlyMap<string, StateSummary>): string {
   const { startAt, states, edges } = definitionGraph(definition);
   const graph = new Graph({ multigraph: true });
-  graph.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: 34, marginx: 12, marginy: 12 });
+  graph.setGraph({ rankdir: 'TB', nodesep: 28, ranksep: 34, marginx: 16, marginy: 16 });
   graph.setDefaultEdgeLabel(() => ({}));
   graph.setNode(START_NODE, { width: TERMINAL_SIZE, height: TERMINAL_SIZE });
   graph.setNode(END_NODE, { width: TERMINAL_SIZE, height: TERMINAL_SIZE });
@@ -104,12 +118,20 @@ export function renderStateGraph(definition: string, statuses: ReadonlyMap<strin
       if (name === START_NODE || name === END_NODE) {
         return `<g class="terminal" data-node="${name}"><circle cx="${x}" cy="${y}" r="${TERMINAL_SIZE / 2}" fill="#fafafa" stroke="#687078"/><text x="${x}" y="${y + 4}" text-anchor="middle">${name}</text></g>`;
       }
-      const status = statuses.get(name) ?? 'notEntered';
+      const summary = statuses.get(name) ?? { status: 'notEntered' as const, visits: 0, caught: 0 };
+      const status = summary.status;
       const colour = STATUS_COLOURS[status];
       const w = node.width;
       const type = states.find((s) => s.name === name)?.type ?? '';
       const rx = type === 'Choice' ? 18 : 6;
-      return `<g class="state" data-state="${escapeHtml(name)}" data-status="${status}" data-type="${escapeHtml(type)}"><title>${escapeHtml(`${name} (${type}): ${colour.label}`)}</title><rect x="${(x - w / 2).toFixed(1)}" y="${(y - NODE_HEIGHT / 2).toFixed(1)}" width="${w.toFixed(1)}" height="${NODE_HEIGHT}" rx="${rx}" fill="${colour.fill}" stroke="${colour.stroke}" stroke-width="${status === 'running' ? 3 : 1.5}"/><text x="${x}" y="${y + 4}" text-anchor="middle">${escapeHtml(name)}</text></g>`;
+      const title = `${name} (${type}): ${colour.label}${summary.visits > 1 ? `; entered ${summary.visits} times` : ''}${summary.caught > 0 ? `, ${summary.caught} caught error(s)` : ''}`;
+      // A state entered more than once carries a badge with the count (orange when a visit ended in a caught error).
+      const badgeColour = summary.caught > 0 ? STATUS_COLOURS.caught : STATUS_COLOURS.aborted;
+      const badge =
+        summary.visits > 1
+          ? `<g class="visits" data-visits="${summary.visits}" data-caught="${summary.caught}"><circle cx="${(x + w / 2).toFixed(1)}" cy="${(y - NODE_HEIGHT / 2).toFixed(1)}" r="10" fill="${badgeColour.fill}" stroke="${badgeColour.stroke}"/><text x="${(x + w / 2).toFixed(1)}" y="${(y - NODE_HEIGHT / 2 + 4).toFixed(1)}" text-anchor="middle">×${summary.visits}</text></g>`
+          : '';
+      return `<g class="state" data-state="${escapeHtml(name)}" data-status="${status}" data-type="${escapeHtml(type)}"><title>${escapeHtml(title)}</title><rect x="${(x - w / 2).toFixed(1)}" y="${(y - NODE_HEIGHT / 2).toFixed(1)}" width="${w.toFixed(1)}" height="${NODE_HEIGHT}" rx="${rx}" fill="${colour.fill}" stroke="${colour.stroke}" stroke-width="${status === 'running' ? 3 : 1.5}"/><text x="${x}" y="${y + 4}" text-anchor="middle">${escapeHtml(name)}</text>${badge}</g>`;
     })
     .join('\n');
 
@@ -124,5 +146,5 @@ ${nodeSvg}
 export function graphLegend(): string {
   return `<div class="legend">${Object.values(STATUS_COLOURS)
     .map((c) => `<span><i style="background:${c.fill};border-color:${c.stroke}"></i>${escapeHtml(c.label)}</span>`)
-    .join('')}<span><svg width="26" height="8"><path d="M0,4 L26,4" stroke="#687078" stroke-dasharray="5 4"/></svg>&nbsp;Catch</span></div>`;
+    .join('')}<span>×N&nbsp;entered N times (orange: a visit ended in a caught error)</span><span><svg width="26" height="8"><path d="M0,4 L26,4" stroke="#687078" stroke-dasharray="5 4"/></svg>&nbsp;Catch</span></div>`;
 }
