@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { format } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
+import { randomBytes } from 'node:crypto';
 import {
   endMarkerLine,
   toErrorDocument,
@@ -113,6 +114,12 @@ function runHandler(handler: Handler, message: ServiceToRuntime): Promise<unknow
   });
 }
 
+/** An X-Ray trace header as Lambda gives each invocation (`Root=1-<epoch hex>-<96 bits>;Parent=<64 bits>;Sampled=0`). */
+function unsampledTraceHeader(): string {
+  const epoch = Math.floor(Date.now() / 1000).toString(16).padStart(8, '0');
+  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+}
+
 function logInvokeError(error: LambdaErrorDocument): void {
   writeRecord('ERROR', [`Invoke Error \t${JSON.stringify(error)}`]);
 }
@@ -133,6 +140,8 @@ async function main(): Promise<void> {
 
   port!.on('message', async (message: ServiceToRuntime) => {
     currentRequestId = message.requestId;
+    // Lambda sets the invocation's X-Ray trace header; not sampled here, so tracers record nothing and send nothing.
+    process.env._X_AMZN_TRACE_ID = unsampledTraceHeader();
     try {
       const result = await runHandler(handler, message);
       const payloadJson = JSON.stringify(result === undefined ? null : result);
