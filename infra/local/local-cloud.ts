@@ -23,7 +23,7 @@ import { StageCompositionRecorder } from './stage/composition-recorder.ts';
 import { s3RecordingStore } from './stage/recording-store.ts';
 import { STAGE_MOUNT_PATH } from './stage/stage-server.ts';
 import { startApiServer, type ApiServer } from './api/server.ts';
-import { createExecutionsPageHandler } from './console/executions-page.ts';
+import { localPages } from './console/pages.ts';
 import { deploySystem, LOCAL_CONTROLLER_IMAGE, type LocalDeployment } from './deploy/deploy-system.ts';
 import { CONTROLLER_COMMAND, CONTROLLER_WORKING_DIRECTORY } from '../../controller/command.ts';
 
@@ -170,8 +170,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       port: options.apiPort,
       dataDir,
       invoker: lambda,
-      // The executions pages (/executions) unless the caller serves its own static pages.
-      staticHandler: options.staticHandler ?? createExecutionsPageHandler({ onError: (message, error) => log(`[console] ${message}: ${String(error)}`) }),
+      // The console and the executions pages (console/pages.ts) unless the caller serves its own static pages.
+      staticHandler:
+        options.staticHandler ??
+        localPages({ root: options.root, executions: { onError: (message, error) => log(`[console] ${message}: ${String(error)}`) } }),
     });
     const apiServer = api;
     let closing: Promise<void> | undefined;

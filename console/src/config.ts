@@ -1,0 +1,9 @@
+/** What the server that served the page told it (stage transport, local sign-in). */
+import { CONSOLE_CONFIG_ELEMENT_ID, type ConsoleConfig } from '../../infra/contract/console.ts';
+
+/** Reads the configuration element; a page served without one joins with WHIP and has no local sign-in. */
+export function readConsoleConfig(doc: Document = document): ConsoleConfig {
+  const text = doc.getElementById(CONSOLE_CONFIG_ELEMENT_ID)?.textContent;
+  if (!text) return { stageTransport: 'whip' };
+  return JSON.parse(text) as ConsoleConfig;
+}

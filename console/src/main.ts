@@ -1,0 +1,375 @@
+/** The host console: wires the page's sections to the API, the stage and the Program Manager. */
+import type { CommandInput } from '../../infra/contract/commands.ts';
+import { ApiClient } from './api-client.ts';
+import { Auth } from './auth.ts';
+import { describeCommand, sendCommand, type CommandView } from './commands.ts';
+import { readConsoleConfig } from './config.ts';
+import { button, byId, el, formatBytes } from './dom.ts';
+import { recordingUrl } from './recording.ts';
+import { clock, currentPosition, endShow, FINAL_STATUSES, ShowWatcher, startShow, type SessionView } from './show.ts';
+import { HostStage } from './stage.ts';
+import { uploadTrack, type TrackView } from './upload.ts';
+
+const SESSION_STORAGE_KEY = 'shelcaster.session';
+const PARTICIPANTS_POLL_MS = 2000;
+
+const config = readConsoleConfig();
+const apiUrl = window.location.origin;
+const auth = new Auth();
+const api = new ApiClient(apiUrl, () => auth.current);
+
+let view: SessionView | undefined;
+let watcher: ShowWatcher | undefined;
+let tracks: TrackView[] = [];
+let participantsTimer: ReturnType<typeof setInterval> | undefined;
+let recordingShownFor: string | undefined;
+
+const stage = new HostStage(config.stageTransport, byId<HTMLCanvasElement>('tile'), () => ({
+  title: view?.title ?? 'Shelcaster',
+  programId: view?.nowPlaying?.programId ? titleOf(view.nowPlaying.programId) : null,
+  state: view?.nowPlaying?.state ?? 'STOPPED',
+  positionSeconds: view?.nowPlaying ? currentPosition(view.nowPlaying) : 0,
+  durationSeconds: view?.nowPlaying?.durationSeconds ?? null,
+}));
+
+// ---- errors -------------------------------------------------------------------------------------------
+
+function showError(error: unknown): void {
+  const box = byId('error');
+  box.textContent = error instanceof Error ? error.message : String(error);
+  box.hidden = false;
+}
+
+function clearError(): void {
+  byId('error').hidden = true;
+}
+
+/** Runs a user action: clears the last error, shows this one's. */
+function action(run: () => Promise<void>): () => void {
+  return () => {
+    clearError();
+    run().catch(showError);
+  };
+}
+
+// ---- sign-in ------------------------------------------------------------------------------------------
+
+function renderSignedIn(userId: string | undefined): void {
+  byId('who').textContent = userId ? `Signed in as ${userId}` : 'Not signed in';
+  byId('sign-out').hidden = !userId;
+  byId('sign-in').hidden = Boolean(userId);
+  byId('show').hidden = !userId;
+  byId('program').hidden = !userId;
+}
+
+async function afterSignIn(userId: string): Promise<void> {
+  renderSignedIn(userId);
+  await loadTracks();
+  const kept = sessionStorage.getItem(SESSION_STORAGE_KEY);
+  if (kept) watchShow(kept);
+}
+
+if (config.localSignInUrl) {
+  const form = byId<HTMLFormElement>('local-sign-in');
+  const signInUrl = config.localSignInUrl;
+  form.hidden = false;
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    action(async () => afterSignIn(await auth.signInLocally(signInUrl, byId<HTMLInputElement>('local-user').value.trim())))();
+  });
+}
+
+byId<HTMLFormElement>('token-sign-in').addEventListener('submit', (event) => {
+  event.preventDefault();
+  action(async () => afterSignIn(auth.use(byId<HTMLTextAreaElement>('token-input').value)))();
+});
+
+byId('sign-out').addEventListener(
+  'click',
+  action(async () => {
+    watcher?.stop();
+    await leaveStage();
+    auth.signOut();
+    sessionStorage.removeItem(SESSION_STORAGE_KEY);
+    view = undefined;
+    renderSignedIn(undefined);
+  }),
+);
+
+// ---- the show -----------------------------------------------------------------------------------------
+
+const isActive = () => view !== undefined && (view.status === 'STARTING' || view.status === 'LIVE');
+
+function watchShow(sessionId: string): void {
+  watcher?.stop();
+  sessionStorage.setItem(SESSION_STORAGE_KEY, sessionId);
+  watcher = new ShowWatcher(api, sessionId, renderShow, (error) => {
+    showError(error);
+    if ((error as { status?: number }).status === 404) {
+      watcher?.stop();
+      sessionStorage.removeItem(SESSION_STORAGE_KEY);
+    }
+  });
+  watcher.start();
+}
+
+function renderShow(next: SessionView | undefined): void {
+  view = next;
+  const status = byId('show-status');
+  status.textContent = next ? `${next.status}${next.title ? ` — ${next.title}` : ''}` : 'no show';
+  status.dataset.status = next?.status ?? '';
+  byId('show-reason').textContent = next?.reasonMessage ? `(${next.reason}: ${next.reasonMessage})` : '';
+  byId<HTMLButtonElement>('start-button').disabled = isActive() || next?.status === 'ENDING';
+  byId<HTMLButtonElement>('end-button').disabled = !isActive();
+  byId<HTMLButtonElement>('join-button').disabled = next?.status !== 'LIVE' || stage.joined;
+  byId<HTMLButtonElement>('leave-button').disabled = !stage.joined;
+  renderTracks();
+  if (next && FINAL_STATUSES.includes(next.status)) {
+    void leaveStage();
+    showRecording(next);
+  } else {
+    byId('recording-panel').hidden = true;
+  }
+}
+
+byId<HTMLFormElement>('start-show').addEventListener('submit', (event) => {
+  event.preventDefault();
+  action(async () => {
+    const sessionId = await startShow(api, byId<HTMLInputElement>('show-name').value.trim());
+    recordingShownFor = undefined;
+    renderShow({ sessionId, title: byId<HTMLInputElement>('show-name').value.trim(), status: 'STARTING' });
+    watchShow(sessionId);
+  })();
+});
+
+byId('end-button').addEventListener(
+  'click',
+  action(async () => {
+    if (!view) return;
+    await leaveStage();
+    await endShow(api, view.sessionId);
+    byId('show-status').textContent = 'ENDING';
+  }),
+);
+
+// ---- the stage ----------------------------------------------------------------------------------------
+
+async function leaveStage(): Promise<void> {
+  clearInterval(participantsTimer);
+  participantsTimer = undefined;
+  if (stage.joined) await stage.leave();
+  byId('stage-status').textContent = 'Not on the stage';
+  byId('participants').replaceChildren();
+  byId<HTMLButtonElement>('leave-button').disabled = true;
+  byId<HTMLButtonElement>('join-button').disabled = view?.status !== 'LIVE';
+}
+
+async function refreshParticipants(): Promise<void> {
+  const list = await stage.participants();
+  const items = byId('participants');
+  if (!list) {
+    items.replaceChildren(el('li', 'You are live (this stage does not list its participants here).'));
+    return;
+  }
+  items.replaceChildren(
+    ...list.map((p) => {
+      const name = p.displayName ?? (p.role === undefined ? 'Program controller' : p.participantId);
+      return el('li', `${name}${p.self ? ' (you)' : ''} — ${p.state}`);
+    }),
+  );
+}
+
+byId('join-button').addEventListener(
+  'click',
+  action(async () => {
+    if (!view) return;
+    byId<HTMLButtonElement>('join-button').disabled = true;
+    byId('stage-status').textContent = 'Joining…';
+    try {
+      const { token } = await api.request<{ token: string }>('POST', `/sessions/${view.sessionId}/tokens`, {
+        role: 'HOST',
+        displayName: byId('who').textContent?.replace(/^Signed in as /, '').slice(0, 64) || 'Host',
+      });
+      await stage.join(token);
+    } catch (error) {
+      await leaveStage();
+      throw error;
+    }
+    byId('stage-status').textContent = 'You are on the stage: your microphone is live';
+    byId<HTMLButtonElement>('leave-button').disabled = false;
+    await refreshParticipants();
+    participantsTimer = setInterval(() => void refreshParticipants().catch(showError), PARTICIPANTS_POLL_MS);
+  }),
+);
+
+byId('leave-button').addEventListener('click', action(leaveStage));
+
+// ---- the recording ------------------------------------------------------------------------------------
+
+function showRecording(ended: SessionView): void {
+  if (recordingShownFor === ended.sessionId) return;
+  recordingShownFor = ended.sessionId;
+  const panel = byId('recording-panel');
+  const status = byId('recording-status');
+  const audio = byId<HTMLAudioElement>('recording-audio');
+  const download = byId<HTMLAnchorElement>('recording-download');
+  panel.hidden = false;
+  download.hidden = true;
+  status.textContent = 'Preparing the recording…';
+  const token = auth.current;
+  if (!token) return;
+  recordingUrl(apiUrl, ended.sessionId, token, (seconds) => {
+    status.textContent = `The recording is being prepared; asking again in ${seconds} s…`;
+  })
+    .then((url) => {
+      audio.src = url;
+      download.href = url;
+      download.hidden = false;
+      status.textContent = 'The recording is ready.';
+      status.dataset.ready = 'true';
+    })
+    .catch((error: unknown) => {
+      status.textContent = `No recording: ${error instanceof Error ? error.message : String(error)}`;
+    });
+}
+
+// ---- the Program Manager ------------------------------------------------------------------------------
+
+function titleOf(programId: string): string {
+  return tracks.find((t) => t.trackId === programId)?.title ?? programId;
+}
+
+async function loadTracks(): Promise<void> {
+  tracks = (await api.request<{ tracks: TrackView[] }>('GET', '/tracks')).tracks;
+  renderTracks();
+}
+
+function renderTracks(): void {
+  const body = byId('tracks').querySelector('tbody');
+  if (!body) return;
+  if (tracks.length === 0) {
+    body.replaceChildren(el('tr', '', {}));
+    body.firstElementChild?.append(el('td', 'No tracks yet: upload one above.', { colspan: '3' }));
+    return;
+  }
+  body.replaceChildren(
+    ...tracks.map((track) => {
+      const row = el('tr', '', { 'data-track-id': track.trackId });
+      const playButton = button('Play', action(() => play(track)), `Play ${track.title}`);
+      playButton.disabled = !isActive();
+      const deleteButton = button('Delete', action(() => deleteTrack(track)), `Delete ${track.title}`);
+      const actions = el('td');
+      actions.append(playButton, deleteButton);
+      row.append(el('td', track.title), el('td', formatBytes(track.sizeBytes)), actions);
+      return row;
+    }),
+  );
+}
+
+async function deleteTrack(track: TrackView): Promise<void> {
+  if (!window.confirm(`Delete “${track.title}” from your tracks?`)) return;
+  await api.request('DELETE', `/tracks/${track.trackId}`);
+  await loadTracks();
+}
+
+async function uploadFiles(files: readonly File[]): Promise<void> {
+  for (const file of files) {
+    const item = el('li');
+    const label = el('span', `${file.name} `);
+    const progress = el('progress', '', { max: '1', value: '0', 'aria-label': `Upload of ${file.name}` });
+    item.append(label, progress);
+    byId('uploads').append(item);
+    try {
+      const track = await uploadTrack(api, file, (fraction) => {
+        progress.value = fraction;
+      });
+      item.textContent = `${file.name}: uploaded as “${track.title}”`;
+      item.dataset.uploaded = 'true';
+      await loadTracks();
+    } catch (error) {
+      item.textContent = `${file.name}: ${error instanceof Error ? error.message : String(error)}`;
+      item.classList.add('error');
+    }
+  }
+}
+
+const dropZone = byId('drop-zone');
+dropZone.addEventListener('dragover', (event) => {
+  event.preventDefault();
+  dropZone.classList.add('dragging');
+});
+dropZone.addEventListener('dragleave', () => dropZone.classList.remove('dragging'));
+dropZone.addEventListener('drop', (event) => {
+  event.preventDefault();
+  dropZone.classList.remove('dragging');
+  action(() => uploadFiles([...(event.dataTransfer?.files ?? [])]))();
+});
+byId<HTMLInputElement>('file-input').addEventListener('change', (event) => {
+  const input = event.target as HTMLInputElement;
+  const files = [...(input.files ?? [])];
+  input.value = '';
+  action(() => uploadFiles(files))();
+});
+
+// ---- the player ---------------------------------------------------------------------------------------
+
+async function command(input: CommandInput): Promise<void> {
+  if (!view || !isActive()) throw new Error('Start a show first: commands go to a show that is starting or live.');
+  const item = el('li', `${describeCommand(input, titleOf)}: sending…`);
+  byId('commands').prepend(item);
+  const describe = (status: CommandView) => {
+    item.textContent = `${describeCommand(input, titleOf)}: ${status.status}${status.reason ? ` — ${status.reason}` : ''}`;
+    item.dataset.status = status.status;
+    item.classList.toggle('error', status.status === 'FAILED');
+  };
+  try {
+    await sendCommand(api, view.sessionId, input, describe);
+  } catch (error) {
+    item.textContent = `${describeCommand(input, titleOf)}: not sent — ${error instanceof Error ? error.message : String(error)}`;
+    item.dataset.status = 'NOT_SENT';
+    item.classList.add('error');
+    throw error;
+  }
+}
+
+function play(track: TrackView): Promise<void> {
+  return command({ type: 'PLAY_MEDIA', programId: track.trackId, programUrl: track.programUrl });
+}
+
+byId('pause-button').addEventListener('click', action(() => command({ type: 'PAUSE_MEDIA' })));
+byId('resume-button').addEventListener('click', action(() => command({ type: 'RESUME_MEDIA' })));
+byId('stop-button').addEventListener('click', action(() => command({ type: 'STOP_MEDIA' })));
+byId('seek-button').addEventListener(
+  'click',
+  action(() => command({ type: 'SEEK_MEDIA', seconds: Math.max(0, Number(byId<HTMLInputElement>('seek-input').value) || 0) })),
+);
+byId('volume-input').addEventListener(
+  'change',
+  action(() => command({ type: 'SET_VOLUME', volume: Math.min(1, Math.max(0, Number(byId<HTMLInputElement>('volume-input').value))) })),
+);
+
+function renderNowPlaying(): void {
+  const target = byId('now-playing');
+  const now = view?.nowPlaying;
+  if (!now || !now.programId || now.state === 'STOPPED') {
+    target.textContent = 'Nothing playing';
+    target.dataset.state = 'STOPPED';
+    return;
+  }
+  const total = now.durationSeconds === null ? '' : ` / ${clock(now.durationSeconds)}`;
+  target.textContent = `${now.state === 'PLAYING' ? 'Playing' : 'Paused'}: ${titleOf(now.programId)} — ${clock(currentPosition(now))}${total} — volume ${Math.round(now.volume * 100)} %`;
+  target.dataset.state = now.state;
+  target.dataset.programId = now.programId;
+}
+setInterval(renderNowPlaying, 250);
+
+// ---- start --------------------------------------------------------------------------------------------
+
+renderSignedIn(undefined);
+if (auth.current) {
+  try {
+    void afterSignIn(auth.use(auth.current)).catch(showError);
+  } catch (error) {
+    showError(error);
+  }
+}
