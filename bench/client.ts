@@ -13,6 +13,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CLUSTER_NAME, SESSIONS_TABLE_NAME, mediaBucketName, sessionKey, type CommandInput } from '#contract/index';
 import { issueLocalToken } from '../infra/local/api/local-issuer.ts';
 import type { TargetCloud } from './target-cloud.ts';
+import { generateMedia, uploadMediaFor, type BenchMedia, type MediaFiles } from './media.ts';
 
 export const LOCAL_ACCOUNT = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
@@ -92,6 +93,14 @@ export class BenchContext {
     this.aws = awsClients(cloud.awsEndpoint);
   }
 
+  private files: Promise<MediaFiles> | undefined;
+
+  /** The benchmark's media uploaded as this host's own files (programUrls may name only one's own uploads). */
+  async mediaFor(api: HostApi): Promise<BenchMedia> {
+    this.files ??= generateMedia();
+    return uploadMediaFor(this.aws.s3, api.hostId, await this.files);
+  }
+
   /** A new host (its own user id and token). */
   async newHost(): Promise<HostApi> {
     const hostId = `bench-${this.runId}-${++this.hosts}`;
@@ -131,7 +140,7 @@ export interface BenchSession {
 }
 
 /** POSTs a session and waits until it is LIVE (polling GET); fails when it ends first. */
-export async function startSession(api: HostApi, title: string, timeoutMs = 90_000): Promise<BenchSession> {
+export async function startSession(api: HostApi, title: string, timeoutMs = 90_000, onCreated?: (sessionId: string) => void): Promise<BenchSession> {
   const created = await api.call('POST', '/sessions', { title });
   if (created.status !== 202) throw new BenchError(`POST /sessions answered ${created.status}: ${JSON.stringify(created.body)}`);
   const session: BenchSession = {
@@ -140,6 +149,7 @@ export async function startSession(api: HostApi, title: string, timeoutMs = 90_0
     executionArn: created.body.executionArn as string,
     postedAt: created.sentAt,
   };
+  onCreated?.(session.sessionId);
   const live = await pollUntil(
     async () => {
       const { body } = await api.call('GET', `/sessions/${session.sessionId}`);
@@ -181,6 +191,8 @@ export interface SentCommand {
   type: CommandInput['type'];
   postedAt: number;
   status?: string;
+  /** Server times (epoch ms): accepted by the API, applied by the controller. */
+  acceptedAt?: number;
   appliedAt?: number;
 }
 
@@ -203,6 +215,7 @@ export async function waitApplied(session: BenchSession, sent: SentCommand, time
     20,
   );
   sent.status = body.status as string;
+  if (typeof body.acceptedAt === 'string') sent.acceptedAt = Date.parse(body.acceptedAt);
   if (typeof body.appliedAt === 'string') sent.appliedAt = Date.parse(body.appliedAt);
   return sent;
 }

@@ -104,6 +104,16 @@ export function pidListeningOn(port: number): number | undefined {
   return undefined;
 }
 
+/** Proportional set size (bytes) of a process from /proc/<pid>/smaps_rollup: its resident pages, shared ones divided among their sharers. */
+export function pssBytes(pid: number): number {
+  try {
+    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
 /** Whether a process id is alive. */
 export function isAlive(pid: number): boolean {
   try {

@@ -17,6 +17,7 @@ import { renderPlot } from './plot.ts';
 import { writeResults, type RunResult } from './report.ts';
 import { targetCloud } from './target-cloud.ts';
 import { lifecycleFigures } from './figures/lifecycle.ts';
+import { commandAndFootprintFigures } from './figures/commands-step.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** The whole run must finish within this (issue 7: under 15 minutes). */
@@ -36,6 +37,11 @@ const STEPS: Step[] = [
     ids: ['start', 'end'],
     titles: ['start: POST /sessions → LIVE', 'end: DELETE → ENDED, and leaks'],
     run: (ctx, o) => lifecycleFigures(ctx, o.lifecycleSessions, log),
+  },
+  {
+    ids: ['commands', 'footprint'],
+    titles: ['command → APPLIED', 'controller footprint'],
+    run: (ctx, o) => commandAndFootprintFigures(ctx, { commands: o.commands, sessions: o.commandSessions, footprintSeconds: o.footprintSeconds }, log),
   },
 ];
 

@@ -22,3 +22,18 @@ describe('Reading processes from /proc', () => {
     expect(tree[0]!.rssBytes).toBeGreaterThan(1024 * 1024);
   });
 });
+
+import { cpuCores, treeRss } from '../../../bench/footprint-sampler.ts';
+
+describe('Controller footprint from process snapshots', () => {
+  const p = (pid: number, cpuTicks: number, rssBytes = 0): ProcStat => ({ pid, ppid: 1, cpuTicks, rssBytes });
+
+  it('sums the resident memory of a tree', () => {
+    expect(treeRss([p(1, 0, 100), p(2, 0, 50)])).toBe(150);
+  });
+
+  it('counts the CPU a tree gained, including processes that started between the snapshots', () => {
+    // 10 s at 100 ticks/s: pid 1 gained 50 ticks, pid 3 is new with 30, pid 2 exited (its ticks are not seen).
+    expect(cpuCores([p(1, 100), p(2, 500)], [p(1, 150), p(3, 30)], 10)).toBeCloseTo(0.08);
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * Figure "controller footprint": peak RSS of a controller's process tree (the controller and its Chromium
+ * processes), sampled from /proc from its start through playing and commands, and the CPU the tree uses
+ * while a track plays (utime + stime deltas).
+ */
+import { controllerProcess, pollUntil, postCommand, sleep, waitApplied, type BenchContext, type BenchSession } from '../client.ts';
+import { atMost, figure, type Figure } from '../figure.ts';
+import { cpuCores, RssSampler } from '../footprint-sampler.ts';
+import { processTree } from '../procfs.ts';
+
+export const RSS_TARGET_MIB = 350;
+export const CPU_TARGET_CORES = 0.15;
+
+/** Watches a session's controller from the moment its task runs. */
+export class ControllerWatch {
+  sampler: RssSampler | undefined;
+  pid: number | undefined;
+  private stopped = false;
+  private readonly found: Promise<void>;
+
+  constructor(ctx: BenchContext, sessionId: () => string | undefined) {
+    this.found = (async () => {
+      while (!this.stopped) {
+        const id = sessionId();
+        const controller = id ? await controllerProcess(ctx.aws.ecs, id).catch(() => undefined) : undefined;
+        if (controller) {
+          this.pid = controller.pid;
+          this.sampler = new RssSampler(controller.pid).start();
+          return;
+        }
+        await sleep(100);
+      }
+    })();
+  }
+
+  /** Stops sampling. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.found;
+    this.sampler?.stop();
+  }
+}
+
+/** Plays the long tone and measures the tree's CPU for `seconds`; returns the cores used. */
+export async function cpuWhilePlaying(session: BenchSession, pid: number, programUrl: string, seconds: number): Promise<number> {
+  const play = await waitApplied(session, await postCommand(session, { type: 'PLAY_MEDIA', programId: 'bench-footprint', programUrl }));
+  if (play.status !== 'APPLIED') throw new Error(`PLAY_MEDIA ${String(play.status)}`);
+  await pollUntil(
+    async () => ((await session.api.call('GET', `/sessions/${session.sessionId}`)).body.nowPlaying as { state?: string } | undefined)?.state === 'PLAYING' || undefined,
+    10_000,
+    'the track to play',
+    100,
+  );
+  await sleep(1000);
+  const before = processTree(pid);
+  const began = Date.now();
+  await sleep(seconds * 1000);
+  const after = processTree(pid);
+  return cpuCores(before, after, (Date.now() - began) / 1000);
+}
+
+/** The figure from a watch and the CPU measured. */
+export function footprintFigure(watch: ControllerWatch, cores: number, seconds: number): Figure {
+  const peakMiB = (watch.sampler?.peakBytes ?? Number.NaN) / 2 ** 20;
+  const peakPssMiB = (watch.sampler?.peakPssBytes ?? Number.NaN) / 2 ** 20;
+  return figure({
+    id: 'footprint',
+    title: 'controller footprint',
+    unit: 'MiB',
+    target: 'RSS ≤ 350 MiB (task has 1024 MiB), CPU ≤ 0.15 core',
+    samples: Number.isFinite(peakPssMiB) ? [peakPssMiB] : [],
+    checks: [atMost('peak memory, PSS summed (MiB)', peakPssMiB, RSS_TARGET_MIB), atMost('CPU while a track plays (cores)', cores, CPU_TARGET_CORES)],
+    values: { peakPssMiB, peakRssSumMiB: peakMiB, cpuCores: cores, rssSamples: watch.sampler?.samples ?? 0, processesAtPeak: watch.sampler?.peakProcesses ?? 0 },
+    notes: [
+      `Memory of the controller's process tree (node + Chromium browser, renderer, GPU/utility processes) sampled from /proc every 250 ms, from the task's start through joining, playing and the command figure's commands. The checked figure is PSS summed over the tree (smaps_rollup: shared pages divided among the processes sharing them), which is what the tree holds together; RSS summed (peakRssSumMiB) counts Chromium's shared pages once per process and overstates it.`,
+      `CPU: utime + stime of the tree over ${seconds} s while the long tone plays, after 1 s to settle.`,
+    ],
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * Samples the controller's footprint from /proc: the resident memory of its process tree (the controller and
+ * its Chromium processes), peak over the samples, and the CPU the tree used between two snapshots.
+ */
+import { CLOCK_TICKS_PER_SECOND, processTree, pssBytes, type ProcStat } from './procfs.ts';
+
+/** Total resident bytes of a tree. */
+export function treeRss(tree: readonly ProcStat[]): number {
+  return tree.reduce((sum, p) => sum + p.rssBytes, 0);
+}
+
+/** CPU (cores) used between two snapshots of a tree: ticks gained by processes in the later one over the seconds. */
+export function cpuCores(before: readonly ProcStat[], after: readonly ProcStat[], seconds: number): number {
+  const earlier = new Map(before.map((p) => [p.pid, p.cpuTicks]));
+  let ticks = 0;
+  for (const p of after) ticks += p.cpuTicks - (earlier.get(p.pid) ?? 0);
+  return ticks / CLOCK_TICKS_PER_SECOND / seconds;
+}
+
+/** Samples a tree's RSS every `intervalMs` until stopped. */
+export class RssSampler {
+  private timer: NodeJS.Timeout | undefined;
+  /** Peak of the summed RSS (shared pages counted once per process). */
+  peakBytes = 0;
+  /** Peak of the summed PSS (shared pages divided among their sharers: what the tree holds together). */
+  peakPssBytes = 0;
+  samples = 0;
+  peakProcesses = 0;
+
+  constructor(
+    private readonly rootPid: number,
+    private readonly intervalMs = 250,
+  ) {}
+
+  start(): this {
+    this.sample();
+    this.timer = setInterval(() => this.sample(), this.intervalMs);
+    return this;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private sample(): void {
+    const tree = processTree(this.rootPid);
+    if (tree.length === 0) return;
+    this.samples++;
+    const rss = treeRss(tree);
+    this.peakPssBytes = Math.max(this.peakPssBytes, tree.reduce((sum, p) => sum + pssBytes(p.pid), 0));
+    if (rss > this.peakBytes) {
+      this.peakBytes = rss;
+      this.peakProcesses = tree.length;
+    }
+  }
+}
