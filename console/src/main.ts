@@ -173,7 +173,7 @@ async function refreshParticipants(): Promise<void> {
   }
   items.replaceChildren(
     ...list.map((p) => {
-      const name = p.displayName ?? (p.role === undefined ? 'Program controller' : p.participantId);
+      const name = p.displayName ?? (p.role === 'CONTROLLER' ? 'Program controller' : `Participant ${p.participantId}`);
       return el('li', `${name}${p.self ? ' (you)' : ''} — ${p.state}`);
     }),
   );

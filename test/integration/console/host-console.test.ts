@@ -1,0 +1,141 @@
+/**
+ * The host console in real Chromium against one real local cloud (`npm start`'s process): local sign-in,
+ * upload a track (file picker, progress), start a show and watch it go LIVE, join the stage with a fake
+ * microphone (a 300 Hz "voice"), play the track (a 1 kHz tone) and see the command APPLIED and the track
+ * playing, end the show, and find both the voice and the track in the recording the page offers. The
+ * screenshot of the live show goes to docs/images/console.png.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { REPO_ROOT, startLocalCloud, type RunningLocalCloud } from '../../support/local-cloud.ts';
+import { decodeMono, findPresence, medianAmplitude, toneTrack, writeToneWav } from '../../support/tones.ts';
+
+const VOICE_HZ = 300;
+const TRACK_HZ = 1000;
+const TRACK_SECONDS = 8;
+const SCREENSHOT = join(REPO_ROOT, 'docs', 'images', 'console.png');
+
+let cloud: RunningLocalCloud;
+let browser: Browser;
+let page: Page;
+let work: string;
+let trackFile: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), 'host-console-'));
+  const built = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build-console.mjs')], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`The console did not build:\n${built.stdout}\n${built.stderr}`);
+  const voiceFile = join(work, 'voice.wav');
+  trackFile = join(work, 'tone-1khz.wav');
+  await writeToneWav(voiceFile, [{ frequency: VOICE_HZ, seconds: 30 }]);
+  await writeToneWav(trackFile, [{ frequency: TRACK_HZ, seconds: TRACK_SECONDS }]);
+  cloud = await startLocalCloud();
+  browser = await puppeteer.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    userDataDir: join(work, 'profile'),
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--autoplay-policy=no-user-gesture-required',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${voiceFile}`,
+    ],
+  });
+  page = await browser.newPage();
+  await page.setViewport({ width: 1100, height: 1500 });
+}, 180_000);
+
+afterAll(async () => {
+  const chromium = browser?.process();
+  await Promise.race([browser?.close(), new Promise((resolve) => setTimeout(resolve, 5_000))]).catch(() => undefined);
+  if (chromium && chromium.exitCode === null && chromium.signalCode === null) chromium.kill('SIGKILL');
+  await cloud?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const text = (selector: string) => page.$eval(selector, (element) => element.textContent ?? '');
+
+/** Fails with what the page shows when the condition does not hold in time. */
+async function waitForPage(condition: string, timeout: number, what: string): Promise<void> {
+  try {
+    await page.waitForFunction(condition, { timeout, polling: 200 });
+  } catch (error) {
+    const shown = await page.evaluate(() => document.body.innerText).catch(() => '');
+    throw new Error(`Timed out waiting for ${what}. The page shows:\n${shown}`, { cause: error });
+  }
+}
+
+describe('Host console: a show run from the browser', () => {
+  it('signs in, uploads and plays a track live with the host on the mic, ends, and offers a recording of both', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(String(error)));
+
+    await page.goto(`${cloud.apiUrl}/`);
+    await page.$eval('#local-user', (input) => ((input as HTMLInputElement).value = 'console-host'));
+    await page.click('#local-sign-in button[type=submit]');
+    await waitForPage(`document.querySelector('#who').textContent === 'Signed in as console-host'`, 10_000, 'the sign-in');
+
+    const picker = await page.$('#file-input');
+    await (picker as unknown as { uploadFile(path: string): Promise<void> }).uploadFile(trackFile);
+    await waitForPage(`document.querySelector('#uploads li[data-uploaded]') !== null`, 30_000, 'the upload');
+    expect(await text('#tracks tbody')).toContain('tone-1khz');
+
+    await page.$eval('#show-name', (input) => ((input as HTMLInputElement).value = 'Console show'));
+    await page.click('#start-button');
+    await waitForPage(`document.querySelector('#show-status').dataset.status === 'STARTING'`, 10_000, 'STARTING');
+    await waitForPage(`document.querySelector('#show-status').dataset.status === 'LIVE'`, 90_000, 'the show to go LIVE');
+
+    await page.click('#join-button');
+    await waitForPage(`document.querySelector('#stage-status').textContent.includes('on the stage')`, 30_000, 'the host to join the stage');
+    await waitForPage(`[...document.querySelectorAll('#participants li')].some((li) => li.textContent.includes('(you)') && li.textContent.includes('connected'))`, 15_000, 'the host in the participant list');
+    expect(await text('#participants')).toContain('Program controller');
+    expect((await page.$$('#participants li')).length).toBe(2); // the host and the program controller
+
+    await page.click('#tracks tbody button[aria-label="Play tone-1khz"]');
+    await waitForPage(`document.querySelector('#commands li')?.dataset.status === 'APPLIED'`, 30_000, 'PLAY_MEDIA to be applied');
+    expect(await text('#commands li')).toContain('Play “tone-1khz”: APPLIED');
+    await waitForPage(`document.querySelector('#now-playing').dataset.state === 'PLAYING'`, 10_000, 'the track to play');
+    await new Promise((resolve) => setTimeout(resolve, 3_000)); // voice and track together on air
+    expect(await text('#now-playing')).toMatch(/^Playing: tone-1khz — 0:0\d \/ 0:08/);
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+
+    await page.click('#end-button');
+    await waitForPage(`document.querySelector('#show-status').dataset.status === 'ENDED'`, 60_000, 'the show to end');
+    expect(await text('#show-reason')).toContain('ENDED_BY_HOST');
+    await waitForPage(`document.querySelector('#recording-status').dataset.ready === 'true'`, 90_000, 'the recording');
+    const recordingUrl = await page.$eval('#recording-download', (link) => (link as HTMLAnchorElement).href);
+    expect(await page.$eval('#recording-audio', (audio) => (audio as HTMLAudioElement).src)).toBe(recordingUrl);
+
+    const episode = await fetch(recordingUrl);
+    expect(episode.status).toBe(200);
+    const episodeFile = join(work, 'episode.m4a');
+    writeFileSync(episodeFile, Buffer.from(await episode.arrayBuffer()));
+    const samples = await decodeMono(episodeFile);
+    const seconds = samples.length / 48_000;
+    const voice = toneTrack(samples, VOICE_HZ);
+    const track = toneTrack(samples, TRACK_HZ);
+    // Somewhere in the show both are on air at once, each well above the other's leakage.
+    const overlapping = [];
+    for (let t = 0; t + 1 <= seconds; t += 0.5) {
+      if (medianAmplitude(voice, t, t + 1) > 0.01 && medianAmplitude(track, t, t + 1) > 0.01) overlapping.push(t);
+    }
+    expect(overlapping.length).toBeGreaterThanOrEqual(4);
+    // The voice was on air from the join to the end; the track for as long as it played (its 8 s or less).
+    const voiceSeconds = findPresence(voice, 0.01).reduce((sum, p) => sum + p.endSeconds - p.startSeconds, 0);
+    const trackSeconds = findPresence(track, 0.01).reduce((sum, p) => sum + p.endSeconds - p.startSeconds, 0);
+    expect(voiceSeconds).toBeGreaterThan(trackSeconds);
+    expect(trackSeconds).toBeGreaterThan(2.5);
+    expect(trackSeconds).toBeLessThan(TRACK_SECONDS + 0.5);
+    expect(errors).toEqual([]);
+  }, 360_000);
+});
