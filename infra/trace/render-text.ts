@@ -27,9 +27,23 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [line(header), ...rows.map(line)];
 }
 
+/**
+ * A cause as a person reads it: a Lambda error document (`{"errorType","errorMessage","trace"}`, what Step
+ * Functions records as the cause of a failed Lambda task) shortened to its message; other causes as they are.
+ */
+export function causeText(cause: string | undefined): string | undefined {
+  if (!cause?.startsWith('{')) return cause;
+  try {
+    const document = JSON.parse(cause) as { errorMessage?: unknown };
+    return typeof document.errorMessage === 'string' ? document.errorMessage : cause;
+  } catch {
+    return cause;
+  }
+}
+
 function outcomeText(visit: StateVisit): string {
   if (visit.outcome === 'succeeded' || visit.outcome === 'running') return visit.outcome;
-  const error = [visit.error, visit.cause].filter(Boolean).join(': ');
+  const error = [visit.error, causeText(visit.cause)].filter(Boolean).join(': ');
   return error ? `${visit.outcome} (${error})` : visit.outcome;
 }
 
@@ -62,7 +76,7 @@ export function renderText(trace: SessionTrace): string {
     `           ${trace.status}  started ${trace.startedAt}${trace.stoppedAt ? `  stopped ${trace.stoppedAt}  took ${formatDuration(trace.durationMs)}` : ''}`,
   );
   if (trace.failure) {
-    out.push(`Failed     ${[trace.failure.error, trace.failure.cause].filter(Boolean).join(': ')}${trace.failure.state ? `  (in ${trace.failure.state})` : ''}`);
+    out.push(`Failed     ${[trace.failure.error, causeText(trace.failure.cause)].filter(Boolean).join(': ')}${trace.failure.state ? `  (in ${trace.failure.state})` : ''}`);
   }
   out.push('', 'States');
   out.push(
@@ -80,14 +94,14 @@ export function renderText(trace: SessionTrace): string {
   );
   out.push('', `Retries             ${trace.retries}`);
   for (const visit of trace.states.filter((v) => v.retries > 0)) {
-    for (const failure of visit.failures) out.push(`  ${visit.name}  ${failure.at}  ${failure.error}: ${failure.cause}`);
+    for (const failure of visit.failures) out.push(`  ${visit.name}  ${failure.at}  ${failure.error}: ${causeText(failure.cause)}`);
   }
   out.push(
     `Heartbeats          ${trace.heartbeats ? `${trace.heartbeats.sent} sent, ${trace.heartbeats.failed} failed` : 'unknown (the controller log could not be read)'}`,
   );
   out.push(`Controller restarts ${trace.controller.restarts}`);
   for (const loss of trace.controller.losses) {
-    out.push(`  lost ${loss.at}  ${[loss.error, loss.cause].filter(Boolean).join(': ') || 'no error recorded'}`);
+    out.push(`  lost ${loss.at}  ${[loss.error, causeText(loss.cause)].filter(Boolean).join(': ') || 'no error recorded'}`);
   }
   out.push('', `Commands (${trace.commands.length})`);
   if (trace.commands.length > 0) {
@@ -112,6 +126,6 @@ export function renderEventLine(event: HistoryEvent): string {
     event.executionFailedEventDetails ??
     event.executionTimedOutEventDetails ??
     event.executionAbortedEventDetails;
-  const detail = name ?? (failure ? [failure.error, failure.cause].filter(Boolean).join(': ') : '');
+  const detail = name ?? (failure ? [failure.error, causeText(failure.cause)].filter(Boolean).join(': ') : '');
   return `${at}  ${String(event.id ?? '').padStart(4)}  ${event.type ?? ''}${detail ? `  ${detail}` : ''}`;
 }

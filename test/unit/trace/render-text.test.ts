@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildTrace } from '../../../infra/trace/trace-model.ts';
-import { formatDuration, renderEventLine, renderText, table } from '../../../infra/trace/render-text.ts';
+import { causeText, formatDuration, renderEventLine, renderText, table } from '../../../infra/trace/render-text.ts';
 import { renderJson } from '../../../infra/trace/render-json.ts';
 import { loadFixture } from './fixtures.ts';
 
@@ -62,5 +62,15 @@ describe('Function: renderJson', () => {
   it('is the trace as JSON that parses back to the same trace', () => {
     const trace = buildTrace(loadFixture('controller-restarted'));
     expect(JSON.parse(renderJson(trace))).toEqual(trace);
+  });
+});
+
+describe('Function: causeText', () => {
+  it('shortens a Lambda error document to its message and leaves other causes alone', () => {
+    const document = JSON.stringify({ errorType: 'Shelcaster.SessionEnded', errorMessage: 'Session s was ended by the host.', trace: ['at goLive (go-live.ts:52:41)'] });
+    expect(causeText(document)).toBe('Session s was ended by the host.');
+    expect(causeText('Controller task stopped')).toBe('Controller task stopped');
+    expect(causeText('{not json')).toBe('{not json');
+    expect(causeText(undefined)).toBeUndefined();
   });
 });
