@@ -31,14 +31,26 @@ export interface RunningLocalCloud {
   process: ChildProcess;
   /** Everything the process printed so far. */
   output(): string;
+  /** The ports it listens on (pass them to a restart to come back on the same endpoint). */
+  ports: LocalCloudPorts;
   /** Sends SIGINT (Ctrl-C) and waits for the exit code. */
   stop(): Promise<number | null>;
+  /** SIGKILLs its whole process group (a crash: nothing of it runs its shutdown) and waits for the exit. */
+  kill(): Promise<void>;
   /** Environment for AWS SDK clients and CLIs pointed at this local cloud. */
   awsEnv: Record<string, string>;
 }
 
+export interface LocalCloudPorts {
+  aws: number;
+  api: number;
+}
+
 export interface StartOptions {
+  /** An existing data directory continues what ran there before (a restart). */
   dataDir?: string;
+  /** Fixed ports (a restart on the same endpoint); free ones otherwise. */
+  ports?: LocalCloudPorts;
   env?: Record<string, string>;
   /** How long to wait for the API to answer. */
   readyTimeoutMs?: number;
@@ -47,8 +59,8 @@ export interface StartOptions {
 /** Starts the local cloud and waits until its API answers. */
 export async function startLocalCloud(options: StartOptions = {}): Promise<RunningLocalCloud> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'shelcaster-test-')));
-  const awsPort = await freePort();
-  const apiPort = await freePort();
+  const awsPort = options.ports?.aws ?? (await freePort());
+  const apiPort = options.ports?.api ?? (await freePort());
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
     cwd: REPO_ROOT,
@@ -61,6 +73,8 @@ export async function startLocalCloud(options: StartOptions = {}): Promise<Runni
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so kill() reaches everything in it at once.
+    detached: true,
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -87,9 +101,18 @@ export async function startLocalCloud(options: StartOptions = {}): Promise<Runni
     dataDir,
     process: child,
     output: () => output,
+    ports: { aws: awsPort, api: apiPort },
     async stop() {
-      if (child.exitCode === null) child.kill('SIGINT');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
       return await exited;
+    },
+    async kill() {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      await exited;
     },
     awsEnv: {
       AWS_ENDPOINT_URL: `http://127.0.0.1:${awsPort}`,

@@ -9,7 +9,8 @@ import { DescribeTasksCommand, ECSClient, ListTasksCommand, type Task } from '@a
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchLogsClient, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
-import { CLUSTER_NAME, CONTROLLER_LOG_GROUP, mediaBucketName, mediaOwnerPrefix } from '#contract/index';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { CLUSTER_NAME, CONTROLLER_LOG_GROUP, SESSIONS_TABLE_NAME, mediaBucketName, mediaOwnerPrefix, sessionKey, type SessionRecord } from '#contract/index';
 import { eventually, type RunningLocalCloud } from './local-cloud.ts';
 
 /** The local cloud's account and region (what the deployer names the media bucket after). */
@@ -150,4 +151,11 @@ export async function controllerLogLines(logs: CloudWatchLogsClient, sessionId: 
     }
   }
   return lines;
+}
+
+/** The session's record as stored (what the API does not show: recordingPrefix, taskArn, queueUrl, ...). */
+export async function sessionRecord(dynamodb: DynamoDBClient, sessionId: string): Promise<SessionRecord | undefined> {
+  const doc = DynamoDBDocumentClient.from(dynamodb);
+  const { Item } = await doc.send(new GetCommand({ TableName: SESSIONS_TABLE_NAME, Key: sessionKey(sessionId), ConsistentRead: true }));
+  return Item as SessionRecord | undefined;
 }
