@@ -3,22 +3,44 @@
  * fMP4 is an init segment and media segments, and the init followed by the segments in playlist order is a
  * playable fragmented MP4. Parts (after `#EXT-X-DISCONTINUITY`) are joined when their init segments are
  * byte-identical, each later part's fragments moved to follow the earlier ones; otherwise the longest part
- * alone is the episode. The bytes stream into S3 (lib-storage Upload: one PutObject, or multipart above 5 MiB),
- * one segment in memory at a time.
+ * alone is the episode. One segment index (sidx) over every segment follows the init segment, so players know
+ * the file's duration (the segments' own sidx boxes are dropped). Building reads each segment's first bytes
+ * (sizes and timing for the index), then streams the file into S3 (lib-storage Upload: one PutObject, or
+ * multipart above 5 MiB), one segment in memory at a time.
  */
 import { Readable } from 'node:stream';
 import { Upload } from '@aws-sdk/lib-storage';
 import { EPISODE_CONTENT_TYPE } from '#contract/index';
 import { s3Client } from '#clients/s3';
-import { firstDecodeTimes, rewriteFragments, trackTimescales } from './fmp4-fragments.ts';
+import {
+  firstDecodeTimes,
+  rewriteFragments,
+  segmentIndexBox,
+  segmentPrefixInfo,
+  trackTimescales,
+  withoutSegmentIndexes,
+} from './fmp4-fragments.ts';
 import { partDurationSeconds, type RecordingPart } from './hls-recording-playlist.ts';
-import { readObjectBytes } from './s3-objects.ts';
+import { readObjectBytes, readObjectPrefix } from './s3-objects.ts';
+
+/** Bytes read of each segment to index it (its styp and sidx come first). */
+export const SEGMENT_PROBE_BYTES = 4096;
+/** Segments indexed at once. */
+const INDEX_CONCURRENCY = 8;
 
 /** A recording object the playlist names is missing. */
 export class RecordingObjectMissingError extends Error {
   constructor(key: string) {
     super(`The recording object ${key} is missing`);
     this.name = 'RecordingObjectMissingError';
+  }
+}
+
+/** A recording object changed while the episode was built from it. */
+export class RecordingChangedError extends Error {
+  constructor(key: string) {
+    super(`The recording object ${key} changed while the episode was built`);
+    this.name = 'RecordingChangedError';
   }
 }
 
@@ -54,33 +76,74 @@ async function requireObject(bucket: string, key: string): Promise<Uint8Array> {
   return bytes;
 }
 
-/** The episode's bytes: the first part's init, then every segment, later parts' fragments moved on the timeline. */
-export async function* episodeBytes(bucket: string, plan: EpisodePlan, firstInit: Uint8Array): AsyncGenerator<Buffer> {
+/** The episode's segment index: each segment's size without its own sidx, and its duration by the playlist. */
+export interface EpisodeIndex {
+  sidx: Uint8Array;
+  /** Bytes of each segment once its sidx boxes are dropped, in order. */
+  segmentBytes: number[];
+}
+
+/** Reads the first bytes of every segment of the plan and builds the episode's sidx. */
+export async function indexEpisode(bucket: string, plan: EpisodePlan, firstInit: Uint8Array): Promise<EpisodeIndex> {
+  const [referenceId, timescale] = [...trackTimescales(firstInit)][0]!;
+  const segments = plan.parts.flatMap((part) => part.segments);
+  const infos: { bytes: number; earliest?: { time: bigint; timescale: number } }[] = new Array(segments.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < segments.length; i = next++) {
+      const key = segments[i]!.key;
+      const head = await readObjectPrefix(bucket, key, SEGMENT_PROBE_BYTES);
+      if (!head) throw new RecordingObjectMissingError(key);
+      const info = segmentPrefixInfo(head.prefix);
+      infos[i] = { bytes: head.size - info.sidxBytes, ...(info.earliest ? { earliest: info.earliest } : {}) };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(INDEX_CONCURRENCY, segments.length) }, worker));
+  const first = infos[0]?.earliest;
+  const earliestPresentationTime = first && first.timescale > 0 ? (first.time * BigInt(timescale)) / BigInt(first.timescale) : 0n;
+  const sidx = segmentIndexBox({
+    referenceId,
+    timescale,
+    earliestPresentationTime,
+    references: segments.map((segment, i) => ({ bytes: infos[i]!.bytes, durationTicks: Math.round(segment.durationSeconds * timescale) })),
+  });
+  return { sidx, segmentBytes: infos.map((info) => info.bytes) };
+}
+
+/**
+ * The episode's bytes: the first part's init, the index, then every segment without its sidx (later parts'
+ * fragments moved on the timeline). A segment of another size than indexed fails the build.
+ */
+export async function* episodeBytes(bucket: string, plan: EpisodePlan, firstInit: Uint8Array, index: EpisodeIndex): AsyncGenerator<Buffer> {
   yield Buffer.from(firstInit);
-  if (plan.parts.length === 1) {
-    for (const segment of plan.parts[0]!.segments) yield Buffer.from(await requireObject(bucket, segment.key));
-    return;
-  }
+  yield Buffer.from(index.sidx);
   const timescales = trackTimescales(firstInit);
+  const joining = plan.parts.length > 1;
   let firstOfRecording: Map<number, bigint> | undefined;
   let elapsedSeconds = 0;
   let nextSequenceNumber = 1;
+  let position = 0;
   for (const part of plan.parts) {
     let shifts: Map<number, bigint> | undefined;
     for (const segment of part.segments) {
-      const bytes = await requireObject(bucket, segment.key);
-      if (!shifts) {
-        const firstOfPart = firstDecodeTimes(bytes);
-        firstOfRecording ??= firstOfPart;
-        shifts = new Map();
-        for (const [trackId, first] of firstOfPart) {
-          const start = (firstOfRecording.get(trackId) ?? 0n) + BigInt(Math.round(elapsedSeconds * (timescales.get(trackId) ?? 0)));
-          shifts.set(trackId, start - first);
+      let bytes = await requireObject(bucket, segment.key);
+      if (joining) {
+        if (!shifts) {
+          const firstOfPart = firstDecodeTimes(bytes);
+          firstOfRecording ??= firstOfPart;
+          shifts = new Map();
+          for (const [trackId, first] of firstOfPart) {
+            const start = (firstOfRecording.get(trackId) ?? 0n) + BigInt(Math.round(elapsedSeconds * (timescales.get(trackId) ?? 0)));
+            shifts.set(trackId, start - first);
+          }
         }
+        const rewritten = rewriteFragments(bytes, shifts, nextSequenceNumber);
+        nextSequenceNumber = rewritten.nextSequenceNumber;
+        bytes = rewritten.data;
       }
-      const rewritten = rewriteFragments(bytes, shifts, nextSequenceNumber);
-      nextSequenceNumber = rewritten.nextSequenceNumber;
-      yield Buffer.from(rewritten.data);
+      const stripped = withoutSegmentIndexes(bytes);
+      if (stripped.byteLength !== index.segmentBytes[position++]) throw new RecordingChangedError(segment.key);
+      yield Buffer.from(stripped);
     }
     elapsedSeconds += partDurationSeconds(part);
   }
@@ -95,12 +158,13 @@ export async function buildEpisode(args: { bucket: string; parts: readonly Recor
   const plan = planEpisode(args.parts, inits);
   const firstInit = plan.parts[0] && inits.get(plan.parts[0].initKey);
   if (!firstInit) return plan;
+  const index = await indexEpisode(args.bucket, plan, firstInit);
   const upload = new Upload({
     client: s3Client,
     params: {
       Bucket: args.bucket,
       Key: args.episodeKey,
-      Body: Readable.from(episodeBytes(args.bucket, plan, firstInit), { objectMode: false }),
+      Body: Readable.from(episodeBytes(args.bucket, plan, firstInit, index), { objectMode: false }),
       ContentType: EPISODE_CONTENT_TYPE,
     },
   });

@@ -1,8 +1,10 @@
 /**
  * Just enough ISO BMFF to join fragmented-MP4 parts: the timescale of each track (init segment:
  * moov/trak/tkhd + mdia/mdhd), and rewriting a media segment's fragments (moof/mfhd sequence number,
- * moof/traf/tfdt decode time, and the segment index's sidx earliest presentation time, from which ffmpeg and
- * Chromium take a fragmented file's duration) so a later part continues the timeline of the earlier ones.
+ * moof/traf/tfdt decode time, and a segment's own sidx earliest presentation time) so a later part continues the
+ * timeline of the earlier ones; and one segment index (sidx) for the whole file. A fragmented MP4 declares no
+ * duration in its moov: ffmpeg and Chromium take it from the sidx boxes they read (Chromium reads only the
+ * first), so the episode carries one sidx over all its fragments and its segments' own sidx boxes are dropped.
  */
 
 /** A box that cannot be walked (truncated, or a size that does not fit). */
@@ -139,3 +141,69 @@ export function rewriteFragments(
 
 /** The number of fragments (moof boxes) in a media segment. */
 export const fragmentCount = (segment: Uint8Array): number => fragmentsOf(segment).mfhd.length;
+
+
+/** What the first bytes of a media segment tell: the bytes of its own sidx boxes and the first one's timing. */
+export interface SegmentPrefixInfo {
+  sidxBytes: number;
+  /** The first sidx's earliest presentation time and timescale, when the segment has one. */
+  earliest?: { time: bigint; timescale: number };
+}
+
+/** Reads the top-level boxes that fit in a segment's first bytes (a box cut off by the prefix ends the scan). */
+export function segmentPrefixInfo(prefix: Uint8Array): SegmentPrefixInfo {
+  const view = viewOf(prefix);
+  const info: SegmentPrefixInfo = { sidxBytes: 0 };
+  let at = 0;
+  while (at + 8 <= prefix.byteLength) {
+    const size = view.getUint32(at);
+    const type = String.fromCharCode(prefix[at + 4]!, prefix[at + 5]!, prefix[at + 6]!, prefix[at + 7]!);
+    if (size < 8 || type === 'moof' || type === 'mdat') break;
+    if (type === 'sidx') {
+      if (at + 32 > prefix.byteLength) break;
+      info.sidxBytes += size;
+      if (!info.earliest) {
+        const wide = view.getUint8(at + 8) === 1;
+        info.earliest = { timescale: view.getUint32(at + 16), time: wide ? view.getBigUint64(at + 20) : BigInt(view.getUint32(at + 20)) };
+      }
+    }
+    at += size;
+  }
+  return info;
+}
+
+/** A copy of a media segment without its top-level sidx boxes. */
+export function withoutSegmentIndexes(segment: Uint8Array): Uint8Array {
+  const kept = [...boxesIn(segment, 0, segment.byteLength)].filter((box) => box.type !== 'sidx').map((box) => segment.subarray(box.start, box.end));
+  return new Uint8Array(Buffer.concat(kept));
+}
+
+/** The sidx (version 1) of a whole file: one reference per media segment that follows it, each starting with a SAP. */
+export function segmentIndexBox(args: {
+  referenceId: number;
+  timescale: number;
+  earliestPresentationTime: bigint;
+  references: readonly { bytes: number; durationTicks: number }[];
+}): Uint8Array {
+  if (args.references.length > 0xffff) throw new Fmp4FormatError('Too many segments for one sidx');
+  const size = 8 + 4 + 4 + 4 + 8 + 8 + 2 + 2 + 12 * args.references.length;
+  const data = new Uint8Array(size);
+  const view = viewOf(data);
+  view.setUint32(0, size);
+  data.set([0x73, 0x69, 0x64, 0x78], 4); // 'sidx'
+  view.setUint32(8, 0x01000000); // version 1, flags 0
+  view.setUint32(12, args.referenceId);
+  view.setUint32(16, args.timescale);
+  view.setBigUint64(20, args.earliestPresentationTime);
+  view.setBigUint64(28, 0n); // first_offset: the first segment follows the sidx
+  view.setUint16(36, 0); // reserved
+  view.setUint16(38, args.references.length);
+  args.references.forEach((reference, i) => {
+    if (reference.bytes > 0x7fffffff) throw new Fmp4FormatError('A segment is too large for a sidx reference');
+    const at = 40 + 12 * i;
+    view.setUint32(at, reference.bytes); // reference_type 0 (media)
+    view.setUint32(at + 4, reference.durationTicks);
+    view.setUint32(at + 8, 0x90000000); // starts_with_SAP, SAP type 1
+  });
+  return data;
+}

@@ -30,3 +30,16 @@ export async function readObjectBytes(bucket: string, key: string): Promise<Uint
     throw error;
   }
 }
+
+/** The first `bytes` bytes of an object (a ranged GetObject) and its whole size; undefined on 404. */
+export async function readObjectPrefix(bucket: string, key: string, bytes: number): Promise<{ prefix: Uint8Array; size: number } | undefined> {
+  try {
+    const answer = await s3Client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: `bytes=0-${bytes - 1}` }));
+    const prefix = answer.Body ? await answer.Body.transformToByteArray() : new Uint8Array(0);
+    const total = /\/(\d+)$/.exec(answer.ContentRange ?? '')?.[1];
+    return { prefix, size: total === undefined ? prefix.byteLength : Number(total) };
+  } catch (error) {
+    if (isNoSuchObject(error)) return undefined;
+    throw error;
+  }
+}

@@ -2,7 +2,7 @@
  * Uploads and the episode through the API, against one local cloud with real processes: POST /media and a
  * PUT of a generated WAV to its presigned URL (another type or size refused), PLAY_MEDIA of its programUrl
  * applied in a live session, GET /recording refused (409) while live, and after the end a redirect to one
- * audio file that ffprobe reads.
+ * audio file that ffprobe reads and Chromium loads with the same duration.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECORDING_RETRY_AFTER_SECONDS } from '#contract/index';
+import { launchChromium } from '../../../controller/browser/chromium-launcher.ts';
+import { DEFAULT_CHROMIUM_PATH } from '../../../controller/config.ts';
 import { eventually, localToken, startLocalCloud, type RunningLocalCloud } from '../../support/local-cloud.ts';
 
 const TONE_SECONDS = 4;
@@ -123,7 +125,24 @@ describe('Media uploads and the recording through the API', () => {
     expect(info.seconds).toBeGreaterThan(TONE_SECONDS);
     expect(info.seconds).toBeLessThan(120);
 
-    // Asked again, the same episode is served without being built again.
+    // Chromium knows the whole file's duration (a fragmented MP4 without the episode's index shows its first fragment's).
+    const chromium = await launchChromium(process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH);
+    try {
+      const page = await chromium.browser.newPage();
+      const loaded = await page.evaluate(async (url) => {
+        const audio = new Audio(url);
+        await new Promise((resolve, reject) => {
+          audio.onloadedmetadata = resolve;
+          audio.onerror = () => reject(new Error(audio.error?.message ?? 'media error'));
+        });
+        return { duration: audio.duration };
+      }, location);
+      expect(loaded.duration).toBeCloseTo(info.seconds, 0);
+    } finally {
+      await chromium.close();
+    }
+
+    // Asked again, the episode built before is served.
     const again = await api('GET', `/sessions/${sessionId}/recording`);
     expect(again.status).toBe(302);
   }, 240_000);

@@ -1,5 +1,9 @@
 import '../support/env.ts';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -24,28 +28,46 @@ const get = (options: { sub?: string } = {}) =>
 const json = (response: Awaited<ReturnType<typeof handler>>) => JSON.parse(response.body ?? '{}') as Record<string, unknown>;
 
 const notFound = () => new NotFound({ message: 'Not Found', $metadata: { httpStatusCode: 404 } });
-const body = (text: string | Uint8Array) => ({ Body: { transformToByteArray: async () => (typeof text === 'string' ? new TextEncoder().encode(text) : text) } });
+const bytesOf = (object: string | Uint8Array) => (typeof object === 'string' ? new TextEncoder().encode(object) : object);
 
-/** The objects in the bucket: keys that HEAD and GET find. */
+/** The objects in the bucket: keys that HEAD and GET (whole or a byte range) find. */
 function bucketHolds(objects: Record<string, string | Uint8Array>): void {
   s3.on(HeadObjectCommand).callsFake((input: { Key: string }) => {
     if (input.Key in objects) return {};
     throw notFound();
   });
-  s3.on(GetObjectCommand).callsFake((input: { Key: string }) => {
+  s3.on(GetObjectCommand).callsFake((input: { Key: string; Range?: string }) => {
     const object = objects[input.Key];
     if (object === undefined) throw notFound();
-    return body(object);
+    const bytes = bytesOf(object);
+    const range = /^bytes=0-(\d+)$/.exec(input.Range ?? '');
+    const part = range ? bytes.subarray(0, Number(range[1]) + 1) : bytes;
+    return { Body: { transformToByteArray: async () => part }, ...(range ? { ContentRange: `bytes 0-${part.length - 1}/${bytes.length}` } : {}) };
   });
 }
 
-const RECORDING = {
-  [`${HLS}/multivariant.m3u8`]: '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=140800,CODECS="mp4a.40.2"\naudio/playlist.m3u8\n',
-  [`${HLS}/audio/playlist.m3u8`]: '#EXTM3U\n#EXT-X-MAP:URI="init-0.mp4"\n#EXTINF:2.0,\n0.mp4\n#EXTINF:1.5,\n1.mp4\n#EXT-X-ENDLIST\n',
-  [`${HLS}/audio/init-0.mp4`]: 'INIT',
-  [`${HLS}/audio/0.mp4`]: 'SEG0',
-  [`${HLS}/audio/1.mp4`]: 'SEG1',
-};
+/** A recording as the local stage writes it: ffmpeg's fMP4 HLS of a 3 s tone (init + two segments). */
+let RECORDING: Record<string, string | Uint8Array>;
+let fixtureDir: string;
+
+beforeAll(() => {
+  fixtureDir = mkdtempSync(join(tmpdir(), 'get-recording-'));
+  execFileSync('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3:sample_rate=48000', '-c:a', 'aac',
+    '-f', 'hls', '-hls_time', '2', '-hls_list_size', '0', '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init-0.mp4',
+    '-hls_segment_filename', join(fixtureDir, '%d.mp4'), join(fixtureDir, 'playlist.m3u8'),
+  ]);
+  const file = (name: string) => new Uint8Array(readFileSync(join(fixtureDir, name)));
+  RECORDING = {
+    [`${HLS}/multivariant.m3u8`]: '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=140800,CODECS="mp4a.40.2"\naudio/playlist.m3u8\n',
+    [`${HLS}/audio/playlist.m3u8`]: readFileSync(join(fixtureDir, 'playlist.m3u8'), 'utf8'),
+    [`${HLS}/audio/init-0.mp4`]: file('init-0.mp4'),
+    [`${HLS}/audio/0.mp4`]: file('0.mp4'),
+    [`${HLS}/audio/1.mp4`]: file('1.mp4'),
+  };
+});
+
+afterAll(() => rmSync(fixtureDir, { recursive: true, force: true }));
 
 beforeEach(() => {
   documents.reset();
@@ -83,7 +105,20 @@ describe('Function: get-recording', () => {
     expectPresignedEpisode(response.headers?.location as string);
     const put = s3.commandCalls(PutObjectCommand)[0]?.args[0].input;
     expect(put).toMatchObject({ Bucket: TEST_ENV.MEDIA_BUCKET_NAME, Key: EPISODE, ContentType: 'audio/mp4' });
-    expect(Buffer.from(put?.Body as Uint8Array).toString()).toBe('INITSEG0SEG1');
+    const written = Buffer.from(put?.Body as Uint8Array);
+    const init = RECORDING[`${HLS}/audio/init-0.mp4`] as Uint8Array;
+    expect(written.subarray(0, init.length).equals(init)).toBe(true);
+    expect(written.toString('latin1', init.length + 4, init.length + 8)).toBe('sidx');
+    const segments = Buffer.concat([RECORDING[`${HLS}/audio/0.mp4`] as Uint8Array, RECORDING[`${HLS}/audio/1.mp4`] as Uint8Array]);
+    const ownIndexes = (segment: Uint8Array) => {
+      const data = Buffer.from(segment);
+      let bytes = 0;
+      for (let at = 0; at + 8 <= data.length; at += data.readUInt32BE(at)) if (data.toString('latin1', at + 4, at + 8) === 'sidx') bytes += data.readUInt32BE(at);
+      return bytes;
+    };
+    const dropped = ownIndexes(RECORDING[`${HLS}/audio/0.mp4`] as Uint8Array) + ownIndexes(RECORDING[`${HLS}/audio/1.mp4`] as Uint8Array);
+    // init, one sidx of two references (40 + 2 × 12 bytes), the segments without their own sidx boxes.
+    expect(written.length).toBe(init.length + 64 + segments.length - dropped);
   });
 
   it('builds it too from a recording that ended with a failure', async () => {

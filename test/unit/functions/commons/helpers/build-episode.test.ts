@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { buildEpisode, episodeBytes, planEpisode } from '../../../../../functions/commons/helpers/build-episode.ts';
+import { buildEpisode, episodeBytes, indexEpisode, planEpisode } from '../../../../../functions/commons/helpers/build-episode.ts';
 import { parseRenditionPlaylist, type RecordingPart } from '../../../../../functions/commons/helpers/hls-recording-playlist.ts';
 
 const s3 = mockClient(S3Client);
@@ -33,12 +33,16 @@ function encodePart(n: number, seconds: number, first: number, sampleRate = 48_0
 const joinPlaylists = (texts: string[]) =>
   ['#EXTM3U', ...texts.flatMap((text, i) => [...(i > 0 ? ['#EXT-X-DISCONTINUITY'] : []), ...text.split('\n').filter((l) => l.startsWith('#EXT-X-MAP') || l.startsWith('#EXTINF') || /^\d+\.mp4$/.test(l))]), '#EXT-X-ENDLIST'].join('\n');
 
-/** Serves the files of `dir` as the recording's objects. */
+/** Serves the files of `dir` as the recording's objects (whole, or the byte range asked for). */
 function serveRecording(): void {
-  s3.on(GetObjectCommand).callsFake((input: { Key: string }) => {
+  s3.on(GetObjectCommand).callsFake((input: { Key: string; Range?: string }) => {
     const name = input.Key.slice(`${ROOT}/media/hls/audio/`.length);
     const bytes = readFileSync(join(dir, name));
-    return { Body: { transformToByteArray: async () => new Uint8Array(bytes) } };
+    const range = /^bytes=(\d+)-(\d+)$/.exec(input.Range ?? '');
+    if (!range) return { Body: { transformToByteArray: async () => new Uint8Array(bytes) } };
+    const end = Math.min(Number(range[2]), bytes.length - 1);
+    const part = bytes.subarray(Number(range[1]), end + 1);
+    return { Body: { transformToByteArray: async () => new Uint8Array(part) }, ContentRange: `bytes ${range[1]}-${end}/${bytes.length}` };
   });
 }
 
@@ -54,11 +58,19 @@ function decode(file: string): { seconds: number } {
   return { seconds: pcm.length / 2 / 8000 };
 }
 
+/** The types of the top-level boxes of an MP4 byte string. */
+function topLevelBoxes(data: Buffer): string[] {
+  const types: string[] = [];
+  for (let at = 0; at + 8 <= data.length; at += data.readUInt32BE(at)) types.push(data.toString('latin1', at + 4, at + 8));
+  return types;
+}
+
 async function collect(parts: readonly RecordingPart[]): Promise<{ file: string; plan: ReturnType<typeof planEpisode> }> {
   const inits = new Map(parts.map((p) => [p.initKey, new Uint8Array(readFileSync(join(dir, p.initKey.split('/').pop()!)))]));
   const plan = planEpisode(parts, inits);
+  const firstInit = inits.get(plan.parts[0]!.initKey)!;
   const chunks: Buffer[] = [];
-  for await (const chunk of episodeBytes(BUCKET, plan, inits.get(plan.parts[0]!.initKey)!)) chunks.push(chunk);
+  for await (const chunk of episodeBytes(BUCKET, plan, firstInit, await indexEpisode(BUCKET, plan, firstInit))) chunks.push(chunk);
   const file = join(dir, `episode-${Math.random().toString(36).slice(2)}.m4a`);
   writeFileSync(file, Buffer.concat(chunks));
   return { file, plan };
@@ -124,7 +136,10 @@ describe('Helper: episode from an fMP4 HLS recording', () => {
 
     const put = s3.commandCalls(PutObjectCommand)[0]?.args[0].input;
     expect(put).toMatchObject({ Bucket: BUCKET, Key: 'recordings/s1/episode.m4a', ContentType: 'audio/mp4' });
-    const expected = Buffer.concat([join(dir, 'init-4.mp4'), ...parts[0]!.segments.map((s) => join(dir, s.key.split('/').pop()!))].map((f) => readFileSync(f)));
-    expect(Buffer.from(put?.Body as Uint8Array).equals(expected)).toBe(true);
+    const written = Buffer.from(put?.Body as Uint8Array);
+    const init = readFileSync(join(dir, 'init-4.mp4'));
+    expect(written.subarray(0, init.length).equals(init)).toBe(true);
+    expect(topLevelBoxes(written.subarray(init.length)).filter((t) => t === 'sidx')).toHaveLength(1);
+    expect(topLevelBoxes(written.subarray(init.length))[0]).toBe('sidx');
   });
 });
