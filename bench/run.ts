@@ -18,6 +18,7 @@ import { writeResults, type RunResult } from './report.ts';
 import { targetCloud } from './target-cloud.ts';
 import { lifecycleFigures } from './figures/lifecycle.ts';
 import { commandAndFootprintFigures } from './figures/commands-step.ts';
+import { audibleFigures } from './figures/audible.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** The whole run must finish within this (issue 7: under 15 minutes). */
@@ -42,6 +43,11 @@ const STEPS: Step[] = [
     ids: ['commands', 'footprint'],
     titles: ['command → APPLIED', 'controller footprint'],
     run: (ctx, o) => commandAndFootprintFigures(ctx, { commands: o.commands, sessions: o.commandSessions, footprintSeconds: o.footprintSeconds }, log),
+  },
+  {
+    ids: ['audible', 'floor'],
+    titles: ['command → audible in the composition', 'the floor: tone published straight to the stage'],
+    run: (ctx, o) => audibleFigures(ctx, { commands: o.audibleCommands, floorTones: o.floorTones }, log),
   },
 ];
 
