@@ -5,6 +5,7 @@
 import { SendTaskHeartbeatCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { HEARTBEAT_INTERVAL_SECONDS } from '#contract/index';
 import type { Logger } from '../logger.ts';
+import { CONTROLLER_HEARTBEAT_LOG } from '#contract/index';
 import { isStaleTokenError } from './task-token-errors.ts';
 
 export interface HeartbeatSchedulerOptions {
@@ -49,12 +50,13 @@ export class HeartbeatScheduler {
   private async beat(token: string): Promise<void> {
     try {
       await this.options.sfn.send(new SendTaskHeartbeatCommand({ taskToken: token }));
+      this.options.logger.info(CONTROLLER_HEARTBEAT_LOG.sent);
     } catch (error) {
       if (isStaleTokenError(error)) {
         this.drop(token);
         this.options.logger.info('On-air token is stale; heartbeats for it stop', { error: (error as Error).name });
       } else {
-        this.options.logger.warn('Heartbeat failed; retrying at the next interval', { error: (error as Error).name });
+        this.options.logger.warn(CONTROLLER_HEARTBEAT_LOG.failed, { error: (error as Error).name });
       }
     }
   }
