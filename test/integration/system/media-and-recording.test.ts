@@ -62,7 +62,7 @@ describe('Media uploads and the recording through the API', () => {
     const media = await api('POST', '/media', { fileName: 'Tone 660.wav', contentType: 'audio/wav', sizeBytes: wav.length });
     expect(media.status).toBe(201);
     const uploadUrl = media.body.uploadUrl as string;
-    const put = (contentType: string, bytes: Buffer) => fetch(uploadUrl, { method: 'PUT', headers: { 'content-type': contentType }, body: bytes });
+    const put = (contentType: string, bytes: Buffer) => fetch(uploadUrl, { method: 'PUT', headers: { 'content-type': contentType }, body: new Uint8Array(bytes) });
     expect((await put('audio/mpeg', wav)).status).toBe(403);
     expect((await put('audio/wav', wav.subarray(0, wav.length - 100))).status).toBe(403);
     expect((await put('audio/wav', wav)).status).toBe(200);
