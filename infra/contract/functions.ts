@@ -4,6 +4,7 @@
  * deploys the same entries with the same environment variable names.
  */
 import type { FunctionRole } from './names.ts';
+import { CONSOLE_DIST_DIR } from './console.ts';
 
 /** What a function may reach. Each binding sets the environment variables listed in BINDING_ENV. */
 export type Binding =
@@ -49,6 +50,16 @@ export interface FunctionSpec {
   timeoutSeconds: number;
   memoryMiB: number;
   bindings: readonly Binding[];
+  /** A folder of the repository shipped inside the function's bundle (the console's built files), and the command that builds it. */
+  bundledDirectory?: BundledDirectory;
+}
+
+/** A folder copied into a function's bundle: `from` (relative to the repository root) to `to` (relative to the bundle). */
+export interface BundledDirectory {
+  from: string;
+  to: string;
+  /** Run in the repository root before bundling; builds `from` when it is missing or stale. */
+  buildCommand: string;
 }
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
@@ -66,7 +77,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { role: 'createTrack', entry: 'functions/api/create-track.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'mediaBucket'] },
   { role: 'deleteTrack', entry: 'functions/api/delete-track.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable'] },
   // The host console's static files, bundled with the function (CONSOLE_DIST_DIR).
-  { role: 'serveConsole', entry: 'functions/api/serve-console.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: [] },
+  {
+    role: 'serveConsole',
+    entry: 'functions/api/serve-console.ts',
+    timeoutSeconds: 10,
+    memoryMiB: 256,
+    bindings: [],
+    bundledDirectory: { from: CONSOLE_DIST_DIR, to: 'console', buildCommand: 'node scripts/build-console.mjs' },
+  },
   // Steps of the state machine
   { role: 'createStage', entry: 'functions/steps/create-stage.ts', timeoutSeconds: 30, memoryMiB: 256, bindings: ['sessionsTable', 'stages', 'commandQueues'] },
   { role: 'startController', entry: 'functions/steps/start-controller.ts', timeoutSeconds: 30, memoryMiB: 256, bindings: ['sessionsTable', 'controllerTask'] },

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BINDING_ENV, ENV, FUNCTION_NAMES, type Binding, type FunctionSpec } from '#contract/index';
+import { BINDING_ENV, ENV, FUNCTION_NAMES, type Binding, type BundledDirectory, type FunctionSpec } from '#contract/index';
 import { LOG_RETENTION } from '../log-retention.ts';
 import { executionsArn, clusterTasksArn, controllerTaskDefinitionsArn, ivsResourcesArn, stateMachineArn } from '../arns.ts';
 import type { CommandQueues } from './command-queues.ts';
@@ -23,6 +23,18 @@ import type { SessionsTable } from './sessions-table.ts';
 /** Makes `require` exist in the ESM bundle for the CommonJS dependencies esbuild inlines. */
 export const ESM_REQUIRE_BANNER =
   "import { createRequire as shelcasterCreateRequire } from 'node:module'; const require = shelcasterCreateRequire(import.meta.url);";
+
+/** Bundling hooks that build a folder of the repository and copy it into the bundle (the console's files). */
+export function bundledDirectoryHooks(directory: BundledDirectory): ICommandHooks {
+  return {
+    beforeBundling: (inputDir: string) => [`cd "${inputDir}" && ${directory.buildCommand}`],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) => [
+      `test -f "${join(inputDir, directory.from, 'index.html')}" || { echo "${directory.from} is not built" >&2; exit 1; }`,
+      `cp -R "${join(inputDir, directory.from)}" "${join(outputDir, directory.to)}"`,
+    ],
+  };
+}
 
 /** Thrown when a bind method would set other variables than its binding declares. */
 export class BindingEnvironmentError extends Error {
@@ -70,6 +82,7 @@ export class ShelcasterFunction extends NodejsFunction {
         minify: true,
         // Ship the pinned AWS SDK rather than the runtime's, so Lambda runs what the tests ran.
         externalModules: [],
+        ...(props.spec.bundledDirectory ? { commandHooks: bundledDirectoryHooks(props.spec.bundledDirectory) } : {}),
       },
     });
     this.spec = props.spec;
