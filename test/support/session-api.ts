@@ -1,7 +1,11 @@
 /**
- * The host's side of the local API for system tests: start a session and wait until it is LIVE, send media
- * commands and wait for their result, end a session and wait until it is over.
+ * The host's side of the local API for system tests: upload a track, start a session and wait until it is
+ * LIVE, send media commands and wait for their result, end a session and wait until it is over, and fetch
+ * its recording.
  */
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { CreateMediaResponse } from '#contract/index';
 import { eventually, type RunningLocalCloud } from './local-cloud.ts';
 
 export interface ApiAnswer {
@@ -27,15 +31,44 @@ export class SessionApi {
     private readonly token: string,
   ) {}
 
-  /** Calls the API; parses a JSON body. */
-  async request(method: string, path: string, body?: unknown): Promise<ApiAnswer> {
+  /** Calls the API (redirects are not followed); parses a JSON body. */
+  async request(method: string, path: string, body?: unknown): Promise<ApiAnswer & { headers: Headers }> {
     const response = await fetch(`${this.cloud.apiUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
+      redirect: 'manual',
+      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+    return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+  }
+
+  /** Uploads a track as a host does (POST /media, then PUT to the presigned URL); returns its programUrl. */
+  async uploadTrack(filePath: string, contentType: string): Promise<string> {
+    const bytes = await readFile(filePath);
+    const created = await this.request('POST', '/media', { fileName: basename(filePath), contentType, sizeBytes: bytes.length });
+    if (created.status !== 201) throw new Error(`POST /media answered ${created.status}: ${JSON.stringify(created.body)}`);
+    const media = created.body as unknown as CreateMediaResponse;
+    const put = await fetch(media.uploadUrl, { method: 'PUT', headers: media.uploadHeaders, body: bytes });
+    if (put.status !== 200) throw new Error(`the upload PUT answered ${put.status}: ${await put.text()}`);
+    return media.programUrl;
+  }
+
+  /** Waits for GET /sessions/{id}/recording to redirect (409 while it is not ready), then saves the episode to `path`. */
+  async downloadRecording(sessionId: string, path: string, timeoutMs = 60_000): Promise<void> {
+    const location = await eventually(
+      async () => {
+        const answer = await this.request('GET', `/sessions/${sessionId}/recording`);
+        if (answer.status === 302) return answer.headers.get('location') ?? undefined;
+        if (answer.status !== 409) throw new Error(`GET recording answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+        return undefined;
+      },
+      timeoutMs,
+      'the recording',
+    );
+    const episode = await fetch(location);
+    if (episode.status !== 200) throw new Error(`the episode download answered ${episode.status}`);
+    await writeFile(path, Buffer.from(await episode.arrayBuffer()));
   }
 
   /** POST /sessions; returns the session id and execution ARN. */
@@ -70,7 +103,7 @@ export class SessionApi {
     );
   }
 
-  /** Sends a command and waits (polling every 25 ms) until the controller applied or failed it. */
+  /** Sends a command and waits (polling every 50 ms) until the controller applied or failed it. */
   async command(sessionId: string, command: Record<string, unknown>, timeoutMs = 30_000): Promise<CommandOutcome> {
     const postedAtMs = Date.now();
     const sent = await this.request('POST', `/sessions/${sessionId}/commands`, command);
@@ -90,7 +123,7 @@ export class SessionApi {
         };
       }
       if (Date.now() > deadline) throw new Error(`command ${command.type as string} still ${String(status)} after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 25));
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 

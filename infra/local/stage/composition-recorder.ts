@@ -40,6 +40,7 @@ import { recordingKey, type RecordingObjectStore } from './recording-store.ts';
 import type { StageParticipants } from './stage-participants.ts';
 import { DEFAULT_PLAYOUT_DELAY_MS, WallClockMixer } from './wall-clock-mixer.ts';
 import { FRAME_MS } from './audio-format.ts';
+import { MixClock } from './mix-clock.ts';
 
 /** Name of the recording's only rendition (IVS names video renditions `<preset>-<encoder id>`). */
 export const DEFAULT_RENDITION_PATH = 'audio';
@@ -223,6 +224,7 @@ export class StageCompositionRecorder implements CompositionRecorder {
       (trackId, packet) => mixer.push(trackId, packet),
       (trackId) => mixer.endTrack(trackId),
     );
+    const mixClock = new MixClock(startMs);
     const recording: ActiveRecording = {
       args,
       startedAt,
@@ -233,7 +235,7 @@ export class StageCompositionRecorder implements CompositionRecorder {
       part,
       uploaded: 0,
       unsubscribe,
-      mixTimer: setInterval(() => encoder.write(mixer.renderUntil(this.now())), FRAME_MS),
+      mixTimer: setInterval(() => encoder.write(mixer.renderUntil(mixClock.advance(this.now()))), FRAME_MS),
       pollTimer: setInterval(() => void this.enqueueUpload(recording).catch((error: unknown) => this.options.onError?.('A recording segment was not uploaded', error)), this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS),
       uploads: Promise.resolve(),
     };

@@ -1,8 +1,10 @@
 /**
  * Issue 5's proof, with real processes: the local cloud (`npm start`), the controller with real Chromium
- * publishing over WHIP into the local stage, and the local composition recording to the local S3. Tones
- * are uploaded, played through the API, and found again in the decoded recording where and as long as they
- * were played (within 0.3 s), on the recording's own wall-clock timeline (its playlist's program date-time).
+ * publishing over WHIP into the local stage, and the local composition recording to the local S3. Tones are
+ * uploaded (POST /media and its presigned PUT), played through the API, and found again in the decoded episode
+ * (GET /sessions/{id}/recording) where and as long as they were played, within 0.3 s. Times are compared on
+ * the recording's own timeline: its time 0 is the playlist's program date-time, and a command's time is the
+ * `appliedAt` its record got when the controller had applied it.
  * A controller that cannot start Chromium fails WaitForReady with its reason, and nothing is left running.
  */
 import { execFileSync } from 'node:child_process';
@@ -16,8 +18,7 @@ import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { IVSRealTimeClient, ListStagesCommand } from '@aws-sdk/client-ivs-realtime';
 import { CLUSTER_NAME, COMMAND_DLQ_NAME, COMMAND_QUEUE_PREFIX } from '#contract/index';
 import { eventually, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '../../support/local-cloud.ts';
-import { putMedia } from '../../support/media-upload.ts';
-import { fetchSessionRecording, localClientConfig, readSessionRecord } from '../../support/recording.ts';
+import { localClientConfig, readSessionRecord, recordingStartMs } from '../../support/recording.ts';
 import { SessionApi, until, type CommandOutcome } from '../../support/session-api.ts';
 import { ANALYSIS_RATE, decodeMono, findPresence, largestStep, medianAmplitude, toneTrack, writeToneWav, type Presence } from '../../support/tones.ts';
 
@@ -47,7 +48,7 @@ beforeAll(async () => {
   ]);
   cloud = started;
   api = new SessionApi(cloud, await localToken(cloud.dataDir, HOST));
-  for (const name of Object.keys(tracks) as (keyof typeof tracks)[]) tracks[name] = await putMedia(cloud.awsEndpoint, HOST, files[name]);
+  for (const name of Object.keys(tracks) as (keyof typeof tracks)[]) tracks[name] = await api.uploadTrack(files[name], 'audio/wav');
 }, 120_000);
 
 afterAll(async () => {
@@ -62,6 +63,13 @@ const onTimeline = (recordingStartMs: number, atMs: number) => (atMs - recording
 /** Notes how long a command took from POST to APPLIED. */
 function noteLatency(label: string, outcome: CommandOutcome): void {
   timings.push(`${label}: POST → APPLIED ${outcome.appliedAtMs - outcome.postedAtMs} ms`);
+}
+
+/** The session's episode (GET /sessions/{id}/recording), decoded to mono PCM. */
+async function recordedSamples(sessionId: string): Promise<Float32Array> {
+  const path = join(work, `${sessionId}.m4a`);
+  await api.downloadRecording(sessionId, path);
+  return await decodeMono(path);
 }
 
 /** Ends a session through the API and waits until it is ENDED. */
@@ -111,9 +119,9 @@ describe('Program audio: tracks played through the API are heard in the recordin
     noteLatency('STOP tone B', stopB);
     await endSession(sessionId);
 
-    const recording = await fetchSessionRecording(cloud.awsEndpoint, sessionId);
-    const samples = await decodeMono(recording.path);
-    const at = (ms: number) => onTimeline(recording.startMs, ms);
+    const samples = await recordedSamples(sessionId);
+    const startMs = await recordingStartMs(cloud.awsEndpoint, sessionId);
+    const at = (ms: number) => onTimeline(startMs, ms);
     const a = toneTrack(samples, 440);
     const b = toneTrack(samples, 880);
     const aFound = findPresence(a, PRESENT);
@@ -159,9 +167,9 @@ describe('Program audio: tracks played through the API are heard in the recordin
     noteLatency('SEEK', seek);
     await endSession(sessionId);
 
-    const recording = await fetchSessionRecording(cloud.awsEndpoint, sessionId);
-    const samples = await decodeMono(recording.path);
-    const at = (ms: number) => onTimeline(recording.startMs, ms);
+    const samples = await recordedSamples(sessionId);
+    const startMs = await recordingStartMs(cloud.awsEndpoint, sessionId);
+    const at = (ms: number) => onTimeline(startMs, ms);
     const low = toneTrack(samples, 440);
     const high = toneTrack(samples, 660);
 
