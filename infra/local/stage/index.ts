@@ -19,6 +19,10 @@
  *   Video is counted, never decoded, mixed or recorded.
  * - The recording is audio only: one rendition named `audio` (IVS: `<preset>-<encoder configuration id>`),
  *   fMP4 segments of about 2 s, no thumbnails; encoder configurations and layouts are ignored.
+ * - A track is placed on the timeline by its RTP timestamps, anchored on its least delayed packets; once it
+ *   has settled, the anchor moves earlier only for 40 ms or more (so a track never overlaps itself by a few
+ *   ms, a click), so a track may sit up to that much later than it was sent. The mix runs 200 ms behind the
+ *   wall clock; a packet later than that is dropped.
  * - A composition does not stop by itself after 60 s without publishers (the control plane may do that).
  * - Participant ids are unique per publication: a second publication of the same participant replaces the
  *   first (IVS disconnects the earlier session too).
