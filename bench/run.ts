@@ -19,6 +19,7 @@ import { targetCloud } from './target-cloud.ts';
 import { lifecycleFigures } from './figures/lifecycle.ts';
 import { commandAndFootprintFigures } from './figures/commands-step.ts';
 import { audibleFigures } from './figures/audible.ts';
+import { showsAndLoadFigures } from './figures/shows-and-load.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** The whole run must finish within this (issue 7: under 15 minutes). */
@@ -48,6 +49,11 @@ const STEPS: Step[] = [
     ids: ['audible', 'floor'],
     titles: ['command → audible in the composition', 'the floor: tone published straight to the stage'],
     run: (ctx, o) => audibleFigures(ctx, { commands: o.audibleCommands, floorTones: o.floorTones }, log),
+  },
+  {
+    ids: ['shows', 'load'],
+    titles: ['shows at once', 'API under load'],
+    run: (ctx, o) => showsAndLoadFigures(ctx, { ...o, only: o.only }, log),
   },
 ];
 

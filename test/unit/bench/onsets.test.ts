@@ -71,3 +71,19 @@ describe('Recording playlist parts', () => {
     ]);
   });
 });
+
+import { outOfOrder } from '../../../bench/figures/load.ts';
+import { largestGap } from '../../../bench/figures/shows.ts';
+
+describe('Load and shows checks', () => {
+  it('counts commands applied before one accepted earlier on the same connection', () => {
+    const applied: Record<string, number> = { a: 10, b: 20, c: 15, d: 30, e: Number.NaN };
+    expect(outOfOrder(['a', 'b', 'c', 'd', 'e'], (id) => applied[id]!)).toBe(1);
+    expect(outOfOrder(['a', 'b', 'd'], (id) => applied[id]!)).toBe(0);
+  });
+
+  it('finds the largest gap between distinct report times', () => {
+    expect(largestGap([1000, 1000, 6000, 8000, 14_500])).toBe(6500);
+    expect(largestGap([5])).toBe(0);
+  });
+});
