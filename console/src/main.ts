@@ -23,6 +23,7 @@ let watcher: ShowWatcher | undefined;
 let tracks: TrackView[] = [];
 let participantsTimer: ReturnType<typeof setInterval> | undefined;
 let recordingShownFor: string | undefined;
+let joining = false;
 
 const stage = new HostStage(config.stageTransport, byId<HTMLCanvasElement>('tile'), () => ({
   title: view?.title ?? 'Shelcaster',
@@ -121,9 +122,10 @@ function renderShow(next: SessionView | undefined): void {
   byId('show-reason').textContent = next?.reasonMessage ? `(${next.reason}: ${next.reasonMessage})` : '';
   byId<HTMLButtonElement>('start-button').disabled = isActive() || next?.status === 'ENDING';
   byId<HTMLButtonElement>('end-button').disabled = !isActive();
-  byId<HTMLButtonElement>('join-button').disabled = next?.status !== 'LIVE' || stage.joined;
+  byId<HTMLButtonElement>('join-button').disabled = next?.status !== 'LIVE' || stage.joined || joining;
   byId<HTMLButtonElement>('leave-button').disabled = !stage.joined;
-  renderTracks();
+  // Only the Play buttons' state changes here: the table is not rebuilt, so keyboard focus stays put.
+  for (const play of document.querySelectorAll<HTMLButtonElement>('#tracks button[data-action="play"]')) play.disabled = !isActive();
   if (next && FINAL_STATUSES.includes(next.status)) {
     void leaveStage();
     showRecording(next);
@@ -185,6 +187,7 @@ byId('join-button').addEventListener(
     if (!view) return;
     byId<HTMLButtonElement>('join-button').disabled = true;
     byId('stage-status').textContent = 'Joining…';
+    joining = true;
     try {
       const { token } = await api.request<{ token: string }>('POST', `/sessions/${view.sessionId}/tokens`, {
         role: 'HOST',
@@ -192,9 +195,11 @@ byId('join-button').addEventListener(
       });
       await stage.join(token);
     } catch (error) {
+      joining = false;
       await leaveStage();
       throw error;
     }
+    joining = false;
     byId('stage-status').textContent = 'You are on the stage: your microphone is live';
     byId<HTMLButtonElement>('leave-button').disabled = false;
     await refreshParticipants();
@@ -256,6 +261,7 @@ function renderTracks(): void {
     ...tracks.map((track) => {
       const row = el('tr', '', { 'data-track-id': track.trackId });
       const playButton = button('Play', action(() => play(track)), `Play ${track.title}`);
+      playButton.dataset.action = 'play';
       playButton.disabled = !isActive();
       const deleteButton = button('Delete', action(() => deleteTrack(track)), `Delete ${track.title}`);
       const actions = el('td');
