@@ -27,6 +27,12 @@ const BOOTSTRAP = `import(${JSON.stringify(TSX_API_URL)})
   .then((tsx) => { tsx.register(); return import(${JSON.stringify(RUNTIME_URL)}); })
   .catch((error) => { process.stderr.write(String(error && error.stack || error) + '\\n'); process.exit(1); });`;
 
+
+/**
+ * How long a cold start may take to load the handler. Lambda limits its init phase to 10 s; locally the
+ * TypeScript handlers are transpiled at load on a shared 2-core machine, so we allow more.
+ */
+export const INIT_PHASE_LIMIT_SECONDS = 30;
 export interface EnvironmentDependencies {
   logs: LogSink;
   timers: Timers;
@@ -91,15 +97,22 @@ export class ExecutionEnvironment {
   async invoke(requestId: string, event: unknown, clientContext?: unknown): Promise<InvocationOutcome> {
     if (this.pending) throw new Error('An execution environment serves one invocation at a time');
     const startedAt = this.deps.now();
+    const cold = !this.worker;
+    // As on Lambda, the init phase of a cold start is not part of the function's timeout: it has its own
+    // limit (INIT_PHASE_LIMIT_SECONDS), and the function's timeout starts once the handler is loaded.
+    const limitMs = (cold ? INIT_PHASE_LIMIT_SECONDS : this.fn.timeoutSeconds) * 1000;
     const outcome = new Promise<InvocationOutcome>((resolve) => {
-      const timer = this.deps.timers.setTimeout(() => this.timeOut(), this.fn.timeoutSeconds * 1000);
+      const timer = this.deps.timers.setTimeout(() => this.timeOut(), limitMs);
       this.pending = { requestId, startedAt, finish: resolve, timer, logLines: [] };
     });
-    const cold = !this.worker;
     const init = await this.start();
     const pending = this.pending as PendingInvocation | undefined;
     if (!pending || pending.requestId !== requestId) return outcome; // timed out while starting
-    if (cold) pending.coldInitMs = init.initDurationMs;
+    if (cold) {
+      pending.coldInitMs = init.initDurationMs;
+      this.deps.timers.clearTimeout(pending.timer);
+      pending.timer = this.deps.timers.setTimeout(() => this.timeOut(), this.fn.timeoutSeconds * 1000);
+    }
     this.log(`START RequestId: ${requestId} Version: $LATEST`);
     if (init.type === 'init-error') {
       this.log(`INIT_REPORT Init Duration: ${ms(init.initDurationMs)}\tPhase: init\tStatus: error\tError Type: ${init.error.errorType}`);
