@@ -1,8 +1,8 @@
 /**
  * Just enough ISO BMFF to join fragmented-MP4 parts: the timescale of each track (init segment:
  * moov/trak/tkhd + mdia/mdhd), and rewriting a media segment's fragments (moof/mfhd sequence number,
- * moof/traf/tfdt decode time, and a segment's own sidx earliest presentation time) so a later part continues the
- * timeline of the earlier ones; and one segment index (sidx) for the whole file. A fragmented MP4 declares no
+ * moof/traf/tfdt decode time) so a later part continues the timeline of the earlier ones; and one segment index
+ * (sidx) for the whole file. A fragmented MP4 declares no
  * duration in its moov: ffmpeg and Chromium take it from the sidx boxes they read (Chromium reads only the
  * first), so the episode carries one sidx over all its fragments and its segments' own sidx boxes are dropped.
  */
@@ -77,13 +77,11 @@ interface TrackFragment {
   tfdt: Box;
 }
 
-function fragmentsOf(segment: Uint8Array): { mfhd: Box[]; tracks: TrackFragment[]; sidx: Box[] } {
+function fragmentsOf(segment: Uint8Array): { mfhd: Box[]; tracks: TrackFragment[] } {
   const view = viewOf(segment);
   const mfhd: Box[] = [];
   const tracks: TrackFragment[] = [];
-  const sidx: Box[] = [];
   for (const top of boxesIn(segment, 0, segment.byteLength)) {
-    if (top.type === 'sidx') sidx.push(top);
     if (top.type !== 'moof') continue;
     const header = child(segment, top, 'mfhd');
     if (header) mfhd.push(header);
@@ -95,10 +93,10 @@ function fragmentsOf(segment: Uint8Array): { mfhd: Box[]; tracks: TrackFragment[
       tracks.push({ trackId: view.getUint32(tfhd.contentStart + 4), tfdt });
     }
   }
-  return { mfhd, tracks, sidx };
+  return { mfhd, tracks };
 }
 
-/** Moves a decode time by a shift, refusing what a negative or a version 0 (32-bit) field cannot hold. */
+/** Moves a time field by a shift, refusing what a negative or a version 0 (32-bit) field cannot hold. */
 function moveTime(view: DataView, versionAt: number, valueAt: number, shift: bigint): void {
   const wide = view.getUint8(versionAt) === 1;
   const moved = (wide ? view.getBigUint64(valueAt) : BigInt(view.getUint32(valueAt))) + shift;
@@ -130,17 +128,12 @@ export function rewriteFragments(
 ): { data: Uint8Array; nextSequenceNumber: number } {
   const data = new Uint8Array(segment);
   const view = viewOf(data);
-  const { mfhd, tracks, sidx } = fragmentsOf(data);
+  const { mfhd, tracks } = fragmentsOf(data);
   let sequence = nextSequenceNumber;
   for (const header of mfhd) view.setUint32(header.contentStart + 4, sequence++ >>> 0);
   for (const { trackId, tfdt } of tracks) moveTime(view, tfdt.contentStart, tfdt.contentStart + 4, shifts.get(trackId) ?? 0n);
-  // sidx: version/flags, reference_ID, timescale, earliest_presentation_time (32 or 64 bits).
-  for (const index of sidx) moveTime(view, index.contentStart, index.contentStart + 12, shifts.get(view.getUint32(index.contentStart + 4)) ?? 0n);
   return { data, nextSequenceNumber: sequence };
 }
-
-/** The number of fragments (moof boxes) in a media segment. */
-export const fragmentCount = (segment: Uint8Array): number => fragmentsOf(segment).mfhd.length;
 
 
 /** What the first bytes of a media segment tell: the bytes of its own sidx boxes and the first one's timing. */
