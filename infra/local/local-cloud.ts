@@ -24,6 +24,7 @@ import { s3RecordingStore } from './stage/recording-store.ts';
 import { STAGE_MOUNT_PATH } from './stage/stage-server.ts';
 import { startApiServer, type ApiServer } from './api/server.ts';
 import { localPages } from './console/pages.ts';
+import { DEMO_USER_ID, seedDemo } from './console/seed-demo.ts';
 import { deploySystem, LOCAL_CONTROLLER_IMAGE, type LocalDeployment } from './deploy/deploy-system.ts';
 import { CONTROLLER_COMMAND, CONTROLLER_WORKING_DIRECTORY } from '../../controller/command.ts';
 
@@ -44,6 +45,8 @@ export interface LocalCloudOptions {
    * to see a controller that cannot join). `npm start` reads it from SHELCASTER_CONTROLLER_ENV (JSON).
    */
   controllerEnvironment?: Record<string, string>;
+  /** Upload the demo user's tracks (idempotent). `npm start` does unless SHELCASTER_SEED_DEMO=0. */
+  seedDemo?: boolean;
 }
 
 export interface LocalCloud {
@@ -176,6 +179,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         localPages({ root: options.root, executions: { onError: (message, error) => log(`[console] ${message}: ${String(error)}`) } }),
     });
     const apiServer = api;
+    if (options.seedDemo) {
+      // A demo user's track list, so a newcomer can click play within a minute of cloning.
+      await seedDemo({ apiUrl: apiServer.url, token: await apiServer.issueToken(DEMO_USER_ID), log }).catch((error: unknown) =>
+        log(`[demo] seeding the demo tracks failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
     let closing: Promise<void> | undefined;
     return {
       endpoint,

@@ -4,6 +4,7 @@
  *   SHELCASTER_AWS_PORT   AWS endpoint port (default 4566)
  *   SHELCASTER_API_PORT   HTTP API port (default 3000)
  *   SHELCASTER_CONTROLLER_ENV  JSON object of extra environment for controller processes (test hook)
+ *   SHELCASTER_SEED_DEMO  0 to skip the demo user's tracks (default: seed them)
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,7 +20,16 @@ const controllerEnvironment = process.env.SHELCASTER_CONTROLLER_ENV
   ? (JSON.parse(process.env.SHELCASTER_CONTROLLER_ENV) as Record<string, string>)
   : undefined;
 
-const cloud = await startLocalCloud({ dataDir, awsPort, apiPort, root, ...(controllerEnvironment ? { controllerEnvironment } : {}) });
+const seedDemo = process.env.SHELCASTER_SEED_DEMO !== '0';
+
+const cloud = await startLocalCloud({
+  dataDir,
+  awsPort,
+  apiPort,
+  root,
+  seedDemo,
+  ...(controllerEnvironment ? { controllerEnvironment } : {}),
+});
 
 process.stdout.write(
   [
@@ -27,6 +37,8 @@ process.stdout.write(
     'Shelcaster local cloud is up.',
     `  AWS endpoint   ${cloud.endpoint}   (Step Functions, SQS, DynamoDB, S3, Logs, ECS, EventBridge, Lambda, IVS)`,
     `  HTTP API       ${cloud.apiUrl}`,
+    `  Host console   ${cloud.apiUrl}/   (one-click local sign-in; the demo user has tracks ready)`,
+    `  Executions     ${cloud.apiUrl}/executions`,
     `  State machine  ${cloud.deployment.stateMachineArn}`,
     `  Data           ${dataDir}`,
     '',
