@@ -118,6 +118,8 @@ describe('Commands across a controller kill', () => {
     const appliedAt = records.map((r) => Date.parse(r.appliedAt as string));
     const outOfOrder = appliedAt.flatMap((at, i) => (i > 0 && at <= appliedAt[i - 1]! ? [i] : []));
     expect(outOfOrder).toEqual([]);
+    const gaps = appliedAt.slice(1).map((at, i) => at - appliedAt[i]!);
+    console.info(`Longest wait between two results: ${(Math.max(...gaps) / 1000).toFixed(2)} s (the kill came after command ${killedAfter + 1})`);
 
     // Exactly once: the controllers recorded one result per command id, the first and the replacement together.
     const second = await runningController(aws.ecs, sessionId);

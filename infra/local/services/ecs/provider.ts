@@ -65,6 +65,8 @@ const TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113';
 const DEFAULT_STOP_TIMEOUT_SECONDS = 30;
 const DEFAULT_CLUSTER = 'default';
 const MAX_RUN_TASK_COUNT = 10;
+/** Operations that read or change tasks (they run the recovery of a previous run's tasks first). */
+const TASK_OPERATIONS = new Set(['RunTask', 'StopTask', 'ListTasks', 'DescribeTasks']);
 const ESSENTIAL_CONTAINER_EXITED = 'Essential container in task exited';
 const RESTART_REASON = "The local cloud restarted: the task's processes were lost";
 const SHUTDOWN_REASON = 'The local cloud stopped';
@@ -136,11 +138,15 @@ export class EcsProvider implements ServiceProvider {
   }
 
   async handle(request: AwsRequest): Promise<AwsResponse> {
-    this.recoverAfterRestart();
     const target = request.headers['x-amz-target'] ?? '';
     const operation = target.startsWith(`${TARGET_PREFIX}.`) ? target.slice(TARGET_PREFIX.length + 1) : '';
     const run = this.operations[operation];
     if (!run) return jsonError('UnknownOperationException', `Unknown operation ${target}`, 400, '1.1');
+    // Only task operations need the tasks of a previous run settled. Cluster and task definition calls (a
+    // deployment's) must not publish their STOPPED events before the deployment has created the rules'
+    // targets: such an event would be lost, and a session waiting on air would hear of its lost controller
+    // only through the heartbeat timeout.
+    if (TASK_OPERATIONS.has(operation)) this.recoverAfterRestart();
     let input: Input;
     try {
       const parsed = JSON.parse(request.body.length > 0 ? request.body.toString('utf8') : '{}') as unknown;
@@ -160,7 +166,7 @@ export class EcsProvider implements ServiceProvider {
   /**
    * Reports tasks a previous run left unfinished as STOPPED (killing any of their processes still alive)
    * and publishes their events. Runs once; call it when the event bus and its targets are ready (the first
-   * request runs it otherwise).
+   * task request runs it otherwise).
    */
   recoverAfterRestart(): void {
     if (this.recovered) return;

@@ -255,4 +255,17 @@ describe('EcsProvider', () => {
     expect(second.events.statuses(taskArn)).toEqual(['STOPPED/STOPPED']);
     await expect.poll(() => alive(pid)).toBe(false);
   });
+
+  it('settles a previous run’s tasks on the first task call, not on a deployment’s cluster and task definition calls', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ecs-'));
+    directories.push(dataDir);
+    const first = await start({ dataDir });
+    const { taskArn } = await runTask(first.provider);
+    await until(first.provider, taskArn, 'RUNNING');
+    // start() creates the cluster and registers task definitions, as the deployer does before the rules' targets exist.
+    const second = await start({ dataDir });
+    expect(second.events.statuses(taskArn)).toEqual([]);
+    expect(await describe1(second.provider, taskArn)).toMatchObject({ lastStatus: 'STOPPED' });
+    expect(second.events.statuses(taskArn)).toEqual(['STOPPED/STOPPED']);
+  });
 });
