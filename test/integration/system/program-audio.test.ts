@@ -8,6 +8,7 @@
  * A controller that cannot start Chromium fails WaitForReady with its reason, and nothing is left running.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -244,12 +245,21 @@ describe('Program audio: tracks played through the API are heard in the recordin
       const queues = await new SQSClient(config).send(new ListQueuesCommand({ QueueNamePrefix: COMMAND_QUEUE_PREFIX }));
       expect((queues.QueueUrls ?? []).map((u) => u.split('/').pop())).toEqual([COMMAND_DLQ_NAME]);
       expect((await new IVSRealTimeClient(config).send(new ListStagesCommand({}))).stages ?? []).toEqual([]);
-      expect(descendants(broken.process.pid!)).toEqual([]);
+      expect(descendants(broken.process.pid!).map(commandLine)).toEqual([]);
     } finally {
       await broken.stop();
     }
   }, 120_000);
 });
+
+/** A process's command line (for messages). */
+function commandLine(pid: number): string {
+  try {
+    return `${pid} ${readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim()}`;
+  } catch {
+    return `${pid} (gone)`;
+  }
+}
 
 /** The process ids of the whole tree under a process (pgrep -P, recursively). */
 function descendants(pid: number): number[] {
