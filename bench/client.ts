@@ -85,6 +85,13 @@ export class HostApi {
 export class BenchContext {
   readonly aws: AwsClients;
   private hosts = 0;
+  /** When loops should stop adding work so the run ends within its budget (epoch ms). */
+  softDeadline = Number.POSITIVE_INFINITY;
+
+  /** Whether the run is past its soft deadline (loops stop early and say so). */
+  get outOfTime(): boolean {
+    return Date.now() > this.softDeadline;
+  }
 
   constructor(
     readonly cloud: TargetCloud,

@@ -1,6 +1,6 @@
 /** The machine a run was taken on: cores, memory, Node, Chromium, ffmpeg. */
 import { execFileSync } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 
 export interface Machine {
   cores: number;
@@ -10,6 +10,8 @@ export interface Machine {
   chromium: string;
   ffmpeg: string;
   platform: string;
+  /** 1, 5 and 15 minute load averages when the run ended (the machine is shared). */
+  loadAverage: number[];
 }
 
 function versionOf(program: string, args: string[]): string {
@@ -30,5 +32,6 @@ export function describeMachine(chromiumPath = process.env.CHROMIUM_PATH || '/us
     chromium: versionOf(chromiumPath, ['--version']),
     ffmpeg: versionOf('ffmpeg', ['-hide_banner', '-version']),
     platform: `${process.platform} ${process.arch}`,
+    loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
   };
 }

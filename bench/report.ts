@@ -46,7 +46,7 @@ export function resultsMarkdown(run: RunResult, jsonPath: string, svgPath: strin
     DOCS_START,
     `Latest run: ${run.startedAt} → ${run.finishedAt}, \`${run.command}\`${run.quick ? ' (quick: small counts, not the issue\'s)' : ''}, against a local cloud ${run.cloud.origin === 'running' ? 'that was already running (`npm start`)' : 'started for the run by the test harness (free ports, temporary data dir) and stopped after'}.`,
     '',
-    `Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB memory, ${m.platform}, Node ${m.node}, ${m.chromium}, ${m.ffmpeg}.`,
+    `Machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB memory, ${m.platform}, Node ${m.node}, ${m.chromium}, ${m.ffmpeg}. Load average at the end of the run (1/5/15 min): ${m.loadAverage.join(' / ')} — the machine's 2 cores are shared with other work, so figures are upper bounds.`,
     '',
     `Results: [${jsonPath}](${jsonPath}); plot (CDF per latency figure, target dashed): [${svgPath}](${svgPath}).`,
     '',

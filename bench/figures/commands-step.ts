@@ -22,7 +22,7 @@ export async function commandAndFootprintFigures(
     const media = await Promise.all(sessions.map((s) => ctx.mediaFor(s.api)));
     const cores = watch.pid === undefined ? Number.NaN : await cpuWhilePlaying(sessions[0]!, watch.pid, media[0]!.programUrl, options.footprintSeconds);
     const began = Date.now();
-    const { sent, failures } = await sendCommands(sessions, options.commands, media.map((m) => m.programUrl));
+    const { sent, failures } = await sendCommands(sessions, options.commands, media.map((m) => m.programUrl), () => ctx.outOfTime);
     const commands = commandsFigure(sent, failures, options.commands, sessions.length, (Date.now() - began) / 1000);
     await watch.stop();
     return [commands, footprintFigure(watch, cores, options.footprintSeconds)];

@@ -23,10 +23,14 @@ export function commandCycle(i: number, programUrl: string): CommandInput {
 }
 
 /** Sends `count` commands over the sessions and waits for each to be applied; returns what was sent. */
-export async function sendCommands(sessions: readonly BenchSession[], count: number, programUrls: readonly string[]): Promise<{ sent: SentCommand[]; failures: string[] }> {
+export async function sendCommands(sessions: readonly BenchSession[], count: number, programUrls: readonly string[], outOfTime: () => boolean = () => false): Promise<{ sent: SentCommand[]; failures: string[] }> {
   const sent: SentCommand[] = [];
   const failures: string[] = [];
   for (let i = 0; i < count; i++) {
+    if (outOfTime()) {
+      failures.push(`stopped after ${i} commands: the run reached its time budget`);
+      break;
+    }
     const session = sessions[i % sessions.length]!;
     const command = commandCycle(Math.floor(i / sessions.length), programUrls[i % sessions.length]!);
     try {

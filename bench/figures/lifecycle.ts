@@ -3,8 +3,11 @@
  * ENDED, and leaks": sessions started one at a time, each ended before the next starts; afterwards nothing
  * may be left (tasks, queues, stages, processes).
  */
-import { STATES } from '#contract/index';
-import { controllerProcess, endSession, executionHistory, pollUntil, startSession, type BenchContext } from '../client.ts';
+import { DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CLUSTER_NAME, CONTROLLER_LOG_GROUP, STATES } from '#contract/index';
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import { type AwsClients, controllerProcess, endSession, executionHistory, pollUntil, startSession, type BenchContext } from '../client.ts';
 import { atMost, failedFigure, figure, type Figure } from '../figure.ts';
 import { executionStartedAt, firstPassDurations } from '../history.ts';
 import { findLeaks } from '../leaks.ts';
@@ -16,6 +19,26 @@ export const END_TARGET_MS = 2000;
 const START_STATES = [STATES.CreateStage, STATES.StartController, STATES.WaitForReady, STATES.GoLive];
 const END_STATES = [STATES.OnAir, STATES.Teardown];
 
+/**
+ * WaitForReady split by what the AWS APIs show: RunTask → the task's process started (ECS startedAt), → the
+ * controller's "Joined the stage and publishing" log line (Chromium started, page loaded, WHIP joined), → the
+ * READY token answered (WaitForReady exited).
+ */
+async function readinessSplit(aws: AwsClients, sessionId: string, events: readonly HistoryEvent[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const listed = await aws.ecs.send(new ListTasksCommand({ cluster: CLUSTER_NAME, startedBy: sessionId, desiredStatus: 'STOPPED' }));
+  const task = listed.taskArns?.length ? (await aws.ecs.send(new DescribeTasksCommand({ cluster: CLUSTER_NAME, tasks: listed.taskArns.slice(0, 1) }))).tasks?.[0] : undefined;
+  const logs = await aws.logs.send(new FilterLogEventsCommand({ logGroupName: CONTROLLER_LOG_GROUP, filterPattern: `"${sessionId}"` })).catch(() => ({ events: [] }));
+  const joined = logs.events?.find((e) => e.message?.includes('Joined the stage and publishing'))?.timestamp;
+  const waitExit = events.find((e) => e.type?.endsWith('StateExited') && e.stateExitedEventDetails?.name === STATES.WaitForReady)?.timestamp;
+  const created = task?.createdAt?.getTime();
+  const started = task?.startedAt?.getTime();
+  if (created !== undefined && started !== undefined) out['  RunTask → process started'] = started - created;
+  if (started !== undefined && joined !== undefined) out['  process started → joined the stage (Chromium, page, WHIP)'] = joined - started;
+  if (joined !== undefined && waitExit) out['  joined → READY answered'] = new Date(waitExit).getTime() - joined;
+  return out;
+}
+
 /** Runs `count` sessions through start and end; returns the start and end figures. */
 export async function lifecycleFigures(ctx: BenchContext, count: number, log: (line: string) => void): Promise<Figure[]> {
   const startMs: number[] = [];
@@ -26,6 +49,10 @@ export async function lifecycleFigures(ctx: BenchContext, count: number, log: (l
   const failures: string[] = [];
   const began = Date.now();
   for (let i = 0; i < count; i++) {
+    if (ctx.outOfTime) {
+      failures.push(`stopped after ${i} sessions: the run reached its time budget`);
+      break;
+    }
     const api = await ctx.newHost();
     let session;
     try {
@@ -53,6 +80,7 @@ export async function lifecycleFigures(ctx: BenchContext, count: number, log: (l
       const started = executionStartedAt(events);
       if (started !== undefined) startSplit['POST → execution started']!.push(started - session.postedAt);
       for (const [name, ms] of Object.entries(firstPassDurations(events, START_STATES))) (startSplit[name] ??= []).push(ms);
+      for (const [name, ms] of Object.entries(await readinessSplit(ctx.aws, session.sessionId, events))) (startSplit[name] ??= []).push(ms);
       const ended = firstPassDurations(events, END_STATES);
       const onAirExit = events.find((e) => e.type?.endsWith('StateExited') && e.stateExitedEventDetails?.name === STATES.OnAir)?.timestamp;
       if (onAirExit) endSplit['DELETE → OnAir exited']!.push(new Date(onAirExit).getTime() - deletedAt);

@@ -18,10 +18,10 @@ export async function showsAndLoadFigures(
       sessions = shows.sessions;
       figures.push(shows.figure);
     }
-    if (wants('load')) {
+    if (wants('load') && !ctx.outOfTime) {
       while (sessions.length < options.loadSessions) sessions.push(await startSession(await ctx.newHost(), `Bench load ${sessions.length + 1}`));
       log(`  load on ${options.loadSessions} live sessions ...`);
-      figures.push(await loadFigure(ctx, sessions.slice(0, options.loadSessions), { seconds: options.loadSeconds, connections: options.loadConnections, drainSeconds: Math.max(30, 4 * options.loadSeconds), warmupSeconds: Math.min(5, options.loadSeconds) }, log));
+      figures.push(await loadFigure(ctx, sessions.slice(0, options.loadSessions), { seconds: options.loadSeconds, connections: options.loadConnections, drainSeconds: Math.max(30, 2 * options.loadSeconds), warmupSeconds: Math.min(5, options.loadSeconds) }, log));
     }
     return figures;
   } finally {

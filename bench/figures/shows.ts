@@ -75,6 +75,10 @@ export async function showsAtOnce(ctx: BenchContext, options: { cap: number; wat
   let stopReason = `reached the cap of ${options.cap}`;
   const allLatencies: number[] = [];
   for (let k = 1; k <= options.cap; k++) {
+    if (ctx.outOfTime) {
+      stopReason = `the run reached its time budget at ${k - 1} shows`;
+      break;
+    }
     const api = await ctx.newHost();
     let session: BenchSession;
     try {

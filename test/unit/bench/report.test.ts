@@ -8,7 +8,7 @@ const run: RunResult = {
   command: 'npm run bench',
   quick: false,
   cloud: { origin: 'started', apiUrl: 'http://127.0.0.1:1', awsEndpoint: 'http://127.0.0.1:2' },
-  machine: { cores: 2, cpuModel: 'cpu', memoryGiB: 24, node: 'v22', chromium: 'Chromium 156', ffmpeg: 'ffmpeg 5.1', platform: 'linux x64' },
+  machine: { cores: 2, cpuModel: 'cpu', memoryGiB: 24, node: 'v22', chromium: 'Chromium 156', ffmpeg: 'ffmpeg 5.1', platform: 'linux x64', loadAverage: [1, 2, 3] },
   options: {},
   figures: [
     figure({ id: 'start', title: 'start', unit: 'ms', target: 'p95 ≤ 3 s', samples: [1000, 2000, 4000], checks: [atMost('p95', 4000, 3000)], notes: ['3 sessions'] }),
