@@ -38,9 +38,9 @@ interface Step {
 
 const STEPS: Step[] = [
   {
-    ids: ['shows', 'load'],
-    titles: ['shows at once', 'API under load'],
-    run: (ctx, o) => showsAndLoadFigures(ctx, { ...o, only: o.only }, log),
+    ids: ['start', 'end'],
+    titles: ['start: POST /sessions → LIVE', 'end: DELETE → ENDED, and leaks'],
+    run: (ctx, o) => lifecycleFigures(ctx, o.lifecycleSessions, log),
   },
   {
     ids: ['commands', 'footprint'],
@@ -53,9 +53,9 @@ const STEPS: Step[] = [
     run: (ctx, o) => audibleFigures(ctx, { commands: o.audibleCommands, floorTones: o.floorTones }, log),
   },
   {
-    ids: ['start', 'end'],
-    titles: ['start: POST /sessions → LIVE', 'end: DELETE → ENDED, and leaks'],
-    run: (ctx, o) => lifecycleFigures(ctx, o.lifecycleSessions, log),
+    ids: ['shows', 'load'],
+    titles: ['shows at once', 'API under load'],
+    run: (ctx, o) => showsAndLoadFigures(ctx, { ...o, only: o.only }, log),
   },
 ];
 
@@ -80,6 +80,12 @@ async function main(argv: readonly string[]): Promise<number> {
   const ctx = new BenchContext(cloud, randomBytes(3).toString('hex'));
   ctx.softDeadline = startedAt.getTime() + SOFT_BUDGET_MS;
   const figures: Figure[] = [];
+  const interrupted = (signal: string) => {
+    process.stderr.write(`${signal}: stopping (sessions of this run are ended by the local cloud's close if it was started here)\n`);
+    void cloud.stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   const budget = setTimeout(() => {
     process.stderr.write('The benchmark ran over its 15-minute budget; stopping.\n');
     void cloud.stop().finally(() => process.exit(1));

@@ -14,7 +14,7 @@ export async function showsAndLoadFigures(
   const wants = (id: string) => options.only.length === 0 || options.only.includes(id);
   try {
     if (wants('shows')) {
-      const shows = await showsAtOnce(ctx, { cap: options.showsCap, watchSeconds: options.showsWatchSeconds }, log);
+      const shows = await showsAtOnce(ctx, { cap: options.showsCap, watchSeconds: options.showsWatchSeconds, reserveMs: wants('load') ? (options.loadSeconds * 3 + 60) * 1000 : 0 }, log);
       sessions = shows.sessions;
       figures.push(shows.figure);
     }
