@@ -109,7 +109,7 @@ describe('The controller command, run for real against fakes', () => {
     expect(aws.callsOf('IVS.CreateParticipantToken')[0]?.body).toMatchObject({ capabilities: ['PUBLISH'], duration: 1440, userId: 'program-controller' });
 
     const applied = await until('the command result', () =>
-      aws.callsOf('DynamoDB_20120810.UpdateItem').find((c) => JSON.stringify(c.body).includes('COMMAND#c1')),
+      aws.callsOf('DynamoDB_20120810.UpdateItem').find((c) => JSON.stringify(c.body).includes('COMMAND#c1') && JSON.stringify(c.body).includes(':status')),
     );
     expect(JSON.stringify(applied.body)).toContain('"APPLIED"');
     await until('now-playing PLAYING', () =>

@@ -22,8 +22,10 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   COMMAND_DLQ_NAME,
+  CONTROLLER_LOG_GROUP,
   COMMAND_MAX_RECEIVE_COUNT,
   COMMAND_MESSAGE_GROUP,
   SESSIONS_TABLE_NAME,
@@ -125,17 +127,26 @@ describe('Commands across a controller kill', () => {
     const second = await runningController(aws.ecs, sessionId);
     expect(second.pid).not.toBe(first.pid);
     expect(isAlive(first.pid)).toBe(false);
+    const finishedLines = async () =>
+      (await controllerLogLines(aws.logs, sessionId, started)).filter((l) => l.message === 'Command finished' && l.recorded === true);
     const finished = await eventually(
-      async () => {
-        const lines = (await controllerLogLines(aws.logs, sessionId, started)).filter((l) => l.message === 'Command finished' && l.recorded === true);
-        return lines.length >= COMMAND_COUNT + 1 ? lines : undefined;
-      },
+      async () => ((await finishedLines()).length >= COMMAND_COUNT + 1 ? true : undefined),
       20_000,
       'the controllers’ log lines',
-    );
-    const perCommand = new Map<string, number>();
-    for (const line of finished) perCommand.set(line.commandId as string, (perCommand.get(line.commandId as string) ?? 0) + 1);
-    expect(accepted.map(({ commandId }) => perCommand.get(commandId))).toEqual(accepted.map(() => 1));
+    )
+      .then(finishedLines)
+      .catch(finishedLines);
+    const perCommand = new Map<string, Json[]>();
+    for (const line of finished) perCommand.set(line.commandId as string, [...(perCommand.get(line.commandId as string) ?? []), line]);
+    const notOnce = accepted.flatMap(({ commandId }, i) => {
+      const lines = perCommand.get(commandId) ?? [];
+      return lines.length === 1 ? [] : [{ i, commandId, lines, record: records[i] }];
+    });
+    for (const missing of notOnce) {
+      const raw = await aws.logs.send(new FilterLogEventsCommand({ logGroupName: CONTROLLER_LOG_GROUP, startTime: started, filterPattern: `"${missing.commandId}"` }));
+      console.info(JSON.stringify(raw.events?.map((e) => [e.logStreamName, e.message]), null, 1));
+    }
+    expect(notOnce).toEqual([]);
 
     // The show ends where the last commands put it.
     const lastVolume = [...accepted].reverse().find(({ command }) => command.type === 'SET_VOLUME')!.command as { volume: number };
