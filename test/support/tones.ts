@@ -110,11 +110,23 @@ export function medianAmplitude(track: Float32Array, fromSeconds: number, toSeco
 
 /** The largest sample-to-sample step between two times (seconds): a click shows as a step no sine of the tone makes. */
 export function largestStep(samples: Float32Array, fromSeconds: number, toSeconds: number, rate = ANALYSIS_RATE): number {
+  return largestStepAt(samples, fromSeconds, toSeconds, rate).step;
+}
+
+/** The largest sample-to-sample step between two times, and when it happens (seconds). */
+export function largestStepAt(samples: Float32Array, fromSeconds: number, toSeconds: number, rate = ANALYSIS_RATE): { step: number; atSeconds: number } {
   const from = Math.max(1, Math.floor(fromSeconds * rate));
   const to = Math.min(samples.length, Math.ceil(toSeconds * rate));
-  let largest = 0;
-  for (let i = from; i < to; i++) largest = Math.max(largest, Math.abs(samples[i]! - samples[i - 1]!));
-  return largest;
+  let step = 0;
+  let at = from;
+  for (let i = from; i < to; i++) {
+    const size = Math.abs(samples[i]! - samples[i - 1]!);
+    if (size > step) {
+      step = size;
+      at = i;
+    }
+  }
+  return { step, atSeconds: at / rate };
 }
 
 /** Root-mean-square level between two times (seconds). */

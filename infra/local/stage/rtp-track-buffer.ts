@@ -9,9 +9,11 @@
  * left off is re-anchored at once.
  *
  * Moving the anchor earlier places the next packet over the end of the previous one: the track overlaps
- * itself for the difference, a click. So once a track has settled (its first packets, usually silence, set
- * the anchor freely), the anchor moves earlier only for a difference of ANCHOR_SLACK_MS or more (a sender
- * clock running fast, a timestamp jump); smaller ones are jitter the playout delay absorbs.
+ * itself for the difference, a click. So once a track has settled (during its first second, usually silence,
+ * the anchor follows every smaller transit), the anchor moves earlier only for a difference of ANCHOR_SLACK_MS
+ * or more (a sender clock running fast, a timestamp jump); smaller ones are jitter the playout delay absorbs.
+ * Settling is counted in arrival time, not packets: after a stall of the receiving process, a burst of
+ * delayed packets is read at once, and its last packets (the least delayed) still teach the anchor.
  */
 import { FRAME_SAMPLES, SAMPLE_RATE } from './audio-format.ts';
 import type { AudioRtpPacket } from './stage-participants.ts';
@@ -20,8 +22,8 @@ import type { AudioRtpPacket } from './stage-participants.ts';
 const RTP_CLOCK_RATE = SAMPLE_RATE;
 /** Consecutive late packets after which the track is re-anchored on the arrival time. */
 export const REANCHOR_AFTER_LATE_PACKETS = 5;
-/** Packets during which a new track's anchor follows every smaller transit. */
-export const ANCHOR_SETTLE_PACKETS = 50;
+/** Time from a track's first packet during which its anchor follows every smaller transit. */
+export const ANCHOR_SETTLE_MS = 1000;
 /** After settling, the least improvement of the transit that moves the anchor earlier. */
 export const ANCHOR_SLACK_MS = 40;
 /**
@@ -63,6 +65,7 @@ export class RtpTrackBuffer {
   private highestSeq: number | undefined;
   private lastTimestamp: number | undefined;
   private lastArrival: number | undefined;
+  private firstArrival: number | undefined;
   private offset: number | undefined;
   private lastReleasedSeq: number | undefined;
   private consecutiveLate = 0;
@@ -99,7 +102,8 @@ export class RtpTrackBuffer {
     }
     const transit = arrival - timestamp;
     // A smaller transit (less delay, a sender clock running fast, a timestamp jump forward) becomes the anchor.
-    const settled = this.stats.received > ANCHOR_SETTLE_PACKETS;
+    this.firstArrival ??= arrival;
+    const settled = arrival - this.firstArrival >= (ANCHOR_SETTLE_MS * RTP_CLOCK_RATE) / 1000;
     const slack = settled ? (ANCHOR_SLACK_MS * RTP_CLOCK_RATE) / 1000 : 0;
     if (this.offset === undefined || transit < this.offset - slack) this.offset = transit;
     let position = timestamp + this.offset;

@@ -21,7 +21,7 @@ import { CLUSTER_NAME, COMMAND_DLQ_NAME, COMMAND_QUEUE_PREFIX } from '#contract/
 import { eventually, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '../../support/local-cloud.ts';
 import { localClientConfig, readSessionRecord, recordingStartMs } from '../../support/recording.ts';
 import { SessionApi, until, type CommandOutcome } from '../../support/session-api.ts';
-import { ANALYSIS_RATE, decodeMono, findPresence, largestStep, medianAmplitude, toneTrack, writeToneWav, type Presence } from '../../support/tones.ts';
+import { ANALYSIS_RATE, decodeMono, findPresence, largestStep, largestStepAt, medianAmplitude, toneTrack, writeToneWav, type Presence } from '../../support/tones.ts';
 
 /** The issue's tolerance on where and how long a tone is heard. */
 const TOLERANCE_SECONDS = 0.3;
@@ -87,9 +87,9 @@ async function endSession(sessionId: string): Promise<void> {
  */
 function expectNoClick(samples: Float32Array, from: number, to: number, frequency: number, amplitude: number, what: string): void {
   const sineStep = (2 * Math.PI * frequency * amplitude) / ANALYSIS_RATE;
-  const step = largestStep(samples, from, to);
-  timings.push(`${what}: largest step ${step.toFixed(4)}, the sine's own ${sineStep.toFixed(4)}`);
-  expect(step, `${what}: a click between ${from.toFixed(2)} and ${to.toFixed(2)} s`).toBeLessThanOrEqual(sineStep * 1.25);
+  const { step, atSeconds } = largestStepAt(samples, from, to);
+  timings.push(`${what}: largest step ${step.toFixed(4)} at ${atSeconds.toFixed(3)} s, the sine's own ${sineStep.toFixed(4)}`);
+  expect(step, `${what}: a click at ${atSeconds.toFixed(3)} s on the recording's timeline`).toBeLessThanOrEqual(sineStep * 1.25);
 }
 
 /** Asserts one presence stretch close to where it was expected. */

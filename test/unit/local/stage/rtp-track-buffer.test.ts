@@ -1,18 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { FRAME_SAMPLES } from '../../../../infra/local/stage/audio-format.ts';
-import { ANCHOR_SETTLE_PACKETS, ANCHOR_SLACK_MS, RtpTrackBuffer, SENDER_PAUSE_MS } from '../../../../infra/local/stage/rtp-track-buffer.ts';
+import { ANCHOR_SETTLE_MS, ANCHOR_SLACK_MS, RtpTrackBuffer, SENDER_PAUSE_MS } from '../../../../infra/local/stage/rtp-track-buffer.ts';
 
 const START_MS = 1_700_000_000_000;
 const TS_BASE = 90_000;
 const samplesOf = (ms: number) => (ms * 48_000) / 1000;
+/** Packets sent during the settling time. */
+const SETTLE_PACKETS = ANCHOR_SETTLE_MS / 20;
 
 /** Packet `index` of a sender that sends a 20 ms frame every 20 ms, arriving `delayMs` after it was due. */
-function packet(index: number, delayMs: number, options: { timestampIndex?: number } = {}) {
+function packet(index: number, delayMs: number, options: { timestampIndex?: number; readAtMs?: number } = {}) {
   return {
     sequenceNumber: 500 + index,
     timestamp: TS_BASE + (options.timestampIndex ?? index) * FRAME_SAMPLES,
     payload: new Uint8Array([index % 256]),
-    receivedAtMs: START_MS + index * 20 + delayMs,
+    receivedAtMs: START_MS + (options.readAtMs ?? index * 20 + delayMs),
   };
 }
 
@@ -34,9 +36,9 @@ describe('RtpTrackBuffer', () => {
 
   it('keeps a settled track contiguous when a packet comes with less delay than the anchor (no self-overlap)', () => {
     const buffer = new RtpTrackBuffer(START_MS);
-    for (let i = 0; i <= ANCHOR_SETTLE_PACKETS; i++) buffer.push(packet(i, 20), 0);
+    for (let i = 0; i <= SETTLE_PACKETS; i++) buffer.push(packet(i, 20), 0);
     const settled = positions(buffer);
-    const next = ANCHOR_SETTLE_PACKETS + 1;
+    const next = SETTLE_PACKETS + 1;
     // 15 ms less delay than every packet before: jitter, within the slack.
     buffer.push(packet(next, 5), 0);
     buffer.push(packet(next + 1, 20), 0);
@@ -47,11 +49,24 @@ describe('RtpTrackBuffer', () => {
 
   it('moves a settled anchor earlier when packets come a slack or more ahead of it', () => {
     const buffer = new RtpTrackBuffer(START_MS);
-    for (let i = 0; i <= ANCHOR_SETTLE_PACKETS; i++) buffer.push(packet(i, ANCHOR_SLACK_MS + 20), 0);
+    for (let i = 0; i <= SETTLE_PACKETS; i++) buffer.push(packet(i, ANCHOR_SLACK_MS + 20), 0);
     const last = positions(buffer).at(-1)!;
-    buffer.push(packet(ANCHOR_SETTLE_PACKETS + 1, 10), 0);
+    buffer.push(packet(SETTLE_PACKETS + 1, 10), 0);
     const [moved] = positions(buffer);
     expect(last + FRAME_SAMPLES - moved!).toBe(samplesOf(ANCHOR_SLACK_MS + 10));
+  });
+
+  it('learns its anchor from the last packets of a burst read after a stall in its first second, and keeps it', () => {
+    const buffer = new RtpTrackBuffer(START_MS);
+    // The receiving process stalls for 1.5 s from the start: packets 0–74 are read at once, then on time.
+    for (let i = 0; i < 75; i++) buffer.push(packet(i, 5, { readAtMs: 1500 }), 0);
+    positions(buffer);
+    for (let i = 75; i < 75 + 2 * SETTLE_PACKETS; i++) buffer.push(packet(i, i % 2 === 0 ? 5 : 25), 0);
+    const placed = positions(buffer);
+    // The least delayed packet (5 ms) anchors the track, and settled packets follow it contiguously.
+    expect(placed.at(-1)).toBe(samplesOf((74 + 2 * SETTLE_PACKETS) * 20 + 5));
+    const settled = placed.slice(SETTLE_PACKETS);
+    expect(settled.every((p, i) => i === 0 || p - settled[i - 1]! === FRAME_SAMPLES)).toBe(true);
   });
 
   it('re-anchors at once, dropping nothing, when a sender resumes after a pause where its timestamps stopped', () => {
