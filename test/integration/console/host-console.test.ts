@@ -3,8 +3,9 @@
  * upload a track (file picker, progress), start a show and watch it go LIVE, join the stage with a fake
  * microphone (a 300 Hz "voice"), play the track (a 1 kHz tone) and see the command APPLIED and the track
  * playing, end the show, and find both the voice and the track in the recording the page offers. The
- * screenshot of the live show goes to docs/images/console.png.
+ * screenshot of the live show goes to docs/images/console.png (with SHELCASTER_UPDATE_SCREENSHOTS=1).
  */
+import { screenshotPath } from '../../support/screenshots.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ import { decodeMono, findPresence, medianAmplitude, toneTrack, writeToneWav } fr
 const VOICE_HZ = 300;
 const TRACK_HZ = 1000;
 const TRACK_SECONDS = 8;
-const SCREENSHOT = join(REPO_ROOT, 'docs', 'images', 'console.png');
+const SCREENSHOT = screenshotPath('console.png');
 
 let cloud: RunningLocalCloud;
 let browser: Browser;

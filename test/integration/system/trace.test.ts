@@ -2,10 +2,11 @@
  * "What happened to session X" (issue 9), against one real local cloud: `npx shelcaster trace` run for real on
  * a session that was started, played a tone and was ended (also followed live with --follow), and on a session
  * whose controller was killed; the logs of both sessions (JSON with the session id on every line); the
- * executions page in real Chromium, whose screenshot goes to docs/images/executions.png.
+ * executions page in real Chromium, whose screenshot goes to docs/images/executions.png (with SHELCASTER_UPDATE_SCREENSHOTS=1).
  */
+import { screenshotPath } from '../../support/screenshots.ts';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -319,7 +320,7 @@ describe('The executions page', () => {
     expect(restarted[STATES.SessionFailed]).toBe('notEntered');
     const onAirVisits = await page.$eval(`g.state[data-state="${STATES.OnAir}"] g.visits`, (g) => [g.getAttribute('data-visits'), g.getAttribute('data-caught')]);
     expect(onAirVisits).toEqual(['2', '1']);
-    await page.screenshot({ path: join(mkdirDocsImages(), 'executions.png') });
+    await page.screenshot({ path: screenshotPath('executions.png') });
 
     const response = await page.goto(`${cloud.apiUrl}/executions/${endedSessionId}`);
     expect(response?.status()).toBe(200);
@@ -342,8 +343,3 @@ describe('The executions page', () => {
   }, 90_000);
 });
 
-function mkdirDocsImages(): string {
-  const dir = join(REPO_ROOT, 'docs', 'images');
-  mkdirSync(dir, { recursive: true });
-  return dir;
-}
