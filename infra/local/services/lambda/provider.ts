@@ -4,7 +4,8 @@
  * Functions are registered in-process by the local deployer (`register`), not created by clients. Each
  * execution environment is a worker thread with the function's environment (plus Lambda's reserved
  * variables and the local cloud's endpoint and credentials); it loads the handler module once (cold start)
- * and is reused (warm). Concurrent invocations get more environments. Output goes to
+ * and is reused (warm). Concurrent invocations get more environments, up to maxEnvironmentsPerFunction
+ * (then they wait for one). Output goes to
  * `/aws/lambda/<name>`, one stream per environment, with START / END / REPORT lines.
  *
  * LIMITATIONS
@@ -39,7 +40,16 @@ export interface LambdaProviderOptions {
   region?: string;
   timers?: Timers;
   now?: () => number;
+  /**
+   * Execution environments (worker threads) per function at most; more concurrent invocations wait for one
+   * to come free. Lambda would scale out instead; on one small machine, many cold starts at once only make
+   * every one of them slow.
+   */
+  maxEnvironmentsPerFunction?: number;
 }
+
+/** Default of LambdaProviderOptions.maxEnvironmentsPerFunction. */
+export const DEFAULT_MAX_ENVIRONMENTS_PER_FUNCTION = 4;
 
 const API_PREFIX = '/2015-03-31/functions';
 /** Bytes of log Lambda returns in X-Amz-Log-Result for `LogType: Tail`. */
@@ -69,6 +79,7 @@ export class LambdaProvider implements ServiceProvider, FunctionInvoker {
   readonly targetPrefixes = [] as const;
   private readonly store: LambdaStore;
   private readonly busy = new WeakSet<ExecutionEnvironment>();
+  private readonly waiters = new Map<string, (() => void)[]>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly region: string;
   private readonly timers: Timers;
@@ -121,6 +132,7 @@ export class LambdaProvider implements ServiceProvider, FunctionInvoker {
   /** Terminates every execution environment and waits for running asynchronous invocations to end. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const waiters of this.waiters.values()) waiters.splice(0).forEach((wake) => wake());
     await Promise.all(this.store.allEnvironments().map((environment) => environment.terminate()));
     await this.drain();
   }
@@ -201,7 +213,14 @@ export class LambdaProvider implements ServiceProvider, FunctionInvoker {
   private async run(configuration: FunctionConfiguration, requestId: string, event: unknown, clientContext?: unknown): Promise<InvocationOutcome> {
     if (this.closed) throw new AwsServiceError('ServiceException', 'The local Lambda service is shutting down.', 500);
     const pool = this.store.environmentsOf(configuration.functionName);
+    const limit = this.options.maxEnvironmentsPerFunction ?? DEFAULT_MAX_ENVIRONMENTS_PER_FUNCTION;
     let environment = pool.find((candidate) => candidate.usable && !this.busy.has(candidate));
+    // At the limit, wait for an environment of this function to come free instead of starting another.
+    while (!environment && pool.length >= limit) {
+      await new Promise<void>((resolve) => this.waitersOf(configuration.functionName).push(resolve));
+      if (this.closed) throw new AwsServiceError('ServiceException', 'The local Lambda service is shutting down.', 500);
+      environment = pool.find((candidate) => candidate.usable && !this.busy.has(candidate));
+    }
     if (!environment) {
       environment = new ExecutionEnvironment(configuration, {
         logs: this.options.logs,
@@ -218,7 +237,18 @@ export class LambdaProvider implements ServiceProvider, FunctionInvoker {
     } finally {
       this.busy.delete(environment);
       if (!environment.usable) pool.splice(pool.indexOf(environment), 1);
+      this.waitersOf(configuration.functionName).shift()?.();
     }
+  }
+
+  /** Invocations of a function waiting for a free environment, first come first served. */
+  private waitersOf(functionName: string): (() => void)[] {
+    let waiters = this.waiters.get(functionName);
+    if (!waiters) {
+      waiters = [];
+      this.waiters.set(functionName, waiters);
+    }
+    return waiters;
   }
 
   private configurationDocument(configuration: FunctionConfiguration): Record<string, unknown> {

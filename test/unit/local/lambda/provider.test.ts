@@ -24,9 +24,14 @@ describe('LambdaProvider', () => {
     provider = undefined;
   });
 
-  function start(timers = new ManualTimers()) {
+  function start(timers = new ManualTimers(), maxEnvironmentsPerFunction?: number) {
     const logs = new RecordingLogSink();
-    provider = new LambdaProvider({ logs, timers, cloudEnvironment: { AWS_ENDPOINT_URL: 'http://127.0.0.1:1' } });
+    provider = new LambdaProvider({
+      logs,
+      timers,
+      cloudEnvironment: { AWS_ENDPOINT_URL: 'http://127.0.0.1:1' },
+      ...(maxEnvironmentsPerFunction ? { maxEnvironmentsPerFunction } : {}),
+    });
     return { provider, logs, timers };
   }
 
@@ -63,6 +68,15 @@ describe('LambdaProvider', () => {
     provider.register(greeterRegistration());
     const [a, b] = await Promise.all([provider.invoke('greeter', { name: 'a' }), provider.invoke('greeter', { name: 'b' })]);
     expect((a.payload as { threadId: number }).threadId).not.toBe((b.payload as { threadId: number }).threadId);
+  });
+
+  it('queues invocations beyond maxEnvironmentsPerFunction for a free environment, and runs them all', async () => {
+    const { provider } = start(new ManualTimers(), 2);
+    provider.register(greeterRegistration());
+    const results = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((name) => provider.invoke('greeter', { name })));
+    expect(results.map((r) => (r.payload as { greeting: string }).greeting)).toEqual(['a', 'b', 'c', 'd', 'e'].map((n) => `Hello, ${n}`));
+    const threads = new Set(results.map((r) => (r.payload as { threadId: number }).threadId));
+    expect(threads.size).toBe(2);
   });
 
   it('answers a thrown error as Unhandled with the error name as errorType', async () => {
