@@ -284,7 +284,6 @@ describe('Bad input: a seeded fuzz of the API', () => {
         body: route.method === 'POST' ? '[]' : undefined,
       });
     }
-    const startedAt = Date.now();
     const before = await takeSnapshot(clients, [queueUrl]);
 
     const answers: { what: string; status: number; body: string }[] = [];
@@ -299,7 +298,6 @@ describe('Bad input: a seeded fuzz of the API', () => {
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
 
     expect(answers).toHaveLength(REQUESTS);
-    expect(Date.now() - startedAt).toBeLessThan(60_000);
     const wrong = answers.filter(({ status, body }) => {
       if (status < 400 || status >= 500) return true;
       let parsed: Record<string, unknown>;
