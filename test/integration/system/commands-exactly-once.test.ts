@@ -82,7 +82,7 @@ describe('Commands across a controller kill', () => {
   // "Command finished" line is missing from the controller's log group; the cause (controller output, ECS log
   // forwarding or the log search) is not found yet. One retry keeps CI honest about everything else; the
   // failure message prints the raw log lines of the command when it happens.
-  it('applies each of 60 commands exactly once, in the order accepted, none lost', async () => {
+  it('applies each of 60 commands exactly once, in the order accepted, none lost', { timeout: 300_000, retry: 1 }, async () => {
     const started = Date.now();
     const programUrl = await uploadMedia(aws.s3, HOST, 'tone.wav', toneWav({ frequency: 330, seconds: 240, sampleRate: 16_000, amplitude: 0.2 }));
     const { sessionId } = await startLiveSession(api, 'Exactly once');
@@ -168,7 +168,7 @@ describe('Commands across a controller kill', () => {
 
     await api('DELETE', `/sessions/${sessionId}`);
     await waitForSession(api, sessionId, (s) => s.status === 'ENDED' || s.status === 'FAILED', 60_000, 'the session to end');
-  }, { timeout: 300_000, retry: 1 });
+  });
 });
 
 describe('A command that keeps failing', () => {
