@@ -42,7 +42,7 @@ export const FULL_RUN: Omit<BenchOptions, 'only' | 'quick' | 'apiUrl' | 'awsEndp
   floorTones: 20,
   loadSeconds: 30,
   loadConnections: 20,
-  loadSessions: 10,
+  loadSessions: 5,
   footprintSeconds: 15,
   showsCap: 12,
   showsWatchSeconds: 8,

@@ -1,6 +1,6 @@
 /** One step for two figures that share live sessions: shows at once, then the API under load on those shows. */
 import { endQuietly, startSession, type BenchContext, type BenchSession } from '../client.ts';
-import type { Figure } from '../figure.ts';
+import { failedFigure, type Figure } from '../figure.ts';
 import { loadFigure } from './load.ts';
 import { showsAtOnce } from './shows.ts';
 
@@ -19,9 +19,20 @@ export async function showsAndLoadFigures(
       figures.push(shows.figure);
     }
     if (wants('load') && !ctx.outOfTime) {
-      while (sessions.length < options.loadSessions) sessions.push(await startSession(await ctx.newHost(), `Bench load ${sessions.length + 1}`));
-      log(`  load on ${options.loadSessions} live sessions ...`);
-      figures.push(await loadFigure(ctx, sessions.slice(0, options.loadSessions), { seconds: options.loadSeconds, connections: options.loadConnections, drainSeconds: Math.max(30, 2 * options.loadSeconds), warmupSeconds: Math.min(5, options.loadSeconds) }, log));
+      try {
+        // Top up to the sessions asked for; a start refused (e.g. the composition quota) leaves the load on fewer.
+        while (sessions.length < options.loadSessions) sessions.push(await startSession(await ctx.newHost(), `Bench load ${sessions.length + 1}`));
+      } catch (error) {
+        log(`  could not start more sessions for the load: ${(error as Error).message.slice(0, 200)}`);
+      }
+      const loadSessions = sessions.slice(0, options.loadSessions);
+      log(`  load on ${loadSessions.length} live sessions ...`);
+      try {
+        if (loadSessions.length === 0) throw new Error('no live session to load');
+        figures.push(await loadFigure(ctx, loadSessions, { seconds: options.loadSeconds, connections: options.loadConnections, drainSeconds: Math.max(30, 2 * options.loadSeconds), warmupSeconds: Math.min(5, options.loadSeconds) }, log));
+      } catch (error) {
+        figures.push(failedFigure('load', 'API under load', 'ms', '≥ 500 accepted/s, p95 ≤ 25 ms, 0 lost', error));
+      }
     }
     return figures;
   } finally {
