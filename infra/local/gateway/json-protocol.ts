@@ -43,3 +43,33 @@ export class AwsServiceError extends Error {
     this.name = 'AwsServiceError';
   }
 }
+
+/** A JSON protocol request's input: the body as an object (`{}` when empty). */
+export type JsonInput = Record<string, unknown>;
+
+/**
+ * Parses a JSON protocol request body and runs one synchronous operation on it, answering as AWS does:
+ * SerializationException for a body that is not a JSON object, the operation's AwsServiceError as its own
+ * shape, anything else as `failure` (a 500 that says nothing of internals).
+ */
+export function answerJsonOperation(
+  body: Buffer,
+  run: (input: JsonInput) => unknown,
+  version: JsonProtocolVersion,
+  failure: { code: string; message: string },
+): AwsResponse {
+  let input: JsonInput;
+  try {
+    const parsed = JSON.parse(body.length > 0 ? body.toString('utf8') : '{}') as unknown;
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+    input = parsed as JsonInput;
+  } catch {
+    return jsonError('SerializationException', 'Request body is not a JSON object.', 400, version);
+  }
+  try {
+    return jsonOk(run(input), version);
+  } catch (error) {
+    if (error instanceof AwsServiceError) return jsonError(error.code, error.message, error.status, version);
+    return jsonError(failure.code, failure.message, 500, version);
+  }
+}

@@ -27,7 +27,7 @@ import { join } from 'node:path';
 import type { AwsRequest, AwsResponse, ServiceProvider } from '../../gateway/provider.ts';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../../gateway/provider.ts';
 import type { EventPublisher, LogSink } from '../../gateway/internal.ts';
-import { AwsServiceError, jsonError, jsonOk } from '../../gateway/json-protocol.ts';
+import { answerJsonOperation, AwsServiceError, jsonError } from '../../gateway/json-protocol.ts';
 import { ContainerProcess, ContainerStartError, processStartTicks, signalGroup, type ContainerLaunch } from './container-process.ts';
 import { MetadataServer } from './metadata-server.ts';
 import type { Cluster, ContainerDefinition, ContainerOverride, KeyValuePair, Tag, Task, TaskDefinition, TaskOverrides } from './model.ts';
@@ -147,20 +147,7 @@ export class EcsProvider implements ServiceProvider {
     // targets: such an event would be lost, and a session waiting on air would hear of its lost controller
     // only through the heartbeat timeout.
     if (TASK_OPERATIONS.has(operation)) this.recoverAfterRestart();
-    let input: Input;
-    try {
-      const parsed = JSON.parse(request.body.length > 0 ? request.body.toString('utf8') : '{}') as unknown;
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-      input = parsed as Input;
-    } catch {
-      return jsonError('SerializationException', 'Request body is not a JSON object.', 400, '1.1');
-    }
-    try {
-      return jsonOk(run(input), '1.1');
-    } catch (error) {
-      if (error instanceof AwsServiceError) return jsonError(error.code, error.message, error.status, '1.1');
-      return jsonError('ServerException', 'The local ECS service failed to handle the request.', 500, '1.1');
-    }
+    return answerJsonOperation(request.body, run, '1.1', { code: 'ServerException', message: 'The local ECS service failed to handle the request.' });
   }
 
   /**

@@ -2,8 +2,7 @@
  * The local ECS service's state: clusters, task definitions and tasks, persisted as one JSON file when a
  * file is given (tasks survive a restart), in memory otherwise.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readStateFile, writeStateFile } from '../../gateway/state-file.ts';
 import type { Cluster, Task, TaskDefinition } from './model.ts';
 
 interface StoredState {
@@ -20,14 +19,8 @@ export class EcsStore {
   readonly tasks = new Map<string, Task>();
 
   constructor(private readonly file?: string) {
-    if (!file) return;
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      return;
-    }
-    const state = JSON.parse(text) as StoredState;
+    const state = file ? readStateFile<StoredState>(file) : undefined;
+    if (!state) return;
     for (const cluster of state.clusters) this.clusters.set(cluster.clusterName, cluster);
     for (const definition of state.taskDefinitions) this.taskDefinitions.set(definition.taskDefinitionArn, definition);
     for (const task of state.tasks) this.tasks.set(task.taskArn, task);
@@ -51,14 +44,11 @@ export class EcsStore {
   /** Writes the state file (atomically: a temporary file renamed over the old one). */
   save(): void {
     if (!this.file) return;
-    mkdirSync(dirname(this.file), { recursive: true });
     const state: StoredState = {
       clusters: [...this.clusters.values()],
       taskDefinitions: [...this.taskDefinitions.values()],
       tasks: [...this.tasks.values()],
     };
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify(state));
-    renameSync(temporary, this.file);
+    writeStateFile(this.file, state);
   }
 }

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import type { AwsRequest, AwsResponse, ServiceProvider } from '../../gateway/provider.ts';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../../gateway/provider.ts';
 import type { BusEvent, EventPublisher, FunctionInvoker } from '../../gateway/internal.ts';
-import { AwsServiceError, jsonError, jsonOk } from '../../gateway/json-protocol.ts';
+import { answerJsonOperation, AwsServiceError, jsonError } from '../../gateway/json-protocol.ts';
 import { InvalidEventPatternError, matchesEventPattern, parseEventPattern } from './event-pattern.ts';
 import { EventsStore, type Rule, type RuleTarget } from './store.ts';
 import { targetInput } from './target-input.ts';
@@ -102,20 +102,7 @@ export class EventsProvider implements ServiceProvider, EventPublisher {
     const operation = target.startsWith(`${TARGET_PREFIX}.`) ? target.slice(TARGET_PREFIX.length + 1) : '';
     const run = this.operations[operation];
     if (!run) return jsonError('UnknownOperationException', `Unknown operation ${target}`, 400, '1.1');
-    let input: Input;
-    try {
-      const parsed = JSON.parse(request.body.length > 0 ? request.body.toString('utf8') : '{}') as unknown;
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
-      input = parsed as Input;
-    } catch {
-      return jsonError('SerializationException', 'Request body is not a JSON object.', 400, '1.1');
-    }
-    try {
-      return jsonOk(run(input), '1.1');
-    } catch (error) {
-      if (error instanceof AwsServiceError) return jsonError(error.code, error.message, error.status, '1.1');
-      return jsonError('InternalException', 'The local EventBridge failed to handle the request.', 500, '1.1');
-    }
+    return answerJsonOperation(request.body, run, '1.1', { code: 'InternalException', message: 'The local EventBridge failed to handle the request.' });
   }
 
   /** EventPublisher: puts an event from an AWS service (`aws.*` sources allowed) on the default bus. */

@@ -2,8 +2,7 @@
  * The local EventBridge's state: rules of the default bus and their targets, persisted as one JSON file
  * when a file is given (so rules survive a restart), in memory otherwise.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readStateFile, writeStateFile } from '../../gateway/state-file.ts';
 
 export interface InputTransformer {
   InputPathsMap?: Record<string, string>;
@@ -40,14 +39,8 @@ export class EventsStore {
 
   /** Loads the state file if there is one. */
   constructor(private readonly file?: string) {
-    if (!file) return;
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      return;
-    }
-    const state = JSON.parse(text) as StoredState;
+    const state = file ? readStateFile<StoredState>(file) : undefined;
+    if (!state) return;
     for (const rule of state.rules) this.rules.set(rule.Name, rule);
   }
 
@@ -72,9 +65,6 @@ export class EventsStore {
   /** Writes the state file (atomically: a temporary file renamed over the old one). */
   save(): void {
     if (!this.file) return;
-    mkdirSync(dirname(this.file), { recursive: true });
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temporary, JSON.stringify({ rules: this.list() } satisfies StoredState, null, 2));
-    renameSync(temporary, this.file);
+    writeStateFile(this.file, { rules: this.list() } satisfies StoredState);
   }
 }
