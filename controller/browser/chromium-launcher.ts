@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { JoinFailedError } from '../errors.ts';
 
-/** Chromium flags (FACTS.md): headless, no sandbox in a container, no background traffic, autoplay allowed. */
+/** Chromium flags: headless, no sandbox in a container, no background traffic (it would only be refused offline), autoplay allowed. */
 export const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',
