@@ -31,10 +31,12 @@ export interface BenchOptions {
   ownCloud: boolean;
   /** Write docs/benchmarks.md (off for --quick unless --docs). */
   writeDocs: boolean;
+  /** When set, a local cloud started for the run writes V8 CPU profiles (every thread) into this directory. */
+  profileDir: string | undefined;
 }
 
 /** The issue's counts. */
-export const FULL_RUN: Omit<BenchOptions, 'only' | 'quick' | 'apiUrl' | 'awsEndpoint' | 'dataDir' | 'ownCloud' | 'writeDocs'> = {
+export const FULL_RUN: Omit<BenchOptions, 'only' | 'quick' | 'apiUrl' | 'awsEndpoint' | 'dataDir' | 'ownCloud' | 'writeDocs' | 'profileDir'> = {
   lifecycleSessions: 50,
   commands: 300,
   commandSessions: 3,
@@ -81,7 +83,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** Parses `npm run bench -- [--quick] [--only=a,b] [--<count>=N] [--api=URL] [--aws=URL] [--data-dir=DIR] [--own-cloud] [--docs|--no-docs]`. */
+/** Parses `npm run bench -- [--quick] [--only=a,b] [--<count>=N] [--api=URL] [--aws=URL] [--data-dir=DIR] [--own-cloud] [--docs|--no-docs] [--profile-cloud=DIR]`. */
 export function parseOptions(argv: readonly string[], env: Record<string, string | undefined> = {}): BenchOptions {
   const flags = new Map<string, string | true>();
   for (const arg of argv) {
@@ -98,7 +100,7 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
     if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${flag} needs a whole number ≥ 1`);
     counts[key] = n;
   }
-  const known = new Set([...Object.keys(NUMERIC), 'quick', 'only', 'api', 'aws', 'data-dir', 'own-cloud', 'docs', 'no-docs']);
+  const known = new Set([...Object.keys(NUMERIC), 'quick', 'only', 'api', 'aws', 'data-dir', 'own-cloud', 'docs', 'no-docs', 'profile-cloud']);
   for (const flag of flags.keys()) if (!known.has(flag)) throw new UsageError(`Unknown option --${flag}`);
   const text = (flag: string) => {
     const value = flags.get(flag);
@@ -116,5 +118,6 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
     dataDir: text('data-dir') ?? env.SHELCASTER_DATA_DIR ?? '.shelcaster',
     ownCloud: flags.has('own-cloud'),
     writeDocs,
+    profileDir: text('profile-cloud'),
   };
 }

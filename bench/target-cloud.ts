@@ -30,8 +30,8 @@ export async function answers(apiUrl: string): Promise<boolean> {
 }
 
 /** Connects to the running local cloud, or starts one. */
-export async function targetCloud(options: { apiUrl: string; awsEndpoint: string; dataDir: string; ownCloud: boolean }): Promise<TargetCloud> {
-  if (!options.ownCloud && (await answers(options.apiUrl))) {
+export async function targetCloud(options: { apiUrl: string; awsEndpoint: string; dataDir: string; ownCloud: boolean; profileDir?: string | undefined }): Promise<TargetCloud> {
+  if (!options.ownCloud && !options.profileDir && (await answers(options.apiUrl))) {
     const port = Number(new URL(options.awsEndpoint).port);
     return {
       apiUrl: options.apiUrl,
@@ -42,7 +42,10 @@ export async function targetCloud(options: { apiUrl: string; awsEndpoint: string
       stop: async () => undefined,
     };
   }
-  const cloud = await startLocalCloud({ readyTimeoutMs: 120_000 });
+  const cloud = await startLocalCloud({
+    readyTimeoutMs: 120_000,
+    ...(options.profileDir ? { env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${resolve(options.profileDir)}`.trim() } } : {}),
+  });
   return {
     apiUrl: cloud.apiUrl,
     awsEndpoint: cloud.awsEndpoint,
