@@ -18,6 +18,9 @@ export const CHROMIUM_FLAGS = [
   '--disable-sync',
   '--no-first-run',
   '--autoplay-policy=no-user-gesture-required',
+  // The page frees a replaced program's decoded audio (over 100 MiB for a few minutes of stereo) at once
+  // with gc(); V8 alone collects it too late under external-memory pressure.
+  '--js-flags=--expose-gc',
 ] as const;
 
 const LAUNCH_TIMEOUT_MS = 30_000;

@@ -5,6 +5,8 @@
 
 const VOLUME_TIME_CONSTANT = 0.05;
 const FADE_TIME_CONSTANT = 0.005;
+/** How long after a stop the old source and its envelope are disconnected (after the fade-out). */
+const SOURCE_RELEASE_MS = 200;
 const FADE_SECONDS = 0.03;
 
 export class AudioProgram {
@@ -52,6 +54,7 @@ export class AudioProgram {
   /** Drops a loaded program that will not be played. */
   discardPending() {
     this.pending = null;
+    releaseMemory();
   }
 
   /** Replaces the program with the pending one and starts it at an offset. */
@@ -61,6 +64,7 @@ export class AudioProgram {
     this.buffer = this.pending;
     this.pending = null;
     this.startAt(offsetSeconds);
+    releaseMemory();
   }
 
   /** Starts (or restarts) the current program at an offset. */
@@ -101,6 +105,7 @@ export class AudioProgram {
     this.pending = null;
     this.pausedAt = 0;
     this.ended = false;
+    releaseMemory();
   }
 
   /** Moves the position; keeps playing if it was. */
@@ -157,6 +162,19 @@ export class AudioProgram {
     entry.envelope.gain.setValueAtTime(entry.envelope.gain.value, now);
     entry.envelope.gain.setTargetAtTime(0, now, FADE_TIME_CONSTANT);
     entry.source.stop(now + FADE_SECONDS);
-    setTimeout(() => entry.envelope.disconnect(), 200);
+    setTimeout(() => {
+      entry.source.disconnect();
+      entry.envelope.disconnect();
+    }, SOURCE_RELEASE_MS);
   }
+}
+
+/**
+ * Collects garbage now when the browser exposes gc() (the controller starts Chromium with
+ * --js-flags=--expose-gc): decoded programs are large external allocations that V8 would keep for a while.
+ */
+function releaseMemory() {
+  const collect = /** @type {{ gc?: () => void }} */ (globalThis).gc;
+  // After the stopped source has faded out and been disconnected (SOURCE_RELEASE_MS), nothing holds it.
+  if (typeof collect === 'function') setTimeout(() => collect(), SOURCE_RELEASE_MS + 50);
 }
