@@ -21,6 +21,8 @@ export interface BenchOptions {
   /** Shows at once: the most sessions added, and the seconds each step watches heartbeats. */
   showsCap: number;
   showsWatchSeconds: number;
+  /** Controllers killed (SIGKILL) during live shows for the back-on-air figure (two per session). */
+  recoveryKills: number;
   /** Figures to run (ids); all when empty. */
   only: string[];
   quick: boolean;
@@ -48,6 +50,7 @@ export const FULL_RUN: Omit<BenchOptions, 'only' | 'quick' | 'apiUrl' | 'awsEndp
   footprintSeconds: 15,
   showsCap: 12,
   showsWatchSeconds: 8,
+  recoveryKills: 10,
 };
 
 /** A smoke run for development. */
@@ -63,6 +66,7 @@ export const QUICK_RUN: typeof FULL_RUN = {
   footprintSeconds: 4,
   showsCap: 2,
   showsWatchSeconds: 6,
+  recoveryKills: 2,
 };
 
 const NUMERIC: Record<string, keyof typeof FULL_RUN> = {
@@ -77,6 +81,7 @@ const NUMERIC: Record<string, keyof typeof FULL_RUN> = {
   'footprint-seconds': 'footprintSeconds',
   'shows-cap': 'showsCap',
   'shows-watch-seconds': 'showsWatchSeconds',
+  'recovery-kills': 'recoveryKills',
 };
 
 export class UsageError extends Error {

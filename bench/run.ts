@@ -20,6 +20,7 @@ import { lifecycleFigures } from './figures/lifecycle.ts';
 import { commandAndFootprintFigures } from './figures/commands-step.ts';
 import { audibleFigures } from './figures/audible.ts';
 import { showsAndLoadFigures } from './figures/shows-and-load.ts';
+import { recoveryFigures } from './figures/recovery.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** The whole run must finish within this (issue 7: under 15 minutes). */
@@ -51,6 +52,11 @@ const STEPS: Step[] = [
     ids: ['audible', 'floor'],
     titles: ['command → audible in the composition', 'the floor: tone published straight to the stage'],
     run: (ctx, o) => audibleFigures(ctx, { commands: o.audibleCommands, floorTones: o.floorTones }, log),
+  },
+  {
+    ids: ['recovery'],
+    titles: ['controller killed → back on air (issue 8)'],
+    run: (ctx, o) => recoveryFigures(ctx, o.recoveryKills, log),
   },
   {
     ids: ['shows', 'load'],

@@ -28,8 +28,13 @@ export const CONTROLLER_TOKEN_MINUTES = 24 * 60;
 export const MAX_PARTICIPANT_TOKEN_MINUTES = 20_160;
 export const MAX_PARTICIPANT_ATTRIBUTES_BYTES = 1024;
 
-/** Command queue: visibility while a command is applied, receives before dead-lettering. */
-export const COMMAND_VISIBILITY_TIMEOUT_SECONDS = 10;
+/**
+ * Command queue: visibility of a received message, receives before dead-lettering. Short on purpose: the
+ * controller extends the visibility of what it is working on every half of it, and a message handed to a
+ * dead controller's last long poll (SQS cannot know the client died) comes back after this long — which
+ * bounds how long a replacement controller waits for its READY token or the next command.
+ */
+export const COMMAND_VISIBILITY_TIMEOUT_SECONDS = 4;
 export const COMMAND_MAX_RECEIVE_COUNT = 5;
 export const COMMAND_RETENTION_SECONDS = 24 * 60 * 60;
 export const DLQ_RETENTION_SECONDS = 14 * 24 * 60 * 60;

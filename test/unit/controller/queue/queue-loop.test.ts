@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
-import type { CallbackMessage, CommandMessage } from '#contract/index';
+import { COMMAND_VISIBILITY_TIMEOUT_SECONDS, type CallbackMessage, type CommandMessage } from '#contract/index';
 import { QueueLoop } from '../../../../controller/queue/queue-loop.ts';
 import type { Disposition } from '../../../../controller/queue/command-processor.ts';
 import { silentLogger } from '../test-logger.ts';
@@ -60,7 +60,7 @@ describe('QueueLoop', () => {
       QueueUrl: QUEUE_URL,
       WaitTimeSeconds: 1,
       MaxNumberOfMessages: 10,
-      VisibilityTimeout: 10,
+      VisibilityTimeout: COMMAND_VISIBILITY_TIMEOUT_SECONDS,
       MessageSystemAttributeNames: ['ApproximateReceiveCount', 'MessageGroupId', 'SequenceNumber'],
     });
   });
