@@ -4,16 +4,13 @@
  * allowed, and the socket connects to the checked address (a fixed `lookup`), which is verified again
  * once connected, so DNS rebinding finds nothing to rebind. Size is counted while streaming.
  */
-import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { request, type RequestOptions } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { isIP, type LookupFunction } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { MediaPolicy, Resolver, ResolvedAddress } from './media-policy.ts';
 import { MediaFetchError, MediaRefusedError } from './media-errors.ts';
+import { saveWithinLimit } from './save-within-limit.ts';
 
 export const MAX_MEDIA_REDIRECTS = 5;
 
@@ -134,18 +131,10 @@ async function saveBody(response: IncomingMessage, filePath: string, limits: Med
     response.resume();
     throw new MediaRefusedError(`media is larger than ${limits.maxBytes} bytes`);
   }
-  let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      bytes += chunk.length;
-      if (bytes > limits.maxBytes) callback(new MediaRefusedError(`media is larger than ${limits.maxBytes} bytes`));
-      else callback(null, chunk);
-    },
-  });
+  let bytes: number;
   try {
-    await pipeline(response, counter, createWriteStream(filePath), { signal });
+    bytes = await saveWithinLimit(response, filePath, limits.maxBytes, signal);
   } catch (error) {
-    await rm(filePath, { force: true });
     throw wrapError(error, signal);
   }
   return { filePath, bytes, contentType };

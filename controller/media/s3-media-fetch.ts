@@ -1,13 +1,11 @@
 /**
  * Fetches an object of the project's media bucket (GetObject), with the same size and type limits.
  */
-import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
 import { GetObjectCommand, NoSuchKey, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
 import type { FetchedFile, MediaLimits } from './https-media-fetch.ts';
 import { MediaFetchError, MediaRefusedError } from './media-errors.ts';
+import { saveWithinLimit } from './save-within-limit.ts';
 
 /** Downloads s3://bucket/key into `filePath`. Throttling and 5xx are thrown as they are (transient). */
 export async function fetchS3Media(s3: S3Client, bucket: string, key: string, filePath: string, limits: MediaLimits): Promise<FetchedFile> {
@@ -37,18 +35,10 @@ export async function fetchS3Media(s3: S3Client, bucket: string, key: string, fi
     throw new MediaRefusedError(`media is larger than ${limits.maxBytes} bytes`);
   }
   if (!(body instanceof Readable)) throw new MediaFetchError('media object has no readable body');
-  let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      bytes += chunk.length;
-      if (bytes > limits.maxBytes) callback(new MediaRefusedError(`media is larger than ${limits.maxBytes} bytes`));
-      else callback(null, chunk);
-    },
-  });
+  let bytes: number;
   try {
-    await pipeline(body, counter, createWriteStream(filePath), { signal });
+    bytes = await saveWithinLimit(body, filePath, limits.maxBytes, signal);
   } catch (error) {
-    await rm(filePath, { force: true });
     if (error instanceof MediaRefusedError) throw error;
     throw new MediaFetchError(signal.aborted ? 'media fetch timed out' : `media download failed: ${(error as Error).message}`, { cause: error });
   }
