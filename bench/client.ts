@@ -7,7 +7,7 @@ import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { ECSClient, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { S3Client } from '@aws-sdk/client-s3';
-import { GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CLUSTER_NAME, SESSIONS_TABLE_NAME, mediaBucketName, sessionKey, type CommandInput } from '#contract/index';
@@ -227,17 +227,8 @@ export async function waitApplied(session: BenchSession, sent: SentCommand, time
   return sent;
 }
 
-/** Every event of an execution's history, oldest first. */
-export async function executionHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken }));
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  return events;
-}
+/** Every event of an execution's history, oldest first (the system tests' reader). */
+export { executionHistory } from '../test/support/system-session.ts';
 
 /** The RUNNING controller task of a session and its process id (the container's runtimeId). */
 export async function controllerProcess(ecs: ECSClient, sessionId: string): Promise<{ taskArn: string; pid: number } | undefined> {

@@ -2,7 +2,7 @@
  * Runs the local cloud as a real process (`tsx infra/local/main.ts`, what `npm start` runs) on free
  * loopback ports with its own data directory, and stops it the way a user does (SIGINT).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -163,4 +163,16 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The process ids of the whole tree under a process (pgrep -P, recursively). */
+export function descendants(pid: number): number[] {
+  let out = '';
+  try {
+    out = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  const children = out.split('\n').filter(Boolean).map(Number);
+  return children.flatMap((child) => [child, ...descendants(child)]);
 }

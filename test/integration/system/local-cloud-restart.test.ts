@@ -6,13 +6,12 @@
  * recording segments uploaded before the crash are still in S3, nothing of the old controller (node,
  * Chromium) is left running, and ending the session ENDS it with the recording closed.
  */
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { HEARTBEAT_INTERVAL_SECONDS, HEARTBEAT_TIMEOUT_SECONDS } from '#contract/index';
 import { toneWav } from '../../fixtures/controller/tone-wav.ts';
-import { eventually, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '../../support/local-cloud.ts';
+import { descendants, eventually, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '../../support/local-cloud.ts';
 import {
   LOCAL_MEDIA_BUCKET,
   awsClients,
@@ -44,18 +43,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await cloud?.stop();
 });
-
-/** The process ids of the whole tree under a process (pgrep -P, recursively). */
-function descendants(pid: number): number[] {
-  let out = '';
-  try {
-    out = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
-  } catch {
-    return [];
-  }
-  const children = out.split('\n').filter(Boolean).map(Number);
-  return children.flatMap((child) => [child, ...descendants(child)]);
-}
 
 /** Keys under a prefix of the media bucket. */
 async function keysUnder(prefix: string): Promise<string[]> {

@@ -7,7 +7,6 @@
  * `appliedAt` its record got when the controller had applied it.
  * A controller that cannot start Chromium fails WaitForReady with its reason, and nothing is left running.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,7 +17,7 @@ import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/clie
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { IVSRealTimeClient, ListStagesCommand } from '@aws-sdk/client-ivs-realtime';
 import { CLUSTER_NAME, COMMAND_DLQ_NAME, COMMAND_QUEUE_PREFIX } from '#contract/index';
-import { eventually, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '../../support/local-cloud.ts';
+import { descendants, eventually, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '../../support/local-cloud.ts';
 import { localClientConfig, readSessionRecord, recordingStartMs } from '../../support/recording.ts';
 import { SessionApi, until, type CommandOutcome } from '../../support/session-api.ts';
 import { ANALYSIS_RATE, decodeMono, findPresence, largestStep, largestStepAt, medianAmplitude, toneTrack, writeToneWav, type Presence } from '../../support/tones.ts';
@@ -261,14 +260,3 @@ function commandLine(pid: number): string {
   }
 }
 
-/** The process ids of the whole tree under a process (pgrep -P, recursively). */
-function descendants(pid: number): number[] {
-  let out = '';
-  try {
-    out = execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' });
-  } catch {
-    return [];
-  }
-  const children = out.split('\n').filter(Boolean).map(Number);
-  return children.flatMap((child) => [child, ...descendants(child)]);
-}
