@@ -11,7 +11,7 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CLUSTER_NAME, SESSIONS_TABLE_NAME, mediaBucketName, sessionKey, type CommandInput } from '#contract/index';
-import { issueLocalToken } from '../infra/local/api/local-issuer.ts';
+import { issueLocalToken } from '#local-cloud/api/local-issuer';
 import type { TargetCloud } from './target-cloud.ts';
 import { generateMedia, uploadMediaFor, type BenchMedia, type MediaFiles } from './media.ts';
 
@@ -228,7 +228,7 @@ export async function waitApplied(session: BenchSession, sent: SentCommand, time
 }
 
 /** Every event of an execution's history, oldest first (the system tests' reader). */
-export { executionHistory } from '../test/support/system-session.ts';
+export { executionHistory } from '#test/support/system-session';
 
 /** The RUNNING controller task of a session and its process id (the container's runtimeId). */
 export async function controllerProcess(ecs: ECSClient, sessionId: string): Promise<{ taskArn: string; pid: number } | undefined> {

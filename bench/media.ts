@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { mediaOwnerPrefix } from '#contract/index';
-import { writeToneWav } from '../test/support/tones.ts';
-import { toneWav } from '../test/fixtures/controller/tone-wav.ts';
+import { writeToneWav } from '#test/support/tones';
+import { toneWav } from '#test/fixtures/controller/tone-wav';
 import { MEDIA_BUCKET } from './client.ts';
 
 /** Frequencies: the long program tone, the beep a command plays, the floor's oscillator. */

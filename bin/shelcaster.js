@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The `shelcaster` command: registers tsx, then runs the TypeScript CLI (infra/trace/cli.ts).
+// The `shelcaster` command: registers tsx, then runs the TypeScript CLI (trace/cli.ts).
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../infra/trace/cli.ts');
+const { main } = await import('#trace/cli');
 process.exitCode = await main(process.argv.slice(2));

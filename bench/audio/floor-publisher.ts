@@ -4,8 +4,8 @@
  * and switches the tone on at moments it reports. The WHIP HTTP exchange is done from Node (the controller's
  * own whipRequest), so the page needs no origin.
  */
-import { launchChromium, type LaunchedChromium } from '../../controller/browser/chromium-launcher.ts';
-import { whipRequest } from '../../controller/browser/whip-request.ts';
+import { launchChromium, type LaunchedChromium } from '#controller/browser/chromium-launcher';
+import { whipRequest } from '#controller/browser/whip-request';
 import type { Page } from 'puppeteer-core';
 
 export interface FloorPublisher {

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { decodeMono } from '../../test/support/tones.ts';
+import { decodeMono } from '#test/support/tones';
 import { MEDIA_BUCKET } from '../client.ts';
 
 /** One continuous part of a recording: its init segment, media segments, and wall-clock start. */

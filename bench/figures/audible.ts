@@ -20,7 +20,7 @@ import { BEEP_HZ, FLOOR_HZ } from '../media.ts';
 import { matchOnsets, toneOnsets } from '../audio/onsets.ts';
 import { readRecording, type DecodedPart } from '../audio/recording.ts';
 import { startFloorPublisher } from '../audio/floor-publisher.ts';
-import { ANALYSIS_RATE } from '../../test/support/tones.ts';
+import { ANALYSIS_RATE } from '#test/support/tones';
 import { summarize } from '../stats.ts';
 
 export const AUDIBLE_TARGET_MS = 250;

@@ -1,5 +1,5 @@
 /** The HTTP API as the console calls it: JSON in and out, the bearer token, errors with their code and message. */
-import type { ApiErrorBody } from '../../infra/contract/routes.ts';
+import type { ApiErrorBody } from '#contract/routes';
 
 /** An answer of the API that is not a success. */
 export class ApiError extends Error {

@@ -1,5 +1,5 @@
 /** Player commands: sent to the show's queue, then followed until the controller applied them or they failed. */
-import type { CommandInput } from '../../infra/contract/commands.ts';
+import type { CommandInput } from '#contract/commands';
 import type { ApiClient } from './api-client.ts';
 
 /** A command's status as the API reports it. */

@@ -1,5 +1,5 @@
 /** What the server that served the page told it (stage transport, local sign-in). */
-import { CONSOLE_CONFIG_ELEMENT_ID, type ConsoleConfig } from '../../infra/contract/console.ts';
+import { CONSOLE_CONFIG_ELEMENT_ID, type ConsoleConfig } from '#contract/console';
 
 /** Reads the configuration element; a page served without one joins with WHIP and has no local sign-in. */
 export function readConsoleConfig(doc: Document = document): ConsoleConfig {

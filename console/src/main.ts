@@ -1,5 +1,5 @@
 /** The host console: wires the page's sections to the API, the stage and the Program Manager. */
-import type { CommandInput } from '../../infra/contract/commands.ts';
+import type { CommandInput } from '#contract/commands';
 import { ApiClient } from './api-client.ts';
 import { Auth } from './auth.ts';
 import { describeCommand, sendCommand, type CommandView } from './commands.ts';

@@ -1,5 +1,5 @@
 /** A show (session): start it, watch its status by polling GET /sessions/{id}, end it. */
-import type { NowPlaying, SessionStatus } from '../../infra/contract/session.ts';
+import type { NowPlaying, SessionStatus } from '#contract/session';
 import type { ApiClient } from './api-client.ts';
 
 /** The API's view of a session (functions/commons/session-view.ts). */

@@ -1,5 +1,5 @@
 /** Uploading a track: POST /media for a presigned PUT, the PUT with progress (XMLHttpRequest), then POST /tracks. */
-import type { CreateMediaResponse } from '../../infra/contract/routes.ts';
+import type { CreateMediaResponse } from '#contract/routes';
 import type { ApiClient } from './api-client.ts';
 
 /** A track as the API shows it. */

@@ -1,5 +1,5 @@
 /**
- * The decisions the media fetcher asks of the shared URL policy (infra/contract/media-url-policy.ts),
+ * The decisions the media fetcher asks of the shared URL policy (contract/media-url-policy.ts),
  * behind an interface so tests can pass a permissive one for loopback servers.
  */
 import { lookup } from 'node:dns/promises';

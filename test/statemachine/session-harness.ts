@@ -30,7 +30,7 @@ import {
   type JsonValue,
   type TaskInvocation,
   type TaskResources,
-} from '../../infra/local/services/stepfunctions/index.ts';
+} from '#local-cloud/services/stepfunctions/index';
 
 const ACCOUNT = '000000000000';
 const REGION = 'us-east-1';

@@ -1,5 +1,5 @@
 /**
- * Runs the local cloud as a real process (`tsx infra/local/main.ts`, what `npm start` runs) on free
+ * Runs the local cloud as a real process (`tsx local-cloud/main.ts`, what `npm start` runs) on free
  * loopback ports with its own data directory, and stops it the way a user does (SIGINT).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -62,7 +62,7 @@ export async function startLocalCloud(options: StartOptions = {}): Promise<Runni
   const awsPort = options.ports?.aws ?? (await freePort());
   const apiPort = options.ports?.api ?? (await freePort());
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local-cloud/main.ts'], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
@@ -125,7 +125,7 @@ export async function startLocalCloud(options: StartOptions = {}): Promise<Runni
 
 /** A bearer token for the local API, from `npm run token` (the token CLI) on the same data directory. */
 export async function localToken(dataDir: string, userId: string): Promise<string> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/token-cli.ts', userId], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local-cloud/token-cli.ts', userId], {
     cwd: REPO_ROOT,
     env: { ...process.env, SHELCASTER_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],

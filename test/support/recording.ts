@@ -11,8 +11,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mediaBucketName, SESSIONS_TABLE_NAME, sessionKey, type SessionRecord } from '#contract/index';
-import { firstVariantUri, parseRenditionPlaylist } from '../../infra/local/stage/hls-playlist.ts';
-import { HLS_PATH, MULTIVARIANT_PLAYLIST } from '../../infra/local/stage/recording-metadata.ts';
+import { firstVariantUri, parseRenditionPlaylist } from '#local-cloud/stage/hls-playlist';
+import { HLS_PATH, MULTIVARIANT_PLAYLIST } from '#local-cloud/stage/recording-metadata';
 
 /** The local cloud's media bucket (its account and region make the name). */
 export const LOCAL_MEDIA_BUCKET = mediaBucketName('000000000000', 'us-east-1');

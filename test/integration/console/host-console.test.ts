@@ -5,15 +5,15 @@
  * playing, end the show, and find both the voice and the track in the recording the page offers. The
  * screenshot of the live show goes to docs/images/console.png (with SHELCASTER_UPDATE_SCREENSHOTS=1).
  */
-import { screenshotPath } from '../../support/screenshots.ts';
+import { screenshotPath } from '#test/support/screenshots';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { REPO_ROOT, startLocalCloud, type RunningLocalCloud } from '../../support/local-cloud.ts';
-import { decodeMono, findPresence, medianAmplitude, toneTrack, writeToneWav } from '../../support/tones.ts';
+import { REPO_ROOT, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
+import { decodeMono, findPresence, medianAmplitude, toneTrack, writeToneWav } from '#test/support/tones';
 
 const VOICE_HZ = 300;
 const TRACK_HZ = 1000;

@@ -9,8 +9,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CONTROLLER_COMMAND, CONTROLLER_WORKING_DIRECTORY } from '../../../controller/command.ts';
-import { fakeParticipantToken, toneWav } from '../../fixtures/controller/tone-wav.ts';
+import { CONTROLLER_COMMAND, CONTROLLER_WORKING_DIRECTORY } from '#controller/command';
+import { fakeParticipantToken, toneWav } from '#test/fixtures/controller/tone-wav';
 import { startFakeAws, type FakeAws } from './fake-aws.ts';
 import { startWhipTestEndpoint, type WhipTestEndpoint } from './whip-test-endpoint.ts';
 

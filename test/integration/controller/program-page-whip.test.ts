@@ -7,10 +7,10 @@ import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, type LaunchedChromium } from '../../../controller/browser/chromium-launcher.ts';
-import { startPageServer, type PageServer } from '../../../controller/browser/page-server.ts';
-import { ProgramPage } from '../../../controller/browser/program-page.ts';
-import { fakeParticipantToken, toneWav } from '../../fixtures/controller/tone-wav.ts';
+import { launchChromium, type LaunchedChromium } from '#controller/browser/chromium-launcher';
+import { startPageServer, type PageServer } from '#controller/browser/page-server';
+import { ProgramPage } from '#controller/browser/program-page';
+import { fakeParticipantToken, toneWav } from '#test/fixtures/controller/tone-wav';
 import { startWhipTestEndpoint, type WhipTestEndpoint } from './whip-test-endpoint.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

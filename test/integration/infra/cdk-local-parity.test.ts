@@ -30,11 +30,11 @@ import {
   substituteDefinition,
   type SubstitutionKey,
 } from '#contract/index';
-import { startLocalCloud, type LocalCloud } from '../../../infra/local/local-cloud.ts';
-import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '../../../infra/local/gateway/provider.ts';
-import { freePort, REPO_ROOT } from '../../support/local-cloud.ts';
-import { SYNTH_TIMEOUT_MS, synthesizeStack, type SynthesizedStack } from '../../unit/infra/cdk/stack-fixture.ts';
-import type { CfnResource } from '../../unit/infra/cdk/template-reader.ts';
+import { startLocalCloud, type LocalCloud } from '#local-cloud/local-cloud';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local-cloud/gateway/provider';
+import { freePort, REPO_ROOT } from '#test/support/local-cloud';
+import { SYNTH_TIMEOUT_MS, synthesizeStack, type SynthesizedStack } from '#test/unit/infra/stack-fixture';
+import type { CfnResource } from '#test/unit/infra/template-reader';
 
 /** What differs on purpose between AWS and the local cloud, and why. */
 const KNOWN_DIFFERENCES = {

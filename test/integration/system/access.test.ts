@@ -16,11 +16,11 @@ import {
   LOCAL_JWT_AUDIENCE,
   type ApiRoute,
 } from '#contract/index';
-import { LocalIssuerKeys, readIssuer } from '../../../infra/local/api/local-issuer.ts';
-import { eventually, localToken, startLocalCloud, type RunningLocalCloud } from '../../support/local-cloud.ts';
-import { readSessionRecord } from '../../support/recording.ts';
-import { SessionApi } from '../../support/session-api.ts';
-import { countIssuedParticipantTokens, snapshotClients, takeSnapshot, type SnapshotClients } from '../../support/state-snapshot.ts';
+import { LocalIssuerKeys, readIssuer } from '#local-cloud/api/local-issuer';
+import { eventually, localToken, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
+import { readSessionRecord } from '#test/support/recording';
+import { SessionApi } from '#test/support/session-api';
+import { countIssuedParticipantTokens, snapshotClients, takeSnapshot, type SnapshotClients } from '#test/support/state-snapshot';
 
 const HOST_A = 'host-access-a';
 const HOST_B = 'host-access-b';

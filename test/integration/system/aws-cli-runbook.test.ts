@@ -13,8 +13,8 @@ import {
   STATE_MACHINE_NAME,
   commandQueueName,
 } from '#contract/index';
-import { eventually, localToken, startLocalCloud, type RunningLocalCloud } from '../../support/local-cloud.ts';
-import { awsJson, runAws, type CliVersion } from '../local/gateway/aws-cli.ts';
+import { eventually, localToken, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
+import { awsJson, runAws, type CliVersion } from '../local-cloud/gateway/aws-cli.ts';
 
 const CLIS: readonly CliVersion[] = ['v1', 'v2'];
 

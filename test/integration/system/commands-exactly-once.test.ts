@@ -34,8 +34,8 @@ import {
   type CommandInput,
   type CommandMessage,
 } from '#contract/index';
-import { toneWav } from '../../fixtures/controller/tone-wav.ts';
-import { eventually, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '../../support/local-cloud.ts';
+import { toneWav } from '#test/fixtures/controller/tone-wav';
+import { eventually, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
 import {
   awsClients,
   controllerLogLines,
@@ -47,10 +47,10 @@ import {
   type AwsClients,
   type HostApi,
   type Json,
-} from '../../support/system-session.ts';
-import { CommandProcessor } from '../../../controller/queue/command-processor.ts';
-import { QueueLoop } from '../../../controller/queue/queue-loop.ts';
-import { SessionStore } from '../../../controller/state/session-store.ts';
+} from '#test/support/system-session';
+import { CommandProcessor } from '#controller/queue/command-processor';
+import { QueueLoop } from '#controller/queue/queue-loop';
+import { SessionStore } from '#controller/state/session-store';
 import { Logger } from '@aws-lambda-powertools/logger';
 
 const HOST = 'host-commands';

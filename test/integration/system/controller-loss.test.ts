@@ -9,8 +9,8 @@ import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { CLUSTER_NAME, COMMAND_QUEUE_PREFIX, MAX_CONTROLLER_RESTARTS, commandQueueName } from '#contract/index';
-import { toneWav } from '../../fixtures/controller/tone-wav.ts';
-import { eventually, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '../../support/local-cloud.ts';
+import { toneWav } from '#test/fixtures/controller/tone-wav';
+import { eventually, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
 import {
   awsClients,
   enteredStates,
@@ -24,7 +24,7 @@ import {
   type AwsClients,
   type HostApi,
   type Json,
-} from '../../support/system-session.ts';
+} from '#test/support/system-session';
 
 /** Position tolerance of a resumed program (the show clock vs. what the new controller reports). */
 const POSITION_TOLERANCE_SECONDS = 2;

@@ -19,8 +19,8 @@ import { CreateQueueCommand, DeleteQueueCommand, GetQueueUrlCommand, ReceiveMess
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { STATE_MACHINE_NAME } from '#contract/index';
-import { eventually, startLocalCloud, type RunningLocalCloud } from '../../support/local-cloud.ts';
-import { runAws, type CliVersion } from '../local/gateway/aws-cli.ts';
+import { eventually, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
+import { runAws, type CliVersion } from '../local-cloud/gateway/aws-cli.ts';
 
 const ACCOUNT = '000000000000';
 const UNKNOWN_EXECUTION = `arn:aws:states:us-east-1:${ACCOUNT}:execution:${STATE_MACHINE_NAME}:no-such-execution`;

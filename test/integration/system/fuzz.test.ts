@@ -17,10 +17,10 @@ import {
   mediaOwnerPrefix,
   type ApiRoute,
 } from '#contract/index';
-import { localToken, startLocalCloud, type RunningLocalCloud } from '../../support/local-cloud.ts';
-import { LOCAL_MEDIA_BUCKET, readSessionRecord } from '../../support/recording.ts';
-import { SessionApi } from '../../support/session-api.ts';
-import { snapshotClients, takeSnapshot, type SnapshotClients } from '../../support/state-snapshot.ts';
+import { localToken, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
+import { LOCAL_MEDIA_BUCKET, readSessionRecord } from '#test/support/recording';
+import { SessionApi } from '#test/support/session-api';
+import { snapshotClients, takeSnapshot, type SnapshotClients } from '#test/support/state-snapshot';
 
 const HOST = 'host-fuzz';
 const SEED = 0x5eed_f00d;

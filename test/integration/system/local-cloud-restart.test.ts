@@ -10,8 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { HEARTBEAT_INTERVAL_SECONDS, HEARTBEAT_TIMEOUT_SECONDS } from '#contract/index';
-import { toneWav } from '../../fixtures/controller/tone-wav.ts';
-import { descendants, eventually, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '../../support/local-cloud.ts';
+import { toneWav } from '#test/fixtures/controller/tone-wav';
+import { descendants, eventually, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
 import {
   LOCAL_MEDIA_BUCKET,
   awsClients,
@@ -26,7 +26,7 @@ import {
   type AwsClients,
   type HostApi,
   type Json,
-} from '../../support/system-session.ts';
+} from '#test/support/system-session';
 
 const HOST = 'host-restart';
 

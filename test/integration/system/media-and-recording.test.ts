@@ -10,9 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECORDING_RETRY_AFTER_SECONDS } from '#contract/index';
-import { launchChromium } from '../../../controller/browser/chromium-launcher.ts';
-import { DEFAULT_CHROMIUM_PATH } from '../../../controller/config.ts';
-import { eventually, localToken, startLocalCloud, type RunningLocalCloud } from '../../support/local-cloud.ts';
+import { launchChromium } from '#controller/browser/chromium-launcher';
+import { DEFAULT_CHROMIUM_PATH } from '#controller/config';
+import { eventually, localToken, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
 
 const TONE_SECONDS = 4;
 let cloud: RunningLocalCloud;

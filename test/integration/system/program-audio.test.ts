@@ -17,10 +17,10 @@ import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/clie
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { IVSRealTimeClient, ListStagesCommand } from '@aws-sdk/client-ivs-realtime';
 import { CLUSTER_NAME, COMMAND_DLQ_NAME, COMMAND_QUEUE_PREFIX } from '#contract/index';
-import { descendants, eventually, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '../../support/local-cloud.ts';
-import { localClientConfig, readSessionRecord, recordingStartMs } from '../../support/recording.ts';
-import { SessionApi, until, type CommandOutcome } from '../../support/session-api.ts';
-import { ANALYSIS_RATE, decodeMono, findPresence, largestStep, largestStepAt, medianAmplitude, toneTrack, writeToneWav, type Presence } from '../../support/tones.ts';
+import { descendants, eventually, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
+import { localClientConfig, readSessionRecord, recordingStartMs } from '#test/support/recording';
+import { SessionApi, until, type CommandOutcome } from '#test/support/session-api';
+import { ANALYSIS_RATE, decodeMono, findPresence, largestStep, largestStepAt, medianAmplitude, toneTrack, writeToneWav, type Presence } from '#test/support/tones';
 
 /** The issue's tolerance on where and how long a tone is heard. */
 const TOLERANCE_SECONDS = 0.3;

@@ -29,12 +29,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeExecutionCommand, ListExecutionsCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { IDEMPOTENCY_TABLE_NAME, SESSIONS_TABLE_NAME, STATE_MACHINE_NAME } from '#contract/index';
-import { eventually, localToken, startLocalCloud, type RunningLocalCloud } from '../../support/local-cloud.ts';
-import { allLogEvents } from '../../support/log-events.ts';
-import { SessionApi } from '../../support/session-api.ts';
-import { snapshotClients, type SnapshotClients } from '../../support/state-snapshot.ts';
-import { writeToneWav } from '../../support/tones.ts';
-import { awsClients, executionHistory, uploadMedia } from '../../support/system-session.ts';
+import { eventually, localToken, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
+import { allLogEvents } from '#test/support/log-events';
+import { SessionApi } from '#test/support/session-api';
+import { snapshotClients, type SnapshotClients } from '#test/support/state-snapshot';
+import { writeToneWav } from '#test/support/tones';
+import { awsClients, executionHistory, uploadMedia } from '#test/support/system-session';
 
 const HOST = 'host-secrets';
 /** A public-looking name: the API lets it through; the controller cannot resolve or fetch it here. */

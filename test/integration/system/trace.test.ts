@@ -4,7 +4,7 @@
  * whose controller was killed; the logs of both sessions (JSON with the session id on every line); the
  * executions page in real Chromium, whose screenshot goes to docs/images/executions.png (with SHELCASTER_UPDATE_SCREENSHOTS=1).
  */
-import { screenshotPath } from '../../support/screenshots.ts';
+import { screenshotPath } from '#test/support/screenshots';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,8 +16,8 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from 
 import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { CLUSTER_NAME, CONTROLLER_LOG_GROUP, FUNCTION_NAMES, mediaBucketName, STATES } from '#contract/index';
-import type { SessionTrace } from '../../../infra/trace/trace-model.ts';
-import { eventually, localToken, REPO_ROOT, startLocalCloud, type RunningLocalCloud } from '../../support/local-cloud.ts';
+import type { SessionTrace } from '#trace/trace-model';
+import { eventually, localToken, REPO_ROOT, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
 
 const HOST = 'host-trace';
 const MAIN_STATES = [STATES.CreateStage, STATES.StartController, STATES.WaitForReady, STATES.GoLive, STATES.OnAir, STATES.Teardown];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { executionStartedAt, firstPassDurations, stateSpans } from '../../../bench/history.ts';
+import { executionStartedAt, firstPassDurations, stateSpans } from '#bench/history';
 
 const t = (ms: number) => new Date(1_700_000_000_000 + ms);
 const entered = (name: string, ms: number): HistoryEvent => ({ type: 'TaskStateEntered', timestamp: t(ms), id: 0, stateEnteredEventDetails: { name } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { matchOnsets, toneOnsets } from '../../../bench/audio/onsets.ts';
-import { ANALYSIS_RATE } from '../../support/tones.ts';
+import { matchOnsets, toneOnsets } from '#bench/audio/onsets';
+import { ANALYSIS_RATE } from '#test/support/tones';
 
 /** Silence with bursts of a sine at the given start times (seconds), each `length` s long. */
 function bursts(seconds: number, frequency: number, starts: number[], length = 0.5): Float32Array {
@@ -44,7 +44,7 @@ describe('Tone onsets against the moments they were asked for', () => {
   });
 });
 
-import { parsePlaylistParts } from '../../../bench/audio/recording.ts';
+import { parsePlaylistParts } from '#bench/audio/recording';
 
 describe('Recording playlist parts', () => {
   it('splits a rendition playlist into parts at each map, each with its wall-clock start and segments', () => {
@@ -72,8 +72,8 @@ describe('Recording playlist parts', () => {
   });
 });
 
-import { outOfOrder } from '../../../bench/figures/load.ts';
-import { largestGap } from '../../../bench/figures/shows.ts';
+import { outOfOrder } from '#bench/figures/load';
+import { largestGap } from '#bench/figures/shows';
 
 describe('Load and shows checks', () => {
   it('counts commands applied before one accepted earlier on the same connection', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseProcStat, processTree, type ProcStat } from '../../../bench/procfs.ts';
+import { parseProcStat, processTree, type ProcStat } from '#bench/procfs';
 
 describe('Reading processes from /proc', () => {
   it('parses a stat line whose command holds spaces and parentheses', () => {
@@ -23,7 +23,7 @@ describe('Reading processes from /proc', () => {
   });
 });
 
-import { cpuCores, treeRss } from '../../../bench/footprint-sampler.ts';
+import { cpuCores, treeRss } from '#bench/footprint-sampler';
 
 describe('Controller footprint from process snapshots', () => {
   const p = (pid: number, cpuTicks: number, rssBytes = 0): ProcStat => ({ pid, ppid: 1, cpuTicks, rssBytes });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { atLeast, atMost, figure } from '../../../bench/figure.ts';
-import { DOCS_END, DOCS_START, replaceGenerated, resultsMarkdown, runStem, type RunResult } from '../../../bench/report.ts';
+import { atLeast, atMost, figure } from '#bench/figure';
+import { DOCS_END, DOCS_START, replaceGenerated, resultsMarkdown, runStem, type RunResult } from '#bench/report';
 
 const run: RunResult = {
   startedAt: '2026-11-05T05:30:00.000Z',

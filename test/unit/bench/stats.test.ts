@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { empiricalCdf, percentileOfSorted, round, summarize } from '../../../bench/stats.ts';
+import { empiricalCdf, percentileOfSorted, round, summarize } from '#bench/stats';
 
 describe('Benchmark statistics', () => {
   it('takes nearest-rank percentiles of one to a hundred samples', () => {

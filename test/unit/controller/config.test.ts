@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readConfig } from '../../../controller/config.ts';
+import { ConfigError, readConfig } from '#controller/config';
 
 const valid = {
   SESSION_ID: '11111111-1111-4111-8111-111111111111',

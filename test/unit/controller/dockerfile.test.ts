@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONTROLLER_COMMAND } from '../../../controller/command.ts';
+import { CONTROLLER_COMMAND } from '#controller/command';
 
 /** The Dockerfile's instructions, continuation lines joined and comments dropped. */
 function instructions(): { op: string; args: string }[] {

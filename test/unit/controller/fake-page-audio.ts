@@ -2,7 +2,7 @@
  * A fake PageAudio for unit tests: a clock-driven player with the page's semantics (pending slot,
  * position that advances while playing, end of program), recording every call.
  */
-import type { PageAudio, PageAudioStatus } from '../../../controller/player/page-audio.ts';
+import type { PageAudio, PageAudioStatus } from '#controller/player/page-audio';
 
 export class FakePageAudio implements PageAudio {
   calls: string[] = [];

@@ -4,9 +4,9 @@ import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListStateMachines
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { CloudWatchLogsClient, FilterLogEventsCommand, ResourceNotFoundException } from '@aws-sdk/client-cloudwatch-logs';
-import { main } from '../../../infra/trace/cli.ts';
-import { followExecution } from '../../../infra/trace/trace-session.ts';
-import type { SessionTrace } from '../../../infra/trace/trace-model.ts';
+import { main } from '#trace/cli';
+import { followExecution } from '#trace/trace-session';
+import type { SessionTrace } from '#trace/trace-model';
 import { loadFixture } from './fixtures.ts';
 
 const fixture = loadFixture('controller-restarted');

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import type { CommandRecord, SessionRecord } from '#contract/index';
-import type { ControllerLogLine, TraceInput } from '../../../infra/trace/trace-model.ts';
+import type { ControllerLogLine, TraceInput } from '#trace/trace-model';
 
 interface RecordedFixture {
   sessionId: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildTrace } from '../../../infra/trace/trace-model.ts';
-import { causeText, formatDuration, renderEventLine, renderText, table } from '../../../infra/trace/render-text.ts';
-import { renderJson } from '../../../infra/trace/render-json.ts';
+import { buildTrace } from '#trace/trace-model';
+import { causeText, formatDuration, renderEventLine, renderText, table } from '#trace/render-text';
+import { renderJson } from '#trace/render-json';
 import { loadFixture } from './fixtures.ts';
 
 describe('Function: renderText', () => {

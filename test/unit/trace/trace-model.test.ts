@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { CONTROLLER_HEARTBEAT_LOG } from '#contract/index';
-import { buildTrace, commandTrace, countHeartbeats, stateVisits } from '../../../infra/trace/trace-model.ts';
+import { buildTrace, commandTrace, countHeartbeats, stateVisits } from '#trace/trace-model';
 import { loadFixture } from './fixtures.ts';
 
 /** A history built by hand, for paths a local session does not take on demand (retries, failures). */

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client-sfn';
-import { CallbackHandler, failReadyToken } from '../../../../controller/callbacks/callback-handler.ts';
-import type { HeartbeatScheduler } from '../../../../controller/callbacks/heartbeat-scheduler.ts';
+import { CallbackHandler, failReadyToken } from '#controller/callbacks/callback-handler';
+import type { HeartbeatScheduler } from '#controller/callbacks/heartbeat-scheduler';
 import { silentLogger } from '../test-logger.ts';
 
 const SESSION = '11111111-1111-4111-8111-111111111111';

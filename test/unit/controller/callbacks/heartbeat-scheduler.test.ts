@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SendTaskHeartbeatCommand, SFNClient, TaskTimedOut, TaskDoesNotExist, InvalidToken } from '@aws-sdk/client-sfn';
-import { HeartbeatScheduler } from '../../../../controller/callbacks/heartbeat-scheduler.ts';
+import { HeartbeatScheduler } from '#controller/callbacks/heartbeat-scheduler';
 import { silentLogger } from '../test-logger.ts';
 
 const sfnMock = mockClient(SFNClient);

@@ -8,9 +8,9 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { GetObjectCommand, NoSuchKey, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
-import { createMediaFetcher, type MediaFetcher } from '../../../../controller/media/media-fetcher.ts';
-import type { MediaPolicy, Resolver } from '../../../../controller/media/media-policy.ts';
-import { MediaFetchError, MediaRefusedError } from '../../../../controller/media/media-errors.ts';
+import { createMediaFetcher, type MediaFetcher } from '#controller/media/media-fetcher';
+import type { MediaPolicy, Resolver } from '#controller/media/media-policy';
+import { MediaFetchError, MediaRefusedError } from '#controller/media/media-errors';
 
 const BUCKET = 'shelcaster-media-000000000000-us-east-1';
 const s3Mock = mockClient(S3Client);

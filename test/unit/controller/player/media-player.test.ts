@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { MediaPlayer } from '../../../../controller/player/media-player.ts';
-import { CommandRejectedError } from '../../../../controller/errors.ts';
-import { MediaRefusedError } from '../../../../controller/media/media-errors.ts';
+import { MediaPlayer } from '#controller/player/media-player';
+import { CommandRejectedError } from '#controller/errors';
+import { MediaRefusedError } from '#controller/media/media-errors';
 import { FakePageAudio } from '../fake-page-audio.ts';
 
 const T0 = new Date('2026-11-24T10:00:00.000Z');

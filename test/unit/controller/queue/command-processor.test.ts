@@ -3,9 +3,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { commandKey, COMMAND_MAX_RECEIVE_COUNT, type CommandMessage, type CommandStatus } from '#contract/index';
-import { CommandProcessor, MAX_UNFINISHED_ATTEMPTS } from '../../../../controller/queue/command-processor.ts';
-import { SessionStore, type CommandAttempt, type CommandResult } from '../../../../controller/state/session-store.ts';
-import { CommandRejectedError } from '../../../../controller/errors.ts';
+import { CommandProcessor, MAX_UNFINISHED_ATTEMPTS } from '#controller/queue/command-processor';
+import { SessionStore, type CommandAttempt, type CommandResult } from '#controller/state/session-store';
+import { CommandRejectedError } from '#controller/errors';
 import { silentLogger } from '../test-logger.ts';
 
 const SESSION = '11111111-1111-4111-8111-111111111111';

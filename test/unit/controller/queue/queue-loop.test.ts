@@ -2,8 +2,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
 import { COMMAND_VISIBILITY_TIMEOUT_SECONDS, type CallbackMessage, type CommandMessage } from '#contract/index';
-import { QueueLoop } from '../../../../controller/queue/queue-loop.ts';
-import type { Disposition } from '../../../../controller/queue/command-processor.ts';
+import { QueueLoop } from '#controller/queue/queue-loop';
+import type { Disposition } from '#controller/queue/command-processor';
 import { silentLogger } from '../test-logger.ts';
 
 const SESSION = '11111111-1111-4111-8111-111111111111';

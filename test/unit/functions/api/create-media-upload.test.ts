@@ -2,8 +2,8 @@ import '../support/env.ts';
 import { describe, expect, it } from 'vitest';
 import { MAX_MEDIA_BYTES, MEDIA_UPLOAD_URL_SECONDS, checkMediaUrl, mediaOwnerPrefix } from '#contract/index';
 import { handler } from '../../../../functions/api/create-media-upload.ts';
-import { httpApiEvent } from '../../../fixtures/events/http-api.ts';
-import { lambdaContext } from '../../../fixtures/events/lambda-context.ts';
+import { httpApiEvent } from '#test/fixtures/events/http-api';
+import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import { TEST_ENV } from '../support/env.ts';
 import { HOST_ID } from '../support/sessions.ts';
 

@@ -5,8 +5,8 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { CreateParticipantTokenCommand, IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { CALLER_TOKEN_MINUTES, HOST_TOKEN_MINUTES } from '#contract/index';
 import { handler } from '../../../../functions/api/create-participant-token.ts';
-import { httpApiEvent } from '../../../fixtures/events/http-api.ts';
-import { lambdaContext } from '../../../fixtures/events/lambda-context.ts';
+import { httpApiEvent } from '#test/fixtures/events/http-api';
+import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import { captureLogs } from '../support/log-capture.ts';
 import { HOST_ID, OTHER_HOST_ID, SESSION_ID, STAGE_ARN, sessionItem } from '../support/sessions.ts';
 

@@ -6,8 +6,8 @@ import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DEFAULT_EXECUTION_LIMITS, MAX_REQUEST_BODY_BYTES } from '#contract/index';
 import { handler } from '../../../../functions/api/create-session.ts';
-import { httpApiEvent } from '../../../fixtures/events/http-api.ts';
-import { lambdaContext } from '../../../fixtures/events/lambda-context.ts';
+import { httpApiEvent } from '#test/fixtures/events/http-api';
+import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import { fakeIdempotencyTable } from '../support/idempotency-store.ts';
 import { HOST_ID } from '../support/sessions.ts';
 

@@ -12,9 +12,9 @@ import {
   type GetExecutionHistoryCommandOutput,
 } from '@aws-sdk/client-sfn';
 import { handler } from '../../../../functions/api/end-session.ts';
-import { endSession } from '../../../../functions/commons/actions/end-session.ts';
-import { httpApiEvent } from '../../../fixtures/events/http-api.ts';
-import { lambdaContext } from '../../../fixtures/events/lambda-context.ts';
+import { endSession } from '#commons/actions/end-session';
+import { httpApiEvent } from '#test/fixtures/events/http-api';
+import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import onAirHistory from '../../../fixtures/events/execution-history-on-air.json' with { type: 'json' };
 import readyHistory from '../../../fixtures/events/execution-history-waiting-for-ready.json' with { type: 'json' };
 import lambdaRunningHistory from '../../../fixtures/events/execution-history-lambda-running.json' with { type: 'json' };

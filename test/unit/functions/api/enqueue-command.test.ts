@@ -6,8 +6,8 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { CommandMessage, MAX_REQUEST_BODY_BYTES, mediaOwnerPrefix } from '#contract/index';
 import { handler } from '../../../../functions/api/enqueue-command.ts';
-import { httpApiEvent } from '../../../fixtures/events/http-api.ts';
-import { lambdaContext } from '../../../fixtures/events/lambda-context.ts';
+import { httpApiEvent } from '#test/fixtures/events/http-api';
+import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import { fakeIdempotencyTable } from '../support/idempotency-store.ts';
 import { TEST_ENV } from '../support/env.ts';
 import { HOST_ID, OTHER_HOST_ID, QUEUE_URL, SESSION_ID, sessionItem } from '../support/sessions.ts';

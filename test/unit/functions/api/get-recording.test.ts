@@ -9,8 +9,8 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { MEDIA_DOWNLOAD_URL_SECONDS, RECORDING_RETRY_AFTER_SECONDS, episodeKey } from '#contract/index';
 import { handler } from '../../../../functions/api/get-recording.ts';
-import { httpApiEvent } from '../../../fixtures/events/http-api.ts';
-import { lambdaContext } from '../../../fixtures/events/lambda-context.ts';
+import { httpApiEvent } from '#test/fixtures/events/http-api';
+import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import { TEST_ENV } from '../support/env.ts';
 import { COMPOSITION_ARN, OTHER_HOST_ID, SESSION_ID, sessionItem } from '../support/sessions.ts';
 

@@ -3,8 +3,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { handler } from '../../../../functions/api/get-session.ts';
-import { httpApiEvent } from '../../../fixtures/events/http-api.ts';
-import { lambdaContext } from '../../../fixtures/events/lambda-context.ts';
+import { httpApiEvent } from '#test/fixtures/events/http-api';
+import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import { OTHER_HOST_ID, SESSION_ID, sessionItem } from '../support/sessions.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);

@@ -7,8 +7,8 @@ import { MAX_TRACKS_PER_HOST, mediaOwnerPrefix, trackKey } from '#contract/index
 import { handler as listTracks } from '../../../../functions/api/list-tracks.ts';
 import { handler as createTrack } from '../../../../functions/api/create-track.ts';
 import { handler as deleteTrack } from '../../../../functions/api/delete-track.ts';
-import { httpApiEvent } from '../../../fixtures/events/http-api.ts';
-import { lambdaContext } from '../../../fixtures/events/lambda-context.ts';
+import { httpApiEvent } from '#test/fixtures/events/http-api';
+import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import { TEST_ENV } from '../support/env.ts';
 import { HOST_ID, OTHER_HOST_ID } from '../support/sessions.ts';
 

@@ -8,8 +8,8 @@ import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { COMMANDS_PER_SESSION_BURST, MAX_LIVE_SESSIONS_PER_HOST, SESSIONS_PER_HOST_PER_HOUR, sessionKey } from '#contract/index';
 import { handler as createSession } from '../../../../functions/api/create-session.ts';
 import { handler as enqueueCommand } from '../../../../functions/api/enqueue-command.ts';
-import { httpApiEvent } from '../../../fixtures/events/http-api.ts';
-import { lambdaContext } from '../../../fixtures/events/lambda-context.ts';
+import { httpApiEvent } from '#test/fixtures/events/http-api';
+import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import { fakeRateItems } from '../support/rate-items.ts';
 import { HOST_ID, SESSION_ID, sessionItem } from '../support/sessions.ts';
 

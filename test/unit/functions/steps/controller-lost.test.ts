@@ -4,8 +4,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { CONTROLLER_RESTART_WINDOW_SECONDS, MAX_CONTROLLER_RESTARTS } from '#contract/index';
 import { handler } from '../../../../functions/steps/controller-lost.ts';
-import { controllerLost } from '../../../../functions/commons/actions/controller-lost.ts';
-import { lambdaContext } from '../../../fixtures/events/lambda-context.ts';
+import { controllerLost } from '#commons/actions/controller-lost';
+import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import { SESSION_ID, sessionItem } from '../support/sessions.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);

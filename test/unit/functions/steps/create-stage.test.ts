@@ -6,7 +6,7 @@ import { CreateStageCommand, IVSRealTimeClient } from '@aws-sdk/client-ivs-realt
 import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { COMMAND_MAX_RECEIVE_COUNT, commandQueueName, SESSION_TAG_KEY } from '#contract/index';
 import { handler } from '../../../../functions/steps/create-stage.ts';
-import { lambdaContext } from '../../../fixtures/events/lambda-context.ts';
+import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import { TEST_ENV } from '../support/env.ts';
 import { QUEUE_URL, SESSION_ID, STAGE_ARN, sessionItem } from '../support/sessions.ts';
 

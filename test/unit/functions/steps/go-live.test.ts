@@ -5,8 +5,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { GetCompositionCommand, IVSRealTimeClient, StartCompositionCommand } from '@aws-sdk/client-ivs-realtime';
 import { handler } from '../../../../functions/steps/go-live.ts';
-import { goLive } from '../../../../functions/commons/actions/go-live.ts';
-import { lambdaContext } from '../../../fixtures/events/lambda-context.ts';
+import { goLive } from '#commons/actions/go-live';
+import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import { TEST_ENV } from '../support/env.ts';
 import { COMPOSITION_ARN, SESSION_ID, STAGE_ARN, sessionItem } from '../support/sessions.ts';
 

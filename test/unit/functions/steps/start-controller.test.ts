@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-
 import { ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { CONTROLLER_CONTAINER_NAME } from '#contract/index';
 import { handler } from '../../../../functions/steps/start-controller.ts';
-import { lambdaContext } from '../../../fixtures/events/lambda-context.ts';
+import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import { QUEUE_URL, SESSION_ID, STAGE_ARN, TASK_ARN, sessionItem } from '../support/sessions.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);

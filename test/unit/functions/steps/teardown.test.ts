@@ -7,7 +7,7 @@ import { DeleteStageCommand, IVSRealTimeClient, ResourceNotFoundException, StopC
 import { DeleteQueueCommand, GetQueueUrlCommand, QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs';
 import { DEFAULT_EXECUTION_LIMITS } from '#contract/index';
 import { handler } from '../../../../functions/steps/teardown.ts';
-import { lambdaContext } from '../../../fixtures/events/lambda-context.ts';
+import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import { COMPOSITION_ARN, HOST_ID, QUEUE_URL, SESSION_ID, STAGE_ARN, TASK_ARN, sessionItem } from '../support/sessions.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);

@@ -26,6 +26,6 @@ for (const [key, value] of Object.entries(TEST_ENV)) process.env[key] = value;
 for (const key of ['AWS_EXECUTION_ENV', 'AWS_ENDPOINT_URL', 'AWS_PROFILE']) delete process.env[key];
 
 // Logs are printed at DEBUG (so tests can read them) into a silent console; captureLogs() listens in.
-const { logger } = await import('../../../../functions/commons/powertools.ts');
+const { logger } = await import('#commons/powertools');
 const loggerConsole = (logger as unknown as { console: Record<string, (...args: unknown[]) => void> }).console;
 for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace']) loggerConsole[method] = () => undefined;

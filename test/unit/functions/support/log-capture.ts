@@ -1,6 +1,6 @@
 /** Captures the JSON lines the functions' Powertools Logger prints, to check what is (and is not) logged. */
 import { vi } from 'vitest';
-import { logger } from '../../../../functions/commons/powertools.ts';
+import { logger } from '#commons/powertools';
 
 type ConsoleMethod = 'log' | 'info' | 'warn' | 'error' | 'debug' | 'trace';
 

@@ -2,7 +2,7 @@
  * The episode joined from fMP4 HLS parts that ffmpeg wrote (as the local stage and IVS do), read back with
  * ffprobe and decoded with ffmpeg: one playable audio file of the recording's length.
  */
-import '../../support/env.ts';
+import '#test/unit/functions/support/env';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { buildEpisode, episodeBytes, indexEpisode, planEpisode } from '../../../../../functions/commons/helpers/build-episode.ts';
-import { parseRenditionPlaylist, type RecordingPart } from '../../../../../functions/commons/helpers/hls-recording-playlist.ts';
+import { buildEpisode, episodeBytes, indexEpisode, planEpisode } from '#helpers/build-episode';
+import { parseRenditionPlaylist, type RecordingPart } from '#helpers/hls-recording-playlist';
 
 const s3 = mockClient(S3Client);
 const BUCKET = 'shelcaster-media-123456789012-us-east-1';

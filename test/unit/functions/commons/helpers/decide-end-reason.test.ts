@@ -1,6 +1,6 @@
-import '../../support/env.ts';
+import '#test/unit/functions/support/env';
 import { describe, expect, it } from 'vitest';
-import { decideEndReason, type TeardownState } from '../../../../../functions/commons/helpers/decide-end-reason.ts';
+import { decideEndReason, type TeardownState } from '#helpers/decide-end-reason';
 
 const base: TeardownState = { sessionId: '3f2b8c1e-6d4a-4f7b-9a0e-2c5d8e1f4a7b' };
 const lambdaCause = (message: string) => JSON.stringify({ errorType: 'Error', errorMessage: message, trace: ['Error: at handler (/var/task/index.mjs:1:1)'] });

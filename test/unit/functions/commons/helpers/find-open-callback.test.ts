@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { callbackOfParameters, findOpenCallback } from '../../../../../functions/commons/helpers/find-open-callback.ts';
+import { callbackOfParameters, findOpenCallback } from '#helpers/find-open-callback';
 import onAirHistory from '../../../../fixtures/events/execution-history-on-air.json' with { type: 'json' };
 import readyHistory from '../../../../fixtures/events/execution-history-waiting-for-ready.json' with { type: 'json' };
 import lambdaRunningHistory from '../../../../fixtures/events/execution-history-lambda-running.json' with { type: 'json' };

@@ -11,7 +11,7 @@ import {
   segmentPrefixInfo,
   trackTimescales,
   withoutSegmentIndexes,
-} from '../../../../../functions/commons/helpers/fmp4-fragments.ts';
+} from '#helpers/fmp4-fragments';
 
 let dir: string;
 let init: Buffer;

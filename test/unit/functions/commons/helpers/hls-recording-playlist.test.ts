@@ -4,7 +4,7 @@ import {
   firstVariantUri,
   parseRenditionPlaylist,
   partDurationSeconds,
-} from '../../../../../functions/commons/helpers/hls-recording-playlist.ts';
+} from '#helpers/hls-recording-playlist';
 
 const ROOT = 'stage/comp/dest/composite';
 const KEY = `${ROOT}/media/hls/720p30-abc/playlist.m3u8`;

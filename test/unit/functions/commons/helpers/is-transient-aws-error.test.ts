@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isTransientAwsError } from '../../../../../functions/commons/helpers/is-transient-aws-error.ts';
-import { isNotFoundError } from '../../../../../functions/commons/helpers/is-not-found-error.ts';
+import { isTransientAwsError } from '#helpers/is-transient-aws-error';
+import { isNotFoundError } from '#helpers/is-not-found-error';
 
 const awsError = (name: string, status?: number, extra: object = {}) =>
   Object.assign(new Error(name), { name, $metadata: status ? { httpStatusCode: status } : {}, ...extra });

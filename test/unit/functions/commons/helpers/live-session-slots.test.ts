@@ -1,4 +1,4 @@
-import '../../support/env.ts';
+import '#test/unit/functions/support/env';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -7,9 +7,9 @@ import {
   liveSlotsKey,
   releaseLiveSessionSlot,
   takeLiveSessionSlot,
-} from '../../../../../functions/commons/helpers/live-session-slots.ts';
-import { fakeRateItems } from '../../support/rate-items.ts';
-import { HOST_ID, sessionItem } from '../../support/sessions.ts';
+} from '#helpers/live-session-slots';
+import { fakeRateItems } from '#test/unit/functions/support/rate-items';
+import { HOST_ID, sessionItem } from '#test/unit/functions/support/sessions';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const TABLE = 'shelcaster-sessions';

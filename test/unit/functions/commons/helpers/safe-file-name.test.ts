@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SAFE_FILE_NAME_LENGTH, safeFileName } from '../../../../../functions/commons/helpers/safe-file-name.ts';
+import { MAX_SAFE_FILE_NAME_LENGTH, safeFileName } from '#helpers/safe-file-name';
 
 describe('Helper: safeFileName', () => {
   it.each([

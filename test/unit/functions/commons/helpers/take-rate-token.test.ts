@@ -1,9 +1,9 @@
-import '../../support/env.ts';
+import '#test/unit/functions/support/env';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { takeRateToken } from '../../../../../functions/commons/helpers/take-rate-token.ts';
-import { fakeRateItems } from '../../support/rate-items.ts';
+import { takeRateToken } from '#helpers/take-rate-token';
+import { fakeRateItems } from '#test/unit/functions/support/rate-items';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const TABLE = 'shelcaster-sessions';

@@ -1,10 +1,10 @@
-import '../../support/env.ts';
+import '#test/unit/functions/support/env';
 import { describe, expect, it, vi } from 'vitest';
 import middy from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { httpErrorHandler } from '../../../../../functions/commons/middleware/http-error-handler.ts';
-import { NotFoundError, ValidationFailedError, HttpError } from '../../../../../functions/commons/errors.ts';
-import { lambdaContext } from '../../../../fixtures/events/lambda-context.ts';
+import { httpErrorHandler } from '#commons/middleware/http-error-handler';
+import { NotFoundError, ValidationFailedError, HttpError } from '#commons/errors';
+import { lambdaContext } from '#test/fixtures/events/lambda-context';
 
 const failingWith = (error: unknown) => {
   const logger = { warn: vi.fn(), error: vi.fn() };

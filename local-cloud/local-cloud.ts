@@ -1,0 +1,217 @@
+/**
+ * The local cloud: every service provider behind one AWS endpoint, the local stage, the system deployed
+ * into it from the contract, and the HTTP API in front. `startLocalCloud()` brings it all up; `close()`
+ * stops everything it started (controller processes, Chromium, ffmpeg, workers, servers).
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { startGateway, type Gateway } from './gateway/server.ts';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './gateway/provider.ts';
+import { createLogsProvider } from './services/logs/provider.ts';
+import { LambdaProvider } from './services/lambda/provider.ts';
+import { EventsProvider } from './services/events/provider.ts';
+import { EcsProvider } from './services/ecs/provider.ts';
+import { createSqsProvider } from './services/sqs/provider.ts';
+import { createDynamoDbProvider } from './services/dynamodb/provider.ts';
+import { createS3Provider, DEFAULT_LOCAL_SECRET_ACCESS_KEY } from './services/s3/provider.ts';
+import { createIvsProvider } from './services/ivs/provider.ts';
+import { createStepFunctionsProvider } from './services/stepfunctions/provider.ts';
+import { StageParticipants } from './stage/stage-participants.ts';
+import { WhipEndpoint } from './stage/whip-endpoint.ts';
+import { StageCompositionRecorder } from './stage/composition-recorder.ts';
+import { s3RecordingStore } from './stage/recording-store.ts';
+import { STAGE_MOUNT_PATH } from './stage/stage-server.ts';
+import { startApiServer, type ApiServer } from './api/server.ts';
+import { localPages } from './pages/pages.ts';
+import { DEMO_USER_ID, seedDemo } from './demo/seed-demo.ts';
+import { deploySystem, LOCAL_CONTROLLER_IMAGE, type LocalDeployment } from './deploy/deploy-system.ts';
+import { CONTROLLER_COMMAND, CONTROLLER_WORKING_DIRECTORY } from '#controller/command';
+
+export interface LocalCloudOptions {
+  /** Where every service keeps its state (survives a restart). */
+  dataDir: string;
+  host?: string;
+  awsPort: number;
+  apiPort: number;
+  /** Repository root (function entries and the controller command are relative to it). */
+  root: string;
+  /** Serves the console's static files and other pages on the API port. */
+  staticHandler?: Parameters<typeof startApiServer>[0]['staticHandler'];
+  /** Where the local cloud reports what it does (default stderr). */
+  log?: (line: string) => void;
+  /**
+   * Extra environment for every controller process (a test hook: e.g. a Chromium path that does not exist,
+   * to see a controller that cannot join). `npm start` reads it from SHELCASTER_CONTROLLER_ENV (JSON).
+   */
+  controllerEnvironment?: Record<string, string>;
+  /** Upload the demo user's tracks (idempotent). `npm start` does unless SHELCASTER_SEED_DEMO=0. */
+  seedDemo?: boolean;
+}
+
+export interface LocalCloud {
+  endpoint: string;
+  apiUrl: string;
+  deployment: LocalDeployment;
+  /** Issues a bearer token for the local API. */
+  issueToken(userId: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The environment that points AWS SDKs and CLIs at the local cloud. */
+export function cloudEnvironmentFor(endpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: DEFAULT_LOCAL_SECRET_ACCESS_KEY,
+    AWS_REGION: LOCAL_REGION,
+    AWS_DEFAULT_REGION: LOCAL_REGION,
+  };
+}
+
+/** Starts every service, deploys the system and serves the API. */
+export async function startLocalCloud(options: LocalCloudOptions): Promise<LocalCloud> {
+  const host = options.host ?? '127.0.0.1';
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const dataDir = options.dataDir;
+  await mkdir(dataDir, { recursive: true });
+  const endpoint = `http://${host}:${options.awsPort}`;
+  const cloudEnvironment = cloudEnvironmentFor(endpoint);
+  // This process's own SDK clients (Step Functions tasks, the recorder's uploads) reach the local cloud
+  // through the same standard configuration as everything else.
+  Object.assign(process.env, cloudEnvironment);
+
+  const logs = createLogsProvider({ dataDir });
+  const lambda = new LambdaProvider({ logs, cloudEnvironment, region: LOCAL_REGION });
+  const events = new EventsProvider({
+    invoker: lambda,
+    dataDir,
+    onDeliveryFailure: (failure) => log(`[events] rule ${failure.ruleName}: delivery to ${failure.targetArn} failed: ${failure.reason}`),
+  });
+  const [program, ...args] = CONTROLLER_COMMAND;
+  const ecs = new EcsProvider({
+    images: {
+      [LOCAL_CONTROLLER_IMAGE]: {
+        // `node` in the shared command is Node 22: here, the Node this local cloud runs on.
+        command: [program === 'node' ? process.execPath : program!, ...args],
+        cwd: CONTROLLER_WORKING_DIRECTORY,
+        ...(options.controllerEnvironment ? { environment: options.controllerEnvironment } : {}),
+      },
+    },
+    logs,
+    events,
+    cloudEnvironment,
+    dataDir,
+    region: LOCAL_REGION,
+  });
+  const sqs = createSqsProvider({ dataDir });
+  const dynamodb = createDynamoDbProvider({ dataDir });
+  const s3 = createS3Provider({ dataDir });
+
+  const participants = new StageParticipants();
+  const recorder = new StageCompositionRecorder({
+    participants,
+    store: s3RecordingStore(new S3Client({ forcePathStyle: true })),
+    journalDir: join(dataDir, 'stage'),
+    onError: (message, error) => log(`[stage] ${message}: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  const ivs = await createIvsProvider({
+    dataDir,
+    stageBaseUrl: `${endpoint}${STAGE_MOUNT_PATH}`,
+    recorder,
+    events,
+    resumeOnStart: false,
+  });
+  const whip = new WhipEndpoint({
+    verify: (token) => ivs.verifyParticipantToken(token),
+    participants,
+    onError: (message, error) => log(`[stage] ${message}: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  const sfn = createStepFunctionsProvider({ dataDir, resume: false, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });
+
+  const gateway: Gateway = await startGateway({
+    host,
+    port: options.awsPort,
+    providers: [sfn, sqs, dynamodb, s3, logs, lambda, events, ecs, ivs],
+    routes: [
+      {
+        prefix: `${STAGE_MOUNT_PATH}/`,
+        request: (req, res) => {
+          const pathname = (req.url ?? '/').split('?')[0]!;
+          void whip.handle(req, res, pathname.slice(STAGE_MOUNT_PATH.length)).then((handled) => {
+            if (!handled && !res.headersSent) {
+              res.writeHead(404, { 'content-type': 'text/plain' });
+              res.end('Not found\n');
+            }
+          });
+        },
+      },
+    ],
+    onError: (error, entry) => log(`[aws] ${entry.service} ${entry.operation ?? entry.path} failed: ${error instanceof Error ? error.stack : String(error)}`),
+  });
+
+  let api: ApiServer | undefined;
+  try {
+    const deployment = await deploySystem({
+      endpoint,
+      account: LOCAL_ACCOUNT_ID,
+      region: LOCAL_REGION,
+      root: options.root,
+      registerFunction: (fn) => {
+        lambda.register(fn);
+      },
+    });
+    // After a restart: recordings of live compositions go on (through the gateway, now up), the others are
+    // closed with what was uploaded; tasks whose processes are gone are reported STOPPED (and replaced).
+    ivs.resumeCompositions();
+    await ivs.settled();
+    await recorder.recoverUnfinished();
+    await ecs.recoverAfterRestart();
+    sfn.engine.resume();
+    api = await startApiServer({
+      host,
+      port: options.apiPort,
+      dataDir,
+      invoker: lambda,
+      // The console and the executions pages (console/pages.ts) unless the caller serves its own static pages.
+      staticHandler:
+        options.staticHandler ??
+        localPages({ root: options.root, executions: { onError: (message, error) => log(`[console] ${message}: ${String(error)}`) } }),
+    });
+    const apiServer = api;
+    if (options.seedDemo) {
+      // A demo user's track list, so a newcomer can click play within a minute of cloning.
+      await seedDemo({ apiUrl: apiServer.url, token: await apiServer.issueToken(DEMO_USER_ID), log }).catch((error: unknown) =>
+        log(`[demo] seeding the demo tracks failed: ${error instanceof Error ? error.message : String(error)}`),
+      );
+    }
+    let closing: Promise<void> | undefined;
+    return {
+      endpoint,
+      apiUrl: apiServer.url,
+      deployment,
+      issueToken: (userId) => apiServer.issueToken(userId),
+      close() {
+        closing ??= (async () => {
+          // Order matters: controllers first (their STOPPED events still reach the functions), then the
+          // stage and its recorder (ffmpeg), then the rest.
+          await apiServer.close();
+          await ecs.close();
+          await events.drain();
+          await recorder.close();
+          await whip.close();
+          sfn.engine.close();
+          await gateway.close();
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await api?.close();
+    await ecs.close();
+    await recorder.close();
+    await whip.close();
+    await gateway.close();
+    throw error;
+  }
+}

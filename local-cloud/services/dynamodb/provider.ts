@@ -1,0 +1,112 @@
+/**
+ * The local DynamoDB: `dynalite` (a maintained DynamoDB emulator on LevelDB), run as a server on an
+ * ephemeral loopback port when the first request arrives; requests are passed to it unchanged and its
+ * answers passed back. With a data directory its tables live on disk in `<dataDir>/dynamodb/` and survive a
+ * restart; without one they live in memory.
+ *
+ * LIMITATIONS (what dynalite 4 does not emulate; such requests get UnknownOperationException):
+ * - No transactions (TransactWriteItems, TransactGetItems), no PartiQL (ExecuteStatement,
+ *   BatchExecuteStatement, ExecuteTransaction).
+ * - No TTL: UpdateTimeToLive is refused and DescribeTimeToLive always answers DISABLED; nothing expires.
+ * - No streams, backups, point-in-time recovery, global tables, import/export, resource policies,
+ *   contributor insights, Kinesis destinations, DescribeEndpoints or DescribeLimits.
+ * - No IAM or signature checks; capacity and throttling are not enforced. Tables become ACTIVE at once
+ *   (createTableMs/deleteTableMs/updateTableMs are 0 here; AWS takes seconds).
+ */
+import { mkdirSync } from 'node:fs';
+import { request as httpRequest, Agent, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import type { AwsRequest, AwsResponse, ServiceProvider } from '#local-cloud/gateway/provider';
+
+/** X-Amz-Target prefix of DynamoDB. */
+export const DYNAMODB_TARGET_PREFIX = 'DynamoDB_20120810';
+
+export interface DynamoDbProviderOptions {
+  /** The local cloud's data directory (tables go in `<dataDir>/dynamodb/`); in memory when absent. */
+  dataDir?: string;
+}
+
+interface DynaliteOptions {
+  path?: string;
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}
+
+/** dynalite is CommonJS without types: a factory returning an http.Server. */
+type DynaliteFactory = (options: DynaliteOptions) => Server;
+
+const requireCjs = createRequire(import.meta.url);
+
+/** Headers not passed on to dynalite (hop-by-hop). */
+const HOP_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
+
+/** The DynamoDB provider, proxying to an embedded dynalite. */
+export class DynamoDbProvider implements ServiceProvider {
+  readonly signingNames = ['dynamodb'] as const;
+  readonly targetPrefixes = [DYNAMODB_TARGET_PREFIX] as const;
+  private server: Promise<{ server: Server; port: number }> | undefined;
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 16 });
+
+  constructor(private readonly options: DynamoDbProviderOptions = {}) {}
+
+  async handle(request: AwsRequest): Promise<AwsResponse> {
+    const { port } = await this.start();
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) if (!HOP_HEADERS.has(name)) headers[name] = value;
+    headers['content-length'] = String(request.body.length);
+    return new Promise<AwsResponse>((resolve, reject) => {
+      const proxied = httpRequest(
+        { host: '127.0.0.1', port, method: request.method, path: `${request.url.pathname}${request.url.search}`, headers, agent: this.agent },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', reject);
+          response.on('end', () => {
+            const out: Record<string, string> = {};
+            for (const [name, value] of Object.entries(response.headers)) {
+              if (value !== undefined && !HOP_HEADERS.has(name) && name !== 'date') out[name] = Array.isArray(value) ? value.join(', ') : value;
+            }
+            resolve({ status: response.statusCode ?? 500, headers: out, body: Buffer.concat(chunks) });
+          });
+        },
+      );
+      proxied.on('error', reject);
+      proxied.end(request.body);
+    });
+  }
+
+  /** Starts dynalite once, on an ephemeral loopback port. */
+  private start(): Promise<{ server: Server; port: number }> {
+    this.server ??= new Promise((resolve, reject) => {
+      const dynalite = requireCjs('dynalite') as DynaliteFactory;
+      const options: DynaliteOptions = { createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 };
+      if (this.options.dataDir) {
+        mkdirSync(this.options.dataDir, { recursive: true });
+        options.path = join(this.options.dataDir, 'dynamodb');
+      }
+      const server = dynalite(options);
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port }));
+    });
+    return this.server;
+  }
+
+  /** Stops dynalite (which closes its database). */
+  async close(): Promise<void> {
+    this.agent.destroy();
+    if (!this.server) return;
+    const { server } = await this.server;
+    this.server = undefined;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeAllConnections();
+    await closed;
+  }
+}
+
+/** Builds the local DynamoDB provider. */
+export function createDynamoDbProvider(options: DynamoDbProviderOptions = {}): DynamoDbProvider {
+  return new DynamoDbProvider(options);
+}

@@ -1,0 +1,545 @@
+/**
+ * Local ECS: the JSON 1.1 `AmazonEC2ContainerServiceV20141113` API (signing name `ecs`). RunTask starts each
+ * container of the task as a local child process (from an image-to-command map given at construction),
+ * in its own process group; StopTask sends SIGTERM to the group and SIGKILL after the container's
+ * `stopTimeout`. Containers find their task at the metadata endpoint (`ECS_CONTAINER_METADATA_URI_V4`),
+ * served on loopback. Output goes to the awslogs group and stream of each container; every change of
+ * `lastStatus` or `desiredStatus` is published as an `ECS Task State Change` event. Clusters, task
+ * definitions and tasks are persisted; tasks left running by a previous run are reported STOPPED.
+ *
+ * LIMITATIONS
+ * - Operations: CreateCluster, DescribeClusters, ListClusters, RegisterTaskDefinition,
+ *   DescribeTaskDefinition, ListTaskDefinitions, RunTask, StopTask, ListTasks, DescribeTasks. No services,
+ *   container instances, capacity providers, task sets, DeleteCluster or DeregisterTaskDefinition.
+ * - An "image" is an entry of the image map (entryPoint/command/cwd/environment, like a Dockerfile's
+ *   ENTRYPOINT/CMD/WORKDIR/ENV); no registry, no pulls, no isolation: containers share the host's network,
+ *   file system and user, and get PATH, HOME, LANG and TMPDIR of the host. cpu and memory are reported,
+ *   not enforced. networkConfiguration is accepted and ignored (no ENI attachment, no IP addresses).
+ * - Statuses go PROVISIONING → PENDING → RUNNING → STOPPED (no ACTIVATING, DEACTIVATING, STOPPING,
+ *   DEPROVISIONING); a stopping task stays RUNNING with desiredStatus STOPPED until its processes exit.
+ * - No IAM, no task role credentials endpoint: containers get the local cloud's endpoint and keys as
+ *   environment variables. No health checks, dependsOn, secrets, volumes or port mappings.
+ * - After a restart, a task's processes cannot be re-adopted: any still alive are killed and the task is
+ *   reported STOPPED (`recoverAfterRestart`). Stopped tasks stay listed (AWS forgets them after about an hour).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { AwsRequest, AwsResponse, ServiceProvider } from '#local-cloud/gateway/provider';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local-cloud/gateway/provider';
+import type { EventPublisher, LogSink } from '#local-cloud/gateway/internal';
+import { answerJsonOperation, AwsServiceError, jsonError } from '#local-cloud/gateway/json-protocol';
+import { ContainerProcess, ContainerStartError, processStartTicks, signalGroup, type ContainerLaunch } from './container-process.ts';
+import { MetadataServer } from './metadata-server.ts';
+import type { Cluster, ContainerDefinition, ContainerOverride, KeyValuePair, Tag, Task, TaskDefinition, TaskOverrides } from './model.ts';
+import { EcsStore } from './store.ts';
+import { apiCluster, apiTask, apiTaskDefinition, containerMetadata, taskMetadata, taskStateChangeEvent } from './task-documents.ts';
+import { SYSTEM_TIMERS, type Timers } from '#local-cloud/gateway/timers';
+
+/** What a local "image" runs, as a Dockerfile's ENTRYPOINT, CMD, WORKDIR and ENV would. */
+export interface ContainerImage {
+  entryPoint?: string[];
+  command?: string[];
+  cwd: string;
+  environment?: Record<string, string>;
+}
+
+export interface EcsProviderOptions {
+  /** Image name → what runs for it. */
+  images: Record<string, ContainerImage>;
+  logs: LogSink;
+  /** Where task state changes are published (EventBridge's default bus). */
+  events?: EventPublisher;
+  /** Variables every container gets so its SDK clients reach the local cloud (AWS_ENDPOINT_URL, credentials). */
+  cloudEnvironment?: Record<string, string>;
+  /** Directory of the local cloud's data; state is kept in `ecs.json` there. In memory without it. */
+  dataDir?: string;
+  region?: string;
+  timers?: Timers;
+  now?: () => number;
+  /** Host variables every container gets (default: PATH, HOME, LANG, TMPDIR of this process). */
+  hostEnvironment?: Record<string, string>;
+}
+
+const TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113';
+/** ECS's default stop timeout (seconds between SIGTERM and SIGKILL). */
+const DEFAULT_STOP_TIMEOUT_SECONDS = 30;
+const DEFAULT_CLUSTER = 'default';
+const MAX_RUN_TASK_COUNT = 10;
+/** Operations that read or change tasks (they run the recovery of a previous run's tasks first). */
+const TASK_OPERATIONS = new Set(['RunTask', 'StopTask', 'ListTasks', 'DescribeTasks']);
+const ESSENTIAL_CONTAINER_EXITED = 'Essential container in task exited';
+const RESTART_REASON = "The local cloud restarted: the task's processes were lost";
+const SHUTDOWN_REASON = 'The local cloud stopped';
+
+type Input = Record<string, unknown>;
+
+interface RunningTask {
+  processes: Map<string, ContainerProcess>;
+  /** Settles when the task is STOPPED. */
+  stopped: Promise<void>;
+  markStopped: () => void;
+}
+
+function invalid(message: string): AwsServiceError {
+  return new AwsServiceError('InvalidParameterException', message);
+}
+
+function environmentOf(pairs: KeyValuePair[] | undefined): Record<string, string> {
+  return Object.fromEntries((pairs ?? []).map((pair) => [pair.name, pair.value]));
+}
+
+function defaultHostEnvironment(): Record<string, string> {
+  const names = ['PATH', 'HOME', 'LANG', 'TMPDIR'];
+  return Object.fromEntries(names.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]!]));
+}
+
+export class EcsProvider implements ServiceProvider {
+  readonly signingNames = ['ecs'] as const;
+  readonly targetPrefixes = [TARGET_PREFIX] as const;
+  private readonly store: EcsStore;
+  private readonly region: string;
+  private readonly timers: Timers;
+  private readonly now: () => number;
+  private readonly metadata: MetadataServer;
+  private readonly running = new Map<string, RunningTask>();
+  private readonly pendingWork = new Set<Promise<unknown>>();
+  private readonly operations: Record<string, (input: Input) => unknown>;
+  private recovered = false;
+  private closing = false;
+
+  constructor(private readonly options: EcsProviderOptions) {
+    this.region = options.region ?? LOCAL_REGION;
+    this.timers = options.timers ?? SYSTEM_TIMERS;
+    this.now = options.now ?? Date.now;
+    this.store = new EcsStore(options.dataDir ? join(options.dataDir, 'ecs.json') : undefined);
+    this.metadata = new MetadataServer({
+      taskMetadata: (taskId) => {
+        const task = this.taskById(taskId);
+        return task && taskMetadata(task, this.store.taskDefinitions.get(task.taskDefinitionArn), this.region);
+      },
+      containerMetadata: (taskId, name) => {
+        const task = this.taskById(taskId);
+        const container = task?.containers.find((candidate) => candidate.name === name);
+        return task && container && containerMetadata(task, container, this.store.taskDefinitions.get(task.taskDefinitionArn));
+      },
+    });
+    this.operations = {
+      CreateCluster: (input) => this.createCluster(input),
+      DescribeClusters: (input) => this.describeClusters(input),
+      ListClusters: () => ({ clusterArns: [...this.store.clusters.values()].map((cluster) => cluster.clusterArn) }),
+      RegisterTaskDefinition: (input) => this.registerTaskDefinition(input),
+      DescribeTaskDefinition: (input) => this.describeTaskDefinition(input),
+      ListTaskDefinitions: (input) => this.listTaskDefinitions(input),
+      RunTask: (input) => this.runTask(input),
+      StopTask: (input) => this.stopTask(input),
+      ListTasks: (input) => this.listTasks(input),
+      DescribeTasks: (input) => this.describeTasks(input),
+    };
+  }
+
+  async handle(request: AwsRequest): Promise<AwsResponse> {
+    const target = request.headers['x-amz-target'] ?? '';
+    const operation = target.startsWith(`${TARGET_PREFIX}.`) ? target.slice(TARGET_PREFIX.length + 1) : '';
+    const run = this.operations[operation];
+    if (!run) return jsonError('UnknownOperationException', `Unknown operation ${target}`, 400, '1.1');
+    // Only task operations need the tasks of a previous run settled. Cluster and task definition calls (a
+    // deployment's) must not publish their STOPPED events before the deployment has created the rules'
+    // targets: such an event would be lost, and a session waiting on air would hear of its lost controller
+    // only through the heartbeat timeout.
+    if (TASK_OPERATIONS.has(operation)) this.recoverAfterRestart();
+    return answerJsonOperation(request.body, run, '1.1', { code: 'ServerException', message: 'The local ECS service failed to handle the request.' });
+  }
+
+  /**
+   * Reports tasks a previous run left unfinished as STOPPED (killing any of their processes still alive)
+   * and publishes their events. Runs once; call it when the event bus and its targets are ready (the first
+   * task request runs it otherwise).
+   */
+  recoverAfterRestart(): void {
+    if (this.recovered) return;
+    this.recovered = true;
+    for (const task of this.store.tasks.values()) {
+      if (task.lastStatus === 'STOPPED' || this.running.has(task.taskArn)) continue;
+      for (const container of task.containers) {
+        const pid = Number(container.runtimeId);
+        const same = container.processStartTicks !== undefined && processStartTicks(pid) === container.processStartTicks;
+        if (pid > 0 && same) signalGroup(pid, 'SIGKILL');
+        container.lastStatus = 'STOPPED';
+      }
+      const now = this.now();
+      Object.assign(task, { desiredStatus: 'STOPPED', stopCode: 'TaskFailedToStart', stoppedReason: RESTART_REASON, stoppingAt: now });
+      this.setStatus(task, 'STOPPED');
+    }
+  }
+
+  /** Stops every task this provider started (SIGTERM, SIGKILL after the stop timeout) and returns once all are gone. */
+  async close(): Promise<void> {
+    this.closing = true;
+    while (this.pendingWork.size > 0) await Promise.allSettled([...this.pendingWork]);
+    for (const [taskArn] of this.running) {
+      const task = this.store.tasks.get(taskArn);
+      if (task) this.requestStop(task, 'UserInitiated', SHUTDOWN_REASON);
+    }
+    await Promise.all([...this.running.values()].map((running) => running.stopped));
+    while (this.pendingWork.size > 0) await Promise.allSettled([...this.pendingWork]);
+    await this.metadata.close();
+  }
+
+  // Clusters
+
+  private clusterArn(name: string): string {
+    return `arn:aws:ecs:${this.region}:${LOCAL_ACCOUNT_ID}:cluster/${name}`;
+  }
+
+  private cluster(reference: unknown): Cluster {
+    const name = typeof reference === 'string' && reference ? reference.split('/').pop()! : DEFAULT_CLUSTER;
+    const cluster = this.store.clusters.get(name);
+    if (!cluster) throw new AwsServiceError('ClusterNotFoundException', 'Cluster not found.');
+    return cluster;
+  }
+
+  private createCluster(input: Input): unknown {
+    const name = (input.clusterName as string | undefined) ?? DEFAULT_CLUSTER;
+    if (!/^[A-Za-z0-9_-]{1,255}$/.test(name)) throw invalid('Cluster name can have up to 255 letters, numbers, hyphens and underscores.');
+    let cluster = this.store.clusters.get(name);
+    if (!cluster) {
+      cluster = { clusterArn: this.clusterArn(name), clusterName: name, status: 'ACTIVE', tags: (input.tags as Tag[] | undefined) ?? [] };
+      if (Array.isArray(input.settings)) cluster.settings = input.settings as Cluster['settings'];
+      this.store.clusters.set(name, cluster);
+      this.store.save();
+    }
+    return { cluster: apiCluster(cluster, this.store.tasks.values()) };
+  }
+
+  private describeClusters(input: Input): unknown {
+    const references = (input.clusters as string[] | undefined) ?? [DEFAULT_CLUSTER];
+    const clusters: unknown[] = [];
+    const failures: unknown[] = [];
+    for (const reference of references) {
+      const cluster = this.store.clusters.get(reference.split('/').pop()!);
+      if (cluster) clusters.push(apiCluster(cluster, this.store.tasks.values()));
+      else failures.push({ arn: reference.startsWith('arn:') ? reference : this.clusterArn(reference), reason: 'MISSING' });
+    }
+    return { clusters, failures };
+  }
+
+  // Task definitions
+
+  private registerTaskDefinition(input: Input): unknown {
+    const family = input.family;
+    if (typeof family !== 'string' || !/^[A-Za-z0-9_-]{1,255}$/.test(family)) throw new AwsServiceError('ClientException', 'Family is not valid.');
+    const containers = input.containerDefinitions;
+    if (!Array.isArray(containers) || containers.length === 0) throw new AwsServiceError('ClientException', 'Container list cannot be empty.');
+    for (const container of containers as ContainerDefinition[]) {
+      if (!container.name) throw new AwsServiceError('ClientException', 'Container.name should not be null or empty.');
+      if (!container.image) throw new AwsServiceError('ClientException', 'Container.image should not be null or empty.');
+    }
+    const revision = this.store.nextRevision(family);
+    const { tags, ...rest } = input;
+    const definition: TaskDefinition = {
+      ...(rest as Partial<TaskDefinition>),
+      family,
+      containerDefinitions: containers as ContainerDefinition[],
+      taskDefinitionArn: `arn:aws:ecs:${this.region}:${LOCAL_ACCOUNT_ID}:task-definition/${family}:${revision}`,
+      revision,
+      status: 'ACTIVE',
+      registeredAt: this.now(),
+      tags: (tags as Tag[] | undefined) ?? [],
+    };
+    this.store.taskDefinitions.set(definition.taskDefinitionArn, definition);
+    this.store.save();
+    return { taskDefinition: apiTaskDefinition(definition), tags: definition.tags };
+  }
+
+  private taskDefinition(reference: unknown): TaskDefinition {
+    if (typeof reference !== 'string' || !reference) throw new AwsServiceError('ClientException', 'TaskDefinition can not be blank.');
+    const familyRevision = reference.split('/').pop()!;
+    const [family = '', revision] = familyRevision.split(':');
+    const definition =
+      revision === undefined
+        ? this.store.latestRevision(family)
+        : this.store.taskDefinitions.get(`arn:aws:ecs:${this.region}:${LOCAL_ACCOUNT_ID}:task-definition/${family}:${revision}`);
+    if (!definition) throw new AwsServiceError('ClientException', 'Unable to describe task definition.');
+    return definition;
+  }
+
+  private describeTaskDefinition(input: Input): unknown {
+    const definition = this.taskDefinition(input.taskDefinition);
+    const include = (input.include as string[] | undefined) ?? [];
+    return { taskDefinition: apiTaskDefinition(definition), ...(include.includes('TAGS') ? { tags: definition.tags ?? [] } : {}) };
+  }
+
+  private listTaskDefinitions(input: Input): unknown {
+    const prefix = input.familyPrefix as string | undefined;
+    const status = (input.status as string | undefined) ?? 'ACTIVE';
+    const definitions = [...this.store.taskDefinitions.values()]
+      .filter((definition) => (prefix === undefined || definition.family.startsWith(prefix)) && (status === 'ALL' || definition.status === status))
+      .sort((a, b) => a.family.localeCompare(b.family) || a.revision - b.revision);
+    if (input.sort === 'DESC') definitions.reverse();
+    return { taskDefinitionArns: definitions.map((definition) => definition.taskDefinitionArn) };
+  }
+
+  // Tasks
+
+  private taskById(taskId: string): Task | undefined {
+    for (const task of this.store.tasks.values()) if (task.taskId === taskId) return task;
+    return undefined;
+  }
+
+  private task(cluster: Cluster, reference: string): Task | undefined {
+    const taskId = reference.split('/').pop()!;
+    const task = this.taskById(taskId);
+    return task && task.clusterArn === cluster.clusterArn ? task : undefined;
+  }
+
+  private runTask(input: Input): unknown {
+    if (this.closing) throw new AwsServiceError('ServerException', 'The local ECS service is shutting down.', 500);
+    const cluster = this.cluster(input.cluster);
+    const definition = this.taskDefinition(input.taskDefinition);
+    const count = (input.count as number | undefined) ?? 1;
+    if (!Number.isInteger(count) || count < 1 || count > MAX_RUN_TASK_COUNT) throw invalid('Count must be between 1 and 10.');
+    const overrides = (input.overrides as TaskOverrides | undefined) ?? {};
+    for (const override of overrides.containerOverrides ?? []) {
+      if (!definition.containerDefinitions.some((container) => container.name === override.name)) {
+        throw invalid(`Override for container named ${String(override.name)} is not a container in the TaskDefinition.`);
+      }
+    }
+    const startedBy = input.startedBy as string | undefined;
+    if (startedBy !== undefined && (typeof startedBy !== 'string' || startedBy.length > 128)) throw invalid('startedBy must be at most 128 characters.');
+    const tasks: Task[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const taskId = randomBytes(16).toString('hex');
+      const task: Task = {
+        taskArn: `arn:aws:ecs:${this.region}:${LOCAL_ACCOUNT_ID}:task/${cluster.clusterName}/${taskId}`,
+        taskId,
+        clusterArn: cluster.clusterArn,
+        taskDefinitionArn: definition.taskDefinitionArn,
+        family: definition.family,
+        lastStatus: 'PROVISIONING',
+        desiredStatus: 'RUNNING',
+        launchType: (input.launchType as string | undefined) ?? 'FARGATE',
+        group: (input.group as string | undefined) ?? `family:${definition.family}`,
+        ...(startedBy !== undefined ? { startedBy } : {}),
+        ...(definition.cpu !== undefined ? { cpu: String(definition.cpu) } : {}),
+        ...(definition.memory !== undefined ? { memory: String(definition.memory) } : {}),
+        overrides,
+        tags: (input.tags as Tag[] | undefined) ?? [],
+        containers: definition.containerDefinitions.map((container) => ({
+          containerArn: `arn:aws:ecs:${this.region}:${LOCAL_ACCOUNT_ID}:container/${cluster.clusterName}/${taskId}/${randomUUID()}`,
+          name: container.name,
+          image: container.image,
+          essential: container.essential !== false,
+          lastStatus: 'PENDING',
+        })),
+        createdAt: this.now(),
+        version: 1,
+        ...(input.networkConfiguration !== undefined ? { networkConfiguration: input.networkConfiguration } : {}),
+      };
+      this.store.tasks.set(task.taskArn, task);
+      tasks.push(task);
+      this.store.save();
+      this.publish(task);
+      this.track(this.launch(task, definition).catch((error: unknown) => this.failLaunch(task, `CannotStartContainerError: ${String(error)}`)));
+    }
+    return { tasks: tasks.map((task) => apiTask(task, this.region)), failures: [] };
+  }
+
+  private track(work: Promise<unknown>): void {
+    this.pendingWork.add(work);
+    void work.finally(() => this.pendingWork.delete(work));
+  }
+
+  private publish(task: Task): void {
+    const events = this.options.events;
+    if (!events) return;
+    const event = taskStateChangeEvent(task, this.region, this.now());
+    this.track(events.publish(event).catch(() => undefined));
+  }
+
+  /** Moves the task to a new lastStatus, persists it and publishes the change. */
+  private setStatus(task: Task, status: Task['lastStatus']): void {
+    task.lastStatus = status;
+    if (status === 'STOPPED') {
+      task.stoppedAt = this.now();
+      task.stoppingAt ??= task.stoppedAt;
+    }
+    task.version += 1;
+    this.store.save();
+    this.publish(task);
+  }
+
+  /** Starts the containers of a new task. */
+  private async launch(task: Task, definition: TaskDefinition): Promise<void> {
+    let resolveStopped!: () => void;
+    const running: RunningTask = { processes: new Map(), stopped: new Promise((resolve) => (resolveStopped = resolve)), markStopped: () => resolveStopped() };
+    this.running.set(task.taskArn, running);
+    const metadataBase = await this.metadata.start();
+    task.pullStartedAt = this.now();
+    this.setStatus(task, 'PENDING');
+    const launches: [ContainerDefinition, ContainerLaunch][] = [];
+    for (const container of definition.containerDefinitions) {
+      const image = this.options.images[container.image];
+      if (!image) {
+        this.failLaunch(task, `CannotPullContainerError: pull image manifest has been retried 1 time(s): ${container.image}: not found in the local image map`);
+        return;
+      }
+      const override = task.overrides.containerOverrides?.find((candidate) => candidate.name === container.name);
+      launches.push([container, this.containerLaunch(task, container, image, override, metadataBase)]);
+    }
+    task.pullStoppedAt = this.now();
+    for (const [container, launch] of launches) {
+      const containerProcess = new ContainerProcess(launch, { logs: this.options.logs, timers: this.timers, now: this.now });
+      try {
+        const pid = await containerProcess.start();
+        running.processes.set(container.name, containerProcess);
+        const record = task.containers.find((candidate) => candidate.name === container.name)!;
+        record.runtimeId = String(pid);
+        const ticks = processStartTicks(pid);
+        if (ticks !== undefined) record.processStartTicks = ticks;
+        void containerProcess.exited.then((exitCode) => this.onContainerExit(task, container, exitCode));
+      } catch (error) {
+        const reason = error instanceof ContainerStartError ? error.message : String(error);
+        this.failLaunch(task, `CannotStartContainerError: ${reason}`);
+        return;
+      }
+    }
+    if (task.desiredStatus === 'STOPPED') {
+      this.stopProcesses(task);
+      return;
+    }
+    task.startedAt = this.now();
+    for (const container of task.containers) container.lastStatus = 'RUNNING';
+    this.setStatus(task, 'RUNNING');
+  }
+
+  private containerLaunch(task: Task, container: ContainerDefinition, image: ContainerImage, override: ContainerOverride | undefined, metadataBase: string): ContainerLaunch {
+    const entryPoint = container.entryPoint ?? image.entryPoint ?? [];
+    const command = override?.command ?? container.command ?? (container.entryPoint ? [] : (image.command ?? []));
+    const metadataUri = MetadataServer.containerUri(metadataBase, task.taskId, container.name);
+    const environment: Record<string, string> = {
+      ...(this.options.hostEnvironment ?? defaultHostEnvironment()),
+      ...image.environment,
+      ...this.options.cloudEnvironment,
+      ...environmentOf(container.environment),
+      ...environmentOf(override?.environment),
+      AWS_REGION: this.region,
+      AWS_DEFAULT_REGION: this.region,
+      AWS_EXECUTION_ENV: 'AWS_ECS_FARGATE',
+      ECS_CONTAINER_METADATA_URI_V4: metadataUri,
+      ECS_CONTAINER_METADATA_URI: metadataUri,
+    };
+    const logOptions = container.logConfiguration?.logDriver === 'awslogs' ? container.logConfiguration.options : undefined;
+    const group = logOptions?.['awslogs-group'];
+    const prefix = logOptions?.['awslogs-stream-prefix'];
+    return {
+      argv: [...entryPoint, ...command],
+      cwd: container.workingDirectory ?? image.cwd,
+      environment,
+      ...(group ? { log: { group, stream: prefix ? `${prefix}/${container.name}/${task.taskId}` : task.taskId } } : {}),
+    };
+  }
+
+  /** The task could not start: stop what did start, and report it STOPPED with TaskFailedToStart. */
+  private failLaunch(task: Task, reason: string): void {
+    Object.assign(task, { desiredStatus: 'STOPPED', stopCode: 'TaskFailedToStart', stoppedReason: reason, stoppingAt: this.now() });
+    for (const container of task.containers) if (!container.runtimeId) Object.assign(container, { lastStatus: 'STOPPED', reason });
+    this.stopProcesses(task);
+    this.finishIfStopped(task);
+  }
+
+  private onContainerExit(task: Task, definition: ContainerDefinition, exitCode: number): void {
+    const container = task.containers.find((candidate) => candidate.name === definition.name)!;
+    container.lastStatus = 'STOPPED';
+    container.exitCode = exitCode;
+    if (container.essential && task.desiredStatus === 'RUNNING') {
+      this.requestStop(task, 'EssentialContainerExited', ESSENTIAL_CONTAINER_EXITED);
+    }
+    this.finishIfStopped(task);
+  }
+
+  /** Marks the task STOPPED once none of its processes runs. */
+  private finishIfStopped(task: Task): void {
+    const running = this.running.get(task.taskArn);
+    if (task.lastStatus === 'STOPPED') return;
+    if (running && [...running.processes.values()].some((containerProcess) => containerProcess.running)) return;
+    for (const container of task.containers) container.lastStatus = 'STOPPED';
+    this.setStatus(task, 'STOPPED');
+    if (running) {
+      this.running.delete(task.taskArn);
+      running.markStopped();
+    }
+  }
+
+  /** Sets desiredStatus STOPPED with the code and reason, publishes it, and stops the processes. */
+  private requestStop(task: Task, stopCode: string, reason: string): void {
+    if (task.desiredStatus === 'STOPPED') return;
+    Object.assign(task, { desiredStatus: 'STOPPED', stopCode, stoppedReason: reason, stoppingAt: this.now() });
+    task.version += 1;
+    this.store.save();
+    this.publish(task);
+    this.stopProcesses(task);
+  }
+
+  private stopProcesses(task: Task): void {
+    const running = this.running.get(task.taskArn);
+    if (!running) return;
+    const definition = this.store.taskDefinitions.get(task.taskDefinitionArn);
+    for (const [name, containerProcess] of running.processes) {
+      const stopTimeout = definition?.containerDefinitions.find((container) => container.name === name)?.stopTimeout;
+      containerProcess.stop(stopTimeout ?? DEFAULT_STOP_TIMEOUT_SECONDS);
+    }
+  }
+
+  private stopTask(input: Input): unknown {
+    const cluster = this.cluster(input.cluster);
+    if (typeof input.task !== 'string') throw invalid('task can not be blank.');
+    const task = this.task(cluster, input.task);
+    if (!task) throw invalid('The referenced task was not found.');
+    if (input.reason !== undefined && (typeof input.reason !== 'string' || input.reason.length > 255)) throw invalid('reason must be at most 255 characters.');
+    this.requestStop(task, 'UserInitiated', (input.reason as string | undefined) ?? 'Task stopped by user');
+    return { task: apiTask(task, this.region) };
+  }
+
+  private listTasks(input: Input): unknown {
+    const cluster = this.cluster(input.cluster);
+    const desiredStatus = (input.desiredStatus as string | undefined) ?? 'RUNNING';
+    const family = input.family as string | undefined;
+    const startedBy = input.startedBy as string | undefined;
+    const launchType = input.launchType as string | undefined;
+    const arns = [...this.store.tasks.values()]
+      .filter(
+        (task) =>
+          task.clusterArn === cluster.clusterArn &&
+          task.desiredStatus === desiredStatus &&
+          (family === undefined || task.family === family) &&
+          (startedBy === undefined || task.startedBy === startedBy) &&
+          (launchType === undefined || task.launchType === launchType),
+      )
+      .map((task) => task.taskArn);
+    const maxResults = Math.min(Number(input.maxResults ?? 100) || 100, 100);
+    const start = Number(input.nextToken ?? 0) || 0;
+    const next = start + maxResults < arns.length ? { nextToken: String(start + maxResults) } : {};
+    return { taskArns: arns.slice(start, start + maxResults), ...next };
+  }
+
+  private describeTasks(input: Input): unknown {
+    const cluster = this.cluster(input.cluster);
+    const references = input.tasks;
+    if (!Array.isArray(references) || references.length === 0) throw invalid('Tasks cannot be empty.');
+    if (references.length > 100) throw invalid('Tasks can have at most 100 items.');
+    const withTags = ((input.include as string[] | undefined) ?? []).includes('TAGS');
+    const tasks: unknown[] = [];
+    const failures: unknown[] = [];
+    for (const reference of references as string[]) {
+      const task = this.task(cluster, reference);
+      if (!task) {
+        failures.push({ arn: reference, reason: 'MISSING' });
+        continue;
+      }
+      const document = apiTask(task, this.region);
+      if (!withTags) delete document.tags;
+      tasks.push(document);
+    }
+    return { tasks, failures };
+  }
+}

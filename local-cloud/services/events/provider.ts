@@ -1,0 +1,337 @@
+/**
+ * Local EventBridge: the JSON 1.1 `AWSEvents` API (signing name `events`) for the default bus, and the
+ * in-process EventPublisher other services emit their events through (ECS task state changes).
+ * Rules and targets are persisted. Matching events are delivered to Lambda targets through the
+ * FunctionInvoker as asynchronous invocations.
+ *
+ * LIMITATIONS
+ * - Only the default bus; no custom buses, archives, replays, pipes, API destinations or schedules
+ *   (a rule with a ScheduleExpression is stored but never fires).
+ * - Only Lambda function targets are delivered; other target types are accepted and stored, and each
+ *   delivery to them is reported as a delivery failure. No RoleArn checks, no retry policy, no dead-letter
+ *   queue: a failed delivery is reported once through `onDeliveryFailure`, never to the PutEvents caller.
+ * - Event patterns: IPv4 `cidr` only; no pattern size limit. PutEvents checks sources (`aws.` is refused),
+ *   required fields and JSON details, not the 256 KB entry size.
+ * - No tags, no IAM, no TestEventPattern.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { AwsRequest, AwsResponse, ServiceProvider } from '#local-cloud/gateway/provider';
+import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local-cloud/gateway/provider';
+import type { BusEvent, EventPublisher, FunctionInvoker } from '#local-cloud/gateway/internal';
+import { answerJsonOperation, AwsServiceError, jsonError } from '#local-cloud/gateway/json-protocol';
+import { InvalidEventPatternError, matchesEventPattern, parseEventPattern } from './event-pattern.ts';
+import { EventsStore, type Rule, type RuleTarget } from './store.ts';
+import { targetInput } from './target-input.ts';
+
+export interface EventsProviderOptions {
+  invoker: FunctionInvoker;
+  /** Directory of the local cloud's data; rules are kept in `events.json` there. In memory without it. */
+  dataDir?: string;
+  region?: string;
+  /** Called when an event could not be delivered to a target (default: a line on stderr). */
+  onDeliveryFailure?: (failure: DeliveryFailure) => void;
+}
+
+export interface DeliveryFailure {
+  ruleName: string;
+  targetId: string;
+  targetArn: string;
+  eventId: string;
+  reason: string;
+}
+
+const TARGET_PREFIX = 'AWSEvents';
+const DEFAULT_BUS = 'default';
+const RULE_NAME = /^[.\-_A-Za-z0-9]{1,64}$/;
+const MAX_TARGETS_PER_RULE = 5;
+const MAX_PUT_EVENTS_ENTRIES = 10;
+const LAMBDA_ARN = /^arn:aws[\w-]*:lambda:[\w-]+:\d{12}:function:[\w-]+(:[\w$-]+)?$/;
+
+type Input = Record<string, unknown>;
+
+interface PutEventsEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  Resources?: string[];
+  Time?: number | string;
+  EventBusName?: string;
+}
+
+function requireString(input: Input, field: string): string {
+  const value = input[field];
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new AwsServiceError('ValidationException', `1 validation error detected: Value null at '${field.charAt(0).toLowerCase()}${field.slice(1)}' failed to satisfy constraint: Member must not be null`);
+  }
+  return value;
+}
+
+/** EventBridge's `time`: ISO 8601 without milliseconds. */
+function eventTime(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export class EventsProvider implements ServiceProvider, EventPublisher {
+  readonly signingNames = ['events'] as const;
+  readonly targetPrefixes = [TARGET_PREFIX] as const;
+  private readonly store: EventsStore;
+  private readonly region: string;
+  private readonly deliveries = new Set<Promise<void>>();
+  private readonly operations: Record<string, (input: Input) => unknown>;
+
+  constructor(private readonly options: EventsProviderOptions) {
+    this.region = options.region ?? LOCAL_REGION;
+    this.store = new EventsStore(options.dataDir ? join(options.dataDir, 'events.json') : undefined);
+    this.operations = {
+      PutRule: (input) => this.putRule(input),
+      DescribeRule: (input) => this.describeRule(input),
+      ListRules: (input) => this.listRules(input),
+      DeleteRule: (input) => this.deleteRule(input),
+      EnableRule: (input) => this.setState(input, 'ENABLED'),
+      DisableRule: (input) => this.setState(input, 'DISABLED'),
+      PutTargets: (input) => this.putTargets(input),
+      ListTargetsByRule: (input) => this.listTargets(input),
+      RemoveTargets: (input) => this.removeTargets(input),
+      PutEvents: (input) => this.putEvents(input),
+    };
+  }
+
+  async handle(request: AwsRequest): Promise<AwsResponse> {
+    const target = request.headers['x-amz-target'] ?? '';
+    const operation = target.startsWith(`${TARGET_PREFIX}.`) ? target.slice(TARGET_PREFIX.length + 1) : '';
+    const run = this.operations[operation];
+    if (!run) return jsonError('UnknownOperationException', `Unknown operation ${target}`, 400, '1.1');
+    return answerJsonOperation(request.body, run, '1.1', { code: 'InternalException', message: 'The local EventBridge failed to handle the request.' });
+  }
+
+  /** EventPublisher: puts an event from an AWS service (`aws.*` sources allowed) on the default bus. */
+  async publish(event: BusEvent): Promise<void> {
+    this.route({
+      version: '0',
+      id: randomUUID(),
+      'detail-type': event.detailType,
+      source: event.source,
+      account: LOCAL_ACCOUNT_ID,
+      time: eventTime(event.time ?? new Date()),
+      region: this.region,
+      resources: event.resources ?? [],
+      detail: event.detail,
+    });
+  }
+
+  /** Resolves when every delivery started so far has been handed to its target. */
+  async drain(): Promise<void> {
+    while (this.deliveries.size > 0) await Promise.allSettled([...this.deliveries]);
+  }
+
+  async close(): Promise<void> {
+    await this.drain();
+  }
+
+  private ruleArn(name: string): string {
+    return `arn:aws:events:${this.region}:${LOCAL_ACCOUNT_ID}:rule/${name}`;
+  }
+
+  private checkBus(input: Input): void {
+    const bus = input.EventBusName;
+    if (bus === undefined || bus === DEFAULT_BUS || bus === `arn:aws:events:${this.region}:${LOCAL_ACCOUNT_ID}:event-bus/${DEFAULT_BUS}`) return;
+    throw new AwsServiceError('ResourceNotFoundException', `Event bus ${String(bus)} does not exist.`);
+  }
+
+  private rule(name: string): Rule {
+    const rule = this.store.get(name);
+    if (!rule) throw new AwsServiceError('ResourceNotFoundException', `Rule ${name} does not exist on EventBus ${DEFAULT_BUS}.`);
+    return rule;
+  }
+
+  private putRule(input: Input): unknown {
+    this.checkBus(input);
+    const name = requireString(input, 'Name');
+    if (!RULE_NAME.test(name)) throw new AwsServiceError('ValidationException', `Rule name ${name} is not valid.`);
+    const pattern = input.EventPattern as string | undefined;
+    const schedule = input.ScheduleExpression as string | undefined;
+    if (pattern === undefined && schedule === undefined) {
+      throw new AwsServiceError('ValidationException', 'Parameter(s) EventPattern or ScheduleExpression must be specified.');
+    }
+    if (pattern !== undefined) {
+      try {
+        parseEventPattern(pattern);
+      } catch (error) {
+        if (error instanceof InvalidEventPatternError) throw new AwsServiceError('InvalidEventPatternException', error.message);
+        throw error;
+      }
+    }
+    const state = (input.State as string | undefined) ?? 'ENABLED';
+    if (state !== 'ENABLED' && state !== 'DISABLED') throw new AwsServiceError('ValidationException', `State ${state} is not valid.`);
+    const existing = this.store.get(name);
+    const rule: Rule = {
+      Name: name,
+      Arn: this.ruleArn(name),
+      EventBusName: DEFAULT_BUS,
+      State: state,
+      Targets: existing?.Targets ?? [],
+      ...(pattern !== undefined ? { EventPattern: pattern } : {}),
+      ...(schedule !== undefined ? { ScheduleExpression: schedule } : {}),
+      ...(typeof input.Description === 'string' ? { Description: input.Description } : {}),
+      ...(typeof input.RoleArn === 'string' ? { RoleArn: input.RoleArn } : {}),
+    };
+    this.store.put(rule);
+    return { RuleArn: rule.Arn };
+  }
+
+  private describeRule(input: Input): unknown {
+    this.checkBus(input);
+    const { Targets: _targets, ...rule } = this.rule(requireString(input, 'Name'));
+    return { ...rule, CreatedBy: LOCAL_ACCOUNT_ID };
+  }
+
+  private listRules(input: Input): unknown {
+    this.checkBus(input);
+    const prefix = (input.NamePrefix as string | undefined) ?? '';
+    const limit = Math.min(Number(input.Limit ?? 100) || 100, 100);
+    const start = Number(input.NextToken ?? 0) || 0;
+    const matching = this.store.list().filter((rule) => rule.Name.startsWith(prefix));
+    const page = matching.slice(start, start + limit).map(({ Targets: _targets, ...rule }) => rule);
+    return { Rules: page, ...(start + limit < matching.length ? { NextToken: String(start + limit) } : {}) };
+  }
+
+  private deleteRule(input: Input): unknown {
+    this.checkBus(input);
+    const name = requireString(input, 'Name');
+    const rule = this.store.get(name);
+    if (!rule) return {};
+    if (rule.Targets.length > 0 && input.Force !== true) {
+      throw new AwsServiceError('ValidationException', "Rule can't be deleted since it has targets.");
+    }
+    this.store.delete(name);
+    return {};
+  }
+
+  private setState(input: Input, state: Rule['State']): unknown {
+    this.checkBus(input);
+    const rule = this.rule(requireString(input, 'Name'));
+    this.store.put({ ...rule, State: state });
+    return {};
+  }
+
+  private putTargets(input: Input): unknown {
+    this.checkBus(input);
+    const rule = this.rule(requireString(input, 'Rule'));
+    const targets = input.Targets;
+    if (!Array.isArray(targets) || targets.length === 0) {
+      throw new AwsServiceError('ValidationException', "1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length greater than or equal to 1");
+    }
+    const merged = new Map(rule.Targets.map((target) => [target.Id, target]));
+    for (const target of targets as RuleTarget[]) {
+      if (typeof target.Id !== 'string' || typeof target.Arn !== 'string') {
+        throw new AwsServiceError('ValidationException', 'Each target needs an Id and an Arn.');
+      }
+      if (target.Input !== undefined) {
+        try {
+          JSON.parse(target.Input);
+        } catch {
+          throw new AwsServiceError('ValidationException', `Input for target ${target.Id} is not valid JSON.`);
+        }
+      }
+      merged.set(target.Id, target);
+    }
+    if (merged.size > MAX_TARGETS_PER_RULE) {
+      throw new AwsServiceError('LimitExceededException', 'The requested resource exceeds the maximum number allowed.');
+    }
+    this.store.put({ ...rule, Targets: [...merged.values()] });
+    return { FailedEntryCount: 0, FailedEntries: [] };
+  }
+
+  private listTargets(input: Input): unknown {
+    this.checkBus(input);
+    return { Targets: this.rule(requireString(input, 'Rule')).Targets };
+  }
+
+  private removeTargets(input: Input): unknown {
+    this.checkBus(input);
+    const rule = this.rule(requireString(input, 'Rule'));
+    const ids = new Set((input.Ids as string[] | undefined) ?? []);
+    this.store.put({ ...rule, Targets: rule.Targets.filter((target) => !ids.has(target.Id)) });
+    return { FailedEntryCount: 0, FailedEntries: [] };
+  }
+
+  private putEvents(input: Input): unknown {
+    const entries = input.Entries;
+    if (!Array.isArray(entries) || entries.length === 0 || entries.length > MAX_PUT_EVENTS_ENTRIES) {
+      throw new AwsServiceError('ValidationException', `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length less than or equal to ${MAX_PUT_EVENTS_ENTRIES}`);
+    }
+    const results = (entries as PutEventsEntry[]).map((entry) => this.putEntry(entry));
+    return { FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length, Entries: results };
+  }
+
+  private putEntry(entry: PutEventsEntry): { EventId: string } | { ErrorCode: string; ErrorMessage: string } {
+    if (!entry.Source || !entry.DetailType || entry.Detail === undefined) {
+      return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter(s) Source, DetailType, Detail must be specified.' };
+    }
+    if (entry.Source.startsWith('aws.')) {
+      return { ErrorCode: 'NotAuthorizedForSourceException', ErrorMessage: `Not authorized for the source ${entry.Source}.` };
+    }
+    if (entry.EventBusName !== undefined && entry.EventBusName !== DEFAULT_BUS && !entry.EventBusName.endsWith(`:event-bus/${DEFAULT_BUS}`)) {
+      return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${entry.EventBusName} does not exist.` };
+    }
+    let detail: unknown;
+    try {
+      detail = JSON.parse(entry.Detail);
+    } catch {
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+    }
+    if (typeof detail !== 'object' || detail === null || Array.isArray(detail)) {
+      return { ErrorCode: 'MalformedDetail', ErrorMessage: 'Detail is malformed.' };
+    }
+    const time = entry.Time === undefined ? new Date() : new Date(typeof entry.Time === 'number' ? entry.Time * 1000 : entry.Time);
+    const id = randomUUID();
+    this.route({
+      version: '0',
+      id,
+      'detail-type': entry.DetailType,
+      source: entry.Source,
+      account: LOCAL_ACCOUNT_ID,
+      time: eventTime(Number.isNaN(time.getTime()) ? new Date() : time),
+      region: this.region,
+      resources: entry.Resources ?? [],
+      detail,
+    });
+    return { EventId: id };
+  }
+
+  /** Delivers an event to the targets of every enabled rule whose pattern it matches. */
+  private route(event: Record<string, unknown>): void {
+    for (const rule of this.store.list()) {
+      if (rule.State !== 'ENABLED' || rule.EventPattern === undefined) continue;
+      if (!matchesEventPattern(parseEventPattern(rule.EventPattern), event)) continue;
+      for (const target of rule.Targets) {
+        const delivery = this.deliver(rule, target, event);
+        this.deliveries.add(delivery);
+        void delivery.finally(() => this.deliveries.delete(delivery));
+      }
+    }
+  }
+
+  private async deliver(rule: Rule, target: RuleTarget, event: Record<string, unknown>): Promise<void> {
+    const eventId = String(event.id);
+    const fail = (reason: string) =>
+      (this.options.onDeliveryFailure ?? defaultDeliveryFailure)({ ruleName: rule.Name, targetId: target.Id, targetArn: target.Arn, eventId, reason });
+    if (!LAMBDA_ARN.test(target.Arn)) {
+      fail('The local EventBridge delivers only to Lambda function targets.');
+      return;
+    }
+    try {
+      await this.options.invoker.invoke(target.Arn, targetInput(target, event, rule.Name), 'Event');
+    } catch (error) {
+      const code = error instanceof AwsServiceError ? error.code : error instanceof Error ? error.name : 'Error';
+      fail(`${code}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+function defaultDeliveryFailure(failure: DeliveryFailure): void {
+  process.stderr.write(
+    `events: rule ${failure.ruleName} could not deliver event ${failure.eventId} to target ${failure.targetId} (${failure.targetArn}): ${failure.reason}\n`,
+  );
+}

@@ -1,0 +1,181 @@
+/**
+ * The local stage end to end with real Chromium: pages publish WebAudio tones and a canvas video over WHIP,
+ * the composition recorder mixes and records them as HLS, and the recording, turned into one audio file
+ * and decoded with ffmpeg, has each tone where and as long as it played.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { ParticipantTokenSigner } from '#local-cloud/services/ivs/tokens';
+import { startStageServer, type StageServer } from '#local-cloud/stage/stage-server';
+import { StageCompositionRecorder } from '#local-cloud/stage/composition-recorder';
+import { exportRecordingAsEpisode } from '#local-cloud/stage/recording-episode';
+import { parseRenditionPlaylist } from '#local-cloud/stage/hls-playlist';
+import { MemoryRecordingStore } from '#test/fixtures/stage/memory-recording-store';
+import { decodeToMono, toneIntervals } from '#test/fixtures/stage/tone-analysis';
+import { launchPublisherBrowser, type PublisherBrowser } from './publisher-browser.ts';
+
+const STAGE_ARN = 'arn:aws:ivs:us-east-1:000000000000:stage/AbCdEf123456';
+const BUCKET = 'shelcaster-media-000000000000-us-east-1';
+const TOLERANCE_S = 0.3;
+
+interface Tone {
+  frequency: number;
+  startSeconds: number;
+  durationSeconds: number;
+}
+
+describe('The local stage records what Chromium publishes over WHIP', () => {
+  let dataDir: string;
+  let signer: ParticipantTokenSigner;
+  let stage: StageServer;
+  let browser: PublisherBrowser;
+  let store: MemoryRecordingStore;
+  let recorder: StageCompositionRecorder;
+
+  beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'stage-it-'));
+    signer = await ParticipantTokenSigner.open(dataDir);
+    stage = await startStageServer({ verify: (token) => signer.verify(token) });
+    store = new MemoryRecordingStore();
+    recorder = new StageCompositionRecorder({ participants: stage.endpoint.participants, store, journalDir: join(dataDir, 'journal') });
+    browser = await launchPublisherBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await recorder?.close();
+    await stage?.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function token(participantId: string): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    return signer.sign({
+      topic: 'AbCdEf123456',
+      resource: STAGE_ARN,
+      jti: participantId,
+      whip_url: `${stage.baseUrl}/whip`,
+      events_url: `${stage.baseUrl.replace(/^http/, 'ws')}/events`,
+      capabilities: { allow_publish: true, allow_subscribe: false },
+      attributes: {},
+      version: '1.0',
+      iat: now,
+      exp: now + 600,
+    });
+  }
+
+  async function publish(page: Page, participantId: string): Promise<string> {
+    const bearer = await token(participantId);
+    const result = await page.evaluate(
+      (url, t) => (window as unknown as { stagePublisher: { publish(u: string, t: string): Promise<{ status: number }> } }).stagePublisher.publish(url, t),
+      `${stage.baseUrl}/whip`,
+      bearer,
+    );
+    expect(result.status).toBe(201);
+    return bearer;
+  }
+
+  function playTones(page: Page, tones: Tone[]): Promise<number> {
+    return page.evaluate((t) => (window as unknown as { stagePublisher: { playTones(t: Tone[]): number } }).stagePublisher.playTones(t), tones);
+  }
+
+  async function record(compositionId: string, during: () => Promise<void>) {
+    const recordingPrefix = `AbCdEf123456/st-test/${compositionId}/composite`;
+    const compositionArn = `arn:aws:ivs:us-east-1:000000000000:composition/${compositionId}`;
+    await recorder.start({ compositionArn, stageArn: STAGE_ARN, bucketName: BUCKET, recordingPrefix });
+    try {
+      await during();
+    } finally {
+      await recorder.stop(compositionArn);
+    }
+    const rendition = parseRenditionPlaylist(store.text(BUCKET, `${recordingPrefix}/media/hls/audio/playlist.m3u8`)!);
+    const recordingStartMs = Date.parse(rendition.parts[0]!.programDateTime);
+    const episode = await exportRecordingAsEpisode({ store, bucketName: BUCKET, recordingPrefix });
+    const samples = await decodeToMono(episode.path);
+    rmSync(episode.path, { force: true });
+    return { recordingPrefix, recordingStartMs, samples, rendition };
+  }
+
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('finds each tone of one publisher where and as long as it played, with silence between', async () => {
+    const page = await browser.newPublisher();
+    const tones: Tone[] = [
+      { frequency: 440, startSeconds: 0, durationSeconds: 2 },
+      { frequency: 880, startSeconds: 3, durationSeconds: 2 },
+    ];
+    let wallStart = 0;
+    const { recordingPrefix, recordingStartMs, samples, rendition } = await record('onePublisher', async () => {
+      const bearer = await publish(page, 'host-participant');
+      expect(stage.endpoint.participants.listParticipants(STAGE_ARN)).toMatchObject([{ participantId: 'host-participant', state: 'connected' }]);
+      wallStart = await playTones(page, tones);
+      await sleep(5_300 + 500);
+      await page.evaluate((t) => (window as unknown as { stagePublisher: { unpublish(t: string): Promise<void> } }).stagePublisher.unpublish(t), bearer);
+    });
+    await page.close();
+
+    for (const tone of tones) {
+      const expectedStart = (wallStart - recordingStartMs) / 1000 + tone.startSeconds;
+      const found = toneIntervals(samples, tone.frequency);
+      expect(found, `${tone.frequency} Hz`).toHaveLength(1);
+      expect(Math.abs(found[0]!.start - expectedStart), `${tone.frequency} Hz start`).toBeLessThanOrEqual(TOLERANCE_S);
+      expect(Math.abs(found[0]!.end - found[0]!.start - tone.durationSeconds), `${tone.frequency} Hz length`).toBeLessThanOrEqual(TOLERANCE_S);
+    }
+    // Neither tone sounds in the second between them.
+    const gapFrom = (wallStart - recordingStartMs) / 1000 + 2.2;
+    const between = samples.subarray(Math.round(gapFrom * 16_000), Math.round((gapFrom + 0.6) * 16_000));
+    expect(Math.max(...between.map(Math.abs))).toBeLessThan(0.02);
+
+    // IVS's layout under the recording prefix.
+    const keys = store.keys(BUCKET, recordingPrefix);
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        `${recordingPrefix}/events/recording-started.json`,
+        `${recordingPrefix}/events/recording-ended.json`,
+        `${recordingPrefix}/media/hls/multivariant.m3u8`,
+        `${recordingPrefix}/media/hls/audio/playlist.m3u8`,
+        `${recordingPrefix}/media/hls/audio/init-0.mp4`,
+        `${recordingPrefix}/media/hls/audio/0.mp4`,
+      ]),
+    );
+    expect(rendition.ended).toBe(true);
+    const ended = JSON.parse(store.text(BUCKET, `${recordingPrefix}/events/recording-ended.json`)!);
+    expect(ended).toMatchObject({ version: 'v1', stage_arn: STAGE_ARN, recording_status: 'RECORDING_ENDED', media: { hls: { path: 'media/hls', playlist: 'multivariant.m3u8' } } });
+    expect(ended.media.hls.duration_ms).toBeGreaterThan(5_000);
+    expect(recorder.encoderPids()).toEqual([]);
+  });
+
+  it('mixes two publishers: both tones sound at once', async () => {
+    const first = await browser.newPublisher();
+    const second = await browser.newPublisher();
+    let wallStart = 0;
+    const { recordingStartMs, samples } = await record('twoPublishers', async () => {
+      await publish(first, 'host');
+      await publish(second, 'caller');
+      expect(stage.endpoint.participants.listParticipants(STAGE_ARN)).toHaveLength(2);
+      const [a] = await Promise.all([
+        playTones(first, [{ frequency: 440, startSeconds: 0, durationSeconds: 2 }]),
+        playTones(second, [{ frequency: 880, startSeconds: 0, durationSeconds: 2 }]),
+      ]);
+      wallStart = a;
+      await sleep(2_300 + 500);
+    });
+    await Promise.all([first.close(), second.close()]);
+
+    const low = toneIntervals(samples, 440);
+    const high = toneIntervals(samples, 880);
+    expect(low).toHaveLength(1);
+    expect(high).toHaveLength(1);
+    const expectedStart = (wallStart - recordingStartMs) / 1000;
+    for (const found of [low[0]!, high[0]!]) {
+      expect(Math.abs(found.start - expectedStart)).toBeLessThanOrEqual(TOLERANCE_S);
+      expect(Math.abs(found.end - found.start - 2)).toBeLessThanOrEqual(TOLERANCE_S);
+    }
+    // Both at once: the overlap covers nearly all of each tone.
+    const overlap = Math.min(low[0]!.end, high[0]!.end) - Math.max(low[0]!.start, high[0]!.start);
+    expect(overlap).toBeGreaterThan(2 - TOLERANCE_S);
+  });
+});

@@ -1,0 +1,196 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FunctionInvoker, InvokeResult } from '#local-cloud/gateway/internal';
+import type { AwsRequest } from '#local-cloud/gateway/provider';
+import { AwsServiceError } from '#local-cloud/gateway/json-protocol';
+import { EventsProvider, type DeliveryFailure } from '#local-cloud/services/events/provider';
+
+const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:recorder';
+
+class RecordingInvoker implements FunctionInvoker {
+  readonly calls: { name: string; payload: unknown; type: string | undefined }[] = [];
+  async invoke(name: string, payload: unknown, type?: 'RequestResponse' | 'Event'): Promise<InvokeResult> {
+    if (name.endsWith(':missing')) throw new AwsServiceError('ResourceNotFoundException', `Function not found: ${name}`, 404);
+    this.calls.push({ name, payload, type });
+    return { payload: undefined };
+  }
+}
+
+function request(operation: string, body: object): AwsRequest {
+  return {
+    method: 'POST',
+    path: '/',
+    query: new URLSearchParams(),
+    headers: { 'x-amz-target': `AWSEvents.${operation}`, 'content-type': 'application/x-amz-json-1.1' },
+    body: Buffer.from(JSON.stringify(body)),
+    region: 'us-east-1',
+    url: new URL('http://127.0.0.1/'),
+  };
+}
+
+async function call(provider: EventsProvider, operation: string, body: object) {
+  const response = await provider.handle(request(operation, body));
+  return { status: response.status, body: JSON.parse(String(response.body)) as Record<string, unknown> };
+}
+
+const PATTERN = JSON.stringify({ source: ['shelcaster.test'], detail: { kind: ['ping'] } });
+
+describe('EventsProvider', () => {
+  const directories: string[] = [];
+  afterEach(() => {
+    for (const directory of directories.splice(0)) rmSync(directory, { recursive: true, force: true });
+  });
+
+  function start(dataDir?: string) {
+    const invoker = new RecordingInvoker();
+    const failures: DeliveryFailure[] = [];
+    const provider = new EventsProvider({ invoker, dataDir, onDeliveryFailure: (failure) => failures.push(failure) });
+    return { provider, invoker, failures };
+  }
+
+  it('delivers a matching PutEvents entry to the rule’s Lambda target as an Event invocation', async () => {
+    const { provider, invoker } = start();
+    await call(provider, 'PutRule', { Name: 'pings', EventPattern: PATTERN });
+    await call(provider, 'PutTargets', { Rule: 'pings', Targets: [{ Id: 'recorder', Arn: FUNCTION_ARN }] });
+    const put = await call(provider, 'PutEvents', {
+      Entries: [
+        { Source: 'shelcaster.test', DetailType: 'Ping', Detail: '{"kind":"ping","n":1}', Resources: ['r1'], Time: 1_700_000_000 },
+        { Source: 'shelcaster.test', DetailType: 'Ping', Detail: '{"kind":"pong"}' },
+      ],
+    });
+    expect(put.body.FailedEntryCount).toBe(0);
+    const entries = put.body.Entries as { EventId: string }[];
+    await provider.drain();
+    expect(invoker.calls).toHaveLength(1);
+    expect(invoker.calls[0]).toMatchObject({
+      name: FUNCTION_ARN,
+      type: 'Event',
+      payload: {
+        version: '0',
+        id: entries[0]!.EventId,
+        source: 'shelcaster.test',
+        'detail-type': 'Ping',
+        account: '000000000000',
+        region: 'us-east-1',
+        time: '2023-11-14T22:13:20Z',
+        resources: ['r1'],
+        detail: { kind: 'ping', n: 1 },
+      },
+    });
+  });
+
+  it('honours Input, InputPath and InputTransformer', async () => {
+    const { provider, invoker } = start();
+    await call(provider, 'PutRule', { Name: 'pings', EventPattern: PATTERN });
+    await call(provider, 'PutTargets', {
+      Rule: 'pings',
+      Targets: [
+        { Id: 'constant', Arn: `${FUNCTION_ARN}-a`, Input: '{"fixed":true}' },
+        { Id: 'path', Arn: `${FUNCTION_ARN}-b`, InputPath: '$.detail' },
+        { Id: 'template', Arn: `${FUNCTION_ARN}-c`, InputTransformer: { InputPathsMap: { n: '$.detail.n', s: '$.source' }, InputTemplate: '{"count": <n>, "from": "<s>"}' } },
+      ],
+    });
+    await call(provider, 'PutEvents', { Entries: [{ Source: 'shelcaster.test', DetailType: 'Ping', Detail: '{"kind":"ping","n":7}' }] });
+    await provider.drain();
+    const byName = Object.fromEntries(invoker.calls.map((c) => [c.name.slice(-1), c.payload]));
+    expect(byName).toEqual({ a: { fixed: true }, b: { kind: 'ping', n: 7 }, c: { count: 7, from: 'shelcaster.test' } });
+  });
+
+  it('does not deliver to disabled rules', async () => {
+    const { provider, invoker } = start();
+    await call(provider, 'PutRule', { Name: 'pings', EventPattern: PATTERN, State: 'DISABLED' });
+    await call(provider, 'PutTargets', { Rule: 'pings', Targets: [{ Id: 't', Arn: FUNCTION_ARN }] });
+    await provider.publish({ source: 'shelcaster.test', detailType: 'Ping', detail: { kind: 'ping' } });
+    await call(provider, 'EnableRule', { Name: 'pings' });
+    await provider.publish({ source: 'shelcaster.test', detailType: 'Ping', detail: { kind: 'ping', second: true } });
+    await provider.drain();
+    expect(invoker.calls.map((c) => (c.payload as { detail: object }).detail)).toEqual([{ kind: 'ping', second: true }]);
+  });
+
+  it('reports delivery failures without failing PutEvents', async () => {
+    const { provider, failures } = start();
+    await call(provider, 'PutRule', { Name: 'pings', EventPattern: PATTERN });
+    await call(provider, 'PutTargets', {
+      Rule: 'pings',
+      Targets: [
+        { Id: 'gone', Arn: 'arn:aws:lambda:us-east-1:000000000000:function:missing' },
+        { Id: 'queue', Arn: 'arn:aws:sqs:us-east-1:000000000000:q' },
+      ],
+    });
+    const put = await call(provider, 'PutEvents', { Entries: [{ Source: 'shelcaster.test', DetailType: 'Ping', Detail: '{"kind":"ping"}' }] });
+    expect(put.body.FailedEntryCount).toBe(0);
+    await provider.drain();
+    expect(failures.map((f) => [f.targetId, f.reason.split(':')[0]]).sort()).toEqual([
+      ['gone', 'ResourceNotFoundException'],
+      ['queue', 'The local EventBridge delivers only to Lambda function targets.'],
+    ]);
+  });
+
+  it('fails bad PutEvents entries one by one as AWS does', async () => {
+    const { provider } = start();
+    const put = await call(provider, 'PutEvents', {
+      Entries: [
+        { Source: 'aws.ecs', DetailType: 'x', Detail: '{}' },
+        { Source: 'a', DetailType: 'x', Detail: 'not json' },
+        { Source: 'a', Detail: '{}' },
+        { Source: 'a', DetailType: 'x', Detail: '{}' },
+      ],
+    });
+    expect(put.body.FailedEntryCount).toBe(3);
+    expect((put.body.Entries as { ErrorCode?: string }[]).map((e) => e.ErrorCode)).toEqual([
+      'NotAuthorizedForSourceException',
+      'MalformedDetail',
+      'InvalidArgument',
+      undefined,
+    ]);
+  });
+
+  it('answers the error shapes of the rules API', async () => {
+    const { provider } = start();
+    expect(await call(provider, 'PutRule', { Name: 'bad', EventPattern: '{"source":"x"}' })).toMatchObject({
+      status: 400,
+      body: { __type: 'InvalidEventPatternException' },
+    });
+    expect(await call(provider, 'DescribeRule', { Name: 'nope' })).toMatchObject({
+      status: 400,
+      body: { __type: 'ResourceNotFoundException', message: 'Rule nope does not exist on EventBus default.' },
+    });
+    await call(provider, 'PutRule', { Name: 'r', EventPattern: PATTERN });
+    await call(provider, 'PutTargets', { Rule: 'r', Targets: [{ Id: 't', Arn: FUNCTION_ARN }] });
+    expect(await call(provider, 'DeleteRule', { Name: 'r' })).toMatchObject({ body: { __type: 'ValidationException' } });
+    const six = Array.from({ length: 6 }, (_, i) => ({ Id: `t${i}`, Arn: FUNCTION_ARN }));
+    expect(await call(provider, 'PutTargets', { Rule: 'r', Targets: six })).toMatchObject({ body: { __type: 'LimitExceededException' } });
+    expect(await call(provider, 'Frobnicate', {})).toMatchObject({ body: { __type: 'UnknownOperationException' } });
+  });
+
+  it('keeps rules and targets across a restart', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'events-'));
+    directories.push(dataDir);
+    const first = start(dataDir);
+    await call(first.provider, 'PutRule', { Name: 'pings', EventPattern: PATTERN, Description: 'ping rule' });
+    await call(first.provider, 'PutTargets', { Rule: 'pings', Targets: [{ Id: 't', Arn: FUNCTION_ARN }] });
+    const second = start(dataDir);
+    expect((await call(second.provider, 'DescribeRule', { Name: 'pings' })).body).toMatchObject({
+      Name: 'pings',
+      Arn: 'arn:aws:events:us-east-1:000000000000:rule/pings',
+      EventPattern: PATTERN,
+      State: 'ENABLED',
+      Description: 'ping rule',
+    });
+    await second.provider.publish({ source: 'shelcaster.test', detailType: 'Ping', detail: { kind: 'ping' } });
+    await second.provider.drain();
+    expect(second.invoker.calls).toHaveLength(1);
+  });
+
+  it('lists rules by name prefix and removes targets', async () => {
+    const { provider } = start();
+    for (const name of ['shelcaster-a', 'shelcaster-b', 'other']) await call(provider, 'PutRule', { Name: name, EventPattern: PATTERN });
+    const listed = await call(provider, 'ListRules', { NamePrefix: 'shelcaster-' });
+    expect((listed.body.Rules as { Name: string }[]).map((r) => r.Name)).toEqual(['shelcaster-a', 'shelcaster-b']);
+    await call(provider, 'PutTargets', { Rule: 'other', Targets: [{ Id: 'x', Arn: FUNCTION_ARN }, { Id: 'y', Arn: FUNCTION_ARN }] });
+    await call(provider, 'RemoveTargets', { Rule: 'other', Ids: ['x'] });
+    expect(((await call(provider, 'ListTargetsByRule', { Rule: 'other' })).body.Targets as { Id: string }[]).map((t) => t.Id)).toEqual(['y']);
+  });
+});

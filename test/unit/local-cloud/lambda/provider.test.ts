@@ -1,0 +1,149 @@
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LambdaProvider } from '#local-cloud/services/lambda/provider';
+import { RecordingLogSink } from '#test/fixtures/local-cloud/recording-log-sink';
+import { ManualTimers } from '#test/fixtures/local-cloud/manual-timers';
+
+const GREETER = fileURLToPath(new URL('../../../fixtures/local-cloud/lambda/greeter.ts', import.meta.url));
+
+function greeterRegistration(overrides: Partial<{ environment: Record<string, string>; timeoutSeconds: number }> = {}) {
+  return {
+    functionName: 'greeter',
+    entry: GREETER,
+    environment: { GREETING: 'Hello' },
+    timeoutSeconds: 5,
+    memoryMiB: 256,
+    ...overrides,
+  };
+}
+
+describe('LambdaProvider', () => {
+  let provider: LambdaProvider | undefined;
+  afterEach(async () => {
+    await provider?.close();
+    provider = undefined;
+  });
+
+  function start(timers = new ManualTimers(), maxEnvironmentsPerFunction?: number) {
+    const logs = new RecordingLogSink();
+    provider = new LambdaProvider({
+      logs,
+      timers,
+      cloudEnvironment: { AWS_ENDPOINT_URL: 'http://127.0.0.1:1' },
+      ...(maxEnvironmentsPerFunction ? { maxEnvironmentsPerFunction } : {}),
+    });
+    return { provider, logs, timers };
+  }
+
+  it('runs a TypeScript handler with the function environment and a Lambda context', async () => {
+    const { provider } = start();
+    provider.register(greeterRegistration());
+    const result = await provider.invoke('greeter', { name: 'Ada' });
+    expect(result.functionError).toBeUndefined();
+    expect(result.payload).toMatchObject({
+      greeting: 'Hello, Ada',
+      invocations: 1,
+      functionName: 'greeter',
+      region: 'us-east-1',
+      memorySize: '256',
+      endpoint: 'http://127.0.0.1:1',
+    });
+    const payload = result.payload as { requestId: string; remainingMs: number };
+    expect(payload.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(payload.remainingMs).toBeGreaterThan(0);
+    expect(payload.remainingMs).toBeLessThanOrEqual(5000);
+  });
+
+  it('reuses a warm environment for the next invocation', async () => {
+    const { provider } = start();
+    provider.register(greeterRegistration());
+    const first = (await provider.invoke('greeter', { name: 'a' })).payload as { threadId: number; invocations: number };
+    const second = (await provider.invoke('greeter', { name: 'b' })).payload as { threadId: number; invocations: number };
+    expect(second.threadId).toBe(first.threadId);
+    expect(second.invocations).toBe(2);
+  });
+
+  it('starts another environment for a concurrent invocation', async () => {
+    const { provider } = start();
+    provider.register(greeterRegistration());
+    const [a, b] = await Promise.all([provider.invoke('greeter', { name: 'a' }), provider.invoke('greeter', { name: 'b' })]);
+    expect((a.payload as { threadId: number }).threadId).not.toBe((b.payload as { threadId: number }).threadId);
+  });
+
+  it('queues invocations beyond maxEnvironmentsPerFunction for a free environment, and runs them all', async () => {
+    const { provider } = start(new ManualTimers(), 2);
+    provider.register(greeterRegistration());
+    const results = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((name) => provider.invoke('greeter', { name })));
+    expect(results.map((r) => (r.payload as { greeting: string }).greeting)).toEqual(['a', 'b', 'c', 'd', 'e'].map((n) => `Hello, ${n}`));
+    const threads = new Set(results.map((r) => (r.payload as { threadId: number }).threadId));
+    expect(threads.size).toBe(2);
+  });
+
+  it('answers a thrown error as Unhandled with the error name as errorType', async () => {
+    const { provider } = start();
+    provider.register(greeterRegistration());
+    const result = await provider.invoke('arn:aws:lambda:us-east-1:000000000000:function:greeter', { name: 'Bob', fail: true });
+    expect(result.functionError).toBe('Unhandled');
+    expect(result.payload).toMatchObject({ errorType: 'GreetingRefusedError', errorMessage: 'refusing to greet Bob' });
+    expect((result.payload as { trace: string[] }).trace[0]).toContain('GreetingRefusedError');
+  });
+
+  it('reports an error thrown at cold start, when the module cannot initialise', async () => {
+    const { provider, logs } = start();
+    provider.register(greeterRegistration({ environment: {} }));
+    const result = await provider.invoke('greeter', {});
+    expect(result).toMatchObject({ functionError: 'Unhandled', payload: { errorType: 'Error', errorMessage: 'GREETING is not set' } });
+    expect(logs.messages('/aws/lambda/greeter').some((line) => line.startsWith('INIT_REPORT') && line.includes('Status: error'))).toBe(true);
+  });
+
+  it('writes START, the output and END/REPORT to one stream per environment', async () => {
+    const { provider, logs } = start();
+    provider.register(greeterRegistration());
+    await provider.invoke('greeter', { name: 'Ada' });
+    await provider.invoke('greeter', { name: 'Bea' });
+    const streams = logs.streams('/aws/lambda/greeter');
+    expect(streams).toHaveLength(1);
+    expect(streams[0]).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
+    const lines = logs.messages('/aws/lambda/greeter');
+    const first = lines.findIndex((line) => line.startsWith('START RequestId: '));
+    expect(lines[first]).toMatch(/^START RequestId: [0-9a-f-]{36} Version: \$LATEST$/);
+    expect(lines[first + 1]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z\t[0-9a-f-]{36}\tINFO\tgreeting Ada \nsecond line$/);
+    expect(lines[first + 2]).toMatch(/^END RequestId: /);
+    expect(lines[first + 3]).toMatch(/^REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms$/);
+    expect(lines.filter((line) => line.startsWith('REPORT'))[1]).not.toContain('Init Duration');
+  });
+
+  it('times out an invocation, terminates its environment and answers Sandbox.Timedout', async () => {
+    const { provider, logs, timers } = start();
+    provider.register(greeterRegistration({ timeoutSeconds: 3 }));
+    const warm = (await provider.invoke('greeter', { name: 'a' })).payload as { threadId: number };
+    const hanging = provider.invoke('greeter', { name: 'b', hang: true });
+    await expect.poll(() => logs.messages('/aws/lambda/greeter').filter((line) => line.includes('greeting b')).length).toBe(1);
+    expect(timers.pendingDelays).toEqual([3000]);
+    timers.fireAll();
+    const result = await hanging;
+    expect(result.functionError).toBe('Unhandled');
+    expect(result.payload).toMatchObject({ errorType: 'Sandbox.Timedout' });
+    expect((result.payload as { errorMessage: string }).errorMessage).toMatch(/^RequestId: \S+ Error: Task timed out after 3\.00 seconds$/);
+    const lines = logs.messages('/aws/lambda/greeter');
+    expect(lines.some((line) => /Z \S+ Task timed out after 3\.00 seconds$/.test(line))).toBe(true);
+    expect(lines.at(-1)).toMatch(/\tStatus: timeout$/);
+    const next = (await provider.invoke('greeter', { name: 'c' })).payload as { threadId: number; invocations: number };
+    expect(next.threadId).not.toBe(warm.threadId);
+    expect(next.invocations).toBe(1);
+  });
+
+  it('throws ResourceNotFoundException for an unknown function', async () => {
+    const { provider } = start();
+    await expect(provider.invoke('nobody', {})).rejects.toMatchObject({ code: 'ResourceNotFoundException', status: 404 });
+  });
+
+  it('runs Event invocations in the background and drains them', async () => {
+    const { provider, logs } = start();
+    provider.register(greeterRegistration());
+    const result = await provider.invoke('greeter', { name: 'async' }, 'Event');
+    expect(result).toEqual({ payload: undefined });
+    await provider.drain();
+    expect(logs.messages('/aws/lambda/greeter').some((line) => line.includes('greeting async'))).toBe(true);
+  });
+});
