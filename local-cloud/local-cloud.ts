@@ -75,7 +75,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const dataDir = options.dataDir;
   await mkdir(dataDir, { recursive: true });
-  const endpoint = `http://${host}:${options.awsPort}`;
+  // The AWS endpoint listens first (port 0 picks a free one without a race), so everything that needs its
+  // URL gets the real one; providers and the stage's routes are added once they exist.
+  const gateway: Gateway = await startGateway({
+    host,
+    port: options.awsPort,
+    providers: [],
+    onError: (error, entry) => log(`[aws] ${entry.service} ${entry.operation ?? entry.path} failed: ${error instanceof Error ? error.stack : String(error)}`),
+  });
+  const endpoint = gateway.url;
   const cloudEnvironment = cloudEnvironmentFor(endpoint);
   // This process's own SDK clients (Step Functions tasks, the recorder's uploads) reach the local cloud
   // through the same standard configuration as everything else.
@@ -129,25 +137,18 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   });
   const sfn = createStepFunctionsProvider({ dataDir, resume: false, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });
 
-  const gateway: Gateway = await startGateway({
-    host,
-    port: options.awsPort,
-    providers: [sfn, sqs, dynamodb, s3, logs, lambda, events, ecs, ivs],
-    routes: [
-      {
-        prefix: `${STAGE_MOUNT_PATH}/`,
-        request: (req, res) => {
-          const pathname = (req.url ?? '/').split('?')[0]!;
-          void whip.handle(req, res, pathname.slice(STAGE_MOUNT_PATH.length)).then((handled) => {
-            if (!handled && !res.headersSent) {
-              res.writeHead(404, { 'content-type': 'text/plain' });
-              res.end('Not found\n');
-            }
-          });
-        },
-      },
-    ],
-    onError: (error, entry) => log(`[aws] ${entry.service} ${entry.operation ?? entry.path} failed: ${error instanceof Error ? error.stack : String(error)}`),
+  for (const provider of [sfn, sqs, dynamodb, s3, logs, lambda, events, ecs, ivs]) gateway.addProvider(provider);
+  gateway.mount({
+    prefix: `${STAGE_MOUNT_PATH}/`,
+    request: (req, res) => {
+      const pathname = (req.url ?? '/').split('?')[0]!;
+      void whip.handle(req, res, pathname.slice(STAGE_MOUNT_PATH.length)).then((handled) => {
+        if (!handled && !res.headersSent) {
+          res.writeHead(404, { 'content-type': 'text/plain' });
+          res.end('Not found\n');
+        }
+      });
+    },
   });
 
   let api: ApiServer | undefined;

@@ -4,25 +4,11 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-
-/** A free TCP port on 127.0.0.1 (bind 0, read, release). */
-export async function freePort(): Promise<number> {
-  return await new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 export interface RunningLocalCloud {
   awsEndpoint: string;
@@ -59,8 +45,10 @@ export interface StartOptions {
 /** Starts the local cloud and waits until its API answers. */
 export async function startLocalCloud(options: StartOptions = {}): Promise<RunningLocalCloud> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'shelcaster-test-')));
-  const awsPort = options.ports?.aws ?? (await freePort());
-  const apiPort = options.ports?.api ?? (await freePort());
+  // Port 0 unless a restart asks for the previous ones: the local cloud binds free ports itself and prints
+  // them (asking the kernel for a free port and passing it on races with every other process on the machine).
+  const awsPort = options.ports?.aws ?? 0;
+  const apiPort = options.ports?.api ?? 0;
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'local-cloud/main.ts'], {
     cwd: REPO_ROOT,
@@ -79,29 +67,33 @@ export async function startLocalCloud(options: StartOptions = {}): Promise<Runni
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
-  const apiUrl = `http://127.0.0.1:${apiPort}`;
   const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
+  let endpoints: { aws: string; api: string } | undefined;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`The local cloud exited early (${child.exitCode}):\n${output}`);
-    try {
-      const response = await fetch(`${apiUrl}/.well-known/jwks.json`);
-      if (response.ok && output.includes('Local cloud ready')) break;
-    } catch {
-      // not listening yet
+    endpoints ??= printedEndpoints(output);
+    if (endpoints && output.includes('Local cloud ready')) {
+      try {
+        if ((await fetch(`${endpoints.api}/.well-known/jwks.json`)).ok) break;
+      } catch {
+        // not answering yet
+      }
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`The local cloud did not become ready:\n${output}`);
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 100));
   }
+  const apiUrl = endpoints.api;
+  const ports = { aws: Number(new URL(endpoints.aws).port), api: Number(new URL(apiUrl).port) };
   return {
-    awsEndpoint: `http://127.0.0.1:${awsPort}`,
+    awsEndpoint: endpoints.aws,
     apiUrl,
     dataDir,
     process: child,
     output: () => output,
-    ports: { aws: awsPort, api: apiPort },
+    ports,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
       return await exited;
@@ -115,12 +107,19 @@ export async function startLocalCloud(options: StartOptions = {}): Promise<Runni
       await exited;
     },
     awsEnv: {
-      AWS_ENDPOINT_URL: `http://127.0.0.1:${awsPort}`,
+      AWS_ENDPOINT_URL: endpoints.aws,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',
       AWS_REGION: 'us-east-1',
     },
   };
+}
+
+/** The endpoints `npm start` prints once it listens (`AWS endpoint   http://...`, `HTTP API       http://...`). */
+export function printedEndpoints(output: string): { aws: string; api: string } | undefined {
+  const aws = /AWS endpoint\s+(http:\/\/\S+)/.exec(output)?.[1];
+  const api = /HTTP API\s+(http:\/\/\S+)/.exec(output)?.[1];
+  return aws && api ? { aws, api } : undefined;
 }
 
 /** A bearer token for the local API, from `npm run token` (the token CLI) on the same data directory. */

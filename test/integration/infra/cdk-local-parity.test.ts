@@ -32,7 +32,7 @@ import {
 } from '#contract/index';
 import { startLocalCloud, type LocalCloud } from '#local-cloud/local-cloud';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local-cloud/gateway/provider';
-import { freePort, REPO_ROOT } from '#test/support/local-cloud';
+import { REPO_ROOT } from '#test/support/local-cloud';
 import { SYNTH_TIMEOUT_MS, synthesizeStack, type SynthesizedStack } from '#test/unit/infra/stack-fixture';
 import type { CfnResource } from '#test/unit/infra/template-reader';
 
@@ -71,8 +71,8 @@ beforeAll(async () => {
   const lines: string[] = [];
   cloud = await startLocalCloud({
     dataDir,
-    awsPort: await freePort(),
-    apiPort: await freePort(),
+    awsPort: 0,
+    apiPort: 0,
     root: REPO_ROOT,
     log: (line) => lines.push(line),
   });
