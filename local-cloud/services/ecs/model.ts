@@ -85,6 +85,8 @@ export interface TaskContainer {
 export interface Task {
   taskArn: string;
   taskId: string;
+  /** The task's private temporary directory (its containers' TMPDIR), removed when it stops. Local only. */
+  scratchDir?: string;
   clusterArn: string;
   taskDefinitionArn: string;
   family: string;

@@ -13,7 +13,8 @@
  *   container instances, capacity providers, task sets, DeleteCluster or DeregisterTaskDefinition.
  * - An "image" is an entry of the image map (entryPoint/command/cwd/environment, like a Dockerfile's
  *   ENTRYPOINT/CMD/WORKDIR/ENV); no registry, no pulls, no isolation: containers share the host's network,
- *   file system and user, and get PATH, HOME, LANG and TMPDIR of the host. cpu and memory are reported,
+ *   file system and user, and get PATH, HOME and LANG of the host. As a container's own /tmp would, each task
+ *   gets a private TMPDIR that goes with it when it stops (or, for a task a crash left behind, at recovery). cpu and memory are reported,
  *   not enforced. networkConfiguration is accepted and ignored (no ENI attachment, no IP addresses).
  * - Statuses go PROVISIONING → PENDING → RUNNING → STOPPED (no ACTIVATING, DEACTIVATING, STOPPING,
  *   DEPROVISIONING); a stopping task stays RUNNING with desiredStatus STOPPED until its processes exit.
@@ -23,6 +24,8 @@
  *   reported STOPPED (`recoverAfterRestart`). Stopped tasks stay listed (AWS forgets them after about an hour).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AwsRequest, AwsResponse, ServiceProvider } from '#local-cloud/gateway/provider';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local-cloud/gateway/provider';
@@ -56,7 +59,7 @@ export interface EcsProviderOptions {
   region?: string;
   timers?: Timers;
   now?: () => number;
-  /** Host variables every container gets (default: PATH, HOME, LANG, TMPDIR of this process). */
+  /** Host variables every container gets (default: PATH, HOME, LANG of this process). */
   hostEnvironment?: Record<string, string>;
 }
 
@@ -89,7 +92,7 @@ function environmentOf(pairs: KeyValuePair[] | undefined): Record<string, string
 }
 
 function defaultHostEnvironment(): Record<string, string> {
-  const names = ['PATH', 'HOME', 'LANG', 'TMPDIR'];
+  const names = ['PATH', 'HOME', 'LANG'];
   return Object.fromEntries(names.filter((name) => process.env[name] !== undefined).map((name) => [name, process.env[name]!]));
 }
 
@@ -169,7 +172,22 @@ export class EcsProvider implements ServiceProvider {
       const now = this.now();
       Object.assign(task, { desiredStatus: 'STOPPED', stopCode: 'TaskFailedToStart', stoppedReason: RESTART_REASON, stoppingAt: now });
       this.setStatus(task, 'STOPPED');
+      this.removeScratch(task);
     }
+  }
+
+  /**
+   * The task's private temporary directory (its containers' TMPDIR), made on first use. It lives in this
+   * process's temporary directory, not the data directory: Chromium puts its socket there, and a Unix socket's
+   * path is limited to 107 bytes.
+   */
+  private scratchOf(task: Task): string {
+    task.scratchDir ??= mkdtempSync(join(tmpdir(), 'ecs-task-'));
+    return task.scratchDir;
+  }
+
+  private removeScratch(task: Task): void {
+    if (task.scratchDir) rmSync(task.scratchDir, { recursive: true, force: true });
   }
 
   /** Stops every task this provider started (SIGTERM, SIGKILL after the stop timeout) and returns once all are gone. */
@@ -416,8 +434,10 @@ export class EcsProvider implements ServiceProvider {
     const entryPoint = container.entryPoint ?? image.entryPoint ?? [];
     const command = override?.command ?? container.command ?? (container.entryPoint ? [] : (image.command ?? []));
     const metadataUri = MetadataServer.containerUri(metadataBase, task.taskId, container.name);
+    const scratch = this.scratchOf(task);
     const environment: Record<string, string> = {
       ...(this.options.hostEnvironment ?? defaultHostEnvironment()),
+      TMPDIR: scratch,
       ...image.environment,
       ...this.options.cloudEnvironment,
       ...environmentOf(container.environment),
@@ -464,6 +484,7 @@ export class EcsProvider implements ServiceProvider {
     if (running && [...running.processes.values()].some((containerProcess) => containerProcess.running)) return;
     for (const container of task.containers) container.lastStatus = 'STOPPED';
     this.setStatus(task, 'STOPPED');
+    this.removeScratch(task);
     if (running) {
       this.running.delete(task.taskArn);
       running.markStopped();

@@ -1,8 +1,10 @@
 /**
  * Issue 8, "Faults: the show goes on", against one real local cloud: a controller killed (SIGKILL) or
  * stopped through the ECS API during a live show is replaced by the same execution, the session stays LIVE,
- * the new controller is back on air within 10 s and resumes the program where the show's clock says; only
- * losses beyond MAX_CONTROLLER_RESTARTS within the window end the show, FAILED with CONTROLLER_LOST.
+ * the new controller comes back on air and resumes the program where the show's clock says; only losses
+ * beyond MAX_CONTROLLER_RESTARTS within the window end the show, FAILED with CONTROLLER_LOST. Positions are
+ * compared with the times the system recorded (the PLAY command's `appliedAt`, the controllers' now-playing
+ * reports), never with when this test sent a request; how fast the show is back on air is a benchmark figure.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
@@ -91,16 +93,20 @@ describe('A controller lost during a live show', () => {
   let executionArn: string;
   const controllerPids: number[] = [];
 
-  it('is replaced by the same execution, back on air within 10 s, resuming the program at the show clock', async () => {
+  it('is replaced by the same execution, back on air, resuming the program at the show clock', async () => {
     ({ sessionId, executionArn } = await startLiveSession(api, 'Controller loss'));
-    const playedAt = Date.now();
     const play = await api('POST', `/sessions/${sessionId}/commands`, { type: 'PLAY_MEDIA', programId: 'long-tone', programUrl });
     expect(play.status).toBe(202);
-    await eventually(
-      async () => ((await api('GET', `/sessions/${sessionId}/commands/${play.body.commandId as string}`)).body.status === 'APPLIED' ? true : undefined),
+    const applied = await eventually(
+      async () => {
+        const { body } = await api('GET', `/sessions/${sessionId}/commands/${play.body.commandId as string}`);
+        return body.status === 'APPLIED' ? body : undefined;
+      },
       30_000,
       'PLAY_MEDIA applied',
     );
+    // The program started at position 0 when the controller recorded PLAY_MEDIA as applied.
+    const playedAt = Date.parse(applied.appliedAt as string);
     await waitForSession(api, sessionId, (s) => (s.nowPlaying as Json | undefined)?.state === 'PLAYING', 30_000, 'the tone to play');
     await waitForOnAirEntry(executionArn, 0, 10_000);
     const first = await runningController(aws.ecs, sessionId);
@@ -156,11 +162,11 @@ describe('A controller lost during a live show', () => {
     const expected = showClockAt(Date.parse(nowPlaying.updatedAt as string));
     const sincePlay = (Date.parse(nowPlaying.updatedAt as string) - playedAt) / 1000;
     console.info(
-      `Resumed at ${String(nowPlaying.positionSeconds)} s; the show clock says ${expected.toFixed(2)} s (${sincePlay.toFixed(2)} s since PLAY_MEDIA was posted)`,
+      `Resumed at ${String(nowPlaying.positionSeconds)} s; the show clock says ${expected.toFixed(2)} s (${sincePlay.toFixed(2)} s since PLAY_MEDIA was applied)`,
     );
     expect(nowPlaying.programId).toBe('long-tone');
     expect(Math.abs((nowPlaying.positionSeconds as number) - expected)).toBeLessThanOrEqual(POSITION_TOLERANCE_SECONDS);
-    expect(Math.abs((nowPlaying.positionSeconds as number) - sincePlay)).toBeLessThanOrEqual(POSITION_TOLERANCE_SECONDS + 1);
+    expect(Math.abs((nowPlaying.positionSeconds as number) - sincePlay)).toBeLessThanOrEqual(POSITION_TOLERANCE_SECONDS);
     expect(resumed.controllerRestarts).toBe(1);
 
     await statuses.stop();

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -150,6 +150,27 @@ describe('EcsProvider', () => {
       containers: [{ name: 'main', lastStatus: 'STOPPED', exitCode: 0 }],
     });
     expect(typeof last.detail.stoppedAt).toBe('string');
+  });
+
+  it('gives each task a private TMPDIR, as a container has its own /tmp, and removes it when the task stops', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ecs-scratch-test-'));
+    directories.push(dataDir);
+    const { provider, logs } = await start({ dataDir });
+    const first = await runTask(provider);
+    const second = await runTask(provider);
+    const tmpOf = async (taskArn: string) => {
+      const stream = `test/main/${taskArn.split('/').pop()}`;
+      await expect.poll(() => logs.messages(LOG_GROUP, stream).some((line) => line.startsWith('tmpdir='))).toBe(true);
+      return logs.messages(LOG_GROUP, stream).find((line) => line.startsWith('tmpdir='))!.slice('tmpdir='.length);
+    };
+    const [firstTmp, secondTmp] = [await tmpOf(first.taskArn), await tmpOf(second.taskArn)];
+    expect(firstTmp).not.toBe(secondTmp);
+    expect(firstTmp).not.toBe(tmpdir());
+    expect(existsSync(join(firstTmp, 'scratch.txt'))).toBe(true);
+    await jsonCall(provider, 'StopTask', { cluster: 'test-cluster', task: first.taskArn });
+    await until(provider, first.taskArn, 'STOPPED');
+    expect(existsSync(firstTmp)).toBe(false);
+    expect(existsSync(join(secondTmp, 'scratch.txt'))).toBe(true);
   });
 
   it('kills a container that ignores SIGTERM, and everything it started, after its stopTimeout', async () => {
