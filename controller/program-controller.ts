@@ -122,7 +122,8 @@ export async function runController(deps: ControllerDeps): Promise<number> {
   cleanups.push(async () => clearInterval(reporter));
 
   const processor = new CommandProcessor({
-    store,
+    // Results are recorded with this controller's participant id (appliedBy).
+    store: new SessionStore(clients.doc, config.sessionsTableName, config.sessionId, participantId),
     apply: async (message) => {
       await restored;
       await player.apply(message.command);

@@ -35,12 +35,20 @@ export interface CommandAttempt {
 export const ATTEMPTS_STARTED_ATTRIBUTE = 'attemptsStarted';
 export const TRANSIENT_FAILURES_ATTRIBUTE = 'transientFailures';
 export const DEAD_LETTER_ATTRIBUTE = 'deadLetter';
+/**
+ * Which controller recorded the command's result (its participant id), written by the same conditional update
+ * as the result: the one witness of who applied a command that a kill cannot separate from the result (a
+ * controller killed just after DynamoDB took its write never logs it).
+ */
+export const APPLIED_BY_ATTRIBUTE = 'appliedBy';
 
 export class SessionStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly sessionId: string,
+    /** This controller's participant id, recorded as `appliedBy` with each result it records. */
+    private readonly controllerId?: string,
   ) {}
 
   /** Reads the session record (strongly consistent). */
@@ -147,6 +155,10 @@ export class SessionStore {
       update += ', #deadLetter = :deadLetter';
       values[':deadLetter'] = true;
     }
+    if (this.controllerId) {
+      update += ', #appliedBy = :by';
+      values[':by'] = this.controllerId;
+    }
     if (result.reason) {
       update += ', reason = :reason';
       values[':reason'] = result.reason.slice(0, 1000);
@@ -164,6 +176,7 @@ export class SessionStore {
             '#status': 'status',
             ...(message.command !== undefined ? { '#command': 'command' } : {}),
             ...(result.deadLetter ? { '#deadLetter': DEAD_LETTER_ATTRIBUTE } : {}),
+            ...(this.controllerId ? { '#appliedBy': APPLIED_BY_ATTRIBUTE } : {}),
           },
           ExpressionAttributeValues: values,
         }),

@@ -178,6 +178,18 @@ describe('SessionStore: command attempts in DynamoDB', () => {
     });
   });
 
+  it('records which controller recorded the result (appliedBy) in the same conditional update', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    const controllerStore = new SessionStore(doc, 'sessions', SESSION, 'participant-7');
+    await controllerStore.finishCommand({ commandId: 'c1', acceptedAt: 'a' }, { status: 'APPLIED' }, 1, new Date(0));
+    expect(ddb).toReceiveCommandWith(UpdateCommand, {
+      UpdateExpression: expect.stringContaining('#appliedBy = :by'),
+      ConditionExpression: 'attribute_not_exists(pk) OR #status = :queued',
+      ExpressionAttributeNames: expect.objectContaining({ '#appliedBy': 'appliedBy' }),
+      ExpressionAttributeValues: expect.objectContaining({ ':status': 'APPLIED', ':by': 'participant-7' }),
+    });
+  });
+
   it('answers false when another attempt recorded the result first, and throws other errors', async () => {
     ddb.on(UpdateCommand).rejectsOnce(new ConditionalCheckFailedException({ message: 'no', $metadata: {} })).rejectsOnce(new Error('ProvisionedThroughputExceeded'));
     expect(await store.finishCommand({ commandId: 'c1', acceptedAt: 'a' }, { status: 'APPLIED' }, 1, new Date(0))).toBe(false);
