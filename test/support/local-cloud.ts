@@ -66,7 +66,14 @@ export async function startLocalCloud(options: StartOptions = {}): Promise<Runni
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  let stopping = false;
+  const exited = new Promise<number | null>((resolveExit) =>
+    child.once('exit', (code, signal) => {
+      // A local cloud that dies under a test is a finding: say how, with the end of what it printed.
+      if (!stopping) process.stderr.write(`The local cloud exited unexpectedly (code ${code}, signal ${signal}); its last output:\n${output.slice(-8000)}\n`);
+      resolveExit(code);
+    }),
+  );
   const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
   let endpoints: { aws: string; api: string } | undefined;
   for (;;) {
@@ -80,6 +87,7 @@ export async function startLocalCloud(options: StartOptions = {}): Promise<Runni
       }
     }
     if (Date.now() > deadline) {
+      stopping = true;
       child.kill('SIGKILL');
       throw new Error(`The local cloud did not become ready:\n${output}`);
     }
@@ -95,10 +103,12 @@ export async function startLocalCloud(options: StartOptions = {}): Promise<Runni
     output: () => output,
     ports,
     async stop() {
+      stopping = true;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
       return await exited;
     },
     async kill() {
+      stopping = true;
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {
