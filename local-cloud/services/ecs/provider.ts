@@ -24,7 +24,8 @@
  *   reported STOPPED (`recoverAfterRestart`). Stopped tasks stay listed (AWS forgets them after about an hour).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AwsRequest, AwsResponse, ServiceProvider } from '#local-cloud/gateway/provider';
@@ -186,8 +187,19 @@ export class EcsProvider implements ServiceProvider {
     return task.scratchDir;
   }
 
+  /**
+   * Removes the task's scratch directory. Never throws: what the container started may still be dying and
+   * writing into it (Chromium's helpers after the group's SIGKILL), so the removal retries a while, and a
+   * directory that still cannot go is only reported.
+   */
   private removeScratch(task: Task): void {
-    if (task.scratchDir) rmSync(task.scratchDir, { recursive: true, force: true });
+    const dir = task.scratchDir;
+    if (!dir) return;
+    this.track(
+      rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }).catch((error: unknown) =>
+        process.stderr.write(`[ecs] could not remove ${dir}: ${(error as Error).message}\n`),
+      ),
+    );
   }
 
   /** Stops every task this provider started (SIGTERM, SIGKILL after the stop timeout) and returns once all are gone. */

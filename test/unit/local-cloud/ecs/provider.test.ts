@@ -169,7 +169,7 @@ describe('EcsProvider', () => {
     expect(existsSync(join(firstTmp, 'scratch.txt'))).toBe(true);
     await jsonCall(provider, 'StopTask', { cluster: 'test-cluster', task: first.taskArn });
     await until(provider, first.taskArn, 'STOPPED');
-    expect(existsSync(firstTmp)).toBe(false);
+    await expect.poll(() => existsSync(firstTmp)).toBe(false);
     expect(existsSync(join(secondTmp, 'scratch.txt'))).toBe(true);
   });
 
