@@ -50,9 +50,9 @@ export async function audibleFigures(ctx: BenchContext, options: { commands: num
     session = await startSession(api, 'Bench audible');
     const live = session;
     // The floor: a second participant publishing a tone over WHIP.
-    const minted = await api.call('POST', `/sessions/${live.sessionId}/tokens`, { role: 'HOST', displayName: 'Bench floor' });
-    if (minted.status !== 201 && minted.status !== 200) throw new Error(`POST tokens answered ${minted.status}: ${JSON.stringify(minted.body)}`);
-    const token = minted.body.token as string;
+    const minted = await api.send('createParticipantToken', { params: { sessionId: live.sessionId }, body: { role: 'HOST', displayName: 'Bench floor' } });
+    if (!minted.ok) throw new Error(`POST tokens answered ${minted.status}: ${JSON.stringify(minted.body)}`);
+    const token = minted.body.token;
     const publisher = await startFloorPublisher(token, jwtClaims(token).whip_url as string, FLOOR_HZ);
     try {
       await sleep(1000);
@@ -67,7 +67,7 @@ export async function audibleFigures(ctx: BenchContext, options: { commands: num
     log(`  floor: ${floorTimes.length} tones published over WHIP`);
     for (let i = 0; i < options.commands; i++) {
       const slot = Date.now() + COMMAND_SPACING_MS;
-      const response = await api.call('POST', `/sessions/${live.sessionId}/commands`, { type: 'PLAY_MEDIA', programId: `beep-${i}`, programUrl: media.beepUrl });
+      const response = await api.send('enqueueCommand', { params: { sessionId: live.sessionId }, body: { type: 'PLAY_MEDIA', programId: `beep-${i}`, programUrl: media.beepUrl } });
       if (response.status === 202) commandTimes.push(response.sentAt);
       else notes.push(`PLAY_MEDIA ${i + 1} answered ${response.status}`);
       await sleep(Math.max(0, slot - Date.now()));

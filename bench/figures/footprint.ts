@@ -46,7 +46,7 @@ export async function cpuWhilePlaying(session: BenchSession, pid: number, progra
   const play = await waitApplied(session, await postCommand(session, { type: 'PLAY_MEDIA', programId: 'bench-footprint', programUrl }));
   if (play.status !== 'APPLIED') throw new Error(`PLAY_MEDIA ${String(play.status)}`);
   await pollUntil(
-    async () => ((await session.api.call('GET', `/sessions/${session.sessionId}`)).body.nowPlaying as { state?: string } | undefined)?.state === 'PLAYING' || undefined,
+    async () => (await session.api.session(session.sessionId)).nowPlaying?.state === 'PLAYING' || undefined,
     10_000,
     'the track to play',
     100,

@@ -51,10 +51,10 @@ export async function recoveryFigures(ctx: BenchContext, kills: number, log: (li
           const span = spans.find((candidate) => candidate.name === name);
           if (span) addPart(name, span.exitedAt - span.enteredAt);
         }
-        const { body } = await api.call('GET', `/sessions/${session.sessionId}`);
+        const view = await api.session(session.sessionId);
         const execution = await ctx.aws.sfn.send(new DescribeExecutionCommand({ executionArn: session.executionArn }));
-        if (body.status !== 'LIVE' || execution.status !== 'RUNNING') leftLive += 1;
-        log(`  kill ${samples.length}/${kills}: back on air after ${backAt - killedAt} ms (session ${String(body.status)})`);
+        if (view.status !== 'LIVE' || execution.status !== 'RUNNING') leftLive += 1;
+        log(`  kill ${samples.length}/${kills}: back on air after ${backAt - killedAt} ms (session ${view.status})`);
       }
       await endQuietly([session]);
     }

@@ -35,8 +35,8 @@ async function watchReports(sessions: readonly BenchSession[], seconds: number):
   while (Date.now() < until) {
     await Promise.all(
       sessions.map(async (s, i) => {
-        const { body } = await s.api.call('GET', `/sessions/${s.sessionId}`).catch(() => ({ body: {} as Record<string, unknown> }));
-        const at = (body.nowPlaying as { updatedAt?: string } | undefined)?.updatedAt;
+        const view = await s.api.session(s.sessionId).catch(() => undefined);
+        const at = view?.nowPlaying?.updatedAt;
         if (at) seen[i]!.push(Date.parse(at));
       }),
     );

@@ -5,12 +5,7 @@
  * substitutions) and the controller-stopped rule. Idempotent: a restart finds what exists and keeps it.
  */
 import { readFile } from 'node:fs/promises';
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ResourceNotFoundException as TableNotFound,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
@@ -44,6 +39,7 @@ import {
   CONTROLLER_TASK_FAMILY,
   CONTROLLER_TASK_SIZE,
   DLQ_RETENTION_SECONDS,
+  ENV,
   FUNCTIONS,
   FUNCTION_NAMES,
   FUNCTION_SUBSTITUTIONS,
@@ -51,7 +47,6 @@ import {
   IVS_ENCODER_CONFIGURATION_NAME,
   IVS_STORAGE_CONFIGURATION_NAME,
   LOG_RETENTION_DAYS,
-  SESSIONS_BY_HOST_INDEX,
   SESSIONS_TABLE_NAME,
   STATE_MACHINE_NAME,
   controllerContainerEnvironment,
@@ -62,9 +57,7 @@ import {
   type SubstitutionKey,
 } from '#contract/index';
 import { functionEnvironment, type BindingValues } from './function-environment.ts';
-
-/** The variable that names a function's service in its Powertools logs (CDK sets it to the function name). */
-const POWERTOOLS_SERVICE_NAME_ENV = 'POWERTOOLS_SERVICE_NAME';
+import { ensureTables } from './tables.ts';
 
 /** The image name the local ECS maps to the controller command. */
 export const LOCAL_CONTROLLER_IMAGE = `${CONTROLLER_TASK_FAMILY}:local`;
@@ -127,18 +120,18 @@ export async function deploySystem(options: DeploySystemOptions): Promise<LocalD
   const stateMachineArn = `arn:aws:states:${region}:${account}:stateMachine:${STATE_MACHINE_NAME}`;
 
   const bindingValues: BindingValues = {
-    SESSIONS_TABLE_NAME,
-    IDEMPOTENCY_TABLE_NAME,
-    MEDIA_BUCKET_NAME: bucketName,
-    STATE_MACHINE_ARN: stateMachineArn,
-    CLUSTER_NAME,
-    CONTROLLER_TASK_DEFINITION: CONTROLLER_TASK_FAMILY,
-    CONTROLLER_SUBNETS: 'subnet-local',
-    CONTROLLER_SECURITY_GROUPS: 'sg-local',
-    CONTROLLER_ASSIGN_PUBLIC_IP: 'ENABLED',
-    COMMAND_DLQ_ARN: dlqArn,
-    IVS_STORAGE_CONFIGURATION_ARN: storageConfigurationArn,
-    IVS_ENCODER_CONFIGURATION_ARN: encoderConfigurationArn,
+    [ENV.sessionsTable]: SESSIONS_TABLE_NAME,
+    [ENV.idempotencyTable]: IDEMPOTENCY_TABLE_NAME,
+    [ENV.mediaBucket]: bucketName,
+    [ENV.stateMachineArn]: stateMachineArn,
+    [ENV.clusterName]: CLUSTER_NAME,
+    [ENV.taskDefinition]: CONTROLLER_TASK_FAMILY,
+    [ENV.subnets]: 'subnet-local',
+    [ENV.securityGroups]: 'sg-local',
+    [ENV.assignPublicIp]: 'ENABLED',
+    [ENV.dlqArn]: dlqArn,
+    [ENV.storageConfigurationArn]: storageConfigurationArn,
+    [ENV.encoderConfigurationArn]: encoderConfigurationArn,
   };
 
   const taskDefinition = await ecs.send(
@@ -155,7 +148,7 @@ export async function deploySystem(options: DeploySystemOptions): Promise<LocalD
           essential: true,
           stopTimeout: CONTROLLER_STOP_TIMEOUT_SECONDS,
           environment: Object.entries(
-            controllerContainerEnvironment({ SESSIONS_TABLE_NAME, MEDIA_BUCKET_NAME: bucketName }, 'whip'),
+            controllerContainerEnvironment({ [ENV.sessionsTable]: SESSIONS_TABLE_NAME, [ENV.mediaBucket]: bucketName }, 'whip'),
           ).map(([name, value]) => ({ name, value })),
           logConfiguration: {
             logDriver: 'awslogs',
@@ -177,7 +170,7 @@ export async function deploySystem(options: DeploySystemOptions): Promise<LocalD
       functionName: FUNCTION_NAMES[spec.role],
       entry: `${options.root}/${spec.entry}`,
       // As CDK's ShelcasterFunction: the bindings' variables plus the Powertools service name.
-      environment: { ...functionEnvironment(spec, bindingValues), [POWERTOOLS_SERVICE_NAME_ENV]: FUNCTION_NAMES[spec.role] },
+      environment: { ...functionEnvironment(spec, bindingValues), [ENV.powertoolsServiceName]: FUNCTION_NAMES[spec.role] },
       timeoutSeconds: spec.timeoutSeconds,
       memoryMiB: spec.memoryMiB,
     };
@@ -220,57 +213,6 @@ export async function deploySystem(options: DeploySystemOptions): Promise<LocalD
     functions,
     definition,
   };
-}
-
-/** Creates the sessions and idempotency tables unless they exist. */
-async function ensureTables(ddb: DynamoDBClient): Promise<void> {
-  const exists = async (TableName: string) => {
-    try {
-      await ddb.send(new DescribeTableCommand({ TableName }));
-      return true;
-    } catch (error) {
-      if (error instanceof TableNotFound) return false;
-      throw error;
-    }
-  };
-  if (!(await exists(SESSIONS_TABLE_NAME))) {
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: SESSIONS_TABLE_NAME,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-          { AttributeName: 'hostId', AttributeType: 'S' },
-          { AttributeName: 'createdAt', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: SESSIONS_BY_HOST_INDEX,
-            KeySchema: [
-              { AttributeName: 'hostId', KeyType: 'HASH' },
-              { AttributeName: 'createdAt', KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-      }),
-    );
-  }
-  if (!(await exists(IDEMPOTENCY_TABLE_NAME))) {
-    await ddb.send(
-      new CreateTableCommand({
-        TableName: IDEMPOTENCY_TABLE_NAME,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      }),
-    );
-  }
 }
 
 /** Creates the media bucket unless it exists. */

@@ -1,11 +1,20 @@
 /**
- * The host's side of the local API for system tests: upload a track, start a session and wait until it is
- * LIVE, send media commands and wait for their result, end a session and wait until it is over, and fetch
- * its recording.
+ * The host's side of the local API for system tests, through the contract's typed client: upload a track,
+ * start a session and wait until it is LIVE, send media commands and wait for their result, end a session and
+ * wait until it is over, and fetch its recording. `request()` sends what the contract's client would not (bad
+ * paths and bodies), for the tests of refusals.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { CreateMediaResponse } from '#contract/index';
+import {
+  ApiClient,
+  MEDIA_CONTENT_TYPES,
+  type ApiAnswer as TypedApiAnswer,
+  type ApiOperationName,
+  type ApiRequest,
+  type CommandInput,
+  type SessionView,
+} from '#contract/index';
 import { eventually, type RunningLocalCloud } from './local-cloud.ts';
 
 export interface ApiAnswer {
@@ -31,6 +40,18 @@ export class SessionApi {
     private readonly token: string,
   ) {}
 
+  /** Sends one operation of the API (redirects are not followed) and answers what the API answered. */
+  async send<Name extends ApiOperationName>(name: Name, request: ApiRequest<Name>): Promise<TypedApiAnswer<Name>> {
+    return await new ApiClient({ baseUrl: this.cloud.apiUrl, token: this.token, redirect: 'manual' }).send(name, request);
+  }
+
+  /** A session's view; throws unless the API answers it. */
+  async session(sessionId: string): Promise<SessionView> {
+    const answer = await this.send('getSession', { params: { sessionId } });
+    if (!answer.ok) throw new Error(`GET session answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+    return answer.body;
+  }
+
   /** Calls the API (redirects are not followed); parses a JSON body. */
   async request(method: string, path: string, body?: unknown): Promise<ApiAnswer & { headers: Headers }> {
     const response = await fetch(`${this.cloud.apiUrl}${path}`, {
@@ -46,9 +67,11 @@ export class SessionApi {
   /** Uploads a track as a host does (POST /media, then PUT to the presigned URL); returns its programUrl. */
   async uploadTrack(filePath: string, contentType: string): Promise<string> {
     const bytes = await readFile(filePath);
-    const created = await this.request('POST', '/media', { fileName: basename(filePath), contentType, sizeBytes: bytes.length });
-    if (created.status !== 201) throw new Error(`POST /media answered ${created.status}: ${JSON.stringify(created.body)}`);
-    const media = created.body as unknown as CreateMediaResponse;
+    const declared = MEDIA_CONTENT_TYPES.find((type) => type === contentType);
+    if (!declared) throw new Error(`uploadTrack: ${contentType} is not a content type the helper uploads`);
+    const created = await this.send('createMediaUpload', { body: { fileName: basename(filePath), contentType: declared, sizeBytes: bytes.length } });
+    if (!created.ok || created.status !== 201) throw new Error(`POST /media answered ${created.status}: ${JSON.stringify(created.body)}`);
+    const media = created.body;
     const put = await fetch(media.uploadUrl, { method: 'PUT', headers: media.uploadHeaders, body: bytes });
     if (put.status !== 200) throw new Error(`the upload PUT answered ${put.status}: ${await put.text()}`);
     return media.programUrl;
@@ -58,7 +81,7 @@ export class SessionApi {
   async downloadRecording(sessionId: string, path: string, timeoutMs = 60_000): Promise<void> {
     const location = await eventually(
       async () => {
-        const answer = await this.request('GET', `/sessions/${sessionId}/recording`);
+        const answer = await this.send('getRecording', { params: { sessionId } });
         if (answer.status === 302) return answer.headers.get('location') ?? undefined;
         if (answer.status !== 409) throw new Error(`GET recording answered ${answer.status}: ${JSON.stringify(answer.body)}`);
         return undefined;
@@ -73,18 +96,18 @@ export class SessionApi {
 
   /** POST /sessions; returns the session id and execution ARN. */
   async createSession(title: string): Promise<{ sessionId: string; executionArn: string }> {
-    const created = await this.request('POST', '/sessions', { title });
-    if (created.status !== 202) throw new Error(`POST /sessions answered ${created.status}: ${JSON.stringify(created.body)}`);
-    return { sessionId: created.body.sessionId as string, executionArn: created.body.executionArn as string };
+    const created = await this.send('createSession', { body: { title } });
+    if (!created.ok || created.status !== 202) throw new Error(`POST /sessions answered ${created.status}: ${JSON.stringify(created.body)}`);
+    return { sessionId: created.body.sessionId, executionArn: created.body.executionArn };
   }
 
   /** Waits until the session is LIVE (fails at once if it ended instead). */
-  async waitLive(sessionId: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+  async waitLive(sessionId: string, timeoutMs = 60_000): Promise<SessionView> {
     return await eventually(
       async () => {
-        const s = await this.request('GET', `/sessions/${sessionId}`);
-        if (s.body.status === 'FAILED' || s.body.status === 'ENDED') throw new Error(`the session ended: ${JSON.stringify(s.body)}`);
-        return s.body.status === 'LIVE' ? s.body : undefined;
+        const s = await this.session(sessionId);
+        if (s.status === 'FAILED' || s.status === 'ENDED') throw new Error(`the session ended: ${JSON.stringify(s)}`);
+        return s.status === 'LIVE' ? s : undefined;
       },
       timeoutMs,
       'the session to go LIVE',
@@ -92,11 +115,11 @@ export class SessionApi {
   }
 
   /** Waits until the session is ENDED or FAILED. */
-  async waitOver(sessionId: string, timeoutMs = 60_000): Promise<Record<string, unknown>> {
+  async waitOver(sessionId: string, timeoutMs = 60_000): Promise<SessionView> {
     return await eventually(
       async () => {
-        const s = await this.request('GET', `/sessions/${sessionId}`);
-        return s.body.status === 'ENDED' || s.body.status === 'FAILED' ? s.body : undefined;
+        const s = await this.session(sessionId);
+        return s.status === 'ENDED' || s.status === 'FAILED' ? s : undefined;
       },
       timeoutMs,
       'the session to end',
@@ -104,33 +127,34 @@ export class SessionApi {
   }
 
   /** Sends a command and waits (polling every 50 ms) until the controller applied or failed it. */
-  async command(sessionId: string, command: Record<string, unknown>, timeoutMs = 30_000): Promise<CommandOutcome> {
+  async command(sessionId: string, command: CommandInput, timeoutMs = 30_000): Promise<CommandOutcome> {
     const postedAtMs = Date.now();
-    const sent = await this.request('POST', `/sessions/${sessionId}/commands`, command);
-    if (sent.status !== 202) throw new Error(`POST commands answered ${sent.status}: ${JSON.stringify(sent.body)}`);
-    const commandId = sent.body.commandId as string;
+    const sent = await this.send('enqueueCommand', { params: { sessionId }, body: command });
+    if (!sent.ok || sent.status !== 202) throw new Error(`POST commands answered ${sent.status}: ${JSON.stringify(sent.body)}`);
+    const commandId = sent.body.commandId;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const got = await this.request('GET', `/sessions/${sessionId}/commands/${commandId}`);
+      const got = await this.send('getCommand', { params: { sessionId, commandId } });
+      if (!got.ok) throw new Error(`GET command answered ${got.status}: ${JSON.stringify(got.body)}`);
       const status = got.body.status;
       if (status === 'APPLIED' || status === 'FAILED') {
         return {
           commandId,
           status,
-          ...(typeof got.body.reason === 'string' ? { reason: got.body.reason } : {}),
+          ...(got.body.reason !== undefined ? { reason: got.body.reason } : {}),
           postedAtMs,
-          appliedAtMs: Date.parse(got.body.appliedAt as string),
+          appliedAtMs: Date.parse(got.body.appliedAt ?? ''),
         };
       }
-      if (Date.now() > deadline) throw new Error(`command ${command.type as string} still ${String(status)} after ${timeoutMs} ms`);
+      if (Date.now() > deadline) throw new Error(`command ${command.type} still ${status} after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
 
   /** Sends a command that must be APPLIED. */
-  async applied(sessionId: string, command: Record<string, unknown>): Promise<CommandOutcome> {
+  async applied(sessionId: string, command: CommandInput): Promise<CommandOutcome> {
     const outcome = await this.command(sessionId, command);
-    if (outcome.status !== 'APPLIED') throw new Error(`${command.type as string} was not applied: ${outcome.reason ?? ''}`);
+    if (outcome.status !== 'APPLIED') throw new Error(`${command.type} was not applied: ${outcome.reason ?? ''}`);
     return outcome;
   }
 }
