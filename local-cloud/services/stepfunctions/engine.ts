@@ -11,7 +11,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { AwsServiceError } from '#local-cloud/gateway/json-protocol';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local-cloud/gateway/provider';
 import type { State, StateMachineDefinition, TaskState } from './asl-types.ts';
-import { wallClock, flushAsync, type Clock, type TimerHandle } from './clock.ts';
+import { flushAsync, systemClock, type Clock, type TimerHandle } from '#local-cloud/clock';
 import { MAX_HISTORY_EVENTS, MAX_TASK_TOKEN_LENGTH, STATES_ERRORS, TASK_TOKEN_PREFIX, TASK_TOKEN_RANDOM_BYTES } from './constants.ts';
 import { contextObject } from './context-object.ts';
 import { checkDefinition } from './definition-check.ts';
@@ -77,7 +77,7 @@ export class StepFunctionsEngine {
   private closed = false;
 
   constructor(options: EngineOptions) {
-    this.clock = options.clock ?? wallClock();
+    this.clock = options.clock ?? systemClock;
     this.region = options.region ?? LOCAL_REGION;
     this.accountId = options.accountId ?? LOCAL_ACCOUNT_ID;
     this.resources = options.resources;

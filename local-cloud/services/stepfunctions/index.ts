@@ -3,8 +3,6 @@ export { createStepFunctionsProvider, STEP_FUNCTIONS_SIGNING_NAME, STEP_FUNCTION
 export type { StepFunctionsProvider, StepFunctionsProviderOptions } from './provider.ts';
 export { StepFunctionsEngine, isWellFormedToken } from './engine.ts';
 export type { EngineOptions, CreateStateMachineInput } from './engine.ts';
-export { ManualClock, wallClock } from './clock.ts';
-export type { Clock, TimerHandle } from './clock.ts';
 export { createSdkTaskResources } from './sdk-task-resources.ts';
 export { parseResource, SUPPORTED_RESOURCES } from './task-resources.ts';
 export type { TaskInvocation, TaskResources, ParsedResource } from './task-resources.ts';

@@ -25,7 +25,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsServiceError, jsonError, jsonOk } from '#local-cloud/gateway/json-protocol';
 import type { AwsRequest, AwsResponse, ServiceProvider } from '#local-cloud/gateway/provider';
-import type { Clock } from './clock.ts';
+import type { Clock } from '#local-cloud/clock';
 import { DEFAULT_PAGE_SIZE, MAX_CAUSE_LENGTH, MAX_ERROR_LENGTH, MAX_PAGE_SIZE, MAX_TASK_TOKEN_LENGTH, NAME_PATTERN } from './constants.ts';
 import { StepFunctionsEngine } from './engine.ts';
 import { withoutExecutionData, type HistoryEvent } from './history.ts';

@@ -1,9 +1,9 @@
 /** A StepFunctionsEngine on a temporary directory with a manual clock and scripted task resources. */
+import { ManualClock } from '#test/fixtures/local-cloud/manual-clock';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ManualClock,
   StepFunctionsEngine,
   type JsonValue,
   type TaskInvocation,
