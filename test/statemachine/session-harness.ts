@@ -137,7 +137,7 @@ export class SessionHarness {
 
   /** Creates the state machine and starts the session's execution. */
   async start(limits: Partial<ExecutionLimits> = {}): Promise<void> {
-    const machine = this.engine.createStateMachine({
+    const machine = this.engine.stateMachines.create({
       name: STATE_MACHINE_NAME,
       definition: substitutedDefinition(),
       roleArn: `arn:aws:iam::${ACCOUNT}:role/shelcaster-session-lifecycle`,
