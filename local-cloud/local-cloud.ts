@@ -177,6 +177,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       port: options.apiPort,
       dataDir,
       invoker: lambda,
+      routes: deployment.httpApi.routes,
+      audience: deployment.httpApi.audience,
       // The console and the executions pages (console/pages.ts) unless the caller serves its own static pages.
       staticHandler:
         options.staticHandler ??

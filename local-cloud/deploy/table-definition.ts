@@ -1,7 +1,7 @@
 /**
- * The tables (infra/constructs/sessions-table.ts, idempotency-table.ts): created from the contract's table
- * definitions unless they exist. The local DynamoDB has no TTL, so the idempotency table's TTL attribute is
- * not set here (records simply stay).
+ * The contract's table definitions (contract/tables.ts) as the local DynamoDB takes them, as
+ * infra/constructs/table-definition.ts gives them to CDK. The local DynamoDB has no TTL, so a table's TTL
+ * attribute is not set here (expired items simply stay).
  */
 import {
   CreateTableCommand,
@@ -10,7 +10,7 @@ import {
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { keyAttributesOf, TABLES, type GlobalIndexDefinition, type KeyAttribute, type TableDefinition } from '#contract/index';
+import { keyAttributesOf, type GlobalIndexDefinition, type KeyAttribute, type TableDefinition } from '#contract/index';
 
 const keySchema = (partitionKey: KeyAttribute, sortKey: KeyAttribute | undefined) => [
   { AttributeName: partitionKey.name, KeyType: 'HASH' as const },
@@ -34,11 +34,10 @@ export function createTableInput(table: TableDefinition): CreateTableCommandInpu
   };
 }
 
-/** Creates every table of the contract unless it exists. */
-export async function ensureTables(ddb: DynamoDBClient): Promise<void> {
-  for (const table of TABLES) {
-    if (!(await tableExists(ddb, table.tableName))) await ddb.send(new CreateTableCommand(createTableInput(table)));
-  }
+/** Creates a table of the contract unless it exists; answers its name. */
+export async function ensureTable(ddb: DynamoDBClient, table: TableDefinition): Promise<string> {
+  if (!(await tableExists(ddb, table.tableName))) await ddb.send(new CreateTableCommand(createTableInput(table)));
+  return table.tableName;
 }
 
 async function tableExists(ddb: DynamoDBClient, TableName: string): Promise<boolean> {
