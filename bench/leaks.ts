@@ -6,7 +6,7 @@ import { ListTasksCommand } from '@aws-sdk/client-ecs';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { ListStagesCommand } from '@aws-sdk/client-ivs-realtime';
 import { CLUSTER_NAME, COMMAND_DLQ_NAME, COMMAND_QUEUE_PREFIX } from '#contract/index';
-import type { AwsClients } from './client.ts';
+import type { AwsClients } from '#harness/system-session';
 import { commandLine, isAlive, processTree } from './procfs.ts';
 
 export interface Leaks {

@@ -5,22 +5,15 @@
  * back from S3 and each tone's onset is found on the wall clock (the part's program date-time + position).
  */
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import {
-  endSession,
-  MEDIA_BUCKET,
-  pollUntil,
-  recordingPrefixOf,
-  sleep,
-  startSession,
-  type BenchContext,
-  type BenchSession,
-} from '../client.ts';
+import { eventually } from '#harness/eventually';
+import { LOCAL_MEDIA_BUCKET, sessionRecord } from '#harness/system-session';
+import { endSession, sleep, startSession, type BenchContext, type BenchSession } from '../client.ts';
 import { atMost, figure, type Figure } from '../figure.ts';
 import { BEEP_HZ, FLOOR_HZ } from '../media.ts';
 import { matchOnsets, toneOnsets } from '../audio/onsets.ts';
 import { readRecording, type DecodedPart } from '../audio/recording.ts';
 import { startFloorPublisher } from '../audio/floor-publisher.ts';
-import { ANALYSIS_RATE } from '#test/support/tones';
+import { ANALYSIS_RATE } from '#harness/tones';
 import { summarize } from '../stats.ts';
 
 export const AUDIBLE_TARGET_MS = 250;
@@ -77,10 +70,10 @@ export async function audibleFigures(ctx: BenchContext, options: { commands: num
   } finally {
     if (session) await endSession(session).catch((error: unknown) => notes.push(`end: ${(error as Error).message}`));
   }
-  const prefix = await recordingPrefixOf(ctx.aws.dynamodb, session.sessionId);
+  const prefix = (await sessionRecord(ctx.aws.dynamodb, session.sessionId))?.recordingPrefix;
   if (!prefix) throw new Error('The session record has no recording prefix');
-  await pollUntil(
-    async () => (await ctx.aws.s3.send(new HeadObjectCommand({ Bucket: MEDIA_BUCKET, Key: `${prefix.replace(/\/+$/, '')}/events/recording-ended.json` })), true),
+  await eventually(
+    async () => (await ctx.aws.s3.send(new HeadObjectCommand({ Bucket: LOCAL_MEDIA_BUCKET, Key: `${prefix.replace(/\/+$/, '')}/events/recording-ended.json` })), true),
     30_000,
     'the recording to end',
     250,

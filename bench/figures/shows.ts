@@ -11,7 +11,8 @@
  */
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CONTROLLER_LOG_GROUP, HEARTBEAT_INTERVAL_SECONDS } from '#contract/index';
-import { executionHistory, postCommand, sleep, startSession, waitApplied, type BenchContext, type BenchSession } from '../client.ts';
+import { executionHistory } from '#harness/system-session';
+import { postCommand, sleep, startSession, waitApplied, type BenchContext, type BenchSession } from '../client.ts';
 import { atLeast, figure, type Figure } from '../figure.ts';
 import { summarize } from '../stats.ts';
 

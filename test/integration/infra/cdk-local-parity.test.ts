@@ -44,7 +44,7 @@ import {
 import { routeTable } from '#local-cloud/deploy/http-api';
 import { startLocalCloud, type LocalCloud } from '#local-cloud/local-cloud';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local-cloud/gateway/provider';
-import { freePort, REPO_ROOT } from '#test/support/local-cloud';
+import { freePort, REPO_ROOT } from '#harness/local-cloud';
 import { SYNTH_TIMEOUT_MS, synthesizeStack, type SynthesizedStack } from '#test/unit/infra/stack-fixture';
 import type { CfnResource } from '#test/unit/infra/template-reader';
 

@@ -1,17 +1,17 @@
 /**
- * Helpers of the system tests that drive one session through a running local cloud: the host's API
- * calls, SDK clients pointed at the local cloud, the session's controller task and its process, the
- * execution's history, and media uploaded to the media bucket.
+ * The system session fixture of the tests and the benchmark, for driving sessions through a running local
+ * cloud: the host's API calls, SDK clients pointed at the local cloud, a session's controller task and its
+ * process, the execution's history, the session's record, and media uploaded to the media bucket.
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { DescribeTasksCommand, ECSClient, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
+import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchLogsClient, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import {
-  ApiClient,
   CLUSTER_NAME,
   CONTROLLER_LOG_GROUP,
   SESSIONS_TABLE_NAME,
@@ -23,7 +23,9 @@ import {
   type ApiRequest,
   type SessionRecord,
 } from '#contract/index';
-import { eventually, type RunningLocalCloud } from './local-cloud.ts';
+import { eventually } from './eventually.ts';
+import { SessionApi } from './session-api.ts';
+import type { RunningLocalCloud } from './local-cloud.ts';
 
 /** The local cloud's account and region (what the deployer names the media bucket after). */
 export const LOCAL_ACCOUNT = '000000000000';
@@ -43,6 +45,7 @@ export function awsClients(cloud: Pick<RunningLocalCloud, 'awsEndpoint'>) {
     sfn: new SFNClient(config),
     ecs: new ECSClient(config),
     sqs: new SQSClient(config),
+    ivs: new IVSRealTimeClient(config),
     dynamodb: new DynamoDBClient(config),
     logs: new CloudWatchLogsClient(config),
     s3: new S3Client({ ...config, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' }),
@@ -66,7 +69,7 @@ export function hostApi(cloud: () => Pick<RunningLocalCloud, 'apiUrl'>, token: s
     return { status: response.status, body: text ? (JSON.parse(text) as Json) : {} };
   }
   const send = async <Name extends ApiOperationName>(name: Name, request: ApiRequest<Name>): Promise<ApiAnswer<Name>> =>
-    await new ApiClient({ baseUrl: cloud().apiUrl, token }).send(name, request);
+    await new SessionApi(cloud(), token).send(name, request);
   return Object.assign(api, { send });
 }
 export type HostApi = ReturnType<typeof hostApi>;
@@ -116,6 +119,13 @@ export async function sessionTasks(ecs: ECSClient, sessionId: string, desiredSta
   if (!listed.taskArns?.length) return [];
   const described = await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER_NAME, tasks: listed.taskArns }));
   return described.tasks ?? [];
+}
+
+/** A RUNNING controller task of the session and its process id (the container's runtimeId), if there is one now. */
+export async function controllerProcess(ecs: ECSClient, sessionId: string): Promise<{ taskArn: string; pid: number } | undefined> {
+  const task = (await sessionTasks(ecs, sessionId)).find((t) => t.lastStatus === 'RUNNING');
+  const pid = Number(task?.containers?.[0]?.runtimeId);
+  return task?.taskArn && pid > 0 ? { taskArn: task.taskArn, pid } : undefined;
 }
 
 /** The one RUNNING controller task of a session whose process runs, with its pid. */

@@ -15,7 +15,8 @@ import {
   type CommandInput,
   type SessionView,
 } from '#contract/index';
-import { eventually, type RunningLocalCloud } from './local-cloud.ts';
+import { eventually } from './eventually.ts';
+import type { RunningLocalCloud } from './local-cloud.ts';
 
 export interface ApiAnswer {
   status: number;
@@ -132,23 +133,18 @@ export class SessionApi {
     const sent = await this.send('enqueueCommand', { params: { sessionId }, body: command });
     if (!sent.ok || sent.status !== 202) throw new Error(`POST commands answered ${sent.status}: ${JSON.stringify(sent.body)}`);
     const commandId = sent.body.commandId;
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const got = await this.send('getCommand', { params: { sessionId, commandId } });
-      if (!got.ok) throw new Error(`GET command answered ${got.status}: ${JSON.stringify(got.body)}`);
-      const status = got.body.status;
-      if (status === 'APPLIED' || status === 'FAILED') {
-        return {
-          commandId,
-          status,
-          ...(got.body.reason !== undefined ? { reason: got.body.reason } : {}),
-          postedAtMs,
-          appliedAtMs: Date.parse(got.body.appliedAt ?? ''),
-        };
-      }
-      if (Date.now() > deadline) throw new Error(`command ${command.type} still ${status} after ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    return await eventually(
+      async () => {
+        const got = await this.send('getCommand', { params: { sessionId, commandId } });
+        if (!got.ok) throw new Error(`GET command answered ${got.status}: ${JSON.stringify(got.body)}`);
+        const { status, reason, appliedAt } = got.body;
+        if (status !== 'APPLIED' && status !== 'FAILED') return undefined;
+        return { commandId, status, ...(reason !== undefined ? { reason } : {}), postedAtMs, appliedAtMs: Date.parse(appliedAt ?? '') };
+      },
+      timeoutMs,
+      `command ${command.type} to be applied or failed`,
+      50,
+    );
   }
 
   /** Sends a command that must be APPLIED. */
