@@ -7,7 +7,8 @@ import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { ListStagesCommand } from '@aws-sdk/client-ivs-realtime';
 import { CLUSTER_NAME, COMMAND_DLQ_NAME, COMMAND_QUEUE_PREFIX } from '#contract/index';
 import type { AwsClients } from '#harness/system-session';
-import { commandLine, isAlive, processTree } from './procfs.ts';
+import { isAlive } from '#harness/local-cloud';
+import { commandLine, processTree } from './procfs.ts';
 
 export interface Leaks {
   tasks: number;

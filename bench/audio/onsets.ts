@@ -1,6 +1,6 @@
 /**
  * Tone onsets in a recording, matched to the moments they were asked for. The detector itself (Goertzel over
- * Hann windows) is the system tests' (test/support/tones.ts); this pairs what it finds with event times.
+ * Hann windows) is the system tests' (harness/tones.ts); this pairs what it finds with event times.
  */
 import { findPresence, toneTrack } from '#harness/tones';
 
