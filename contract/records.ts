@@ -68,6 +68,8 @@ export interface CommandRecord {
   lastError?: string;
   /** A FAILED command whose message belongs in the dead-letter queue (it kept failing). */
   deadLetter?: boolean;
+  /** Which controller recorded the result (its participant id), in the same conditional write as the result. */
+  appliedBy?: string;
 }
 
 /** A host's track (pk `HOST#<userId>`, sk `TRACK#<trackId>`): an uploaded file kept across sessions. */
