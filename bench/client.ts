@@ -3,76 +3,49 @@
  * limits on sessions do not shape the figures), and AWS SDK clients pointed at the local cloud for what the
  * API does not show (execution history, tasks, queues, stages, recordings).
  */
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { ECSClient, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
-import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { CLUSTER_NAME, SESSIONS_TABLE_NAME, mediaBucketName, sessionKey, type CommandInput } from '#contract/index';
+import {
+  type ApiAnswer,
+  type ApiOperationName,
+  type ApiRequest,
+  type CommandInput,
+  type SessionView,
+} from '#contract/index';
+import { eventually } from '#harness/eventually';
+import { SessionApi } from '#harness/session-api';
+import { awsClients, type AwsClients } from '#harness/system-session';
 import { issueLocalToken } from '#local-cloud/api/local-issuer';
 import type { TargetCloud } from './target-cloud.ts';
 import { generateMedia, uploadMediaFor, type BenchMedia, type MediaFiles } from './media.ts';
-
-export const LOCAL_ACCOUNT = '000000000000';
-export const LOCAL_REGION = 'us-east-1';
-export const MEDIA_BUCKET = mediaBucketName(LOCAL_ACCOUNT, LOCAL_REGION);
-
-export type Json = Record<string, unknown>;
 
 export class BenchError extends Error {
   override name = 'BenchError';
 }
 
-/** SDK clients of every service the benchmark reads, pointed at the local cloud. */
-export function awsClients(endpoint: string) {
-  const config = { endpoint, region: LOCAL_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
-  return {
-    sfn: new SFNClient(config),
-    ecs: new ECSClient(config),
-    sqs: new SQSClient(config),
-    ivs: new IVSRealTimeClient(config),
-    dynamodb: new DynamoDBClient(config),
-    logs: new CloudWatchLogsClient(config),
-    s3: new S3Client({ ...config, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' }),
-  };
-}
-export type AwsClients = ReturnType<typeof awsClients>;
+/** An API answer, and when the request was sent and answered (epoch ms). */
+export type TimedAnswer<Name extends ApiOperationName> = ApiAnswer<Name> & { sentAt: number; answeredAt: number };
 
-/** An API response: status, parsed body, and when the request was sent and answered (epoch ms). */
-export interface ApiResponse {
-  status: number;
-  body: Json;
-  sentAt: number;
-  answeredAt: number;
-}
-
-/** The local API called as one host. */
+/** The local API called as one host (the harness's SessionApi), each request timed. */
 export class HostApi {
+  private readonly api: SessionApi;
+
   constructor(
     readonly apiUrl: string,
     readonly hostId: string,
     private readonly token: string,
-  ) {}
+  ) {
+    this.api = new SessionApi({ apiUrl }, token);
+  }
 
   /** Sends one request and times it. */
-  async call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<ApiResponse> {
+  async send<Name extends ApiOperationName>(name: Name, request: ApiRequest<Name>): Promise<TimedAnswer<Name>> {
     const sentAt = Date.now();
-    const response = await fetch(`${this.apiUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${this.token}`, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    const answeredAt = Date.now();
-    let parsed: Json = {};
-    try {
-      parsed = text ? (JSON.parse(text) as Json) : {};
-    } catch {
-      parsed = { text };
-    }
-    return { status: response.status, body: parsed, sentAt, answeredAt };
+    const answer = await this.api.send(name, request);
+    return { ...answer, sentAt, answeredAt: Date.now() };
+  }
+
+  /** A session's view; throws unless the API answers it. */
+  async session(sessionId: string): Promise<SessionView> {
+    return await this.api.session(sessionId);
   }
 
   /** The bearer header value (for load tools). */
@@ -97,7 +70,7 @@ export class BenchContext {
     readonly cloud: TargetCloud,
     readonly runId: string,
   ) {
-    this.aws = awsClients(cloud.awsEndpoint);
+    this.aws = awsClients(cloud);
   }
 
   private files: Promise<MediaFiles> | undefined;
@@ -112,22 +85,6 @@ export class BenchContext {
   async newHost(): Promise<HostApi> {
     const hostId = `bench-${this.runId}-${++this.hosts}`;
     return new HostApi(this.cloud.apiUrl, hostId, await issueLocalToken(hostId, { dataDir: this.cloud.dataDir }));
-  }
-}
-
-/** Polls `check` every `intervalMs` until it returns a value; throws after `timeoutMs`. */
-export async function pollUntil<T>(check: () => Promise<T | undefined>, timeoutMs: number, what: string, intervalMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new BenchError(`Timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await sleep(intervalMs);
   }
 }
 
@@ -148,37 +105,37 @@ export interface BenchSession {
 
 /** POSTs a session and waits until it is LIVE (polling GET); fails when it ends first. */
 export async function startSession(api: HostApi, title: string, timeoutMs = 90_000, onCreated?: (sessionId: string) => void): Promise<BenchSession> {
-  const created = await api.call('POST', '/sessions', { title });
-  if (created.status !== 202) throw new BenchError(`POST /sessions answered ${created.status}: ${JSON.stringify(created.body)}`);
+  const created = await api.send('createSession', { body: { title } });
+  if (!created.ok || created.status !== 202) throw new BenchError(`POST /sessions answered ${created.status}: ${JSON.stringify(created.body)}`);
   const session: BenchSession = {
     api,
-    sessionId: created.body.sessionId as string,
-    executionArn: created.body.executionArn as string,
+    sessionId: created.body.sessionId,
+    executionArn: created.body.executionArn,
     postedAt: created.sentAt,
   };
   onCreated?.(session.sessionId);
-  const live = await pollUntil(
+  const live = await eventually(
     async () => {
-      const { body } = await api.call('GET', `/sessions/${session.sessionId}`);
-      if (body.status === 'FAILED' || body.status === 'ENDED') throw new BenchError(`session ${session.sessionId} ended: ${JSON.stringify(body)}`);
-      return body.status === 'LIVE' ? body : undefined;
+      const view = await api.session(session.sessionId);
+      if (view.status === 'FAILED' || view.status === 'ENDED') throw new BenchError(`session ${session.sessionId} ended: ${JSON.stringify(view)}`);
+      return view.status === 'LIVE' ? view : undefined;
     },
     timeoutMs,
     'the session to go LIVE',
     100,
   );
-  session.liveAt = Date.parse(live.liveAt as string);
+  session.liveAt = Date.parse(live.liveAt ?? '');
   return session;
 }
 
 /** DELETEs a session and waits until it is ENDED or FAILED; returns the DELETE's send time and the final view. */
-export async function endSession(session: BenchSession, timeoutMs = 60_000): Promise<{ deletedAt: number; final: Json }> {
-  const deleted = await session.api.call('DELETE', `/sessions/${session.sessionId}`);
+export async function endSession(session: BenchSession, timeoutMs = 60_000): Promise<{ deletedAt: number; final: SessionView }> {
+  const deleted = await session.api.send('endSession', { params: { sessionId: session.sessionId } });
   if (deleted.status !== 202 && deleted.status !== 200) throw new BenchError(`DELETE answered ${deleted.status}: ${JSON.stringify(deleted.body)}`);
-  const final = await pollUntil(
+  const final = await eventually(
     async () => {
-      const { body } = await session.api.call('GET', `/sessions/${session.sessionId}`);
-      return body.status === 'ENDED' || body.status === 'FAILED' ? body : undefined;
+      const view = await session.api.session(session.sessionId);
+      return view.status === 'ENDED' || view.status === 'FAILED' ? view : undefined;
     },
     timeoutMs,
     'the session to end',
@@ -205,46 +162,24 @@ export interface SentCommand {
 
 /** POSTs a command; throws unless it is accepted (202). */
 export async function postCommand(session: BenchSession, command: CommandInput): Promise<SentCommand> {
-  const response = await session.api.call('POST', `/sessions/${session.sessionId}/commands`, command);
-  if (response.status !== 202) throw new BenchError(`POST command answered ${response.status}: ${JSON.stringify(response.body)}`);
-  return { commandId: response.body.commandId as string, type: command.type, postedAt: response.sentAt };
+  const response = await session.api.send('enqueueCommand', { params: { sessionId: session.sessionId }, body: command });
+  if (!response.ok || response.status !== 202) throw new BenchError(`POST command answered ${response.status}: ${JSON.stringify(response.body)}`);
+  return { commandId: response.body.commandId, type: command.type, postedAt: response.sentAt };
 }
 
 /** Polls a command until it is APPLIED or FAILED; fills in status and appliedAt. */
 export async function waitApplied(session: BenchSession, sent: SentCommand, timeoutMs = 30_000): Promise<SentCommand> {
-  const body = await pollUntil(
+  const body = await eventually(
     async () => {
-      const { body } = await session.api.call('GET', `/sessions/${session.sessionId}/commands/${sent.commandId}`);
-      return body.status === 'APPLIED' || body.status === 'FAILED' ? body : undefined;
+      const answer = await session.api.send('getCommand', { params: { sessionId: session.sessionId, commandId: sent.commandId } });
+      return answer.ok && (answer.body.status === 'APPLIED' || answer.body.status === 'FAILED') ? answer.body : undefined;
     },
     timeoutMs,
     `command ${sent.type} to be applied`,
     20,
   );
-  sent.status = body.status as string;
-  if (typeof body.acceptedAt === 'string') sent.acceptedAt = Date.parse(body.acceptedAt);
-  if (typeof body.appliedAt === 'string') sent.appliedAt = Date.parse(body.appliedAt);
+  sent.status = body.status;
+  sent.acceptedAt = Date.parse(body.acceptedAt);
+  if (body.appliedAt !== undefined) sent.appliedAt = Date.parse(body.appliedAt);
   return sent;
-}
-
-/** Every event of an execution's history, oldest first (the system tests' reader). */
-export { executionHistory } from '#test/support/system-session';
-
-/** The RUNNING controller task of a session and its process id (the container's runtimeId). */
-export async function controllerProcess(ecs: ECSClient, sessionId: string): Promise<{ taskArn: string; pid: number } | undefined> {
-  const listed = await ecs.send(new ListTasksCommand({ cluster: CLUSTER_NAME, startedBy: sessionId, desiredStatus: 'RUNNING' }));
-  if (!listed.taskArns?.length) return undefined;
-  const described = await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER_NAME, tasks: listed.taskArns }));
-  const task = described.tasks?.find((t) => t.lastStatus === 'RUNNING');
-  const pid = Number(task?.containers?.[0]?.runtimeId);
-  return task?.taskArn && pid > 0 ? { taskArn: task.taskArn, pid } : undefined;
-}
-
-/** The session record's recording prefix (the API does not show it; the sessions table does). */
-export async function recordingPrefixOf(dynamodb: DynamoDBClient, sessionId: string): Promise<string | undefined> {
-  const key = sessionKey(sessionId);
-  const item = await dynamodb.send(
-    new GetItemCommand({ TableName: SESSIONS_TABLE_NAME, Key: { pk: { S: key.pk }, sk: { S: key.sk } }, ConsistentRead: true }),
-  );
-  return item.Item?.recordingPrefix?.S;
 }

@@ -6,8 +6,9 @@ import { ListTasksCommand } from '@aws-sdk/client-ecs';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { ListStagesCommand } from '@aws-sdk/client-ivs-realtime';
 import { CLUSTER_NAME, COMMAND_DLQ_NAME, COMMAND_QUEUE_PREFIX } from '#contract/index';
-import type { AwsClients } from './client.ts';
-import { commandLine, isAlive, processTree } from './procfs.ts';
+import type { AwsClients } from '#harness/system-session';
+import { isAlive } from '#harness/local-cloud';
+import { commandLine, processTree } from './procfs.ts';
 
 export interface Leaks {
   tasks: number;

@@ -1,6 +1,7 @@
 /** The machine a run was taken on: cores, memory, Node, Chromium, ffmpeg. */
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { chromiumPath } from '#harness/chromium';
 
 export interface Machine {
   cores: number;
@@ -23,13 +24,13 @@ function versionOf(program: string, args: string[]): string {
 }
 
 /** Describes this machine. */
-export function describeMachine(chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium'): Machine {
+export function describeMachine(chromiumExecutable = chromiumPath()): Machine {
   return {
     cores: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
-    chromium: versionOf(chromiumPath, ['--version']),
+    chromium: versionOf(chromiumExecutable, ['--version']),
     ffmpeg: versionOf('ffmpeg', ['-hide_banner', '-version']),
     platform: `${process.platform} ${process.arch}`,
     loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),

@@ -5,11 +5,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { mediaOwnerPrefix } from '#contract/index';
-import { writeToneWav } from '#test/support/tones';
-import { toneWav } from '#test/fixtures/controller/tone-wav';
-import { MEDIA_BUCKET } from './client.ts';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { uploadMedia } from '#harness/system-session';
+import { writeToneWav } from '#harness/tones';
+import { toneWav } from '#harness/tone-wav';
 
 /** Frequencies: the long program tone, the beep a command plays, the floor's oscillator. */
 export const PROGRAM_HZ = 440;
@@ -47,17 +46,10 @@ export async function generateMedia(): Promise<MediaFiles> {
   }
 }
 
-/** Puts one object among a user's uploads (media/<owner>/); returns its s3:// URL. */
-export async function putMedia(s3: S3Client, userId: string, name: string, body: Buffer): Promise<string> {
-  const key = `${mediaOwnerPrefix(userId)}${name}`;
-  await s3.send(new PutObjectCommand({ Bucket: MEDIA_BUCKET, Key: key, Body: body, ContentType: 'audio/wav' }));
-  return `s3://${MEDIA_BUCKET}/${key}`;
-}
-
 /** Uploads the media as one host's own files. */
 export async function uploadMediaFor(s3: S3Client, userId: string, files: MediaFiles): Promise<BenchMedia> {
   return {
-    beepUrl: await putMedia(s3, userId, 'beep.wav', files.beep),
-    programUrl: await putMedia(s3, userId, 'program.wav', files.program),
+    beepUrl: await uploadMedia(s3, userId, 'beep.wav', files.beep),
+    programUrl: await uploadMedia(s3, userId, 'program.wav', files.program),
   };
 }

@@ -113,13 +113,3 @@ export function pssBytes(pid: number): number {
     return 0;
   }
 }
-
-/** Whether a process id is alive. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

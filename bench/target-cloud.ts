@@ -4,7 +4,7 @@
  * test harness (free ports, a temporary data dir) and stopped at the end.
  */
 import { resolve } from 'node:path';
-import { startLocalCloud } from '#test/support/local-cloud';
+import { startLocalCloud } from '#harness/local-cloud';
 import { pidListeningOn } from './procfs.ts';
 
 export interface TargetCloud {

@@ -2,25 +2,25 @@
  * The controller's task definition facts shared by CDK and the local cloud: its container environment.
  * (Per-session values — SESSION_ID, STAGE_ARN, COMMAND_QUEUE_URL — come as RunTask overrides.)
  */
-import type { StageTransport } from './env.ts';
+import { ENV, type StageTransport } from './env.ts';
 
 /** Deployment values the controller container needs, by environment variable name. */
-export const CONTROLLER_DEPLOYMENT_ENV = ['SESSIONS_TABLE_NAME', 'MEDIA_BUCKET_NAME'] as const;
+export const CONTROLLER_DEPLOYMENT_ENV = [ENV.sessionsTable, ENV.mediaBucket] as const;
 
 /** The container environment: deployment values plus the stage transport of that deployment. */
 export function controllerContainerEnvironment(
   values: Record<(typeof CONTROLLER_DEPLOYMENT_ENV)[number], string>,
   transport: StageTransport,
 ): Record<string, string> {
-  return { ...values, STAGE_TRANSPORT: transport };
+  return { ...values, [ENV.stageTransport]: transport };
 }
 
 /** The RunTask environment overrides for one session. */
 export function controllerSessionEnvironment(session: { sessionId: string; stageArn: string; queueUrl: string }) {
   return [
-    { name: 'SESSION_ID', value: session.sessionId },
-    { name: 'STAGE_ARN', value: session.stageArn },
-    { name: 'COMMAND_QUEUE_URL', value: session.queueUrl },
+    { name: ENV.sessionId, value: session.sessionId },
+    { name: ENV.stageArn, value: session.stageArn },
+    { name: ENV.queueUrl, value: session.queueUrl },
   ];
 }
 

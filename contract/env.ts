@@ -1,5 +1,6 @@
 /**
- * Environment variable names the functions and the controller read. CDK and the local cloud set them.
+ * Environment variable names the functions and the controller read. CDK and the local cloud set them;
+ * every other module names them through ENV.
  */
 export const ENV = {
   sessionsTable: 'SESSIONS_TABLE_NAME',
@@ -14,8 +15,8 @@ export const ENV = {
   dlqArn: 'COMMAND_DLQ_ARN',
   storageConfigurationArn: 'IVS_STORAGE_CONFIGURATION_ARN',
   encoderConfigurationArn: 'IVS_ENCODER_CONFIGURATION_ARN',
-  jwtIssuer: 'JWT_ISSUER',
-  jwtAudience: 'JWT_AUDIENCE',
+  /** Powertools' service name of a function's logs and traces (set to the function's name). */
+  powertoolsServiceName: 'POWERTOOLS_SERVICE_NAME',
   /** Controller only. */
   sessionId: 'SESSION_ID',
   stageArn: 'STAGE_ARN',

@@ -5,6 +5,7 @@
  */
 import type { FunctionRole } from './names.ts';
 import { CONSOLE_DIST_DIR } from './console.ts';
+import { ENV } from './env.ts';
 
 /** What a function may reach. Each binding sets the environment variables listed in BINDING_ENV. */
 export type Binding =
@@ -22,25 +23,19 @@ export type Binding =
   /** Reading composite recordings and writing episodes (under `recordings/`). */
   | 'recordings';
 
-/** Environment variables each binding sets (names from ENV in env.ts). */
+/** Environment variables each binding sets. */
 export const BINDING_ENV: Record<Binding, readonly string[]> = {
-  sessionsTable: ['SESSIONS_TABLE_NAME'],
-  idempotencyTable: ['IDEMPOTENCY_TABLE_NAME'],
-  mediaBucket: ['MEDIA_BUCKET_NAME'],
-  stateMachine: ['STATE_MACHINE_ARN'],
-  controllerTask: [
-    'CLUSTER_NAME',
-    'CONTROLLER_TASK_DEFINITION',
-    'CONTROLLER_SUBNETS',
-    'CONTROLLER_SECURITY_GROUPS',
-    'CONTROLLER_ASSIGN_PUBLIC_IP',
-  ],
-  commandQueues: ['COMMAND_DLQ_ARN'],
+  sessionsTable: [ENV.sessionsTable],
+  idempotencyTable: [ENV.idempotencyTable],
+  mediaBucket: [ENV.mediaBucket],
+  stateMachine: [ENV.stateMachineArn],
+  controllerTask: [ENV.clusterName, ENV.taskDefinition, ENV.subnets, ENV.securityGroups, ENV.assignPublicIp],
+  commandQueues: [ENV.dlqArn],
   stages: [],
-  compositions: ['IVS_STORAGE_CONFIGURATION_ARN', 'IVS_ENCODER_CONFIGURATION_ARN'],
-  executionHistory: ['STATE_MACHINE_ARN'],
-  mediaUploads: ['MEDIA_BUCKET_NAME'],
-  recordings: ['MEDIA_BUCKET_NAME'],
+  compositions: [ENV.storageConfigurationArn, ENV.encoderConfigurationArn],
+  executionHistory: [ENV.stateMachineArn],
+  mediaUploads: [ENV.mediaBucket],
+  recordings: [ENV.mediaBucket],
 };
 
 export interface FunctionSpec {

@@ -54,8 +54,15 @@ export const MEDIA_CONTENT_TYPES = [
   'audio/x-m4a',
   'audio/aac',
 ] as const;
+export type MediaContentType = (typeof MEDIA_CONTENT_TYPES)[number];
 export const MEDIA_UPLOAD_URL_SECONDS = 15 * 60;
 export const MEDIA_DOWNLOAD_URL_SECONDS = 60 * 60;
+
+/** Most tracks one host may keep; POST /tracks answers 409 CONFLICT beyond it. */
+export const MAX_TRACKS_PER_HOST = 200;
+
+/** Longest track title. */
+export const MAX_TRACK_TITLE_LENGTH = 200;
 
 /** Retry-After (seconds) of GET /sessions/{id}/recording while the recording is not ready. */
 export const RECORDING_RETRY_AFTER_SECONDS = 5;

@@ -1,7 +1,6 @@
 /**
- * Sessions: their states, why they end, and the record kept in DynamoDB.
+ * Sessions: their states, why they end, and what plays in them. The stored record is in records.ts.
  */
-import type { CommandInput, CommandStatus } from './commands.ts';
 
 export const SESSION_STATUSES = ['STARTING', 'LIVE', 'ENDING', 'ENDED', 'FAILED'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
@@ -34,50 +33,6 @@ export interface NowPlaying {
   /** ISO time the position was measured at (position advances from here while PLAYING). */
   updatedAt: string;
 }
-
-/** The session as stored (pk `SESSION#<id>`, sk `SESSION`). */
-export interface SessionRecord {
-  sessionId: string;
-  hostId: string;
-  title: string;
-  status: SessionStatus;
-  reason?: EndReason;
-  reasonDetail?: string;
-  createdAt: string;
-  updatedAt: string;
-  liveAt?: string;
-  endsAt?: string;
-  endedAt?: string;
-  executionArn: string;
-  stageArn?: string;
-  queueUrl?: string;
-  taskArn?: string;
-  compositionArn?: string;
-  recordingPrefix?: string;
-  controllerLosses?: string[];
-  controllerRestarts?: number;
-  endRequested?: boolean;
-  nowPlaying?: NowPlaying;
-}
-
-/** A command as stored (pk `SESSION#<id>`, sk `COMMAND#<commandId>`). */
-export interface CommandRecord {
-  sessionId: string;
-  commandId: string;
-  command: CommandInput;
-  status: CommandStatus;
-  reason?: string;
-  acceptedAt: string;
-  appliedAt?: string;
-  attempts?: number;
-}
-
-/** Keys of the sessions table. */
-export const sessionKey = (sessionId: string) => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' });
-export const commandKey = (sessionId: string, commandId: string) => ({
-  pk: `SESSION#${sessionId}`,
-  sk: `COMMAND#${commandId}`,
-});
 
 /** Session ids are UUIDs (lowercase), so they fit queue names, execution names and task `startedBy`. */
 export const SESSION_ID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

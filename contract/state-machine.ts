@@ -56,6 +56,19 @@ export const STEP_ERRORS = {
   ControllerFailed: 'Shelcaster.ControllerFailed',
 } as const;
 
+/**
+ * What SendTaskSuccess, SendTaskFailure and SendTaskHeartbeat answer when a task token is no longer worth
+ * using: its callback timed out or closed, or the token is unknown or malformed. The functions meet them when
+ * a callback closed between reading the history and answering it; the controller when its token went stale.
+ */
+export const STALE_TASK_TOKEN_ERRORS: readonly string[] = ['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken'];
+
+/** Whether an error of SendTask* says the token is stale (one of STALE_TASK_TOKEN_ERRORS, by name). */
+export function isStaleTaskTokenError(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null | undefined)?.name;
+  return typeof name === 'string' && STALE_TASK_TOKEN_ERRORS.includes(name);
+}
+
 /** The execution's input, built by shelcaster-create-session. */
 export interface ExecutionInput {
   sessionId: string;

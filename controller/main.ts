@@ -2,7 +2,7 @@
  * Entry point of the program controller task (controller/command.json runs it): reads the configuration,
  * runs the controller, and turns SIGTERM into a clean exit well inside the container's stop timeout.
  */
-import { CONTROLLER_STOP_TIMEOUT_SECONDS } from '#contract/index';
+import { CONTROLLER_STOP_TIMEOUT_SECONDS, ENV } from '#contract/index';
 import { ConfigError, readConfig } from './config.ts';
 import { createControllerLogger } from './logger.ts';
 import { createControllerClients } from './aws-clients.ts';
@@ -12,7 +12,7 @@ import { runController } from './program-controller.ts';
 /** Seconds before the stop timeout at which a stop that hangs is cut short. */
 const STOP_MARGIN_SECONDS = 3;
 
-const logger = createControllerLogger(process.env.SESSION_ID);
+const logger = createControllerLogger(process.env[ENV.sessionId]);
 process.on('exit', killLiveBrowsers);
 
 const stop = new AbortController();

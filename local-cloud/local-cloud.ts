@@ -6,6 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
+import { systemClock } from './clock.ts';
 import { startGateway, type Gateway } from './gateway/server.ts';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './gateway/provider.ts';
 import { createLogsProvider } from './services/logs/provider.ts';
@@ -89,8 +90,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   // through the same standard configuration as everything else.
   Object.assign(process.env, cloudEnvironment);
 
-  const logs = createLogsProvider({ dataDir });
-  const lambda = new LambdaProvider({ logs, cloudEnvironment, region: LOCAL_REGION });
+  // One clock for every service: the wall clock (tests of a single service give it a manual one).
+  const clock = systemClock;
+  const logs = createLogsProvider({ dataDir, clock });
+  const lambda = new LambdaProvider({ logs, cloudEnvironment, region: LOCAL_REGION, clock });
   const events = new EventsProvider({
     invoker: lambda,
     dataDir,
@@ -111,10 +114,11 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     cloudEnvironment,
     dataDir,
     region: LOCAL_REGION,
+    clock,
   });
-  const sqs = createSqsProvider({ dataDir });
+  const sqs = createSqsProvider({ dataDir, clock });
   const dynamodb = createDynamoDbProvider({ dataDir });
-  const s3 = createS3Provider({ dataDir });
+  const s3 = createS3Provider({ dataDir, clock });
 
   const participants = new StageParticipants();
   const recorder = new StageCompositionRecorder({
@@ -135,7 +139,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     participants,
     onError: (message, error) => log(`[stage] ${message}: ${error instanceof Error ? error.message : String(error)}`),
   });
-  const sfn = createStepFunctionsProvider({ dataDir, resume: false, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });
+  const sfn = createStepFunctionsProvider({ dataDir, resume: false, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, clock });
 
   for (const provider of [sfn, sqs, dynamodb, s3, logs, lambda, events, ecs, ivs]) gateway.addProvider(provider);
   gateway.mount({
@@ -174,6 +178,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       port: options.apiPort,
       dataDir,
       invoker: lambda,
+      routes: deployment.httpApi.routes,
+      audience: deployment.httpApi.audience,
       // The console and the executions pages (console/pages.ts) unless the caller serves its own static pages.
       staticHandler:
         options.staticHandler ??

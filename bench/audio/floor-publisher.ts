@@ -7,6 +7,7 @@
 import { launchChromium, type LaunchedChromium } from '#controller/browser/chromium-launcher';
 import { whipRequest } from '#controller/browser/whip-request';
 import type { Page } from 'puppeteer-core';
+import { chromiumPath } from '#harness/chromium';
 
 export interface FloorPublisher {
   /** Switches the tone on for `seconds`; resolves to the wall-clock time (epoch ms) it was switched on. */
@@ -72,8 +73,8 @@ const BEEP = (seconds: number): number => {
 };
 
 /** Publishes to the stage the participant token is for. */
-export async function startFloorPublisher(token: string, whipUrl: string, frequency: number, chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium'): Promise<FloorPublisher> {
-  const chromium: LaunchedChromium = await launchChromium(chromiumPath);
+export async function startFloorPublisher(token: string, whipUrl: string, frequency: number, executable = chromiumPath()): Promise<FloorPublisher> {
+  const chromium: LaunchedChromium = await launchChromium(executable);
   let resourceUrl: string | undefined;
   try {
     const page: Page = await chromium.browser.newPage();

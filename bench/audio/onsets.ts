@@ -1,8 +1,8 @@
 /**
  * Tone onsets in a recording, matched to the moments they were asked for. The detector itself (Goertzel over
- * Hann windows) is the system tests' (test/support/tones.ts); this pairs what it finds with event times.
+ * Hann windows) is the system tests' (harness/tones.ts); this pairs what it finds with event times.
  */
-import { findPresence, toneTrack } from '#test/support/tones';
+import { findPresence, toneTrack } from '#harness/tones';
 
 /** Onsets (seconds on the recording's timeline) of a frequency: stretches of at least `minSeconds` above a threshold relative to the loudest window. */
 export function toneOnsets(samples: Float32Array, frequency: number, options: { relativeThreshold?: number; minSeconds?: number } = {}): number[] {

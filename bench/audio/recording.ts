@@ -7,8 +7,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { decodeMono } from '#test/support/tones';
-import { MEDIA_BUCKET } from '../client.ts';
+import { decodeMono } from '#harness/tones';
+import { LOCAL_MEDIA_BUCKET } from '#harness/system-session';
 
 /** One continuous part of a recording: its init segment, media segments, and wall-clock start. */
 export interface RecordingPart {
@@ -37,7 +37,7 @@ export function parsePlaylistParts(text: string): RecordingPart[] {
 }
 
 async function getObject(s3: S3Client, key: string): Promise<Buffer> {
-  const out = await s3.send(new GetObjectCommand({ Bucket: MEDIA_BUCKET, Key: key }));
+  const out = await s3.send(new GetObjectCommand({ Bucket: LOCAL_MEDIA_BUCKET, Key: key }));
   return Buffer.from(await out.Body!.transformToByteArray());
 }
 

@@ -5,22 +5,15 @@
  * back from S3 and each tone's onset is found on the wall clock (the part's program date-time + position).
  */
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
-import {
-  endSession,
-  MEDIA_BUCKET,
-  pollUntil,
-  recordingPrefixOf,
-  sleep,
-  startSession,
-  type BenchContext,
-  type BenchSession,
-} from '../client.ts';
+import { eventually } from '#harness/eventually';
+import { LOCAL_MEDIA_BUCKET, sessionRecord } from '#harness/system-session';
+import { endSession, sleep, startSession, type BenchContext, type BenchSession } from '../client.ts';
 import { atMost, figure, type Figure } from '../figure.ts';
 import { BEEP_HZ, FLOOR_HZ } from '../media.ts';
 import { matchOnsets, toneOnsets } from '../audio/onsets.ts';
 import { readRecording, type DecodedPart } from '../audio/recording.ts';
 import { startFloorPublisher } from '../audio/floor-publisher.ts';
-import { ANALYSIS_RATE } from '#test/support/tones';
+import { ANALYSIS_RATE } from '#harness/tones';
 import { summarize } from '../stats.ts';
 
 export const AUDIBLE_TARGET_MS = 250;
@@ -50,9 +43,9 @@ export async function audibleFigures(ctx: BenchContext, options: { commands: num
     session = await startSession(api, 'Bench audible');
     const live = session;
     // The floor: a second participant publishing a tone over WHIP.
-    const minted = await api.call('POST', `/sessions/${live.sessionId}/tokens`, { role: 'HOST', displayName: 'Bench floor' });
-    if (minted.status !== 201 && minted.status !== 200) throw new Error(`POST tokens answered ${minted.status}: ${JSON.stringify(minted.body)}`);
-    const token = minted.body.token as string;
+    const minted = await api.send('createParticipantToken', { params: { sessionId: live.sessionId }, body: { role: 'HOST', displayName: 'Bench floor' } });
+    if (!minted.ok) throw new Error(`POST tokens answered ${minted.status}: ${JSON.stringify(minted.body)}`);
+    const token = minted.body.token;
     const publisher = await startFloorPublisher(token, jwtClaims(token).whip_url as string, FLOOR_HZ);
     try {
       await sleep(1000);
@@ -67,7 +60,7 @@ export async function audibleFigures(ctx: BenchContext, options: { commands: num
     log(`  floor: ${floorTimes.length} tones published over WHIP`);
     for (let i = 0; i < options.commands; i++) {
       const slot = Date.now() + COMMAND_SPACING_MS;
-      const response = await api.call('POST', `/sessions/${live.sessionId}/commands`, { type: 'PLAY_MEDIA', programId: `beep-${i}`, programUrl: media.beepUrl });
+      const response = await api.send('enqueueCommand', { params: { sessionId: live.sessionId }, body: { type: 'PLAY_MEDIA', programId: `beep-${i}`, programUrl: media.beepUrl } });
       if (response.status === 202) commandTimes.push(response.sentAt);
       else notes.push(`PLAY_MEDIA ${i + 1} answered ${response.status}`);
       await sleep(Math.max(0, slot - Date.now()));
@@ -77,10 +70,10 @@ export async function audibleFigures(ctx: BenchContext, options: { commands: num
   } finally {
     if (session) await endSession(session).catch((error: unknown) => notes.push(`end: ${(error as Error).message}`));
   }
-  const prefix = await recordingPrefixOf(ctx.aws.dynamodb, session.sessionId);
+  const prefix = (await sessionRecord(ctx.aws.dynamodb, session.sessionId))?.recordingPrefix;
   if (!prefix) throw new Error('The session record has no recording prefix');
-  await pollUntil(
-    async () => (await ctx.aws.s3.send(new HeadObjectCommand({ Bucket: MEDIA_BUCKET, Key: `${prefix.replace(/\/+$/, '')}/events/recording-ended.json` })), true),
+  await eventually(
+    async () => (await ctx.aws.s3.send(new HeadObjectCommand({ Bucket: LOCAL_MEDIA_BUCKET, Key: `${prefix.replace(/\/+$/, '')}/events/recording-ended.json` })), true),
     30_000,
     'the recording to end',
     250,

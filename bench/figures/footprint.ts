@@ -3,7 +3,9 @@
  * processes), sampled from /proc from its start through playing and commands, and the CPU the tree uses
  * while a track plays (utime + stime deltas).
  */
-import { controllerProcess, pollUntil, postCommand, sleep, waitApplied, type BenchContext, type BenchSession } from '../client.ts';
+import { controllerProcess } from '#harness/system-session';
+import { eventually } from '#harness/eventually';
+import { postCommand, sleep, waitApplied, type BenchContext, type BenchSession } from '../client.ts';
 import { atMost, figure, type Figure } from '../figure.ts';
 import { cpuCores, RssSampler } from '../footprint-sampler.ts';
 import { processTree, pssBytes } from '../procfs.ts';
@@ -45,8 +47,8 @@ export class ControllerWatch {
 export async function cpuWhilePlaying(session: BenchSession, pid: number, programUrl: string, seconds: number): Promise<{ cores: number; pssMiB: number }> {
   const play = await waitApplied(session, await postCommand(session, { type: 'PLAY_MEDIA', programId: 'bench-footprint', programUrl }));
   if (play.status !== 'APPLIED') throw new Error(`PLAY_MEDIA ${String(play.status)}`);
-  await pollUntil(
-    async () => ((await session.api.call('GET', `/sessions/${session.sessionId}`)).body.nowPlaying as { state?: string } | undefined)?.state === 'PLAYING' || undefined,
+  await eventually(
+    async () => (await session.api.session(session.sessionId)).nowPlaying?.state === 'PLAYING' || undefined,
     10_000,
     'the track to play',
     100,

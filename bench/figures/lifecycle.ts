@@ -7,7 +7,9 @@ import { DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CLUSTER_NAME, CONTROLLER_LOG_GROUP, STATES } from '#contract/index';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { type AwsClients, controllerProcess, endSession, executionHistory, pollUntil, startSession, type BenchContext } from '../client.ts';
+import { controllerProcess, executionHistory, type AwsClients } from '#harness/system-session';
+import { eventually } from '#harness/eventually';
+import { endSession, startSession, type BenchContext } from '../client.ts';
 import { atMost, failedFigure, figure, type Figure } from '../figure.ts';
 import { executionStartedAt, firstPassDurations } from '../history.ts';
 import { findLeaks } from '../leaks.ts';
@@ -68,7 +70,7 @@ export async function lifecycleFigures(ctx: BenchContext, count: number, log: (l
       const { deletedAt, final } = await endSession(session);
       if (final.status !== 'ENDED') failures.push(`end ${i + 1}: ${String(final.status)} ${String(final.reason)}`);
       endMs.push(Date.parse(final.endedAt as string) - deletedAt);
-      const events = await pollUntil(
+      const events = await eventually(
         async () => {
           const history = await executionHistory(ctx.aws.sfn, session.executionArn);
           return history.some((e) => e.type === 'ExecutionSucceeded' || e.type === 'ExecutionFailed') ? history : undefined;
@@ -92,7 +94,7 @@ export async function lifecycleFigures(ctx: BenchContext, count: number, log: (l
   }
   const seconds = Math.round((Date.now() - began) / 1000);
 
-  const leaks = await pollUntil(
+  const leaks = await eventually(
     async () => {
       const found = await findLeaks(ctx.aws, ctx.cloud.pid, seenPids);
       return found.tasks + found.queues + found.stages + found.processes === 0 ? found : undefined;

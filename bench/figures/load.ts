@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
-import { SESSIONS_TABLE_NAME } from '#contract/index';
+import { operationPath, SESSIONS_TABLE_NAME } from '#contract/index';
 import { sleep, type BenchContext, type BenchSession } from '../client.ts';
 import { atLeast, atMost, figure, type Figure } from '../figure.ts';
 import { summarize } from '../stats.ts';
@@ -170,7 +170,7 @@ async function cannon(ctx: BenchContext, sessions: readonly BenchSession[], conn
           return {
             ...request,
             method: 'POST',
-            path: `/sessions/${session.sessionId}/commands`,
+            path: operationPath('enqueueCommand', { sessionId: session.sessionId }),
             headers: { ...request.headers, authorization: session.api.authorization, 'content-type': 'application/json' },
             body: JSON.stringify({ type: 'SET_VOLUME', volume: Math.round(Math.random() * 100) / 100 }),
           };

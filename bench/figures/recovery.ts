@@ -7,7 +7,9 @@ import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { atMost, figure, type Figure } from '../figure.ts';
 import { summarize } from '../stats.ts';
 import { stateSpans } from '../history.ts';
-import { controllerProcess, endQuietly, executionHistory, pollUntil, sleep, startSession, type BenchContext, type BenchSession } from '../client.ts';
+import { controllerProcess, executionHistory } from '#harness/system-session';
+import { eventually } from '#harness/eventually';
+import { endQuietly, sleep, startSession, type BenchContext, type BenchSession } from '../client.ts';
 
 /** Kills per session: below MAX_CONTROLLER_RESTARTS, so no kill ends the show. */
 const KILLS_PER_SESSION = 2;
@@ -36,13 +38,13 @@ export async function recoveryFigures(ctx: BenchContext, kills: number, log: (li
       const api = await ctx.newHost();
       const session = await startSession(api, `bench recovery ${sessions.length + 1}`);
       sessions.push(session);
-      await pollUntil(() => onAirEntry(ctx, session, 1), 30_000, 'OnAir');
+      await eventually(() => onAirEntry(ctx, session, 1), 30_000, 'OnAir', 50);
       for (let k = 1; k <= KILLS_PER_SESSION && samples.length < kills; k += 1) {
         await sleep(SETTLE_MS);
-        const controller = await pollUntil(() => controllerProcess(ctx.aws.ecs, session.sessionId), 30_000, 'a running controller');
+        const controller = await eventually(() => controllerProcess(ctx.aws.ecs, session.sessionId), 30_000, 'a running controller', 50);
         const killedAt = Date.now();
         process.kill(controller.pid, 'SIGKILL');
-        const backAt = await pollUntil(() => onAirEntry(ctx, session, k + 1), 60_000, 'OnAir again', 100);
+        const backAt = await eventually(() => onAirEntry(ctx, session, k + 1), 60_000, 'OnAir again', 100);
         samples.push(backAt - killedAt);
         const spans = stateSpans(await executionHistory(ctx.aws.sfn, session.executionArn)).filter((span) => span.enteredAt >= killedAt);
         const lost = spans.find((span) => span.name === 'ControllerLost');
@@ -51,10 +53,10 @@ export async function recoveryFigures(ctx: BenchContext, kills: number, log: (li
           const span = spans.find((candidate) => candidate.name === name);
           if (span) addPart(name, span.exitedAt - span.enteredAt);
         }
-        const { body } = await api.call('GET', `/sessions/${session.sessionId}`);
+        const view = await api.session(session.sessionId);
         const execution = await ctx.aws.sfn.send(new DescribeExecutionCommand({ executionArn: session.executionArn }));
-        if (body.status !== 'LIVE' || execution.status !== 'RUNNING') leftLive += 1;
-        log(`  kill ${samples.length}/${kills}: back on air after ${backAt - killedAt} ms (session ${String(body.status)})`);
+        if (view.status !== 'LIVE' || execution.status !== 'RUNNING') leftLive += 1;
+        log(`  kill ${samples.length}/${kills}: back on air after ${backAt - killedAt} ms (session ${view.status})`);
       }
       await endQuietly([session]);
     }

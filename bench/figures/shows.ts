@@ -11,7 +11,8 @@
  */
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CONTROLLER_LOG_GROUP, HEARTBEAT_INTERVAL_SECONDS } from '#contract/index';
-import { executionHistory, postCommand, sleep, startSession, waitApplied, type BenchContext, type BenchSession } from '../client.ts';
+import { executionHistory } from '#harness/system-session';
+import { postCommand, sleep, startSession, waitApplied, type BenchContext, type BenchSession } from '../client.ts';
 import { atLeast, figure, type Figure } from '../figure.ts';
 import { summarize } from '../stats.ts';
 
@@ -35,8 +36,8 @@ async function watchReports(sessions: readonly BenchSession[], seconds: number):
   while (Date.now() < until) {
     await Promise.all(
       sessions.map(async (s, i) => {
-        const { body } = await s.api.call('GET', `/sessions/${s.sessionId}`).catch(() => ({ body: {} as Record<string, unknown> }));
-        const at = (body.nowPlaying as { updatedAt?: string } | undefined)?.updatedAt;
+        const view = await s.api.session(s.sessionId).catch(() => undefined);
+        const at = view?.nowPlaying?.updatedAt;
         if (at) seen[i]!.push(Date.parse(at));
       }),
     );

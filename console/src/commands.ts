@@ -1,14 +1,10 @@
 /** Player commands: sent to the show's queue, then followed until the controller applied them or they failed. */
+import type { ApiClient } from '#contract/api-client';
 import type { CommandInput } from '#contract/commands';
-import type { ApiClient } from './api-client.ts';
+import type { CommandView } from '#contract/api-responses';
 
-/** A command's status as the API reports it. */
-export interface CommandView {
-  commandId: string;
-  type: string;
-  status: 'QUEUED' | 'APPLIED' | 'FAILED';
-  reason?: string;
-}
+/** What the console knows of a command while it follows it (the API's view, before the first read of it too). */
+export type CommandProgress = Pick<CommandView, 'commandId' | 'type' | 'status' | 'reason'>;
 
 /** How often a queued command is read, and for how long. */
 export const COMMAND_POLL_MS = 400;
@@ -19,20 +15,15 @@ export async function sendCommand(
   api: ApiClient,
   sessionId: string,
   command: CommandInput,
-  onStatus: (view: CommandView) => void,
-): Promise<CommandView> {
-  const accepted = await api.request<{ commandId: string; status: CommandView['status'] }>(
-    'POST',
-    `/sessions/${sessionId}/commands`,
-    command,
-    { 'idempotency-key': crypto.randomUUID() },
-  );
-  let view: CommandView = { commandId: accepted.commandId, type: command.type, status: accepted.status };
+  onStatus: (view: CommandProgress) => void,
+): Promise<CommandProgress> {
+  const accepted = await api.call('enqueueCommand', { params: { sessionId }, body: command, idempotencyKey: crypto.randomUUID() });
+  let view: CommandProgress = { commandId: accepted.commandId, type: command.type, status: accepted.status };
   onStatus(view);
   const deadline = Date.now() + COMMAND_FOLLOW_MS;
   while (view.status === 'QUEUED' && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, COMMAND_POLL_MS));
-    const next = await api.request<CommandView>('GET', `/sessions/${sessionId}/commands/${accepted.commandId}`);
+    const next = await api.call('getCommand', { params: { sessionId, commandId: accepted.commandId } });
     if (next.status !== view.status || next.reason !== view.reason) onStatus(next);
     view = next;
   }

@@ -1,14 +1,15 @@
 /** The host console: wires the page's sections to the API, the stage and the Program Manager. */
+import { ApiClient } from '#contract/api-client';
+import type { TrackView } from '#contract/api-responses';
 import type { CommandInput } from '#contract/commands';
-import { ApiClient } from './api-client.ts';
 import { Auth } from './auth.ts';
-import { describeCommand, sendCommand, type CommandView } from './commands.ts';
+import { describeCommand, sendCommand, type CommandProgress } from './commands.ts';
 import { readConsoleConfig } from './config.ts';
 import { button, byId, el, formatBytes } from './dom.ts';
 import { recordingUrl } from './recording.ts';
-import { clock, currentPosition, endShow, FINAL_STATUSES, ShowWatcher, startShow, type SessionView } from './show.ts';
+import { clock, currentPosition, endShow, FINAL_STATUSES, ShowWatcher, startShow, type ShownSession } from './show.ts';
 import { HostStage } from './stage.ts';
-import { uploadTrack, type TrackView } from './upload.ts';
+import { uploadTrack } from './upload.ts';
 
 const SESSION_STORAGE_KEY = 'shelcaster.session';
 const PARTICIPANTS_POLL_MS = 2000;
@@ -16,9 +17,9 @@ const PARTICIPANTS_POLL_MS = 2000;
 const config = readConsoleConfig();
 const apiUrl = window.location.origin;
 const auth = new Auth();
-const api = new ApiClient(apiUrl, () => auth.current);
+const api = new ApiClient({ baseUrl: apiUrl, token: () => auth.current });
 
-let view: SessionView | undefined;
+let view: ShownSession | undefined;
 let watcher: ShowWatcher | undefined;
 let tracks: TrackView[] = [];
 let participantsTimer: ReturnType<typeof setInterval> | undefined;
@@ -114,7 +115,7 @@ function watchShow(sessionId: string): void {
   watcher.start();
 }
 
-function renderShow(next: SessionView | undefined): void {
+function renderShow(next: ShownSession | undefined): void {
   view = next;
   const status = byId('show-status');
   status.textContent = next ? `${next.status}${next.title ? ` — ${next.title}` : ''}` : 'no show';
@@ -189,9 +190,9 @@ byId('join-button').addEventListener(
     byId('stage-status').textContent = 'Joining…';
     joining = true;
     try {
-      const { token } = await api.request<{ token: string }>('POST', `/sessions/${view.sessionId}/tokens`, {
-        role: 'HOST',
-        displayName: byId('who').textContent?.replace(/^Signed in as /, '').slice(0, 64) || 'Host',
+      const { token } = await api.call('createParticipantToken', {
+        params: { sessionId: view.sessionId },
+        body: { role: 'HOST', displayName: byId('who').textContent?.replace(/^Signed in as /, '').slice(0, 64) || 'Host' },
       });
       await stage.join(token);
     } catch (error) {
@@ -211,7 +212,7 @@ byId('leave-button').addEventListener('click', action(leaveStage));
 
 // ---- the recording ------------------------------------------------------------------------------------
 
-function showRecording(ended: SessionView): void {
+function showRecording(ended: ShownSession): void {
   if (recordingShownFor === ended.sessionId) return;
   recordingShownFor = ended.sessionId;
   const panel = byId('recording-panel');
@@ -221,9 +222,8 @@ function showRecording(ended: SessionView): void {
   panel.hidden = false;
   download.hidden = true;
   status.textContent = 'Preparing the recording…';
-  const token = auth.current;
-  if (!token) return;
-  recordingUrl(apiUrl, ended.sessionId, token, (seconds) => {
+  if (!auth.current) return;
+  recordingUrl(api, ended.sessionId, (seconds) => {
     status.textContent = `The recording is being prepared; asking again in ${seconds} s…`;
   })
     .then((url) => {
@@ -245,7 +245,7 @@ function titleOf(programId: string): string {
 }
 
 async function loadTracks(): Promise<void> {
-  tracks = (await api.request<{ tracks: TrackView[] }>('GET', '/tracks')).tracks;
+  tracks = (await api.call('listTracks', {})).tracks;
   renderTracks();
 }
 
@@ -274,7 +274,7 @@ function renderTracks(): void {
 
 async function deleteTrack(track: TrackView): Promise<void> {
   if (!window.confirm(`Delete “${track.title}” from your tracks?`)) return;
-  await api.request('DELETE', `/tracks/${track.trackId}`);
+  await api.call('deleteTrack', { params: { trackId: track.trackId } });
   await loadTracks();
 }
 
@@ -323,7 +323,7 @@ async function command(input: CommandInput): Promise<void> {
   if (!view || !isActive()) throw new Error('Start a show first: commands go to a show that is starting or live.');
   const item = el('li', `${describeCommand(input, titleOf)}: sending…`);
   byId('commands').prepend(item);
-  const describe = (status: CommandView) => {
+  const describe = (status: CommandProgress) => {
     item.textContent = `${describeCommand(input, titleOf)}: ${status.status}${status.reason ? ` — ${status.reason}` : ''}`;
     item.dataset.status = status.status;
     item.classList.toggle('error', status.status === 'FAILED');

@@ -1,19 +1,10 @@
 /** A show (session): start it, watch its status by polling GET /sessions/{id}, end it. */
+import type { ApiClient } from '#contract/api-client';
+import type { SessionView } from '#contract/api-responses';
 import type { NowPlaying, SessionStatus } from '#contract/session';
-import type { ApiClient } from './api-client.ts';
 
-/** The API's view of a session (functions/commons/session-view.ts). */
-export interface SessionView {
-  sessionId: string;
-  title: string;
-  status: SessionStatus;
-  reason?: string;
-  reasonMessage?: string;
-  stageArn?: string;
-  nowPlaying?: NowPlaying;
-  liveAt?: string;
-  endedAt?: string;
-}
+/** A show as the page shows it: the API's view, or what the page knows of it before the first read. */
+export type ShownSession = Pick<SessionView, 'sessionId' | 'title' | 'status'> & Partial<SessionView>;
 
 /** Statuses after which nothing changes any more. */
 export const FINAL_STATUSES: readonly SessionStatus[] = ['ENDED', 'FAILED'];
@@ -23,13 +14,13 @@ export const SHOW_POLL_MS = 1000;
 
 /** Starts a show; answers its id. */
 export async function startShow(api: ApiClient, title: string): Promise<string> {
-  const created = await api.request<{ sessionId: string }>('POST', '/sessions', { title }, { 'idempotency-key': crypto.randomUUID() });
+  const created = await api.call('createSession', { body: { title }, idempotencyKey: crypto.randomUUID() });
   return created.sessionId;
 }
 
 /** Asks the API to end a show. */
 export async function endShow(api: ApiClient, sessionId: string): Promise<void> {
-  await api.request('DELETE', `/sessions/${sessionId}`);
+  await api.call('endSession', { params: { sessionId } });
 }
 
 /** Polls one show until it is ENDED or FAILED, telling each view (and each failure to read it). */
@@ -59,7 +50,7 @@ export class ShowWatcher {
     if (this.stopped) return;
     let final = false;
     try {
-      const view = await this.api.request<SessionView>('GET', `/sessions/${this.sessionId}`);
+      const view = await this.api.call('getSession', { params: { sessionId: this.sessionId } });
       if (this.stopped) return;
       this.onView(view);
       final = FINAL_STATUSES.includes(view.status);

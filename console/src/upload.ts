@@ -1,19 +1,10 @@
 /** Uploading a track: POST /media for a presigned PUT, the PUT with progress (XMLHttpRequest), then POST /tracks. */
-import type { CreateMediaResponse } from '#contract/routes';
-import type { ApiClient } from './api-client.ts';
-
-/** A track as the API shows it. */
-export interface TrackView {
-  trackId: string;
-  title: string;
-  programUrl: string;
-  contentType: string;
-  sizeBytes: number;
-  createdAt: string;
-}
+import type { ApiClient } from '#contract/api-client';
+import type { TrackView } from '#contract/api-responses';
+import { MEDIA_CONTENT_TYPES, type MediaContentType } from '#contract/limits';
 
 /** Content types the API accepts, by file extension (for files the browser gives no usable type). */
-const TYPES_BY_EXTENSION: Record<string, string> = {
+const TYPES_BY_EXTENSION: Record<string, MediaContentType> = {
   wav: 'audio/wav',
   mp3: 'audio/mpeg',
   ogg: 'audio/ogg',
@@ -22,11 +13,11 @@ const TYPES_BY_EXTENSION: Record<string, string> = {
   mp4: 'audio/mp4',
   aac: 'audio/aac',
 };
-const ACCEPTED_TYPES = new Set(['audio/wav', 'audio/x-wav', 'audio/wave', 'audio/mpeg', 'audio/ogg', 'audio/opus', 'audio/mp4', 'audio/x-m4a', 'audio/aac']);
+const ACCEPTED_TYPES: ReadonlySet<string> = new Set(MEDIA_CONTENT_TYPES);
 
 /** The content type to declare for a file; throws when it is not a kind of audio the controller plays. */
-export function contentTypeFor(file: { name: string; type: string }): string {
-  if (ACCEPTED_TYPES.has(file.type)) return file.type;
+export function contentTypeFor(file: { name: string; type: string }): MediaContentType {
+  if (ACCEPTED_TYPES.has(file.type)) return file.type as MediaContentType;
   const extension = /\.([a-z0-9]+)$/i.exec(file.name)?.[1]?.toLowerCase() ?? '';
   const byExtension = TYPES_BY_EXTENSION[extension];
   if (!byExtension) throw new Error(`${file.name}: not a supported audio file (wav, mp3, ogg/opus, m4a).`);
@@ -60,12 +51,9 @@ export function putWithProgress(url: string, file: Blob, contentType: string, on
 /** Uploads one file and registers it as a track. */
 export async function uploadTrack(api: ApiClient, file: File, onProgress: (fraction: number) => void): Promise<TrackView> {
   const contentType = contentTypeFor(file);
-  const media = await api.request<CreateMediaResponse>('POST', '/media', { fileName: file.name.slice(0, 200), contentType, sizeBytes: file.size });
+  const media = await api.call('createMediaUpload', { body: { fileName: file.name.slice(0, 200), contentType, sizeBytes: file.size } });
   await putWithProgress(media.uploadUrl, file, media.uploadHeaders['content-type'] ?? contentType, onProgress);
-  return await api.request<TrackView>('POST', '/tracks', {
-    title: titleFor(file.name),
-    programUrl: media.programUrl,
-    contentType,
-    sizeBytes: file.size,
+  return await api.call('createTrack', {
+    body: { title: titleFor(file.name), programUrl: media.programUrl, contentType, sizeBytes: file.size },
   });
 }

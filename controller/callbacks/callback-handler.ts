@@ -3,10 +3,9 @@
  * publishes (SendTaskFailure Shelcaster.SessionEnded if the host has asked to end); ON_AIR is heartbeated.
  */
 import { SendTaskFailureCommand, SendTaskSuccessCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { STEP_ERRORS, type CallbackMessage } from '#contract/index';
+import { isStaleTaskTokenError, STEP_ERRORS, type CallbackMessage } from '#contract/index';
 import type { Logger } from '../logger.ts';
 import type { HeartbeatScheduler } from './heartbeat-scheduler.ts';
-import { isStaleTokenError } from './task-token-errors.ts';
 
 /** The READY task's output. */
 export interface ReadyOutput {
@@ -51,7 +50,7 @@ export class CallbackHandler {
       );
       logger.info('Ready token answered: joined and publishing', { ...this.options.ready });
     } catch (error) {
-      if (isStaleTokenError(error)) {
+      if (isStaleTaskTokenError(error)) {
         logger.info('Callback token is stale; dropped', { callback: message.callback, error: (error as Error).name });
         return;
       }
@@ -67,6 +66,6 @@ export async function failReadyToken(sfn: SFNClient, taskToken: string, reason: 
       new SendTaskFailureCommand({ taskToken, error: STEP_ERRORS.ControllerFailed, cause: reason.slice(0, 2000) }),
     );
   } catch (error) {
-    if (!isStaleTokenError(error)) throw error;
+    if (!isStaleTaskTokenError(error)) throw error;
   }
 }

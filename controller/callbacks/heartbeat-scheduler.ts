@@ -3,10 +3,8 @@
  * Step Functions calls stale. Tokens are kept only in memory.
  */
 import { SendTaskHeartbeatCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { HEARTBEAT_INTERVAL_SECONDS } from '#contract/index';
+import { CONTROLLER_HEARTBEAT_LOG, HEARTBEAT_INTERVAL_SECONDS, isStaleTaskTokenError } from '#contract/index';
 import type { Logger } from '../logger.ts';
-import { CONTROLLER_HEARTBEAT_LOG } from '#contract/index';
-import { isStaleTokenError } from './task-token-errors.ts';
 
 export interface HeartbeatSchedulerOptions {
   sfn: SFNClient;
@@ -52,7 +50,7 @@ export class HeartbeatScheduler {
       await this.options.sfn.send(new SendTaskHeartbeatCommand({ taskToken: token }));
       this.options.logger.info(CONTROLLER_HEARTBEAT_LOG.sent);
     } catch (error) {
-      if (isStaleTokenError(error)) {
+      if (isStaleTaskTokenError(error)) {
         this.drop(token);
         this.options.logger.info('On-air token is stale; heartbeats for it stop', { error: (error as Error).name });
       } else {

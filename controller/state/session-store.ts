@@ -1,18 +1,18 @@
 /**
  * The controller's reads and writes of the sessions table: the session record (endRequested, nowPlaying)
- * and its command records (the exactly-once guard: QUEUED → APPLIED/FAILED, conditionally).
+ * and its command records (the exactly-once guard: QUEUED → APPLIED/FAILED, conditionally). The records'
+ * fields, the controller's bookkeeping among them, are the contract's (contract/records.ts).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { commandKey, sessionKey, type CommandMessage, type CommandStatus, type SessionRecord } from '#contract/index';
+import { commandKey, sessionKey, type CommandMessage, type CommandRecord, type CommandStatus, type SessionRecord } from '#contract/index';
 import type { PlayerSnapshot } from '../player/media-player.ts';
 
 /** Attribute of the session record holding the URL of the program in `nowPlaying` (for a replacement controller). */
-export const NOW_PLAYING_URL_ATTRIBUTE = 'nowPlayingUrl';
+export const NOW_PLAYING_URL_ATTRIBUTE = 'nowPlayingUrl' satisfies keyof SessionRecord;
 
-export type ControllerSessionView = Pick<SessionRecord, 'sessionId' | 'status' | 'endRequested' | 'nowPlaying'> & {
-  [NOW_PLAYING_URL_ATTRIBUTE]?: string;
-};
+/** What the controller reads of its session. */
+export type ControllerSessionView = Pick<SessionRecord, 'sessionId' | 'status' | 'endRequested' | 'nowPlaying' | 'nowPlayingUrl'>;
 
 export interface CommandResult {
   status: Exclude<CommandStatus, 'QUEUED'>;
@@ -31,16 +31,17 @@ export interface CommandAttempt {
   deadLetter: boolean;
 }
 
-/** Record attributes the controller keeps for its own bookkeeping (not part of the API's view). */
-export const ATTEMPTS_STARTED_ATTRIBUTE = 'attemptsStarted';
-export const TRANSIENT_FAILURES_ATTRIBUTE = 'transientFailures';
-export const DEAD_LETTER_ATTRIBUTE = 'deadLetter';
+/** Command record attributes the controller keeps for its own bookkeeping (not part of the API's view). */
+export const ATTEMPTS_STARTED_ATTRIBUTE = 'attemptsStarted' satisfies keyof CommandRecord;
+export const TRANSIENT_FAILURES_ATTRIBUTE = 'transientFailures' satisfies keyof CommandRecord;
+export const DEAD_LETTER_ATTRIBUTE = 'deadLetter' satisfies keyof CommandRecord;
+export const LAST_ERROR_ATTRIBUTE = 'lastError' satisfies keyof CommandRecord;
 /**
  * Which controller recorded the command's result (its participant id), written by the same conditional update
  * as the result: the one witness of who applied a command that a kill cannot separate from the result (a
  * controller killed just after DynamoDB took its write never logs it).
  */
-export const APPLIED_BY_ATTRIBUTE = 'appliedBy';
+export const APPLIED_BY_ATTRIBUTE = 'appliedBy' satisfies keyof CommandRecord;
 
 export class SessionStore {
   constructor(
@@ -114,9 +115,9 @@ export class SessionStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: commandKey(this.sessionId, commandId),
-          UpdateExpression: 'SET #failures = if_not_exists(#failures, :zero) + :one, lastError = :reason',
+          UpdateExpression: 'SET #failures = if_not_exists(#failures, :zero) + :one, #lastError = :reason',
           ConditionExpression: 'attribute_exists(pk) AND #status = :queued',
-          ExpressionAttributeNames: { '#failures': TRANSIENT_FAILURES_ATTRIBUTE, '#status': 'status' },
+          ExpressionAttributeNames: { '#failures': TRANSIENT_FAILURES_ATTRIBUTE, '#status': 'status', '#lastError': LAST_ERROR_ATTRIBUTE },
           ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':queued': 'QUEUED', ':reason': reason.slice(0, 1000) },
         }),
       );

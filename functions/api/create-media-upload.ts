@@ -1,13 +1,8 @@
 /** POST /media: a presigned PUT for one track; 201 `{uploadUrl, uploadHeaders, programUrl, key, expiresAt}`. */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { CreateMediaBody } from '#contract/index';
 import { createMediaUpload } from '../commons/actions/create-media-upload.ts';
 import { created } from '../commons/http-responses.ts';
-import { httpErrorHandler } from '../commons/middleware/http-error-handler.ts';
-import { httpJsonBody, type JsonApiEvent } from '../commons/middleware/http-json-body.ts';
-import { logger, tracer } from '../commons/powertools.ts';
+import { httpHandler, type JsonApiEvent } from '../commons/http-handler.ts';
 import { callerIdOf } from '../commons/request.ts';
 import { parseRequestPart } from '../commons/validation.ts';
 
@@ -17,8 +12,4 @@ const lambdaHandler = async (event: JsonApiEvent) => {
   return created(await createMediaUpload({ userId, media }));
 };
 
-export const handler = middy(lambdaHandler)
-  .use(httpErrorHandler())
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(httpJsonBody());
+export const handler = httpHandler(lambdaHandler);

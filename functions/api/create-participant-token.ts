@@ -1,13 +1,9 @@
 /** POST /sessions/{sessionId}/tokens: a participant token for the host or a caller (owner only). */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { CreateParticipantTokenBody, SessionPathParams } from '#contract/index';
 import { createParticipantToken } from '../commons/actions/create-participant-token.ts';
 import { created } from '../commons/http-responses.ts';
-import { httpErrorHandler } from '../commons/middleware/http-error-handler.ts';
-import { httpJsonBody, type JsonApiEvent } from '../commons/middleware/http-json-body.ts';
-import { logger, logSessionId, tracer } from '../commons/powertools.ts';
+import { httpHandler, type JsonApiEvent } from '../commons/http-handler.ts';
+import { logSessionId } from '../commons/powertools.ts';
 import { callerIdOf } from '../commons/request.ts';
 import { parseRequestPart } from '../commons/validation.ts';
 
@@ -19,8 +15,4 @@ const lambdaHandler = async (event: JsonApiEvent) => {
   return created(await createParticipantToken(sessionId, hostId, body));
 };
 
-export const handler = middy(lambdaHandler)
-  .use(httpErrorHandler())
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(httpJsonBody());
+export const handler = httpHandler(lambdaHandler);

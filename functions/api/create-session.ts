@@ -1,15 +1,10 @@
 /** POST /sessions (shelcaster-create-session): starts a session; 202 `{sessionId, executionArn, status}`. */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import { CreateSessionBody, FUNCTION_NAMES } from '#contract/index';
 import { createSession } from '../commons/actions/create-session.ts';
 import { accepted } from '../commons/http-responses.ts';
 import { idempotentPerCaller } from '../commons/idempotency.ts';
-import { httpErrorHandler } from '../commons/middleware/http-error-handler.ts';
-import { httpJsonBody, type JsonApiEvent } from '../commons/middleware/http-json-body.ts';
-import { logger, tracer } from '../commons/powertools.ts';
+import { httpHandler, type JsonApiEvent } from '../commons/http-handler.ts';
 import { callerIdOf, idempotencyKeyOf } from '../commons/request.ts';
 import { parseRequestPart } from '../commons/validation.ts';
 
@@ -23,8 +18,4 @@ const lambdaHandler = async (event: JsonApiEvent, context: Context) => {
   return accepted(created);
 };
 
-export const handler = middy(lambdaHandler)
-  .use(httpErrorHandler())
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(httpJsonBody());
+export const handler = httpHandler(lambdaHandler);

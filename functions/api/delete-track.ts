@@ -1,12 +1,7 @@
 /** DELETE /tracks/{trackId}: removes one of the caller's tracks; 204, or 404 when the caller has none such. */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { TrackPathParams } from '#contract/index';
 import { deleteTrack } from '../commons/actions/tracks.ts';
-import { httpErrorHandler } from '../commons/middleware/http-error-handler.ts';
-import { httpJsonBody, type JsonApiEvent } from '../commons/middleware/http-json-body.ts';
-import { logger, tracer } from '../commons/powertools.ts';
+import { httpHandler, type JsonApiEvent } from '../commons/http-handler.ts';
 import { callerIdOf } from '../commons/request.ts';
 import { parseRequestPart } from '../commons/validation.ts';
 
@@ -17,8 +12,4 @@ const lambdaHandler = async (event: JsonApiEvent) => {
   return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
 };
 
-export const handler = middy(lambdaHandler)
-  .use(httpErrorHandler())
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(httpJsonBody());
+export const handler = httpHandler(lambdaHandler);

@@ -1,13 +1,9 @@
 /** DELETE /sessions/{sessionId}: the owner ends the show; 202 `{sessionId, status: 'ENDING'}`. */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { SessionPathParams } from '#contract/index';
 import { endSession } from '../commons/actions/end-session.ts';
 import { accepted } from '../commons/http-responses.ts';
-import { httpErrorHandler } from '../commons/middleware/http-error-handler.ts';
-import { httpJsonBody, type JsonApiEvent } from '../commons/middleware/http-json-body.ts';
-import { logger, logSessionId, tracer } from '../commons/powertools.ts';
+import { httpHandler, type JsonApiEvent } from '../commons/http-handler.ts';
+import { logSessionId } from '../commons/powertools.ts';
 import { callerIdOf } from '../commons/request.ts';
 import { parseRequestPart } from '../commons/validation.ts';
 
@@ -18,8 +14,4 @@ const lambdaHandler = async (event: JsonApiEvent) => {
   return accepted(await endSession(sessionId, hostId));
 };
 
-export const handler = middy(lambdaHandler)
-  .use(httpErrorHandler())
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(httpJsonBody());
+export const handler = httpHandler(lambdaHandler);

@@ -1,15 +1,11 @@
 /** POST /sessions/{sessionId}/commands: queues a media command (owner only); 202 `{commandId, status}`. */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import { EnqueueCommandBody, FUNCTION_NAMES, SessionPathParams } from '#contract/index';
 import { enqueueCommand } from '../commons/actions/enqueue-command.ts';
 import { accepted } from '../commons/http-responses.ts';
 import { idempotentPerCaller } from '../commons/idempotency.ts';
-import { httpErrorHandler } from '../commons/middleware/http-error-handler.ts';
-import { httpJsonBody, type JsonApiEvent } from '../commons/middleware/http-json-body.ts';
-import { logger, logSessionId, tracer } from '../commons/powertools.ts';
+import { httpHandler, type JsonApiEvent } from '../commons/http-handler.ts';
+import { logSessionId } from '../commons/powertools.ts';
 import { callerIdOf, idempotencyKeyOf } from '../commons/request.ts';
 import { parseRequestPart } from '../commons/validation.ts';
 
@@ -25,8 +21,4 @@ const lambdaHandler = async (event: JsonApiEvent, context: Context) => {
   return accepted(result);
 };
 
-export const handler = middy(lambdaHandler)
-  .use(httpErrorHandler())
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(httpJsonBody());
+export const handler = httpHandler(lambdaHandler);

@@ -1,12 +1,8 @@
 /** GET /sessions/{sessionId}: the caller's session, public view; 404 when missing or someone else's. */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { SessionPathParams } from '#contract/index';
 import { ok } from '../commons/http-responses.ts';
-import { httpErrorHandler } from '../commons/middleware/http-error-handler.ts';
-import { httpJsonBody, type JsonApiEvent } from '../commons/middleware/http-json-body.ts';
-import { logger, logSessionId, tracer } from '../commons/powertools.ts';
+import { httpHandler, type JsonApiEvent } from '../commons/http-handler.ts';
+import { logSessionId } from '../commons/powertools.ts';
 import { callerIdOf } from '../commons/request.ts';
 import { sessionView } from '../commons/session-view.ts';
 import { getOwnedSession } from '../commons/sessions-repository.ts';
@@ -19,8 +15,4 @@ const lambdaHandler = async (event: JsonApiEvent) => {
   return ok(sessionView(await getOwnedSession(sessionId, hostId)));
 };
 
-export const handler = middy(lambdaHandler)
-  .use(httpErrorHandler())
-  .use(captureLambdaHandler(tracer, { captureResponse: false }))
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(httpJsonBody());
+export const handler = httpHandler(lambdaHandler);

@@ -2,14 +2,12 @@
  * Finding and answering the open callback of a session's execution (end-session and controller-stopped).
  * The task token is read from the execution's history and used at once: never stored, logged or returned.
  */
+import { isStaleTaskTokenError } from '#contract/index';
 import { readRecentExecutionHistory } from '#helpers/read-recent-execution-history';
 import { findOpenCallback, type OpenCallback } from '#helpers/find-open-callback';
 
 /** Pages of history read (newest first) before giving up on a decision. */
 const MAX_HISTORY_PAGES = 5;
-
-/** Errors Step Functions answers when the callback closed between reading the history and answering. */
-const CLOSED_CALLBACK_ERRORS = new Set(['TaskDoesNotExist', 'TaskTimedOut', 'InvalidToken']);
 
 /** Reads the execution's history until it tells whether a callback is open; returns it, if any. */
 export async function findOpenCallbackOf(executionArn: string): Promise<OpenCallback | undefined> {
@@ -52,7 +50,7 @@ export async function answerOpenCallback(
         await answer(callback);
         return callback.kind;
       } catch (error) {
-        if (!CLOSED_CALLBACK_ERRORS.has((error as { name?: string }).name ?? '')) throw error;
+        if (!isStaleTaskTokenError(error)) throw error;
       }
     }
     if (attempt < attempts) await sleep(delayMs);

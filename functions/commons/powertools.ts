@@ -4,8 +4,9 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Tracer } from '@aws-lambda-powertools/tracer';
+import { ENV } from '#contract/index';
 
-const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'shelcaster';
+const serviceName = process.env[ENV.powertoolsServiceName] ?? 'shelcaster';
 
 export const logger = new Logger({ serviceName });
 export const tracer = new Tracer({ serviceName });

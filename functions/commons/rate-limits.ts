@@ -4,11 +4,13 @@
  * air per host (slots). Each check runs before its request writes anything, and a refusal writes nothing.
  */
 import {
+  commandRateKey,
   COMMANDS_PER_SESSION_BURST,
   COMMANDS_PER_SESSION_PER_SECOND,
   ENV,
   MAX_LIVE_SESSIONS_PER_HOST,
   SESSIONS_PER_HOST_PER_HOUR,
+  sessionStartRateKey,
 } from '#contract/index';
 import { getStringFromEnv } from '#helpers/get-string-from-env';
 import { releaseLiveSessionSlot, takeLiveSessionSlot } from '#helpers/live-session-slots';
@@ -20,12 +22,6 @@ const tableName = getStringFromEnv(ENV.sessionsTable);
 
 /** Seconds a host is told to wait when all its live-session slots are taken. */
 export const LIVE_SESSIONS_RETRY_AFTER_SECONDS = 60;
-
-/** The bucket of a session's commands. */
-export const commandRateKey = (sessionId: string) => ({ pk: `RATE#SESSION#${sessionId}`, sk: 'COMMANDS' });
-
-/** The bucket of a host's session starts. */
-export const sessionStartRateKey = (hostId: string) => ({ pk: `RATE#HOST#${hostId}`, sk: 'SESSIONS' });
 
 /** Takes a command token of the session; throws RateLimitedError (429) when its bucket is empty. */
 export async function assertCommandRate(sessionId: string): Promise<void> {

@@ -1,8 +1,8 @@
 /** What the API shows of a session and of a command: no tokens, no internal handles. */
-import { END_REASONS, type CommandRecord, type SessionRecord } from '#contract/index';
+import { END_REASONS, type CommandRecord, type CommandView, type SessionRecord, type SessionView } from '#contract/index';
 
 /** The public view of a session. */
-export function sessionView(session: SessionRecord) {
+export function sessionView(session: SessionRecord): SessionView {
   return {
     sessionId: session.sessionId,
     title: session.title,
@@ -20,7 +20,7 @@ export function sessionView(session: SessionRecord) {
 }
 
 /** The public view of a command. */
-export function commandView(command: CommandRecord) {
+export function commandView(command: CommandRecord): CommandView {
   return {
     commandId: command.commandId,
     type: command.command.type,

@@ -1,11 +1,7 @@
 /** Step Teardown: input the whole execution state, output `{status, reason}`. */
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { z } from 'zod';
 import { teardown } from '../commons/actions/teardown.ts';
-import { stepErrors } from '../commons/middleware/step-errors.ts';
-import { logger, tracer } from '../commons/powertools.ts';
+import { stepHandler } from '../commons/step-handler.ts';
 import { parseStepInput, StepSessionId } from '../commons/step-input.ts';
 
 const ErrorOutput = z.looseObject({ Error: z.string().optional(), Cause: z.string().optional() });
@@ -24,7 +20,4 @@ const Input = z.looseObject({
 
 const lambdaHandler = async (event: unknown) => teardown(parseStepInput(Input, event));
 
-export const handler = middy(lambdaHandler)
-  .use(captureLambdaHandler(tracer))
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(stepErrors());
+export const handler = stepHandler(lambdaHandler);

@@ -30,6 +30,7 @@ import {
   CONTROLLER_TASK_FAMILY,
   CONTROLLER_TASK_SIZE,
   controllerContainerEnvironment,
+  ENV,
 } from '#contract/index';
 import { ivsResourcesArn, stateMachineArn } from '../arns.ts';
 import type { CommandQueues } from './command-queues.ts';
@@ -115,7 +116,7 @@ export class ControllerService extends Construct {
       essential: true,
       stopTimeout: Duration.seconds(CONTROLLER_STOP_TIMEOUT_SECONDS),
       environment: controllerContainerEnvironment(
-        { SESSIONS_TABLE_NAME: props.sessions.table.tableName, MEDIA_BUCKET_NAME: props.media.bucket.bucketName },
+        { [ENV.sessionsTable]: props.sessions.table.tableName, [ENV.mediaBucket]: props.media.bucket.bucketName },
         'ivs-sdk',
       ),
       logging: LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: CONTROLLER_LOG_STREAM_PREFIX }),

@@ -8,7 +8,7 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Construct } from 'constructs';
-import { API_ROUTES, HTTP_API_NAME, IDEMPOTENCY_KEY_HEADER, type FunctionRole } from '#contract/index';
+import { API_CORS, API_ROUTES, HTTP_API_NAME, type FunctionRole } from '#contract/index';
 import type { ShelcasterFunction } from './shelcaster-function.ts';
 
 /** Steady requests per second and burst the default stage allows (account-wide per API). */
@@ -43,7 +43,7 @@ export class HttpApi extends Construct {
       corsPreflight: {
         allowOrigins: [...props.allowedOrigins],
         allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.DELETE, CorsHttpMethod.OPTIONS],
-        allowHeaders: ['authorization', 'content-type', IDEMPOTENCY_KEY_HEADER],
+        allowHeaders: [...API_CORS.allowHeaders],
         maxAge: Duration.hours(1),
       },
     });

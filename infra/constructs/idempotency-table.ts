@@ -1,15 +1,12 @@
 /**
- * The table of Powertools idempotency records: partition key `id`, and DynamoDB TTL on `expiration`,
- * the attribute names Powertools' DynamoDBPersistenceLayer uses by default.
+ * The table of Powertools idempotency records: partition key `id`, and DynamoDB TTL on `expiration`, the
+ * attribute names Powertools' DynamoDBPersistenceLayer uses by default (contract/tables.ts).
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { IDEMPOTENCY_TABLE_NAME } from '#contract/index';
-
-/** Attribute names of Powertools' DynamoDB persistence layer (its defaults). */
-export const IDEMPOTENCY_KEY_ATTRIBUTE = 'id';
-export const IDEMPOTENCY_EXPIRY_ATTRIBUTE = 'expiration';
+import { IDEMPOTENCY_TABLE } from '#contract/index';
+import { cdkTableKeys } from './table-definition.ts';
 
 export class IdempotencyTable extends Construct {
   readonly table: Table;
@@ -17,10 +14,8 @@ export class IdempotencyTable extends Construct {
   constructor(scope: Construct, id: string) {
     super(scope, id);
     this.table = new Table(this, 'Table', {
-      tableName: IDEMPOTENCY_TABLE_NAME,
-      partitionKey: { name: IDEMPOTENCY_KEY_ATTRIBUTE, type: AttributeType.STRING },
+      ...cdkTableKeys(IDEMPOTENCY_TABLE),
       billingMode: BillingMode.PAY_PER_REQUEST,
-      timeToLiveAttribute: IDEMPOTENCY_EXPIRY_ATTRIBUTE,
       encryption: TableEncryption.AWS_MANAGED,
       // Idempotency records live a day at most; nothing of value is lost with the table.
       removalPolicy: RemovalPolicy.DESTROY,

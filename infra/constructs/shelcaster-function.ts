@@ -73,7 +73,7 @@ export class ShelcasterFunction extends NodejsFunction {
       tracing: Tracing.ACTIVE,
       loggingFormat: LoggingFormat.JSON,
       logGroup,
-      environment: { POWERTOOLS_SERVICE_NAME: functionName },
+      environment: { [ENV.powertoolsServiceName]: functionName },
       bundling: {
         format: OutputFormat.ESM,
         target: 'node22',

@@ -2,7 +2,7 @@
  * Route selection as the HTTP API does it: a route key `METHOD /path` where `{name}` matches one path
  * segment and `{name+}` the rest of the path; routes with more literal segments win. No route → 404.
  */
-import type { ApiRoute } from '#contract/routes';
+import type { ApiRoute } from '#contract/api-routes';
 
 export interface RouteMatch {
   route: ApiRoute;

@@ -19,7 +19,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { API_ROUTES, functionNameOf, routeKey, type ApiRoute } from '#contract/routes';
+import { API_ROUTES, functionNameOf, routeKey, type ApiRoute } from '#contract/api-routes';
 import { MAX_REQUEST_BODY_BYTES } from '#contract/limits';
 import { LOCAL_JWT_AUDIENCE } from '#contract/http-api';
 import type { FunctionInvoker } from '../gateway/internal.ts';

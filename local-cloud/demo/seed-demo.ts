@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { CreateMediaResponse } from '#contract/index';
+import { ApiClient, ApiError, type ApiOperationName, type ApiOperations, type ApiRequest } from '#contract/index';
 
 const run = promisify(execFile);
 
@@ -72,21 +72,21 @@ export async function writeDemoWav(track: DemoTrack, path: string): Promise<void
   ]);
 }
 
-async function call<T>(options: SeedDemoOptions, method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${options.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${options.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new SeedDemoError(`${method} ${path} answered ${response.status}: ${text.slice(0, 200)}`);
-  return (text ? JSON.parse(text) : undefined) as T;
+/** Calls the API; a refusal becomes a SeedDemoError naming the operation. */
+async function call<Name extends ApiOperationName>(api: ApiClient, name: Name, request: ApiRequest<Name>): Promise<ApiOperations[Name]['result']> {
+  try {
+    return await api.call(name, request);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    throw new SeedDemoError(`${name} answered ${error.status}: ${error.message.slice(0, 200)}`, { cause: error });
+  }
 }
 
 /** Uploads the demo tracks the demo user does not have yet; answers the titles it added. */
 export async function seedDemo(options: SeedDemoOptions): Promise<string[]> {
   const log = options.log ?? (() => undefined);
-  const existing = new Set((await call<{ tracks: { title: string }[] }>(options, 'GET', '/tracks')).tracks.map((t) => t.title));
+  const api = new ApiClient({ baseUrl: options.apiUrl, token: options.token });
+  const existing = new Set((await call(api, 'listTracks', {})).tracks.map((t) => t.title));
   const missing = (options.tracks ?? DEMO_TRACKS).filter((track) => !existing.has(track.title));
   if (missing.length === 0) return [];
   const work = await mkdtemp(join(tmpdir(), 'shelcaster-demo-'));
@@ -96,10 +96,10 @@ export async function seedDemo(options: SeedDemoOptions): Promise<string[]> {
       const path = join(work, track.fileName);
       await writeDemoWav(track, path);
       const bytes = await readFile(path);
-      const media = await call<CreateMediaResponse>(options, 'POST', '/media', { fileName: track.fileName, contentType: 'audio/wav', sizeBytes: bytes.length });
+      const media = await call(api, 'createMediaUpload', { body: { fileName: track.fileName, contentType: 'audio/wav', sizeBytes: bytes.length } });
       const put = await fetch(media.uploadUrl, { method: 'PUT', headers: { 'content-type': media.uploadHeaders['content-type'] }, body: bytes });
       if (!put.ok) throw new SeedDemoError(`The upload of ${track.fileName} answered ${put.status}`);
-      await call(options, 'POST', '/tracks', { title: track.title, programUrl: media.programUrl, contentType: 'audio/wav', sizeBytes: bytes.length });
+      await call(api, 'createTrack', { body: { title: track.title, programUrl: media.programUrl, contentType: 'audio/wav', sizeBytes: bytes.length } });
       added.push(track.title);
       log(`[demo] added the track "${track.title}" for ${DEMO_USER_ID}`);
     }

@@ -3,6 +3,7 @@
  * manual clock. The fake step functions return what the real steps return (the fields the ASL's
  * ResultSelectors read); the fake SQS records callback messages so a test can act as the controller.
  */
+import { ManualClock } from '#test/fixtures/local-cloud/manual-clock';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,6 @@ import {
   type SubstitutionKey,
 } from '#contract/index';
 import {
-  ManualClock,
   StepFunctionsEngine,
   TaskResourceError,
   type HistoryEvent,
@@ -137,7 +137,7 @@ export class SessionHarness {
 
   /** Creates the state machine and starts the session's execution. */
   async start(limits: Partial<ExecutionLimits> = {}): Promise<void> {
-    const machine = this.engine.createStateMachine({
+    const machine = this.engine.stateMachines.create({
       name: STATE_MACHINE_NAME,
       definition: substitutedDefinition(),
       roleArn: `arn:aws:iam::${ACCOUNT}:role/shelcaster-session-lifecycle`,

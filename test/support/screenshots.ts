@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT } from './local-cloud.ts';
+import { REPO_ROOT } from '#harness/local-cloud';
 
 /** The path to write the screenshot `name` (e.g. `console.png`) to. */
 export function screenshotPath(name: string): string {

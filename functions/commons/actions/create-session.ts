@@ -1,6 +1,6 @@
 /** Creating a session: the record first (STARTING), then the lifecycle execution named after it. */
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_EXECUTION_LIMITS, ENV, type SessionStatus } from '#contract/index';
+import { DEFAULT_EXECUTION_LIMITS, ENV, type CreatedSessionView } from '#contract/index';
 import { executionArnFor } from '#helpers/execution-arn-for';
 import { getStringFromEnv } from '#helpers/get-string-from-env';
 import { startSessionExecution } from '#helpers/start-session-execution';
@@ -10,17 +10,11 @@ import { markSessionFinished, putNewSession } from '../sessions-repository.ts';
 
 const stateMachineArn = getStringFromEnv(ENV.stateMachineArn);
 
-export interface CreatedSession {
-  sessionId: string;
-  executionArn: string;
-  status: SessionStatus;
-}
-
 /**
  * Checks the host's rate limits (429 before anything is written), writes the new session and starts its
  * execution; a failed start marks the record FAILED and gives the live-session slot back.
  */
-export async function createSession(request: { hostId: string; title: string }): Promise<CreatedSession> {
+export async function createSession(request: { hostId: string; title: string }): Promise<CreatedSessionView> {
   const sessionId = randomUUID();
   logSessionId(sessionId);
   const executionArn = executionArnFor(stateMachineArn, sessionId);

@@ -7,7 +7,7 @@
  * Ending is idempotent: a session already ENDING answers 202 again (and its callback is looked for again);
  * a session already ENDED or FAILED is a 409 SESSION_NOT_ACTIVE.
  */
-import { STEP_ERRORS, type OnAirEndedOutput, type SessionStatus } from '#contract/index';
+import { STEP_ERRORS, type EndingSessionView, type OnAirEndedOutput } from '#contract/index';
 import { sendTaskFailure } from '#helpers/send-task-failure';
 import { sendTaskSuccess } from '#helpers/send-task-success';
 import { answerOpenCallback, type AnswerOptions } from '../callbacks.ts';
@@ -23,7 +23,7 @@ export async function endSession(
   sessionId: string,
   hostId: string,
   options: AnswerOptions = {},
-): Promise<{ sessionId: string; status: SessionStatus }> {
+): Promise<EndingSessionView> {
   await getOwnedSession(sessionId, hostId);
   const session = await requestSessionEnd(sessionId);
   if (!session) throw new SessionNotActiveError('The session has already ended.');

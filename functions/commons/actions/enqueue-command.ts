@@ -1,10 +1,11 @@
 /** Accepting a host's command: checked, recorded QUEUED, then put on the session's FIFO queue. */
 import { randomUUID } from 'node:crypto';
-import { checkMediaUrl, ENV, mediaOwnerPrefix, type CommandInput, type CommandStatus } from '#contract/index';
+import { ENV, type AcceptedCommandView, type CommandInput } from '#contract/index';
 import { getStringFromEnv } from '#helpers/get-string-from-env';
 import { sendCommandMessage } from '#helpers/send-command-message';
 import { markCommandFailed, putNewCommand } from '../commands-repository.ts';
-import { SessionNotActiveError, ValidationFailedError } from '../errors.ts';
+import { assertMediaUrlAllowed } from '../assert-media-url-allowed.ts';
+import { SessionNotActiveError } from '../errors.ts';
 import { logger } from '../powertools.ts';
 import { assertCommandRate } from '../rate-limits.ts';
 import { getOwnedSession } from '../sessions-repository.ts';
@@ -14,29 +15,9 @@ const mediaBucket = getStringFromEnv(ENV.mediaBucket);
 /** Statuses in which commands are accepted (STARTING ones wait on the queue for the controller). */
 const COMMANDABLE_STATUSES = new Set(['STARTING', 'LIVE']);
 
-export interface AcceptedCommand {
-  commandId: string;
-  status: CommandStatus;
-}
-
-/**
- * Refuses a PLAY_MEDIA whose programUrl the media URL policy does not allow, or that names another user's
- * upload (an `s3://` key outside `media/<host's segment>/`, where POST /media puts the host's files) (400).
- */
-export function assertMediaUrlAllowed(command: CommandInput, hostId: string): void {
-  if (command.type !== 'PLAY_MEDIA') return;
-  const decision = checkMediaUrl(command.programUrl, { mediaBucket });
-  if (!decision.allowed) {
-    throw new ValidationFailedError('The programUrl is not allowed.', [{ path: 'body.programUrl', message: decision.reason }]);
-  }
-  if (decision.kind === 's3' && !decision.key.startsWith(mediaOwnerPrefix(hostId))) {
-    throw new ValidationFailedError('The programUrl is not allowed.', [{ path: 'body.programUrl', message: 'an s3 programUrl must name one of your own uploads' }]);
-  }
-}
-
 /** Checks the session's command rate (429), records the command and sends it; a failed send marks it FAILED. */
-export async function enqueueCommand(request: { sessionId: string; hostId: string; command: CommandInput }): Promise<AcceptedCommand> {
-  assertMediaUrlAllowed(request.command, request.hostId);
+export async function enqueueCommand(request: { sessionId: string; hostId: string; command: CommandInput }): Promise<AcceptedCommandView> {
+  if (request.command.type === 'PLAY_MEDIA') assertMediaUrlAllowed(request.command.programUrl, request.hostId, mediaBucket);
   const session = await getOwnedSession(request.sessionId, request.hostId);
   if (!COMMANDABLE_STATUSES.has(session.status) || !session.queueUrl) {
     throw new SessionNotActiveError('The session does not accept commands now.');

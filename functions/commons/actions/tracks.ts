@@ -3,8 +3,9 @@
  * PLAY_MEDIA checks it, and an upload must be the caller's own), listing and deleting them.
  */
 import { randomUUID } from 'node:crypto';
-import { checkMediaUrl, mediaOwnerPrefix, MAX_TRACKS_PER_HOST, type CreateTrackBody, type TrackRecord } from '#contract/index';
-import { ConflictError, HttpError, ValidationFailedError } from '../errors.ts';
+import { MAX_TRACKS_PER_HOST, type CreateTrackBody, type TrackRecord, type TrackView } from '#contract/index';
+import { assertMediaUrlAllowed } from '../assert-media-url-allowed.ts';
+import { ConflictError, HttpError } from '../errors.ts';
 import { logger } from '../powertools.ts';
 import { deleteHostTrack, listHostTracks, putNewTrack } from '../tracks-repository.ts';
 
@@ -16,20 +17,9 @@ export class TrackNotFoundError extends HttpError {
   }
 }
 
-/** Refuses a programUrl that PLAY_MEDIA would refuse, or an upload of another user (400). */
-export function assertTrackUrlAllowed(programUrl: string, hostId: string, mediaBucket: string): void {
-  const decision = checkMediaUrl(programUrl, { mediaBucket });
-  const reason = !decision.allowed
-    ? decision.reason
-    : decision.kind === 's3' && !decision.key.startsWith(mediaOwnerPrefix(hostId))
-      ? 'an s3 programUrl must name one of your own uploads'
-      : undefined;
-  if (reason) throw new ValidationFailedError('The programUrl is not allowed.', [{ path: 'body.programUrl', message: reason }]);
-}
-
-/** Registers a track for the host; 409 when the host already keeps MAX_TRACKS_PER_HOST. */
+/** Registers a track for the host (its programUrl checked as PLAY_MEDIA's is); 409 when the host already keeps MAX_TRACKS_PER_HOST. */
 export async function createTrack(hostId: string, body: CreateTrackBody, mediaBucket: string, now = new Date()): Promise<TrackRecord> {
-  assertTrackUrlAllowed(body.programUrl, hostId, mediaBucket);
+  assertMediaUrlAllowed(body.programUrl, hostId, mediaBucket);
   const existing = await listHostTracks(hostId);
   if (existing.length >= MAX_TRACKS_PER_HOST) {
     throw new ConflictError(`You already keep ${MAX_TRACKS_PER_HOST} tracks: delete one first.`);
@@ -47,7 +37,7 @@ export async function deleteTrack(hostId: string, trackId: string): Promise<void
 }
 
 /** The public view of a track (no owner id). */
-export function trackView(track: TrackRecord) {
+export function trackView(track: TrackRecord): TrackView {
   return {
     trackId: track.trackId,
     title: track.title,

@@ -8,12 +8,9 @@
  * concurrent start of the same host: at worst one session more than the limit.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { sessionKey, type SessionStatus } from '#contract/index';
+import { liveSlotsKey, sessionKey, type SessionStatus } from '#contract/index';
 import { documentClient } from '#clients/dynamodb';
 import { isConditionFailed } from './is-condition-failed.ts';
-
-/** The item of a host's live-session slots. */
-export const liveSlotsKey = (hostId: string) => ({ pk: `RATE#HOST#${hostId}`, sk: 'LIVE' });
 
 /** Statuses after which a session no longer holds a slot. */
 const FINISHED: readonly SessionStatus[] = ['ENDED', 'FAILED'];

@@ -1,6 +1,9 @@
 /**
  * Middy middleware that turns errors into HTTP API responses. Our HttpErrors answer with their status, code
  * and (when `expose`) message; anything else is logged and becomes a generic 500, so internals never leak.
+ * Ours rather than `@middy/http-error-handler`: Middy's answers the error's message as the whole body, where
+ * the contract's body is `{code, message, issues?}` JSON, and it logs the raw error, where ours logs it with
+ * secrets redacted.
  */
 import type { MiddlewareObj, Request } from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
 import type { LogSink } from '#local-cloud/gateway/internal';
-import type { Timers } from '#local-cloud/gateway/timers';
+import type { Clock, TimerHandle } from '#local-cloud/clock';
 
 export interface ContainerLaunch {
   argv: string[];
@@ -20,8 +20,7 @@ export interface ContainerLaunch {
 
 export interface ContainerProcessDependencies {
   logs: LogSink;
-  timers: Timers;
-  now: () => number;
+  clock: Clock;
 }
 
 /** A container process could not be started (`CannotStartContainerError`). */
@@ -61,7 +60,7 @@ export function processStartTicks(pid: number): string | undefined {
 export class ContainerProcess {
   readonly exited: Promise<number>;
   private child?: ChildProcess;
-  private killTimer: unknown;
+  private killTimer: TimerHandle | undefined;
   private exitCode?: number;
   private resolveExit!: (code: number) => void;
 
@@ -109,7 +108,7 @@ export class ContainerProcess {
     const pid = this.child?.pid;
     if (pid === undefined || !this.running || this.killTimer !== undefined) return;
     signalGroup(pid, 'SIGTERM');
-    this.killTimer = this.deps.timers.setTimeout(() => this.kill(), stopTimeoutSeconds * 1000);
+    this.killTimer = this.deps.clock.setTimeout(() => this.kill(), stopTimeoutSeconds * 1000);
   }
 
   /** SIGKILL to the whole group. */
@@ -120,7 +119,7 @@ export class ContainerProcess {
 
   private onExit(exitCode: number): void {
     this.exitCode = exitCode;
-    if (this.killTimer !== undefined) this.deps.timers.clearTimeout(this.killTimer);
+    this.killTimer?.cancel();
     // The container is gone: nothing it started may outlive it (Docker removes the whole container).
     this.kill();
     this.resolveExit(exitCode);
@@ -130,7 +129,7 @@ export class ContainerProcess {
     let buffered = '';
     stream.setEncoding('utf8');
     const emit = (line: string) => {
-      if (this.launch.log) this.deps.logs.append(this.launch.log.group, this.launch.log.stream, [{ timestamp: this.deps.now(), message: line }]);
+      if (this.launch.log) this.deps.logs.append(this.launch.log.group, this.launch.log.stream, [{ timestamp: this.deps.clock.now(), message: line }]);
     };
     stream.on('data', (chunk: string) => {
       buffered += chunk;

@@ -37,7 +37,7 @@ import { MetadataServer } from './metadata-server.ts';
 import type { Cluster, ContainerDefinition, ContainerOverride, KeyValuePair, Tag, Task, TaskDefinition, TaskOverrides } from './model.ts';
 import { EcsStore } from './store.ts';
 import { apiCluster, apiTask, apiTaskDefinition, containerMetadata, taskMetadata, taskStateChangeEvent } from './task-documents.ts';
-import { SYSTEM_TIMERS, type Timers } from '#local-cloud/gateway/timers';
+import { systemClock, type Clock } from '#local-cloud/clock';
 
 /** What a local "image" runs, as a Dockerfile's ENTRYPOINT, CMD, WORKDIR and ENV would. */
 export interface ContainerImage {
@@ -58,8 +58,8 @@ export interface EcsProviderOptions {
   /** Directory of the local cloud's data; state is kept in `ecs.json` there. In memory without it. */
   dataDir?: string;
   region?: string;
-  timers?: Timers;
-  now?: () => number;
+  /** The time and the timers (the stop timeout's SIGKILL); the wall clock by default. */
+  clock?: Clock;
   /** Host variables every container gets (default: PATH, HOME, LANG of this process). */
   hostEnvironment?: Record<string, string>;
 }
@@ -102,7 +102,7 @@ export class EcsProvider implements ServiceProvider {
   readonly targetPrefixes = [TARGET_PREFIX] as const;
   private readonly store: EcsStore;
   private readonly region: string;
-  private readonly timers: Timers;
+  private readonly clock: Clock;
   private readonly now: () => number;
   private readonly metadata: MetadataServer;
   private readonly running = new Map<string, RunningTask>();
@@ -113,8 +113,8 @@ export class EcsProvider implements ServiceProvider {
 
   constructor(private readonly options: EcsProviderOptions) {
     this.region = options.region ?? LOCAL_REGION;
-    this.timers = options.timers ?? SYSTEM_TIMERS;
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
+    this.now = () => this.clock.now();
     this.store = new EcsStore(options.dataDir ? join(options.dataDir, 'ecs.json') : undefined);
     this.metadata = new MetadataServer({
       taskMetadata: (taskId) => {
@@ -418,7 +418,7 @@ export class EcsProvider implements ServiceProvider {
     }
     task.pullStoppedAt = this.now();
     for (const [container, launch] of launches) {
-      const containerProcess = new ContainerProcess(launch, { logs: this.options.logs, timers: this.timers, now: this.now });
+      const containerProcess = new ContainerProcess(launch, { logs: this.options.logs, clock: this.clock });
       try {
         const pid = await containerProcess.start();
         running.processes.set(container.name, containerProcess);

@@ -17,7 +17,7 @@ import {
   type RuntimeWorkerData,
   type ServiceToRuntime,
 } from './runtime-protocol.ts';
-import type { Timers } from '#local-cloud/gateway/timers';
+import type { Clock, TimerHandle } from '#local-cloud/clock';
 
 const TSX_API_URL = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
 const RUNTIME_URL = new URL('./runtime-worker.ts', import.meta.url).href;
@@ -35,8 +35,7 @@ const BOOTSTRAP = `import(${JSON.stringify(TSX_API_URL)})
 export const INIT_PHASE_LIMIT_SECONDS = 30;
 export interface EnvironmentDependencies {
   logs: LogSink;
-  timers: Timers;
-  now: () => number;
+  clock: Clock;
   region: string;
   /** Variables every function gets from the local cloud (endpoint, credentials). */
   cloudEnvironment: Record<string, string>;
@@ -58,7 +57,7 @@ interface PendingInvocation {
   result?: RuntimeToService & { type: 'result' };
   maxMemoryUsedMB?: number;
   finish: (outcome: InvocationOutcome) => void;
-  timer: unknown;
+  timer: TimerHandle;
   logLines: string[];
 }
 
@@ -80,7 +79,7 @@ export class ExecutionEnvironment {
     private readonly deps: EnvironmentDependencies,
   ) {
     this.logGroupName = logGroupName(fn.functionName);
-    this.logStreamName = newLogStreamName(new Date(deps.now()));
+    this.logStreamName = newLogStreamName(new Date(deps.clock.now()));
   }
 
   /** False once the environment failed, timed out or was terminated; it is then discarded. */
@@ -96,13 +95,13 @@ export class ExecutionEnvironment {
   /** Runs one invocation; resolves once its output and END/REPORT lines are written. */
   async invoke(requestId: string, event: unknown, clientContext?: unknown): Promise<InvocationOutcome> {
     if (this.pending) throw new Error('An execution environment serves one invocation at a time');
-    const startedAt = this.deps.now();
+    const startedAt = this.deps.clock.now();
     const cold = !this.worker;
     // As on Lambda, the init phase of a cold start is not part of the function's timeout: it has its own
     // limit (INIT_PHASE_LIMIT_SECONDS), and the function's timeout starts once the handler is loaded.
     const limitMs = (cold ? INIT_PHASE_LIMIT_SECONDS : this.fn.timeoutSeconds) * 1000;
     const outcome = new Promise<InvocationOutcome>((resolve) => {
-      const timer = this.deps.timers.setTimeout(() => this.timeOut(), limitMs);
+      const timer = this.deps.clock.setTimeout(() => this.timeOut(), limitMs);
       this.pending = { requestId, startedAt, finish: resolve, timer, logLines: [] };
     });
     const init = await this.start();
@@ -110,8 +109,8 @@ export class ExecutionEnvironment {
     if (!pending || pending.requestId !== requestId) return outcome; // timed out while starting
     if (cold) {
       pending.coldInitMs = init.initDurationMs;
-      this.deps.timers.clearTimeout(pending.timer);
-      pending.timer = this.deps.timers.setTimeout(() => this.timeOut(), this.fn.timeoutSeconds * 1000);
+      pending.timer.cancel();
+      pending.timer = this.deps.clock.setTimeout(() => this.timeOut(), this.fn.timeoutSeconds * 1000);
     }
     this.log(`START RequestId: ${requestId} Version: $LATEST`);
     if (init.type === 'init-error') {
@@ -245,7 +244,7 @@ export class ExecutionEnvironment {
     const pending = this.pending;
     if (!pending) return;
     const seconds = this.fn.timeoutSeconds.toFixed(2);
-    this.log(`${new Date(this.deps.now()).toISOString()} ${pending.requestId} Task timed out after ${seconds} seconds`);
+    this.log(`${new Date(this.deps.clock.now()).toISOString()} ${pending.requestId} Task timed out after ${seconds} seconds`);
     this.complete(
       {
         ok: false,
@@ -259,7 +258,7 @@ export class ExecutionEnvironment {
   private failPending(error: LambdaErrorDocument): void {
     this.dead = true;
     if (!this.pending) return;
-    this.log(`${new Date(this.deps.now()).toISOString()} ${this.pending.requestId} ${error.errorMessage}`);
+    this.log(`${new Date(this.deps.clock.now()).toISOString()} ${this.pending.requestId} ${error.errorMessage}`);
     this.complete({ ok: false, error }, 'error', error.errorType);
   }
 
@@ -267,8 +266,8 @@ export class ExecutionEnvironment {
   private complete(outcome: Outcome, status?: 'timeout' | 'error', errorType?: string): void {
     const pending = this.pending;
     if (!pending) return;
-    this.deps.timers.clearTimeout(pending.timer);
-    const duration = this.deps.now() - pending.startedAt;
+    pending.timer.cancel();
+    const duration = this.deps.clock.now() - pending.startedAt;
     const fields = [
       `REPORT RequestId: ${pending.requestId}`,
       `Duration: ${ms(duration)}`,
@@ -292,6 +291,6 @@ export class ExecutionEnvironment {
 
   private log(message: string): void {
     this.pending?.logLines.push(message);
-    this.deps.logs.append(this.logGroupName, this.logStreamName, [{ timestamp: this.deps.now(), message }]);
+    this.deps.logs.append(this.logGroupName, this.logStreamName, [{ timestamp: this.deps.clock.now(), message }]);
   }
 }

@@ -29,7 +29,7 @@ import { AwsServiceError } from '#local-cloud/gateway/json-protocol';
 import { ExecutionEnvironment, type InvocationOutcome } from './execution-environment.ts';
 import { logGroupName, type FunctionConfiguration, type FunctionRegistration } from './function-configuration.ts';
 import { LambdaStore } from './store.ts';
-import { SYSTEM_TIMERS, type Timers } from '#local-cloud/gateway/timers';
+import { systemClock, type Clock } from '#local-cloud/clock';
 
 export type { FunctionRegistration } from './function-configuration.ts';
 
@@ -38,8 +38,8 @@ export interface LambdaProviderOptions {
   /** Variables every function gets so its SDK clients reach the local cloud (AWS_ENDPOINT_URL, credentials). */
   cloudEnvironment?: Record<string, string>;
   region?: string;
-  timers?: Timers;
-  now?: () => number;
+  /** The time and the timers (an invocation's timeout); the wall clock by default. */
+  clock?: Clock;
   /**
    * Execution environments (worker threads) per function at most; more concurrent invocations wait for one
    * to come free. Lambda would scale out instead; on one small machine, many cold starts at once only make
@@ -82,20 +82,18 @@ export class LambdaProvider implements ServiceProvider, FunctionInvoker {
   private readonly waiters = new Map<string, (() => void)[]>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly region: string;
-  private readonly timers: Timers;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private closed = false;
 
   constructor(private readonly options: LambdaProviderOptions) {
     this.region = options.region ?? LOCAL_REGION;
-    this.timers = options.timers ?? SYSTEM_TIMERS;
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
     this.store = new LambdaStore(this.region, LOCAL_ACCOUNT_ID);
   }
 
   /** Registers (or replaces) a function; the local deployer calls this for each function spec. */
   register(registration: FunctionRegistration): FunctionConfiguration {
-    const { configuration, retired } = this.store.put(registration, new Date(this.now()));
+    const { configuration, retired } = this.store.put(registration, new Date(this.clock.now()));
     for (const environment of retired) void environment.terminate();
     return configuration;
   }
@@ -224,8 +222,7 @@ export class LambdaProvider implements ServiceProvider, FunctionInvoker {
     if (!environment) {
       environment = new ExecutionEnvironment(configuration, {
         logs: this.options.logs,
-        timers: this.timers,
-        now: this.now,
+        clock: this.clock,
         region: this.region,
         cloudEnvironment: this.options.cloudEnvironment ?? {},
       });

@@ -15,7 +15,7 @@
 import { jsonError, jsonOk, AwsServiceError } from '#local-cloud/gateway/json-protocol';
 import type { LogSink } from '#local-cloud/gateway/internal';
 import type { AwsRequest, AwsResponse, ServiceProvider } from '#local-cloud/gateway/provider';
-import { systemClock, type Clock } from '#local-cloud/gateway/clock';
+import { systemClock, type Clock } from '#local-cloud/clock';
 import { compileFilterPattern } from './filter-pattern.ts';
 import { logGroupArn, LogsStore, type FoundLogEvent, type StoredLogEvent } from './store.ts';
 

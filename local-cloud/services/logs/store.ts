@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { AwsServiceError } from '#local-cloud/gateway/json-protocol';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local-cloud/gateway/provider';
-import { systemClock, type Clock } from '#local-cloud/gateway/clock';
+import { systemClock, type Clock } from '#local-cloud/clock';
 import { Journal } from '#local-cloud/gateway/journal';
 
 export interface LogGroupMeta {

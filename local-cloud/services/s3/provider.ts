@@ -25,7 +25,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { AwsServiceError } from '#local-cloud/gateway/json-protocol';
 import { LOCAL_REGION, type AwsRequest, type AwsResponse, type ServiceProvider } from '#local-cloud/gateway/provider';
 import { verifyPresignedRequest } from '#local-cloud/gateway/sigv4';
-import { systemClock, type Clock } from '#local-cloud/gateway/clock';
+import { systemClock, type Clock } from '#local-cloud/clock';
 import { decodeAwsChunked } from './aws-chunked.ts';
 import { verifyChecksums } from './checksums.ts';
 import { MultipartUploads } from './multipart.ts';

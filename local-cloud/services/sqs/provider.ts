@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsServiceError } from '#local-cloud/gateway/json-protocol';
 import { LOCAL_ACCOUNT_ID, type AwsRequest, type AwsResponse, type ServiceProvider } from '#local-cloud/gateway/provider';
-import { systemClock, type Clock } from '#local-cloud/gateway/clock';
+import { systemClock, type Clock } from '#local-cloud/clock';
 import {
   COMPUTED_ATTRIBUTES,
   MAX_BATCH_ENTRIES,

@@ -8,7 +8,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { AwsServiceError } from '#local-cloud/gateway/json-protocol';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local-cloud/gateway/provider';
-import { systemClock, type Clock, type TimerHandle } from '#local-cloud/gateway/clock';
+import { systemClock, type Clock, type TimerHandle } from '#local-cloud/clock';
 import { Journal } from '#local-cloud/gateway/journal';
 import {
   DEDUPLICATION_WINDOW_MS,

@@ -64,3 +64,10 @@ export class TaskResourceError extends StatesError {
     super(errorName, cause, options);
   }
 }
+
+/** Any error thrown inside an execution, as a StatesError (`fallbackName` for errors that are not one). */
+export function asStatesError(error: unknown, fallbackName: string = STATES_ERRORS.Runtime): StatesError {
+  if (error instanceof StatesError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new StatesError(fallbackName, message, { cause: error });
+}

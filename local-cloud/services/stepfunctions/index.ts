@@ -1,10 +1,11 @@
 /** The local Step Functions service: the provider for the gateway, and the engine for tests and tools. */
 export { createStepFunctionsProvider, STEP_FUNCTIONS_SIGNING_NAME, STEP_FUNCTIONS_TARGET_PREFIX } from './provider.ts';
 export type { StepFunctionsProvider, StepFunctionsProviderOptions } from './provider.ts';
-export { StepFunctionsEngine, isWellFormedToken } from './engine.ts';
-export type { EngineOptions, CreateStateMachineInput } from './engine.ts';
-export { ManualClock, wallClock } from './clock.ts';
-export type { Clock, TimerHandle } from './clock.ts';
+export { StepFunctionsEngine } from './engine.ts';
+export type { EngineOptions } from './engine.ts';
+export { StateMachines } from './state-machines.ts';
+export type { CreateStateMachineInput } from './state-machines.ts';
+export { isWellFormedToken } from './task-tokens.ts';
 export { createSdkTaskResources } from './sdk-task-resources.ts';
 export { parseResource, SUPPORTED_RESOURCES } from './task-resources.ts';
 export type { TaskInvocation, TaskResources, ParsedResource } from './task-resources.ts';

@@ -25,7 +25,7 @@
 import { randomUUID } from 'node:crypto';
 import { AwsServiceError, jsonError, jsonOk } from '#local-cloud/gateway/json-protocol';
 import type { AwsRequest, AwsResponse, ServiceProvider } from '#local-cloud/gateway/provider';
-import type { Clock } from './clock.ts';
+import type { Clock } from '#local-cloud/clock';
 import { DEFAULT_PAGE_SIZE, MAX_CAUSE_LENGTH, MAX_ERROR_LENGTH, MAX_PAGE_SIZE, MAX_TASK_TOKEN_LENGTH, NAME_PATTERN } from './constants.ts';
 import { StepFunctionsEngine } from './engine.ts';
 import { withoutExecutionData, type HistoryEvent } from './history.ts';
@@ -107,7 +107,7 @@ function stepFunctionsOperations(engine: StepFunctionsEngine): Record<string, Op
       if (!NAME_PATTERN.test(name)) throw new AwsServiceError('InvalidName', `Invalid Name: '${name}'`);
       const type = optionalString(input, 'type') ?? 'STANDARD';
       if (type !== 'STANDARD' && type !== 'EXPRESS') throw validation(`Value '${type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]`);
-      const record = engine.createStateMachine({
+      const record = engine.stateMachines.create({
         name,
         definition: requiredString(input, 'definition'),
         roleArn: requiredString(input, 'roleArn'),
@@ -123,21 +123,21 @@ function stepFunctionsOperations(engine: StepFunctionsEngine): Record<string, Op
       if (definition !== undefined) changes.definition = definition;
       if (roleArn !== undefined) changes.roleArn = roleArn;
       if (definition === undefined && roleArn === undefined) throw new AwsServiceError('MissingRequiredParameter', 'Either the definition or the roleArn must be specified');
-      const record = engine.updateStateMachine(arn, changes);
+      const record = engine.stateMachines.update(arn, changes);
       return { updateDate: seconds(record.updateDate ?? record.creationDate) };
     },
     DescribeStateMachine(input) {
-      return describeStateMachine(engine.describeStateMachine(stateMachineArn(input)));
+      return describeStateMachine(engine.stateMachines.describe(stateMachineArn(input)));
     },
     ListStateMachines(input) {
-      const page = paginate(engine.listStateMachines(), input);
+      const page = paginate(engine.stateMachines.list(), input);
       return {
         stateMachines: page.items.map((m) => ({ stateMachineArn: m.stateMachineArn, name: m.name, type: m.type, creationDate: seconds(m.creationDate) })),
         ...page.next,
       };
     },
     DeleteStateMachine(input) {
-      engine.deleteStateMachine(stateMachineArn(input));
+      engine.stateMachines.delete(stateMachineArn(input));
       return {};
     },
     StartExecution(input) {

@@ -1,6 +1,7 @@
 /**
  * Durable state of the service: one JSON file per state machine and one per execution (its record,
- * position and full history), each written atomically (a temporary file, then rename).
+ * position and full history), each written atomically (a temporary file, then rename), and the same in
+ * memory for the engine and the provider to read.
  */
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -77,10 +78,17 @@ export interface ExecutionRecord {
   events: HistoryEvent[];
 }
 
-/** Reads and writes the service's files under one directory. */
+/**
+ * The service's state: state machines, executions and the task tokens issued to them, in memory and on
+ * disk. Loaded from the directory when built; each put writes its file before it returns.
+ */
 export class StepFunctionsStore {
   private readonly machinesDir: string;
   private readonly executionsDir: string;
+  private readonly machines = new Map<string, StateMachineRecord>();
+  private readonly executions = new Map<string, ExecutionRecord>();
+  /** Task token → the ARN of the execution it was issued to. */
+  private readonly tokens = new Map<string, string>();
   private writes = 0;
 
   constructor(dataDir: string) {
@@ -88,28 +96,62 @@ export class StepFunctionsStore {
     this.executionsDir = join(dataDir, 'executions');
     mkdirSync(this.machinesDir, { recursive: true });
     mkdirSync(this.executionsDir, { recursive: true });
+    for (const machine of this.readAll<StateMachineRecord>(this.machinesDir)) this.machines.set(machine.stateMachineArn, machine);
+    for (const execution of this.readAll<ExecutionRecord>(this.executionsDir)) {
+      this.executions.set(execution.executionArn, execution);
+      for (const token of execution.tokens) this.tokens.set(token, execution.executionArn);
+    }
   }
 
-  /** Every stored state machine. */
-  loadStateMachines(): StateMachineRecord[] {
-    return this.readAll<StateMachineRecord>(this.machinesDir);
+  // ---- State machines ------------------------------------------------------------------------------
+
+  stateMachine(arn: string): StateMachineRecord | undefined {
+    return this.machines.get(arn);
   }
 
-  /** Every stored execution. */
-  loadExecutions(): ExecutionRecord[] {
-    return this.readAll<ExecutionRecord>(this.executionsDir);
+  stateMachines(): StateMachineRecord[] {
+    return [...this.machines.values()];
   }
 
-  saveStateMachine(record: StateMachineRecord): void {
+  /** Keeps a new or changed state machine, and writes its file. */
+  putStateMachine(record: StateMachineRecord): void {
     this.writeAtomically(join(this.machinesDir, fileName(record.name)), record);
+    this.machines.set(record.stateMachineArn, record);
   }
 
-  deleteStateMachine(name: string): void {
-    rmSync(join(this.machinesDir, fileName(name)), { force: true });
+  deleteStateMachine(record: StateMachineRecord): void {
+    rmSync(join(this.machinesDir, fileName(record.name)), { force: true });
+    this.machines.delete(record.stateMachineArn);
   }
 
+  // ---- Executions ----------------------------------------------------------------------------------
+
+  execution(arn: string): ExecutionRecord | undefined {
+    return this.executions.get(arn);
+  }
+
+  executionsList(): ExecutionRecord[] {
+    return [...this.executions.values()];
+  }
+
+  /** Keeps a new execution in memory (saveExecution writes it). */
+  addExecution(record: ExecutionRecord): void {
+    this.executions.set(record.executionArn, record);
+  }
+
+  /** Writes an execution's file (its record, position and history). */
   saveExecution(record: ExecutionRecord): void {
     this.writeAtomically(join(this.executionsDir, fileName(`${record.stateMachineName}:${record.name}`)), record);
+  }
+
+  /** Records a task token issued to an execution. */
+  addToken(token: string, executionArn: string): void {
+    this.tokens.set(token, executionArn);
+  }
+
+  /** The ARN of the execution a task token was issued to. */
+  executionArnOfToken(token: string): string | undefined {
+    return this.tokens.get(token);
   }
 
   private readAll<T>(dir: string): T[] {

@@ -12,8 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { REPO_ROOT, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
-import { decodeMono, findPresence, medianAmplitude, toneTrack, writeToneWav } from '#test/support/tones';
+import { REPO_ROOT, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
+import { decodeMono, findPresence, medianAmplitude, toneTrack, writeToneWav } from '#harness/tones';
 
 const VOICE_HZ = 300;
 const TRACK_HZ = 1000;

@@ -9,24 +9,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eventually } from '#harness/eventually';
 import { CONTROLLER_COMMAND, CONTROLLER_WORKING_DIRECTORY } from '#controller/command';
-import { fakeParticipantToken, toneWav } from '#test/fixtures/controller/tone-wav';
+import { fakeParticipantToken, toneWav } from '#harness/tone-wav';
 import { startFakeAws, type FakeAws } from './fake-aws.ts';
 import { startWhipTestEndpoint, type WhipTestEndpoint } from './whip-test-endpoint.ts';
+import { chromiumPath } from '#harness/chromium';
 
 const SESSION = '11111111-1111-4111-8111-111111111111';
 const BUCKET = 'shelcaster-media-000000000000-us-east-1';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function until<T>(what: string, check: () => T | undefined | false, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+/** Waits (polling every 100 ms) until `check` answers something. */
+const until = <T>(what: string, check: () => T | undefined | false, timeoutMs = 45_000): Promise<T> =>
+  eventually(async () => check() || undefined, timeoutMs, what, 100);
 
 /** Processes whose command line names the test's temp dir (Chromium's profile lives there). */
 function processesUsing(dir: string): string[] {
@@ -79,7 +75,7 @@ describe('The controller command, run for real against fakes', () => {
         SESSIONS_TABLE_NAME: 'shelcaster-sessions',
         MEDIA_BUCKET_NAME: BUCKET,
         STAGE_TRANSPORT: 'whip',
-        CHROMIUM_PATH: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        CHROMIUM_PATH: chromiumPath(),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -10,10 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedChromium } from '#controller/browser/chromium-launcher';
 import { startPageServer, type PageServer } from '#controller/browser/page-server';
 import { ProgramPage } from '#controller/browser/program-page';
-import { fakeParticipantToken, toneWav } from '#test/fixtures/controller/tone-wav';
+import { fakeParticipantToken, toneWav } from '#harness/tone-wav';
 import { startWhipTestEndpoint, type WhipTestEndpoint } from './whip-test-endpoint.ts';
+import { chromiumPath } from '#harness/chromium';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = chromiumPath();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -17,9 +17,10 @@ import {
   type ApiRoute,
 } from '#contract/index';
 import { LocalIssuerKeys, readIssuer } from '#local-cloud/api/local-issuer';
-import { eventually, localToken, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
+import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
+import { eventually } from '#harness/eventually';
 import { readSessionRecord } from '#test/support/recording';
-import { SessionApi } from '#test/support/session-api';
+import { SessionApi } from '#harness/session-api';
 import { countIssuedParticipantTokens, snapshotClients, takeSnapshot, type SnapshotClients } from '#test/support/state-snapshot';
 
 const HOST_A = 'host-access-a';

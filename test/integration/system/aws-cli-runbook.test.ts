@@ -13,7 +13,8 @@ import {
   STATE_MACHINE_NAME,
   commandQueueName,
 } from '#contract/index';
-import { eventually, localToken, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
+import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
+import { eventually } from '#harness/eventually';
 import { awsJson, runAws, type CliVersion } from '../local-cloud/gateway/aws-cli.ts';
 
 const CLIS: readonly CliVersion[] = ['v1', 'v2'];

@@ -35,8 +35,9 @@ import {
   type CommandInput,
   type CommandMessage,
 } from '#contract/index';
-import { toneWav } from '#test/fixtures/controller/tone-wav';
-import { eventually, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
+import { toneWav } from '#harness/tone-wav';
+import { isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
+import { eventually } from '#harness/eventually';
 import {
   awsClients,
   controllerLogLines,
@@ -48,7 +49,7 @@ import {
   type AwsClients,
   type HostApi,
   type Json,
-} from '#test/support/system-session';
+} from '#harness/system-session';
 import { CommandProcessor } from '#controller/queue/command-processor';
 import { QueueLoop } from '#controller/queue/queue-loop';
 import { SessionStore } from '#controller/state/session-store';

@@ -11,8 +11,9 @@ import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { CLUSTER_NAME, COMMAND_QUEUE_PREFIX, MAX_CONTROLLER_RESTARTS, commandQueueName } from '#contract/index';
-import { toneWav } from '#test/fixtures/controller/tone-wav';
-import { eventually, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
+import { toneWav } from '#harness/tone-wav';
+import { isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
+import { eventually } from '#harness/eventually';
 import {
   awsClients,
   enteredStates,
@@ -26,7 +27,7 @@ import {
   type AwsClients,
   type HostApi,
   type Json,
-} from '#test/support/system-session';
+} from '#harness/system-session';
 
 /** Position tolerance of a resumed program (the show clock vs. what the new controller reports). */
 const POSITION_TOLERANCE_SECONDS = 2;

@@ -19,7 +19,8 @@ import { CreateQueueCommand, DeleteQueueCommand, GetQueueUrlCommand, ReceiveMess
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { STATE_MACHINE_NAME } from '#contract/index';
-import { eventually, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
+import { startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
+import { eventually } from '#harness/eventually';
 import { runAws, type CliVersion } from '../local-cloud/gateway/aws-cli.ts';
 
 const ACCOUNT = '000000000000';

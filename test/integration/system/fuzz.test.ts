@@ -17,9 +17,9 @@ import {
   mediaOwnerPrefix,
   type ApiRoute,
 } from '#contract/index';
-import { localToken, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
+import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { LOCAL_MEDIA_BUCKET, readSessionRecord } from '#test/support/recording';
-import { SessionApi } from '#test/support/session-api';
+import { SessionApi } from '#harness/session-api';
 import { snapshotClients, takeSnapshot, type SnapshotClients } from '#test/support/state-snapshot';
 
 const HOST = 'host-fuzz';

@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { HEARTBEAT_INTERVAL_SECONDS, HEARTBEAT_TIMEOUT_SECONDS } from '#contract/index';
-import { toneWav } from '#test/fixtures/controller/tone-wav';
-import { descendants, eventually, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
+import { toneWav } from '#harness/tone-wav';
+import { descendants, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
+import { eventually } from '#harness/eventually';
 import {
   LOCAL_MEDIA_BUCKET,
   awsClients,
@@ -26,7 +27,7 @@ import {
   type AwsClients,
   type HostApi,
   type Json,
-} from '#test/support/system-session';
+} from '#harness/system-session';
 
 const HOST = 'host-restart';
 

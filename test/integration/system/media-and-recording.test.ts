@@ -11,8 +11,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RECORDING_RETRY_AFTER_SECONDS } from '#contract/index';
 import { launchChromium } from '#controller/browser/chromium-launcher';
-import { DEFAULT_CHROMIUM_PATH } from '#controller/config';
-import { eventually, localToken, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
+import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
+import { eventually } from '#harness/eventually';
+import { chromiumPath } from '#harness/chromium';
 
 const TONE_SECONDS = 4;
 let cloud: RunningLocalCloud;
@@ -126,7 +127,7 @@ describe('Media uploads and the recording through the API', () => {
     expect(info.seconds).toBeLessThan(120);
 
     // Chromium knows the whole file's duration (a fragmented MP4 without the episode's index shows its first fragment's).
-    const chromium = await launchChromium(process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH);
+    const chromium = await launchChromium(chromiumPath());
     try {
       const page = await chromium.browser.newPage();
       const loaded = await page.evaluate(async (url) => {

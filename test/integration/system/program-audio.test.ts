@@ -17,10 +17,11 @@ import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/clie
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { IVSRealTimeClient, ListStagesCommand } from '@aws-sdk/client-ivs-realtime';
 import { CLUSTER_NAME, COMMAND_DLQ_NAME, COMMAND_QUEUE_PREFIX } from '#contract/index';
-import { descendants, eventually, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
+import { descendants, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
+import { eventually } from '#harness/eventually';
 import { localClientConfig, readSessionRecord, recordingStartMs } from '#test/support/recording';
-import { SessionApi, until, type CommandOutcome } from '#test/support/session-api';
-import { ANALYSIS_RATE, decodeMono, findPresence, largestStep, largestStepAt, medianAmplitude, toneTrack, writeToneWav, type Presence } from '#test/support/tones';
+import { SessionApi, until, type CommandOutcome } from '#harness/session-api';
+import { ANALYSIS_RATE, decodeMono, findPresence, largestStep, largestStepAt, medianAmplitude, toneTrack, writeToneWav, type Presence } from '#harness/tones';
 
 /** The issue's tolerance on where and how long a tone is heard. */
 const TOLERANCE_SECONDS = 0.3;

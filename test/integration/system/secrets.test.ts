@@ -29,12 +29,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeExecutionCommand, ListExecutionsCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { IDEMPOTENCY_TABLE_NAME, SESSIONS_TABLE_NAME, STATE_MACHINE_NAME } from '#contract/index';
-import { eventually, localToken, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
+import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
+import { eventually } from '#harness/eventually';
 import { allLogEvents } from '#test/support/log-events';
-import { SessionApi } from '#test/support/session-api';
+import { SessionApi } from '#harness/session-api';
 import { snapshotClients, type SnapshotClients } from '#test/support/state-snapshot';
-import { writeToneWav } from '#test/support/tones';
-import { awsClients, executionHistory, uploadMedia } from '#test/support/system-session';
+import { writeToneWav } from '#harness/tones';
+import { awsClients, executionHistory, uploadMedia } from '#harness/system-session';
 
 const HOST = 'host-secrets';
 /** A public-looking name: the API lets it through; the controller cannot resolve or fetch it here. */

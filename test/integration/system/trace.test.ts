@@ -17,7 +17,8 @@ import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/clie
 import { CloudWatchLogsClient, DescribeLogGroupsCommand, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { CLUSTER_NAME, CONTROLLER_LOG_GROUP, FUNCTION_NAMES, mediaBucketName, STATES } from '#contract/index';
 import type { SessionTrace } from '#trace/trace-model';
-import { eventually, localToken, REPO_ROOT, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
+import { localToken, REPO_ROOT, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
+import { eventually } from '#harness/eventually';
 
 const HOST = 'host-trace';
 const MAIN_STATES = [STATES.CreateStage, STATES.StartController, STATES.WaitForReady, STATES.GoLive, STATES.OnAir, STATES.Teardown];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { matchOnsets, toneOnsets } from '#bench/audio/onsets';
-import { ANALYSIS_RATE } from '#test/support/tones';
+import { ANALYSIS_RATE } from '#harness/tones';
 
 /** Silence with bursts of a sine at the given start times (seconds), each `length` s long. */
 function bursts(seconds: number, frequency: number, starts: number[], length = 0.5): Float32Array {

@@ -18,7 +18,7 @@ import { LambdaProvider } from '#local-cloud/services/lambda/provider';
 import { EventsProvider } from '#local-cloud/services/events/provider';
 import { EcsProvider } from '#local-cloud/services/ecs/provider';
 import { RecordingLogSink } from '#test/fixtures/local-cloud/recording-log-sink';
-import { ManualTimers } from '#test/fixtures/local-cloud/manual-timers';
+import { ManualClock } from '#test/fixtures/local-cloud/manual-clock';
 import { TEST_CREDENTIALS } from '#test/fixtures/local-cloud/test-credentials';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/local-cloud/', import.meta.url));
@@ -39,7 +39,7 @@ function alive(pid: number): boolean {
 
 describe('ECS tasks through the SDK v3 clients, with their STOPPED event delivered to a Lambda target', () => {
   const logs = new RecordingLogSink();
-  const timers = new ManualTimers();
+  const clock = new ManualClock(Date.now());
   let lambda: LambdaProvider;
   let events: EventsProvider;
   let ecs: EcsProvider;
@@ -55,7 +55,7 @@ describe('ECS tasks through the SDK v3 clients, with their STOPPED event deliver
     ecs = new EcsProvider({
       logs,
       events,
-      timers,
+      clock,
       images: {
         'controller:local': { entryPoint: [process.execPath, 'well-behaved-container.mjs'], cwd: `${FIXTURES}ecs` },
         'stubborn:local': { entryPoint: [process.execPath, 'stubborn-container.mjs'], cwd: `${FIXTURES}ecs` },
@@ -167,9 +167,9 @@ describe('ECS tasks through the SDK v3 clients, with their STOPPED event deliver
     await expect.poll(() => logs.messages(LOG_GROUP).some((line) => line.startsWith('stubborn child='))).toBe(true);
     const grandchild = Number(logs.messages(LOG_GROUP).find((line) => line.startsWith('stubborn child='))!.split('=')[1]);
     const closing = ecs.close();
-    await expect.poll(() => timers.pendingDelays).toContain(2000);
+    await expect.poll(() => clock.pendingDelays).toContain(2000);
     expect(alive(pids[1]!)).toBe(true);
-    timers.fireAll();
+    await clock.runAll();
     await closing;
     await expect.poll(() => [...pids, grandchild].map(alive)).toEqual([false, false, false]);
     await events.drain();

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '#harness/eventually';
 import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
@@ -126,10 +127,12 @@ describe('aws logs tail (CLI v2)', () => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     try {
-      await waitFor(() => out.includes('joined stage'), 15_000);
+      // The CLI's own 5 s follow interval is real time; these only observe it.
+      await eventually(async () => out.includes('joined stage') || undefined, 15_000, 'the first events', 100);
       provider.append(GROUP, 'controller/program-controller/task-2', [{ timestamp: Date.now(), message: 'heartbeat sent' }]);
-      await waitFor(() => out.includes('heartbeat sent'), 15_000);
-      await waitFor(() => false, 6_000).catch(() => undefined);
+      await eventually(async () => out.includes('heartbeat sent') || undefined, 15_000, 'the appended event', 100);
+      // One more follow round (5 s), which must not print the event again.
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
       expect(out.split('\n').filter((l) => l.includes('heartbeat sent'))).toHaveLength(1);
       expect(out.split('\n').filter((l) => l.includes('joined stage'))).toHaveLength(1);
     } finally {
@@ -137,12 +140,3 @@ describe('aws logs tail (CLI v2)', () => {
     }
   }, 45_000);
 });
-
-/** Polls a condition (the CLI's own 5 s follow interval is real time; this only observes it). */
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

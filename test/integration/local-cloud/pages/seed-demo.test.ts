@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_TRACKS, seedDemo, writeDemoWav } from '#local-cloud/demo/seed-demo';
-import { decodeMono, medianAmplitude, toneTrack } from '#test/support/tones';
+import { decodeMono, medianAmplitude, toneTrack } from '#harness/tones';
 
 /** An API with the routes the seed uses, keeping tracks and uploads in memory and checking the bearer token. */
 let server: Server;

@@ -9,8 +9,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { chromiumPath } from '#harness/chromium';
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_PATH = chromiumPath();
 const PAGE_HTML = readFileSync(new URL('../../../fixtures/stage/publisher.html', import.meta.url), 'utf8');
 
 export interface PublisherBrowser {

@@ -4,6 +4,7 @@
  * recording with what was uploaded, or resumes it as a new part of the same playlist.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '#harness/eventually';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,14 +27,6 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function waitUntil(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
@@ -78,7 +71,7 @@ describe('A composition recording after a crash of the local stage', () => {
     const arn = 'arn:aws:ivs:us-east-1:000000000000:composition/crashClose01';
     const prefix = 'CrashStage01/st-1/crashClose01/composite';
     const ffmpegPid = await crashWhileRecording(arn, prefix);
-    await waitUntil(() => !alive(ffmpegPid), 5_000);
+    await eventually(async () => !alive(ffmpegPid) || undefined, 5_000, 'ffmpeg to exit', 50);
 
     const before = parseRenditionPlaylist((await store.get('bucket', `${prefix}/media/hls/audio/playlist.m3u8`))!.toString());
     expect(before.ended).toBe(false);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { API_ROUTES, type ApiRoute } from '#contract/routes';
+import { API_ROUTES, type ApiRoute } from '#contract/api-routes';
 import { createRouteMatcher, decodePath } from '#local-cloud/api/route-matcher';
 
 describe('Method: createRouteMatcher', () => {

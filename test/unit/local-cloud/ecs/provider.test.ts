@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { BusEvent, EventPublisher } from '#local-cloud/gateway/internal';
 import { EcsProvider } from '#local-cloud/services/ecs/provider';
 import { RecordingLogSink } from '#test/fixtures/local-cloud/recording-log-sink';
-import { ManualTimers } from '#test/fixtures/local-cloud/manual-timers';
+import { ManualClock } from '#test/fixtures/local-cloud/manual-clock';
 import { jsonCall } from '#test/fixtures/local-cloud/json-call';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/local-cloud/ecs/', import.meta.url));
@@ -63,8 +63,8 @@ describe('EcsProvider', () => {
   async function start(options: { dataDir?: string } = {}) {
     const logs = new RecordingLogSink();
     const events = new RecordingPublisher();
-    const timers = new ManualTimers();
-    const provider = new EcsProvider({ images: IMAGES, logs, events, timers, cloudEnvironment: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }, ...options });
+    const clock = new ManualClock(Date.now());
+    const provider = new EcsProvider({ images: IMAGES, logs, events, clock, cloudEnvironment: { AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }, ...options });
     providers.push(provider);
     await jsonCall(provider, 'CreateCluster', { clusterName: 'test-cluster' });
     await jsonCall(provider, 'RegisterTaskDefinition', {
@@ -79,7 +79,7 @@ describe('EcsProvider', () => {
       family: 'stubborn-family',
       containerDefinitions: [containerDefinition('stubborn:latest', { stopTimeout: 2 })],
     });
-    return { provider, logs, events, timers };
+    return { provider, logs, events, clock };
   }
 
   async function runTask(provider: EcsProvider, body: object = {}) {
@@ -174,7 +174,7 @@ describe('EcsProvider', () => {
   });
 
   it('kills a container that ignores SIGTERM, and everything it started, after its stopTimeout', async () => {
-    const { provider, logs, timers } = await start();
+    const { provider, logs, clock } = await start();
     const { taskArn } = await runTask(provider, { taskDefinition: 'stubborn-family' });
     const running = await until(provider, taskArn, 'RUNNING');
     const pid = Number(running.containers[0]!.runtimeId);
@@ -182,9 +182,9 @@ describe('EcsProvider', () => {
     const grandchild = Number(logs.messages(LOG_GROUP).find((line) => line.startsWith('stubborn child='))!.split('=')[1]);
     await jsonCall(provider, 'StopTask', { cluster: 'test-cluster', task: taskArn });
     await expect.poll(() => logs.messages(LOG_GROUP)).toContain('ignoring SIGTERM');
-    expect(timers.pendingDelays).toEqual([2000]);
+    expect(clock.pendingDelays).toEqual([2000]);
     expect((await describe1(provider, taskArn)).lastStatus).toBe('RUNNING');
-    timers.fireAll();
+    await clock.runAll();
     const task = await until(provider, taskArn, 'STOPPED');
     expect(task).toMatchObject({ stopCode: 'UserInitiated', stoppedReason: 'Task stopped by user' });
     expect(task.containers[0]!.exitCode).toBe(137);
@@ -246,7 +246,7 @@ describe('EcsProvider', () => {
   });
 
   it('stops every task on close, SIGKILL included, leaving no process behind', async () => {
-    const { provider, timers } = await start();
+    const { provider, clock } = await start();
     const polite = await runTask(provider);
     const stubborn = await runTask(provider, { taskDefinition: 'stubborn-family' });
     const pids = [
@@ -255,8 +255,8 @@ describe('EcsProvider', () => {
     ];
     providers.splice(providers.indexOf(provider), 1);
     const closing = provider.close();
-    await expect.poll(() => timers.pendingDelays.length).toBeGreaterThan(0);
-    timers.fireAll();
+    await expect.poll(() => clock.pendingDelays.length).toBeGreaterThan(0);
+    await clock.runAll();
     await closing;
     expect(pids.map(alive)).toEqual([false, false]);
   });

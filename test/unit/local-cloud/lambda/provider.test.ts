@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LambdaProvider } from '#local-cloud/services/lambda/provider';
 import { RecordingLogSink } from '#test/fixtures/local-cloud/recording-log-sink';
-import { ManualTimers } from '#test/fixtures/local-cloud/manual-timers';
+import { ManualClock } from '#test/fixtures/local-cloud/manual-clock';
 
 const GREETER = fileURLToPath(new URL('../../../fixtures/local-cloud/lambda/greeter.ts', import.meta.url));
 
@@ -24,15 +24,15 @@ describe('LambdaProvider', () => {
     provider = undefined;
   });
 
-  function start(timers = new ManualTimers(), maxEnvironmentsPerFunction?: number) {
+  function start(clock = new ManualClock(Date.now()), maxEnvironmentsPerFunction?: number) {
     const logs = new RecordingLogSink();
     provider = new LambdaProvider({
       logs,
-      timers,
+      clock,
       cloudEnvironment: { AWS_ENDPOINT_URL: 'http://127.0.0.1:1' },
       ...(maxEnvironmentsPerFunction ? { maxEnvironmentsPerFunction } : {}),
     });
-    return { provider, logs, timers };
+    return { provider, logs, clock };
   }
 
   it('runs a TypeScript handler with the function environment and a Lambda context', async () => {
@@ -71,7 +71,7 @@ describe('LambdaProvider', () => {
   });
 
   it('queues invocations beyond maxEnvironmentsPerFunction for a free environment, and runs them all', async () => {
-    const { provider } = start(new ManualTimers(), 2);
+    const { provider } = start(new ManualClock(Date.now()), 2);
     provider.register(greeterRegistration());
     const results = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((name) => provider.invoke('greeter', { name })));
     expect(results.map((r) => (r.payload as { greeting: string }).greeting)).toEqual(['a', 'b', 'c', 'd', 'e'].map((n) => `Hello, ${n}`));
@@ -114,13 +114,13 @@ describe('LambdaProvider', () => {
   });
 
   it('times out an invocation, terminates its environment and answers Sandbox.Timedout', async () => {
-    const { provider, logs, timers } = start();
+    const { provider, logs, clock } = start();
     provider.register(greeterRegistration({ timeoutSeconds: 3 }));
     const warm = (await provider.invoke('greeter', { name: 'a' })).payload as { threadId: number };
     const hanging = provider.invoke('greeter', { name: 'b', hang: true });
     await expect.poll(() => logs.messages('/aws/lambda/greeter').filter((line) => line.includes('greeting b')).length).toBe(1);
-    expect(timers.pendingDelays).toEqual([3000]);
-    timers.fireAll();
+    expect(clock.pendingDelays).toEqual([3000]);
+    await clock.runAll();
     const result = await hanging;
     expect(result.functionError).toBe('Unhandled');
     expect(result.payload).toMatchObject({ errorType: 'Sandbox.Timedout' });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '#local-cloud/gateway/clock';
+import { ManualClock } from '#test/fixtures/local-cloud/manual-clock';
 import { LogsStore } from '#local-cloud/services/logs/store';
 
 const dirs: string[] = [];
@@ -18,12 +18,12 @@ describe('LogsStore', () => {
     expect(store.streamEvents('g', 's').map((e) => e.message)).toEqual(['a', 'b']);
   });
 
-  it('drops events older than the retention period on read', () => {
+  it('drops events older than the retention period on read', async () => {
     const clock = new ManualClock();
     const store = new LogsStore(clock);
     store.append('g', 's', [{ timestamp: clock.now(), message: 'old' }]);
     store.setRetention('g', 1);
-    clock.advance(24 * 60 * 60 * 1000 + 1);
+    await clock.advance(24 * 60 * 60 * 1000 + 1);
     store.append('g', 's', [{ timestamp: clock.now(), message: 'new' }]);
     expect(store.streamEvents('g', 's').map((e) => e.message)).toEqual(['new']);
   });

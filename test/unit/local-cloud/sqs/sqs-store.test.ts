@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '#local-cloud/gateway/clock';
+import { ManualClock } from '#test/fixtures/local-cloud/manual-clock';
 import { AwsServiceError } from '#local-cloud/gateway/json-protocol';
 import { md5OfMessageAttributes, queueArn, SqsStore } from '#local-cloud/services/sqs/store';
 
@@ -47,13 +47,13 @@ describe('SqsStore: FIFO queues', () => {
     expect(sequences[1]! > sequences[0]!).toBe(true);
   });
 
-  it('drops a duplicate deduplication id within five minutes and accepts it after', () => {
+  it('drops a duplicate deduplication id within five minutes and accepts it after', async () => {
     const clock = new ManualClock();
     const store = fifoStore(clock);
     const id = send(store, 'x', 'g', 'dup');
     expect(store.send('q.fifo', { body: 'x again', groupId: 'g', deduplicationId: 'dup' }).messageId).toBe(id);
     expect(store.attributesOf('q.fifo')['ApproximateNumberOfMessages']).toBe('1');
-    clock.advance(5 * 60 * 1000 + 1);
+    await clock.advance(5 * 60 * 1000 + 1);
     expect(store.send('q.fifo', { body: 'x later', groupId: 'g', deduplicationId: 'dup' }).messageId).not.toBe(id);
     expect(store.attributesOf('q.fifo')['ApproximateNumberOfMessages']).toBe('2');
   });
@@ -73,41 +73,41 @@ describe('SqsStore: FIFO queues', () => {
 });
 
 describe('SqsStore: visibility and redrive', () => {
-  it('makes a received message visible again after its visibility timeout', () => {
+  it('makes a received message visible again after its visibility timeout', async () => {
     const clock = new ManualClock();
     const store = fifoStore(clock);
     send(store, 'm');
     expect(store.receiveNow('q.fifo', { maxMessages: 1 })).toHaveLength(1);
-    clock.advance(29_999);
+    await clock.advance(29_999);
     expect(store.receiveNow('q.fifo', { maxMessages: 1 })).toHaveLength(0);
-    clock.advance(1);
+    await clock.advance(1);
     const again = store.receiveNow('q.fifo', { maxMessages: 1 });
     expect(again[0]?.message.receiveCount).toBe(2);
   });
 
-  it('keeps a deleted-with-a-stale-handle message, as SQS does', () => {
+  it('keeps a deleted-with-a-stale-handle message, as SQS does', async () => {
     const clock = new ManualClock();
     const store = fifoStore(clock);
     send(store, 'm');
     const old = store.receiveNow('q.fifo', { maxMessages: 1 })[0]?.receiptHandle ?? '';
-    clock.advance(30_000);
+    await clock.advance(30_000);
     store.receiveNow('q.fifo', { maxMessages: 1 });
     store.deleteMessage('q.fifo', old);
     expect(store.attributesOf('q.fifo')['ApproximateNumberOfMessagesNotVisible']).toBe('1');
   });
 
-  it('changes visibility of an in-flight message and refuses one not in flight', () => {
+  it('changes visibility of an in-flight message and refuses one not in flight', async () => {
     const clock = new ManualClock();
     const store = fifoStore(clock);
     send(store, 'm');
     const handle = store.receiveNow('q.fifo', { maxMessages: 1 })[0]?.receiptHandle ?? '';
     store.changeVisibility('q.fifo', handle, 0);
     expect(store.receiveNow('q.fifo', { maxMessages: 1 })).toHaveLength(1);
-    clock.advance(31_000);
+    await clock.advance(31_000);
     expect(() => store.changeVisibility('q.fifo', handle, 5)).toThrow(AwsServiceError);
   });
 
-  it('moves a message to the dead-letter queue after maxReceiveCount receives', () => {
+  it('moves a message to the dead-letter queue after maxReceiveCount receives', async () => {
     const clock = new ManualClock();
     const store = new SqsStore(clock);
     store.createQueue('dlq.fifo', { FifoQueue: 'true' }, {});
@@ -116,7 +116,7 @@ describe('SqsStore: visibility and redrive', () => {
     send(store, 'next');
     for (let i = 0; i < 2; i++) {
       expect(store.receiveNow('q.fifo', { maxMessages: 1 }).map((r) => r.message.body)).toEqual(['poison']);
-      clock.advance(10_000);
+      await clock.advance(10_000);
     }
     expect(store.receiveNow('q.fifo', { maxMessages: 1 }).map((r) => r.message.body)).toEqual(['next']);
     const dead = store.receiveNow('dlq.fifo', { maxMessages: 10 });
@@ -124,23 +124,23 @@ describe('SqsStore: visibility and redrive', () => {
     expect(store.deadLetterSourceQueues('dlq.fifo')).toEqual(['q.fifo']);
   });
 
-  it('drops messages older than the retention period', () => {
+  it('drops messages older than the retention period', async () => {
     const clock = new ManualClock();
     const store = new SqsStore(clock);
     store.createQueue('short', { MessageRetentionPeriod: '60' }, {});
     store.send('short', { body: 'old' });
-    clock.advance(60_000);
+    await clock.advance(60_000);
     expect(store.receiveNow('short', { maxMessages: 10 })).toHaveLength(0);
   });
 
-  it('holds a delayed message until its delay has passed', () => {
+  it('holds a delayed message until its delay has passed', async () => {
     const clock = new ManualClock();
     const store = new SqsStore(clock);
     store.createQueue('delayed', {}, {});
     store.send('delayed', { body: 'later', delaySeconds: 5 });
     expect(store.attributesOf('delayed')['ApproximateNumberOfMessagesDelayed']).toBe('1');
     expect(store.receiveNow('delayed', { maxMessages: 1 })).toHaveLength(0);
-    clock.advance(5_000);
+    await clock.advance(5_000);
     expect(store.receiveNow('delayed', { maxMessages: 1 })).toHaveLength(1);
   });
 });
@@ -161,7 +161,7 @@ describe('SqsStore: long polling', () => {
     store.receiveNow('q.fifo', { maxMessages: 1 });
     const waiting = store.receive('q.fifo', { maxMessages: 1 }, 20);
     await Promise.resolve();
-    clock.advance(5_000);
+    await clock.advance(5_000);
     expect((await waiting).map((r) => r.message.receiveCount)).toEqual([2]);
   });
 
@@ -170,7 +170,7 @@ describe('SqsStore: long polling', () => {
     const store = fifoStore(clock);
     const waiting = store.receive('q.fifo', { maxMessages: 1 }, 20);
     await Promise.resolve();
-    clock.advance(20_000);
+    await clock.advance(20_000);
     expect(await waiting).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
 /** A StepFunctionsEngine on a temporary directory with a manual clock and scripted task resources. */
+import { ManualClock } from '#test/fixtures/local-cloud/manual-clock';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  ManualClock,
   StepFunctionsEngine,
   type JsonValue,
   type TaskInvocation,
@@ -40,7 +40,7 @@ export class EngineFixture {
 
   /** Creates a state machine from a definition object and starts one execution. */
   async run(definition: object, input: unknown = {}, name = 'exec-1'): Promise<string> {
-    const machine = this.engine.createStateMachine({ name: `sm-${name}`, definition: JSON.stringify(definition), roleArn: 'arn:aws:iam::000000000000:role/r' });
+    const machine = this.engine.stateMachines.create({ name: `sm-${name}`, definition: JSON.stringify(definition), roleArn: 'arn:aws:iam::000000000000:role/r' });
     const { executionArn } = this.engine.startExecution({ stateMachineArn: machine.stateMachineArn, name, input: JSON.stringify(input) });
     await this.engine.whenIdle();
     return executionArn;

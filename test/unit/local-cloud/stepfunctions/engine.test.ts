@@ -228,7 +228,7 @@ describe('callback tasks', () => {
 
 describe('StartExecution', () => {
   it('returns the running execution for the same name and input, and refuses a different input', async () => {
-    const machine = f.engine.createStateMachine({ name: 'm', definition: JSON.stringify(callbackMachine()), roleArn: 'r' });
+    const machine = f.engine.stateMachines.create({ name: 'm', definition: JSON.stringify(callbackMachine()), roleArn: 'r' });
     const first = f.engine.startExecution({ stateMachineArn: machine.stateMachineArn, name: 'n', input: '{"a":1}' });
     const again = f.engine.startExecution({ stateMachineArn: machine.stateMachineArn, name: 'n', input: '{"a":1}' });
     expect(again.executionArn).toBe(first.executionArn);
@@ -241,10 +241,10 @@ describe('StartExecution', () => {
 
   it('refuses a definition the interpreter cannot run', () => {
     const parallel = { StartAt: 'P', States: { P: { Type: 'Parallel', Branches: [{ StartAt: 'S', States: { S: { Type: 'Succeed' } } }], End: true } } };
-    expect(() => f.engine.createStateMachine({ name: 'p', definition: JSON.stringify(parallel), roleArn: 'r' })).toThrow(
+    expect(() => f.engine.stateMachines.create({ name: 'p', definition: JSON.stringify(parallel), roleArn: 'r' })).toThrow(
       expect.objectContaining({ code: 'InvalidDefinition' }),
     );
-    expect(() => f.engine.createStateMachine({ name: 'x', definition: '{"StartAt":"Nowhere","States":{}}', roleArn: 'r' })).toThrow(
+    expect(() => f.engine.stateMachines.create({ name: 'x', definition: '{"StartAt":"Nowhere","States":{}}', roleArn: 'r' })).toThrow(
       expect.objectContaining({ code: 'InvalidDefinition' }),
     );
   });

@@ -2,6 +2,7 @@
  * The Step Functions provider behind the local cloud's gateway, driven over HTTP by the real
  * @aws-sdk/client-sfn: the operations, their pagination, and AWS's error names.
  */
+import { ManualClock } from '#test/fixtures/local-cloud/manual-clock';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +26,6 @@ import { DEFAULT_EXECUTION_LIMITS, STATE_MACHINE_NAME } from '#contract/index';
 import { startGateway, type Gateway } from '#local-cloud/gateway/server';
 import {
   createStepFunctionsProvider,
-  ManualClock,
   type JsonValue,
   type StepFunctionsProvider,
   type TaskResources,

@@ -2,12 +2,8 @@ import '#test/unit/functions/support/env';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { sessionKey } from '#contract/index';
-import {
-  liveSlotsKey,
-  releaseLiveSessionSlot,
-  takeLiveSessionSlot,
-} from '#helpers/live-session-slots';
+import { liveSlotsKey, sessionKey } from '#contract/index';
+import { releaseLiveSessionSlot, takeLiveSessionSlot } from '#helpers/live-session-slots';
 import { fakeRateItems } from '#test/unit/functions/support/rate-items';
 import { HOST_ID, sessionItem } from '#test/unit/functions/support/sessions';
 

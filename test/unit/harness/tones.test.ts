@@ -11,7 +11,7 @@ import {
   toneAmplitude,
   toneTrack,
   writeToneWav,
-} from '#test/support/tones';
+} from '#harness/tones';
 
 /** A sine of `amplitude` at `frequency` for `seconds`, after `offsetSeconds` of silence. */
 function sine(frequency: number, amplitude: number, seconds: number, offsetSeconds = 0): Float32Array {

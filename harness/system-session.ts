@@ -1,17 +1,31 @@
 /**
- * Helpers of the system tests that drive one session through a running local cloud: the host's API
- * calls, SDK clients pointed at the local cloud, the session's controller task and its process, the
- * execution's history, and media uploaded to the media bucket.
+ * The system session fixture of the tests and the benchmark, for driving sessions through a running local
+ * cloud: the host's API calls, SDK clients pointed at the local cloud, a session's controller task and its
+ * process, the execution's history, the session's record, and media uploaded to the media bucket.
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { DescribeTasksCommand, ECSClient, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
+import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchLogsClient, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { CLUSTER_NAME, CONTROLLER_LOG_GROUP, SESSIONS_TABLE_NAME, mediaBucketName, mediaOwnerPrefix, sessionKey, type SessionRecord } from '#contract/index';
-import { eventually, type RunningLocalCloud } from './local-cloud.ts';
+import {
+  CLUSTER_NAME,
+  CONTROLLER_LOG_GROUP,
+  SESSIONS_TABLE_NAME,
+  mediaBucketName,
+  mediaOwnerPrefix,
+  sessionKey,
+  type ApiAnswer,
+  type ApiOperationName,
+  type ApiRequest,
+  type SessionRecord,
+} from '#contract/index';
+import { eventually } from './eventually.ts';
+import { SessionApi } from './session-api.ts';
+import type { RunningLocalCloud } from './local-cloud.ts';
 
 /** The local cloud's account and region (what the deployer names the media bucket after). */
 export const LOCAL_ACCOUNT = '000000000000';
@@ -31,6 +45,7 @@ export function awsClients(cloud: Pick<RunningLocalCloud, 'awsEndpoint'>) {
     sfn: new SFNClient(config),
     ecs: new ECSClient(config),
     sqs: new SQSClient(config),
+    ivs: new IVSRealTimeClient(config),
     dynamodb: new DynamoDBClient(config),
     logs: new CloudWatchLogsClient(config),
     s3: new S3Client({ ...config, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' }),
@@ -38,9 +53,13 @@ export function awsClients(cloud: Pick<RunningLocalCloud, 'awsEndpoint'>) {
 }
 export type AwsClients = ReturnType<typeof awsClients>;
 
-/** The local API called as one host. */
+/**
+ * The local API called as one host (of whichever cloud `cloud()` answers, as a test may restart it):
+ * `api(method, path, body)` sends a request as it is written, `api.send(operation, request)` through the
+ * contract's typed client.
+ */
 export function hostApi(cloud: () => Pick<RunningLocalCloud, 'apiUrl'>, token: string) {
-  return async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
+  async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
     const response = await fetch(`${cloud().apiUrl}${path}`, {
       method,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -48,16 +67,18 @@ export function hostApi(cloud: () => Pick<RunningLocalCloud, 'apiUrl'>, token: s
     });
     const text = await response.text();
     return { status: response.status, body: text ? (JSON.parse(text) as Json) : {} };
-  };
+  }
+  const send = async <Name extends ApiOperationName>(name: Name, request: ApiRequest<Name>): Promise<ApiAnswer<Name>> =>
+    await new SessionApi(cloud(), token).send(name, request);
+  return Object.assign(api, { send });
 }
 export type HostApi = ReturnType<typeof hostApi>;
 
 /** Starts a session and waits until it is LIVE; returns its id, execution ARN and LIVE view. */
 export async function startLiveSession(api: HostApi, title: string, timeoutMs = 90_000) {
-  const created = await api('POST', '/sessions', { title });
-  if (created.status !== 202) throw new Error(`POST /sessions answered ${created.status}: ${JSON.stringify(created.body)}`);
-  const sessionId = created.body.sessionId as string;
-  const executionArn = created.body.executionArn as string;
+  const created = await api.send('createSession', { body: { title } });
+  if (!created.ok || created.status !== 202) throw new Error(`POST /sessions answered ${created.status}: ${JSON.stringify(created.body)}`);
+  const { sessionId, executionArn } = created.body;
   const live = await waitForSession(api, sessionId, (s) => s.status === 'LIVE', timeoutMs, 'the session to go LIVE', true);
   return { sessionId, executionArn, live };
 }
@@ -73,7 +94,10 @@ export async function waitForSession(
 ): Promise<Json> {
   return eventually(
     async () => {
-      const { body } = await api('GET', `/sessions/${sessionId}`);
+      const answer = await api.send('getSession', { params: { sessionId } });
+      if (!answer.ok) throw new Error(`GET session answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+      // The view as plain JSON: the tests' conditions read it field by field.
+      const body = answer.body as unknown as Json;
       if (failOnEnd && (body.status === 'FAILED' || body.status === 'ENDED')) throw new Error(`session ended: ${JSON.stringify(body)}`);
       return done(body) ? body : undefined;
     },
@@ -95,6 +119,13 @@ export async function sessionTasks(ecs: ECSClient, sessionId: string, desiredSta
   if (!listed.taskArns?.length) return [];
   const described = await ecs.send(new DescribeTasksCommand({ cluster: CLUSTER_NAME, tasks: listed.taskArns }));
   return described.tasks ?? [];
+}
+
+/** A RUNNING controller task of the session and its process id (the container's runtimeId), if there is one now. */
+export async function controllerProcess(ecs: ECSClient, sessionId: string): Promise<{ taskArn: string; pid: number } | undefined> {
+  const task = (await sessionTasks(ecs, sessionId)).find((t) => t.lastStatus === 'RUNNING');
+  const pid = Number(task?.containers?.[0]?.runtimeId);
+  return task?.taskArn && pid > 0 ? { taskArn: task.taskArn, pid } : undefined;
 }
 
 /** The one RUNNING controller task of a session whose process runs, with its pid. */

@@ -1,0 +1,25 @@
+/**
+ * Every Lambda function of the contract's FUNCTIONS (infra/constructs/functions.ts), each with its log group,
+ * registered with the local Lambda service.
+ */
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { FUNCTIONS } from '#contract/index';
+import { ensureLogGroup } from './log-retention.ts';
+import { localFunction, type BindingValues, type LocalFunction } from './shelcaster-function.ts';
+
+/** Registers every function (after creating its log group); answers them. */
+export async function deployFunctions(
+  logs: CloudWatchLogsClient,
+  root: string,
+  values: BindingValues,
+  register: (fn: LocalFunction) => Promise<void> | void,
+): Promise<LocalFunction[]> {
+  const functions: LocalFunction[] = [];
+  for (const spec of FUNCTIONS) {
+    const fn = localFunction(spec, root, values);
+    await ensureLogGroup(logs, `/aws/lambda/${fn.functionName}`);
+    await register(fn);
+    functions.push(fn);
+  }
+  return functions;
+}

@@ -1,0 +1,47 @@
+/**
+ * One function as the local Lambda service runs it (infra/constructs/shelcaster-function.ts): the contract's
+ * spec, with the environment of its bindings — the same variable names CDK's bind methods set, with the
+ * local cloud's values — plus the Powertools service name, as CDK sets it.
+ */
+import { BINDING_ENV, ENV, FUNCTION_NAMES, type FunctionRole, type FunctionSpec } from '#contract/index';
+
+/** Values of every binding variable in one deployment (table names, ARNs, ...). */
+export type BindingValues = Record<string, string>;
+
+export interface LocalFunction {
+  functionName: string;
+  /** Absolute path of the handler module. */
+  entry: string;
+  environment: Record<string, string>;
+  timeoutSeconds: number;
+  memoryMiB: number;
+}
+
+/** ARN of a function in this account and region. */
+export const functionArn = (region: string, account: string, role: FunctionRole) =>
+  `arn:aws:lambda:${region}:${account}:function:${FUNCTION_NAMES[role]}`;
+
+/** Exactly the variables of the function's bindings, each with its deployment value. */
+export function functionEnvironment(spec: FunctionSpec, values: BindingValues): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const binding of spec.bindings) {
+    for (const name of BINDING_ENV[binding]) {
+      const value = values[name];
+      if (value === undefined) throw new Error(`No local value for ${name} (binding ${binding} of ${spec.role})`);
+      env[name] = value;
+    }
+  }
+  return env;
+}
+
+/** The local function of a spec: its handler module under `root`, its bindings' environment, its size. */
+export function localFunction(spec: FunctionSpec, root: string, values: BindingValues): LocalFunction {
+  const functionName = FUNCTION_NAMES[spec.role];
+  return {
+    functionName,
+    entry: `${root}/${spec.entry}`,
+    environment: { ...functionEnvironment(spec, values), [ENV.powertoolsServiceName]: functionName },
+    timeoutSeconds: spec.timeoutSeconds,
+    memoryMiB: spec.memoryMiB,
+  };
+}
