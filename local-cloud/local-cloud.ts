@@ -18,10 +18,10 @@ import { createS3Provider, DEFAULT_LOCAL_SECRET_ACCESS_KEY } from './services/s3
 import { createIvsProvider } from './services/ivs/provider.ts';
 import { createStepFunctionsProvider } from './services/stepfunctions/provider.ts';
 import { StageParticipants } from './stage/stage-participants.ts';
-import { WhipEndpoint } from './stage/whip-endpoint.ts';
+import { StageEndpoint } from './stage/stage-endpoint.ts';
 import { StageCompositionRecorder } from './stage/composition-recorder.ts';
 import { s3RecordingStore } from './stage/recording-store.ts';
-import { STAGE_MOUNT_PATH } from './stage/stage-server.ts';
+import { STAGE_MOUNT_PATH, stageSubPath } from './stage/stage-server.ts';
 import { startApiServer, type ApiServer } from './api/server.ts';
 import { localPages } from './pages/pages.ts';
 import { DEMO_USER_ID, seedDemo } from './demo/seed-demo.ts';
@@ -122,11 +122,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     events,
     resumeOnStart: false,
   });
-  const whip = new WhipEndpoint({
+  const stage = new StageEndpoint({
     verify: (token) => ivs.verifyParticipantToken(token),
     participants,
     onError: (message, error) => log(`[stage] ${message}: ${error instanceof Error ? error.message : String(error)}`),
   });
+  // The control plane's changes reach whoever is on the stage (DISCONNECT over the events WebSocket).
+  ivs.onStageDeleted((stageArn) => void stage.stageDeleted(stageArn));
+  ivs.onParticipantDisconnected((stageArn, participantId) => void stage.participantDisconnected(stageArn, participantId));
   const sfn = createStepFunctionsProvider({ dataDir, resume: false, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });
 
   const gateway: Gateway = await startGateway({
@@ -137,13 +140,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       {
         prefix: `${STAGE_MOUNT_PATH}/`,
         request: (req, res) => {
-          const pathname = (req.url ?? '/').split('?')[0]!;
-          void whip.handle(req, res, pathname.slice(STAGE_MOUNT_PATH.length)).then((handled) => {
+          void stage.handle(req, res, stageSubPath(req.url) ?? '/').then((handled) => {
             if (!handled && !res.headersSent) {
               res.writeHead(404, { 'content-type': 'text/plain' });
               res.end('Not found\n');
             }
           });
+        },
+        upgrade: (req, socket, head) => {
+          if (!stage.upgrade(req, socket, head, stageSubPath(req.url) ?? '/')) socket.destroy();
         },
       },
     ],
@@ -199,7 +204,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
           await ecs.close();
           await events.drain();
           await recorder.close();
-          await whip.close();
+          await stage.close();
           sfn.engine.close();
           await gateway.close();
         })();
@@ -210,7 +215,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await api?.close();
     await ecs.close();
     await recorder.close();
-    await whip.close();
+    await stage.close();
     await gateway.close();
     throw error;
   }

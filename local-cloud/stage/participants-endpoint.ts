@@ -30,7 +30,7 @@ export interface ParticipantSummary {
 
 /** The participants of the asking token's stage. */
 export function participantsOfStage(participants: StageParticipants, claims: StageParticipantClaims): ParticipantSummary[] {
-  return participants.listParticipants(claims.resource).map((p) => ({
+  return participants.listPublications(claims.resource).map((p) => ({
     participantId: p.participantId,
     ...(p.userId ? { userId: p.userId } : {}),
     ...(p.attributes.displayName ? { displayName: p.attributes.displayName } : {}),

@@ -110,7 +110,7 @@ describe('The local stage records what Chromium publishes over WHIP', () => {
     let wallStart = 0;
     const { recordingPrefix, recordingStartMs, samples, rendition } = await record('onePublisher', async () => {
       const bearer = await publish(page, 'host-participant');
-      expect(stage.endpoint.participants.listParticipants(STAGE_ARN)).toMatchObject([{ participantId: 'host-participant', state: 'connected' }]);
+      expect(stage.endpoint.participants.listPublications(STAGE_ARN)).toMatchObject([{ participantId: 'host-participant', state: 'connected' }]);
       wallStart = await playTones(page, tones);
       await sleep(5_300 + 500);
       await page.evaluate((t) => (window as unknown as { stagePublisher: { unpublish(t: string): Promise<void> } }).stagePublisher.unpublish(t), bearer);
@@ -155,7 +155,7 @@ describe('The local stage records what Chromium publishes over WHIP', () => {
     const { recordingStartMs, samples } = await record('twoPublishers', async () => {
       await publish(first, 'host');
       await publish(second, 'caller');
-      expect(stage.endpoint.participants.listParticipants(STAGE_ARN)).toHaveLength(2);
+      expect(stage.endpoint.participants.listPublications(STAGE_ARN)).toHaveLength(2);
       const [a] = await Promise.all([
         playTones(first, [{ frequency: 440, startSeconds: 0, durationSeconds: 2 }]),
         playTones(second, [{ frequency: 880, startSeconds: 0, durationSeconds: 2 }]),

@@ -38,10 +38,10 @@ describe('The local stage: who is on the stage', () => {
       },
     });
     const participants = stage.endpoint.participants;
-    participants.join({ participantId: 'host', stageArn: STAGE_ARN, userId: 'user-host', attributes: { displayName: 'The host', role: 'HOST' }, resourceId: 'r1' });
+    participants.publish({ participantId: 'host', stageArn: STAGE_ARN, userId: 'user-host', attributes: { displayName: 'The host', role: 'HOST' }, resourceId: 'r1', route: 'sdk' });
     participants.setState('r1', 'connected');
-    participants.join({ participantId: 'controller', stageArn: STAGE_ARN, attributes: {}, resourceId: 'r2' });
-    participants.join({ participantId: 'elsewhere', stageArn: OTHER_STAGE_ARN, attributes: {}, resourceId: 'r3' });
+    participants.publish({ participantId: 'controller', stageArn: STAGE_ARN, attributes: {}, resourceId: 'r2', route: 'sdk' });
+    participants.publish({ participantId: 'elsewhere', stageArn: OTHER_STAGE_ARN, attributes: {}, resourceId: 'r3', route: 'whip' });
     return stage;
   }
 
