@@ -77,8 +77,8 @@ export async function runController(deps: ControllerDeps): Promise<number> {
       await cleanup();
       return 0;
     }
-    await page.join(config.stageTransport, token.token, JOIN_TIMEOUT_SECONDS * 1000);
-    logger.info('Joined the stage and publishing', { participantId, transport: config.stageTransport });
+    await page.join(token.token, JOIN_TIMEOUT_SECONDS * 1000);
+    logger.info('Joined the stage and publishing', { participantId });
   } catch (error) {
     const reason = (error as Error).message;
     logger.error('The controller cannot join the stage', { reason });

@@ -21,7 +21,8 @@ import { StageParticipants } from './stage/stage-participants.ts';
 import { StageEndpoint } from './stage/stage-endpoint.ts';
 import { StageCompositionRecorder } from './stage/composition-recorder.ts';
 import { s3RecordingStore } from './stage/recording-store.ts';
-import { STAGE_MOUNT_PATH, stageSubPath } from './stage/stage-server.ts';
+import { STAGE_MOUNT_PATH } from './stage/stage-server.ts';
+import { followControlPlane, stageRoute } from './stage/stage-route.ts';
 import { startApiServer, type ApiServer } from './api/server.ts';
 import { localPages } from './pages/pages.ts';
 import { DEMO_USER_ID, seedDemo } from './demo/seed-demo.ts';
@@ -127,31 +128,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     participants,
     onError: (message, error) => log(`[stage] ${message}: ${error instanceof Error ? error.message : String(error)}`),
   });
-  // The control plane's changes reach whoever is on the stage (DISCONNECT over the events WebSocket).
-  ivs.onStageDeleted((stageArn) => void stage.stageDeleted(stageArn));
-  ivs.onParticipantDisconnected((stageArn, participantId) => void stage.participantDisconnected(stageArn, participantId));
+  followControlPlane(stage, ivs);
   const sfn = createStepFunctionsProvider({ dataDir, resume: false, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID });
 
   const gateway: Gateway = await startGateway({
     host,
     port: options.awsPort,
     providers: [sfn, sqs, dynamodb, s3, logs, lambda, events, ecs, ivs],
-    routes: [
-      {
-        prefix: `${STAGE_MOUNT_PATH}/`,
-        request: (req, res) => {
-          void stage.handle(req, res, stageSubPath(req.url) ?? '/').then((handled) => {
-            if (!handled && !res.headersSent) {
-              res.writeHead(404, { 'content-type': 'text/plain' });
-              res.end('Not found\n');
-            }
-          });
-        },
-        upgrade: (req, socket, head) => {
-          if (!stage.upgrade(req, socket, head, stageSubPath(req.url) ?? '/')) socket.destroy();
-        },
-      },
-    ],
+    routes: [stageRoute(stage)],
     onError: (error, entry) => log(`[aws] ${entry.service} ${entry.operation ?? entry.path} failed: ${error instanceof Error ? error.stack : String(error)}`),
   });
 

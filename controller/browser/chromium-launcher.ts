@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { JoinFailedError } from '../errors.ts';
 
-/** Chromium flags: headless, no sandbox in a container, no background traffic (it would only be refused offline), autoplay allowed. */
+/**
+ * Chromium flags: headless, no sandbox in a container, no background traffic (it would only be refused
+ * offline), autoplay allowed, and IVS's analytics and remote-config hosts unresolvable: the web SDK joins,
+ * publishes and subscribes without them, and a remote config could switch it to a signalling variant other
+ * than the one the tests run (so the controller runs the tested path on AWS too).
+ */
 export const CHROMIUM_FLAGS = [
   '--headless',
   '--no-sandbox',
@@ -18,6 +23,7 @@ export const CHROMIUM_FLAGS = [
   '--disable-sync',
   '--no-first-run',
   '--autoplay-policy=no-user-gesture-required',
+  '--host-resolver-rules=MAP *.live-video.net ~NOTFOUND',
   // The page frees a replaced program's decoded audio (over 100 MiB for a few minutes of stereo) at once
   // with gc(); V8 alone collects it too late under external-memory pressure.
   '--js-flags=--expose-gc',

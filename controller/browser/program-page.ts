@@ -1,12 +1,10 @@
 /**
- * The controller's page in Chromium, driven through puppeteer: joins and leaves the stage, and plays
- * the program (PageAudio). Media files reach the page through the loopback page server.
+ * The controller's page in Chromium, driven through puppeteer: joins and leaves the stage (the IVS web SDK),
+ * and plays the program (PageAudio). Media files reach the page through the loopback page server.
  */
 import type { Browser, Page } from 'puppeteer-core';
-import type { StageTransport } from '#contract/index';
 import type { PageAudio, PageAudioStatus } from '../player/page-audio.ts';
 import type { PageServer } from './page-server.ts';
-import { whipRequest, type WhipRequest, type WhipResponse } from './whip-request.ts';
 import { JoinFailedError } from '../errors.ts';
 
 const PAGE_LOAD_TIMEOUT_MS = 20_000;
@@ -14,7 +12,7 @@ const PAGE_LOAD_TIMEOUT_MS = 20_000;
 /** The page's `window.shelcaster` API, as the page defines it (controller/page/main.js). */
 interface PageApi {
   setTitle(title: string): void;
-  join(transport: StageTransport, token: string): Promise<string>;
+  join(token: string): Promise<string>;
   stageState(): string;
   leave(): Promise<void>;
   load(path: string): Promise<{ durationSeconds: number }>;
@@ -35,8 +33,6 @@ export interface ProgramPageOptions {
   title: string;
   /** Receives the page's console lines and errors (never tokens: the page does not print them). */
   onConsole?: (level: string, text: string) => void;
-  /** The WHIP HTTP exchange (injectable for tests). */
-  whip?: (request: WhipRequest) => Promise<WhipResponse>;
 }
 
 export class ProgramPage implements PageAudio {
@@ -51,9 +47,6 @@ export class ProgramPage implements PageAudio {
       const page = await options.browser.newPage();
       page.on('console', (m) => options.onConsole?.(m.type(), m.text()));
       page.on('pageerror', (e) => options.onConsole?.('pageerror', e instanceof Error ? e.message : String(e)));
-      await page.exposeFunction('shelcasterWhipRequest', (request: WhipRequest) =>
-        (options.whip ?? whipRequest)(request),
-      );
       await page.goto(`${options.server.origin}/`, { waitUntil: 'load', timeout: PAGE_LOAD_TIMEOUT_MS });
       await page.waitForFunction(() => (window as unknown as WithApi).shelcasterReady === true, {
         timeout: PAGE_LOAD_TIMEOUT_MS,
@@ -66,20 +59,20 @@ export class ProgramPage implements PageAudio {
   }
 
   /** Joins the stage with the participant token; resolves once connected and publishing. */
-  async join(transport: StageTransport, token: string, timeoutMs: number): Promise<void> {
+  async join(token: string, timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no connection within ${timeoutMs / 1000} s`)), timeoutMs);
     });
     try {
       await Promise.race([
-        this.page.evaluate((tr, tk) => (window as unknown as WithApi).shelcaster.join(tr, tk), transport, token),
+        this.page.evaluate((tk) => (window as unknown as WithApi).shelcaster.join(tk), token),
         timeout,
       ]);
     } catch (error) {
       // Puppeteer's evaluation errors carry the page's message; the token is never part of it.
       const firstLine = (error as Error).message.split('\n')[0];
-      throw new JoinFailedError(`Joining the stage over ${transport} failed: ${firstLine}`, { cause: error });
+      throw new JoinFailedError(`Joining the stage failed: ${firstLine}`, { cause: error });
     } finally {
       clearTimeout(timer);
     }

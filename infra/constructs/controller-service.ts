@@ -114,10 +114,7 @@ export class ControllerService extends Construct {
       }),
       essential: true,
       stopTimeout: Duration.seconds(CONTROLLER_STOP_TIMEOUT_SECONDS),
-      environment: controllerContainerEnvironment(
-        { SESSIONS_TABLE_NAME: props.sessions.table.tableName, MEDIA_BUCKET_NAME: props.media.bucket.bucketName },
-        'ivs-sdk',
-      ),
+      environment: controllerContainerEnvironment({ SESSIONS_TABLE_NAME: props.sessions.table.tableName, MEDIA_BUCKET_NAME: props.media.bucket.bucketName }),
       logging: LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: CONTROLLER_LOG_STREAM_PREFIX }),
     });
     this.executionRole = this.taskDefinition.obtainExecutionRole();

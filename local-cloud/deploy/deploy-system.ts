@@ -155,7 +155,7 @@ export async function deploySystem(options: DeploySystemOptions): Promise<LocalD
           essential: true,
           stopTimeout: CONTROLLER_STOP_TIMEOUT_SECONDS,
           environment: Object.entries(
-            controllerContainerEnvironment({ SESSIONS_TABLE_NAME, MEDIA_BUCKET_NAME: bucketName }, 'whip'),
+            controllerContainerEnvironment({ SESSIONS_TABLE_NAME, MEDIA_BUCKET_NAME: bucketName }),
           ).map(([name, value]) => ({ name, value })),
           logConfiguration: {
             logDriver: 'awslogs',
