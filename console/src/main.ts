@@ -309,9 +309,9 @@ async function uploadFiles(files: readonly File[]): Promise<void> {
       const track = await uploadTrack(api, file, (fraction) => {
         progress.value = fraction;
       });
+      await loadTracks();
       item.textContent = `${file.name}: uploaded as “${track.title}”`;
       item.dataset.uploaded = 'true';
-      await loadTracks();
     } catch (error) {
       item.textContent = `${file.name}: ${error instanceof Error ? error.message : String(error)}`;
       item.classList.add('error');

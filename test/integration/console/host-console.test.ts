@@ -73,7 +73,7 @@ async function waitForPage(condition: string, timeout: number, what: string): Pr
   try {
     await page.waitForFunction(condition, { timeout, polling: 200 });
   } catch (error) {
-    const shown = await page.evaluate(() => document.body.innerText).catch(() => '');
+    const shown = await page.evaluate(() => `${document.body.innerText}\n${document.querySelector('#participants')?.innerHTML ?? ''}`).catch(() => '');
     throw new Error(`Timed out waiting for ${what}. The page shows:\n${shown}`, { cause: error });
   }
 }
@@ -114,7 +114,7 @@ describe('Host console: a show run from the browser', () => {
     expect(await text('#commands li')).toContain('Play “tone-1khz”: APPLIED');
     await waitForPage(`document.querySelector('#now-playing').dataset.state === 'PLAYING'`, 10_000, 'the track to play');
     // The host hears the program: its meter moves with the track.
-    await waitForPage(`Number(document.querySelector('#participants li[data-role="CONTROLLER"]').dataset.level) > 0.05`, 10_000, 'the program level while the track plays');
+    await waitForPage(`Number(document.querySelector('#participants li[data-role="CONTROLLER"]').dataset.level) > 0.05`, 20_000, 'the program level while the track plays');
     await new Promise((resolve) => setTimeout(resolve, 3_000)); // voice and track together on air
     expect(await text('#now-playing')).toMatch(/^Playing: tone-1khz — 0:0\d \/ 0:08/);
 
