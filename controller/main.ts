@@ -1,13 +1,15 @@
 /**
  * Entry point of the program controller task (controller/command.json runs it): reads the configuration,
- * runs the controller, and turns SIGTERM into a clean exit well inside the container's stop timeout.
+ * starts Chromium on the controller's page at once, loads the rest of the controller (the AWS SDK clients
+ * take Node a while) meanwhile, runs it, and turns SIGTERM into a clean exit well inside the container's
+ * stop timeout.
  */
 import { CONTROLLER_STOP_TIMEOUT_SECONDS } from '#contract/index';
 import { ConfigError, readConfig } from './config.ts';
-import { createControllerLogger } from './logger.ts';
-import { createControllerClients } from './aws-clients.ts';
+import { createControllerLogger, pageConsole } from './logger.ts';
+import { JoinClock } from './join-clock.ts';
 import { killLiveBrowsers } from './browser/chromium-launcher.ts';
-import { runController } from './program-controller.ts';
+import { openProgramBrowser } from './browser/program-browser.ts';
 
 /** Seconds before the stop timeout at which a stop that hangs is cut short. */
 const STOP_MARGIN_SECONDS = 3;
@@ -30,7 +32,12 @@ process.on('SIGINT', onSignal);
 
 try {
   const config = readConfig();
-  const exitCode = await runController({ config, clients: createControllerClients(), logger, stopSignal: stop.signal });
+  const clock = new JoinClock();
+  clock.mark('main');
+  const browser = clock.timed('page-loaded', openProgramBrowser({ chromiumPath: config.chromiumPath, onConsole: pageConsole(logger) }));
+  browser.catch(() => undefined); // runController reports it
+  const [{ runController }, { createControllerClients }] = await Promise.all([import('./program-controller.ts'), import('./aws-clients.ts')]);
+  const exitCode = await runController({ config, clients: createControllerClients(), logger, stopSignal: stop.signal, browser, clock });
   logger.info('Controller exits', { exitCode });
   process.exit(exitCode);
 } catch (error) {

@@ -36,6 +36,8 @@ export class StageSession {
     this.listeners = new Map();
     /** @type {any} */
     this.stage = null;
+    /** How long the last join took (ms): until the stage was joined, and until published. */
+    this.timings = { joinedMs: NaN, publishedMs: NaN };
   }
 
   /** @param {'participants' | 'streams-added' | 'streams-removed' | 'left' | 'error'} event @param {Function} listener */
@@ -99,9 +101,12 @@ export class StageSession {
       if (error?.category === 'PUBLISH_ERROR') notPublished(error);
       this.emit('error', error);
     });
+    const started = performance.now();
     try {
       await stage.join();
+      this.timings.joinedMs = performance.now() - started;
       if (streams.length > 0) await publishedOnce;
+      this.timings.publishedMs = performance.now() - started;
     } catch (error) {
       this.state = 'errored';
       this.stage = null;

@@ -39,15 +39,15 @@ export interface LaunchedChromium {
   close(): Promise<void>;
 }
 
-/** Launches Chromium at `executablePath`; throws JoinFailedError when it cannot start. */
-export async function launchChromium(executablePath: string): Promise<LaunchedChromium> {
+/** Launches Chromium at `executablePath` with a first tab at `initialUrl`; throws JoinFailedError when it cannot start. */
+export async function launchChromium(executablePath: string, initialUrl = 'about:blank'): Promise<LaunchedChromium> {
   const userDataDir = await mkdtemp(join(tmpdir(), 'shelcaster-chromium-'));
   let browser: Browser;
   try {
     browser = await puppeteer.launch({
       executablePath,
       ignoreDefaultArgs: true,
-      args: [...CHROMIUM_FLAGS, `--user-data-dir=${userDataDir}`, 'about:blank'],
+      args: [...CHROMIUM_FLAGS, `--user-data-dir=${userDataDir}`, initialUrl],
       pipe: true,
       handleSIGINT: false,
       handleSIGTERM: false,

@@ -12,7 +12,7 @@ const PAGE_LOAD_TIMEOUT_MS = 20_000;
 /** The page's `window.shelcaster` API, as the page defines it (controller/page/main.js). */
 interface PageApi {
   setTitle(title: string): void;
-  join(token: string): Promise<string>;
+  join(token: string): Promise<{ state: string; timings: StageJoinTimings }>;
   stageState(): string;
   leave(): Promise<void>;
   load(path: string): Promise<{ durationSeconds: number }>;
@@ -27,10 +27,16 @@ interface PageApi {
 }
 type WithApi = Window & { shelcaster: PageApi; shelcasterReady?: boolean };
 
+/** How long the page's join took (ms from its start): until the stage was joined, and until published. */
+export interface StageJoinTimings {
+  joinedMs: number;
+  publishedMs: number;
+}
+
 export interface ProgramPageOptions {
   browser: Browser;
   server: PageServer;
-  title: string;
+  title?: string;
   /** Receives the page's console lines and errors (never tokens: the page does not print them). */
   onConsole?: (level: string, text: string) => void;
 }
@@ -41,34 +47,45 @@ export class ProgramPage implements PageAudio {
     private readonly server: PageServer,
   ) {}
 
-  /** Opens the page and waits until its API is ready. */
+  /**
+   * Opens the page and waits until its API is ready. A tab already loading the page (Chromium launched with
+   * its URL, see program-browser.ts) is taken over; otherwise a new one is opened.
+   */
   static async open(options: ProgramPageOptions): Promise<ProgramPage> {
     try {
-      const page = await options.browser.newPage();
+      const url = `${options.server.origin}/`;
+      const loading = (await options.browser.pages()).find((p) => p.url() === url);
+      const page = loading ?? (await options.browser.newPage());
       page.on('console', (m) => options.onConsole?.(m.type(), m.text()));
       page.on('pageerror', (e) => options.onConsole?.('pageerror', e instanceof Error ? e.message : String(e)));
-      await page.goto(`${options.server.origin}/`, { waitUntil: 'load', timeout: PAGE_LOAD_TIMEOUT_MS });
+      if (!loading) await page.goto(url, { waitUntil: 'load', timeout: PAGE_LOAD_TIMEOUT_MS });
       await page.waitForFunction(() => (window as unknown as WithApi).shelcasterReady === true, {
         timeout: PAGE_LOAD_TIMEOUT_MS,
       });
-      await page.evaluate((t) => (window as unknown as WithApi).shelcaster.setTitle(t), options.title);
+      if (options.title !== undefined) await page.evaluate((t) => (window as unknown as WithApi).shelcaster.setTitle(t), options.title);
       return new ProgramPage(page, options.server);
     } catch (error) {
       throw new JoinFailedError(`The controller page did not load: ${(error as Error).message}`, { cause: error });
     }
   }
 
-  /** Joins the stage with the participant token; resolves once connected and publishing. */
-  async join(token: string, timeoutMs: number): Promise<void> {
+  /** Sets the show title the video tile shows. */
+  async setTitle(title: string): Promise<void> {
+    await this.page.evaluate((t) => (window as unknown as WithApi).shelcaster.setTitle(t), title);
+  }
+
+  /** Joins the stage with the participant token; resolves once connected and publishing, with how long it took. */
+  async join(token: string, timeoutMs: number): Promise<StageJoinTimings> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no connection within ${timeoutMs / 1000} s`)), timeoutMs);
     });
     try {
-      await Promise.race([
+      const joined = await Promise.race([
         this.page.evaluate((tk) => (window as unknown as WithApi).shelcaster.join(tk), token),
         timeout,
       ]);
+      return joined.timings;
     } catch (error) {
       // Puppeteer's evaluation errors carry the page's message; the token is never part of it.
       const firstLine = (error as Error).message.split('\n')[0];

@@ -33,7 +33,7 @@ let session = null;
     await program.resume();
     session = new StageSession(/** @type {any} */ (window).IVSBroadcastClient, { publish: [program.audioTrack, tile.videoTrack], subscribe: 'none' });
     await session.join(token);
-    return session.state;
+    return { state: session.state, timings: session.timings };
   },
   stageState() {
     return session ? session.state : 'disconnected';
