@@ -1,7 +1,7 @@
 /**
- * The local stage end to end with real Chromium: pages publish WebAudio tones and a canvas video over WHIP,
- * the composition recorder mixes and records them as HLS, and the recording, turned into one audio file
- * and decoded with ffmpeg, has each tone where and as long as it played.
+ * The local stage end to end with real Chromium: pages publish WebAudio tones and a canvas video over plain
+ * WHIP and with the IVS web SDK, the composition recorder mixes and records them as HLS, and the recording,
+ * turned into one audio file and decoded with ffmpeg, has each tone where and as long as it played.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { exportRecordingAsEpisode } from '#local-cloud/stage/recording-episode';
 import { parseRenditionPlaylist } from '#local-cloud/stage/hls-playlist';
 import { MemoryRecordingStore } from '#test/fixtures/stage/memory-recording-store';
 import { decodeToMono, toneIntervals } from '#test/fixtures/stage/tone-analysis';
+import { launchSdkBrowser, type SdkBrowser } from '#test/fixtures/stage/sdk-browser';
 import { launchPublisherBrowser, type PublisherBrowser } from './publisher-browser.ts';
 
 const STAGE_ARN = 'arn:aws:ivs:us-east-1:000000000000:stage/AbCdEf123456';
@@ -27,11 +28,12 @@ interface Tone {
   durationSeconds: number;
 }
 
-describe('The local stage records what Chromium publishes over WHIP', () => {
+describe('The local stage records what Chromium publishes over plain WHIP and with the IVS web SDK', () => {
   let dataDir: string;
   let signer: ParticipantTokenSigner;
   let stage: StageServer;
   let browser: PublisherBrowser;
+  let sdkBrowser: SdkBrowser;
   let store: MemoryRecordingStore;
   let recorder: StageCompositionRecorder;
 
@@ -42,10 +44,12 @@ describe('The local stage records what Chromium publishes over WHIP', () => {
     store = new MemoryRecordingStore();
     recorder = new StageCompositionRecorder({ participants: stage.endpoint.participants, store, journalDir: join(dataDir, 'journal') });
     browser = await launchPublisherBrowser();
+    sdkBrowser = await launchSdkBrowser();
   });
 
   afterAll(async () => {
     await browser?.close();
+    await sdkBrowser?.close();
     await recorder?.close();
     await stage?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -177,5 +181,32 @@ describe('The local stage records what Chromium publishes over WHIP', () => {
     // Both at once: the overlap covers nearly all of each tone.
     const overlap = Math.min(low[0]!.end, high[0]!.end) - Math.max(low[0]!.start, high[0]!.start);
     expect(overlap).toBeGreaterThan(2 - TOLERANCE_S);
+  });
+
+  it('mixes a plain WHIP encoder and a participant of the IVS web SDK', async () => {
+    const encoder = await browser.newPublisher();
+    const participant = await sdkBrowser.newParticipant();
+    let encoderStart = 0;
+    let participantStart = 0;
+    const { recordingStartMs, samples } = await record('whipAndSdk', async () => {
+      await publish(encoder, 'encoder');
+      expect(await participant.join(await token('sdk-participant'), { publishAudio: true })).toMatchObject({ ok: true });
+      const routes = Object.fromEntries(stage.endpoint.participants.listPublications(STAGE_ARN).map((p) => [p.participantId, p.route]));
+      expect(routes).toMatchObject({ encoder: 'whip', 'sdk-participant': 'sdk' });
+      encoderStart = await playTones(encoder, [{ frequency: 440, startSeconds: 0, durationSeconds: 2 }]);
+      participantStart = await participant.page.evaluate(() => (window as unknown as { sdkTest: { tone(f: number, s: number): number } }).sdkTest.tone(660, 2));
+      await sleep(2_500 + 500);
+    });
+    await Promise.all([encoder.close(), participant.page.close()]);
+
+    for (const [frequency, startedAt] of [
+      [440, encoderStart],
+      [660, participantStart],
+    ] as const) {
+      const found = toneIntervals(samples, frequency);
+      expect(found, `${frequency} Hz`).toHaveLength(1);
+      expect(Math.abs(found[0]!.start - (startedAt - recordingStartMs) / 1000), `${frequency} Hz start`).toBeLessThanOrEqual(TOLERANCE_S);
+      expect(Math.abs(found[0]!.end - found[0]!.start - 2), `${frequency} Hz length`).toBeLessThanOrEqual(TOLERANCE_S);
+    }
   });
 });
