@@ -2,8 +2,9 @@
  * The controller's configuration, read once at start from the environment (names from the contract).
  */
 import { ENV } from '#contract/index';
+import { DEFAULT_CHROMIUM_PATH } from './browser/chromium-process.ts';
 
-export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
+export { DEFAULT_CHROMIUM_PATH };
 
 export interface ControllerConfig {
   sessionId: string;

@@ -13,6 +13,7 @@ import type { ControllerConfig } from './config.ts';
 import { pageConsole, type Logger } from './logger.ts';
 import type { LaunchedChromium } from './browser/chromium-launcher.ts';
 import { openProgramBrowser, type ProgramBrowser } from './browser/program-browser.ts';
+import { startProgramBrowser } from './browser/program-browser-start.ts';
 import type { ProgramPage } from './browser/program-page.ts';
 import { createControllerToken } from './participant-token.ts';
 import { JoinClock } from './join-clock.ts';
@@ -62,7 +63,7 @@ export async function runController(deps: ControllerDeps): Promise<number> {
   let chromium: LaunchedChromium;
   let participantId: string;
   let session: Awaited<ReturnType<SessionStore['getSession']>>;
-  const opening = (deps.browser ?? clock.timed('page-loaded', openProgramBrowser({ chromiumPath: config.chromiumPath, onConsole: pageConsole(logger) }))).then((browser) => {
+  const opening = (deps.browser ?? clock.timed('page-loaded', startProgramBrowser(config.chromiumPath).then((start) => openProgramBrowser(start, { onConsole: pageConsole(logger) })))).then((browser) => {
     cleanups.push(() => browser.close());
     return browser;
   });

@@ -1,11 +1,13 @@
 /**
- * The controller's browser, opened as early as the process can: the page server, Chromium launched straight
- * onto the controller's page (no blank tab to navigate), and the page ready to join. `main` starts it before
- * the AWS SDK modules load, so Chromium starts while Node is still loading them.
+ * The controller's browser: Chromium started straight onto the controller's page (no blank tab to navigate),
+ * connected, and the page ready to join. `main` starts the page server and Chromium (`startProgramBrowser`,
+ * Node's built-ins only) before the rest of the controller loads, so Chromium starts while Node loads
+ * puppeteer and the AWS SDK; `openProgramBrowser` then connects to it.
  */
-import { launchChromium, type LaunchedChromium } from './chromium-launcher.ts';
-import { startPageServer, type PageServer } from './page-server.ts';
+import { connectChromium, LAUNCH_TIMEOUT_MS, type LaunchedChromium } from './chromium-launcher.ts';
+import type { ProgramBrowserStart } from './program-browser-start.ts';
 import { ProgramPage } from './program-page.ts';
+import type { PageServer } from './page-server.ts';
 
 export interface ProgramBrowser {
   chromium: LaunchedChromium;
@@ -16,20 +18,20 @@ export interface ProgramBrowser {
 }
 
 export interface ProgramBrowserOptions {
-  chromiumPath: string;
   /** Receives the page's console lines and errors. */
   onConsole?: (level: string, text: string) => void;
-  /** Replaces the Chromium launch (tests). */
-  launch?: (chromiumPath: string, initialUrl: string) => Promise<LaunchedChromium>;
 }
 
-/** Starts the page server and Chromium on the page; resolves once the page's API is ready. */
-export async function openProgramBrowser(options: ProgramBrowserOptions): Promise<ProgramBrowser> {
-  const server = await startPageServer();
+/** Connects to the Chromium started on the page; resolves once the page's API is ready. */
+export async function openProgramBrowser(start: ProgramBrowserStart, options: ProgramBrowserOptions = {}): Promise<ProgramBrowser> {
+  const server = start.server;
   let chromium: LaunchedChromium | undefined;
   try {
-    chromium = await (options.launch ?? launchChromium)(options.chromiumPath, `${server.origin}/`);
-    const page = await ProgramPage.open({ browser: chromium.browser, server, ...(options.onConsole ? { onConsole: options.onConsole } : {}) });
+    const url = `${server.origin}/`;
+    chromium = await connectChromium(start.chromium);
+    const target = await chromium.browser.waitForTarget((t) => t.type() === 'page' && t.url() === url, { timeout: LAUNCH_TIMEOUT_MS });
+    const loading = (await target.page()) ?? undefined;
+    const page = await ProgramPage.open({ browser: chromium.browser, server, ...(loading ? { loading } : {}), ...(options.onConsole ? { onConsole: options.onConsole } : {}) });
     const launched = chromium;
     return {
       chromium: launched,

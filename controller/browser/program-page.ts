@@ -36,6 +36,8 @@ export interface StageJoinTimings {
 export interface ProgramPageOptions {
   browser: Browser;
   server: PageServer;
+  /** A tab already loading the page (Chromium launched with its URL); a new tab is opened when absent. */
+  loading?: Page;
   title?: string;
   /** Receives the page's console lines and errors (never tokens: the page does not print them). */
   onConsole?: (level: string, text: string) => void;
@@ -47,14 +49,11 @@ export class ProgramPage implements PageAudio {
     private readonly server: PageServer,
   ) {}
 
-  /**
-   * Opens the page and waits until its API is ready. A tab already loading the page (Chromium launched with
-   * its URL, see program-browser.ts) is taken over; otherwise a new one is opened.
-   */
+  /** Opens the page (or takes over the tab already loading it) and waits until its API is ready. */
   static async open(options: ProgramPageOptions): Promise<ProgramPage> {
     try {
       const url = `${options.server.origin}/`;
-      const loading = (await options.browser.pages()).find((p) => p.url() === url);
+      const loading = options.loading;
       const page = loading ?? (await options.browser.newPage());
       page.on('console', (m) => options.onConsole?.(m.type(), m.text()));
       page.on('pageerror', (e) => options.onConsole?.('pageerror', e instanceof Error ? e.message : String(e)));

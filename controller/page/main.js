@@ -1,7 +1,7 @@
 /**
  * The controller's page: builds the audio graph and the video tile, and exposes `window.shelcaster`,
  * the API the controller drives through puppeteer. It joins the stage with the IVS web SDK (the UMD
- * bundle the page loads) through the StageSession shared with the host console, on AWS and locally.
+ * bundle the page loads, async) through the StageSession shared with the host console, on AWS and locally.
  */
 import { AudioProgram } from './audio-program.js';
 import { StageSession } from '/stage-client/stage-session.js';
@@ -24,6 +24,17 @@ const tile = new VideoTile(/** @type {HTMLCanvasElement} */ (document.getElement
 /** @type {StageSession | null} */
 let session = null;
 
+/** The IVS web SDK, once its script (loaded async by index.html) has run. */
+function ivsSdk() {
+  const loaded = /** @type {any} */ (window).IVSBroadcastClient;
+  if (loaded) return Promise.resolve(loaded);
+  const script = document.getElementById('ivs-sdk');
+  return new Promise((resolve, reject) => {
+    script?.addEventListener('load', () => resolve(/** @type {any} */ (window).IVSBroadcastClient));
+    script?.addEventListener('error', () => reject(new Error('The IVS web broadcast SDK did not load')));
+  });
+}
+
 /** @type {any} */ (window).shelcaster = {
   setTitle(value) {
     title = String(value);
@@ -31,7 +42,7 @@ let session = null;
   /** Joins and publishes the program's audio and the tile; subscribes to no one. */
   async join(token) {
     await program.resume();
-    session = new StageSession(/** @type {any} */ (window).IVSBroadcastClient, { publish: [program.audioTrack, tile.videoTrack], subscribe: 'none' });
+    session = new StageSession(await ivsSdk(), { publish: [program.audioTrack, tile.videoTrack], subscribe: 'none' });
     await session.join(token);
     return { state: session.state, timings: session.timings };
   },
