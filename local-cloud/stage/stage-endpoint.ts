@@ -9,7 +9,6 @@
  *   `PATCH` (trickle ICE, ICE restart) answers 405: offers and answers are complete;
  * - `OPTIONS` answers CORS preflights from any origin for these routes, with the `X-Stages-*` headers the SDK
  *   sends (IVS's endpoints allow any page origin); the CORS headers belong to these routes only;
- * - `GET /participants`: who is on the bearer token's stage (participants-endpoint.ts);
  * - the WebSocket at `/events` (stage-events.ts).
  *
  * Errors are JSON `{code, message}` with IVS's WHIP codes (stage-errors.ts). Tokens and SDP never reach a log
@@ -18,7 +17,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { checkStageOfClaims, rejectionReasonOf, type StageParticipantClaims, type VerifyParticipantToken } from './participant-claims.ts';
-import { answerParticipants, PARTICIPANTS_SUB_PATH } from './participants-endpoint.ts';
 import { httpErrorFor, StageHttpError, WHIP_ERROR } from './stage-errors.ts';
 import { StageEvents } from './stage-events.ts';
 import { StageMedia, type PublicationFactory, type SubscriptionFactory } from './stage-media.ts';
@@ -89,7 +87,6 @@ export class StageEndpoint {
   /** The gateway's HTTP hook: handles the stage's routes; false for any other sub-path. */
   readonly handle: StageRequestHandler = async (req, res, subPath) => {
     const path = `/${subPath.replace(/^\/+/, '')}`.replace(/\/+$/, '');
-    if (path === PARTICIPANTS_SUB_PATH) return this.handleParticipants(req, res);
     const route = /^\/whip(?:\/(publish|subscribe)\/([A-Za-z0-9_-]+)|\/([A-Za-z0-9-]+))?$/.exec(path);
     if (!route) return false;
     const [, action, participantId, resourceId] = route;
@@ -157,20 +154,6 @@ export class StageEndpoint {
   async close(): Promise<void> {
     await this.events.close();
     await this.media.close();
-  }
-
-  /** `GET /participants` (participants-endpoint.ts): who is on the bearer token's stage. */
-  private async handleParticipants(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    const cors = { ...corsHeaders(req), 'access-control-allow-methods': 'GET, OPTIONS' };
-    try {
-      if (req.method === 'OPTIONS') send(res, 204, '', cors);
-      else if (req.method === 'GET' || req.method === 'HEAD') answerParticipants(req, res, this.participants, await this.authorize(req), cors);
-      else throw new StageHttpError(405, WHIP_ERROR.UNSPECIFIED, 'Method not allowed', { allow: 'GET, OPTIONS' });
-    } catch (error) {
-      if (!(error instanceof StageHttpError)) throw error;
-      sendError(res, error, cors);
-    }
-    return true;
   }
 
   private async authorize(req: IncomingMessage): Promise<StageParticipantClaims> {
