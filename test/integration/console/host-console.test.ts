@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { CHROMIUM_FLAGS } from '#controller/browser/chromium-launcher';
 import { REPO_ROOT, startLocalCloud, type RunningLocalCloud } from '#test/support/local-cloud';
 import { decodeMono, findPresence, medianAmplitude, toneTrack, writeToneWav } from '#test/support/tones';
 
@@ -40,15 +41,9 @@ beforeAll(async () => {
     executablePath: '/usr/bin/chromium',
     headless: true,
     userDataDir: join(work, 'profile'),
+    ignoreDefaultArgs: true,
     args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--autoplay-policy=no-user-gesture-required',
-      '--host-resolver-rules=MAP *.live-video.net ~NOTFOUND',
+      ...CHROMIUM_FLAGS,
       '--use-fake-ui-for-media-stream',
       '--use-fake-device-for-media-stream',
       `--use-file-for-fake-audio-capture=${voiceFile}`,

@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'puppeteer-core';
 import { ParticipantTokenSigner } from '#local-cloud/services/ivs/tokens';
 import { startStageServer, type StageServer } from '#local-cloud/stage/stage-server';
 import { StageCompositionRecorder } from '#local-cloud/stage/composition-recorder';
@@ -15,8 +14,7 @@ import { exportRecordingAsEpisode } from '#local-cloud/stage/recording-episode';
 import { parseRenditionPlaylist } from '#local-cloud/stage/hls-playlist';
 import { MemoryRecordingStore } from '#test/fixtures/stage/memory-recording-store';
 import { decodeToMono, toneIntervals } from '#test/fixtures/stage/tone-analysis';
-import { launchSdkBrowser, type SdkBrowser } from '#test/fixtures/stage/sdk-browser';
-import { launchPublisherBrowser, type PublisherBrowser } from './publisher-browser.ts';
+import { launchSdkBrowser, type SdkBrowser, type SdkParticipant } from '#test/fixtures/stage/sdk-browser';
 
 const STAGE_ARN = 'arn:aws:ivs:us-east-1:000000000000:stage/AbCdEf123456';
 const BUCKET = 'shelcaster-media-000000000000-us-east-1';
@@ -32,8 +30,7 @@ describe('The local stage records what Chromium publishes over plain WHIP and wi
   let dataDir: string;
   let signer: ParticipantTokenSigner;
   let stage: StageServer;
-  let browser: PublisherBrowser;
-  let sdkBrowser: SdkBrowser;
+  let browser: SdkBrowser;
   let store: MemoryRecordingStore;
   let recorder: StageCompositionRecorder;
 
@@ -43,13 +40,11 @@ describe('The local stage records what Chromium publishes over plain WHIP and wi
     stage = await startStageServer({ verify: (token) => signer.verify(token) });
     store = new MemoryRecordingStore();
     recorder = new StageCompositionRecorder({ participants: stage.endpoint.participants, store, journalDir: join(dataDir, 'journal') });
-    browser = await launchPublisherBrowser();
-    sdkBrowser = await launchSdkBrowser();
+    browser = await launchSdkBrowser();
   });
 
   afterAll(async () => {
     await browser?.close();
-    await sdkBrowser?.close();
     await recorder?.close();
     await stage?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -71,19 +66,17 @@ describe('The local stage records what Chromium publishes over plain WHIP and wi
     });
   }
 
-  async function publish(page: Page, participantId: string): Promise<string> {
+  type PageApi = { sdkTest: { publishOverWhip(u: string, t: string): Promise<{ status: number }>; playTones(t: Tone[]): number; unpublishWhip(): Promise<void> } };
+
+  /** Publishes the page's oscillator and canvas over plain WHIP as an encoder does. */
+  async function publish(participant: SdkParticipant, participantId: string): Promise<void> {
     const bearer = await token(participantId);
-    const result = await page.evaluate(
-      (url, t) => (window as unknown as { stagePublisher: { publish(u: string, t: string): Promise<{ status: number }> } }).stagePublisher.publish(url, t),
-      `${stage.baseUrl}/whip`,
-      bearer,
-    );
+    const result = await participant.page.evaluate((url, t) => (window as unknown as PageApi).sdkTest.publishOverWhip(url, t), `${stage.baseUrl}/whip`, bearer);
     expect(result.status).toBe(201);
-    return bearer;
   }
 
-  function playTones(page: Page, tones: Tone[]): Promise<number> {
-    return page.evaluate((t) => (window as unknown as { stagePublisher: { playTones(t: Tone[]): number } }).stagePublisher.playTones(t), tones);
+  function playTones(participant: SdkParticipant, tones: Tone[]): Promise<number> {
+    return participant.page.evaluate((t) => (window as unknown as PageApi).sdkTest.playTones(t), tones);
   }
 
   async function record(compositionId: string, during: () => Promise<void>) {
@@ -106,20 +99,20 @@ describe('The local stage records what Chromium publishes over plain WHIP and wi
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('finds each tone of one publisher where and as long as it played, with silence between', async () => {
-    const page = await browser.newPublisher();
+    const page = await browser.newParticipant();
     const tones: Tone[] = [
       { frequency: 440, startSeconds: 0, durationSeconds: 2 },
       { frequency: 880, startSeconds: 3, durationSeconds: 2 },
     ];
     let wallStart = 0;
     const { recordingPrefix, recordingStartMs, samples, rendition } = await record('onePublisher', async () => {
-      const bearer = await publish(page, 'host-participant');
+      await publish(page, 'host-participant');
       expect(stage.endpoint.participants.listPublications(STAGE_ARN)).toMatchObject([{ participantId: 'host-participant', state: 'connected' }]);
       wallStart = await playTones(page, tones);
       await sleep(5_300 + 500);
-      await page.evaluate((t) => (window as unknown as { stagePublisher: { unpublish(t: string): Promise<void> } }).stagePublisher.unpublish(t), bearer);
+      await page.page.evaluate(() => (window as unknown as PageApi).sdkTest.unpublishWhip());
     });
-    await page.close();
+    await page.page.close();
 
     for (const tone of tones) {
       const expectedStart = (wallStart - recordingStartMs) / 1000 + tone.startSeconds;
@@ -153,8 +146,8 @@ describe('The local stage records what Chromium publishes over plain WHIP and wi
   });
 
   it('mixes two publishers: both tones sound at once', async () => {
-    const first = await browser.newPublisher();
-    const second = await browser.newPublisher();
+    const first = await browser.newParticipant();
+    const second = await browser.newParticipant();
     let wallStart = 0;
     const { recordingStartMs, samples } = await record('twoPublishers', async () => {
       await publish(first, 'host');
@@ -167,7 +160,7 @@ describe('The local stage records what Chromium publishes over plain WHIP and wi
       wallStart = a;
       await sleep(2_300 + 500);
     });
-    await Promise.all([first.close(), second.close()]);
+    await Promise.all([first.page.close(), second.page.close()]);
 
     const low = toneIntervals(samples, 440);
     const high = toneIntervals(samples, 880);
@@ -184,8 +177,8 @@ describe('The local stage records what Chromium publishes over plain WHIP and wi
   });
 
   it('mixes a plain WHIP encoder and a participant of the IVS web SDK', async () => {
-    const encoder = await browser.newPublisher();
-    const participant = await sdkBrowser.newParticipant();
+    const encoder = await browser.newParticipant();
+    const participant = await browser.newParticipant();
     let encoderStart = 0;
     let participantStart = 0;
     const { recordingStartMs, samples } = await record('whipAndSdk', async () => {
@@ -197,7 +190,7 @@ describe('The local stage records what Chromium publishes over plain WHIP and wi
       participantStart = await participant.page.evaluate(() => (window as unknown as { sdkTest: { tone(f: number, s: number): number } }).sdkTest.tone(660, 2));
       await sleep(2_500 + 500);
     });
-    await Promise.all([encoder.close(), participant.page.close()]);
+    await Promise.all([encoder.page.close(), participant.page.close()]);
 
     for (const [frequency, startedAt] of [
       [440, encoderStart],
