@@ -120,15 +120,16 @@ export class StageMedia {
     if (!publication) throw new StageHttpError(404, WHIP_ERROR.REMOTE_STREAM_NOT_FOUND, 'The participant does not publish on this stage');
     checked(() => checkSubscribeOffer(offer));
     const resourceId = randomUUID();
-    const subscription: Subscription = { resourceId, participantId: claims.jti, publicationId: publication.resourceId, peer: undefined as never, connected: false };
-    subscription.peer = (this.options.createSubscription ?? ((id, source, callbacks) => new WhipSubscription(id, source, callbacks)))(resourceId, publication.peer, {
-      onStateChange: (state) => this.subscriptionStateChanged(subscription, state),
+    const peer = (this.options.createSubscription ?? ((id, source, callbacks) => new WhipSubscription(id, source, callbacks)))(resourceId, publication.peer, {
+      onStateChange: (state) => this.subscriptionStateChanged(resourceId, state),
     });
-    const sdp = await negotiate(subscription.peer, offer);
+    const sdp = await negotiate(peer, offer);
     if (!this.publications.has(publication.resourceId)) {
-      await subscription.peer.close().catch(() => undefined);
+      await peer.close().catch(() => undefined);
       throw new StageHttpError(404, WHIP_ERROR.REMOTE_STREAM_NOT_FOUND, 'The participant stopped publishing');
     }
+    // The subscriber learns of the answer only now: its peer cannot have connected before it is listed.
+    const subscription: Subscription = { resourceId, participantId: claims.jti, publicationId: publication.resourceId, peer, connected: false };
     this.subscriptions.set(resourceId, subscription);
     subscription.connectTimer = setTimeout(() => {
       if (!subscription.connected) void this.endSubscription(resourceId);
@@ -178,9 +179,11 @@ export class StageMedia {
     else if (state === 'closed') void this.endPublication(resourceId, 'CONNECTION_CLOSED');
   }
 
-  private subscriptionStateChanged(subscription: Subscription, state: ParticipantConnectionState): void {
+  private subscriptionStateChanged(resourceId: string, state: ParticipantConnectionState): void {
+    const subscription = this.subscriptions.get(resourceId);
+    if (!subscription) return;
     if (state === 'connected') subscription.connected = true;
-    if ((state === 'failed' || state === 'closed') && this.subscriptions.has(subscription.resourceId)) void this.endSubscription(subscription.resourceId);
+    if (state === 'failed' || state === 'closed') void this.endSubscription(resourceId);
   }
 
   private async endPublication(resourceId: string, reason: UnpublishReason): Promise<void> {

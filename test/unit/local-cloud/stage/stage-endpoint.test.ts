@@ -119,8 +119,7 @@ describe('The local stage: publish, subscribe and plain WHIP', () => {
     expect(server.endpoint.media.subscriptionIds()).toHaveLength(1);
 
     publication.callbacks.onStateChange('failed');
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(subscription.closed).toBe(true);
+    await expect.poll(() => subscription.closed).toBe(true);
     expect(server.endpoint.media.subscriptionIds()).toEqual([]);
   });
 
@@ -163,8 +162,7 @@ describe('The local stage: publish, subscribe and plain WHIP', () => {
     peers.publications[1]!.callbacks.onStateChange('connected');
     expect(server.endpoint.participants.listPublications(STAGE_ARN)).toMatchObject([{ state: 'connected', route: 'whip' }]);
     peers.publications[1]!.callbacks.onStateChange('failed');
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(server.endpoint.participants.listPublications(STAGE_ARN)).toEqual([]);
+    await expect.poll(() => server.endpoint.participants.listPublications(STAGE_ARN)).toEqual([]);
     expect(peers.publications[1]!.closed).toBe(true);
   });
 
