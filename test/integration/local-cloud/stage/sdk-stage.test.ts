@@ -84,8 +84,11 @@ describe('The IVS web SDK on the local stage', () => {
     expect(Math.min(...during.map((r) => r.amplitude)), 'the tone while it plays').toBeGreaterThan(HEARD);
     expect(Math.max(...before.map((r) => r.amplitude)), 'before the tone').toBeLessThan(SILENT);
     expect(Math.max(...after.map((r) => r.amplitude)), 'after the tone').toBeLessThan(SILENT);
-    // Video decodes (its first keyframe reached the subscriber), and both are listed as publishing.
+    // Video decodes (a keyframe reached the subscriber: the stage asked the publisher for one when the
+    // subscriber connected), and both are listed as publishing.
     await expect.poll(async () => (await caller.state()).videoFrames[hostId] ?? 0, { timeout: 10_000 }).toBeGreaterThan(5);
+    const hostPublication = local.stage.participants.publicationOf(hostId)!;
+    expect(local.keyframeRequests.get(hostPublication.resourceId) ?? 0).toBeGreaterThan(0);
     expect((await caller.state()).participants.map((p) => [p.attributes.displayName, p.isPublishing]).sort()).toEqual([
       ['caller', true],
       ['host', true],
