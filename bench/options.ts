@@ -12,6 +12,8 @@ export interface BenchOptions {
   /** PLAY_MEDIA commands whose tone is looked for in the recording; tones published for the floor. */
   audibleCommands: number;
   floorTones: number;
+  /** PLAY_MEDIA beeps a caller's page listens for (caller hears the track). */
+  callerBeeps: number;
   /** API under load: seconds, concurrent connections, sessions the commands go to. */
   loadSeconds: number;
   loadConnections: number;
@@ -44,6 +46,7 @@ export const FULL_RUN: Omit<BenchOptions, 'only' | 'quick' | 'apiUrl' | 'awsEndp
   commandSessions: 3,
   audibleCommands: 20,
   floorTones: 20,
+  callerBeeps: 20,
   loadSeconds: 30,
   loadConnections: 20,
   loadSessions: 5,
@@ -60,6 +63,7 @@ export const QUICK_RUN: typeof FULL_RUN = {
   commandSessions: 2,
   audibleCommands: 4,
   floorTones: 4,
+  callerBeeps: 4,
   loadSeconds: 5,
   loadConnections: 4,
   loadSessions: 2,
@@ -75,6 +79,7 @@ const NUMERIC: Record<string, keyof typeof FULL_RUN> = {
   'command-sessions': 'commandSessions',
   'audible-commands': 'audibleCommands',
   'floor-tones': 'floorTones',
+  'caller-beeps': 'callerBeeps',
   'load-seconds': 'loadSeconds',
   'load-connections': 'loadConnections',
   'load-sessions': 'loadSessions',

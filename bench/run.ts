@@ -19,6 +19,7 @@ import { targetCloud } from './target-cloud.ts';
 import { lifecycleFigures } from './figures/lifecycle.ts';
 import { commandAndFootprintFigures } from './figures/commands-step.ts';
 import { audibleFigures } from './figures/audible.ts';
+import { callerFigures } from './figures/caller.ts';
 import { showsAndLoadFigures } from './figures/shows-and-load.ts';
 import { recoveryFigures } from './figures/recovery.ts';
 
@@ -39,8 +40,8 @@ interface Step {
 
 const STEPS: Step[] = [
   {
-    ids: ['start', 'end'],
-    titles: ['start: POST /sessions → LIVE', 'end: DELETE → ENDED, and leaks'],
+    ids: ['start', 'end', 'join'],
+    titles: ['start: POST /sessions → LIVE', 'end: DELETE → ENDED, and leaks', 'controller process start → joined and publishing'],
     run: (ctx, o) => lifecycleFigures(ctx, o.lifecycleSessions, log),
   },
   {
@@ -52,6 +53,11 @@ const STEPS: Step[] = [
     ids: ['audible', 'floor'],
     titles: ['command → audible in the composition', 'the floor: tone published straight to the stage'],
     run: (ctx, o) => audibleFigures(ctx, { commands: o.audibleCommands, floorTones: o.floorTones }, log),
+  },
+  {
+    ids: ['caller'],
+    titles: ['caller hears the track'],
+    run: (ctx, o) => callerFigures(ctx, o.callerBeeps, log),
   },
   {
     ids: ['recovery'],

@@ -26,9 +26,10 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/tracks', function: 'listTracks', authorized: true },
   { method: 'POST', path: '/tracks', function: 'createTrack', authorized: true },
   { method: 'DELETE', path: '/tracks/{trackId}', function: 'deleteTrack', authorized: true },
-  // The host console's page and files (console.ts): public, no authorizer.
+  // The host console's pages and files (console.ts): public, no authorizer.
   { method: 'GET', path: '/', function: 'serveConsole', authorized: false },
   { method: 'GET', path: '/podcast', function: 'serveConsole', authorized: false },
+  { method: 'GET', path: '/call', function: 'serveConsole', authorized: false },
   { method: 'GET', path: '/assets/{proxy+}', function: 'serveConsole', authorized: false },
 ];
 

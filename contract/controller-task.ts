@@ -2,17 +2,14 @@
  * The controller's task definition facts shared by CDK and the local cloud: its container environment.
  * (Per-session values — SESSION_ID, STAGE_ARN, COMMAND_QUEUE_URL — come as RunTask overrides.)
  */
-import { ENV, type StageTransport } from './env.ts';
+import { ENV } from './env.ts';
 
 /** Deployment values the controller container needs, by environment variable name. */
 export const CONTROLLER_DEPLOYMENT_ENV = [ENV.sessionsTable, ENV.mediaBucket] as const;
 
-/** The container environment: deployment values plus the stage transport of that deployment. */
-export function controllerContainerEnvironment(
-  values: Record<(typeof CONTROLLER_DEPLOYMENT_ENV)[number], string>,
-  transport: StageTransport,
-): Record<string, string> {
-  return { ...values, [ENV.stageTransport]: transport };
+/** The container environment: the deployment values (the same on AWS and locally). */
+export function controllerContainerEnvironment(values: Record<(typeof CONTROLLER_DEPLOYMENT_ENV)[number], string>): Record<string, string> {
+  return { ...values };
 }
 
 /** The RunTask environment overrides for one session. */

@@ -21,10 +21,5 @@ export const ENV = {
   sessionId: 'SESSION_ID',
   stageArn: 'STAGE_ARN',
   queueUrl: 'COMMAND_QUEUE_URL',
-  stageTransport: 'STAGE_TRANSPORT',
   chromiumPath: 'CHROMIUM_PATH',
 } as const;
-
-/** How the controller's page reaches the stage: the IVS web SDK, or plain WHIP (the local stage). */
-export const STAGE_TRANSPORTS = ['ivs-sdk', 'whip'] as const;
-export type StageTransport = (typeof STAGE_TRANSPORTS)[number];

@@ -1,9 +1,10 @@
 /**
  * The controller's configuration, read once at start from the environment (names from the contract).
  */
-import { ENV, STAGE_TRANSPORTS, type StageTransport } from '#contract/index';
+import { ENV } from '#contract/index';
+import { DEFAULT_CHROMIUM_PATH } from './browser/chromium-process.ts';
 
-export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
+export { DEFAULT_CHROMIUM_PATH };
 
 export interface ControllerConfig {
   sessionId: string;
@@ -11,7 +12,6 @@ export interface ControllerConfig {
   queueUrl: string;
   sessionsTableName: string;
   mediaBucketName: string;
-  stageTransport: StageTransport;
   chromiumPath: string;
 }
 
@@ -39,14 +39,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ControllerConf
   const queueUrl = required(ENV.queueUrl);
   const sessionsTableName = required(ENV.sessionsTable);
   const mediaBucketName = required(ENV.mediaBucket);
-  const transport = required(ENV.stageTransport);
   const chromiumPath = env[ENV.chromiumPath]?.trim() || DEFAULT_CHROMIUM_PATH;
 
   if (stageArn && !stageArn.startsWith('arn:')) problems.push(`${ENV.stageArn} is not an ARN`);
   if (queueUrl && !/^https?:\/\//.test(queueUrl)) problems.push(`${ENV.queueUrl} is not a URL`);
-  if (transport && !(STAGE_TRANSPORTS as readonly string[]).includes(transport)) {
-    problems.push(`${ENV.stageTransport} must be one of ${STAGE_TRANSPORTS.join(', ')} (got "${transport}")`);
-  }
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     sessionId,
@@ -54,7 +50,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ControllerConf
     queueUrl,
     sessionsTableName,
     mediaBucketName,
-    stageTransport: transport as StageTransport,
     chromiumPath,
   };
 }

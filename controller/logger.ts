@@ -12,4 +12,9 @@ export function createControllerLogger(sessionId: string | undefined): Logger {
   });
 }
 
+/** Logs the page's console lines (never tokens: the page does not print them) at debug level. */
+export function pageConsole(logger: Logger): (level: string, text: string) => void {
+  return (level, text) => logger.debug('page', { level, text: text.slice(0, 500) });
+}
+
 export type { Logger };

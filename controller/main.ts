@@ -1,40 +1,18 @@
 /**
- * Entry point of the program controller task (controller/command.json runs it): reads the configuration,
- * runs the controller, and turns SIGTERM into a clean exit well inside the container's stop timeout.
+ * Entry point of the program controller task (controller/command.json runs it). Chromium takes the longest
+ * to start, so it starts first: this module loads nothing but Node's built-ins before it spawns the browser
+ * onto the controller's page, then loads the rest of the controller (puppeteer, the AWS SDK clients) while
+ * Chromium starts, and runs it (run-process.ts).
  */
-import { CONTROLLER_STOP_TIMEOUT_SECONDS, ENV } from '#contract/index';
-import { ConfigError, readConfig } from './config.ts';
-import { createControllerLogger } from './logger.ts';
-import { createControllerClients } from './aws-clients.ts';
-import { killLiveBrowsers } from './browser/chromium-launcher.ts';
-import { runController } from './program-controller.ts';
+import { ENV } from '#contract/env';
+import { DEFAULT_CHROMIUM_PATH, killLiveBrowsers } from './browser/chromium-process.ts';
+import { startProgramBrowser } from './browser/program-browser-start.ts';
+import { JoinClock } from './join-clock.ts';
 
-/** Seconds before the stop timeout at which a stop that hangs is cut short. */
-const STOP_MARGIN_SECONDS = 3;
-
-const logger = createControllerLogger(process.env[ENV.sessionId]);
+const clock = new JoinClock();
+clock.mark('main');
 process.on('exit', killLiveBrowsers);
-
-const stop = new AbortController();
-const onSignal = (signal: NodeJS.Signals) => {
-  if (stop.signal.aborted) return;
-  logger.info('Stop requested', { signal });
-  stop.abort();
-  setTimeout(() => {
-    logger.warn('Stopping took too long; exiting now');
-    process.exit(0);
-  }, (CONTROLLER_STOP_TIMEOUT_SECONDS - STOP_MARGIN_SECONDS) * 1000).unref();
-};
-process.on('SIGTERM', onSignal);
-process.on('SIGINT', onSignal);
-
-try {
-  const config = readConfig();
-  const exitCode = await runController({ config, clients: createControllerClients(), logger, stopSignal: stop.signal });
-  logger.info('Controller exits', { exitCode });
-  process.exit(exitCode);
-} catch (error) {
-  if (error instanceof ConfigError) logger.error(error.message, { problems: error.problems });
-  else logger.error('The controller failed', { reason: (error as Error).message });
-  process.exit(error instanceof ConfigError ? 2 : 1);
-}
+const browser = startProgramBrowser(process.env[ENV.chromiumPath]?.trim() || DEFAULT_CHROMIUM_PATH);
+browser.catch(() => undefined); // the controller reports it
+const { runControllerProcess } = await import('./run-process.ts');
+await runControllerProcess({ browser, clock });

@@ -1,7 +1,7 @@
 /**
- * The program controller's life: create its participant token, start Chromium and the page, join the
- * stage, then answer callbacks and apply commands until told to stop. If it cannot join, it fails the
- * READY token with the reason and ends with a non-zero exit code.
+ * The program controller's life: create its participant token while Chromium and the page start (`main`
+ * opens them before this module loads), join the stage, then answer callbacks and apply commands until told
+ * to stop. If it cannot join, it fails the READY token with the reason and ends with a non-zero exit code.
  */
 import {
   DeleteMessageCommand,
@@ -10,11 +10,13 @@ import {
 import { QueueMessage, READY_TIMEOUT_SECONDS } from '#contract/index';
 import type { ControllerClients } from './aws-clients.ts';
 import type { ControllerConfig } from './config.ts';
-import type { Logger } from './logger.ts';
-import { launchChromium, type LaunchedChromium } from './browser/chromium-launcher.ts';
-import { startPageServer, type PageServer } from './browser/page-server.ts';
-import { ProgramPage } from './browser/program-page.ts';
+import { pageConsole, type Logger } from './logger.ts';
+import type { LaunchedChromium } from './browser/chromium-launcher.ts';
+import { openProgramBrowser, type ProgramBrowser } from './browser/program-browser.ts';
+import { startProgramBrowser } from './browser/program-browser-start.ts';
+import type { ProgramPage } from './browser/program-page.ts';
 import { createControllerToken } from './participant-token.ts';
+import { JoinClock } from './join-clock.ts';
 import { CallbackHandler, failReadyToken } from './callbacks/callback-handler.ts';
 import { HeartbeatScheduler } from './callbacks/heartbeat-scheduler.ts';
 import { createMediaFetcher, type MediaFetcherOptions } from './media/media-fetcher.ts';
@@ -35,7 +37,10 @@ export interface ControllerDeps {
   logger: Logger;
   /** Aborted on SIGTERM. */
   stopSignal: AbortSignal;
-  launch?: (chromiumPath: string) => Promise<LaunchedChromium>;
+  /** Chromium with the page, already opening (`main` starts it first); opened here when absent. */
+  browser?: Promise<ProgramBrowser>;
+  /** Where the join's time goes (`main` starts it); made here when absent. */
+  clock?: JoinClock;
   /** Test-only media fetcher options (policy, resolver, limits). */
   media?: Partial<Omit<MediaFetcherOptions, 's3' | 'mediaBucket'>>;
   now?: () => Date;
@@ -51,34 +56,43 @@ export async function runController(deps: ControllerDeps): Promise<number> {
     for (const step of cleanups.reverse()) await step().catch(() => undefined);
   };
   const store = new SessionStore(clients.doc, config.sessionsTableName, config.sessionId);
+  const clock = deps.clock ?? new JoinClock();
+  clock.mark('controller-loaded');
 
   let page: ProgramPage;
   let chromium: LaunchedChromium;
   let participantId: string;
   let session: Awaited<ReturnType<SessionStore['getSession']>>;
+  const opening = (deps.browser ?? clock.timed('page-loaded', startProgramBrowser(config.chromiumPath).then((start) => openProgramBrowser(start, { onConsole: pageConsole(logger) })))).then((browser) => {
+    cleanups.push(() => browser.close());
+    return browser;
+  });
   try {
-    session = await store.getSession().catch((error: unknown) => {
+    // The session record and the token while Chromium starts and loads the page.
+    const reading = store.getSession().catch((error: unknown) => {
       logger.warn('Reading the session record failed; starting without it', { reason: (error as Error).message });
       return undefined;
     });
-    const token = await createControllerToken(clients.ivs, config.stageArn, config.sessionId);
+    const [token, browser] = await Promise.all([clock.timed('token', createControllerToken(clients.ivs, config.stageArn, config.sessionId)), opening, reading]).catch(
+      async (error: unknown) => {
+        await opening.catch(() => undefined); // so that cleanup closes it
+        throw error;
+      },
+    );
+    session = await reading;
     participantId = token.participantId;
-    const server: PageServer = await startPageServer();
-    cleanups.push(() => server.close());
-    chromium = await (deps.launch ?? launchChromium)(config.chromiumPath);
-    cleanups.push(() => chromium.close());
-    page = await ProgramPage.open({
-      browser: chromium.browser,
-      server,
-      title: (session as { title?: string } | undefined)?.title ?? DEFAULT_TITLE,
-      onConsole: (level, text) => logger.debug('page', { level, text: text.slice(0, 500) }),
-    });
+    page = browser.page;
+    chromium = browser.chromium;
+    await page.setTitle((session as { title?: string } | undefined)?.title ?? DEFAULT_TITLE);
     if (stopSignal.aborted) {
       await cleanup();
       return 0;
     }
-    await page.join(config.stageTransport, token.token, JOIN_TIMEOUT_SECONDS * 1000);
-    logger.info('Joined the stage and publishing', { participantId, transport: config.stageTransport });
+    const joinStart = clock.mark('join-started');
+    const timings = await page.join(token.token, JOIN_TIMEOUT_SECONDS * 1000);
+    clock.markAt('stage-joined', joinStart + timings.joinedMs);
+    clock.mark('published');
+    logger.info('Joined the stage and publishing', { participantId, sinceProcessStartMs: clock.sinceProcessStart });
   } catch (error) {
     const reason = (error as Error).message;
     logger.error('The controller cannot join the stage', { reason });

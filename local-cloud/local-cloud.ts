@@ -19,10 +19,11 @@ import { createS3Provider, DEFAULT_LOCAL_SECRET_ACCESS_KEY } from './services/s3
 import { createIvsProvider } from './services/ivs/provider.ts';
 import { createStepFunctionsProvider } from './services/stepfunctions/provider.ts';
 import { StageParticipants } from './stage/stage-participants.ts';
-import { WhipEndpoint } from './stage/whip-endpoint.ts';
+import { StageEndpoint } from './stage/stage-endpoint.ts';
 import { StageCompositionRecorder } from './stage/composition-recorder.ts';
 import { s3RecordingStore } from './stage/recording-store.ts';
 import { STAGE_MOUNT_PATH } from './stage/stage-server.ts';
+import { followControlPlane, stageRoute } from './stage/stage-route.ts';
 import { startApiServer, type ApiServer } from './api/server.ts';
 import { localPages } from './pages/pages.ts';
 import { DEMO_USER_ID, seedDemo } from './demo/seed-demo.ts';
@@ -134,26 +135,16 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     events,
     resumeOnStart: false,
   });
-  const whip = new WhipEndpoint({
+  const stage = new StageEndpoint({
     verify: (token) => ivs.verifyParticipantToken(token),
     participants,
     onError: (message, error) => log(`[stage] ${message}: ${error instanceof Error ? error.message : String(error)}`),
   });
+  followControlPlane(stage, ivs);
   const sfn = createStepFunctionsProvider({ dataDir, resume: false, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, clock });
 
   for (const provider of [sfn, sqs, dynamodb, s3, logs, lambda, events, ecs, ivs]) gateway.addProvider(provider);
-  gateway.mount({
-    prefix: `${STAGE_MOUNT_PATH}/`,
-    request: (req, res) => {
-      const pathname = (req.url ?? '/').split('?')[0]!;
-      void whip.handle(req, res, pathname.slice(STAGE_MOUNT_PATH.length)).then((handled) => {
-        if (!handled && !res.headersSent) {
-          res.writeHead(404, { 'content-type': 'text/plain' });
-          res.end('Not found\n');
-        }
-      });
-    },
-  });
+  gateway.mount(stageRoute(stage));
 
   let api: ApiServer | undefined;
   try {
@@ -206,7 +197,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
           await ecs.close();
           await events.drain();
           await recorder.close();
-          await whip.close();
+          await stage.close();
           sfn.engine.close();
           await gateway.close();
         })();
@@ -217,7 +208,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await api?.close();
     await ecs.close();
     await recorder.close();
-    await whip.close();
+    await stage.close();
     await gateway.close();
     throw error;
   }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Builds the host console (console/ → console/dist) when the build is missing or older than any of its
- * sources (console/, controller/page/, the contract it imports); otherwise does nothing. Run by `npm start`
+ * sources (console/, stage-client/, the contract it imports); otherwise does nothing. Run by `npm start`
  * before the local cloud starts; `npm run build:console` always builds.
  */
 import { spawnSync } from 'node:child_process';
@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const built = join(root, 'console', 'dist', 'index.html');
-const sources = [join(root, 'console'), join(root, 'controller', 'page'), join(root, 'infra', 'contract')];
+const built = join(root, 'console', 'dist', 'call.html');
+const sources = [join(root, 'console'), join(root, 'stage-client'), join(root, 'contract')];
 
 /** The newest modification time of the files under a path (skipping dist and node_modules). */
 function newest(path) {

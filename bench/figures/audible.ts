@@ -1,7 +1,7 @@
 /**
- * Figures "command → audible in the composition" and "the floor under it", on one session: first a Chromium
- * page publishes a tone straight to the stage over WHIP (no command path) and switches it on at known
- * moments; then PLAY_MEDIA commands of a beep are POSTed. After the session ends, the recording is read
+ * Figures "command → audible in the composition" and "the floor under it", on one session: first a second
+ * participant (the controller's page in its own Chromium, joined with the IVS web SDK) publishes a beep
+ * straight to the stage (no command path) at known moments; then PLAY_MEDIA commands of a beep are POSTed. After the session ends, the recording is read
  * back from S3 and each tone's onset is found on the wall clock (the part's program date-time + position).
  */
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
@@ -21,15 +21,11 @@ export const COMMAND_PATH_TARGET_MS = 100;
 /** Seconds between beeps asked for (and the longest a beep may take to be heard). */
 const COMMAND_SPACING_MS = 2000;
 const FLOOR_SPACING_MS = 1200;
+const FLOOR_BEEP_SECONDS = 0.4;
 
 /** Onsets of a frequency across the recording's parts, on the wall clock (epoch ms). */
 function wallClockOnsets(parts: readonly DecodedPart[], frequency: number): number[] {
   return parts.flatMap((part) => toneOnsets(part.samples, frequency).map((s) => part.startMs + s * 1000));
-}
-
-/** The claims of a JWT (not verified: the benchmark only reads its own token's whip_url). */
-function jwtClaims(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
 export async function audibleFigures(ctx: BenchContext, options: { commands: number; floorTones: number }, log: (line: string) => void): Promise<Figure[]> {
@@ -42,22 +38,22 @@ export async function audibleFigures(ctx: BenchContext, options: { commands: num
   try {
     session = await startSession(api, 'Bench audible');
     const live = session;
-    // The floor: a second participant publishing a tone over WHIP.
+    // The floor: a second participant publishing a beep with the IVS web SDK.
     const minted = await api.send('createParticipantToken', { params: { sessionId: live.sessionId }, body: { role: 'HOST', displayName: 'Bench floor' } });
     if (!minted.ok) throw new Error(`POST tokens answered ${minted.status}: ${JSON.stringify(minted.body)}`);
     const token = minted.body.token;
-    const publisher = await startFloorPublisher(token, jwtClaims(token).whip_url as string, FLOOR_HZ);
+    const publisher = await startFloorPublisher(token, FLOOR_HZ, FLOOR_BEEP_SECONDS);
     try {
       await sleep(1000);
       for (let i = 0; i < options.floorTones; i++) {
         const slot = Date.now() + FLOOR_SPACING_MS;
-        floorTimes.push(await publisher.beep(0.4));
+        floorTimes.push(await publisher.beep());
         await sleep(Math.max(0, slot - Date.now()));
       }
     } finally {
       await publisher.close();
     }
-    log(`  floor: ${floorTimes.length} tones published over WHIP`);
+    log(`  floor: ${floorTimes.length} beeps published with the IVS web SDK`);
     for (let i = 0; i < options.commands; i++) {
       const slot = Date.now() + COMMAND_SPACING_MS;
       const response = await api.send('enqueueCommand', { params: { sessionId: live.sessionId }, body: { type: 'PLAY_MEDIA', programId: `beep-${i}`, programUrl: media.beepUrl } });
@@ -106,7 +102,7 @@ export async function audibleFigures(ctx: BenchContext, options: { commands: num
       checks: [atMost('command path adds (audible p50 − floor p50, ms)', added, COMMAND_PATH_TARGET_MS)],
       values: { asked: options.floorTones, heard: floor.latencies.length, notHeard: floor.unmatched, commandPathAddsP50: added, commandPathAddsP95: audibleSummary.p95 - floorSummary.p95 },
       notes: [
-        `${floorTimes.length} 0.4 s ${FLOOR_HZ} Hz tones from a WebAudio oscillator in headless Chromium published over WHIP as a second participant (no API, queue, controller or media fetch), one every ${FLOOR_SPACING_MS / 1000} s, timed from the page's Date.now() when the gain was set.`,
+        `${floorTimes.length} ${FLOOR_BEEP_SECONDS} s ${FLOOR_HZ} Hz beeps published as a second participant by the controller's own page (IVS web SDK, the same WebAudio graph) driven from the benchmark (no API, queue, controller process or media fetch), one every ${FLOOR_SPACING_MS / 1000} s, timed from the moment the benchmark asked the page to start the beep.`,
         'What the floor holds: WebAudio → Opus encoder → RTP over loopback → the local stage (werift) → Opus decode → the wall-clock mix. The controller\'s beep goes the same way, so audible − floor is the command path.',
       ],
     }),

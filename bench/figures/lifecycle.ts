@@ -1,7 +1,8 @@
 /**
- * Figures "start: POST /sessions → LIVE" (split by state from the execution history) and "end: DELETE →
- * ENDED, and leaks": sessions started one at a time, each ended before the next starts; afterwards nothing
- * may be left (tasks, queues, stages, processes).
+ * Figures "start: POST /sessions → LIVE" (split by state from the execution history), "end: DELETE →
+ * ENDED, and leaks" and "controller process start → joined and publishing" (join.ts): sessions started one
+ * at a time, each ended before the next starts; afterwards nothing may be left (tasks, queues, stages,
+ * processes).
  */
 import { DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -15,6 +16,7 @@ import { executionStartedAt, firstPassDurations } from '../history.ts';
 import { findLeaks } from '../leaks.ts';
 import { processTree } from '../procfs.ts';
 import { summarize } from '../stats.ts';
+import { controllerJoin, joinFigure, type ControllerJoin } from './join.ts';
 
 export const START_TARGET_MS = 3000;
 export const END_TARGET_MS = 2000;
@@ -36,18 +38,19 @@ async function readinessSplit(aws: AwsClients, sessionId: string, events: readon
   const created = task?.createdAt?.getTime();
   const started = task?.startedAt?.getTime();
   if (created !== undefined && started !== undefined) out['  RunTask → process started'] = started - created;
-  if (started !== undefined && joined !== undefined) out['  process started → joined the stage (Chromium, page, WHIP)'] = joined - started;
+  if (started !== undefined && joined !== undefined) out['  process started → joined the stage (Chromium, page, IVS web SDK)'] = joined - started;
   if (joined !== undefined && waitExit) out['  joined → READY answered'] = new Date(waitExit).getTime() - joined;
   return out;
 }
 
-/** Runs `count` sessions through start and end; returns the start and end figures. */
+/** Runs `count` sessions through start and end; returns the start, end and join figures. */
 export async function lifecycleFigures(ctx: BenchContext, count: number, log: (line: string) => void): Promise<Figure[]> {
   const startMs: number[] = [];
   const endMs: number[] = [];
   const startSplit: Record<string, number[]> = { 'POST → execution started': [] };
   const endSplit: Record<string, number[]> = { 'DELETE → OnAir exited': [] };
   const seenPids = new Set<number>();
+  const joins: ControllerJoin[] = [];
   const failures: string[] = [];
   const began = Date.now();
   for (let i = 0; i < count; i++) {
@@ -83,6 +86,9 @@ export async function lifecycleFigures(ctx: BenchContext, count: number, log: (l
       if (started !== undefined) startSplit['POST → execution started']!.push(started - session.postedAt);
       for (const [name, ms] of Object.entries(firstPassDurations(events, START_STATES))) (startSplit[name] ??= []).push(ms);
       for (const [name, ms] of Object.entries(await readinessSplit(ctx.aws, session.sessionId, events))) (startSplit[name] ??= []).push(ms);
+      const join = await controllerJoin(ctx.aws, session.sessionId);
+      if (join) joins.push(join);
+      else failures.push(`join ${i + 1}: the controller's task or its "Joined" line was not found`);
       const ended = firstPassDurations(events, END_STATES);
       const onAirExit = events.find((e) => e.type?.endsWith('StateExited') && e.stateExitedEventDetails?.name === STATES.OnAir)?.timestamp;
       if (onAirExit) endSplit['DELETE → OnAir exited']!.push(new Date(onAirExit).getTime() - deletedAt);
@@ -138,5 +144,5 @@ export async function lifecycleFigures(ctx: BenchContext, count: number, log: (l
           values: { tasksLeft: leaks.tasks, queuesLeft: leaks.queues, stagesLeft: leaks.stages, processesLeft: leaks.processes, processesWatched: seenPids.size },
           notes: [...notes, 'ENDED is the record\'s endedAt (set by Teardown) minus the time DELETE was sent.', ...leaks.details],
         });
-  return [start, end];
+  return [start, end, joinFigure(joins, notes)];
 }

@@ -2,17 +2,20 @@
 import { ApiClient } from '#contract/api-client';
 import type { TrackView } from '#contract/api-responses';
 import type { CommandInput } from '#contract/commands';
+import { callerLink } from '#contract/console';
 import { Auth } from './auth.ts';
 import { describeCommand, sendCommand, type CommandProgress } from './commands.ts';
 import { readConsoleConfig } from './config.ts';
 import { button, byId, el, formatBytes } from './dom.ts';
 import { recordingUrl } from './recording.ts';
 import { clock, currentPosition, endShow, FINAL_STATUSES, ShowWatcher, startShow, type ShownSession } from './show.ts';
-import { HostStage } from './stage.ts';
+import { renderParticipants } from './participants-view.ts';
+import { leftReason, OnStage } from './stage.ts';
 import { uploadTrack } from './upload.ts';
 
 const SESSION_STORAGE_KEY = 'shelcaster.session';
-const PARTICIPANTS_POLL_MS = 2000;
+/** How often the participants' meters are redrawn while on the stage. */
+const METERS_REFRESH_MS = 100;
 
 const config = readConsoleConfig();
 const apiUrl = window.location.origin;
@@ -22,17 +25,27 @@ const api = new ApiClient({ baseUrl: apiUrl, token: () => auth.current });
 let view: ShownSession | undefined;
 let watcher: ShowWatcher | undefined;
 let tracks: TrackView[] = [];
-let participantsTimer: ReturnType<typeof setInterval> | undefined;
+let metersTimer: ReturnType<typeof setInterval> | undefined;
 let recordingShownFor: string | undefined;
 let joining = false;
 
-const stage = new HostStage(config.stageTransport, byId<HTMLCanvasElement>('tile'), () => ({
-  title: view?.title ?? 'Shelcaster',
-  programId: view?.nowPlaying?.programId ? titleOf(view.nowPlaying.programId) : null,
-  state: view?.nowPlaying?.state ?? 'STOPPED',
-  positionSeconds: view?.nowPlaying ? currentPosition(view.nowPlaying) : 0,
-  durationSeconds: view?.nowPlaying?.durationSeconds ?? null,
-}));
+const stage = new OnStage({
+  tile: {
+    canvas: byId<HTMLCanvasElement>('tile'),
+    describe: () => ({
+      title: view?.title ?? 'Shelcaster',
+      programId: view?.nowPlaying?.programId ? titleOf(view.nowPlaying.programId) : null,
+      state: view?.nowPlaying?.state ?? 'STOPPED',
+      positionSeconds: view?.nowPlaying ? currentPosition(view.nowPlaying) : 0,
+      durationSeconds: view?.nowPlaying?.durationSeconds ?? null,
+    }),
+  },
+  onParticipants: () => renderParticipants(byId('participants'), stage.participants()),
+  onLeft: (reason) => {
+    void leaveStage();
+    byId('stage-status').textContent = leftReason(reason);
+  },
+});
 
 // ---- errors -------------------------------------------------------------------------------------------
 
@@ -125,6 +138,7 @@ function renderShow(next: ShownSession | undefined): void {
   byId<HTMLButtonElement>('end-button').disabled = !isActive();
   byId<HTMLButtonElement>('join-button').disabled = next?.status !== 'LIVE' || stage.joined || joining;
   byId<HTMLButtonElement>('leave-button').disabled = !stage.joined;
+  byId<HTMLButtonElement>('invite-button').disabled = next?.status !== 'LIVE';
   // Only the Play buttons' state changes here: the table is not rebuilt, so keyboard focus stays put.
   for (const play of document.querySelectorAll<HTMLButtonElement>('#tracks button[data-action="play"]')) play.disabled = !isActive();
   if (next && FINAL_STATUSES.includes(next.status)) {
@@ -158,28 +172,13 @@ byId('end-button').addEventListener(
 // ---- the stage ----------------------------------------------------------------------------------------
 
 async function leaveStage(): Promise<void> {
-  clearInterval(participantsTimer);
-  participantsTimer = undefined;
+  clearInterval(metersTimer);
+  metersTimer = undefined;
   if (stage.joined) await stage.leave();
   byId('stage-status').textContent = 'Not on the stage';
   byId('participants').replaceChildren();
   byId<HTMLButtonElement>('leave-button').disabled = true;
   byId<HTMLButtonElement>('join-button').disabled = view?.status !== 'LIVE';
-}
-
-async function refreshParticipants(): Promise<void> {
-  const list = await stage.participants();
-  const items = byId('participants');
-  if (!list) {
-    items.replaceChildren(el('li', 'You are live (this stage does not list its participants here).'));
-    return;
-  }
-  items.replaceChildren(
-    ...list.map((p) => {
-      const name = p.displayName ?? (p.role === 'CONTROLLER' ? 'Program controller' : `Participant ${p.participantId}`);
-      return el('li', `${name}${p.self ? ' (you)' : ''} — ${p.state}`);
-    }),
-  );
 }
 
 byId('join-button').addEventListener(
@@ -201,14 +200,35 @@ byId('join-button').addEventListener(
       throw error;
     }
     joining = false;
-    byId('stage-status').textContent = 'You are on the stage: your microphone is live';
+    byId('stage-status').textContent = 'You are on the stage: your microphone is live, and you hear the program and the callers';
     byId<HTMLButtonElement>('leave-button').disabled = false;
-    await refreshParticipants();
-    participantsTimer = setInterval(() => void refreshParticipants().catch(showError), PARTICIPANTS_POLL_MS);
+    renderParticipants(byId('participants'), stage.participants());
+    metersTimer = setInterval(() => renderParticipants(byId('participants'), stage.participants()), METERS_REFRESH_MS);
   }),
 );
 
 byId('leave-button').addEventListener('click', action(leaveStage));
+
+byId('invite-button').addEventListener(
+  'click',
+  action(async () => {
+    if (!view) return;
+    const displayName = byId<HTMLInputElement>('caller-name').value.trim() || 'Caller';
+    const { token } = await api.call('createParticipantToken', { params: { sessionId: view.sessionId }, body: { role: 'CALLER', displayName } });
+    const link = byId<HTMLInputElement>('caller-link');
+    link.value = callerLink(window.location.origin, token);
+    byId('caller-invite').hidden = false;
+    link.select();
+  }),
+);
+
+byId('copy-caller-link').addEventListener(
+  'click',
+  action(async () => {
+    await navigator.clipboard.writeText(byId<HTMLInputElement>('caller-link').value);
+    byId('copy-caller-link').textContent = 'Copied';
+  }),
+);
 
 // ---- the recording ------------------------------------------------------------------------------------
 
@@ -289,9 +309,9 @@ async function uploadFiles(files: readonly File[]): Promise<void> {
       const track = await uploadTrack(api, file, (fraction) => {
         progress.value = fraction;
       });
+      await loadTracks();
       item.textContent = `${file.name}: uploaded as “${track.title}”`;
       item.dataset.uploaded = 'true';
-      await loadTracks();
     } catch (error) {
       item.textContent = `${file.name}: ${error instanceof Error ? error.message : String(error)}`;
       item.classList.add('error');

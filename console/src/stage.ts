@@ -1,124 +1,152 @@
 /**
- * The host on the stage: the microphone and a small video tile published through the controller's
- * StageConnection (controller/page): WHIP into the local stage, the IVS web SDK on AWS.
+ * Being on the stage from the console's pages (the host's, and the caller's): the microphone published
+ * (with, for the host, a small video tile), everyone else heard, and a level for each participant. Joins
+ * with the IVS web SDK through the StageSession shared with the program controller (stage-client/), on AWS
+ * and on the local stage alike.
  */
-import { createStageConnection } from '../../controller/page/stage-connection.js';
-import { VideoTile } from '../../controller/page/video-tile.js';
-import { jwtPayload } from './auth.ts';
+import { StageSession } from '#stage-client/stage-session';
+import { StageAudio } from '#stage-client/stage-audio';
+import { VideoTile } from '#stage-client/video-tile';
 
-/** One publisher on the stage, as the local stage lists it. */
+/** One participant as the pages list them. */
 export interface StageParticipantView {
   participantId: string;
-  displayName?: string;
+  name: string;
   role?: string;
-  state: string;
+  isPublishing: boolean;
   self: boolean;
+  /** Loudness of what is heard of it (of the microphone, for oneself), RMS 0 to 1. */
+  level: number;
 }
 
-interface WhipRequest {
-  method: 'POST' | 'DELETE';
-  url: string;
-  token: string;
-  body?: string;
-}
+/** What the tile shows (the host's page). */
+export type TileInfo = () => { title: string; programId: string | null; state: string; positionSeconds: number; durationSeconds: number | null };
 
-/** What the controller's WhipConnection calls to reach the WHIP endpoint; in a browser, plain fetch. */
-async function whipRequest(request: WhipRequest) {
-  const response = await fetch(request.url, {
-    method: request.method,
-    headers: { authorization: `Bearer ${request.token}`, ...(request.body ? { 'content-type': 'application/sdp' } : {}) },
-    ...(request.body ? { body: request.body } : {}),
-  });
-  return { status: response.status, location: response.headers.get('location'), body: await response.text(), url: response.url };
-}
-
-/** Loads the IVS web SDK (a large chunk, only on AWS) where the controller's IvsSdkConnection looks for it. */
-async function loadIvsSdk(): Promise<void> {
-  const globals = window as unknown as { IVSBroadcastClient?: unknown };
-  if (globals.IVSBroadcastClient) return;
+/** Loads the IVS web SDK (a large chunk, fetched when a page joins). */
+async function loadIvsSdk(): Promise<unknown> {
   const module = (await import('amazon-ivs-web-broadcast')) as unknown as { default?: unknown };
-  globals.IVSBroadcastClient = module.default ?? module;
+  return module.default ?? module;
 }
 
-/** The loudness of an analyser's input now (RMS, 0 to 1). */
-function levelOf(analyser: AnalyserNode, buffer: Float32Array<ArrayBuffer>): number {
-  analyser.getFloatTimeDomainData(buffer);
-  let sum = 0;
-  for (const sample of buffer) sum += sample * sample;
-  return Math.sqrt(sum / buffer.length);
+/** A readable name for a participant from its token's attributes. */
+export function participantName(attributes: Record<string, string>, participantId: string): string {
+  if (attributes.role === 'CONTROLLER') return 'Program';
+  return attributes.displayName || `Participant ${participantId}`;
 }
 
-export class HostStage {
-  private connection: ReturnType<typeof createStageConnection> | undefined;
+/** Why the page left the stage, in words. */
+export function leftReason(reason: string): string {
+  switch (reason) {
+    case 'stage-deleted':
+      return 'The show has ended.';
+    case 'participant-disconnected':
+      return 'You were removed from the stage.';
+    case 'token-reused':
+      return 'This link was opened somewhere else; this page left the stage.';
+    default:
+      return 'You left the stage.';
+  }
+}
+
+export class OnStage {
+  private session: StageSession | undefined;
+  private audio: StageAudio | undefined;
   private microphone: MediaStream | undefined;
   private tile: VideoTile | undefined;
-  private audioContext: AudioContext | undefined;
-  private participantToken: string | undefined;
+  private selfId = 'self';
 
   constructor(
-    private readonly transport: 'whip' | 'ivs-sdk',
-    private readonly canvas: HTMLCanvasElement,
-    private readonly describe: () => { title: string; programId: string | null; state: string; positionSeconds: number; durationSeconds: number | null },
+    private readonly options: {
+      /** Where the host's tile is drawn (the caller publishes audio only). */
+      tile?: { canvas: HTMLCanvasElement; describe: TileInfo };
+      /** Told when the list of participants changes. */
+      onParticipants?: () => void;
+      /** Told when the stage ends the session (the stage was deleted, the participant removed, ...). */
+      onLeft?: (reason: string) => void;
+    } = {},
   ) {}
 
   get joined(): boolean {
-    return this.connection !== undefined;
+    return this.session !== undefined;
   }
 
-  /** Opens the microphone and publishes it with the tile under a participant token; resolves once connected. */
+  /** Opens the microphone, joins with the participant token, publishes, and hears everyone. */
   async join(participantToken: string): Promise<void> {
-    if (this.connection) return;
-    (window as unknown as { shelcasterWhipRequest: typeof whipRequest }).shelcasterWhipRequest = whipRequest;
-    if (this.transport === 'ivs-sdk') await loadIvsSdk();
+    if (this.session) return;
+    // The audio context is made here, in the user's click, so browsers let it play.
+    const audio = new StageAudio();
+    this.audio = audio;
+    await audio.resume();
+    const sdk = await loadIvsSdk();
     try {
-      // Raw microphone: no processing that would reshape the host's voice before the mix.
-      this.microphone = await navigator.mediaDevices.getUserMedia({
-        audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
-      });
+      // Raw microphone: no processing that would reshape the voice before the mix.
+      this.microphone = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
     } catch (error) {
+      await this.leave();
       throw new Error(`The microphone could not be opened: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
-    const audioTrack = this.microphone.getAudioTracks()[0];
-    if (!audioTrack) throw new Error('The microphone gave no audio track.');
-    this.audioContext = new AudioContext();
-    const analyser = this.audioContext.createAnalyser();
-    this.audioContext.createMediaStreamSource(this.microphone).connect(analyser);
-    const samples = new Float32Array(analyser.fftSize);
-    this.tile = new VideoTile(this.canvas, () => ({ ...this.describe(), level: levelOf(analyser, samples) }));
-    const videoTrack = this.tile.videoTrack;
-    if (!videoTrack) throw new Error('The video tile gave no video track.');
-    const connection = createStageConnection(this.transport, { audioTrack, videoTrack });
-    this.connection = connection;
-    this.participantToken = participantToken;
+    const microphoneTrack = this.microphone.getAudioTracks()[0];
+    if (!microphoneTrack) throw new Error('The microphone gave no audio track.');
+    audio.addLocal(this.selfId, microphoneTrack);
+    const publish: MediaStreamTrack[] = [microphoneTrack];
+    const tileOptions = this.options.tile;
+    if (tileOptions) {
+      this.tile = new VideoTile(tileOptions.canvas, () => ({ ...tileOptions.describe(), level: audio.levels().get(this.selfId) ?? 0 }));
+      const videoTrack = this.tile.videoTrack;
+      if (videoTrack) publish.push(videoTrack);
+    }
+    const session = new StageSession(sdk, { publish, subscribe: 'audio' });
+    this.session = session;
+    session.on('participants', () => this.options.onParticipants?.());
+    session.on('streams-added', (participant: { id: string }, tracks: MediaStreamTrack[]) => {
+      const track = tracks.find((t) => t.kind === 'audio');
+      if (track) audio.add(participant.id, track);
+    });
+    session.on('streams-removed', (participant: { id: string }) => audio.remove(participant.id));
+    session.on('left', (reason: string) => {
+      if (reason === 'user-initiated') return;
+      void this.leave().then(() => this.options.onLeft?.(reason));
+    });
     try {
-      await connection.join(participantToken);
+      await session.join(participantToken);
     } catch (error) {
       await this.leave();
       throw error;
     }
   }
 
-  /** Leaves the stage and releases the microphone. */
+  /** Leaves the stage, stops hearing it and releases the microphone. */
   async leave(): Promise<void> {
-    const connection = this.connection;
-    this.connection = undefined;
-    this.participantToken = undefined;
-    await connection?.leave().catch(() => undefined);
+    const session = this.session;
+    this.session = undefined;
+    await session?.leave().catch(() => undefined);
     this.tile?.close();
     this.tile = undefined;
     for (const track of this.microphone?.getTracks() ?? []) track.stop();
     this.microphone = undefined;
-    await this.audioContext?.close().catch(() => undefined);
-    this.audioContext = undefined;
+    await this.audio?.close();
+    this.audio = undefined;
   }
 
-  /** Who publishes on the stage (the local stage's list); undefined where the stage has no such list (IVS). */
-  async participants(): Promise<StageParticipantView[] | undefined> {
-    if (this.transport !== 'whip' || !this.participantToken) return undefined;
-    const whipUrl = jwtPayload(this.participantToken).whip_url;
-    if (typeof whipUrl !== 'string') return undefined;
-    const response = await fetch(whipUrl.replace(/\/whip$/, '/participants'), { headers: { authorization: `Bearer ${this.participantToken}` } });
-    if (!response.ok) throw new Error(`The stage did not list its participants (HTTP ${response.status}).`);
-    return ((await response.json()) as { participants: StageParticipantView[] }).participants;
+  /** Everyone on the stage, oneself first, with their levels. */
+  participants(): StageParticipantView[] {
+    if (!this.session) return [];
+    const levels = this.audio?.levels() ?? new Map<string, number>();
+    return [...this.session.participants.values()]
+      .map((p) => ({
+        participantId: p.id,
+        name: participantName(p.attributes, p.id),
+        ...(p.attributes.role ? { role: p.attributes.role } : {}),
+        isPublishing: p.isPublishing,
+        self: p.isLocal,
+        level: (p.isLocal ? levels.get(this.selfId) : levels.get(p.id)) ?? 0,
+      }))
+      .sort((a, b) => Number(b.self) - Number(a.self) || a.name.localeCompare(b.name));
+  }
+
+  /** What is heard of one participant, for measuring (tests, meters). */
+  tap(participantId: string): { context: AudioContext; node: AudioNode } | undefined {
+    const node = this.audio?.tap(participantId);
+    return node && this.audio ? { context: this.audio.context, node } : undefined;
   }
 }

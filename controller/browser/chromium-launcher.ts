@@ -1,29 +1,19 @@
 /**
- * Starts Debian's Chromium with puppeteer-core: fixed flags, a fresh profile in a temp directory, and a
- * close that leaves no process behind (the browser runs in its own process group, which is killed).
+ * Connects puppeteer-core to a Chromium process (chromium-process.ts) over its DevTools pipe, and closes it
+ * leaving no process behind (its process group is killed) and no profile. `launchChromium` spawns and
+ * connects in one go.
+ *
+ * The pipe transport is ours: puppeteer has one, but only inside its own launcher (not in its public API), and
+ * its launcher can only start Chromium once puppeteer has loaded; the controller starts Chromium first.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer-core';
+import { rm } from 'node:fs/promises';
+import puppeteer, { type Browser, type ConnectionTransport } from 'puppeteer-core';
 import { JoinFailedError } from '../errors.ts';
+import { killProcessGroup, liveBrowserPids, spawnChromium, type ChromiumProcess } from './chromium-process.ts';
 
-/** Chromium flags: headless, no sandbox in a container, no background traffic (it would only be refused offline), autoplay allowed. */
-export const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--autoplay-policy=no-user-gesture-required',
-  // The page frees a replaced program's decoded audio (over 100 MiB for a few minutes of stereo) at once
-  // with gc(); V8 alone collects it too late under external-memory pressure.
-  '--js-flags=--expose-gc',
-] as const;
+export { CHROMIUM_FLAGS, DEFAULT_CHROMIUM_PATH, killLiveBrowsers } from './chromium-process.ts';
 
-const LAUNCH_TIMEOUT_MS = 30_000;
+export const LAUNCH_TIMEOUT_MS = 30_000;
 
 export interface LaunchedChromium {
   browser: Browser;
@@ -33,56 +23,84 @@ export interface LaunchedChromium {
   close(): Promise<void>;
 }
 
-/** Launches Chromium at `executablePath`; throws JoinFailedError when it cannot start. */
-export async function launchChromium(executablePath: string): Promise<LaunchedChromium> {
-  const userDataDir = await mkdtemp(join(tmpdir(), 'shelcaster-chromium-'));
-  let browser: Browser;
-  try {
-    browser = await puppeteer.launch({
-      executablePath,
-      ignoreDefaultArgs: true,
-      args: [...CHROMIUM_FLAGS, `--user-data-dir=${userDataDir}`, 'about:blank'],
-      pipe: true,
-      handleSIGINT: false,
-      handleSIGTERM: false,
-      handleSIGHUP: false,
-      timeout: LAUNCH_TIMEOUT_MS,
-      protocolTimeout: LAUNCH_TIMEOUT_MS,
-    });
-  } catch (error) {
-    await rm(userDataDir, { recursive: true, force: true });
-    throw new JoinFailedError(`Chromium did not start (${executablePath}): ${(error as Error).message}`, { cause: error });
+/** The DevTools protocol over Chromium's pipe: JSON messages, each ended by a NUL byte. */
+class PipeTransport implements ConnectionTransport {
+  onmessage?: (message: string) => void;
+  onclose?: () => void;
+  private pending: Buffer[] = [];
+
+  constructor(private readonly pipes: ChromiumProcess['pipes']) {
+    pipes.read.on('data', (chunk: Buffer) => this.receive(chunk));
+    pipes.read.on('close', () => this.onclose?.());
+    pipes.read.on('error', () => undefined);
+    pipes.write.on('error', () => undefined);
   }
-  const pid = browser.process()?.pid;
-  if (pid) liveBrowserPids.add(pid);
+
+  send(message: string): void {
+    this.pipes.write.write(`${message}\0`);
+  }
+
+  close(): void {
+    this.pipes.write.end();
+  }
+
+  private receive(chunk: Buffer): void {
+    let rest = chunk;
+    for (let end = rest.indexOf(0); end !== -1; end = rest.indexOf(0)) {
+      const message = Buffer.concat([...this.pending, rest.subarray(0, end)]).toString('utf8');
+      this.pending = [];
+      rest = rest.subarray(end + 1);
+      this.onmessage?.(message);
+    }
+    if (rest.length > 0) this.pending.push(rest);
+  }
+}
+
+/** Connects puppeteer to a spawned Chromium; throws JoinFailedError when it did not start or does not answer. */
+export async function connectChromium(spawned: ChromiumProcess): Promise<LaunchedChromium> {
+  const pid = spawned.child.pid;
   let closed: Promise<void> | undefined;
+  const exited = new Promise<void>((resolve) => {
+    if (spawned.child.exitCode !== null || spawned.child.signalCode !== null) resolve();
+    else spawned.child.once('exit', () => resolve());
+  });
+  const cleanUp = async () => {
+    killProcessGroup(pid);
+    if (pid) liveBrowserPids.delete(pid);
+    // The profile goes once the browser is gone (a browser still writing would leave files behind).
+    if (pid) await Promise.race([exited, delay(3000)]);
+    await rm(spawned.userDataDir, { recursive: true, force: true, maxRetries: 3 });
+  };
+  let browser: Browser;
+  let timer: NodeJS.Timeout | undefined;
+  let onExit: ((code: number | null, signal: string | null) => void) | undefined;
+  try {
+    await spawned.started;
+    const exited = new Promise<never>((_, reject) => {
+      onExit = (code, signal) => reject(new Error(`Chromium exited (${signal ?? code})`));
+      spawned.child.once('exit', onExit);
+    });
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${LAUNCH_TIMEOUT_MS / 1000} s`)), LAUNCH_TIMEOUT_MS)));
+    browser = await Promise.race([puppeteer.connect({ transport: new PipeTransport(spawned.pipes), defaultViewport: null, protocolTimeout: LAUNCH_TIMEOUT_MS }), exited, timeout]);
+  } catch (error) {
+    clearTimeout(timer);
+    await cleanUp();
+    throw new JoinFailedError(`Chromium did not start (${spawned.executablePath}): ${(error as Error).message}`, { cause: error });
+  } finally {
+    if (onExit) spawned.child.off('exit', onExit);
+  }
+  clearTimeout(timer);
   const close = () =>
     (closed ??= (async () => {
       await Promise.race([browser.close().catch(() => undefined), delay(3000)]);
-      killProcessGroup(pid);
-      if (pid) liveBrowserPids.delete(pid);
-      await rm(userDataDir, { recursive: true, force: true, maxRetries: 3 });
+      await cleanUp();
     })());
   return { browser, pid, close };
 }
 
-/** Pids of browsers launched and not yet closed (an exit handler kills their groups). */
-export const liveBrowserPids = new Set<number>();
-
-/** Kills the process groups of every browser still open; synchronous, for `process.on('exit')`. */
-export function killLiveBrowsers(): void {
-  for (const pid of liveBrowserPids) killProcessGroup(pid);
-  liveBrowserPids.clear();
-}
-
-/** Kills a process group (synchronous, so it also works in an `exit` handler). */
-export function killProcessGroup(pid: number | undefined): void {
-  if (!pid) return;
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    // The group is already gone.
-  }
+/** Spawns Chromium at `executablePath` with a first tab at `initialUrl` and connects to it. */
+export function launchChromium(executablePath: string, initialUrl = 'about:blank'): Promise<LaunchedChromium> {
+  return connectChromium(spawnChromium(executablePath, initialUrl));
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,6 +1,7 @@
 /**
- * The loopback HTTP server the controller's page is loaded from: the page's files, the IVS web SDK
- * bundle, and the media files the page plays (registered under unguessable ids).
+ * The loopback HTTP server the controller's page is loaded from: the page's files, the browser code it
+ * shares with the host console (`stage-client/`), the IVS web SDK bundle, and the media files the page
+ * plays (registered under unguessable ids).
  */
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
@@ -12,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
 export const PAGE_DIR = fileURLToPath(new URL('../page/', import.meta.url));
+/** The browser code shared by the controller's page and the host console. */
+export const STAGE_CLIENT_DIR = fileURLToPath(new URL('../../stage-client/', import.meta.url));
 
 /** Path of the IVS web broadcast SDK's UMD bundle in node_modules. */
 export function ivsSdkBundlePath(): string {
@@ -32,6 +35,7 @@ export interface PageServer {
 /** Starts the page server on a loopback ephemeral port. */
 export async function startPageServer(): Promise<PageServer> {
   const pageFiles = new Set((await readdir(PAGE_DIR)).filter((f) => /\.(js|html)$/.test(f)));
+  const sharedFiles = new Set((await readdir(STAGE_CLIENT_DIR)).filter((f) => f.endsWith('.js')));
   const sdkPath = ivsSdkBundlePath();
   const media = new Map<string, string>();
 
@@ -54,6 +58,8 @@ export async function startPageServer(): Promise<PageServer> {
     if (path === '/vendor/amazon-ivs-web-broadcast.js') return send(sdkPath, 'text/javascript; charset=utf-8');
     const pageFile = /^\/page\/([\w.-]+)$/.exec(path)?.[1];
     if (pageFile && pageFiles.has(pageFile)) return send(join(PAGE_DIR, pageFile), 'text/javascript; charset=utf-8');
+    const sharedFile = /^\/stage-client\/([\w.-]+)$/.exec(path)?.[1];
+    if (sharedFile && sharedFiles.has(sharedFile)) return send(join(STAGE_CLIENT_DIR, sharedFile), 'text/javascript; charset=utf-8');
     const mediaFile = media.get(path);
     if (mediaFile) return send(mediaFile, 'application/octet-stream');
     return notFound();

@@ -1,12 +1,10 @@
 /**
- * The controller's page in Chromium, driven through puppeteer: joins and leaves the stage, and plays
- * the program (PageAudio). Media files reach the page through the loopback page server.
+ * The controller's page in Chromium, driven through puppeteer: joins and leaves the stage (the IVS web SDK),
+ * and plays the program (PageAudio). Media files reach the page through the loopback page server.
  */
 import type { Browser, Page } from 'puppeteer-core';
-import type { StageTransport } from '#contract/index';
 import type { PageAudio, PageAudioStatus } from '../player/page-audio.ts';
 import type { PageServer } from './page-server.ts';
-import { whipRequest, type WhipRequest, type WhipResponse } from './whip-request.ts';
 import { JoinFailedError } from '../errors.ts';
 
 const PAGE_LOAD_TIMEOUT_MS = 20_000;
@@ -14,7 +12,7 @@ const PAGE_LOAD_TIMEOUT_MS = 20_000;
 /** The page's `window.shelcaster` API, as the page defines it (controller/page/main.js). */
 interface PageApi {
   setTitle(title: string): void;
-  join(transport: StageTransport, token: string): Promise<string>;
+  join(token: string): Promise<{ state: string; timings: StageJoinTimings }>;
   stageState(): string;
   leave(): Promise<void>;
   load(path: string): Promise<{ durationSeconds: number }>;
@@ -29,14 +27,20 @@ interface PageApi {
 }
 type WithApi = Window & { shelcaster: PageApi; shelcasterReady?: boolean };
 
+/** How long the page's join took (ms from its start): until the stage was joined, and until published. */
+export interface StageJoinTimings {
+  joinedMs: number;
+  publishedMs: number;
+}
+
 export interface ProgramPageOptions {
   browser: Browser;
   server: PageServer;
-  title: string;
+  /** A tab already loading the page (Chromium launched with its URL); a new tab is opened when absent. */
+  loading?: Page;
+  title?: string;
   /** Receives the page's console lines and errors (never tokens: the page does not print them). */
   onConsole?: (level: string, text: string) => void;
-  /** The WHIP HTTP exchange (injectable for tests). */
-  whip?: (request: WhipRequest) => Promise<WhipResponse>;
 }
 
 export class ProgramPage implements PageAudio {
@@ -45,41 +49,46 @@ export class ProgramPage implements PageAudio {
     private readonly server: PageServer,
   ) {}
 
-  /** Opens the page and waits until its API is ready. */
+  /** Opens the page (or takes over the tab already loading it) and waits until its API is ready. */
   static async open(options: ProgramPageOptions): Promise<ProgramPage> {
     try {
-      const page = await options.browser.newPage();
+      const url = `${options.server.origin}/`;
+      const loading = options.loading;
+      const page = loading ?? (await options.browser.newPage());
       page.on('console', (m) => options.onConsole?.(m.type(), m.text()));
       page.on('pageerror', (e) => options.onConsole?.('pageerror', e instanceof Error ? e.message : String(e)));
-      await page.exposeFunction('shelcasterWhipRequest', (request: WhipRequest) =>
-        (options.whip ?? whipRequest)(request),
-      );
-      await page.goto(`${options.server.origin}/`, { waitUntil: 'load', timeout: PAGE_LOAD_TIMEOUT_MS });
+      if (!loading) await page.goto(url, { waitUntil: 'load', timeout: PAGE_LOAD_TIMEOUT_MS });
       await page.waitForFunction(() => (window as unknown as WithApi).shelcasterReady === true, {
         timeout: PAGE_LOAD_TIMEOUT_MS,
       });
-      await page.evaluate((t) => (window as unknown as WithApi).shelcaster.setTitle(t), options.title);
+      if (options.title !== undefined) await page.evaluate((t) => (window as unknown as WithApi).shelcaster.setTitle(t), options.title);
       return new ProgramPage(page, options.server);
     } catch (error) {
       throw new JoinFailedError(`The controller page did not load: ${(error as Error).message}`, { cause: error });
     }
   }
 
-  /** Joins the stage with the participant token; resolves once connected and publishing. */
-  async join(transport: StageTransport, token: string, timeoutMs: number): Promise<void> {
+  /** Sets the show title the video tile shows. */
+  async setTitle(title: string): Promise<void> {
+    await this.page.evaluate((t) => (window as unknown as WithApi).shelcaster.setTitle(t), title);
+  }
+
+  /** Joins the stage with the participant token; resolves once connected and publishing, with how long it took. */
+  async join(token: string, timeoutMs: number): Promise<StageJoinTimings> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no connection within ${timeoutMs / 1000} s`)), timeoutMs);
     });
     try {
-      await Promise.race([
-        this.page.evaluate((tr, tk) => (window as unknown as WithApi).shelcaster.join(tr, tk), transport, token),
+      const joined = await Promise.race([
+        this.page.evaluate((tk) => (window as unknown as WithApi).shelcaster.join(tk), token),
         timeout,
       ]);
+      return joined.timings;
     } catch (error) {
       // Puppeteer's evaluation errors carry the page's message; the token is never part of it.
       const firstLine = (error as Error).message.split('\n')[0];
-      throw new JoinFailedError(`Joining the stage over ${transport} failed: ${firstLine}`, { cause: error });
+      throw new JoinFailedError(`Joining the stage failed: ${firstLine}`, { cause: error });
     } finally {
       clearTimeout(timer);
     }

@@ -1,10 +1,11 @@
 /**
  * The controller's page: builds the audio graph and the video tile, and exposes `window.shelcaster`,
- * the API the controller drives through puppeteer.
+ * the API the controller drives through puppeteer. It joins the stage with the IVS web SDK (the UMD
+ * bundle the page loads, async) through the StageSession shared with the host console, on AWS and locally.
  */
 import { AudioProgram } from './audio-program.js';
-import { VideoTile } from './video-tile.js';
-import { createStageConnection } from './stage-connection.js';
+import { StageSession } from '/stage-client/stage-session.js';
+import { VideoTile } from '/stage-client/video-tile.js';
 
 let title = '';
 let tileProgramId = null;
@@ -20,25 +21,37 @@ const tile = new VideoTile(/** @type {HTMLCanvasElement} */ (document.getElement
     level: s.level,
   };
 });
-/** @type {import('./stage-connection.js').StageConnection | null} */
-let connection = null;
+/** @type {StageSession | null} */
+let session = null;
+
+/** The IVS web SDK, once its script (loaded async by index.html) has run. */
+function ivsSdk() {
+  const loaded = /** @type {any} */ (window).IVSBroadcastClient;
+  if (loaded) return Promise.resolve(loaded);
+  const script = document.getElementById('ivs-sdk');
+  return new Promise((resolve, reject) => {
+    script?.addEventListener('load', () => resolve(/** @type {any} */ (window).IVSBroadcastClient));
+    script?.addEventListener('error', () => reject(new Error('The IVS web broadcast SDK did not load')));
+  });
+}
 
 /** @type {any} */ (window).shelcaster = {
   setTitle(value) {
     title = String(value);
   },
-  async join(transport, token) {
+  /** Joins and publishes the program's audio and the tile; subscribes to no one. */
+  async join(token) {
     await program.resume();
-    connection = createStageConnection(transport, { audioTrack: program.audioTrack, videoTrack: tile.videoTrack });
-    await connection.join(token);
-    return connection.state;
+    session = new StageSession(await ivsSdk(), { publish: [program.audioTrack, tile.videoTrack], subscribe: 'none' });
+    await session.join(token);
+    return { state: session.state, timings: session.timings };
   },
   stageState() {
-    return connection ? connection.state : 'disconnected';
+    return session ? session.state : 'disconnected';
   },
   async leave() {
-    if (connection) await connection.leave();
-    connection = null;
+    if (session) await session.leave();
+    session = null;
   },
   async load(path) {
     await program.resume();

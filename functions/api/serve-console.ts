@@ -1,7 +1,6 @@
 /**
  * GET /, GET /podcast, GET /assets/{proxy+} (no authorizer): the host console's files, bundled with this
- * function under `console/` (CDK copies CONSOLE_DIST_DIR there). The page is told to join the stage with the
- * IVS web SDK and has no local sign-in.
+ * function under `console/` (CDK copies CONSOLE_DIST_DIR there). The page has no local sign-in.
  */
 import { fileURLToPath } from 'node:url';
 import middy from '@middy/core';
@@ -16,7 +15,7 @@ import { logger } from '../commons/powertools.ts';
 export const BUNDLED_CONSOLE_DIR = fileURLToPath(new URL('./console/', import.meta.url));
 
 /** What the page is told on AWS. */
-export const AWS_CONSOLE_CONFIG: ConsoleConfig = { stageTransport: 'ivs-sdk' };
+export const AWS_CONSOLE_CONFIG: ConsoleConfig = {};
 
 /** Builds the handler over a folder of built console files. */
 export function consoleHandler(distDir: string, config: ConsoleConfig) {

@@ -1,6 +1,6 @@
 /**
  * The host console's built files (CONSOLE_DIST_DIR) as answered over HTTP: which file a path names, its
- * content type and caching, and the page's configuration put into index.html. Shared by the console
+ * content type and caching, and the page's configuration put into each page. Shared by the console
  * function (AWS) and the local cloud's static handler, so both answer the same bytes and headers.
  */
 import { readFile } from 'node:fs/promises';
@@ -9,7 +9,7 @@ import {
   CONSOLE_ASSETS_PREFIX,
   CONSOLE_CONFIG_ELEMENT_ID,
   CONSOLE_CONFIG_PLACEHOLDER,
-  CONSOLE_PAGE_PATHS,
+  CONSOLE_PAGES,
   type ConsoleConfig,
 } from '#contract/index';
 
@@ -38,9 +38,10 @@ const COMMON_HEADERS = { 'x-content-type-options': 'nosniff', 'referrer-policy':
 const ASSET_CACHE = 'public, max-age=31536000, immutable';
 const PAGE_CACHE = 'no-cache';
 
-/** The file a request path names inside the built folder (`index.html`, `assets/...`); undefined for any other path. */
+/** The file a request path names inside the built folder (a page, `assets/...`); undefined for any other path. */
 export function consoleFileFor(pathname: string): string | undefined {
-  if ((CONSOLE_PAGE_PATHS as readonly string[]).includes(pathname)) return 'index.html';
+  const page = (CONSOLE_PAGES as Record<string, string>)[pathname];
+  if (page) return page;
   if (!pathname.startsWith(CONSOLE_ASSETS_PREFIX)) return undefined;
   const segments = pathname.slice(1).split('/');
   if (segments.some((segment) => !/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(segment))) return undefined;
@@ -53,7 +54,7 @@ export function contentTypeOf(file: string): string | undefined {
   return CONTENT_TYPES[extension];
 }
 
-/** index.html with the configuration element in place of the placeholder. */
+/** A page with the configuration element in place of the placeholder. */
 export function withConsoleConfig(html: string, config: ConsoleConfig): string {
   // `<` escaped so no value can close the script element.
   const json = JSON.stringify(config).replace(/</g, '\\u003c');
@@ -73,14 +74,15 @@ export async function readConsoleFile(distDir: string, pathname: string, config:
     if (code === 'ENOENT' || code === 'EISDIR' || code === 'ENOTDIR') return undefined;
     throw error;
   }
-  if (file === 'index.html') body = Buffer.from(withConsoleConfig(body.toString('utf8'), config));
+  const isPage = (Object.values(CONSOLE_PAGES) as string[]).includes(file);
+  if (isPage) body = Buffer.from(withConsoleConfig(body.toString('utf8'), config));
   return {
     body,
     headers: {
       ...COMMON_HEADERS,
       'content-type': contentType,
-      'cache-control': file === 'index.html' ? PAGE_CACHE : ASSET_CACHE,
-      ...(file === 'index.html' ? { 'x-frame-options': 'DENY' } : {}),
+      'cache-control': isPage ? PAGE_CACHE : ASSET_CACHE,
+      ...(isPage ? { 'x-frame-options': 'DENY' } : {}),
     },
   };
 }

@@ -115,10 +115,7 @@ export class ControllerService extends Construct {
       }),
       essential: true,
       stopTimeout: Duration.seconds(CONTROLLER_STOP_TIMEOUT_SECONDS),
-      environment: controllerContainerEnvironment(
-        { [ENV.sessionsTable]: props.sessions.table.tableName, [ENV.mediaBucket]: props.media.bucket.bucketName },
-        'ivs-sdk',
-      ),
+      environment: controllerContainerEnvironment({ [ENV.sessionsTable]: props.sessions.table.tableName, [ENV.mediaBucket]: props.media.bucket.bucketName }),
       logging: LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: CONTROLLER_LOG_STREAM_PREFIX }),
     });
     this.executionRole = this.taskDefinition.obtainExecutionRole();

@@ -50,7 +50,7 @@ export async function deployControllerService(
           essential: true,
           stopTimeout: CONTROLLER_STOP_TIMEOUT_SECONDS,
           environment: Object.entries(
-            controllerContainerEnvironment({ [ENV.sessionsTable]: SESSIONS_TABLE_NAME, [ENV.mediaBucket]: deployment.bucketName }, 'whip'),
+            controllerContainerEnvironment({ [ENV.sessionsTable]: SESSIONS_TABLE_NAME, [ENV.mediaBucket]: deployment.bucketName }),
           ).map(([name, value]) => ({ name, value })),
           logConfiguration: {
             logDriver: 'awslogs',

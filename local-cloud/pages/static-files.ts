@@ -1,8 +1,8 @@
 /**
  * The host console on the local cloud: the built folder (CONSOLE_DIST_DIR) answered at `/`, `/podcast` and
  * `/assets/...` of the API port, with the same bytes and headers as the console function on AWS
- * (functions/commons/console-assets.ts). The page is told to join the local stage over WHIP and that the
- * local API issues tokens (`POST /_local/token`).
+ * (functions/commons/console-assets.ts). The page is told that the local API issues tokens
+ * (`POST /_local/token`).
  *
  * LIMITATIONS: serves what `npm run build:console` built; a missing build answers 503 with the command to
  * run (`npm start` builds it first, see scripts/build-console.mjs).
@@ -16,7 +16,7 @@ import { LOCAL_TOKEN_PATH } from '../api/local-token-endpoint.ts';
 import type { StaticHandler } from '../api/server.ts';
 
 /** What the console is told on the local cloud. */
-export const LOCAL_CONSOLE_CONFIG: ConsoleConfig = { stageTransport: 'whip', localSignInUrl: LOCAL_TOKEN_PATH };
+export const LOCAL_CONSOLE_CONFIG: ConsoleConfig = { localSignInUrl: LOCAL_TOKEN_PATH };
 
 /** A static handler over the built console of the repository at `root`. */
 export function consoleStaticFiles(options: { root: string; config?: ConsoleConfig }): StaticHandler {

@@ -1,22 +1,23 @@
 /**
- * The local stage: the stand-in for IVS real-time's media plane.
+ * The local stage: the stand-in for IVS real-time's media and events planes.
  *
- * - Publishing: participants publish over WHIP (`POST <base>/whip`, the participant token as bearer, an SDP
- *   offer with Opus audio and optionally H264/VP8 video) to a werift peer connection. The gateway mounts
- *   `WhipEndpoint.handle` under `/_stage/`; `startStageServer` runs it alone. `StageParticipants` keeps who is
- *   on each stage (`listParticipants(stageArn)`, events `participantJoined` / `participantLeft` /
- *   `participantStateChanged`) and hands their audio packets to subscribers.
+ * - The web SDK joins as on IVS (`stage-endpoint.ts`, mounted by the gateway under `/_stage/`): the events
+ *   WebSocket at the token's `events_url` (`stage-events.ts`: STAGE_STATE snapshots, SET_STATE, PING/PONG,
+ *   JOIN_ERROR, DISCONNECT), publish and subscribe under its `whip_url` (`stage-media.ts`: werift peers that
+ *   receive a publisher's tracks and forward them to subscribers). Encoders publish with plain WHIP
+ *   (`POST <whip_url>`). `StageParticipants` keeps who is on each stage (`snapshot(stageArn)`) and hands the
+ *   audio of every publication to whoever records the stage.
  * - Recording: `StageCompositionRecorder` (the gateway's `CompositionRecorder`) mixes every audio track of
  *   a stage on a wall-clock timeline and writes AAC HLS plus IVS's event files under the recording prefix.
  * - The episode: `exportRecordingAsEpisode` turns a finished recording into one m4a or mp3 file.
  *
  * LIMITATIONS (differences from IVS):
- * - Publish only: there is no subscribing (no WHEP, no SFU forwarding); `allow_subscribe` is ignored.
- * - No events WebSocket (`events_url`): the IVS web SDK cannot join a local stage, only WHIP publishers can.
- * - Non-trickle WHIP only: PATCH (trickle ICE, ICE restart) answers 405. ICE uses loopback UDP host
- *   candidates only (no STUN/TURN, no TCP, no IPv6), so publishers must run on this machine.
- * - IVS refuses offers without H264 video; the local stage accepts audio-only offers and H264 or VP8 video.
- *   Video is counted, never decoded, mixed or recorded.
+ * - The events protocol is IVS's as the web SDK 1.41.0 speaks it (undocumented; read from the bundle and
+ *   checked by a test that runs it): no `xdp` (SDP over the socket), no subscriber counts, reassignments,
+ *   token exchange or simulcast layers; a subscription forwards what its publisher sends (one layer).
+ * - Non-trickle only: PATCH (trickle ICE, ICE restart) answers 405. ICE uses loopback UDP host candidates
+ *   only (no STUN/TURN, no TCP, no IPv6), so participants must run on this machine.
+ * - Video (H264 or VP8) is forwarded to subscribers and counted, never decoded, mixed or recorded.
  * - The recording is audio only: one rendition named `audio` (IVS: `<preset>-<encoder configuration id>`),
  *   fMP4 segments of about 2 s, no thumbnails; encoder configurations and layouts are ignored.
  * - A track is placed on the timeline by its RTP timestamps, anchored on its least delayed packets; once it
@@ -24,20 +25,23 @@
  *   ms, a click), so a track may sit up to that much later than it was sent. The mix runs 200 ms behind the
  *   wall clock; a packet later than that is dropped.
  * - A composition does not stop by itself after 60 s without publishers (the control plane may do that).
- * - Participant ids are unique per publication: a second publication of the same participant replaces the
- *   first (IVS disconnects the earlier session too).
+ * - A second publication of the same participant replaces the first; a second events connection with the
+ *   same token disconnects the first with TOKEN_REUSED.
  * - After a crash, what ffmpeg had not finished (at most one segment) is lost, and the crashed recording's
  *   work directory is left in the temp dir. A restarted composition continues the same playlist after
  *   `#EXT-X-DISCONTINUITY`; one closed by `recoverUnfinished()` gets `events/recording-failed.json`.
  */
-export type { StageParticipantClaims, VerifyParticipantToken } from './participant-claims.ts';
-export { WhipEndpoint, MAX_OFFER_BYTES, type StageRequestHandler, type WhipEndpointOptions } from './whip-endpoint.ts';
-export { startStageServer, STAGE_MOUNT_PATH, type StageServer } from './stage-server.ts';
+export type { StageParticipantClaims, VerifyParticipantToken, TokenRejectionReason } from './participant-claims.ts';
+export { StageEndpoint, MAX_OFFER_BYTES, EVENTS_SUB_PATH, SDK_REQUEST_HEADERS, type StageRequestHandler, type StageEndpointOptions } from './stage-endpoint.ts';
+export { MAX_PUBLISHERS_PER_STAGE } from './stage-media.ts';
+export { startStageServer, stageSubPath, STAGE_MOUNT_PATH, type StageServer } from './stage-server.ts';
 export {
   StageParticipants,
-  type StageParticipant,
+  type StagePublication,
+  type StagePresence,
+  type ParticipantSnapshot,
   type AudioRtpPacket,
-  type LeaveReason,
+  type UnpublishReason,
   type ParticipantConnectionState,
 } from './stage-participants.ts';
 export { StageCompositionRecorder, DEFAULT_RENDITION_PATH, type StageCompositionRecorderOptions } from './composition-recorder.ts';

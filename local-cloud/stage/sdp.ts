@@ -1,11 +1,15 @@
 /**
- * The little SDP handling WHIP needs here: a sanity check of the publisher's offer, and the answer's ICE
- * candidates narrowed to loopback UDP host candidates.
+ * The little SDP handling the stage needs: sanity checks of publishers' and subscribers' offers, and the
+ * answers' ICE candidates narrowed to loopback UDP host candidates.
  */
 
 /** An offer the stage cannot take. The message says why and is safe to send back. */
 export class InvalidOfferError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Why, as IVS's WHIP error codes say it (stage-errors.ts). */
+    readonly reason: 'MALFORMED' | 'NO_MATCHING_CODEC' = 'MALFORMED',
+  ) {
     super(message);
     this.name = 'InvalidOfferError';
   }
@@ -21,37 +25,60 @@ export interface OfferSummary {
 
 const ACCEPTED_VIDEO_CODECS = ['H264', 'VP8'];
 
-/** Checks that an offer is SDP with an Opus audio section; returns what it offers. */
-export function checkOffer(sdp: string): OfferSummary {
-  const lines = sdp.split(/\r?\n/).filter((line) => line.length > 0);
-  if (lines[0] !== 'v=0') throw new InvalidOfferError('The body is not an SDP offer (no v=0 line)');
-  const sections = splitMediaSections(lines);
-  if (sections.length === 0) throw new InvalidOfferError('The offer has no media section');
+/**
+ * Checks a publisher's offer: SDP with an Opus audio section that sends, video (if any) in a codec the stage
+ * takes. `requireH264` is plain WHIP's rule on IVS: an offer without an H.264 video track is refused, even to
+ * publish audio only. The web SDK's offers always carry a video section (sendrecv, several codecs).
+ */
+export function checkOffer(sdp: string, options: { requireH264?: boolean } = {}): OfferSummary {
+  const sections = mediaSections(sdp);
   let audioSections = 0;
   let videoSections = 0;
   const videoCodecs = new Set<string>();
-  for (const section of sections) {
-    const kind = section[0]!.slice(2).split(' ')[0];
-    const codecs = section
-      .filter((line) => line.startsWith('a=rtpmap:'))
-      .map((line) => line.split(' ')[1]?.split('/')[0]?.toUpperCase() ?? '');
+  for (const { kind, codecs, lines } of sections) {
     if (kind === 'audio') {
-      if (!codecs.includes('OPUS')) throw new InvalidOfferError('The offer has an audio section without Opus');
-      if (!section.some((line) => line === 'a=sendonly' || line === 'a=sendrecv')) {
+      if (!codecs.includes('OPUS')) throw new InvalidOfferError('The offer has an audio section without Opus', 'NO_MATCHING_CODEC');
+      if (!lines.some((line) => line === 'a=sendonly' || line === 'a=sendrecv')) {
         throw new InvalidOfferError('The offer does not send its audio (WHIP publishes)');
       }
       audioSections++;
     } else if (kind === 'video') {
       const accepted = codecs.filter((codec) => ACCEPTED_VIDEO_CODECS.includes(codec));
-      if (accepted.length === 0) throw new InvalidOfferError('The offer has a video section without H264 or VP8');
+      if (accepted.length === 0) throw new InvalidOfferError('The offer has a video section without H264 or VP8', 'NO_MATCHING_CODEC');
       for (const codec of accepted) videoCodecs.add(codec);
       videoSections++;
     }
   }
   if (audioSections === 0) throw new InvalidOfferError('The offer has no audio section');
+  if (options.requireH264 && !videoCodecs.has('H264')) {
+    throw new InvalidOfferError('The offer has no H.264 video track: IVS takes WHIP publications only with H.264 video, even for audio', 'NO_MATCHING_CODEC');
+  }
+  return { audioSections, videoSections, videoCodecs: [...videoCodecs] };
+}
+
+/** Checks a subscriber's offer: SDP with an Opus audio section that receives (video, if any, is answered as the publisher sends it). */
+export function checkSubscribeOffer(sdp: string): void {
+  const audio = mediaSections(sdp).filter((section) => section.kind === 'audio');
+  if (audio.length === 0) throw new InvalidOfferError('The offer has no audio section');
+  for (const { codecs, lines } of audio) {
+    if (!codecs.includes('OPUS')) throw new InvalidOfferError('The offer has an audio section without Opus', 'NO_MATCHING_CODEC');
+    if (!lines.some((line) => line === 'a=recvonly' || line === 'a=sendrecv')) throw new InvalidOfferError('The offer does not receive audio (a subscription receives)');
+  }
+}
+
+/** The media sections of an SDP offer, after checking it is one with ICE credentials and a DTLS fingerprint. */
+function mediaSections(sdp: string): { kind: string; codecs: string[]; lines: string[] }[] {
+  const lines = sdp.split(/\r?\n/).filter((line) => line.length > 0);
+  if (lines[0] !== 'v=0') throw new InvalidOfferError('The body is not an SDP offer (no v=0 line)');
+  const sections = splitMediaSections(lines);
+  if (sections.length === 0) throw new InvalidOfferError('The offer has no media section');
   if (!lines.some((line) => line.startsWith('a=fingerprint:'))) throw new InvalidOfferError('The offer has no DTLS fingerprint');
   if (!lines.some((line) => line.startsWith('a=ice-ufrag:'))) throw new InvalidOfferError('The offer has no ICE credentials');
-  return { audioSections, videoSections, videoCodecs: [...videoCodecs] };
+  return sections.map((section) => ({
+    kind: section[0]!.slice(2).split(' ')[0] ?? '',
+    codecs: section.filter((line) => line.startsWith('a=rtpmap:')).map((line) => line.split(' ')[1]?.split('/')[0]?.toUpperCase() ?? ''),
+    lines: section,
+  }));
 }
 
 function splitMediaSections(lines: string[]): string[][] {

@@ -1,29 +1,72 @@
 /**
- * Who is on each local stage: participants that publish over WHIP, their connection state, and their audio
- * packets for whoever records the stage. Events: `participantJoined`, `participantLeft`,
- * `participantStateChanged` (each with a `StageParticipant` snapshot).
+ * Who is on each local stage, as IVS's events plane tells it: participants connected to the events WebSocket
+ * (the web SDK's), and publications (the SDK's, and plain WHIP encoders', which never open the WebSocket).
+ * A participant is on the stage while it is connected or publishes; `snapshot(stageArn)` lists them in
+ * IVS's `STAGE_STATE` shape. Audio packets of every publication go to whoever records the stage.
+ *
+ * Events: `publicationStarted` / `publicationEnded` / `publicationStateChanged` (a `StagePublication`), and
+ * `stageChanged` (a stage ARN) after anything that changes its snapshot.
  */
 import { EventEmitter } from 'node:events';
 
 export type ParticipantConnectionState = 'new' | 'connecting' | 'connected' | 'disconnected' | 'failed' | 'closed';
 
-/** Why a participant left the stage. */
-export type LeaveReason = 'DELETED' | 'CONNECTION_FAILED' | 'CONNECTION_CLOSED' | 'CONNECT_TIMEOUT' | 'REPLACED' | 'STAGE_CLOSED';
+/** Why a publication ended. */
+export type UnpublishReason =
+  | 'DELETED'
+  | 'CONNECTION_FAILED'
+  | 'CONNECTION_CLOSED'
+  | 'CONNECT_TIMEOUT'
+  | 'REPLACED'
+  | 'STAGE_CLOSED'
+  | 'STAGE_DELETED'
+  | 'PARTICIPANT_DISCONNECTED';
 
-/** One publishing participant, as the stage sees it. */
-export interface StageParticipant {
+/** How a publication reached the stage: the web SDK's publish route, or plain WHIP (OBS and other encoders). */
+export type PublicationRoute = 'sdk' | 'whip';
+
+/** Who a participant is, from its token. */
+export interface ParticipantIdentity {
   participantId: string;
   stageArn: string;
   userId?: string;
   attributes: Record<string, string>;
-  /** The WHIP resource id of this publication. */
+}
+
+/** One publication, as the stage sees it. */
+export interface StagePublication extends ParticipantIdentity {
+  /** The id in the publication's `Location`. */
   resourceId: string;
+  route: PublicationRoute;
   state: ParticipantConnectionState;
   joinedAt: Date;
   leftAt?: Date;
-  leaveReason?: LeaveReason;
+  leaveReason?: UnpublishReason;
   audioPackets: number;
   videoPackets: number;
+}
+
+/** A participant connected to the events WebSocket. */
+export interface StagePresence extends ParticipantIdentity {
+  connectedAt: Date;
+  audioMuted: boolean;
+  videoStopped: boolean;
+}
+
+/** One participant of a `STAGE_STATE` snapshot (IVS's field names). */
+export interface ParticipantSnapshot {
+  id: string;
+  userId: string;
+  attributes: Record<string, string>;
+  isPublishing: boolean;
+  audioMuted: boolean;
+  videoStopped: boolean;
+}
+
+/** A participant removed from the stage by the control plane (`disconnected` of a snapshot). */
+export interface DisconnectedParticipant {
+  id: string;
+  status: 'KICKED';
 }
 
 /** One RTP packet of a published audio track. */
@@ -37,13 +80,14 @@ export interface AudioRtpPacket {
 
 /** Receives the audio packets of every track published to a stage. `trackId` is unique per track. */
 export type AudioPacketListener = (trackId: string, packet: AudioRtpPacket) => void;
-/** Told when a track will send no more (its participant left). */
+/** Told when a track will send no more (its publication ended). */
 export type TrackEndedListener = (trackId: string) => void;
 
 export interface StageParticipantEvents {
-  participantJoined: [StageParticipant];
-  participantLeft: [StageParticipant];
-  participantStateChanged: [StageParticipant];
+  publicationStarted: [StagePublication];
+  publicationEnded: [StagePublication];
+  publicationStateChanged: [StagePublication];
+  stageChanged: [string];
 }
 
 interface StageAudioSubscriber {
@@ -51,61 +95,159 @@ interface StageAudioSubscriber {
   onTrackEnded: TrackEndedListener;
 }
 
+/** How many KICKED entries a stage's snapshots keep (the oldest go first). */
+const MAX_DISCONNECTED_KEPT = 50;
+
 /** The participants of every local stage, and the audio they publish. */
 export class StageParticipants extends EventEmitter<StageParticipantEvents> {
-  /** Current publications by WHIP resource id. */
-  private readonly byResource = new Map<string, StageParticipant>();
+  /** Current publications by resource id. */
+  private readonly publications = new Map<string, StagePublication>();
+  /** Events connections by participant id (one per participant: a second one replaces the first). */
+  private readonly presences = new Map<string, StagePresence>();
+  private readonly kicked = new Map<string, DisconnectedParticipant[]>();
   private readonly subscribers = new Map<string, Set<StageAudioSubscriber>>();
   private readonly tracksByResource = new Map<string, Set<string>>();
 
+  /** Records a participant's events connection (or updates it) and announces the change. */
+  connect(identity: ParticipantIdentity, now = new Date()): void {
+    const previous = this.presences.get(identity.participantId);
+    this.presences.set(identity.participantId, {
+      ...identity,
+      connectedAt: now,
+      audioMuted: previous?.audioMuted ?? false,
+      videoStopped: previous?.videoStopped ?? false,
+    });
+    this.emit('stageChanged', identity.stageArn);
+  }
+
+  /** Records what a connected participant says of its media (`SET_STATE`). */
+  setMediaState(participantId: string, state: { audioMuted: boolean; videoStopped: boolean }): void {
+    const presence = this.presences.get(participantId);
+    if (!presence) return;
+    presence.audioMuted = state.audioMuted;
+    presence.videoStopped = state.videoStopped;
+    this.emit('stageChanged', presence.stageArn);
+  }
+
+  /** Forgets a participant's events connection. No-op when it has none. */
+  disconnect(participantId: string): void {
+    const presence = this.presences.get(participantId);
+    if (!presence) return;
+    this.presences.delete(participantId);
+    this.emit('stageChanged', presence.stageArn);
+  }
+
+  /** Lists a participant as KICKED in its stage's next snapshots (DisconnectParticipant). */
+  markKicked(stageArn: string, participantId: string): void {
+    const list = this.kicked.get(stageArn) ?? [];
+    if (!list.some((p) => p.id === participantId)) list.push({ id: participantId, status: 'KICKED' });
+    this.kicked.set(stageArn, list.slice(-MAX_DISCONNECTED_KEPT));
+    this.emit('stageChanged', stageArn);
+  }
+
+  /** Forgets everything kept of a stage that no longer exists. */
+  forgetStage(stageArn: string): void {
+    this.kicked.delete(stageArn);
+  }
+
   /** Records a new publication and announces it. */
-  join(participant: Omit<StageParticipant, 'state' | 'audioPackets' | 'videoPackets' | 'joinedAt'>, now = new Date()): StageParticipant {
-    const record: StageParticipant = { ...participant, state: 'new', joinedAt: now, audioPackets: 0, videoPackets: 0 };
-    this.byResource.set(record.resourceId, record);
-    this.emit('participantJoined', { ...record });
+  publish(publication: Omit<StagePublication, 'state' | 'audioPackets' | 'videoPackets' | 'joinedAt'>, now = new Date()): StagePublication {
+    const record: StagePublication = { ...publication, state: 'new', joinedAt: now, audioPackets: 0, videoPackets: 0 };
+    this.publications.set(record.resourceId, record);
+    this.emit('publicationStarted', { ...record });
+    this.emit('stageChanged', record.stageArn);
     return record;
   }
 
   /** Updates a publication's connection state. */
   setState(resourceId: string, state: ParticipantConnectionState): void {
-    const record = this.byResource.get(resourceId);
+    const record = this.publications.get(resourceId);
     if (!record || record.state === state) return;
     record.state = state;
-    this.emit('participantStateChanged', { ...record });
+    this.emit('publicationStateChanged', { ...record });
+    this.emit('stageChanged', record.stageArn);
   }
 
   /** Removes a publication, ends its tracks for subscribers and announces it. No-op when already gone. */
-  leave(resourceId: string, reason: LeaveReason, now = new Date()): void {
-    const record = this.byResource.get(resourceId);
+  unpublish(resourceId: string, reason: UnpublishReason, now = new Date()): void {
+    const record = this.publications.get(resourceId);
     if (!record) return;
-    this.byResource.delete(resourceId);
+    this.publications.delete(resourceId);
     record.leftAt = now;
     record.leaveReason = reason;
     for (const trackId of this.tracksByResource.get(resourceId) ?? []) {
       for (const subscriber of this.subscribers.get(record.stageArn) ?? []) subscriber.onTrackEnded(trackId);
     }
     this.tracksByResource.delete(resourceId);
-    this.emit('participantLeft', { ...record });
+    this.emit('publicationEnded', { ...record });
+    this.emit('stageChanged', record.stageArn);
   }
 
-  /** The publication with this WHIP resource id, if it is still on its stage. */
-  byResourceId(resourceId: string): StageParticipant | undefined {
-    return this.byResource.get(resourceId);
+  /** The publication with this resource id, if it is still on its stage. */
+  publication(resourceId: string): StagePublication | undefined {
+    const record = this.publications.get(resourceId);
+    return record ? { ...record } : undefined;
   }
 
-  /** Snapshots of the participants currently publishing to a stage. */
-  listParticipants(stageArn: string): StageParticipant[] {
-    return [...this.byResource.values()].filter((p) => p.stageArn === stageArn).map((p) => ({ ...p }));
+  /** The current publication of a participant, if any. */
+  publicationOf(participantId: string): StagePublication | undefined {
+    for (const record of this.publications.values()) if (record.participantId === participantId) return { ...record };
+    return undefined;
+  }
+
+  /** Snapshots of the publications of a stage. */
+  listPublications(stageArn: string): StagePublication[] {
+    return [...this.publications.values()].filter((p) => p.stageArn === stageArn).map((p) => ({ ...p }));
   }
 
   /** Resource ids of every current publication (all stages). */
   resourceIds(): string[] {
-    return [...this.byResource.keys()];
+    return [...this.publications.keys()];
+  }
+
+  /** The events connection of a participant, if it has one. */
+  presence(participantId: string): StagePresence | undefined {
+    const presence = this.presences.get(participantId);
+    return presence ? { ...presence } : undefined;
+  }
+
+  /**
+   * A stage as IVS's `STAGE_STATE` tells it: every participant that is connected or publishes, publishing
+   * once its media is connected; plain WHIP publishers send both audio and video.
+   */
+  snapshot(stageArn: string): { participants: ParticipantSnapshot[]; disconnected: DisconnectedParticipant[] } {
+    const byId = new Map<string, ParticipantSnapshot>();
+    for (const presence of this.presences.values()) {
+      if (presence.stageArn !== stageArn) continue;
+      byId.set(presence.participantId, {
+        id: presence.participantId,
+        userId: presence.userId ?? '',
+        attributes: { ...presence.attributes },
+        isPublishing: false,
+        audioMuted: presence.audioMuted,
+        videoStopped: presence.videoStopped,
+      });
+    }
+    for (const publication of this.publications.values()) {
+      if (publication.stageArn !== stageArn) continue;
+      const entry = byId.get(publication.participantId) ?? {
+        id: publication.participantId,
+        userId: publication.userId ?? '',
+        attributes: { ...publication.attributes },
+        isPublishing: false,
+        audioMuted: false,
+        videoStopped: false,
+      };
+      entry.isPublishing = publication.state === 'connected';
+      byId.set(publication.participantId, entry);
+    }
+    const participants = [...byId.values()].sort((a, b) => a.id.localeCompare(b.id));
+    return { participants, disconnected: [...(this.kicked.get(stageArn) ?? [])] };
   }
 
   /** Delivers one audio packet of a publication's track to the stage's subscribers. */
   deliverAudio(resourceId: string, trackId: string, packet: AudioRtpPacket): void {
-    const record = this.byResource.get(resourceId);
+    const record = this.publications.get(resourceId);
     if (!record) return;
     record.audioPackets++;
     let tracks = this.tracksByResource.get(resourceId);
@@ -114,9 +256,9 @@ export class StageParticipants extends EventEmitter<StageParticipantEvents> {
     for (const subscriber of this.subscribers.get(record.stageArn) ?? []) subscriber.onPacket(trackId, packet);
   }
 
-  /** Counts a video packet (video is not mixed). */
+  /** Counts a video packet (video is forwarded to subscribers, never mixed). */
   countVideo(resourceId: string): void {
-    const record = this.byResource.get(resourceId);
+    const record = this.publications.get(resourceId);
     if (record) record.videoPackets++;
   }
 

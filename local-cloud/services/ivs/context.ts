@@ -18,6 +18,7 @@ export interface IvsContext {
   /** Region from the request's credential scope. */
   region: string;
   stageDeleted: (stageArn: string) => void;
+  participantDisconnected: (stageArn: string, participantId: string) => void;
 }
 
 /** One operation: the parsed JSON body in, the JSON answer out. */

@@ -2,15 +2,17 @@
  * The local IVS real-time control plane: the REST-JSON API that `@aws-sdk/client-ivs-realtime` speaks
  * (signing name `ivs`, `POST /CreateStage`, ..., `/tags/{resourceArn}`), with state kept in the data dir.
  *
- * Operations: CreateStage, GetStage, ListStages, DeleteStage, CreateParticipantToken, StartComposition,
+ * Operations: CreateStage, GetStage, ListStages, DeleteStage, CreateParticipantToken, DisconnectParticipant, StartComposition,
  * GetComposition, ListCompositions, StopComposition, Create/Get/List/DeleteStorageConfiguration,
  * Create/Get/List/DeleteEncoderConfiguration, TagResource, UntagResource, ListTagsForResource.
  * Participant tokens are ES384 JWTs with IVS's claims; the local stage checks them with
- * `verifyParticipantToken`. Compositions drive the injected CompositionRecorder and publish
+ * `verifyParticipantToken` (which also refuses the tokens of deleted stages and disconnected participants),
+ * and hears of DeleteStage and DisconnectParticipant (`onStageDeleted`, `onParticipantDisconnected`) to
+ * disconnect whoever is on the stage. Compositions drive the injected CompositionRecorder and publish
  * `IVS Composition State Change` events to the injected EventPublisher.
  *
  * LIMITATIONS
- * - Not emulated: UpdateStage, DisconnectParticipant, GetParticipant/ListParticipants, stage sessions
+ * - Not emulated: UpdateStage, GetParticipant/ListParticipants, stage sessions
  *   (`activeSessionId` is never set), participant events, ingest configurations, public keys (self-signed
  *   tokens), participant replication, individual participant recording (`autoParticipantRecordingConfiguration`
  *   is stored and echoed, nothing records), thumbnails, `IVS Stage Update` events, the 5 TPS API rate limit.
@@ -72,6 +74,8 @@ export interface IvsProvider extends ServiceProvider {
   verifyParticipantToken(token: string): Promise<ParticipantTokenClaims>;
   /** Calls `listener` when a stage is deleted (the local stage disconnects its participants). Returns an unsubscribe. */
   onStageDeleted(listener: (stageArn: string) => void): () => void;
+  /** Calls `listener` when DisconnectParticipant removes a participant. Returns an unsubscribe. */
+  onParticipantDisconnected(listener: (stageArn: string, participantId: string) => void): () => void;
   /** The stage endpoints every stage reports. */
   readonly endpoints: StageEndpointUrls;
   /** Resolves when pending composition state changes have run (tests). */
@@ -121,6 +125,7 @@ export async function createIvsProvider(options: IvsProviderOptions): Promise<Iv
     ...(options.onError ? { onError: options.onError } : {}),
   });
   const stageListeners = new Set<(stageArn: string) => void>();
+  const disconnectListeners = new Set<(stageArn: string, participantId: string) => void>();
   const context = (region: string): IvsContext => ({
     store,
     signer,
@@ -129,6 +134,7 @@ export async function createIvsProvider(options: IvsProviderOptions): Promise<Iv
     now,
     region,
     stageDeleted: (arn) => stageListeners.forEach((listener) => listener(arn)),
+    participantDisconnected: (arn, participantId) => disconnectListeners.forEach((listener) => listener(arn, participantId)),
   });
 
   async function dispatch(request: AwsRequest): Promise<unknown> {
@@ -165,14 +171,22 @@ export async function createIvsProvider(options: IvsProviderOptions): Promise<Iv
       if (!store.stages[claims.resource]) {
         throw new InvalidParticipantTokenError('The stage of the participant token no longer exists', 'STAGE_NOT_FOUND');
       }
-      if (store.participants[claims.jti]?.stageArn !== claims.resource) {
+      const participant = store.participants[claims.jti];
+      if (participant?.stageArn !== claims.resource) {
         throw new InvalidParticipantTokenError('The participant of the token is not known to the stage', 'UNKNOWN_PARTICIPANT');
+      }
+      if (participant.disconnectedAt) {
+        throw new InvalidParticipantTokenError('The participant has been disconnected from the stage', 'PARTICIPANT_DISCONNECTED');
       }
       return claims;
     },
     onStageDeleted(listener) {
       stageListeners.add(listener);
       return () => stageListeners.delete(listener);
+    },
+    onParticipantDisconnected(listener) {
+      disconnectListeners.add(listener);
+      return () => disconnectListeners.delete(listener);
     },
     settled: () => compositions.settled(),
     async close() {

@@ -1,4 +1,4 @@
-/** CreateStage, GetStage, ListStages, DeleteStage and CreateParticipantToken. */
+/** CreateStage, GetStage, ListStages, DeleteStage, CreateParticipantToken and DisconnectParticipant. */
 import { ivsArn, newIvsId } from './arns.ts';
 import type { IvsContext, IvsOperation } from './context.ts';
 import { paginate } from './pagination.ts';
@@ -19,6 +19,9 @@ import { MAX_PARTICIPANT_ATTRIBUTES_BYTES, MAX_PARTICIPANT_TOKEN_MINUTES } from 
 /** IVS's default token lifetime (minutes) and its limits. */
 export const DEFAULT_TOKEN_MINUTES = 720;
 export const MAX_USER_ID_LENGTH = 128;
+/** DisconnectParticipant's limits. */
+export const MAX_PARTICIPANT_ID_LENGTH = 64;
+export const MAX_DISCONNECT_REASON_LENGTH = 128;
 /** CreateStage accepts at most this many participant token configurations. */
 export const MAX_TOKEN_CONFIGURATIONS_PER_STAGE = 12;
 const CAPABILITIES: readonly ParticipantCapability[] = ['PUBLISH', 'SUBSCRIBE'];
@@ -166,10 +169,26 @@ const createParticipantToken: IvsOperation = async (ctx, body) => {
   return { participantToken };
 };
 
+/** DisconnectParticipant: the participant is removed from the stage and its token refused from then on. */
+const disconnectParticipant: IvsOperation = (ctx, body) => {
+  const stage = existingStage(ctx, requiredArn(body, 'stageArn', 'stage'));
+  const participantId = optionalString(body, 'participantId', { min: 1, max: MAX_PARTICIPANT_ID_LENGTH });
+  if (participantId === undefined) throw ivsError('ValidationException', 'participantId is required');
+  const reason = optionalString(body, 'reason', { max: MAX_DISCONNECT_REASON_LENGTH });
+  const participant = ctx.store.participants[participantId];
+  if (!participant || participant.stageArn !== stage.arn) throw ivsError('ResourceNotFoundException', `Participant not found: ${participantId}`);
+  participant.disconnectedAt = ctx.now().toISOString();
+  if (reason !== undefined) participant.disconnectReason = reason;
+  ctx.store.save();
+  ctx.participantDisconnected(stage.arn, participantId);
+  return {};
+};
+
 export const STAGE_OPERATIONS: Record<string, IvsOperation> = {
   CreateStage: createStage,
   GetStage: getStage,
   ListStages: listStages,
   DeleteStage: deleteStage,
   CreateParticipantToken: createParticipantToken,
+  DisconnectParticipant: disconnectParticipant,
 };

@@ -29,6 +29,9 @@ export interface ParticipantRecord {
   duration: number;
   issuedAt: string;
   expirationTime: string;
+  /** When DisconnectParticipant removed it (its token is refused from then on). */
+  disconnectedAt?: string;
+  disconnectReason?: string;
 }
 
 export type CompositionState = 'STARTING' | 'ACTIVE' | 'STOPPING' | 'STOPPED' | 'FAILED';

@@ -8,6 +8,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { SignJWT, errors as joseErrors, exportJWK, generateKeyPair, importJWK, jwtVerify, type JWK } from 'jose';
+import type { TokenRejectionReason } from '#local-cloud/stage/participant-claims';
 
 /** IVS signs participant tokens with ECDSA P-384. */
 export const PARTICIPANT_TOKEN_ALG = 'ES384';
@@ -34,7 +35,7 @@ export interface ParticipantTokenClaims {
 export class InvalidParticipantTokenError extends Error {
   constructor(
     message: string,
-    readonly reason: 'MALFORMED' | 'BAD_SIGNATURE' | 'EXPIRED' | 'STAGE_NOT_FOUND' | 'UNKNOWN_PARTICIPANT',
+    readonly reason: TokenRejectionReason,
     options?: { cause?: unknown },
   ) {
     super(message, options);
@@ -89,12 +90,21 @@ export class ParticipantTokenSigner {
       .sign(this.privateKey);
   }
 
-  /** Checks the signature and the expiry and returns the claims. */
+  /**
+   * Checks the signature, the expiry and the claims a stage needs (IVS always sets `exp` and `capabilities`;
+   * the web SDK treats a token without `exp` as expired and fails on one without `capabilities`), and
+   * returns the claims.
+   */
   async verify(token: string, now: Date = new Date()): Promise<ParticipantTokenClaims> {
     try {
       const { payload } = await jwtVerify(token, this.publicKey, { algorithms: [PARTICIPANT_TOKEN_ALG], currentDate: now });
       if (typeof payload.jti !== 'string' || typeof payload.resource !== 'string' || typeof payload.topic !== 'string') {
         throw new InvalidParticipantTokenError('The participant token lacks its stage or participant', 'MALFORMED');
+      }
+      if (typeof payload.exp !== 'number') throw new InvalidParticipantTokenError('The participant token has no expiry (exp)', 'MALFORMED');
+      const capabilities = payload.capabilities as Record<string, unknown> | undefined;
+      if (typeof capabilities !== 'object' || capabilities === null || typeof capabilities.allow_publish !== 'boolean' || typeof capabilities.allow_subscribe !== 'boolean') {
+        throw new InvalidParticipantTokenError('The participant token has no capabilities', 'MALFORMED');
       }
       return payload as unknown as ParticipantTokenClaims;
     } catch (error) {

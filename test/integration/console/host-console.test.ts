@@ -1,8 +1,9 @@
 /**
  * The host console in real Chromium against one real local cloud (`npm start`'s process): local sign-in,
- * upload a track (file picker, progress), start a show and watch it go LIVE, join the stage with a fake
- * microphone (a 300 Hz "voice"), play the track (a 1 kHz tone) and see the command APPLIED and the track
- * playing, end the show, and find both the voice and the track in the recording the page offers. The
+ * upload a track (file picker, progress), start a show and watch it go LIVE, join the stage with the IVS web
+ * SDK and a fake microphone (a 300 Hz "voice"), play the track (a 1 kHz tone) and see the command APPLIED,
+ * the track playing and the program's level meter move (the host hears it), get a caller's link, end the
+ * show, and find both the voice and the track in the recording the page offers. The
  * screenshot of the live show goes to docs/images/console.png (with SHELCASTER_UPDATE_SCREENSHOTS=1).
  */
 import { screenshotPath } from '#test/support/screenshots';
@@ -12,12 +13,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { CHROMIUM_FLAGS } from '#controller/browser/chromium-launcher';
 import { REPO_ROOT, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { decodeMono, findPresence, medianAmplitude, toneTrack, writeToneWav } from '#harness/tones';
 
 const VOICE_HZ = 300;
 const TRACK_HZ = 1000;
-const TRACK_SECONDS = 8;
+/** Long enough to play on while the test checks the page, however loaded the machine. */
+const TRACK_SECONDS = 20;
 const SCREENSHOT = screenshotPath('console.png');
 
 let cloud: RunningLocalCloud;
@@ -39,14 +42,9 @@ beforeAll(async () => {
     executablePath: '/usr/bin/chromium',
     headless: true,
     userDataDir: join(work, 'profile'),
+    ignoreDefaultArgs: true,
     args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--autoplay-policy=no-user-gesture-required',
+      ...CHROMIUM_FLAGS,
       '--use-fake-ui-for-media-stream',
       '--use-fake-device-for-media-stream',
       `--use-file-for-fake-audio-capture=${voiceFile}`,
@@ -71,7 +69,7 @@ async function waitForPage(condition: string, timeout: number, what: string): Pr
   try {
     await page.waitForFunction(condition, { timeout, polling: 200 });
   } catch (error) {
-    const shown = await page.evaluate(() => document.body.innerText).catch(() => '');
+    const shown = await page.evaluate(() => `${document.body.innerText}\n${document.querySelector('#participants')?.innerHTML ?? ''}`).catch(() => '');
     throw new Error(`Timed out waiting for ${what}. The page shows:\n${shown}`, { cause: error });
   }
 }
@@ -98,16 +96,32 @@ describe('Host console: a show run from the browser', () => {
 
     await page.click('#join-button');
     await waitForPage(`document.querySelector('#stage-status').textContent.includes('on the stage')`, 30_000, 'the host to join the stage');
-    await waitForPage(`[...document.querySelectorAll('#participants li')].some((li) => li.textContent.includes('(you)') && li.textContent.includes('connected'))`, 15_000, 'the host in the participant list');
-    expect(await text('#participants')).toContain('Program controller');
+    await waitForPage(`[...document.querySelectorAll('#participants li')].some((li) => li.textContent.includes('(you)'))`, 15_000, 'the host in the participant list');
+    await waitForPage(`[...document.querySelectorAll('#participants li')].some((li) => li.dataset.role === 'CONTROLLER')`, 15_000, 'the program in the participant list');
+    expect(await text('#participants')).toContain('Program');
     expect((await page.$$('#participants li')).length).toBe(2); // the host and the program controller
+    const programLevel = () => page.$eval('#participants li[data-role="CONTROLLER"]', (li) => Number((li as HTMLElement).dataset.level));
+    // The host's own meter shows the microphone; the program is silent before anything plays.
+    await waitForPage(`Number(document.querySelector('#participants li:first-child').dataset.level) > 0.01`, 10_000, 'the microphone level');
+    expect(await programLevel()).toBeLessThan(0.01);
 
     await page.click('#tracks tbody button[aria-label="Play tone-1khz"]');
     await waitForPage(`document.querySelector('#commands li')?.dataset.status === 'APPLIED'`, 30_000, 'PLAY_MEDIA to be applied');
     expect(await text('#commands li')).toContain('Play “tone-1khz”: APPLIED');
     await waitForPage(`document.querySelector('#now-playing').dataset.state === 'PLAYING'`, 10_000, 'the track to play');
-    await new Promise((resolve) => setTimeout(resolve, 3_000)); // voice and track together on air
-    expect(await text('#now-playing')).toMatch(/^Playing: tone-1khz — 0:0\d \/ 0:08/);
+    const playingSeenAt = Date.now();
+    expect(await text('#now-playing')).toMatch(/^Playing: tone-1khz — 0:\d\d \/ 0:20/);
+    // The host hears the program: its meter moves with the track.
+    await waitForPage(`Number(document.querySelector('#participants li[data-role="CONTROLLER"]').dataset.level) > 0.05`, 7_000, 'the program level while the track plays');
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, playingSeenAt + 3_000 - Date.now()))); // voice and track together on air
+
+    // A caller's link: the caller page with a caller token in the fragment.
+    await page.click('#invite-button');
+    await waitForPage(`document.querySelector('#caller-link').value.length > 0`, 10_000, 'the caller link');
+    const link = new URL(await page.$eval('#caller-link', (input) => (input as HTMLInputElement).value));
+    expect(`${link.origin}${link.pathname}`).toBe(`${cloud.apiUrl}/call`);
+    const callerClaims = JSON.parse(Buffer.from(new URLSearchParams(link.hash.slice(1)).get('token')!.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    expect(callerClaims).toMatchObject({ attributes: { role: 'CALLER', displayName: 'Caller' }, capabilities: { allow_publish: true, allow_subscribe: true } });
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
 
     await page.click('#end-button');
@@ -132,7 +146,7 @@ describe('Host console: a show run from the browser', () => {
     }
     expect(overlapping.length).toBeGreaterThanOrEqual(4);
     // Both are in the recording for seconds, not a blip: the voice from the join on, the track for as long as
-    // it played (its 8 s or less).
+    // it played (its 20 s or less).
     const voiceSeconds = findPresence(voice, 0.01).reduce((sum, p) => sum + p.endSeconds - p.startSeconds, 0);
     const trackSeconds = findPresence(track, 0.01).reduce((sum, p) => sum + p.endSeconds - p.startSeconds, 0);
     expect(voiceSeconds).toBeGreaterThan(2.5);

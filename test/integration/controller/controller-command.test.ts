@@ -1,8 +1,8 @@
 /**
- * Runs the controller's container command (controller/command.json) for real, with real Chromium and
- * the WHIP transport, against a fake AWS and a werift WHIP endpoint: it joins, answers READY, plays a
- * media object, heartbeats ON_AIR and leaves on SIGTERM with nothing left running; and when the stage
- * refuses it, it fails READY with Shelcaster.ControllerFailed and exits non-zero.
+ * Runs the controller's container command (controller/command.json) for real, with real Chromium and the
+ * IVS web SDK, against a fake AWS and the local IVS stage: it joins, answers READY, plays a media object,
+ * heartbeats ON_AIR and leaves on SIGTERM with nothing left running; and when the stage refuses it, it fails
+ * READY with Shelcaster.ControllerFailed and exits non-zero.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,10 +11,12 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventually } from '#harness/eventually';
 import { CONTROLLER_COMMAND, CONTROLLER_WORKING_DIRECTORY } from '#controller/command';
-import { fakeParticipantToken, toneWav } from '#harness/tone-wav';
-import { startFakeAws, type FakeAws } from './fake-aws.ts';
-import { startWhipTestEndpoint, type WhipTestEndpoint } from './whip-test-endpoint.ts';
+import { DeleteStageCommand } from '@aws-sdk/client-ivs-realtime';
+import { toneWav } from '#harness/tone-wav';
 import { chromiumPath } from '#harness/chromium';
+import { startLocalIvsStage, type LocalIvsStage } from '#test/fixtures/stage/local-ivs-stage';
+import { recordPublishedAudio } from '#test/fixtures/stage/published-audio';
+import { startFakeAws, type FakeAws } from './fake-aws.ts';
 
 const SESSION = '11111111-1111-4111-8111-111111111111';
 const BUCKET = 'shelcaster-media-000000000000-us-east-1';
@@ -32,7 +34,8 @@ function processesUsing(dir: string): string[] {
 
 describe('The controller command, run for real against fakes', () => {
   let aws: FakeAws;
-  let whip: WhipTestEndpoint;
+  let local: LocalIvsStage;
+  let stageArn: string;
   let dir: string;
   let child: ChildProcess | undefined;
   let output: string;
@@ -40,10 +43,12 @@ describe('The controller command, run for real against fakes', () => {
 
   beforeEach(async () => {
     aws = await startFakeAws();
-    whip = await startWhipTestEndpoint();
+    local = await startLocalIvsStage();
     dir = await mkdtemp(join(tmpdir(), 'controller-command-'));
-    aws.participantToken = fakeParticipantToken({ whip_url: `${whip.origin}/whip`, jti: 'controller-participant', capabilities: { allow_publish: true } });
-    whip.acceptedToken = aws.participantToken;
+    stageArn = await local.createStage('controller-command');
+    const { token, participantId } = await local.token(stageArn, 'program-controller', ['PUBLISH']);
+    aws.participantToken = token;
+    aws.participantId = participantId;
     aws.items.set(`SESSION#${SESSION}|SESSION`, { pk: `SESSION#${SESSION}`, sk: 'SESSION', sessionId: SESSION, title: 'Test show', status: 'STARTING' });
     aws.objects.set(`/${BUCKET}/media/tone.wav`, { body: toneWav({ frequency: 440, seconds: 20 }), contentType: 'audio/wav' });
     output = '';
@@ -52,7 +57,7 @@ describe('The controller command, run for real against fakes', () => {
   afterEach(async () => {
     if (process.env.DEBUG_CONTROLLER) console.log(output.slice(0, 4000), aws.calls.map((c) => c.target));
     if (child && child.exitCode === null) child.kill('SIGKILL');
-    await whip.close();
+    await local.close();
     await aws.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -70,11 +75,10 @@ describe('The controller command, run for real against fakes', () => {
         AWS_ACCESS_KEY_ID: 'test',
         AWS_SECRET_ACCESS_KEY: 'test',
         SESSION_ID: SESSION,
-        STAGE_ARN: 'arn:aws:ivs:us-east-1:000000000000:stage/abc',
+        STAGE_ARN: stageArn,
         COMMAND_QUEUE_URL: `${aws.endpoint}/000000000000/shelcaster-program-commands-${SESSION}.fifo`,
         SESSIONS_TABLE_NAME: 'shelcaster-sessions',
         MEDIA_BUCKET_NAME: BUCKET,
-        STAGE_TRANSPORT: 'whip',
         CHROMIUM_PATH: chromiumPath(),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -97,11 +101,16 @@ describe('The controller command, run for real against fakes', () => {
       'commands',
     );
     aws.enqueue({ kind: 'CALLBACK', callback: 'ON_AIR', sessionId: SESSION, taskToken: 'on-air-task-token-secret' }, 'callbacks');
+    const audio = recordPublishedAudio(local.stage.participants, stageArn);
+    const ended: string[] = [];
+    local.stage.participants.on('publicationEnded', (p) => ended.push(p.leaveReason ?? ''));
     start();
 
     const success = await until('SendTaskSuccess', () => aws.callsOf('AWSStepFunctions.SendTaskSuccess')[0]);
     expect(success.body.taskToken).toBe('ready-task-token-secret');
-    expect(JSON.parse(String(success.body.output))).toMatchObject({ participantId: 'controller-participant' });
+    expect(JSON.parse(String(success.body.output))).toMatchObject({ participantId: aws.participantId });
+    // READY means published: the stage has the controller's publication, connected.
+    expect(local.stage.participants.listPublications(stageArn)).toMatchObject([{ participantId: aws.participantId, state: 'connected', route: 'sdk' }]);
     expect(aws.callsOf('IVS.CreateParticipantToken')[0]?.body).toMatchObject({ capabilities: ['PUBLISH'], duration: 1440, userId: 'program-controller' });
 
     const applied = await until('the command result', () =>
@@ -113,15 +122,16 @@ describe('The controller command, run for real against fakes', () => {
     );
     await until('a heartbeat', () => aws.callsOf('AWSStepFunctions.SendTaskHeartbeat').length > 0);
     await sleep(1000);
-    const recent = whip.audio.filter((p) => p.atMs > Date.now() - 800);
-    expect(recent.length).toBeGreaterThan(25);
-    expect(recent.reduce((s, p) => s + p.payloadBytes, 0) / recent.length).toBeGreaterThan(55); // a tone, not silence
+    const recent = audio.recent(800);
+    expect(recent.count).toBeGreaterThan(25);
+    expect(recent.meanBytes).toBeGreaterThan(55); // a tone, not silence (Opus: ~35 bytes a frame of silence)
+    audio.stop();
 
     const stoppedAt = Date.now();
     child!.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(Date.now() - stoppedAt).toBeLessThan(7_000);
-    expect(whip.deleted).toHaveLength(1);
+    expect(ended).toEqual(['DELETED']);
     await sleep(300);
     expect(processesUsing(dir)).toEqual([]);
 
@@ -134,12 +144,12 @@ describe('The controller command, run for real against fakes', () => {
   }, 90_000);
 
   it('fails READY with Shelcaster.ControllerFailed when the stage refuses it, and exits non-zero', async () => {
-    whip.acceptedToken = 'another-token';
+    await local.client.send(new DeleteStageCommand({ arn: stageArn }));
     aws.enqueue({ kind: 'CALLBACK', callback: 'READY', sessionId: SESSION, taskToken: 'ready-task-token-secret' }, 'callbacks');
     start();
     const failure = await until('SendTaskFailure', () => aws.callsOf('AWSStepFunctions.SendTaskFailure')[0]);
     expect(failure.body).toMatchObject({ taskToken: 'ready-task-token-secret', error: 'Shelcaster.ControllerFailed' });
-    expect(String(failure.body.cause)).toContain('WHIP endpoint refused the offer: HTTP 401');
+    expect(String(failure.body.cause)).toContain('Stage has been deleted');
     expect(await exited).toBe(1);
     expect(processesUsing(dir)).toEqual([]);
     expect(output).not.toContain(aws.participantToken);

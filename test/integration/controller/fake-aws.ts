@@ -1,6 +1,6 @@
 /**
  * A small fake of the AWS APIs the controller calls, for running its command for real in a test:
- * IVS CreateParticipantToken (rest-json), SQS Receive/Delete/ChangeVisibility (JSON 1.0), DynamoDB
+ * IVS CreateParticipantToken (rest-json: it hands out a token the test got from a local IVS), SQS Receive/Delete/ChangeVisibility (JSON 1.0), DynamoDB
  * GetItem/UpdateItem (JSON 1.0), Step Functions SendTask* (JSON 1.0), S3 GetObject (path style).
  * It records every call; messages are delivered once each.
  */
@@ -19,8 +19,9 @@ export interface FakeAws {
   calls: FakeAwsCall[];
   /** Messages the next ReceiveMessage calls return (bodies as objects). */
   enqueue(body: unknown, group: string): void;
-  /** The participant token CreateParticipantToken returns. */
+  /** The participant token CreateParticipantToken returns, and its participant id. */
   participantToken: string;
+  participantId: string;
   /** Items GetItem returns, by `pk|sk`. */
   items: Map<string, Record<string, unknown>>;
   /** S3 objects, by `/bucket/key`. */
@@ -38,6 +39,7 @@ export async function startFakeAws(): Promise<FakeAws> {
     endpoint: '',
     calls,
     participantToken: '',
+    participantId: 'controller-participant',
     items: new Map(),
     objects: new Map(),
     enqueue(body, group) {
@@ -64,7 +66,7 @@ export async function startFakeAws(): Promise<FakeAws> {
         calls.push({ target: 'IVS.CreateParticipantToken', body });
         return void res
           .writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ participantToken: { token: fake.participantToken, participantId: 'controller-participant' } }));
+          .end(JSON.stringify({ participantToken: { token: fake.participantToken, participantId: fake.participantId } }));
       }
       calls.push({ target, body });
       switch (target) {

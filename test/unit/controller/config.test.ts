@@ -7,7 +7,6 @@ const valid = {
   COMMAND_QUEUE_URL: 'http://127.0.0.1:4566/000000000000/q.fifo',
   SESSIONS_TABLE_NAME: 'shelcaster-sessions',
   MEDIA_BUCKET_NAME: 'shelcaster-media-000000000000-us-east-1',
-  STAGE_TRANSPORT: 'whip',
 };
 
 describe('readConfig', () => {
@@ -18,7 +17,6 @@ describe('readConfig', () => {
       queueUrl: valid.COMMAND_QUEUE_URL,
       sessionsTableName: valid.SESSIONS_TABLE_NAME,
       mediaBucketName: valid.MEDIA_BUCKET_NAME,
-      stageTransport: 'whip',
       chromiumPath: '/usr/bin/chromium',
     });
     expect(readConfig({ ...valid, CHROMIUM_PATH: '/opt/chrome' }).chromiumPath).toBe('/opt/chrome');
@@ -27,7 +25,7 @@ describe('readConfig', () => {
   it('names every missing or malformed variable at once', () => {
     const error = (() => {
       try {
-        readConfig({ ...valid, SESSION_ID: '', STAGE_TRANSPORT: 'webrtc', STAGE_ARN: 'stage' });
+        readConfig({ ...valid, SESSION_ID: '', STAGE_ARN: 'stage', COMMAND_QUEUE_URL: 'queue' });
       } catch (e) {
         return e;
       }
@@ -36,7 +34,7 @@ describe('readConfig', () => {
     expect((error as ConfigError).problems).toEqual([
       'SESSION_ID is not set',
       'STAGE_ARN is not an ARN',
-      'STAGE_TRANSPORT must be one of ivs-sdk, whip (got "webrtc")',
+      'COMMAND_QUEUE_URL is not a URL',
     ]);
   });
 });

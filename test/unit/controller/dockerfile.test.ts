@@ -36,6 +36,11 @@ describe('controller/Dockerfile', () => {
     expect(of('RUN').some((i) => /npm ci --omit=dev/.test(i.args))).toBe(true);
   });
 
+  it('copies what the controller runs: its code, the contract and the browser code it shares with the console', () => {
+    const copied = of('COPY').map((i) => i.args);
+    for (const room of ['contract', 'stage-client', 'controller']) expect(copied).toContain(`${room} ./${room}`);
+  });
+
   it('runs as a non-root user', () => {
     const users = of('USER').map((i) => i.args);
     expect(users).toHaveLength(1);

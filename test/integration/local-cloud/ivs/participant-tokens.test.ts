@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CreateParticipantTokenCommand, CreateStageCommand, DeleteStageCommand, ResourceNotFoundException, ValidationException } from '@aws-sdk/client-ivs-realtime';
+import { CreateParticipantTokenCommand, CreateStageCommand, DeleteStageCommand, DisconnectParticipantCommand, ResourceNotFoundException, ValidationException } from '@aws-sdk/client-ivs-realtime';
 import { decodeProtectedHeader, importJWK, jwtVerify } from 'jose';
 import { ParticipantTokenSigner } from '#local-cloud/services/ivs/tokens';
 import { InvalidParticipantTokenError } from '#local-cloud/services/ivs/provider';
+import { claimsOf, signWithLocalKey } from '#test/fixtures/stage/local-signed-token';
 import { startIvs, type IvsFixture } from './ivs-fixture.ts';
 
 describe('Local IVS real-time: CreateParticipantToken', () => {
@@ -90,6 +91,28 @@ describe('Local IVS real-time: CreateParticipantToken', () => {
     const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as Record<string, unknown>;
     const forged = [header, Buffer.from(JSON.stringify({ ...claims, capabilities: { allow_publish: true, allow_subscribe: true }, user_id: 'x' })).toString('base64url'), signature].join('.');
     await expect(ivs.provider.verifyParticipantToken(forged)).rejects.toMatchObject({ reason: 'BAD_SIGNATURE' });
+  });
+
+  it.each([
+    ['exp', 'has no expiry (exp)'],
+    ['capabilities', 'has no capabilities'],
+  ])('refuses a token signed without %s as malformed', async (claim, message) => {
+    const { participantToken } = await ivs.client.send(new CreateParticipantTokenCommand({ stageArn }));
+    const claims = claimsOf(participantToken!.token!);
+    delete claims[claim];
+    const token = await signWithLocalKey(ivs.dataDir, claims);
+    await expect(ivs.provider.verifyParticipantToken(token)).rejects.toMatchObject({ reason: 'MALFORMED', message: `The participant token ${message}` });
+  });
+
+  it('disconnects a participant: the stage hears of it and its token is refused from then on', async () => {
+    const { participantToken } = await ivs.client.send(new CreateParticipantTokenCommand({ stageArn }));
+    const heard: string[] = [];
+    ivs.provider.onParticipantDisconnected((arn, participantId) => heard.push(`${arn} ${participantId}`));
+    await ivs.client.send(new DisconnectParticipantCommand({ stageArn, participantId: participantToken!.participantId!, reason: 'Muted by the host' }));
+    expect(heard).toEqual([`${stageArn} ${participantToken!.participantId}`]);
+    await expect(ivs.provider.verifyParticipantToken(participantToken!.token!)).rejects.toMatchObject({ reason: 'PARTICIPANT_DISCONNECTED' });
+    await expect(ivs.client.send(new DisconnectParticipantCommand({ stageArn, participantId: 'nobody12345' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    await expect(ivs.client.send(new DisconnectParticipantCommand({ stageArn, participantId: '' }))).rejects.toBeInstanceOf(ValidationException);
   });
 
   it('keeps its signing key and participants across a restart, so tokens stay valid', async () => {

@@ -1,13 +1,12 @@
 /**
- * The local stage end to end with real Chromium: pages publish WebAudio tones and a canvas video over WHIP,
- * the composition recorder mixes and records them as HLS, and the recording, turned into one audio file
- * and decoded with ffmpeg, has each tone where and as long as it played.
+ * The local stage end to end with real Chromium: pages publish WebAudio tones and a canvas video over plain
+ * WHIP and with the IVS web SDK, the composition recorder mixes and records them as HLS, and the recording,
+ * turned into one audio file and decoded with ffmpeg, has each tone where and as long as it played.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'puppeteer-core';
 import { ParticipantTokenSigner } from '#local-cloud/services/ivs/tokens';
 import { startStageServer, type StageServer } from '#local-cloud/stage/stage-server';
 import { StageCompositionRecorder } from '#local-cloud/stage/composition-recorder';
@@ -15,7 +14,7 @@ import { exportRecordingAsEpisode } from '#local-cloud/stage/recording-episode';
 import { parseRenditionPlaylist } from '#local-cloud/stage/hls-playlist';
 import { MemoryRecordingStore } from '#test/fixtures/stage/memory-recording-store';
 import { decodeToMono, toneIntervals } from '#test/fixtures/stage/tone-analysis';
-import { launchPublisherBrowser, type PublisherBrowser } from './publisher-browser.ts';
+import { launchSdkBrowser, type SdkBrowser, type SdkParticipant } from '#test/fixtures/stage/sdk-browser';
 
 const STAGE_ARN = 'arn:aws:ivs:us-east-1:000000000000:stage/AbCdEf123456';
 const BUCKET = 'shelcaster-media-000000000000-us-east-1';
@@ -27,11 +26,11 @@ interface Tone {
   durationSeconds: number;
 }
 
-describe('The local stage records what Chromium publishes over WHIP', () => {
+describe('The local stage records what Chromium publishes over plain WHIP and with the IVS web SDK', () => {
   let dataDir: string;
   let signer: ParticipantTokenSigner;
   let stage: StageServer;
-  let browser: PublisherBrowser;
+  let browser: SdkBrowser;
   let store: MemoryRecordingStore;
   let recorder: StageCompositionRecorder;
 
@@ -41,7 +40,7 @@ describe('The local stage records what Chromium publishes over WHIP', () => {
     stage = await startStageServer({ verify: (token) => signer.verify(token) });
     store = new MemoryRecordingStore();
     recorder = new StageCompositionRecorder({ participants: stage.endpoint.participants, store, journalDir: join(dataDir, 'journal') });
-    browser = await launchPublisherBrowser();
+    browser = await launchSdkBrowser();
   });
 
   afterAll(async () => {
@@ -67,19 +66,17 @@ describe('The local stage records what Chromium publishes over WHIP', () => {
     });
   }
 
-  async function publish(page: Page, participantId: string): Promise<string> {
+  type PageApi = { sdkTest: { publishOverWhip(u: string, t: string): Promise<{ status: number }>; playTones(t: Tone[]): number; unpublishWhip(): Promise<void> } };
+
+  /** Publishes the page's oscillator and canvas over plain WHIP as an encoder does. */
+  async function publish(participant: SdkParticipant, participantId: string): Promise<void> {
     const bearer = await token(participantId);
-    const result = await page.evaluate(
-      (url, t) => (window as unknown as { stagePublisher: { publish(u: string, t: string): Promise<{ status: number }> } }).stagePublisher.publish(url, t),
-      `${stage.baseUrl}/whip`,
-      bearer,
-    );
+    const result = await participant.page.evaluate((url, t) => (window as unknown as PageApi).sdkTest.publishOverWhip(url, t), `${stage.baseUrl}/whip`, bearer);
     expect(result.status).toBe(201);
-    return bearer;
   }
 
-  function playTones(page: Page, tones: Tone[]): Promise<number> {
-    return page.evaluate((t) => (window as unknown as { stagePublisher: { playTones(t: Tone[]): number } }).stagePublisher.playTones(t), tones);
+  function playTones(participant: SdkParticipant, tones: Tone[]): Promise<number> {
+    return participant.page.evaluate((t) => (window as unknown as PageApi).sdkTest.playTones(t), tones);
   }
 
   async function record(compositionId: string, during: () => Promise<void>) {
@@ -102,20 +99,20 @@ describe('The local stage records what Chromium publishes over WHIP', () => {
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('finds each tone of one publisher where and as long as it played, with silence between', async () => {
-    const page = await browser.newPublisher();
+    const page = await browser.newParticipant();
     const tones: Tone[] = [
       { frequency: 440, startSeconds: 0, durationSeconds: 2 },
       { frequency: 880, startSeconds: 3, durationSeconds: 2 },
     ];
     let wallStart = 0;
     const { recordingPrefix, recordingStartMs, samples, rendition } = await record('onePublisher', async () => {
-      const bearer = await publish(page, 'host-participant');
-      expect(stage.endpoint.participants.listParticipants(STAGE_ARN)).toMatchObject([{ participantId: 'host-participant', state: 'connected' }]);
+      await publish(page, 'host-participant');
+      expect(stage.endpoint.participants.listPublications(STAGE_ARN)).toMatchObject([{ participantId: 'host-participant', state: 'connected' }]);
       wallStart = await playTones(page, tones);
       await sleep(5_300 + 500);
-      await page.evaluate((t) => (window as unknown as { stagePublisher: { unpublish(t: string): Promise<void> } }).stagePublisher.unpublish(t), bearer);
+      await page.page.evaluate(() => (window as unknown as PageApi).sdkTest.unpublishWhip());
     });
-    await page.close();
+    await page.page.close();
 
     for (const tone of tones) {
       const expectedStart = (wallStart - recordingStartMs) / 1000 + tone.startSeconds;
@@ -149,13 +146,13 @@ describe('The local stage records what Chromium publishes over WHIP', () => {
   });
 
   it('mixes two publishers: both tones sound at once', async () => {
-    const first = await browser.newPublisher();
-    const second = await browser.newPublisher();
+    const first = await browser.newParticipant();
+    const second = await browser.newParticipant();
     let wallStart = 0;
     const { recordingStartMs, samples } = await record('twoPublishers', async () => {
       await publish(first, 'host');
       await publish(second, 'caller');
-      expect(stage.endpoint.participants.listParticipants(STAGE_ARN)).toHaveLength(2);
+      expect(stage.endpoint.participants.listPublications(STAGE_ARN)).toHaveLength(2);
       const [a] = await Promise.all([
         playTones(first, [{ frequency: 440, startSeconds: 0, durationSeconds: 2 }]),
         playTones(second, [{ frequency: 880, startSeconds: 0, durationSeconds: 2 }]),
@@ -163,7 +160,7 @@ describe('The local stage records what Chromium publishes over WHIP', () => {
       wallStart = a;
       await sleep(2_300 + 500);
     });
-    await Promise.all([first.close(), second.close()]);
+    await Promise.all([first.page.close(), second.page.close()]);
 
     const low = toneIntervals(samples, 440);
     const high = toneIntervals(samples, 880);
@@ -177,5 +174,32 @@ describe('The local stage records what Chromium publishes over WHIP', () => {
     // Both at once: the overlap covers nearly all of each tone.
     const overlap = Math.min(low[0]!.end, high[0]!.end) - Math.max(low[0]!.start, high[0]!.start);
     expect(overlap).toBeGreaterThan(2 - TOLERANCE_S);
+  });
+
+  it('mixes a plain WHIP encoder and a participant of the IVS web SDK', async () => {
+    const encoder = await browser.newParticipant();
+    const participant = await browser.newParticipant();
+    let encoderStart = 0;
+    let participantStart = 0;
+    const { recordingStartMs, samples } = await record('whipAndSdk', async () => {
+      await publish(encoder, 'encoder');
+      expect(await participant.join(await token('sdk-participant'), { publishAudio: true })).toMatchObject({ ok: true });
+      const routes = Object.fromEntries(stage.endpoint.participants.listPublications(STAGE_ARN).map((p) => [p.participantId, p.route]));
+      expect(routes).toMatchObject({ encoder: 'whip', 'sdk-participant': 'sdk' });
+      encoderStart = await playTones(encoder, [{ frequency: 440, startSeconds: 0, durationSeconds: 2 }]);
+      participantStart = await participant.page.evaluate(() => (window as unknown as { sdkTest: { tone(f: number, s: number): number } }).sdkTest.tone(660, 2));
+      await sleep(2_500 + 500);
+    });
+    await Promise.all([encoder.page.close(), participant.page.close()]);
+
+    for (const [frequency, startedAt] of [
+      [440, encoderStart],
+      [660, participantStart],
+    ] as const) {
+      const found = toneIntervals(samples, frequency);
+      expect(found, `${frequency} Hz`).toHaveLength(1);
+      expect(Math.abs(found[0]!.start - (startedAt - recordingStartMs) / 1000), `${frequency} Hz start`).toBeLessThanOrEqual(TOLERANCE_S);
+      expect(Math.abs(found[0]!.end - found[0]!.start - 2), `${frequency} Hz length`).toBeLessThanOrEqual(TOLERANCE_S);
+    }
   });
 });

@@ -12,6 +12,7 @@ beforeAll(() => {
   dist = mkdtempSync(join(tmpdir(), 'console-dist-'));
   mkdirSync(join(dist, 'assets'));
   writeFileSync(join(dist, 'index.html'), `<!doctype html><head>${CONSOLE_CONFIG_PLACEHOLDER}</head><body></body>`);
+  writeFileSync(join(dist, 'call.html'), `<!doctype html><head>${CONSOLE_CONFIG_PLACEHOLDER}</head><body>call</body>`);
   writeFileSync(join(dist, 'assets', 'index-AbC123.js'), 'console.log("hi")');
   writeFileSync(join(dist, 'secret.txt'), 'not for the web');
 });
@@ -20,13 +21,14 @@ const get = (rawPath: string) => consoleHandler(dist, AWS_CONSOLE_CONFIG)({ rawP
 const text = (body: string | undefined) => Buffer.from(body ?? '', 'base64').toString('utf8');
 
 describe('Function: serve-console', () => {
-  it.each(['/', '/podcast'])('answers %s with the page, told to use the IVS SDK and not revalidated blindly', async (path) => {
+  it.each(['/', '/podcast', '/call'])('answers %s with its page, with its configuration and not revalidated blindly', async (path) => {
     const response = await get(path);
 
     expect(response.statusCode).toBe(200);
     expect(response.headers).toMatchObject({ 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'x-frame-options': 'DENY' });
-    expect(text(response.body)).toContain('<script id="shelcaster-console-config" type="application/json">{"stageTransport":"ivs-sdk"}</script>');
+    expect(text(response.body)).toContain('<script id="shelcaster-console-config" type="application/json">{}</script>');
     expect(text(response.body)).not.toContain(CONSOLE_CONFIG_PLACEHOLDER);
+    expect(text(response.body).includes('<body>call</body>')).toBe(path === '/call');
   });
 
   it('answers a built asset with its type and a long cache', async () => {

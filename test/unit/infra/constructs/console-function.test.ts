@@ -9,7 +9,7 @@ beforeAll(() => {
   synth = synthesizeStack({ jwtIssuer: 'https://auth.example.com/', jwtAudience: ['shelcaster-console'], allowedOrigins: 'https://console.example.com' });
 }, SYNTH_TIMEOUT_MS);
 
-const CONSOLE_ROUTE_KEYS = ['GET /', 'GET /podcast', 'GET /assets/{proxy+}'];
+const CONSOLE_ROUTE_KEYS = ['GET /', 'GET /podcast', 'GET /call', 'GET /assets/{proxy+}'];
 
 describe('The console function on AWS', () => {
   it('serves the page and its files without the JWT authorizer', () => {

@@ -46,10 +46,9 @@ describe('ControllerService', () => {
     expect(logGroup.Properties?.RetentionInDays).toBe(30);
   });
 
-  it('gives the container the IVS SDK transport, the table and the bucket', () => {
+  it('gives the container the table and the bucket (the same on AWS and locally)', () => {
     const environment = Object.fromEntries(container.Environment.map((e) => [e.Name, synth.reader.render(e.Value)]));
     expect(environment).toEqual({
-      STAGE_TRANSPORT: 'ivs-sdk',
       SESSIONS_TABLE_NAME: 'shelcaster-sessions',
       MEDIA_BUCKET_NAME: 'shelcaster-media-ACCOUNT-REGION',
     });

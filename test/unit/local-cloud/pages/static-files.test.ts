@@ -42,12 +42,12 @@ function repoWithBuiltConsole(): string {
 }
 
 describe('Local cloud: the console static files', () => {
-  it('answers the page told to use WHIP and the local sign-in, and the built assets', async () => {
+  it('answers the page told of the local sign-in, and the built assets', async () => {
     const url = await serve(consoleStaticFiles({ root: repoWithBuiltConsole() }));
 
     const page = await fetch(`${url}/podcast`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('{"stageTransport":"whip","localSignInUrl":"/_local/token"}');
+    expect(await page.text()).toContain('{"localSignInUrl":"/_local/token"}');
     const asset = await fetch(`${url}/assets/index-1.js`);
     expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(await asset.text()).toBe('export {}');

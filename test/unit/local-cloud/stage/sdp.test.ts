@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkOffer, InvalidOfferError, keepCandidatesOn } from '#local-cloud/stage/sdp';
+import { checkOffer, checkSubscribeOffer, InvalidOfferError, keepCandidatesOn } from '#local-cloud/stage/sdp';
 
 const BASE = ['v=0', 'o=- 1 2 IN IP4 127.0.0.1', 's=-', 't=0 0', 'a=fingerprint:sha-256 AA', 'a=ice-ufrag:x'];
 
@@ -20,6 +20,25 @@ describe('checkOffer', () => {
     expect(() => checkOffer([...BASE.filter((l) => !l.startsWith('a=ice')), ...audio].join('\n'))).toThrow(/ICE/);
     expect(() => checkOffer([...BASE.filter((l) => !l.startsWith('a=fingerprint')), ...audio].join('\n'))).toThrow(/fingerprint/);
     expect(() => checkOffer('not sdp')).toThrow(/v=0/);
+  });
+});
+
+describe('checkOffer for plain WHIP (requireH264)', () => {
+  const audio = ['m=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=sendonly', 'a=rtpmap:111 opus/48000/2'];
+  it('refuses an offer without H.264 video, even for audio only, and takes one with it', () => {
+    expect(() => checkOffer([...BASE, ...audio].join('\n'), { requireH264: true })).toThrow(/H\.264/);
+    expect(() => checkOffer([...BASE, ...audio, 'm=video 9 UDP/TLS/RTP/SAVPF 96', 'a=rtpmap:96 VP8/90000'].join('\n'), { requireH264: true })).toThrow(
+      expect.objectContaining({ reason: 'NO_MATCHING_CODEC' }),
+    );
+    expect(checkOffer([...BASE, ...audio, 'm=video 9 UDP/TLS/RTP/SAVPF 102', 'a=rtpmap:102 H264/90000'].join('\n'), { requireH264: true }).videoCodecs).toEqual(['H264']);
+  });
+});
+
+describe('checkSubscribeOffer', () => {
+  it('takes an offer that receives Opus audio, and refuses one that only sends', () => {
+    expect(() => checkSubscribeOffer([...BASE, 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=recvonly', 'a=rtpmap:111 opus/48000/2'].join('\n'))).not.toThrow();
+    expect(() => checkSubscribeOffer([...BASE, 'm=audio 9 UDP/TLS/RTP/SAVPF 111', 'a=sendonly', 'a=rtpmap:111 opus/48000/2'].join('\n'))).toThrow(/receive/);
+    expect(() => checkSubscribeOffer([...BASE, 'm=video 9 UDP/TLS/RTP/SAVPF 96', 'a=recvonly', 'a=rtpmap:96 VP8/90000'].join('\n'))).toThrow(/no audio/);
   });
 });
 

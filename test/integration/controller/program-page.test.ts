@@ -1,7 +1,7 @@
 /**
- * Real Chromium, the controller's page and its WHIP stage connection, against a werift WHIP endpoint:
- * the page joins through a 307, publishes Opus and H.264, plays a tone, pauses, resumes, changes
- * volume, and leaves (DELETE of its resource).
+ * Real Chromium, the controller's page and the IVS web SDK (the unmodified bundle) against the local IVS
+ * stage: the page joins and publishes Opus and video, plays a tone, pauses, resumes, changes volume, and
+ * leaves (its publication ends).
  */
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,20 +10,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedChromium } from '#controller/browser/chromium-launcher';
 import { startPageServer, type PageServer } from '#controller/browser/page-server';
 import { ProgramPage } from '#controller/browser/program-page';
-import { fakeParticipantToken, toneWav } from '#harness/tone-wav';
-import { startWhipTestEndpoint, type WhipTestEndpoint } from './whip-test-endpoint.ts';
+import { toneWav } from '#harness/tone-wav';
 import { chromiumPath } from '#harness/chromium';
+import { startLocalIvsStage, type LocalIvsStage } from '#test/fixtures/stage/local-ivs-stage';
+import { recordPublishedAudio, type PublishedAudio } from '#test/fixtures/stage/published-audio';
 
 const CHROMIUM = chromiumPath();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Audio packets received in the last `ms`, and their mean payload size (Opus silence is a few bytes). */
-function recentAudio(endpoint: WhipTestEndpoint, ms: number): { count: number; meanBytes: number } {
-  const since = Date.now() - ms;
-  const recent = endpoint.audio.filter((p) => p.atMs >= since);
-  return { count: recent.length, meanBytes: recent.reduce((sum, p) => sum + p.payloadBytes, 0) / Math.max(1, recent.length) };
-}
 
 /** The page's level, averaged over a few reads. */
 async function averageLevel(page: ProgramPage): Promise<number> {
@@ -35,60 +29,58 @@ async function averageLevel(page: ProgramPage): Promise<number> {
   return sum / 5;
 }
 
-describe('ProgramPage over WHIP with real Chromium', () => {
+describe('ProgramPage with the IVS web SDK and real Chromium', () => {
   let chromium: LaunchedChromium;
   let server: PageServer;
-  let endpoint: WhipTestEndpoint;
+  let local: LocalIvsStage;
+  let audio: PublishedAudio;
   let page: ProgramPage;
   let dir: string;
   let tonePath: string;
+  let stageArn: string;
+  let participantId: string;
   let token: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'controller-it-'));
     tonePath = join(dir, 'tone.wav');
     await writeFile(tonePath, toneWav({ frequency: 440, seconds: 30, amplitude: 0.5 }));
-    endpoint = await startWhipTestEndpoint();
-    token = fakeParticipantToken({ whip_url: `${endpoint.origin}/moved`, jti: 'p-1', capabilities: { allow_publish: true } });
-    endpoint.acceptedToken = token;
+    local = await startLocalIvsStage();
+    stageArn = await local.createStage('program-page');
+    ({ token, participantId } = await local.token(stageArn, 'program-controller', ['PUBLISH']));
+    audio = recordPublishedAudio(local.stage.participants, stageArn);
     server = await startPageServer();
     chromium = await launchChromium(CHROMIUM);
     page = await ProgramPage.open({ browser: chromium.browser, server, title: 'Integration show' });
   });
 
   afterAll(async () => {
+    audio?.stop();
     await chromium?.close();
     await server?.close();
-    await endpoint?.close();
+    await local?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('joins through a redirect, re-sending the bearer token, and publishes audio and video', async () => {
-    await page.join('whip', token, 30_000);
+  it('joins the stage and publishes audio and video', async () => {
+    await page.join(token, 30_000);
     expect(await page.stageState()).toBe('connected');
-    const posts = endpoint.requests.filter((r) => r.method === 'POST').map((r) => [r.path, r.authorization]);
-    expect(posts).toEqual([
-      ['/moved', `Bearer ${token}`],
-      ['/whip', `Bearer ${token}`],
-    ]);
+    expect(local.stage.participants.listPublications(stageArn)).toMatchObject([{ participantId, state: 'connected', route: 'sdk' }]);
     await sleep(1500);
-    const silence = recentAudio(endpoint, 1000);
-    expect(silence.count).toBeGreaterThan(30); // ~50 packets/s of 20 ms Opus frames
-    expect(endpoint.videoPackets()).toBeGreaterThan(0);
+    expect(audio.recent(1000).count).toBeGreaterThan(30); // ~50 packets/s of 20 ms Opus frames
+    expect(local.stage.participants.listPublications(stageArn)[0]!.videoPackets).toBeGreaterThan(0);
   });
 
   it('plays a tone into the published audio, and pause silences it', async () => {
-    const before = recentAudio(endpoint, 1000);
+    const before = audio.recent(1000);
     const { durationSeconds } = await page.load(tonePath);
     expect(durationSeconds).toBeCloseTo(30, 1);
     await page.startPending(0, 'tone-440');
     await sleep(1500);
-    const playing = recentAudio(endpoint, 1000);
+    const playing = audio.recent(1000);
     expect(playing.count).toBeGreaterThan(30);
-    // A tone takes Opus about twice the bytes of silence (measured: ~35 vs ~80 bytes a frame).
     expect(playing.meanBytes).toBeGreaterThan(before.meanBytes * 1.6);
-    const level = await averageLevel(page);
-    expect(level).toBeGreaterThan(0.2); // RMS of a 0.5 sine is 0.35
+    expect(await averageLevel(page)).toBeGreaterThan(0.2); // RMS of a 0.5 sine is 0.35
 
     const pausedAt = await page.pause();
     await sleep(1200);
@@ -96,7 +88,7 @@ describe('ProgramPage over WHIP with real Chromium', () => {
     expect(paused.playing).toBe(false);
     expect(paused.positionSeconds).toBeCloseTo(pausedAt, 5);
     expect(await averageLevel(page)).toBeLessThan(0.01);
-    expect(recentAudio(endpoint, 800).meanBytes).toBeLessThan((before.meanBytes + playing.meanBytes) / 2);
+    expect(audio.recent(800).meanBytes).toBeLessThan((before.meanBytes + playing.meanBytes) / 2);
 
     await page.play(pausedAt);
     await sleep(500);
@@ -115,18 +107,19 @@ describe('ProgramPage over WHIP with real Chromium', () => {
     expect((await page.status()).volume).toBe(0.25);
   });
 
-  it('seeks, stops, and leaves the stage by deleting its WHIP resource', async () => {
+  it('seeks, stops, keeps sending silence, and leaves the stage', async () => {
     await page.seek(20);
     expect((await page.status()).positionSeconds).toBeGreaterThanOrEqual(20);
     await page.stop();
-    const stopped = await page.status();
-    expect(stopped).toMatchObject({ loaded: false, playing: false });
+    expect(await page.status()).toMatchObject({ loaded: false, playing: false });
     // Nothing plays now, and the page still sends audio (silence) at the frame rate: a track that stopped
     // sending would go on from the timestamp it stopped at, and the stage would place the next program late.
     await sleep(2500);
-    expect(recentAudio(endpoint, 1000).count).toBeGreaterThan(40);
+    expect(audio.recent(1000).count).toBeGreaterThan(40);
+    const ended: string[] = [];
+    local.stage.participants.on('publicationEnded', (p) => ended.push(`${p.participantId}:${p.leaveReason}`));
     await page.leave();
-    expect(endpoint.deleted).toHaveLength(1);
+    await expect.poll(() => ended, { timeout: 10_000 }).toEqual([`${participantId}:DELETED`]);
     expect(await page.stageState()).toBe('disconnected');
   });
 });

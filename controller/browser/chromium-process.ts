@@ -1,0 +1,83 @@
+/**
+ * Debian's Chromium started as a bare process, with nothing but Node's built-ins loaded, so that the
+ * controller's entry can start it first and load the rest of the controller (puppeteer, the AWS SDK) while
+ * Chromium starts. The browser gets a fresh profile in a temp directory, runs in its own process group (so
+ * that killing the group leaves nothing behind), and talks DevTools over a pipe (fds 3 and 4, as puppeteer's
+ * own launcher sets it up); chromium-launcher.ts connects puppeteer to it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+
+export const DEFAULT_CHROMIUM_PATH = '/usr/bin/chromium';
+
+/**
+ * Chromium flags: headless, no sandbox in a container, no background traffic (it would only be refused
+ * offline), autoplay allowed, and IVS's analytics and remote-config hosts unresolvable: the web SDK joins,
+ * publishes and subscribes without them, and a remote config could switch it to a signalling variant other
+ * than the one the tests run (so the controller runs the tested path on AWS too).
+ */
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--autoplay-policy=no-user-gesture-required',
+  '--host-resolver-rules=MAP *.live-video.net ~NOTFOUND',
+  // The page frees a replaced program's decoded audio (over 100 MiB for a few minutes of stereo) at once
+  // with gc(); V8 alone collects it too late under external-memory pressure.
+  '--js-flags=--expose-gc',
+] as const;
+
+/** A Chromium process just spawned. */
+export interface ChromiumProcess {
+  executablePath: string;
+  child: ChildProcess;
+  /** Where the DevTools protocol goes to the browser, and comes back. */
+  pipes: { write: Writable; read: Readable };
+  userDataDir: string;
+  /** Resolves once the process runs; rejects when it could not start (no such file, ...). */
+  started: Promise<void>;
+}
+
+/** Pids of browsers started and not yet closed (an exit handler kills their groups). */
+export const liveBrowserPids = new Set<number>();
+
+/** Spawns Chromium with the fixed flags and a first tab at `initialUrl`. */
+export function spawnChromium(executablePath: string, initialUrl = 'about:blank'): ChromiumProcess {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'shelcaster-chromium-'));
+  const child = spawn(executablePath, [...CHROMIUM_FLAGS, '--remote-debugging-pipe', `--user-data-dir=${userDataDir}`, initialUrl], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
+  });
+  const started = new Promise<void>((resolve, reject) => {
+    child.once('spawn', () => {
+      if (child.pid) liveBrowserPids.add(child.pid);
+      resolve();
+    });
+    child.once('error', reject);
+  });
+  started.catch(() => undefined); // whoever connects reports it
+  return { executablePath, child, pipes: { write: child.stdio[3] as Writable, read: child.stdio[4] as Readable }, userDataDir, started };
+}
+
+/** Kills the process groups of every browser still open; synchronous, for `process.on('exit')`. */
+export function killLiveBrowsers(): void {
+  for (const pid of liveBrowserPids) killProcessGroup(pid);
+  liveBrowserPids.clear();
+}
+
+/** Kills a process group (synchronous, so it also works in an `exit` handler). */
+export function killProcessGroup(pid: number | undefined): void {
+  if (!pid) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // The group is already gone.
+  }
+}

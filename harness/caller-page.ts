@@ -1,0 +1,121 @@
+/**
+ * Test support (the system tests and the benchmark): the console's caller page (`/call`, from a host's caller
+ * link) in headless Chromium with a fake microphone, joined, and a meter of one frequency in what the page
+ * hears of the program: the page's own WebAudio graph (`window.shelcasterCall.stage.tap`), read every
+ * analyser frame with a Goertzel filter in the page and stamped with the wall clock.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { CHROMIUM_FLAGS } from '#controller/browser/chromium-launcher';
+import { toneWav } from '#harness/tone-wav';
+
+/** One reading of the meter: when (epoch ms, at the end of the analysed frame) and the amplitude. */
+export interface ToneReading {
+  atMs: number;
+  amplitude: number;
+}
+
+export interface CallerPage {
+  page: Page;
+  /** Starts measuring `frequency` in what is heard of the participant with this role (the program: CONTROLLER). */
+  listen(frequency: number, role?: string): Promise<void>;
+  /** The readings since `listen` (the meter keeps running). */
+  readings(): Promise<ToneReading[]>;
+  /** The page's status line. */
+  status(): Promise<string>;
+  close(): Promise<void>;
+}
+
+type CallWindow = Window & {
+  shelcasterCall: {
+    stage: {
+      participants(): { participantId: string; role?: string }[];
+      tap(participantId: string): { context: AudioContext; node: AudioNode } | undefined;
+    };
+  };
+  toneReadings?: ToneReading[];
+};
+
+/** Opens the caller link and joins (as a caller clicks "Join"); resolves once the page is on the show. */
+export async function joinAsCaller(link: string, options: { voiceHz?: number; chromiumPath?: string; timeoutMs?: number } = {}): Promise<CallerPage> {
+  const dir = await mkdtemp(join(tmpdir(), 'shelcaster-caller-'));
+  const voice = join(dir, 'voice.wav');
+  await writeFile(voice, toneWav({ frequency: options.voiceHz ?? 220, seconds: 20, amplitude: 0.1 }));
+  let browser: Browser | undefined;
+  const close = async () => {
+    const process = browser?.process();
+    await Promise.race([browser?.close(), new Promise((resolve) => setTimeout(resolve, 5_000))]).catch(() => undefined);
+    if (process && process.exitCode === null && process.signalCode === null) process.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    browser = await puppeteer.launch({
+      executablePath: options.chromiumPath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      ignoreDefaultArgs: true,
+      pipe: true,
+      args: [
+        ...CHROMIUM_FLAGS,
+        `--user-data-dir=${join(dir, 'profile')}`,
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-audio-capture=${voice}`,
+        'about:blank',
+      ],
+    });
+    const page = (await browser.pages())[0] ?? (await browser.newPage());
+    await page.goto(link);
+    await page.click('#join-button');
+    await page.waitForFunction(() => document.querySelector<HTMLElement>('#call-status')?.dataset.joined === 'true' || !document.querySelector<HTMLElement>('#error')?.hidden, {
+      timeout: options.timeoutMs ?? 30_000,
+      polling: 100,
+    });
+    const error = await page.$eval('#error', (e) => ((e as HTMLElement).hidden ? '' : (e.textContent ?? '')));
+    if (error) throw new Error(`The caller page did not join: ${error}`);
+    return {
+      page,
+      async listen(frequency, role = 'CONTROLLER') {
+        await page.waitForFunction((r) => (window as unknown as CallWindow).shelcasterCall.stage.participants().some((p) => p.role === r && (window as unknown as CallWindow).shelcasterCall.stage.tap(p.participantId)), { timeout: 20_000, polling: 100 }, role);
+        await page.evaluate(
+          (f, r) => {
+            const w = window as unknown as CallWindow;
+            const heard = w.shelcasterCall.stage.participants().find((p) => p.role === r)!;
+            const { context, node } = w.shelcasterCall.stage.tap(heard.participantId)!;
+            const analyser = context.createAnalyser();
+            analyser.fftSize = 512;
+            node.connect(analyser);
+            const samples = new Float32Array(analyser.fftSize);
+            const coefficient = 2 * Math.cos((2 * Math.PI * f) / context.sampleRate);
+            const readings: ToneReading[] = [];
+            w.toneReadings = readings;
+            setInterval(() => {
+              analyser.getFloatTimeDomainData(samples);
+              let s1 = 0;
+              let s2 = 0;
+              for (const sample of samples) {
+                const s0 = sample + coefficient * s1 - s2;
+                s2 = s1;
+                s1 = s0;
+              }
+              readings.push({ atMs: Date.now(), amplitude: (2 * Math.sqrt(Math.max(0, s1 * s1 + s2 * s2 - coefficient * s1 * s2))) / samples.length });
+            }, 10);
+          },
+          frequency,
+          role,
+        );
+      },
+      readings: () => page.evaluate(() => [...((window as unknown as CallWindow).toneReadings ?? [])]),
+      status: () => page.$eval('#call-status', (e) => e.textContent ?? ''),
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** The first reading at or after `fromMs` whose amplitude is above `threshold` (an onset), if any. */
+export function onsetAfter(readings: readonly ToneReading[], fromMs: number, threshold: number): ToneReading | undefined {
+  return readings.find((r) => r.atMs >= fromMs && r.amplitude > threshold);
+}

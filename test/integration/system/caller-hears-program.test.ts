@@ -1,0 +1,83 @@
+/**
+ * A caller joins the show from the link the host shares, as a browser on another origin than the stage (the
+ * console's caller page from the API's origin; the stage is on the AWS endpoint's): the IVS web SDK (the
+ * unmodified bundle the console ships) subscribes, and a tone played through the API stands out of what the
+ * caller hears while it plays and is gone after STOP — measured in the page with WebAudio, against the
+ * commands' recorded `appliedAt`. When the host ends the show, the stage is deleted and the caller is
+ * disconnected (STAGE_DELETED: the page says the show has ended).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { callerLink } from '#contract/console';
+import { localToken, REPO_ROOT, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
+import { SessionApi, until } from '#harness/session-api';
+import { writeToneWav } from '#harness/tones';
+import { joinAsCaller, type CallerPage } from '#harness/caller-page';
+
+const TONE_HZ = 880;
+/** The track is written at 1/8 (0.125); heard clearly above this, and silence stays below the other. */
+const HEARD = 0.03;
+const SILENT = 0.01;
+/** How long after a command's appliedAt the caller may take to hear it (or stop hearing it). */
+const SETTLE_MS = 400;
+
+let cloud: RunningLocalCloud;
+let api: SessionApi;
+let work: string;
+let track: string;
+let caller: CallerPage | undefined;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'caller-hears-'));
+  const built = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build-console.mjs')], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`The console did not build:\n${built.stdout}\n${built.stderr}`);
+  const file = join(work, 'tone.wav');
+  [cloud] = await Promise.all([startLocalCloud(), writeToneWav(file, [{ frequency: TONE_HZ, seconds: 20 }])]);
+  api = new SessionApi(cloud, await localToken(cloud.dataDir, 'host-with-caller'));
+  track = await api.uploadTrack(file, 'audio/wav');
+}, 120_000);
+
+afterAll(async () => {
+  await caller?.close();
+  await cloud?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('A caller hears the show', () => {
+  it('hears a tone played through the API while it plays and not after STOP, and is told when the show ends', async () => {
+    const { sessionId } = await api.createSession('Show with a caller');
+    await api.waitLive(sessionId);
+    const minted = await api.request('POST', `/sessions/${sessionId}/tokens`, { role: 'CALLER', displayName: 'Caller Ann' });
+    expect(minted.status).toBe(201);
+    const link = callerLink(cloud.apiUrl, minted.body.token as string);
+    expect(new URL(link).origin).not.toBe(new URL(cloud.awsEndpoint).origin);
+
+    caller = await joinAsCaller(link);
+    await caller.listen(TONE_HZ);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const play = await api.applied(sessionId, { type: 'PLAY_MEDIA', programId: 'tone', programUrl: track });
+    await until(play.appliedAtMs + 2500);
+    const stop = await api.applied(sessionId, { type: 'STOP_MEDIA' });
+    await until(stop.appliedAtMs + 1500);
+    const readings = await caller.readings();
+
+    const before = readings.filter((r) => r.atMs < play.postedAtMs);
+    const playing = readings.filter((r) => r.atMs >= play.appliedAtMs + SETTLE_MS && r.atMs <= stop.postedAtMs);
+    const after = readings.filter((r) => r.atMs >= stop.appliedAtMs + SETTLE_MS);
+    expect(before.length, 'readings before PLAY').toBeGreaterThan(20);
+    expect(playing.length, 'readings while it plays').toBeGreaterThan(50);
+    expect(after.length, 'readings after STOP').toBeGreaterThan(20);
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    expect(Math.max(...before.map((r) => r.amplitude)), 'before PLAY').toBeLessThan(SILENT);
+    expect(median(playing.map((r) => r.amplitude)), 'while it plays (median)').toBeGreaterThan(HEARD);
+    expect(playing.filter((r) => r.amplitude < HEARD).length / playing.length, 'dropouts while it plays').toBeLessThan(0.05);
+    expect(Math.max(...after.map((r) => r.amplitude)), 'after STOP').toBeLessThan(SILENT);
+
+    // The host ends the show: the stage is deleted and the caller disconnected.
+    expect((await api.request('DELETE', `/sessions/${sessionId}`)).status).toBe(202);
+    await expect.poll(() => caller!.status(), { timeout: 60_000, interval: 250 }).toBe('The show has ended.');
+  }, 240_000);
+});
