@@ -51,7 +51,7 @@ describe('Media fetcher: policy decisions (shared URL policy, injected resolver)
       { address: '93.184.216.34', family: 4 },
       { address: '10.0.0.7', family: 4 },
     ]);
-    const refused = await fetcher.fetch('https://media.example.org/a.mp3').catch((error: unknown) => error as MediaRefusedError);
+    const refused = (await fetcher.fetch('https://media.example.org/a.mp3').catch((error: unknown) => error)) as MediaRefusedError;
     expect(refused).toBeInstanceOf(MediaRefusedError);
     expect(refused.message).toBe('media host is not a public address');
     expect(refused.detail).toBe('media.example.org resolves to 10.0.0.7');
