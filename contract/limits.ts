@@ -66,6 +66,15 @@ export const COMMANDS_PER_SESSION_BURST = 100;
 export const SESSIONS_PER_HOST_PER_HOUR = 20;
 export const MAX_LIVE_SESSIONS_PER_HOST = 3;
 
+/**
+ * IVS real-time's quota of compositions running at once in an account and region (AWS's default; adjustable
+ * through Service Quotas). Every live show holds one composition, so this also bounds the sessions not yet
+ * ENDED or FAILED across all hosts: a start beyond it is refused up front (429) instead of failing at GoLive.
+ * The local IVS enforces the same number. Raise it here when the account's quota is raised.
+ */
+export const IVS_COMPOSITION_QUOTA = 5;
+export const MAX_LIVE_SESSIONS_PER_ACCOUNT = IVS_COMPOSITION_QUOTA;
+
 /** How long idempotency keys are remembered. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 

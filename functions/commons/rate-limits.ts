@@ -1,17 +1,19 @@
 /**
  * The API's rate limits (numbers in the contract's limits.ts), kept in the sessions table: commands per
- * session (a token bucket per session), sessions started per host (a token bucket per host) and sessions on
- * air per host (slots). Each check runs before its request writes anything, and a refusal writes nothing.
+ * session (a token bucket per session), sessions started per host (a token bucket per host), and sessions on
+ * air per host and across the account (slots; the account's bound is IVS's composition quota). Each check
+ * runs before its request changes anything, and a refusal leaves nothing behind.
  */
 import {
   COMMANDS_PER_SESSION_BURST,
   COMMANDS_PER_SESSION_PER_SECOND,
   ENV,
+  MAX_LIVE_SESSIONS_PER_ACCOUNT,
   MAX_LIVE_SESSIONS_PER_HOST,
   SESSIONS_PER_HOST_PER_HOUR,
 } from '#contract/index';
 import { getStringFromEnv } from '#helpers/get-string-from-env';
-import { releaseLiveSessionSlot, takeLiveSessionSlot } from '#helpers/live-session-slots';
+import { ACCOUNT_LIVE_SLOTS_KEY, hostLiveSlotsKey, releaseLiveSessionSlot, takeLiveSessionSlot } from '#helpers/live-session-slots';
 import { takeRateToken } from '#helpers/take-rate-token';
 import { RateLimitedError } from './errors.ts';
 import { logger } from './powertools.ts';
@@ -40,30 +42,46 @@ export async function assertCommandRate(sessionId: string): Promise<void> {
 }
 
 /**
- * Takes a live-session slot and a session-start token for the host; throws RateLimitedError (429) when either
- * is refused, and then holds neither.
+ * Takes a live-session slot of the host and one of the account, and a session-start token of the host, for a
+ * session whose record is already written (the slots rely on it: see live-session-slots.ts). Throws
+ * RateLimitedError (429) when one is refused, and then holds none of them; any other failure gives back what
+ * was taken too.
  */
 export async function reserveSessionStart(hostId: string, sessionId: string): Promise<void> {
-  if (!(await takeLiveSessionSlot(tableName, hostId, sessionId, MAX_LIVE_SESSIONS_PER_HOST))) {
-    logger.warn('Session start refused: live sessions', { max: MAX_LIVE_SESSIONS_PER_HOST });
-    throw new RateLimitedError(`At most ${MAX_LIVE_SESSIONS_PER_HOST} sessions on air per host.`, LIVE_SESSIONS_RETRY_AFTER_SECONDS);
-  }
-  const decision = await takeRateToken(tableName, sessionStartRateKey(hostId), {
-    ratePerSecond: SESSIONS_PER_HOST_PER_HOUR / 3600,
-    burst: SESSIONS_PER_HOST_PER_HOUR,
-  });
-  if (!decision.allowed) {
-    await releaseSessionSlot(hostId, sessionId);
-    logger.warn('Session start rate limited', { retryAfterSeconds: decision.retryAfterSeconds });
-    throw new RateLimitedError(`At most ${SESSIONS_PER_HOST_PER_HOUR} sessions per hour per host.`, decision.retryAfterSeconds);
+  let reserved = false;
+  try {
+    if (!(await takeLiveSessionSlot(tableName, hostLiveSlotsKey(hostId), sessionId, MAX_LIVE_SESSIONS_PER_HOST))) {
+      logger.warn('Session start refused: live sessions of the host', { max: MAX_LIVE_SESSIONS_PER_HOST });
+      throw new RateLimitedError(`At most ${MAX_LIVE_SESSIONS_PER_HOST} sessions on air per host.`, LIVE_SESSIONS_RETRY_AFTER_SECONDS);
+    }
+    if (!(await takeLiveSessionSlot(tableName, ACCOUNT_LIVE_SLOTS_KEY, sessionId, MAX_LIVE_SESSIONS_PER_ACCOUNT))) {
+      logger.warn('Session start refused: live sessions of the account (IVS composition quota)', { max: MAX_LIVE_SESSIONS_PER_ACCOUNT });
+      throw new RateLimitedError(
+        `The service has ${MAX_LIVE_SESSIONS_PER_ACCOUNT} shows on air, as many as it can record at once: try again later.`,
+        LIVE_SESSIONS_RETRY_AFTER_SECONDS,
+      );
+    }
+    const decision = await takeRateToken(tableName, sessionStartRateKey(hostId), {
+      ratePerSecond: SESSIONS_PER_HOST_PER_HOUR / 3600,
+      burst: SESSIONS_PER_HOST_PER_HOUR,
+    });
+    if (!decision.allowed) {
+      logger.warn('Session start rate limited', { retryAfterSeconds: decision.retryAfterSeconds });
+      throw new RateLimitedError(`At most ${SESSIONS_PER_HOST_PER_HOUR} sessions per hour per host.`, decision.retryAfterSeconds);
+    }
+    reserved = true;
+  } finally {
+    if (!reserved) await releaseSessionSlot(hostId, sessionId);
   }
 }
 
-/** Gives a session's live slot back; a failure is logged (the next full check drops finished sessions). */
+/** Gives a session's live slots back; a failure is logged (the next full check drops finished sessions). */
 export async function releaseSessionSlot(hostId: string, sessionId: string): Promise<void> {
-  try {
-    await releaseLiveSessionSlot(tableName, hostId, sessionId);
-  } catch (error) {
-    logger.warn('Could not release the live-session slot', { errorName: (error as Error).name });
+  for (const key of [hostLiveSlotsKey(hostId), ACCOUNT_LIVE_SLOTS_KEY]) {
+    try {
+      await releaseLiveSessionSlot(tableName, key, sessionId);
+    } catch (error) {
+      logger.warn('Could not release a live-session slot', { slots: key.pk, errorName: (error as Error).name });
+    }
   }
 }

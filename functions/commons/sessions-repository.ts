@@ -3,7 +3,7 @@
  * DynamoDB call; conditions keep the status moving only forward.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   ACTIVE_SESSION_STATUSES,
   ENV,
@@ -37,6 +37,22 @@ export async function putNewSession(record: SessionRecord): Promise<void> {
       TableName: tableName,
       Item: { ...sessionKey(record.sessionId), ...record },
       ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
+}
+
+/**
+ * Deletes the record of a session refused before its lifecycle started (still STARTING, no execution), so a
+ * refused start leaves nothing behind.
+ */
+export async function deleteUnstartedSession(sessionId: string): Promise<void> {
+  await documentClient.send(
+    new DeleteCommand({
+      TableName: tableName,
+      Key: sessionKey(sessionId),
+      ConditionExpression: '#status = :starting',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':starting': 'STARTING' },
     }),
   );
 }
