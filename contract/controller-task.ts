@@ -1,8 +1,8 @@
 /**
  * The controller's task definition facts shared by CDK and the local cloud: its container environment.
- * (Per-session values — SESSION_ID, STAGE_ARN, COMMAND_QUEUE_URL — come as RunTask overrides.)
+ * (Per-session values — SESSION_ID, STAGE_ARN, COMMAND_QUEUE_URL, CONTROLLER_GENERATION — come as RunTask overrides.)
  */
-import type { StageTransport } from './env.ts';
+import { ENV, type StageTransport } from './env.ts';
 
 /** Deployment values the controller container needs, by environment variable name. */
 export const CONTROLLER_DEPLOYMENT_ENV = ['SESSIONS_TABLE_NAME', 'MEDIA_BUCKET_NAME'] as const;
@@ -15,12 +15,17 @@ export function controllerContainerEnvironment(
   return { ...values, STAGE_TRANSPORT: transport };
 }
 
-/** The RunTask environment overrides for one session. */
-export function controllerSessionEnvironment(session: { sessionId: string; stageArn: string; queueUrl: string }) {
+/**
+ * The RunTask environment overrides for one start of a session's controller. `generation` is the session's
+ * controllerRestarts at that start: a controller that finds a later generation (or another task of its own)
+ * recorded as the session's controller stops itself.
+ */
+export function controllerSessionEnvironment(session: { sessionId: string; stageArn: string; queueUrl: string; generation: number }) {
   return [
-    { name: 'SESSION_ID', value: session.sessionId },
-    { name: 'STAGE_ARN', value: session.stageArn },
-    { name: 'COMMAND_QUEUE_URL', value: session.queueUrl },
+    { name: ENV.sessionId, value: session.sessionId },
+    { name: ENV.stageArn, value: session.stageArn },
+    { name: ENV.queueUrl, value: session.queueUrl },
+    { name: ENV.controllerGeneration, value: String(session.generation) },
   ];
 }
 

@@ -14,6 +14,12 @@ export const HEARTBEAT_INTERVAL_SECONDS = 5;
 /** The longest a show may stay on air (OnAir's TimeoutSeconds). */
 export const MAX_SHOW_SECONDS = 4 * 60 * 60;
 
+/**
+ * How often a controller checks that it is still its session's controller (the record names its task, or a
+ * later start of it) and that the session is not over; one that is not stops itself.
+ */
+export const CONTROLLER_OWNERSHIP_CHECK_SECONDS = 10;
+
 /** Controller replacements allowed within CONTROLLER_RESTART_WINDOW_SECONDS before the show is torn down. */
 export const MAX_CONTROLLER_RESTARTS = 3;
 export const CONTROLLER_RESTART_WINDOW_SECONDS = 10 * 60;

@@ -35,6 +35,14 @@ export interface NowPlaying {
   updatedAt: string;
 }
 
+/** One composition of a session and where it recorded. */
+export interface SessionRecording {
+  compositionArn: string;
+  /** Where IVS writes the composite recording (absent when StartComposition named none). */
+  recordingPrefix?: string;
+  startedAt: string;
+}
+
 /** The session as stored (pk `SESSION#<id>`, sk `SESSION`). */
 export interface SessionRecord {
   sessionId: string;
@@ -51,9 +59,17 @@ export interface SessionRecord {
   executionArn: string;
   stageArn?: string;
   queueUrl?: string;
+  /** The session's current controller task, and which start of it (controllerRestarts when it was run). */
   taskArn?: string;
+  controllerGeneration?: number;
+  /** The current composition and where it records (the last of `recordings`). */
   compositionArn?: string;
   recordingPrefix?: string;
+  /**
+   * Every composition started for the session, in order: a composition restarted mid-show (the previous one
+   * stopped) records a new part under a new prefix, and the episode is made of all of them.
+   */
+  recordings?: SessionRecording[];
   controllerLosses?: string[];
   controllerRestarts?: number;
   endRequested?: boolean;

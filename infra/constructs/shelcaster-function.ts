@@ -144,7 +144,7 @@ export class ShelcasterFunction extends NodejsFunction {
     return this;
   }
 
-  /** Controller tasks: cluster, task definition and network; RunTask/StopTask/DescribeTasks and PassRole. */
+  /** Controller tasks: cluster, task definition and network; RunTask/StopTask/DescribeTasks/ListTasks and PassRole. */
   bindControllerTask(target: ControllerTaskTarget): this {
     this.setBindingEnv('controllerTask', {
       [ENV.clusterName]: target.clusterName,
@@ -165,6 +165,14 @@ export class ShelcasterFunction extends NodejsFunction {
       new PolicyStatement({
         actions: ['ecs:StopTask', 'ecs:DescribeTasks'],
         resources: [clusterTasksArn(this)],
+        conditions: { ArnEquals: { 'ecs:cluster': target.clusterArn } },
+      }),
+    );
+    // ListTasks names no task (its resource is the container instance, `*` on Fargate): limited to the cluster.
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ecs:ListTasks'],
+        resources: ['*'],
         conditions: { ArnEquals: { 'ecs:cluster': target.clusterArn } },
       }),
     );
