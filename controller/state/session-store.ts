@@ -10,7 +10,10 @@ import type { PlayerSnapshot } from '../player/media-player.ts';
 /** Attribute of the session record holding the URL of the program in `nowPlaying` (for a replacement controller). */
 export const NOW_PLAYING_URL_ATTRIBUTE = 'nowPlayingUrl';
 
-export type ControllerSessionView = Pick<SessionRecord, 'sessionId' | 'status' | 'endRequested' | 'nowPlaying'> & {
+export type ControllerSessionView = Pick<
+  SessionRecord,
+  'sessionId' | 'status' | 'endRequested' | 'nowPlaying' | 'taskArn' | 'controllerGeneration'
+> & {
   [NOW_PLAYING_URL_ATTRIBUTE]?: string;
 };
 
