@@ -111,10 +111,12 @@ export async function runController(deps: ControllerDeps): Promise<number> {
 
   const loopStop = new AbortController();
   let exitCode = 0;
+  /** Set once the loop has ended (for any reason): closing Chromium then is the controller's own doing. */
+  let shuttingDown = false;
   const onStop = () => loopStop.abort();
   stopSignal.addEventListener('abort', onStop, { once: true });
   chromium.browser.once('disconnected', () => {
-    if (!stopSignal.aborted) {
+    if (!stopSignal.aborted && !shuttingDown) {
       logger.error('Chromium went away; the controller stops so it is replaced');
       exitCode = 1;
       loopStop.abort();
@@ -159,6 +161,7 @@ export async function runController(deps: ControllerDeps): Promise<number> {
   ownership.start();
   const loop = new QueueLoop({ sqs: clients.sqs, queueUrl: config.queueUrl, sessionId: config.sessionId, commands: processor, callbacks, logger });
   const ended = await loop.run(loopStop.signal);
+  shuttingDown = true;
   ownership.stop();
 
   logger.info('Stopping: leaving the stage', { exitCode, ...(ended === 'queue-gone' ? { why: 'the command queue is gone' } : {}) });
