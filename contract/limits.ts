@@ -81,6 +81,17 @@ export const MAX_LIVE_SESSIONS_PER_HOST = 3;
 export const IVS_COMPOSITION_QUOTA = 5;
 export const MAX_LIVE_SESSIONS_PER_ACCOUNT = IVS_COMPOSITION_QUOTA;
 
+/**
+ * Uploads (POST /media) per user: files and bytes a day (token buckets holding a day's worth at most), counted
+ * when the upload URL is made. With UNCLAIMED_UPLOAD_DAYS they bound what a user can keep in the bucket
+ * without tracks: at most that many days of uploads, besides MAX_TRACKS_PER_HOST tracks.
+ */
+export const MEDIA_UPLOADS_PER_USER_PER_DAY = 100;
+export const MEDIA_UPLOAD_BYTES_PER_USER_PER_DAY = 2 * 1024 * 1024 * 1024;
+
+/** Days after which an upload that no track names (still tagged unclaimed) is deleted by the bucket's lifecycle rule. */
+export const UNCLAIMED_UPLOAD_DAYS = 7;
+
 /** How long idempotency keys are remembered. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 

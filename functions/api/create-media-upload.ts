@@ -5,6 +5,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { CreateMediaBody } from '#contract/index';
 import { createMediaUpload } from '../commons/actions/create-media-upload.ts';
 import { created } from '../commons/http-responses.ts';
+import { callerRateLimit } from '../commons/middleware/caller-rate-limit.ts';
 import { httpErrorHandler } from '../commons/middleware/http-error-handler.ts';
 import { httpJsonBody, type JsonApiEvent } from '../commons/middleware/http-json-body.ts';
 import { logger, tracer } from '../commons/powertools.ts';
@@ -21,4 +22,5 @@ export const handler = middy(lambdaHandler)
   .use(httpErrorHandler())
   .use(captureLambdaHandler(tracer, { captureResponse: false }))
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(httpJsonBody());
+  .use(httpJsonBody())
+  .use(callerRateLimit());

@@ -6,6 +6,7 @@ import { CreateTrackBody, ENV } from '#contract/index';
 import { getStringFromEnv } from '#helpers/get-string-from-env';
 import { createTrack, trackView } from '../commons/actions/tracks.ts';
 import { created } from '../commons/http-responses.ts';
+import { callerRateLimit } from '../commons/middleware/caller-rate-limit.ts';
 import { httpErrorHandler } from '../commons/middleware/http-error-handler.ts';
 import { httpJsonBody, type JsonApiEvent } from '../commons/middleware/http-json-body.ts';
 import { logger, tracer } from '../commons/powertools.ts';
@@ -24,4 +25,5 @@ export const handler = middy(lambdaHandler)
   .use(httpErrorHandler())
   .use(captureLambdaHandler(tracer, { captureResponse: false }))
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(httpJsonBody());
+  .use(httpJsonBody())
+  .use(callerRateLimit());

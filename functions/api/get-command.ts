@@ -6,6 +6,7 @@ import { CommandPathParams } from '#contract/index';
 import { getCommandRecord } from '../commons/commands-repository.ts';
 import { NotFoundError } from '../commons/errors.ts';
 import { ok } from '../commons/http-responses.ts';
+import { callerRateLimit } from '../commons/middleware/caller-rate-limit.ts';
 import { httpErrorHandler } from '../commons/middleware/http-error-handler.ts';
 import { httpJsonBody, type JsonApiEvent } from '../commons/middleware/http-json-body.ts';
 import { logger, logSessionId, tracer } from '../commons/powertools.ts';
@@ -28,4 +29,5 @@ export const handler = middy(lambdaHandler)
   .use(httpErrorHandler())
   .use(captureLambdaHandler(tracer, { captureResponse: false }))
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(httpJsonBody());
+  .use(httpJsonBody())
+  .use(callerRateLimit());

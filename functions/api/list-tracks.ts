@@ -4,6 +4,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { trackView } from '../commons/actions/tracks.ts';
 import { ok } from '../commons/http-responses.ts';
+import { callerRateLimit } from '../commons/middleware/caller-rate-limit.ts';
 import { httpErrorHandler } from '../commons/middleware/http-error-handler.ts';
 import { httpJsonBody, type JsonApiEvent } from '../commons/middleware/http-json-body.ts';
 import { logger, tracer } from '../commons/powertools.ts';
@@ -20,4 +21,5 @@ export const handler = middy(lambdaHandler)
   .use(httpErrorHandler())
   .use(captureLambdaHandler(tracer, { captureResponse: false }))
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .use(httpJsonBody());
+  .use(httpJsonBody())
+  .use(callerRateLimit());

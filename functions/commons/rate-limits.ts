@@ -1,7 +1,8 @@
 /**
- * The API's rate limits (numbers in the contract's limits.ts), kept in the sessions table: commands per
- * session (a token bucket per session), sessions started per host (a token bucket per host), and sessions on
- * air per host and across the account (slots; the account's bound is IVS's composition quota). Each check
+ * The API's rate limits (numbers in the contract's limits.ts and routes.ts), kept in the sessions table:
+ * commands per session (a token bucket per session), sessions started per host (a token bucket per host),
+ * sessions on air per host and across the account (slots; the account's bound is IVS's composition quota),
+ * and requests per caller and route (a token bucket per caller and route, see callerRouteRate*). Each check
  * runs before its request changes anything, and a refusal leaves nothing behind.
  */
 import {
@@ -10,11 +11,13 @@ import {
   ENV,
   MAX_LIVE_SESSIONS_PER_ACCOUNT,
   MAX_LIVE_SESSIONS_PER_HOST,
+  MEDIA_UPLOAD_BYTES_PER_USER_PER_DAY,
+  MEDIA_UPLOADS_PER_USER_PER_DAY,
   SESSIONS_PER_HOST_PER_HOUR,
 } from '#contract/index';
 import { getStringFromEnv } from '#helpers/get-string-from-env';
 import { ACCOUNT_LIVE_SLOTS_KEY, hostLiveSlotsKey, releaseLiveSessionSlot, takeLiveSessionSlot } from '#helpers/live-session-slots';
-import { takeRateToken } from '#helpers/take-rate-token';
+import { giveBackRateTokens, rateTokenWaitSeconds, takeRateToken, type RateLimit } from '#helpers/take-rate-token';
 import { RateLimitedError } from './errors.ts';
 import { logger } from './powertools.ts';
 
@@ -28,6 +31,27 @@ export const commandRateKey = (sessionId: string) => ({ pk: `RATE#SESSION#${sess
 
 /** The bucket of a host's session starts. */
 export const sessionStartRateKey = (hostId: string) => ({ pk: `RATE#HOST#${hostId}`, sk: 'SESSIONS' });
+
+/** The bucket of one caller's requests on one route. */
+export const callerRouteRateKey = (callerId: string, routeKey: string) => ({ pk: `RATE#CALLER#${callerId}`, sk: `ROUTE#${routeKey}` });
+
+/** Throws RateLimitedError (429) when the caller has spent its budget on the route; reads, writes nothing. */
+export async function assertCallerRouteRate(callerId: string, routeKey: string, limit: RateLimit): Promise<void> {
+  const waitSeconds = await rateTokenWaitSeconds(tableName, callerRouteRateKey(callerId, routeKey), limit);
+  if (waitSeconds > 0) {
+    logger.warn('Caller rate limited', { routeKey, retryAfterSeconds: waitSeconds });
+    throw new RateLimitedError(`At most ${limit.ratePerSecond} requests per second per caller on ${routeKey}.`, waitSeconds);
+  }
+}
+
+/** Counts one answered request of the caller on the route (a failure to count is logged, never answered). */
+export async function countCallerRouteRequest(callerId: string, routeKey: string, limit: RateLimit): Promise<void> {
+  try {
+    await takeRateToken(tableName, callerRouteRateKey(callerId, routeKey), limit);
+  } catch (error) {
+    logger.warn('Could not count the request against the caller', { routeKey, errorName: (error as Error).name });
+  }
+}
 
 /** Takes a command token of the session; throws RateLimitedError (429) when its bucket is empty. */
 export async function assertCommandRate(sessionId: string): Promise<void> {
@@ -83,5 +107,33 @@ export async function releaseSessionSlot(hostId: string, sessionId: string): Pro
     } catch (error) {
       logger.warn('Could not release a live-session slot', { slots: key.pk, errorName: (error as Error).name });
     }
+  }
+}
+
+/** The buckets of a user's uploads: files, and bytes, a day. */
+export const mediaUploadsRateKey = (userId: string) => ({ pk: `RATE#USER#${userId}`, sk: 'UPLOADS' });
+export const mediaUploadBytesRateKey = (userId: string) => ({ pk: `RATE#USER#${userId}`, sk: 'UPLOAD_BYTES' });
+
+const DAY_SECONDS = 24 * 60 * 60;
+const UPLOADS_LIMIT: RateLimit = { ratePerSecond: MEDIA_UPLOADS_PER_USER_PER_DAY / DAY_SECONDS, burst: MEDIA_UPLOADS_PER_USER_PER_DAY };
+const UPLOAD_BYTES_LIMIT: RateLimit = { ratePerSecond: MEDIA_UPLOAD_BYTES_PER_USER_PER_DAY / DAY_SECONDS, burst: MEDIA_UPLOAD_BYTES_PER_USER_PER_DAY };
+
+/**
+ * Counts an upload of `sizeBytes` against the user's daily quotas (files, then bytes); throws
+ * RateLimitedError (429) when either is spent, and then holds neither.
+ */
+export async function reserveMediaUpload(userId: string, sizeBytes: number): Promise<void> {
+  const files = await takeRateToken(tableName, mediaUploadsRateKey(userId), UPLOADS_LIMIT);
+  if (!files.allowed) {
+    logger.warn('Upload refused: files per day', { retryAfterSeconds: files.retryAfterSeconds });
+    throw new RateLimitedError(`At most ${MEDIA_UPLOADS_PER_USER_PER_DAY} uploads a day per user.`, files.retryAfterSeconds);
+  }
+  const bytes = await takeRateToken(tableName, mediaUploadBytesRateKey(userId), UPLOAD_BYTES_LIMIT, Date.now, sizeBytes);
+  if (!bytes.allowed) {
+    await giveBackRateTokens(tableName, mediaUploadsRateKey(userId), UPLOADS_LIMIT).catch((error: unknown) =>
+      logger.warn('Could not give the upload back', { errorName: (error as Error).name }),
+    );
+    logger.warn('Upload refused: bytes per day', { retryAfterSeconds: bytes.retryAfterSeconds });
+    throw new RateLimitedError(`At most ${MEDIA_UPLOAD_BYTES_PER_USER_PER_DAY} bytes of uploads a day per user.`, bytes.retryAfterSeconds);
   }
 }

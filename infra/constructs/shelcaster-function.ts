@@ -116,6 +116,13 @@ export class ShelcasterFunction extends NodejsFunction {
     return this;
   }
 
+  /** Tracks' uploads: the bucket's name; PutObjectTagging and DeleteObject under `media/`. */
+  bindTrackMedia(media: MediaBucket): this {
+    this.setBindingEnv('trackMedia', { [ENV.mediaBucket]: media.bucket.bucketName });
+    media.grantTrackMedia(this);
+    return this;
+  }
+
   /** Recordings: the bucket's name; read composite recordings, read and write episodes under `recordings/`. */
   bindRecordings(media: MediaBucket): this {
     this.setBindingEnv('recordings', { [ENV.mediaBucket]: media.bucket.bucketName });

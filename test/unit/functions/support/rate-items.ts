@@ -61,6 +61,9 @@ export function fakeRateItems(mock: DocumentStub, options: FakeRateItemsOptions 
         case 'tat >= :now AND tat <= :latest':
           if (tat === undefined || tat < (v[':now'] as number) || tat > (v[':latest'] as number)) throw conditionFailed();
           break;
+        case 'attribute_exists(tat)':
+          if (tat === undefined) throw conditionFailed();
+          break;
         case 'attribute_not_exists(sessionIds) OR size(sessionIds) < :max OR contains(sessionIds, :id)':
           if (held.size >= (v[':max'] as number) && !held.has(v[':id'] as string)) throw conditionFailed();
           break;
@@ -72,6 +75,9 @@ export function fakeRateItems(mock: DocumentStub, options: FakeRateItemsOptions 
       switch (input.UpdateExpression) {
         case 'SET tat = :next':
           item.tat = v[':next'];
+          break;
+        case 'SET tat = tat - :interval':
+          item.tat = (tat ?? 0) - (v[':interval'] as number);
           break;
         case 'SET tat = tat + :interval':
           item.tat = (tat ?? 0) + (v[':interval'] as number);
@@ -93,4 +99,12 @@ export function fakeRateItems(mock: DocumentStub, options: FakeRateItemsOptions 
     },
   );
   return items;
+}
+
+/** The reads a function made besides those of rate-limit items (`pk` RATE#...): what it read of sessions, commands or tracks. */
+export function readsBesidesRateLimits(mock: DocumentStub): unknown[] {
+  return mock
+    .commandCalls(GetCommand)
+    .map((call) => call.args[0].input.Key)
+    .filter((key) => !String((key as { pk?: unknown } | undefined)?.pk).startsWith('RATE#'));
 }

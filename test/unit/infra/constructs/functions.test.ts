@@ -30,6 +30,8 @@ function expectedGrants(binding: Binding): string[] {
       return allow(['s3:GetObject'], [`${BUCKET}/media/*`]);
     case 'mediaUploads':
       return allow(['s3:PutObject'], [`${BUCKET}/media/*`]);
+    case 'trackMedia':
+      return allow(['s3:PutObjectTagging', 's3:DeleteObject'], [`${BUCKET}/media/*`]);
     case 'recordings':
       return [
         ...allow(['s3:GetObject'], [`${BUCKET}/*/composite/*`]),
