@@ -11,7 +11,7 @@ import {
   DynamoDBClient,
   ResourceNotFoundException as TableNotFound,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadBucketCommand, PutBucketLifecycleConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   CreateEncoderConfigurationCommand,
@@ -56,6 +56,7 @@ import {
   STATE_MACHINE_NAME,
   controllerContainerEnvironment,
   controllerStoppedPattern,
+  MEDIA_LIFECYCLE_RULE,
   mediaBucketName,
   substituteDefinition,
   type FunctionRole,
@@ -273,13 +274,29 @@ async function ensureTables(ddb: DynamoDBClient): Promise<void> {
   }
 }
 
-/** Creates the media bucket unless it exists. */
+/** Creates the media bucket unless it exists, and sets its lifecycle rule for unclaimed uploads (as CDK does). */
 async function ensureBucket(s3: S3Client, Bucket: string): Promise<void> {
   try {
     await s3.send(new HeadBucketCommand({ Bucket }));
   } catch {
     await s3.send(new CreateBucketCommand({ Bucket }));
   }
+  const rule = MEDIA_LIFECYCLE_RULE;
+  await s3.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket,
+      LifecycleConfiguration: {
+        Rules: [
+          {
+            ID: rule.id,
+            Status: 'Enabled',
+            Filter: { And: { Prefix: rule.prefix, Tags: [{ Key: rule.tag.key, Value: rule.tag.value }] } },
+            Expiration: { Days: rule.expirationDays },
+          },
+        ],
+      },
+    }),
+  );
 }
 
 /** Creates the shared FIFO dead-letter queue (CreateQueue is idempotent) and returns its ARN. */
