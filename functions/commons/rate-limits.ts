@@ -17,7 +17,7 @@ import {
 } from '#contract/index';
 import { getStringFromEnv } from '#helpers/get-string-from-env';
 import { ACCOUNT_LIVE_SLOTS_KEY, hostLiveSlotsKey, releaseLiveSessionSlot, takeLiveSessionSlot } from '#helpers/live-session-slots';
-import { giveBackRateTokens, rateTokenWaitSeconds, takeRateToken, type RateLimit } from '#helpers/take-rate-token';
+import { giveBackRateTokens, takeRateToken, type RateLimit } from '#helpers/take-rate-token';
 import { RateLimitedError } from './errors.ts';
 import { logger } from './powertools.ts';
 
@@ -35,21 +35,19 @@ export const sessionStartRateKey = (hostId: string) => ({ pk: `RATE#HOST#${hostI
 /** The bucket of one caller's requests on one route. */
 export const callerRouteRateKey = (callerId: string, routeKey: string) => ({ pk: `RATE#CALLER#${callerId}`, sk: `ROUTE#${routeKey}` });
 
-/** Throws RateLimitedError (429) when the caller has spent its budget on the route; reads, writes nothing. */
-export async function assertCallerRouteRate(callerId: string, routeKey: string, limit: RateLimit): Promise<void> {
-  const waitSeconds = await rateTokenWaitSeconds(tableName, callerRouteRateKey(callerId, routeKey), limit);
-  if (waitSeconds > 0) {
-    logger.warn('Caller rate limited', { routeKey, retryAfterSeconds: waitSeconds });
-    throw new RateLimitedError(`At most ${limit.ratePerSecond} requests per second per caller on ${routeKey}.`, waitSeconds);
-  }
-}
-
-/** Counts one answered request of the caller on the route (a failure to count is logged, never answered). */
-export async function countCallerRouteRequest(callerId: string, routeKey: string, limit: RateLimit): Promise<void> {
+/**
+ * Counts one answered request of the caller on the route; answers the seconds until the bucket has a token
+ * again when it was spent (the request was not counted), else undefined. A failure to count is logged.
+ */
+export async function countCallerRouteRequest(callerId: string, routeKey: string, limit: RateLimit): Promise<number | undefined> {
   try {
-    await takeRateToken(tableName, callerRouteRateKey(callerId, routeKey), limit);
+    const decision = await takeRateToken(tableName, callerRouteRateKey(callerId, routeKey), limit);
+    if (decision.allowed) return undefined;
+    logger.warn('Caller rate limited', { routeKey, retryAfterSeconds: decision.retryAfterSeconds });
+    return decision.retryAfterSeconds;
   } catch (error) {
     logger.warn('Could not count the request against the caller', { routeKey, errorName: (error as Error).name });
+    return undefined;
   }
 }
 

@@ -65,19 +65,6 @@ export async function giveBackRateTokens(tableName: string, key: RateBucketKey, 
   await tryUpdate(tableName, key, 'SET tat = tat - :interval', 'attribute_exists(tat)', { ':interval': (1000 / limit.ratePerSecond) * cost });
 }
 
-/**
- * How long until the bucket at `key` has a token (0: it has one now), read without taking one (eventually
- * consistent: a guard, not a count).
- */
-export async function rateTokenWaitSeconds(tableName: string, key: RateBucketKey, limit: RateLimit, now: () => number = Date.now): Promise<number> {
-  const toleranceMs = (1000 / limit.ratePerSecond) * (limit.burst - 1);
-  const { Item } = (await documentClient.send(new GetCommand({ TableName: tableName, Key: { pk: key.pk, sk: key.sk } }))) ?? {};
-  const tat = typeof Item?.tat === 'number' ? Item.tat : undefined;
-  const at = now();
-  if (tat === undefined || tat <= at + toleranceMs) return 0;
-  return Math.max(1, Math.ceil((tat - toleranceMs - at) / 1000));
-}
-
 async function tryUpdate(
   tableName: string,
   key: RateBucketKey,

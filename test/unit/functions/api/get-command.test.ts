@@ -6,7 +6,6 @@ import { handler } from '../../../../functions/api/get-command.ts';
 import { httpApiEvent } from '#test/fixtures/events/http-api';
 import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import { COMMAND_ID, OTHER_HOST_ID, SESSION_ID, commandItem, sessionItem } from '../support/sessions.ts';
-import { readsBesidesRateLimits } from '../support/rate-items.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
 
@@ -52,7 +51,7 @@ describe('Function: get-command', () => {
     const response = await get({ sessionId: SESSION_ID, commandId: COMMAND_ID }, OTHER_HOST_ID);
 
     expect(response.statusCode).toBe(404);
-    expect(readsBesidesRateLimits(documents)).toHaveLength(1);
+    expect(documents).toHaveReceivedCommandTimes(GetCommand, 1);
   });
 
   it('answers 404 for a command the session does not have', async () => {
@@ -72,6 +71,6 @@ describe('Function: get-command', () => {
     const response = await get(params as Record<string, string>);
 
     expect(response.statusCode).toBe(400);
-    expect(readsBesidesRateLimits(documents)).toEqual([]);
+    expect(documents).not.toHaveReceivedCommand(GetCommand);
   });
 });

@@ -100,11 +100,3 @@ export function fakeRateItems(mock: DocumentStub, options: FakeRateItemsOptions 
   );
   return items;
 }
-
-/** The reads a function made besides those of rate-limit items (`pk` RATE#...): what it read of sessions, commands or tracks. */
-export function readsBesidesRateLimits(mock: DocumentStub): unknown[] {
-  return mock
-    .commandCalls(GetCommand)
-    .map((call) => call.args[0].input.Key)
-    .filter((key) => !String((key as { pk?: unknown } | undefined)?.pk).startsWith('RATE#'));
-}
