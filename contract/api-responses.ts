@@ -84,8 +84,11 @@ export interface TrackListView {
 /** POST /media (201): PUT the file to `uploadUrl` with `uploadHeaders`, then play `programUrl`. */
 export interface CreateMediaResponse {
   uploadUrl: string;
-  /** Headers the PUT must carry exactly (they are signed into the URL). */
-  uploadHeaders: { 'content-type': string; 'content-length': string };
+  /**
+   * Headers the PUT must carry exactly (they are signed into the URL). A browser sets content-length itself;
+   * `x-amz-tagging` marks the upload unclaimed until a track names it (MEDIA_UPLOAD_TAG).
+   */
+  uploadHeaders: { 'content-type': string; 'content-length': string; 'x-amz-tagging': string };
   /** `s3://<media bucket>/<key>`, for PLAY_MEDIA. */
   programUrl: string;
   key: string;

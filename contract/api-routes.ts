@@ -5,6 +5,12 @@
  */
 import { FUNCTION_NAMES, type FunctionRole } from './names.ts';
 
+/** A request rate: steady requests per second and how many may come at once. */
+export interface RequestRate {
+  ratePerSecond: number;
+  burst: number;
+}
+
 export interface ApiRoute {
   method: 'GET' | 'POST' | 'DELETE';
   /** API Gateway route path, `{name}` for a path parameter. */
@@ -12,29 +18,49 @@ export interface ApiRoute {
   function: FunctionRole;
   /** Whether the JWT authorizer guards it. */
   authorized: boolean;
+  /**
+   * API Gateway's throttle of this route, for all callers together (the stage's route settings): each route
+   * has its own budget, so a flood of one route (the public console files included) leaves the others theirs.
+   */
+  throttle: RequestRate;
+  /**
+   * The functions' limit per caller (the token's `sub`) on this route: a caller over it gets 429 and leaves the
+   * route's budget to the others. Absent where the route's own limits per session or host already bound a
+   * caller (commands, session starts) and on the public routes (no caller). See docs/api.md.
+   */
+  perCaller?: RequestRate;
 }
 
 export const API_ROUTES: readonly ApiRoute[] = [
-  { method: 'POST', path: '/sessions', function: 'createSession', authorized: true },
-  { method: 'GET', path: '/sessions/{sessionId}', function: 'getSession', authorized: true },
-  { method: 'DELETE', path: '/sessions/{sessionId}', function: 'endSession', authorized: true },
-  { method: 'POST', path: '/sessions/{sessionId}/tokens', function: 'createParticipantToken', authorized: true },
-  { method: 'POST', path: '/sessions/{sessionId}/commands', function: 'enqueueCommand', authorized: true },
-  { method: 'GET', path: '/sessions/{sessionId}/commands/{commandId}', function: 'getCommand', authorized: true },
-  { method: 'POST', path: '/media', function: 'createMediaUpload', authorized: true },
-  { method: 'GET', path: '/sessions/{sessionId}/recording', function: 'getRecording', authorized: true },
-  { method: 'GET', path: '/tracks', function: 'listTracks', authorized: true },
-  { method: 'POST', path: '/tracks', function: 'createTrack', authorized: true },
-  { method: 'DELETE', path: '/tracks/{trackId}', function: 'deleteTrack', authorized: true },
-  // The host console's pages and files (console.ts): public, no authorizer.
-  { method: 'GET', path: '/', function: 'serveConsole', authorized: false },
-  { method: 'GET', path: '/podcast', function: 'serveConsole', authorized: false },
-  { method: 'GET', path: '/call', function: 'serveConsole', authorized: false },
-  { method: 'GET', path: '/assets/{proxy+}', function: 'serveConsole', authorized: false },
+  // Per host: SESSIONS_PER_HOST_PER_HOUR and MAX_LIVE_SESSIONS_PER_HOST.
+  { method: 'POST', path: '/sessions', function: 'createSession', authorized: true, throttle: { ratePerSecond: 20, burst: 40 } },
+  { method: 'GET', path: '/sessions/{sessionId}', function: 'getSession', authorized: true, throttle: { ratePerSecond: 500, burst: 1000 }, perCaller: { ratePerSecond: 20, burst: 40 } },
+  { method: 'DELETE', path: '/sessions/{sessionId}', function: 'endSession', authorized: true, throttle: { ratePerSecond: 50, burst: 100 }, perCaller: { ratePerSecond: 2, burst: 10 } },
+  { method: 'POST', path: '/sessions/{sessionId}/tokens', function: 'createParticipantToken', authorized: true, throttle: { ratePerSecond: 50, burst: 100 }, perCaller: { ratePerSecond: 5, burst: 20 } },
+  // Per session: COMMANDS_PER_SESSION_PER_SECOND (a host has at most MAX_LIVE_SESSIONS_PER_HOST sessions).
+  { method: 'POST', path: '/sessions/{sessionId}/commands', function: 'enqueueCommand', authorized: true, throttle: { ratePerSecond: 2000, burst: 4000 } },
+  { method: 'GET', path: '/sessions/{sessionId}/commands/{commandId}', function: 'getCommand', authorized: true, throttle: { ratePerSecond: 1000, burst: 2000 }, perCaller: { ratePerSecond: 100, burst: 200 } },
+  // Besides the upload quotas (MEDIA_UPLOADS_PER_USER_PER_DAY, MEDIA_UPLOAD_BYTES_PER_USER_PER_DAY).
+  { method: 'POST', path: '/media', function: 'createMediaUpload', authorized: true, throttle: { ratePerSecond: 50, burst: 100 }, perCaller: { ratePerSecond: 2, burst: 20 } },
+  { method: 'GET', path: '/sessions/{sessionId}/recording', function: 'getRecording', authorized: true, throttle: { ratePerSecond: 20, burst: 40 }, perCaller: { ratePerSecond: 1, burst: 10 } },
+  { method: 'GET', path: '/tracks', function: 'listTracks', authorized: true, throttle: { ratePerSecond: 100, burst: 200 }, perCaller: { ratePerSecond: 5, burst: 20 } },
+  { method: 'POST', path: '/tracks', function: 'createTrack', authorized: true, throttle: { ratePerSecond: 50, burst: 100 }, perCaller: { ratePerSecond: 2, burst: 20 } },
+  { method: 'DELETE', path: '/tracks/{trackId}', function: 'deleteTrack', authorized: true, throttle: { ratePerSecond: 50, burst: 100 }, perCaller: { ratePerSecond: 2, burst: 20 } },
+  // The host console's pages and files (console.ts): public, no authorizer, budgets of their own.
+  { method: 'GET', path: '/', function: 'serveConsole', authorized: false, throttle: { ratePerSecond: 50, burst: 100 } },
+  { method: 'GET', path: '/podcast', function: 'serveConsole', authorized: false, throttle: { ratePerSecond: 50, burst: 100 } },
+  { method: 'GET', path: '/call', function: 'serveConsole', authorized: false, throttle: { ratePerSecond: 50, burst: 100 } },
+  { method: 'GET', path: '/assets/{proxy+}', function: 'serveConsole', authorized: false, throttle: { ratePerSecond: 100, burst: 200 } },
 ];
+
+/** The throttle of requests no route names (API Gateway's default route settings of the stage). */
+export const DEFAULT_ROUTE_THROTTLE: RequestRate = { ratePerSecond: 10, burst: 20 };
 
 /** API Gateway's route key for a route (`POST /sessions`). */
 export const routeKey = (route: ApiRoute): string => `${route.method} ${route.path}`;
+
+/** The per-caller limit of a route, by its route key (undefined: none, or no such route). */
+export const perCallerLimitOf = (key: string): RequestRate | undefined => API_ROUTES.find((route) => routeKey(route) === key)?.perCaller;
 
 export const functionNameOf = (route: ApiRoute): string => FUNCTION_NAMES[route.function];
 

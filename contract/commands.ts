@@ -54,6 +54,12 @@ export const CommandInput = z.discriminatedUnion('type', [
 ]);
 export type CommandInput = z.infer<typeof CommandInput>;
 
+/**
+ * The reason of a command that was still QUEUED when its show ended (Teardown settles it, or the API when the
+ * command was accepted while the show was being torn down): every command ends APPLIED or FAILED.
+ */
+export const SHOW_ENDED_COMMAND_REASON = 'the show ended before the command was applied';
+
 /** Command lifecycle as the session record reports it. */
 export const COMMAND_STATUSES = ['QUEUED', 'APPLIED', 'FAILED'] as const;
 export type CommandStatus = (typeof COMMAND_STATUSES)[number];

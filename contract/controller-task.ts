@@ -1,6 +1,6 @@
 /**
  * The controller's task definition facts shared by CDK and the local cloud: its container environment.
- * (Per-session values — SESSION_ID, STAGE_ARN, COMMAND_QUEUE_URL — come as RunTask overrides.)
+ * (Per-session values — SESSION_ID, STAGE_ARN, COMMAND_QUEUE_URL, CONTROLLER_GENERATION — come as RunTask overrides.)
  */
 import { ENV } from './env.ts';
 
@@ -12,12 +12,17 @@ export function controllerContainerEnvironment(values: Record<(typeof CONTROLLER
   return { ...values };
 }
 
-/** The RunTask environment overrides for one session. */
-export function controllerSessionEnvironment(session: { sessionId: string; stageArn: string; queueUrl: string }) {
+/**
+ * The RunTask environment overrides for one start of a session's controller. `generation` is the session's
+ * controllerRestarts at that start: a controller that finds a later generation (or another task of its own)
+ * recorded as the session's controller stops itself.
+ */
+export function controllerSessionEnvironment(session: { sessionId: string; stageArn: string; queueUrl: string; generation: number }) {
   return [
     { name: ENV.sessionId, value: session.sessionId },
     { name: ENV.stageArn, value: session.stageArn },
     { name: ENV.queueUrl, value: session.queueUrl },
+    { name: ENV.controllerGeneration, value: String(session.generation) },
   ];
 }
 

@@ -21,5 +21,7 @@ export const ENV = {
   sessionId: 'SESSION_ID',
   stageArn: 'STAGE_ARN',
   queueUrl: 'COMMAND_QUEUE_URL',
+  /** Which start of the session's controller this task is (the session's controllerRestarts when it was run). */
+  controllerGeneration: 'CONTROLLER_GENERATION',
   chromiumPath: 'CHROMIUM_PATH',
 } as const;

@@ -21,7 +21,9 @@ export type Binding =
   /** Presigning uploads into the media bucket (PutObject under `media/`). */
   | 'mediaUploads'
   /** Reading composite recordings and writing episodes (under `recordings/`). */
-  | 'recordings';
+  | 'recordings'
+  /** A track's upload: claiming it (PutObjectTagging) and deleting it with the track (DeleteObject), under `media/`. */
+  | 'trackMedia';
 
 /** Environment variables each binding sets. */
 export const BINDING_ENV: Record<Binding, readonly string[]> = {
@@ -36,6 +38,7 @@ export const BINDING_ENV: Record<Binding, readonly string[]> = {
   executionHistory: [ENV.stateMachineArn],
   mediaUploads: [ENV.mediaBucket],
   recordings: [ENV.mediaBucket],
+  trackMedia: [ENV.mediaBucket],
 };
 
 export interface FunctionSpec {
@@ -65,12 +68,12 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { role: 'createParticipantToken', entry: 'functions/api/create-participant-token.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'stages'] },
   { role: 'enqueueCommand', entry: 'functions/api/enqueue-command.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'idempotencyTable', 'commandQueues', 'mediaBucket'] },
   { role: 'getCommand', entry: 'functions/api/get-command.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable'] },
-  { role: 'createMediaUpload', entry: 'functions/api/create-media-upload.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['mediaUploads'] },
+  { role: 'createMediaUpload', entry: 'functions/api/create-media-upload.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'mediaUploads'] },
   // Builds the episode on first request: streams the recording's segments into one object (HTTP API waits 30 s at most).
   { role: 'getRecording', entry: 'functions/api/get-recording.ts', timeoutSeconds: 120, memoryMiB: 512, bindings: ['sessionsTable', 'recordings'] },
   { role: 'listTracks', entry: 'functions/api/list-tracks.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable'] },
-  { role: 'createTrack', entry: 'functions/api/create-track.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'mediaBucket'] },
-  { role: 'deleteTrack', entry: 'functions/api/delete-track.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable'] },
+  { role: 'createTrack', entry: 'functions/api/create-track.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'mediaBucket', 'trackMedia'] },
+  { role: 'deleteTrack', entry: 'functions/api/delete-track.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'trackMedia'] },
   // The host console's static files, bundled with the function (CONSOLE_DIST_DIR).
   {
     role: 'serveConsole',

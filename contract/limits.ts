@@ -14,6 +14,12 @@ export const HEARTBEAT_INTERVAL_SECONDS = 5;
 /** The longest a show may stay on air (OnAir's TimeoutSeconds). */
 export const MAX_SHOW_SECONDS = 4 * 60 * 60;
 
+/**
+ * How often a controller checks that it is still its session's controller (the record names its task, or a
+ * later start of it) and that the session is not over; one that is not stops itself.
+ */
+export const CONTROLLER_OWNERSHIP_CHECK_SECONDS = 10;
+
 /** Controller replacements allowed within CONTROLLER_RESTART_WINDOW_SECONDS before the show is torn down. */
 export const MAX_CONTROLLER_RESTARTS = 3;
 export const CONTROLLER_RESTART_WINDOW_SECONDS = 10 * 60;
@@ -72,6 +78,26 @@ export const COMMANDS_PER_SESSION_PER_SECOND = 50;
 export const COMMANDS_PER_SESSION_BURST = 100;
 export const SESSIONS_PER_HOST_PER_HOUR = 20;
 export const MAX_LIVE_SESSIONS_PER_HOST = 3;
+
+/**
+ * IVS real-time's quota of compositions running at once in an account and region (AWS's default; adjustable
+ * through Service Quotas). Every live show holds one composition, so this also bounds the sessions not yet
+ * ENDED or FAILED across all hosts: a start beyond it is refused up front (429) instead of failing at GoLive.
+ * The local IVS enforces the same number. Raise it here when the account's quota is raised.
+ */
+export const IVS_COMPOSITION_QUOTA = 5;
+export const MAX_LIVE_SESSIONS_PER_ACCOUNT = IVS_COMPOSITION_QUOTA;
+
+/**
+ * Uploads (POST /media) per user: files and bytes a day (token buckets holding a day's worth at most), counted
+ * when the upload URL is made. With UNCLAIMED_UPLOAD_DAYS they bound what a user can keep in the bucket
+ * without tracks: at most that many days of uploads, besides MAX_TRACKS_PER_HOST tracks.
+ */
+export const MEDIA_UPLOADS_PER_USER_PER_DAY = 100;
+export const MEDIA_UPLOAD_BYTES_PER_USER_PER_DAY = 2 * 1024 * 1024 * 1024;
+
+/** Days after which an upload that no track names (still tagged unclaimed) is deleted by the bucket's lifecycle rule. */
+export const UNCLAIMED_UPLOAD_DAYS = 7;
 
 /** How long idempotency keys are remembered. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;

@@ -26,6 +26,13 @@ export interface MediaUrlPolicyOptions {
 
 const refuse = (reason: string): MediaUrlDecision => ({ allowed: false, reason });
 
+/**
+ * The whole reason given to the host when a media host's resolved or connected address is refused, or its
+ * name does not resolve: never the addresses, nor whether the name resolved at all (that would let a host
+ * probe the controller's DNS and network).
+ */
+export const NOT_PUBLIC_ADDRESS_REASON = 'media host is not a public address';
+
 /** Decides whether a programUrl may be fetched, from its text alone (no DNS). */
 export function checkMediaUrl(raw: string, options: MediaUrlPolicyOptions): MediaUrlDecision {
   if (raw.length === 0 || raw.length > MAX_PROGRAM_URL_LENGTH) return refuse('programUrl has an invalid length');

@@ -2,6 +2,7 @@
  * Resource names: the one place every name of the system is spelled.
  * CDK, the handlers, the controller and the local cloud all import these.
  */
+import { UNCLAIMED_UPLOAD_DAYS } from './limits.ts';
 
 /** Prefix of the per-session FIFO command queues (the seed's queue name). */
 export const COMMAND_QUEUE_PREFIX = 'shelcaster-program-commands';
@@ -76,6 +77,24 @@ export function mediaOwnerSegment(userId: string): string {
 export function mediaOwnerPrefix(userId: string): string {
   return `${MEDIA_KEY_PREFIX}${mediaOwnerSegment(userId)}/`;
 }
+
+/**
+ * The tag an upload carries: POST /media signs `unclaimed` into the upload's PUT, POST /tracks sets `track`
+ * on the object it registers. The media bucket's lifecycle rule (MEDIA_LIFECYCLE_RULE) deletes what stays
+ * unclaimed; DELETE /tracks deletes the object with its last track.
+ */
+export const MEDIA_UPLOAD_TAG = { key: 'shelcaster-upload', unclaimed: 'unclaimed', track: 'track' } as const;
+
+/** The tag set of a new upload, as the `x-amz-tagging` header writes it. */
+export const UNCLAIMED_UPLOAD_TAGGING = `${MEDIA_UPLOAD_TAG.key}=${MEDIA_UPLOAD_TAG.unclaimed}`;
+
+/** The media bucket's lifecycle rule for unclaimed uploads (CDK and the local deployer both set it). */
+export const MEDIA_LIFECYCLE_RULE = {
+  id: 'expire-unclaimed-uploads',
+  prefix: MEDIA_KEY_PREFIX,
+  tag: { key: MEDIA_UPLOAD_TAG.key, value: MEDIA_UPLOAD_TAG.unclaimed },
+  expirationDays: UNCLAIMED_UPLOAD_DAYS,
+} as const;
 
 /** The IVS layout's path of a composite recording under its prefix: any key with a `/composite/` segment. */
 export const COMPOSITE_RECORDING_KEY_PATTERN = '*/composite/*';

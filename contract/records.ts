@@ -19,6 +19,15 @@ export interface SessionsTableKey {
 }
 
 /** A session (pk `SESSION#<id>`, sk `SESSION`). */
+/** One composition of a session and where it recorded. */
+export interface SessionRecording {
+  compositionArn: string;
+  /** Where IVS writes the composite recording (absent when StartComposition named none). */
+  recordingPrefix?: string;
+  startedAt: string;
+}
+
+/** The session (pk `SESSION#<id>`, sk `SESSION`). */
 export interface SessionRecord {
   sessionId: string;
   hostId: string;
@@ -34,9 +43,17 @@ export interface SessionRecord {
   executionArn: string;
   stageArn?: string;
   queueUrl?: string;
+  /** The session's current controller task, and which start of it (controllerRestarts when it was run). */
   taskArn?: string;
+  controllerGeneration?: number;
+  /** The current composition and where it records (the last of `recordings`). */
   compositionArn?: string;
   recordingPrefix?: string;
+  /**
+   * Every composition started for the session, in order: a composition restarted mid-show (the previous one
+   * stopped) records a new part under a new prefix, and the episode is made of all of them.
+   */
+  recordings?: SessionRecording[];
   /** When each loss of the program controller was noticed (ISO times). */
   controllerLosses?: string[];
   controllerRestarts?: number;
@@ -116,4 +133,10 @@ export const commandRateKey = (sessionId: string): SessionsTableKey => ({ pk: `R
 export const sessionStartRateKey = (hostId: string): SessionsTableKey => ({ pk: `RATE#HOST#${hostId}`, sk: 'SESSIONS' });
 
 /** A host's live-session slots. */
-export const liveSlotsKey = (hostId: string): SessionsTableKey => ({ pk: `RATE#HOST#${hostId}`, sk: 'LIVE' });
+export const hostLiveSlotsKey = (hostId: string): SessionsTableKey => ({ pk: `RATE#HOST#${hostId}`, sk: 'LIVE' });
+
+/** The deployment's live-session slots (bounded by IVS's composition quota). */
+export const ACCOUNT_LIVE_SLOTS_KEY: SessionsTableKey = { pk: 'RATE#ACCOUNT', sk: 'LIVE' };
+
+/** The token bucket of one caller's requests on one route. */
+export const callerRouteRateKey = (callerId: string, routeKey: string): SessionsTableKey => ({ pk: `RATE#CALLER#${callerId}`, sk: `ROUTE#${routeKey}` });

@@ -13,6 +13,8 @@ export interface ControllerConfig {
   sessionsTableName: string;
   mediaBucketName: string;
   chromiumPath: string;
+  /** Which start of the session's controller this is (absent: the controller cannot tell, see ownership.ts). */
+  controllerGeneration?: number;
 }
 
 /** A missing or malformed environment variable; the message names every problem at once. */
@@ -40,6 +42,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ControllerConf
   const sessionsTableName = required(ENV.sessionsTable);
   const mediaBucketName = required(ENV.mediaBucket);
   const chromiumPath = env[ENV.chromiumPath]?.trim() || DEFAULT_CHROMIUM_PATH;
+  const generationText = env[ENV.controllerGeneration]?.trim();
+  const controllerGeneration = generationText ? Number(generationText) : undefined;
+  if (controllerGeneration !== undefined && !(Number.isInteger(controllerGeneration) && controllerGeneration >= 0)) {
+    problems.push(`${ENV.controllerGeneration} must be a whole number (got "${generationText}")`);
+  }
 
   if (stageArn && !stageArn.startsWith('arn:')) problems.push(`${ENV.stageArn} is not an ARN`);
   if (queueUrl && !/^https?:\/\//.test(queueUrl)) problems.push(`${ENV.queueUrl} is not a URL`);
@@ -51,5 +58,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ControllerConf
     sessionsTableName,
     mediaBucketName,
     chromiumPath,
+    ...(controllerGeneration !== undefined ? { controllerGeneration } : {}),
   };
 }

@@ -2,12 +2,12 @@
  * The program controller's life: create its participant token while Chromium and the page start (`main`
  * opens them before this module loads), join the stage, then answer callbacks and apply commands until told
  * to stop. If it cannot join, it fails the READY token with the reason and ends with a non-zero exit code.
+ * It also stops by itself (exit code 0) when it is not, or no longer, its session's controller
+ * (state/ownership.ts: checked before it creates its token and every CONTROLLER_OWNERSHIP_CHECK_SECONDS), or
+ * when its command queue is gone.
  */
-import {
-  DeleteMessageCommand,
-  type Message,
-} from '@aws-sdk/client-sqs';
-import { QueueMessage, READY_TIMEOUT_SECONDS } from '#contract/index';
+import { DeleteMessageCommand } from '@aws-sdk/client-sqs';
+import { READY_TIMEOUT_SECONDS } from '#contract/index';
 import type { ControllerClients } from './aws-clients.ts';
 import type { ControllerConfig } from './config.ts';
 import { pageConsole, type Logger } from './logger.ts';
@@ -23,6 +23,7 @@ import { createMediaFetcher, type MediaFetcherOptions } from './media/media-fetc
 import { MediaPlayer } from './player/media-player.ts';
 import { CommandProcessor } from './queue/command-processor.ts';
 import { QueueLoop } from './queue/queue-loop.ts';
+import { OwnershipWatch, ownershipVerdict, ownTaskArn, type ControllerIdentity } from './state/ownership.ts';
 import { SessionStore, type ControllerSessionView } from './state/session-store.ts';
 
 /** How long the page may take to connect to the stage. */
@@ -44,6 +45,8 @@ export interface ControllerDeps {
   /** Test-only media fetcher options (policy, resolver, limits). */
   media?: Partial<Omit<MediaFetcherOptions, 's3' | 'mediaBucket'>>;
   now?: () => Date;
+  /** Reads the task's own ARN (default: the ECS task metadata endpoint). */
+  taskArn?: () => Promise<string | undefined>;
 }
 
 /** Runs the controller until stopped; resolves to the process exit code. */
@@ -67,19 +70,31 @@ export async function runController(deps: ControllerDeps): Promise<number> {
     cleanups.push(() => browser.close());
     return browser;
   });
+  let me: ControllerIdentity = {};
   try {
     // The session record and the token while Chromium starts and loads the page.
     const reading = store.getSession().catch((error: unknown) => {
       logger.warn('Reading the session record failed; starting without it', { reason: (error as Error).message });
       return undefined;
     });
-    const [token, browser] = await Promise.all([clock.timed('token', createControllerToken(clients.ivs, config.stageArn, config.sessionId)), opening, reading]).catch(
+    // Is this task still its session's controller? Asked while Chromium starts, before a token is made.
+    const identity = (async () => ({ generation: config.controllerGeneration, taskArn: await (deps.taskArn ?? ownTaskArn)() }))();
+    const [known, identified] = await Promise.all([reading, identity]);
+    session = known;
+    me = identified;
+    const verdict = ownershipVerdict(session, me);
+    if (!verdict.current) {
+      logger.warn("Not the session's controller; stopping", { why: verdict.why, ...me });
+      await opening.catch(() => undefined);
+      await cleanup();
+      return 0;
+    }
+    const [token, browser] = await Promise.all([clock.timed('token', createControllerToken(clients.ivs, config.stageArn, config.sessionId)), opening]).catch(
       async (error: unknown) => {
         await opening.catch(() => undefined); // so that cleanup closes it
         throw error;
       },
     );
-    session = await reading;
     participantId = token.participantId;
     page = browser.page;
     chromium = browser.chromium;
@@ -116,10 +131,12 @@ export async function runController(deps: ControllerDeps): Promise<number> {
 
   const loopStop = new AbortController();
   let exitCode = 0;
+  /** Set once the loop has ended (for any reason): closing Chromium then is the controller's own doing. */
+  let shuttingDown = false;
   const onStop = () => loopStop.abort();
   stopSignal.addEventListener('abort', onStop, { once: true });
   chromium.browser.once('disconnected', () => {
-    if (!stopSignal.aborted) {
+    if (!stopSignal.aborted && !shuttingDown) {
       logger.error('Chromium went away; the controller stops so it is replaced');
       exitCode = 1;
       loopStop.abort();
@@ -153,10 +170,22 @@ export async function runController(deps: ControllerDeps): Promise<number> {
     ready: { participantId, joinedAt },
     endRequested: async () => (await store.getSession())?.endRequested === true,
   });
+  const ownership = new OwnershipWatch({
+    readSession: () => store.getSession(),
+    me,
+    logger,
+    onLost: (why) => {
+      logger.warn("Not the session's controller any more; stopping", { why, ...me });
+      loopStop.abort();
+    },
+  });
+  ownership.start();
   const loop = new QueueLoop({ sqs: clients.sqs, queueUrl: config.queueUrl, sessionId: config.sessionId, commands: processor, callbacks, logger });
-  await loop.run(loopStop.signal);
+  const ended = await loop.run(loopStop.signal);
+  shuttingDown = true;
+  ownership.stop();
 
-  logger.info('Stopping: leaving the stage', { exitCode });
+  logger.info('Stopping: leaving the stage', { exitCode, ...(ended === 'queue-gone' ? { why: 'the command queue is gone' } : {}) });
   stopSignal.removeEventListener('abort', onStop);
   heartbeats.stopAll();
   await Promise.race([report().catch(() => undefined), delay(1000)]);
@@ -181,7 +210,10 @@ async function restoreProgram(
   }
 }
 
-/** Waits for the READY token (until the deadline or a stop) and fails it with the reason. Commands are left alone. */
+/**
+ * Waits for the READY token (until the deadline, a stop, or the queue gone) and fails it with the reason.
+ * Commands are left alone: one received meanwhile is held and released at the end (QueueLoop.receiveReadyToken).
+ */
 async function failReadyWhenItArrives(deps: ControllerDeps, reason: string, deadline: number): Promise<void> {
   const { clients, config, logger, stopSignal } = deps;
   const receiver = new QueueLoop({
@@ -192,30 +224,15 @@ async function failReadyWhenItArrives(deps: ControllerDeps, reason: string, dead
     commands: { process: async () => 'retry' as const, failInvalid: async () => undefined },
     callbacks: { handle: async () => undefined },
   });
-  while (!stopSignal.aborted && Date.now() < deadline) {
-    let messages: Message[];
-    try {
-      messages = await receiver.receive(AbortSignal.any([stopSignal, AbortSignal.timeout(Math.max(1, deadline - Date.now()))]));
-    } catch {
-      continue;
-    }
-    for (const message of messages) {
-      const parsed = QueueMessage.safeParse(safeJson(message.Body));
-      if (!parsed.success || parsed.data.kind !== 'CALLBACK' || parsed.data.callback !== 'READY') continue;
-      await failReadyToken(clients.sfn, parsed.data.taskToken, `The program controller could not join the stage: ${reason}`);
-      await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: config.queueUrl, ReceiptHandle: message.ReceiptHandle }));
-      logger.info('READY token failed with Shelcaster.ControllerFailed');
-      return;
-    }
+  const ready = await receiver.receiveReadyToken(deadline, stopSignal);
+  if (ready === 'queue-gone') {
+    logger.warn('The command queue is gone; the READY token cannot come');
+    return;
   }
-}
-
-function safeJson(text: string | undefined): unknown {
-  try {
-    return JSON.parse(text ?? '');
-  } catch {
-    return undefined;
-  }
+  if (ready === 'none') return;
+  await failReadyToken(clients.sfn, ready.message.taskToken, `The program controller could not join the stage: ${reason}`);
+  await clients.sqs.send(new DeleteMessageCommand({ QueueUrl: config.queueUrl, ReceiptHandle: ready.receiptHandle }));
+  logger.info('READY token failed with Shelcaster.ControllerFailed');
 }
 
 function delay(ms: number): Promise<void> {

@@ -27,12 +27,15 @@ export function contentTypeFor(file: { name: string; type: string }): MediaConte
 /** A title from a file name (`intro-jingle.wav` → `intro-jingle`). */
 export const titleFor = (fileName: string): string => fileName.replace(/\.[^.]+$/, '').slice(0, 200) || fileName.slice(0, 200);
 
-/** PUTs a file to a presigned URL, reporting progress (0 to 1). */
-export function putWithProgress(url: string, file: Blob, contentType: string, onProgress: (fraction: number) => void): Promise<void> {
+/**
+ * PUTs a file to a presigned URL with the headers signed into it (all of `headers` but content-length, which
+ * the browser sets itself), reporting progress (0 to 1).
+ */
+export function putWithProgress(url: string, file: Blob, headers: Record<string, string>, onProgress: (fraction: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('PUT', url);
-    xhr.setRequestHeader('content-type', contentType);
+    for (const [name, value] of Object.entries(headers)) if (name.toLowerCase() !== 'content-length') xhr.setRequestHeader(name, value);
     xhr.upload.addEventListener('progress', (event) => {
       if (event.lengthComputable) onProgress(event.loaded / event.total);
     });
@@ -52,7 +55,7 @@ export function putWithProgress(url: string, file: Blob, contentType: string, on
 export async function uploadTrack(api: ApiClient, file: File, onProgress: (fraction: number) => void): Promise<TrackView> {
   const contentType = contentTypeFor(file);
   const media = await api.call('createMediaUpload', { body: { fileName: file.name.slice(0, 200), contentType, sizeBytes: file.size } });
-  await putWithProgress(media.uploadUrl, file, media.uploadHeaders['content-type'] ?? contentType, onProgress);
+  await putWithProgress(media.uploadUrl, file, media.uploadHeaders, onProgress);
   return await api.call('createTrack', {
     body: { title: titleFor(file.name), programUrl: media.programUrl, contentType, sizeBytes: file.size },
   });

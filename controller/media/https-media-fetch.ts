@@ -3,11 +3,17 @@
  * target (at most MAX_MEDIA_REDIRECTS), the name is resolved here and refused if any address is not
  * allowed, and the socket connects to the checked address (a fixed `lookup`), which is verified again
  * once connected, so DNS rebinding finds nothing to rebind. Size is counted while streaming.
+ *
+ * What the resolver or the network said never reaches the host: a name that does not resolve, resolves to a
+ * non-public address, or connects elsewhere fails with NOT_PUBLIC_ADDRESS_REASON alone, and a network error
+ * with its code alone (no address, port or host name). The refused address goes to the controller's log
+ * (the error's `detail`), for the operator.
  */
 import { request, type RequestOptions } from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { isIP, type LookupFunction } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { NOT_PUBLIC_ADDRESS_REASON } from '#contract/index';
 import type { MediaPolicy, Resolver, ResolvedAddress } from './media-policy.ts';
 import { MediaFetchError, MediaRefusedError } from './media-errors.ts';
 import { saveWithinLimit } from './save-within-limit.ts';
@@ -66,13 +72,13 @@ async function checkedAddress(hostname: string, options: HttpsFetchOptions): Pro
     try {
       addresses = await options.resolve(bare);
     } catch (error) {
-      throw new MediaFetchError(`media host ${bare} did not resolve`, { cause: error });
+      throw new MediaRefusedError(NOT_PUBLIC_ADDRESS_REASON, { cause: error, detail: `${bare} did not resolve (${(error as NodeJS.ErrnoException).code ?? 'error'})` });
     }
   }
   const first = addresses[0];
-  if (!first) throw new MediaFetchError(`media host ${bare} has no address`);
+  if (!first) throw new MediaRefusedError(NOT_PUBLIC_ADDRESS_REASON, { detail: `${bare} has no address` });
   const refused = addresses.find((a) => !options.policy.isAllowedAddress(a.address));
-  if (refused) throw new MediaRefusedError(`media host ${bare} resolves to a non-public address (${refused.address})`);
+  if (refused) throw new MediaRefusedError(NOT_PUBLIC_ADDRESS_REASON, { detail: `${bare} resolves to ${refused.address}` });
   return first;
 }
 
@@ -109,7 +115,7 @@ function get(url: URL, address: ResolvedAddress, options: HttpsFetchOptions, sig
       socket.once('connect', () => {
         const remote = (socket as TLSSocket).remoteAddress;
         if (!remote || remote !== address.address || !options.policy.isAllowedAddress(remote)) {
-          req.destroy(new MediaRefusedError(`media connection went to an address that was not checked (${remote})`));
+          req.destroy(new MediaRefusedError(NOT_PUBLIC_ADDRESS_REASON, { detail: `connected to ${remote}, not the checked ${address.address}` }));
         }
       });
     });
@@ -143,5 +149,7 @@ async function saveBody(response: IncomingMessage, filePath: string, limits: Med
 function wrapError(error: unknown, signal: AbortSignal): Error {
   if (error instanceof MediaRefusedError || error instanceof MediaFetchError) return error;
   if (signal.aborted) return new MediaFetchError('media fetch timed out', { cause: error });
-  return new MediaFetchError(`media fetch failed: ${(error as Error).message}`, { cause: error });
+  // Node's network messages name addresses and ports (`connect ECONNREFUSED 203.0.113.9:443`): the code only.
+  const code = (error as NodeJS.ErrnoException).code;
+  return new MediaFetchError(`media fetch failed (${code ?? 'network error'})`, { cause: error, detail: (error as Error).message });
 }

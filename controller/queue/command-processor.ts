@@ -70,7 +70,9 @@ export class CommandProcessor {
       await this.options.apply(message);
     } catch (error) {
       const reason = (error as Error).message;
-      if (error instanceof CommandRejectedError) return this.finish(message, { status: 'FAILED', reason }, receiveCount, log);
+      if (error instanceof CommandRejectedError) {
+        return this.finish(message, { status: 'FAILED', reason }, receiveCount, error.detail ? { ...log, detail: error.detail } : log);
+      }
       if (receiveCount >= this.maxReceiveCount) {
         const gaveUp = `gave up after ${receiveCount} attempts: ${reason}`;
         return this.finish(message, { status: 'FAILED', reason: gaveUp, deadLetter: true }, receiveCount, log);

@@ -1,13 +1,22 @@
 /**
  * The session queue's consumer: long-polls, validates every body, hands callbacks to the callback
  * handler and commands, strictly in order, to the command processor. A message is deleted only once it
- * is done with; while a batch is worked on, the visibility of its remaining messages is extended.
+ * is done with; while a message is worked on, its visibility is extended.
  *
- * The callbacks of a batch are handled before its commands (they are another FIFO group, so the commands'
- * order is kept): a replacement controller answers READY without waiting for commands. Long polls are
- * short (RECEIVE_WAIT_SECONDS): SQS hands messages to a poll whose client is gone (a killed controller's)
- * and keeps them invisible for the visibility timeout, so a long poll left behind by a dead controller
- * would swallow its replacement's READY token for COMMAND_VISIBILITY_TIMEOUT_SECONDS.
+ * One message per receive (RECEIVE_MAX_MESSAGES). SQS FIFO hands out a group's messages in order and none
+ * while one of the group is in flight, so a receive of one message only ever gets the head of the commands
+ * group: a command is received only when it is about to be tried, and while the head keeps failing (held
+ * for a back-off, or left after a DynamoDB failure) the commands behind it are not received at all. Their
+ * receive counts stay put and none reaches the dead-letter queue untried with the head. (A batch of ten
+ * would hand out the commands behind the head with it, count a receive on each every time the head is
+ * retried, and dead-letter them with it.)
+ *
+ * Long polls are short (RECEIVE_WAIT_SECONDS): SQS hands messages to a poll whose client is gone (a killed
+ * controller's) and keeps them invisible for the visibility timeout, so a long poll left behind by a dead
+ * controller would swallow its replacement's READY token for COMMAND_VISIBILITY_TIMEOUT_SECONDS.
+ *
+ * The queue gone (QueueDoesNotExist: Teardown deleted it) ends the loop: the controller stops instead of
+ * polling a queue that will never come back.
  */
 import {
   ChangeMessageVisibilityBatchCommand,
@@ -30,8 +39,18 @@ import type { CommandProcessor, Disposition } from './command-processor.ts';
 export const RECEIVE_WAIT_SECONDS = 1;
 /** Back-off before a transiently failed command is delivered again: this many seconds per delivery so far. */
 export const RETRY_BACKOFF_SECONDS = 1;
-export const RECEIVE_MAX_MESSAGES = 10;
+/** One message per receive: only a group's head is ever received (see above). */
+export const RECEIVE_MAX_MESSAGES = 1;
 const RECEIVE_ERROR_BACKOFF_MS = 1000;
+
+/** Why the loop ended: told to stop, or its queue was deleted. */
+export type LoopEnd = 'stopped' | 'queue-gone';
+
+/** Whether an SQS error says the queue does not exist (any protocol's name for it). */
+export function isQueueGone(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return name === 'QueueDoesNotExist' || name === 'AWS.SimpleQueueService.NonExistentQueue';
+}
 
 export interface QueueLoopOptions {
   sqs: SQSClient;
@@ -50,19 +69,56 @@ export class QueueLoop {
     this.visibility = options.visibilityTimeoutSeconds ?? COMMAND_VISIBILITY_TIMEOUT_SECONDS;
   }
 
-  /** Polls until `signal` aborts (the current batch is finished first). */
-  async run(signal: AbortSignal): Promise<void> {
+  /** Polls until `signal` aborts (the current message is finished first) or the queue is gone. */
+  async run(signal: AbortSignal): Promise<LoopEnd> {
     while (!signal.aborted) {
       let messages: Message[];
       try {
         messages = await this.receive(signal);
       } catch (error) {
-        if (signal.aborted) return;
+        if (signal.aborted) return 'stopped';
+        if (isQueueGone(error)) {
+          this.options.logger.warn('The command queue is gone; the controller stops');
+          return 'queue-gone';
+        }
         this.options.logger.warn('ReceiveMessage failed; retrying', { error: (error as Error).name });
         await new Promise((resolve) => setTimeout(resolve, RECEIVE_ERROR_BACKOFF_MS));
         continue;
       }
       await this.processBatch(messages);
+    }
+    return 'stopped';
+  }
+
+  /**
+   * Waits for a READY token (until `deadline` or `signal`) without working on commands: a command received
+   * meanwhile is held (its group stays locked, so nothing behind it is received) and released at the end,
+   * so the wait costs it one receive however long it lasts. Resolves to the token's message, or why none came.
+   */
+  async receiveReadyToken(deadline: number, signal: AbortSignal): Promise<{ message: CallbackMessage; receiptHandle: string } | 'queue-gone' | 'none'> {
+    const held: Message[] = [];
+    const keepAlive = setInterval(() => void this.extendVisibility(held), (this.visibility * 1000) / 2);
+    try {
+      while (!signal.aborted && Date.now() < deadline) {
+        let messages: Message[];
+        try {
+          messages = await this.receive(AbortSignal.any([signal, AbortSignal.timeout(Math.max(1, deadline - Date.now()))]));
+        } catch (error) {
+          if (isQueueGone(error)) return 'queue-gone';
+          continue;
+        }
+        for (const message of messages) {
+          const parsed = QueueMessage.safeParse(safeJson(message.Body));
+          if (parsed.success && parsed.data.kind === 'CALLBACK' && parsed.data.callback === 'READY' && message.ReceiptHandle) {
+            return { message: parsed.data, receiptHandle: message.ReceiptHandle };
+          }
+          held.push(message);
+        }
+      }
+      return 'none';
+    } finally {
+      clearInterval(keepAlive);
+      for (const message of held) await this.setVisibility(message, 0);
     }
   }
 
@@ -198,5 +254,13 @@ export class QueueLoop {
     } catch (error) {
       this.options.logger.warn('Extending message visibility failed', { error: (error as Error).name });
     }
+  }
+}
+
+function safeJson(text: string | undefined): unknown {
+  try {
+    return JSON.parse(text ?? '');
+  } catch {
+    return undefined;
   }
 }

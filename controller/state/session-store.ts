@@ -12,7 +12,10 @@ import type { PlayerSnapshot } from '../player/media-player.ts';
 export const NOW_PLAYING_URL_ATTRIBUTE = 'nowPlayingUrl' satisfies keyof SessionRecord;
 
 /** What the controller reads of its session. */
-export type ControllerSessionView = Pick<SessionRecord, 'sessionId' | 'status' | 'endRequested' | 'nowPlaying' | 'nowPlayingUrl'>;
+export type ControllerSessionView = Pick<
+  SessionRecord,
+  'sessionId' | 'status' | 'endRequested' | 'nowPlaying' | 'nowPlayingUrl' | 'taskArn' | 'controllerGeneration'
+>;
 
 export interface CommandResult {
   status: Exclude<CommandStatus, 'QUEUED'>;

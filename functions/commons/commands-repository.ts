@@ -1,8 +1,9 @@
 /** The command records in DynamoDB (pk `SESSION#<id>`, sk `COMMAND#<commandId>`). */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { commandKey, ENV, type CommandRecord } from '#contract/index';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { commandKey, ENV, sessionKey, type CommandRecord } from '#contract/index';
 import { documentClient } from '#clients/dynamodb';
 import { getStringFromEnv } from '#helpers/get-string-from-env';
+import { isConditionFailed } from '#helpers/is-condition-failed';
 
 const tableName = getStringFromEnv(ENV.sessionsTable);
 
@@ -39,4 +40,41 @@ export async function markCommandFailed(sessionId: string, commandId: string, re
       ExpressionAttributeValues: { ':failed': 'FAILED', ':queued': 'QUEUED', ':reason': reason },
     }),
   );
+}
+
+/**
+ * The ids of a session's commands still QUEUED: a Query of the session's partition (command items only,
+ * strongly consistent), filtered on the status, page by page.
+ */
+export async function listQueuedCommandIds(sessionId: string): Promise<string[]> {
+  const ids: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :commands)',
+        FilterExpression: '#status = :queued',
+        ProjectionExpression: 'commandId',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pk': sessionKey(sessionId).pk, ':commands': 'COMMAND#', ':queued': 'QUEUED' },
+        ConsistentRead: true,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) if (typeof item.commandId === 'string') ids.push(item.commandId);
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return ids;
+}
+
+/** Marks a command FAILED with a reason if it is still QUEUED; false when it had a result already. */
+export async function failQueuedCommand(sessionId: string, commandId: string, reason: string): Promise<boolean> {
+  try {
+    await markCommandFailed(sessionId, commandId, reason);
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
 }

@@ -1,13 +1,15 @@
 /**
  * The one Middy chain of the JSON API handlers: errors become the contract's `{code, message, issues?}`
  * responses, the handler is traced and logs with the Lambda context (keys reset per invocation), header names
- * are lower-cased (Middy's `http-header-normalizer`) and the JSON body is parsed and size-checked.
+ * are lower-cased (Middy's `http-header-normalizer`), the JSON body is parsed and size-checked, and the
+ * route's limit per caller, where the contract gives one, is kept (caller-rate-limit.ts).
  */
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { callerRateLimit } from './middleware/caller-rate-limit.ts';
 import { httpErrorHandler } from './middleware/http-error-handler.ts';
 import { httpJsonBody, type JsonApiEvent } from './middleware/http-json-body.ts';
 import { logger, tracer } from './powertools.ts';
@@ -24,5 +26,6 @@ export function httpHandler(lambdaHandler: JsonApiHandler) {
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpHeaderNormalizer())
-    .use(httpJsonBody());
+    .use(httpJsonBody())
+    .use(callerRateLimit());
 }

@@ -3,13 +3,14 @@
  * DynamoDB call; conditions keep the status moving only forward.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   ACTIVE_SESSION_STATUSES,
   ENV,
   sessionKey,
   type EndReason,
   type SessionRecord,
+  type SessionRecording,
   type SessionStatus,
 } from '#contract/index';
 import { documentClient } from '#clients/dynamodb';
@@ -41,10 +42,40 @@ export async function putNewSession(record: SessionRecord): Promise<void> {
   );
 }
 
+/**
+ * Deletes the record of a session refused before its lifecycle started (still STARTING, no execution), so a
+ * refused start leaves nothing behind.
+ */
+export async function deleteUnstartedSession(sessionId: string): Promise<void> {
+  await documentClient.send(
+    new DeleteCommand({
+      TableName: tableName,
+      Key: sessionKey(sessionId),
+      ConditionExpression: '#status = :starting',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':starting': 'STARTING' },
+    }),
+  );
+}
+
 /** Reads a session record (strongly consistent); undefined when there is none. */
 export async function getSession(sessionId: string): Promise<SessionRecord | undefined> {
   const { Item } = await documentClient.send(new GetCommand({ TableName: tableName, Key: sessionKey(sessionId), ConsistentRead: true }));
   return withoutKeys(Item);
+}
+
+/** Reads only a session's status (strongly consistent); undefined when there is no record. */
+export async function getSessionStatus(sessionId: string): Promise<SessionStatus | undefined> {
+  const { Item } = await documentClient.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: sessionKey(sessionId),
+      ConsistentRead: true,
+      ProjectionExpression: '#status',
+      ExpressionAttributeNames: { '#status': 'status' },
+    }),
+  );
+  return Item?.status as SessionStatus | undefined;
 }
 
 /** Reads a session the caller owns; a missing session and someone else's are the same 404. */
@@ -116,12 +147,40 @@ export const recordStage = (sessionId: string, stageArn: string) => updateSessio
 /** Records the session's command queue. */
 export const recordQueue = (sessionId: string, queueUrl: string) => updateSession(sessionId, { queueUrl });
 
-/** Records the session's current controller task. */
-export const recordTask = (sessionId: string, taskArn: string) => updateSession(sessionId, { taskArn });
+/** Records the session's current controller task and its generation. */
+export const recordTask = (sessionId: string, taskArn: string, controllerGeneration: number) =>
+  updateSession(sessionId, { taskArn, controllerGeneration });
 
-/** Records the session's composition and where it records. */
-export const recordComposition = (sessionId: string, compositionArn: string, recordingPrefix: string | undefined) =>
-  updateSession(sessionId, recordingPrefix ? { compositionArn, recordingPrefix } : { compositionArn });
+/**
+ * Records a composition started for the session: the current one (compositionArn, recordingPrefix) and one
+ * more entry of `recordings`, the parts of the show in order. A retry recording the same composition again
+ * changes nothing (the condition keeps it from being listed twice).
+ */
+export async function recordComposition(sessionId: string, recording: SessionRecording): Promise<void> {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: sessionKey(sessionId),
+        UpdateExpression:
+          'SET #recordings = list_append(if_not_exists(#recordings, :none), :recording), #arn = :arn, #updatedAt = :now' +
+          (recording.recordingPrefix ? ', #prefix = :prefix' : ' REMOVE #prefix'),
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#arn) OR #arn <> :arn)',
+        ExpressionAttributeNames: { '#recordings': 'recordings', '#arn': 'compositionArn', '#prefix': 'recordingPrefix', '#updatedAt': 'updatedAt' },
+        ExpressionAttributeValues: {
+          ':none': [],
+          ':recording': [recording],
+          ':arn': recording.compositionArn,
+          ':now': new Date().toISOString(),
+          ...(recording.recordingPrefix ? { ':prefix': recording.recordingPrefix } : {}),
+        },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailed(error)) throw error;
+    // Already the current composition (a retry), or the record is gone: nothing to add.
+  }
+}
 
 /**
  * Marks the session LIVE, keeping the first liveAt/endsAt across controller replacements. Fails (condition)

@@ -1,5 +1,5 @@
 /** The host's tracks in the sessions table (pk `HOST#<userId>`, sk `TRACK#<trackId>`). */
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ENV, hostPartitionKey, MAX_TRACKS_PER_HOST, TRACK_SORT_KEY_PREFIX, trackKey, type TrackRecord } from '#contract/index';
 import { documentClient } from '#clients/dynamodb';
 import { getStringFromEnv } from '#helpers/get-string-from-env';
@@ -41,6 +41,12 @@ export async function putNewTrack(track: TrackRecord): Promise<void> {
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );
+}
+
+/** One of the host's tracks (strongly consistent); undefined when the host has no such track. */
+export async function getHostTrack(hostId: string, trackId: string): Promise<TrackRecord | undefined> {
+  const { Item } = await documentClient.send(new GetCommand({ TableName: tableName, Key: trackKey(hostId, trackId), ConsistentRead: true }));
+  return Item ? withoutKeys(Item) : undefined;
 }
 
 /** Deletes one of the host's tracks; false when the host has no such track. */

@@ -1,19 +1,17 @@
 /**
  * The HTTP API: every route of the contract's API_ROUTES to its function (Lambda proxy, payload format 2.0),
- * guarded by a JWT authorizer where the route says so, with CORS and throttling on the default stage.
+ * guarded by a JWT authorizer where the route says so, with CORS, and throttled per route on the default
+ * stage (each route's `throttle` in the contract as its route settings; DEFAULT_ROUTE_THROTTLE for anything
+ * else). Route throttles are for all callers of a route together; the limits per caller are the functions'.
  */
 import { Duration } from 'aws-cdk-lib';
-import { CorsHttpMethod, HttpApi as ApiGatewayHttpApi, HttpMethod, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
+import { CfnStage, CorsHttpMethod, HttpApi as ApiGatewayHttpApi, HttpMethod, HttpStage, type HttpRoute } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Construct } from 'constructs';
-import { API_CORS, API_ROUTES, HTTP_API_NAME, type FunctionRole } from '#contract/index';
+import { API_CORS, API_ROUTES, DEFAULT_ROUTE_THROTTLE, HTTP_API_NAME, routeKey, type FunctionRole } from '#contract/index';
 import type { ShelcasterFunction } from './shelcaster-function.ts';
-
-/** Steady requests per second and burst the default stage allows (account-wide per API). */
-export const API_THROTTLE_RATE_PER_SECOND = 50;
-export const API_THROTTLE_BURST = 100;
 
 /** Name of the JWT authorizer. */
 export const JWT_AUTHORIZER_NAME = 'shelcaster-jwt';
@@ -51,23 +49,32 @@ export class HttpApi extends Construct {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
-      throttle: { rateLimit: API_THROTTLE_RATE_PER_SECOND, burstLimit: API_THROTTLE_BURST },
+      throttle: { rateLimit: DEFAULT_ROUTE_THROTTLE.ratePerSecond, burstLimit: DEFAULT_ROUTE_THROTTLE.burst },
     });
     const authorizer = new HttpJwtAuthorizer('JwtAuthorizer', props.jwt.issuer, {
       authorizerName: JWT_AUTHORIZER_NAME,
       jwtAudience: [...props.jwt.audience],
     });
+    const routes: HttpRoute[] = [];
     for (const route of API_ROUTES) {
       const integration = new HttpLambdaIntegration(`${route.method}${route.path}`, props.functions[route.function], {
         payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
       });
-      this.api.addRoutes({
-        path: route.path,
-        methods: [HttpMethod[route.method]],
-        integration,
-        ...(route.authorized ? { authorizer } : {}),
-      });
+      routes.push(
+        ...this.api.addRoutes({
+          path: route.path,
+          methods: [HttpMethod[route.method]],
+          integration,
+          ...(route.authorized ? { authorizer } : {}),
+        }),
+      );
     }
+    // Route settings name routes by key: the stage is created once they exist.
+    const stage = this.stage.node.defaultChild as CfnStage;
+    stage.routeSettings = Object.fromEntries(
+      API_ROUTES.map((route) => [routeKey(route), { ThrottlingRateLimit: route.throttle.ratePerSecond, ThrottlingBurstLimit: route.throttle.burst }]),
+    );
+    for (const route of routes) this.stage.node.addDependency(route);
   }
 
   /** The API's base URL (the default stage). */

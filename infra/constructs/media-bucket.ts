@@ -1,6 +1,7 @@
 /**
  * The media bucket: uploaded programs under `media/` (presigned PUT from the console) and composition
- * recordings under `recordings/` (written by IVS through the storage configuration).
+ * recordings under `recordings/` (written by IVS through the storage configuration). Uploads no track claims
+ * (still tagged unclaimed) expire after UNCLAIMED_UPLOAD_DAYS (MEDIA_LIFECYCLE_RULE).
  */
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
@@ -10,6 +11,7 @@ import { Construct } from 'constructs';
 import {
   COMPOSITE_RECORDING_KEY_PATTERN,
   MEDIA_KEY_PREFIX,
+  MEDIA_LIFECYCLE_RULE,
   MEDIA_UPLOAD_URL_SECONDS,
   RECORDING_KEY_PREFIX,
   mediaBucketName,
@@ -46,6 +48,12 @@ export class MediaBucket extends Construct {
       ],
       lifecycleRules: [
         { id: 'abort-incomplete-uploads', abortIncompleteMultipartUploadAfter: Duration.days(INCOMPLETE_UPLOAD_DAYS) },
+        {
+          id: MEDIA_LIFECYCLE_RULE.id,
+          prefix: MEDIA_LIFECYCLE_RULE.prefix,
+          tagFilters: { [MEDIA_LIFECYCLE_RULE.tag.key]: MEDIA_LIFECYCLE_RULE.tag.value },
+          expiration: Duration.days(MEDIA_LIFECYCLE_RULE.expirationDays),
+        },
       ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -66,6 +74,16 @@ export class MediaBucket extends Construct {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects(`${MEDIA_KEY_PREFIX}*`)],
+      }),
+    );
+  }
+
+  /** Lets the grantee claim an upload for a track (PutObjectTagging) and delete it with the track, under `media/`. */
+  grantTrackMedia(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['s3:PutObjectTagging', 's3:DeleteObject'],
         resources: [this.bucket.arnForObjects(`${MEDIA_KEY_PREFIX}*`)],
       }),
     );

@@ -116,6 +116,13 @@ export class ShelcasterFunction extends NodejsFunction {
     return this;
   }
 
+  /** Tracks' uploads: the bucket's name; PutObjectTagging and DeleteObject under `media/`. */
+  bindTrackMedia(media: MediaBucket): this {
+    this.setBindingEnv('trackMedia', { [ENV.mediaBucket]: media.bucket.bucketName });
+    media.grantTrackMedia(this);
+    return this;
+  }
+
   /** Recordings: the bucket's name; read composite recordings, read and write episodes under `recordings/`. */
   bindRecordings(media: MediaBucket): this {
     this.setBindingEnv('recordings', { [ENV.mediaBucket]: media.bucket.bucketName });
@@ -144,7 +151,7 @@ export class ShelcasterFunction extends NodejsFunction {
     return this;
   }
 
-  /** Controller tasks: cluster, task definition and network; RunTask/StopTask/DescribeTasks and PassRole. */
+  /** Controller tasks: cluster, task definition and network; RunTask/StopTask/DescribeTasks/ListTasks and PassRole. */
   bindControllerTask(target: ControllerTaskTarget): this {
     this.setBindingEnv('controllerTask', {
       [ENV.clusterName]: target.clusterName,
@@ -165,6 +172,14 @@ export class ShelcasterFunction extends NodejsFunction {
       new PolicyStatement({
         actions: ['ecs:StopTask', 'ecs:DescribeTasks'],
         resources: [clusterTasksArn(this)],
+        conditions: { ArnEquals: { 'ecs:cluster': target.clusterArn } },
+      }),
+    );
+    // ListTasks names no task (its resource is the container instance, `*` on Fargate): limited to the cluster.
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['ecs:ListTasks'],
+        resources: ['*'],
         conditions: { ArnEquals: { 'ecs:cluster': target.clusterArn } },
       }),
     );

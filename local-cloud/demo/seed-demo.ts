@@ -97,7 +97,7 @@ export async function seedDemo(options: SeedDemoOptions): Promise<string[]> {
       await writeDemoWav(track, path);
       const bytes = await readFile(path);
       const media = await call(api, 'createMediaUpload', { body: { fileName: track.fileName, contentType: 'audio/wav', sizeBytes: bytes.length } });
-      const put = await fetch(media.uploadUrl, { method: 'PUT', headers: { 'content-type': media.uploadHeaders['content-type'] }, body: bytes });
+      const put = await fetch(media.uploadUrl, { method: 'PUT', headers: media.uploadHeaders, body: bytes });
       if (!put.ok) throw new SeedDemoError(`The upload of ${track.fileName} answered ${put.status}`);
       await call(api, 'createTrack', { body: { title: track.title, programUrl: media.programUrl, contentType: 'audio/wav', sizeBytes: bytes.length } });
       added.push(track.title);

@@ -6,24 +6,28 @@ import { getStringFromEnv } from '#helpers/get-string-from-env';
 import { startSessionExecution } from '#helpers/start-session-execution';
 import { logger, logSessionId } from '../powertools.ts';
 import { releaseSessionSlot, reserveSessionStart } from '../rate-limits.ts';
-import { markSessionFinished, putNewSession } from '../sessions-repository.ts';
+import { deleteUnstartedSession, markSessionFinished, putNewSession } from '../sessions-repository.ts';
 
 const stateMachineArn = getStringFromEnv(ENV.stateMachineArn);
 
 /**
- * Checks the host's rate limits (429 before anything is written), writes the new session and starts its
- * execution; a failed start marks the record FAILED and gives the live-session slot back.
+ * Writes the new session (STARTING), takes the host's rate limits and live slots (429 when refused: the record
+ * is then deleted, nothing is left) and starts its execution; a failed start marks the record FAILED and gives
+ * the live slots back. The record comes first so that a concurrent start never takes this one's slot for a
+ * finished session's (live-session-slots.ts).
  */
 export async function createSession(request: { hostId: string; title: string }): Promise<CreatedSessionView> {
   const sessionId = randomUUID();
   logSessionId(sessionId);
   const executionArn = executionArnFor(stateMachineArn, sessionId);
-  await reserveSessionStart(request.hostId, sessionId);
   const now = new Date().toISOString();
+  await putNewSession({ sessionId, hostId: request.hostId, title: request.title, status: 'STARTING', createdAt: now, updatedAt: now, executionArn });
   try {
-    await putNewSession({ sessionId, hostId: request.hostId, title: request.title, status: 'STARTING', createdAt: now, updatedAt: now, executionArn });
+    await reserveSessionStart(request.hostId, sessionId);
   } catch (error) {
-    await releaseSessionSlot(request.hostId, sessionId);
+    await deleteUnstartedSession(sessionId).catch((deleteError: unknown) =>
+      logger.error('Could not delete the refused session', { errorName: (deleteError as Error).name }),
+    );
     throw error;
   }
   try {

@@ -1,13 +1,15 @@
 /**
  * A session's recording as one audio file (the episode, `recordings/<sessionId>/episode.m4a`): its presigned
- * URL once the session has ended and its composite recording has been closed. The first request after that
- * builds the episode from the HLS recording under the session's recording prefix.
+ * URL once the session has ended and its composite recordings have been closed. The first request after that
+ * builds the episode from the HLS recordings under the session's recording prefixes: one per composition the
+ * session had (a composition restarted mid-show records a new part under a new prefix), in the order they
+ * were started, so the episode is the whole show.
  */
 import { posix } from 'node:path';
-import { ENV, MEDIA_DOWNLOAD_URL_SECONDS, episodeKey, type SessionRecord } from '#contract/index';
+import { ENV, MEDIA_DOWNLOAD_URL_SECONDS, episodeKey, type SessionRecord, type SessionRecording } from '#contract/index';
 import { buildEpisode } from '#helpers/build-episode';
 import { getStringFromEnv } from '#helpers/get-string-from-env';
-import { firstVariantUri, parseRenditionPlaylist, resolveRecordingKey } from '#helpers/hls-recording-playlist';
+import { firstVariantUri, parseRenditionPlaylist, resolveRecordingKey, type RecordingPart } from '#helpers/hls-recording-playlist';
 import { presignDownload } from '#helpers/presign-download';
 import { objectExists, readObjectBytes } from '#helpers/s3-objects';
 import { logger } from '../powertools.ts';
@@ -19,34 +21,84 @@ const mediaBucket = getStringFromEnv(ENV.mediaBucket);
 /** Where IVS puts things under a composite recording's prefix. */
 export const MULTIVARIANT_PLAYLIST_PATH = 'media/hls/multivariant.m3u8';
 export const RECORDING_END_EVENTS = ['events/recording-ended.json', 'events/recording-failed.json'] as const;
+export const RECORDING_STARTED_EVENT = 'events/recording-started.json';
 
 const FINISHED_STATUSES = new Set(['ENDED', 'FAILED']);
 
 const underPrefix = (prefix: string, path: string) => `${prefix.replace(/\/+$/, '')}/${path}`;
 
-/** Whether IVS has closed the recording (written its ended or failed event). */
+/**
+ * The session's recordings in the order their compositions started: `recordings` (each composition once),
+ * or, for a record written before it was kept, the one composition the record names.
+ */
+export function recordingsOf(session: Pick<SessionRecord, 'recordings' | 'compositionArn' | 'recordingPrefix'>): SessionRecording[] {
+  const listed = session.recordings ?? [];
+  const all =
+    listed.length > 0
+      ? listed
+      : session.compositionArn
+        ? [{ compositionArn: session.compositionArn, ...(session.recordingPrefix ? { recordingPrefix: session.recordingPrefix } : {}), startedAt: '' }]
+        : [];
+  const seen = new Set<string>();
+  const unique: SessionRecording[] = [];
+  for (const recording of all) {
+    if (seen.has(recording.compositionArn)) continue;
+    seen.add(recording.compositionArn);
+    unique.push(recording);
+  }
+  return unique;
+}
+
+/** Whether IVS has closed the recording under `prefix` (written its ended or failed event). */
 async function recordingClosed(prefix: string): Promise<boolean> {
   for (const path of RECORDING_END_EVENTS) if (await objectExists(mediaBucket, underPrefix(prefix, path))) return true;
   return false;
 }
 
-/** Builds the episode from the recording under `prefix`; false when the recording holds no media. */
-async function buildFromRecording(session: SessionRecord, prefix: string, key: string): Promise<boolean> {
+/**
+ * Whether every recording can be read: the last one closed, and each earlier one closed or never started (a
+ * composition replaced before it recorded anything leaves nothing to wait for).
+ */
+async function allRecordingsClosed(prefixes: readonly string[]): Promise<boolean> {
+  for (const [i, prefix] of prefixes.entries()) {
+    if (await recordingClosed(prefix)) continue;
+    const last = i === prefixes.length - 1;
+    if (last || (await objectExists(mediaBucket, underPrefix(prefix, RECORDING_STARTED_EVENT)))) return false;
+  }
+  return true;
+}
+
+/** The parts of the recording under one prefix (its first rendition), in playlist order; none when it holds no media. */
+async function partsUnder(prefix: string): Promise<{ parts: RecordingPart[]; rendition?: string }> {
   const root = prefix.replace(/\/+$/, '');
   const multivariantKey = underPrefix(prefix, MULTIVARIANT_PLAYLIST_PATH);
   const multivariant = await readObjectBytes(mediaBucket, multivariantKey);
-  if (!multivariant) return false;
+  if (!multivariant) return { parts: [] };
   const variant = firstVariantUri(Buffer.from(multivariant).toString('utf8'));
-  if (!variant) return false;
+  if (!variant) return { parts: [] };
   const renditionKey = resolveRecordingKey(multivariantKey, variant, root);
   const rendition = await readObjectBytes(mediaBucket, renditionKey);
-  if (!rendition) return false;
+  if (!rendition) return { parts: [] };
   const playlist = parseRenditionPlaylist(Buffer.from(rendition).toString('utf8'), renditionKey, root);
-  const plan = await buildEpisode({ bucket: mediaBucket, parts: playlist.parts, episodeKey: key });
+  return { parts: playlist.parts, rendition: posix.relative(root, renditionKey) };
+}
+
+/** Builds the episode from the recordings under `prefixes`, in order; false when they hold no media. */
+async function buildFromRecordings(session: SessionRecord, prefixes: readonly string[], key: string): Promise<boolean> {
+  const parts: RecordingPart[] = [];
+  const renditions: string[] = [];
+  for (const prefix of prefixes) {
+    const found = await partsUnder(prefix);
+    parts.push(...found.parts);
+    if (found.rendition) renditions.push(found.rendition);
+  }
+  const plan = await buildEpisode({ bucket: mediaBucket, parts, episodeKey: key });
   if (plan.parts.length === 0) return false;
   logger.info('Episode built', {
     key,
-    rendition: posix.relative(root, renditionKey),
+    recordings: prefixes.length,
+    renditions,
+    parts: plan.parts.length,
     join: plan.join,
     droppedParts: plan.droppedParts,
     durationSeconds: plan.durationSeconds,
@@ -59,12 +111,12 @@ async function buildFromRecording(session: SessionRecord, prefix: string, key: s
 export async function getRecordingUrl(request: { sessionId: string; hostId: string }): Promise<string> {
   const session = await getOwnedSession(request.sessionId, request.hostId);
   if (!FINISHED_STATUSES.has(session.status)) throw new RecordingNotReadyError('The show is not over yet.');
-  const prefix = session.recordingPrefix;
-  if (!session.compositionArn || !prefix) throw new RecordingNotFoundError('The session never went live: it has no recording.');
+  const prefixes = recordingsOf(session).flatMap((recording) => (recording.recordingPrefix ? [recording.recordingPrefix] : []));
+  if (prefixes.length === 0) throw new RecordingNotFoundError('The session never went live: it has no recording.');
   const key = episodeKey(session.sessionId);
   if (!(await objectExists(mediaBucket, key))) {
-    if (!(await recordingClosed(prefix))) throw new RecordingNotReadyError('The recording is still being finished.');
-    if (!(await buildFromRecording(session, prefix, key))) throw new RecordingNotFoundError('The session has no recorded media.');
+    if (!(await allRecordingsClosed(prefixes))) throw new RecordingNotReadyError('The recording is still being finished.');
+    if (!(await buildFromRecordings(session, prefixes, key))) throw new RecordingNotFoundError('The session has no recorded media.');
   }
   return await presignDownload({ bucket: mediaBucket, key, expiresInSeconds: MEDIA_DOWNLOAD_URL_SECONDS });
 }

@@ -1,7 +1,8 @@
 /**
  * Step GoLive: starts the recording composition unless the recorded one is STARTING or ACTIVE, marks the
  * session LIVE (liveAt and endsAt set once, kept across controller replacements), and returns how long
- * OnAir may wait.
+ * OnAir may wait. A composition started after an earlier one stopped (mid-show, e.g. while a controller was
+ * replaced) is recorded as one more part of `recordings`: the earlier parts are kept for the episode.
  */
 import { createHash } from 'node:crypto';
 import { ENV } from '#contract/index';
@@ -39,8 +40,12 @@ export async function goLive(
   if (!compositionArn || !state || !RUNNING_COMPOSITION_STATES.has(state)) {
     const started = await startRecordingComposition(sessionId, session.stageArn, recording, compositionToken(sessionId, compositionArn));
     compositionArn = started.compositionArn;
-    await recordComposition(sessionId, compositionArn, started.recordingPrefix);
-    logger.info('Composition started', { compositionArn, recordingPrefix: started.recordingPrefix });
+    await recordComposition(sessionId, {
+      compositionArn,
+      ...(started.recordingPrefix ? { recordingPrefix: started.recordingPrefix } : {}),
+      startedAt: now().toISOString(),
+    });
+    logger.info('Composition started', { compositionArn, recordingPrefix: started.recordingPrefix, part: (session.recordings?.length ?? 0) + 1 });
   } else {
     logger.info('Composition already running', { compositionArn, state });
   }

@@ -1,7 +1,10 @@
 /**
  * Steps StartController and ReplaceController: runs the session's program controller task and records it.
  * A replacement records the new task before stopping the previous one (best effort), so the stop of the
- * old task is never taken for a loss of the current one.
+ * old task is never taken for a loss of the current one. Each start has a generation (the session's
+ * controllerRestarts), given to the task and recorded with it: a task that finds a later generation, or
+ * another task of its own, recorded stops itself, so a previous task whose stop failed, or a task whose
+ * recording failed after RunTask, does not stay on (and Teardown stops every task started for the session).
  */
 import { ENV } from '#contract/index';
 import { getListFromEnv, getStringFromEnv } from '#helpers/get-string-from-env';
@@ -26,10 +29,11 @@ export async function startController(sessionId: string): Promise<{ taskArn: str
   if (session.endRequested) throw new SessionEndedError(sessionId);
   if (!session.stageArn || !session.queueUrl) throw new StepFailedError(`Session ${sessionId} has no stage or queue recorded.`);
   const previousTaskArn = session.taskArn;
-  // One RunTask idempotency token per start: the first, then one per replacement (controllerRestarts only grows).
-  const clientToken = `${sessionId}-${session.controllerRestarts ?? 0}`;
-  const taskArn = await runControllerTask(placement, { sessionId, stageArn: session.stageArn, queueUrl: session.queueUrl, clientToken });
-  await recordTask(sessionId, taskArn);
+  // One generation and RunTask idempotency token per start: the first, then one per replacement (controllerRestarts only grows).
+  const generation = session.controllerRestarts ?? 0;
+  const clientToken = `${sessionId}-${generation}`;
+  const taskArn = await runControllerTask(placement, { sessionId, stageArn: session.stageArn, queueUrl: session.queueUrl, generation, clientToken });
+  await recordTask(sessionId, taskArn, generation);
   logger.info('Controller task started', { taskArn, replaces: previousTaskArn });
   if (previousTaskArn && previousTaskArn !== taskArn) {
     await stopControllerTask(placement.cluster, previousTaskArn, 'Replaced by a new program controller').catch((error: unknown) =>

@@ -1,9 +1,10 @@
 /**
  * Builds a session's episode from its composite recording without decoding anything: an HLS rendition in
  * fMP4 is an init segment and media segments, and the init followed by the segments in playlist order is a
- * playable fragmented MP4. Parts (after `#EXT-X-DISCONTINUITY`) are joined when their init segments are
- * byte-identical, each later part's fragments moved to follow the earlier ones; otherwise the longest part
- * alone is the episode. One segment index (sidx) over every segment follows the init segment, so players know
+ * playable fragmented MP4. Parts (after `#EXT-X-DISCONTINUITY`, and the recordings of every composition the
+ * session had, in order) are joined when their init segments are the same but for their creation times
+ * (the same encoder configuration), each later part's fragments moved to follow the earlier ones; otherwise
+ * the longest part alone is the episode. One segment index (sidx) over every segment follows the init segment, so players know
  * the file's duration (the segments' own sidx boxes are dropped). Building reads each segment's first bytes
  * (sizes and timing for the index), then streams the file into S3 (lib-storage Upload: one PutObject, or
  * multipart above 5 MiB), one segment in memory at a time.
@@ -14,6 +15,7 @@ import { EPISODE_CONTENT_TYPE } from '#contract/index';
 import { s3Client } from '#clients/s3';
 import {
   firstDecodeTimes,
+  withoutCreationTimes,
   rewriteFragments,
   segmentIndexBox,
   segmentPrefixInfo,
@@ -55,15 +57,19 @@ export interface EpisodePlan {
   durationSeconds: number;
 }
 
-/** Chooses the parts of the episode: all of them when their inits are byte-identical, else the longest. */
+/** Chooses the parts of the episode: all of them when their inits are the same but for creation times, else the longest. */
 export function planEpisode(parts: readonly RecordingPart[], inits: ReadonlyMap<string, Uint8Array>): EpisodePlan {
   const withMedia = parts.filter((part) => part.segments.length > 0);
   const total = (chosen: RecordingPart[]) => chosen.reduce((sum, part) => sum + partDurationSeconds(part), 0);
   if (withMedia.length <= 1) return { join: 'single-part', parts: withMedia, droppedParts: 0, durationSeconds: total(withMedia) };
-  const first = inits.get(withMedia[0]!.initKey);
+  const normalized = (key: string) => {
+    const init = inits.get(key);
+    return init === undefined ? undefined : Buffer.from(withoutCreationTimes(init));
+  };
+  const first = normalized(withMedia[0]!.initKey);
   const identical = withMedia.every((part) => {
-    const init = inits.get(part.initKey);
-    return first !== undefined && init !== undefined && Buffer.from(init).equals(Buffer.from(first));
+    const init = normalized(part.initKey);
+    return first !== undefined && init !== undefined && init.equals(first);
   });
   if (identical) return { join: 'parts-joined', parts: withMedia, droppedParts: 0, durationSeconds: total(withMedia) };
   const longest = withMedia.reduce((best, part) => (partDurationSeconds(part) > partDurationSeconds(best) ? part : best));

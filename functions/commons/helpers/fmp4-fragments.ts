@@ -71,6 +71,35 @@ export function trackTimescales(init: Uint8Array): Map<number, number> {
   return timescales;
 }
 
+/**
+ * A copy of an init segment with the creation and modification times of its movie, tracks and media headers
+ * (mvhd, tkhd, mdhd) set to zero: two encoder runs with the same configuration write inits that differ only
+ * there, and their fragments can follow each other under either init.
+ */
+export function withoutCreationTimes(init: Uint8Array): Uint8Array {
+  const copy = Uint8Array.from(init);
+  const view = viewOf(copy);
+  const zeroTimes = (box: Box) => {
+    const v1 = view.getUint8(box.contentStart) === 1;
+    const width = v1 ? 8 : 4;
+    if (box.contentStart + 4 + 2 * width > box.end) throw new Fmp4FormatError(`Box ${box.type} is truncated`);
+    copy.fill(0, box.contentStart + 4, box.contentStart + 4 + 2 * width);
+  };
+  for (const top of boxesIn(copy, 0, copy.byteLength)) {
+    if (top.type !== 'moov') continue;
+    for (const box of boxesIn(copy, top.contentStart, top.end)) {
+      if (box.type === 'mvhd') zeroTimes(box);
+      if (box.type !== 'trak') continue;
+      const tkhd = child(copy, box, 'tkhd');
+      const mdia = child(copy, box, 'mdia');
+      const mdhd = mdia && child(copy, mdia, 'mdhd');
+      if (tkhd) zeroTimes(tkhd);
+      if (mdhd) zeroTimes(mdhd);
+    }
+  }
+  return copy;
+}
+
 /** A fragment's track run: its track id and where its decode time is written. */
 interface TrackFragment {
   trackId: number;

@@ -1,40 +1,48 @@
 /**
- * How many sessions a host has on air at once: one item per host (pk `RATE#HOST#<hostId>`, sk `LIVE`) whose
- * string set `sessionIds` holds the sessions not yet ended. A slot is taken with one conditional UpdateItem
- * (ADD, while the set is smaller than the limit) and given back with DELETE, both idempotent. When the set is
- * full, the sessions it names are read (strongly consistent): those ended, failed or without a record are
- * dropped from it (a teardown that could not give its slot back costs nothing for long), and the take is tried
- * once more. A session whose slot was taken a moment ago but whose record is not written yet may be dropped by a
- * concurrent start of the same host: at worst one session more than the limit.
+ * Sessions on air at once, per scope: one item per scope (pk `RATE#HOST#<hostId>` for a host, `RATE#ACCOUNT`
+ * for the whole deployment; sk `LIVE`) whose string set `sessionIds` holds the sessions not yet ended. A slot
+ * is taken with one conditional UpdateItem (ADD, while the set is smaller than the limit) and given back with
+ * DELETE, both idempotent. When the set is full, the sessions it names are read (strongly consistent): those
+ * ENDED, FAILED or without a record are dropped from it (a teardown that could not give its slot back costs
+ * nothing for long), and the take is tried once more.
+ *
+ * Why the limit holds under any interleaving: the set only grows through the conditional ADD, so it never
+ * holds more than `max` ids; and an id is only dropped when its session is over. The caller writes a
+ * session's record before it takes the session's first slot, and deletes a record only after giving its
+ * slots back, so "no record" means the session will never run; ENDED and FAILED are final. (A start whose
+ * record is not written yet would otherwise look finished to a concurrent start and lose its slot.)
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { liveSlotsKey, sessionKey, type SessionStatus } from '#contract/index';
+import { sessionKey, type SessionStatus, type SessionsTableKey } from '#contract/index';
 import { documentClient } from '#clients/dynamodb';
 import { isConditionFailed } from './is-condition-failed.ts';
 
 /** Statuses after which a session no longer holds a slot. */
 const FINISHED: readonly SessionStatus[] = ['ENDED', 'FAILED'];
 
-/** Takes a slot for `sessionId`; false (nothing written) when the host already has `max` sessions on air. */
-export async function takeLiveSessionSlot(tableName: string, hostId: string, sessionId: string, max: number): Promise<boolean> {
-  if (await tryAdd(tableName, hostId, sessionId, max)) return true;
-  const stale = await finishedSessionsIn(tableName, hostId);
+/**
+ * Takes a slot of `key` for `sessionId` (whose record must already exist); false (nothing written) when
+ * `max` sessions hold one.
+ */
+export async function takeLiveSessionSlot(tableName: string, key: SessionsTableKey, sessionId: string, max: number): Promise<boolean> {
+  if (await tryAdd(tableName, key, sessionId, max)) return true;
+  const stale = await finishedSessionsIn(tableName, key);
   if (stale.length === 0) return false;
-  await removeFromSlots(tableName, hostId, stale);
-  return tryAdd(tableName, hostId, sessionId, max);
+  await removeFromSlots(tableName, key, stale);
+  return tryAdd(tableName, key, sessionId, max);
 }
 
-/** Gives the slot of `sessionId` back (idempotent). */
-export async function releaseLiveSessionSlot(tableName: string, hostId: string, sessionId: string): Promise<void> {
-  await removeFromSlots(tableName, hostId, [sessionId]);
+/** Gives the slot of `sessionId` in `key` back (idempotent). */
+export async function releaseLiveSessionSlot(tableName: string, key: SessionsTableKey, sessionId: string): Promise<void> {
+  await removeFromSlots(tableName, key, [sessionId]);
 }
 
-async function tryAdd(tableName: string, hostId: string, sessionId: string, max: number): Promise<boolean> {
+async function tryAdd(tableName: string, key: SessionsTableKey, sessionId: string, max: number): Promise<boolean> {
   try {
     await documentClient.send(
       new UpdateCommand({
         TableName: tableName,
-        Key: liveSlotsKey(hostId),
+        Key: key,
         UpdateExpression: 'ADD sessionIds :ids',
         ConditionExpression: 'attribute_not_exists(sessionIds) OR size(sessionIds) < :max OR contains(sessionIds, :id)',
         ExpressionAttributeValues: { ':ids': new Set([sessionId]), ':max': max, ':id': sessionId },
@@ -47,20 +55,20 @@ async function tryAdd(tableName: string, hostId: string, sessionId: string, max:
   }
 }
 
-async function removeFromSlots(tableName: string, hostId: string, sessionIds: string[]): Promise<void> {
+async function removeFromSlots(tableName: string, key: SessionsTableKey, sessionIds: string[]): Promise<void> {
   await documentClient.send(
     new UpdateCommand({
       TableName: tableName,
-      Key: liveSlotsKey(hostId),
+      Key: key,
       UpdateExpression: 'DELETE sessionIds :ids',
       ExpressionAttributeValues: { ':ids': new Set(sessionIds) },
     }),
   );
 }
 
-/** The sessions in the host's slots whose record is gone or finished. */
-async function finishedSessionsIn(tableName: string, hostId: string): Promise<string[]> {
-  const { Item } = (await documentClient.send(new GetCommand({ TableName: tableName, Key: liveSlotsKey(hostId), ConsistentRead: true }))) ?? {};
+/** The sessions holding slots of `key` whose record is gone or finished. */
+async function finishedSessionsIn(tableName: string, key: SessionsTableKey): Promise<string[]> {
+  const { Item } = (await documentClient.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))) ?? {};
   const held = Item?.sessionIds instanceof Set ? [...(Item.sessionIds as Set<string>)] : [];
   const finished = await Promise.all(
     held.map(async (id) => {

@@ -1,6 +1,6 @@
 /** Runs the program controller task of a session on Fargate. */
 import { RunTaskCommand } from '@aws-sdk/client-ecs';
-import { CONTROLLER_CONTAINER_NAME, ENV } from '#contract/index';
+import { CONTROLLER_CONTAINER_NAME, controllerSessionEnvironment } from '#contract/index';
 import { ecsClient } from '#clients/ecs';
 
 /** Where and how the controller runs (from the function's environment). */
@@ -17,6 +17,8 @@ export interface ControllerAssignment {
   sessionId: string;
   stageArn: string;
   queueUrl: string;
+  /** Which start of the session's controller this is (the session's controllerRestarts). */
+  generation: number;
   /** RunTask's idempotency token: one per start of the session's controller. */
   clientToken: string;
 }
@@ -50,11 +52,7 @@ export async function runControllerTask(placement: ControllerPlacement, assignme
         containerOverrides: [
           {
             name: CONTROLLER_CONTAINER_NAME,
-            environment: [
-              { name: ENV.sessionId, value: assignment.sessionId },
-              { name: ENV.stageArn, value: assignment.stageArn },
-              { name: ENV.queueUrl, value: assignment.queueUrl },
-            ],
+            environment: controllerSessionEnvironment(assignment),
           },
         ],
       },

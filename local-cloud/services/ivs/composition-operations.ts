@@ -1,4 +1,5 @@
 /** StartComposition, GetComposition, ListCompositions and StopComposition. */
+import { IVS_COMPOSITION_QUOTA } from '#contract/index';
 import { ivsArn, newIvsId, parseIvsArn } from './arns.ts';
 import type { IvsContext, IvsOperation } from './context.ts';
 import { paginate } from './pagination.ts';
@@ -7,8 +8,8 @@ import { existingStage } from './stage-operations.ts';
 import type { CompositionRecord, DestinationConfiguration, DestinationRecord } from './store.ts';
 import { asObject, checkArn, NAME_PATTERN, optionalString, optionalTags, requiredArn, type Json } from './validation.ts';
 
-/** IVS's default quota of compositions running at once in an account and region. */
-export const MAX_CONCURRENT_COMPOSITIONS = 5;
+/** IVS's default quota of compositions running at once in an account and region (the contract's number). */
+export const MAX_CONCURRENT_COMPOSITIONS = IVS_COMPOSITION_QUOTA;
 /** StartComposition takes one or two destinations. */
 export const MAX_DESTINATIONS = 2;
 const CHANNEL_ARN_PATTERN = /^arn:aws:ivs:[a-z0-9-]+:[0-9]+:channel\/[a-zA-Z0-9-]+$/;

@@ -7,9 +7,13 @@
  * Presigned URLs: any access key id is accepted, but the signature is checked with the local cloud's
  * secret access key (option `secretAccessKey`, default `test`, the SDKs' and CLIs' local credentials).
  *
+ * Object tags (the `x-amz-tagging` header, Put/Get/DeleteObjectTagging) and bucket lifecycle configurations
+ * (Put/Get/DeleteBucketLifecycleConfiguration) are kept; expiration rules are applied (lifecycle.ts) when the
+ * provider starts and every LIFECYCLE_SWEEP_MS of its clock, deleting the objects they expired.
+ *
  * LIMITATIONS (what it does not emulate):
- * - Multipart uploads: create, upload part, complete and abort only (multipart.ts); no versioning, object lock, tagging, ACLs, bucket policies, lifecycle, notifications, encryption or
- *   storage classes; no Select, no website hosting.
+ * - Multipart uploads: create, upload part, complete and abort only (multipart.ts); no versioning, object lock, ACLs, bucket policies, notifications, encryption or
+ *   storage classes; no Select, no website hosting; lifecycle rules expire current objects by days only (see lifecycle.ts).
  * - Requests signed in the Authorization header are not verified (only presigned URLs are).
  * - CORS is permissive for every bucket and origin (as a CORS rule allowing `*`); GetBucketCors and
  *   PutBucketCors are not provided.
@@ -28,12 +32,17 @@ import { verifyPresignedRequest } from '#local-cloud/gateway/sigv4';
 import { systemClock, type Clock } from '#local-cloud/clock';
 import { decodeAwsChunked } from './aws-chunked.ts';
 import { verifyChecksums } from './checksums.ts';
+import { expiredKeys, lifecycleFromXml, lifecycleXml } from './lifecycle.ts';
 import { MultipartUploads } from './multipart.ts';
 import { S3Store, type ObjectMeta } from './store.ts';
+import { taggingXml, tagsFromHeader, tagsFromXml } from './tagging.ts';
 import { copyObjectXml, deleteResultXml, errorXml, listBucketsXml, listObjectsXml, locationXml } from './xml.ts';
 
 /** The secret the local cloud's clients sign with unless told otherwise. */
 export const DEFAULT_LOCAL_SECRET_ACCESS_KEY = 'test';
+
+/** How often lifecycle expiration runs (S3 runs it about once a day; locally every hour of the provider's clock). */
+export const LIFECYCLE_SWEEP_MS = 60 * 60 * 1000;
 
 /** Headers stored with an object and returned by GET/HEAD. */
 const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encoding', 'content-language', 'expires'];
@@ -59,12 +68,32 @@ export class S3Provider implements ServiceProvider {
   private readonly uploads: MultipartUploads;
   private readonly secret: string;
   private readonly clock: Clock;
+  private sweep?: { cancel(): void };
 
   constructor(options: S3ProviderOptions = {}) {
     this.store = new S3Store(options.dataDir ?? mkdtempSync(join(tmpdir(), 'local-s3-')));
     this.uploads = new MultipartUploads(this.store.root);
     this.secret = options.secretAccessKey ?? DEFAULT_LOCAL_SECRET_ACCESS_KEY;
     this.clock = options.clock ?? systemClock;
+    this.runLifecycle();
+  }
+
+  /** Deletes what the buckets' lifecycle rules have expired; answers the keys deleted, by bucket. Runs again after LIFECYCLE_SWEEP_MS. */
+  runLifecycle(): Record<string, string[]> {
+    this.sweep?.cancel();
+    const deleted: Record<string, string[]> = {};
+    for (const bucket of this.store.listBuckets()) {
+      if (!bucket.lifecycle) continue;
+      const keys = expiredKeys(bucket.lifecycle, this.store.listObjects(bucket.name), this.clock.now());
+      for (const key of keys) this.store.deleteObject(bucket.name, key);
+      if (keys.length > 0) deleted[bucket.name] = keys;
+    }
+    this.sweep = this.clock.setTimeout(() => this.runLifecycle(), LIFECYCLE_SWEEP_MS);
+    return deleted;
+  }
+
+  async close(): Promise<void> {
+    this.sweep?.cancel();
   }
 
   async handle(request: AwsRequest): Promise<AwsResponse> {
@@ -137,6 +166,7 @@ export class S3Provider implements ServiceProvider {
       throw new AwsServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
     }
     if (key === undefined) {
+      if (request.query.has('lifecycle')) return this.lifecycle(bucket, request);
       if (m === 'PUT') return this.createBucket(bucket, request);
       if (m === 'HEAD') {
         this.store.getBucket(bucket);
@@ -154,6 +184,7 @@ export class S3Provider implements ServiceProvider {
       if (m === 'POST' && request.query.has('delete')) return this.deleteObjects(bucket, request);
       throw new AwsServiceError('NotImplemented', 'A header or query you provided implies functionality that is not implemented.', 501);
     }
+    if (request.query.has('tagging')) return this.tagging(bucket, key, request);
     if (request.query.has('uploads') || request.query.has('uploadId')) return this.multipart(bucket, key, request);
     if (m === 'PUT' && request.headers['x-amz-copy-source']) return this.copyObject(bucket, key, request);
     if (m === 'PUT') return this.putObject(bucket, key, request);
@@ -162,6 +193,39 @@ export class S3Provider implements ServiceProvider {
       this.store.deleteObject(bucket, key);
       return { status: 204 };
     }
+    throw new AwsServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
+  }
+
+  /** Put/Get/DeleteBucketLifecycleConfiguration. */
+  private lifecycle(bucket: string, request: AwsRequest): AwsResponse {
+    const meta = this.store.getBucket(bucket);
+    if (request.method === 'PUT') {
+      this.store.setLifecycle(bucket, lifecycleFromXml(this.payloadOf(request).data.toString('utf8')));
+      return { status: 200, headers: {} };
+    }
+    if (request.method === 'DELETE') {
+      this.store.setLifecycle(bucket, undefined);
+      return { status: 204 };
+    }
+    if (request.method === 'GET') {
+      if (!meta.lifecycle) throw Object.assign(new AwsServiceError('NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist', 404), { bucketName: bucket });
+      return { status: 200, headers: { 'content-type': 'application/xml' }, body: lifecycleXml(meta.lifecycle) };
+    }
+    throw new AwsServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
+  }
+
+  /** Put/Get/DeleteObjectTagging. */
+  private tagging(bucket: string, key: string, request: AwsRequest): AwsResponse {
+    const meta = this.store.headObject(bucket, key);
+    if (request.method === 'PUT') {
+      this.store.setObjectTags(bucket, key, tagsFromXml(this.payloadOf(request).data.toString('utf8')));
+      return { status: 200, headers: {} };
+    }
+    if (request.method === 'DELETE') {
+      this.store.setObjectTags(bucket, key, {});
+      return { status: 204 };
+    }
+    if (request.method === 'GET') return { status: 200, headers: { 'content-type': 'application/xml' }, body: taggingXml(meta.tags ?? {}) };
     throw new AwsServiceError('MethodNotAllowed', 'The specified method is not allowed against this resource.', 405);
   }
 
@@ -246,6 +310,7 @@ export class S3Provider implements ServiceProvider {
     }
     const metadata: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) if (name.startsWith('x-amz-meta-')) metadata[name.slice(11)] = value;
+    const tags = tagsFromHeader(request.headers['x-amz-tagging']);
     return {
       key,
       size: data.length,
@@ -255,6 +320,7 @@ export class S3Provider implements ServiceProvider {
       headers,
       metadata,
       checksums,
+      ...(Object.keys(tags).length > 0 ? { tags } : {}),
     };
   }
 
@@ -283,6 +349,11 @@ export class S3Provider implements ServiceProvider {
     const meta: ObjectMeta = replace
       ? this.metaFrom(key, request, data, {})
       : { ...sourceMeta, key, lastModified: this.clock.now(), headers: { ...sourceMeta.headers }, metadata: { ...sourceMeta.metadata } };
+    if (request.headers['x-amz-tagging-directive'] === 'REPLACE') {
+      const tags = tagsFromHeader(request.headers['x-amz-tagging']);
+      if (Object.keys(tags).length > 0) meta.tags = tags;
+      else delete meta.tags;
+    }
     this.store.putObject(bucket, meta, data);
     return { status: 200, headers: { 'content-type': 'application/xml' }, body: copyObjectXml(meta) };
   }
@@ -305,6 +376,8 @@ export class S3Provider implements ServiceProvider {
       ...meta.headers,
     };
     for (const [name, value] of Object.entries(meta.metadata)) headers[`x-amz-meta-${name}`] = value;
+    const tagCount = Object.keys(meta.tags ?? {}).length;
+    if (tagCount > 0) headers['x-amz-tagging-count'] = String(tagCount);
     for (const [param, header] of [
       ['response-content-type', 'content-type'],
       ['response-content-disposition', 'content-disposition'],

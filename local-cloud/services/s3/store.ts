@@ -8,6 +8,8 @@ import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, ren
 import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { AwsServiceError } from '#local-cloud/gateway/json-protocol';
+import type { LifecycleRule } from './lifecycle.ts';
+import type { TagSet } from './tagging.ts';
 
 export interface ObjectMeta {
   key: string;
@@ -22,11 +24,15 @@ export interface ObjectMeta {
   metadata: Record<string, string>;
   /** Checked additional checksums, algorithm → base64. */
   checksums: Record<string, string>;
+  /** The object's tag set (x-amz-tagging, PutObjectTagging). */
+  tags?: TagSet;
 }
 
 export interface BucketMeta {
   name: string;
   createdAt: number;
+  /** The bucket's lifecycle rules (PutBucketLifecycleConfiguration). */
+  lifecycle?: LifecycleRule[];
 }
 
 interface Bucket {
@@ -77,6 +83,21 @@ export class S3Store {
   /** Buckets by name. */
   listBuckets(): BucketMeta[] {
     return [...this.buckets.values()].map((b) => b.meta).sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  /** Sets (or, with undefined, deletes) the bucket's lifecycle configuration. */
+  setLifecycle(name: string, rules: LifecycleRule[] | undefined): void {
+    const bucket = this.bucket(name);
+    const { lifecycle: _old, ...rest } = bucket.meta;
+    bucket.meta = rules ? { ...rest, lifecycle: rules } : rest;
+    writeAtomically(join(this.root, name, 'bucket.json'), JSON.stringify(bucket.meta));
+  }
+
+  /** Replaces an object's tag set (its metadata file rewritten), or NoSuchKey. */
+  setObjectTags(bucketName: string, key: string, tags: TagSet): void {
+    const meta = { ...this.headObject(bucketName, key), tags };
+    writeAtomically(join(this.root, bucketName, 'objects', `${fileId(key)}.json`), JSON.stringify(meta));
+    this.bucket(bucketName).objects.set(key, meta);
   }
 
   /** Deletes an empty bucket. */

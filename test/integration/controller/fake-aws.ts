@@ -72,7 +72,7 @@ export async function startFakeAws(): Promise<FakeAws> {
       switch (target) {
         case 'AmazonSQS.ReceiveMessage': {
           if (queue.length === 0) await new Promise((r) => setTimeout(r, 300));
-          const batch = queue.splice(0, 10);
+          const batch = queue.splice(0, Math.min(10, Number(body.MaxNumberOfMessages ?? 1)));
           return json(200, {
             Messages: batch.map((m) => ({
               MessageId: `m${m.id}`,

@@ -63,9 +63,13 @@ describe('Media uploads and the recording through the API', () => {
     const media = await api('POST', '/media', { fileName: 'Tone 660.wav', contentType: 'audio/wav', sizeBytes: wav.length });
     expect(media.status).toBe(201);
     const uploadUrl = media.body.uploadUrl as string;
-    const put = (contentType: string, bytes: Buffer) => fetch(uploadUrl, { method: 'PUT', headers: { 'content-type': contentType }, body: new Uint8Array(bytes) });
+    const tagging = (media.body.uploadHeaders as Record<string, string>)['x-amz-tagging']!;
+    const put = (contentType: string, bytes: Buffer, tags = tagging) =>
+      fetch(uploadUrl, { method: 'PUT', headers: { 'content-type': contentType, 'x-amz-tagging': tags }, body: new Uint8Array(bytes) });
     expect((await put('audio/mpeg', wav)).status).toBe(403);
     expect((await put('audio/wav', wav.subarray(0, wav.length - 100))).status).toBe(403);
+    // The upload must carry the unclaimed tag it was signed with (the bucket expires what no track claims).
+    expect((await put('audio/wav', wav, 'shelcaster-upload=track')).status).toBe(403);
     expect((await put('audio/wav', wav)).status).toBe(200);
 
     const created = await api('POST', '/sessions', { title: 'Media and recording' });

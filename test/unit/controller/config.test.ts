@@ -22,6 +22,11 @@ describe('readConfig', () => {
     expect(readConfig({ ...valid, CHROMIUM_PATH: '/opt/chrome' }).chromiumPath).toBe('/opt/chrome');
   });
 
+  it('reads which start of the session controller it is, and refuses one that is not a whole number', () => {
+    expect(readConfig({ ...valid, CONTROLLER_GENERATION: '3' }).controllerGeneration).toBe(3);
+    expect(() => readConfig({ ...valid, CONTROLLER_GENERATION: 'two' })).toThrow('CONTROLLER_GENERATION must be a whole number (got "two")');
+  });
+
   it('names every missing or malformed variable at once', () => {
     const error = (() => {
       try {

@@ -51,7 +51,10 @@ describe('Media fetcher: policy decisions (shared URL policy, injected resolver)
       { address: '93.184.216.34', family: 4 },
       { address: '10.0.0.7', family: 4 },
     ]);
-    await expect(fetcher.fetch('https://media.example.org/a.mp3')).rejects.toThrow('non-public address (10.0.0.7)');
+    const refused = (await fetcher.fetch('https://media.example.org/a.mp3').catch((error: unknown) => error)) as MediaRefusedError;
+    expect(refused).toBeInstanceOf(MediaRefusedError);
+    expect(refused.message).toBe('media host is not a public address');
+    expect(refused.detail).toBe('media.example.org resolves to 10.0.0.7');
     expect(resolve).toHaveBeenCalledWith('media.example.org');
   });
 
@@ -59,11 +62,14 @@ describe('Media fetcher: policy decisions (shared URL policy, injected resolver)
     'refuses a name that resolves to %s',
     async (address) => {
       resolve.mockResolvedValue([{ address, family: address.includes(':') ? 6 : 4 }]);
-      await expect(fetcher.fetch('https://media.example.org/a.mp3')).rejects.toBeInstanceOf(MediaRefusedError);
+      const refused = fetcher.fetch('https://media.example.org/a.mp3');
+      await expect(refused).rejects.toBeInstanceOf(MediaRefusedError);
+      // Nothing of what the resolver said reaches the command's reason.
+      await expect(refused).rejects.toThrow(/^media host is not a public address$/);
     },
   );
 
-  it('fails a name that does not resolve', async () => {
+  it('fails a name that does not resolve with the same reason as a private one (no DNS probing)', async () => {
     const failing = await createMediaFetcher({
       s3,
       mediaBucket: BUCKET,
@@ -71,8 +77,13 @@ describe('Media fetcher: policy decisions (shared URL policy, injected resolver)
         throw Object.assign(new Error('getaddrinfo ENOTFOUND'), { code: 'ENOTFOUND' });
       },
     });
-    await expect(failing.fetch('https://nowhere.example.org/a.mp3')).rejects.toThrow('did not resolve');
+    await expect(failing.fetch('https://nowhere.example.org/a.mp3')).rejects.toThrow(/^media host is not a public address$/);
     await failing.close();
+  });
+
+  it('fails a name without any address with the same reason', async () => {
+    resolve.mockResolvedValue([]);
+    await expect(fetcher.fetch('https://media.example.org/a.mp3')).rejects.toThrow(/^media host is not a public address$/);
   });
 });
 
@@ -151,7 +162,7 @@ describe('Media fetcher: https against a loopback server (permissive policy, tes
 
   it('refuses a redirect to a host with a private address (DNS rebinding through redirects)', async () => {
     handler = (_p, res) => res.writeHead(307, { location: url('/x', 'private.test-host.net') }).end();
-    await expect(fetcher.fetch(url('/start'))).rejects.toThrow('non-public address (10.1.2.3)');
+    await expect(fetcher.fetch(url('/start'))).rejects.toThrow(/^media host is not a public address$/);
   });
 
   it('refuses a redirect to another scheme', async () => {
@@ -195,6 +206,20 @@ describe('Media fetcher: https against a loopback server (permissive policy, tes
   it('fails on an HTTP error status', async () => {
     handler = (_p, res) => res.writeHead(404).end();
     await expect(fetcher.fetch(url('/missing'))).rejects.toThrow('HTTP 404');
+  });
+
+  it('names only the error code of a failed connection, never the address and port it tried', async () => {
+    const closed = await new Promise<number>((resolvePort) => {
+      const probe = createServer({ cert, key });
+      probe.listen(0, '127.0.0.1', () => {
+        const free = (probe.address() as AddressInfo).port;
+        probe.close(() => resolvePort(free));
+      });
+    });
+    const error = (await fetcher.fetch(`https://media.test-host.net:${closed}/a.wav`).catch((e: unknown) => e)) as MediaFetchError;
+    expect(error).toBeInstanceOf(MediaFetchError);
+    expect(error.message).toBe('media fetch failed (ECONNREFUSED)');
+    expect(error.detail).toContain(`127.0.0.1:${closed}`);
   });
 });
 

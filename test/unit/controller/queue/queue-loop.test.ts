@@ -1,8 +1,18 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
-import { COMMAND_VISIBILITY_TIMEOUT_SECONDS, type CallbackMessage, type CommandMessage } from '#contract/index';
-import { QueueLoop } from '#controller/queue/queue-loop';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  QueueDoesNotExist,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
+import { COMMAND_MAX_RECEIVE_COUNT, COMMAND_VISIBILITY_TIMEOUT_SECONDS, type CallbackMessage, type CommandMessage } from '#contract/index';
+import { ManualClock } from '#test/fixtures/local-cloud/manual-clock';
+import { queueArn, SqsStore } from '#local-cloud/services/sqs/store';
+import { QueueLoop, RETRY_BACKOFF_SECONDS } from '#controller/queue/queue-loop';
 import type { Disposition } from '#controller/queue/command-processor';
 import { silentLogger } from '../test-logger.ts';
 
@@ -52,14 +62,14 @@ describe('QueueLoop', () => {
     sqsMock.on(ChangeMessageVisibilityCommand).resolves({});
   });
 
-  it('polls briefly (a poll outliving a killed controller would swallow messages) with the contract settings', async () => {
+  it('polls briefly (a poll outliving a killed controller would swallow messages) for one message (only a group head) with the contract settings', async () => {
     sqsMock.on(ReceiveMessageCommand).resolves({ Messages: [] });
     const { loop } = setup();
     await loop.receive();
     expect(sqsMock).toReceiveCommandWith(ReceiveMessageCommand, {
       QueueUrl: QUEUE_URL,
       WaitTimeSeconds: 1,
-      MaxNumberOfMessages: 10,
+      MaxNumberOfMessages: 1,
       VisibilityTimeout: COMMAND_VISIBILITY_TIMEOUT_SECONDS,
       MessageSystemAttributeNames: ['ApproximateReceiveCount', 'MessageGroupId', 'SequenceNumber'],
     });
@@ -146,5 +156,123 @@ describe('QueueLoop', () => {
     }));
     await loop.run(stop.signal);
     expect(sqsMock).toReceiveCommandTimes(ReceiveMessageCommand, 1);
+  });
+
+  it('stops when its queue is gone (Teardown deleted it) instead of polling it for ever', async () => {
+    sqsMock.on(ReceiveMessageCommand).rejects(new QueueDoesNotExist({ message: 'The specified queue does not exist.', $metadata: {} }));
+    const { loop } = setup();
+    await expect(loop.run(new AbortController().signal)).resolves.toBe('queue-gone');
+    expect(sqsMock).toReceiveCommandTimes(ReceiveMessageCommand, 1);
+  });
+});
+
+/**
+ * The loop against the local cloud's SQS store (the FIFO semantics AWS documents: a group's messages in order,
+ * none while one is in flight, receive counts, redrive to the dead-letter queue), its clock moved by hand.
+ */
+describe('QueueLoop: a stuck head of the commands group (the local SQS store behind the client)', () => {
+  const NAME = 'shelcaster-program-commands-x.fifo';
+  const DLQ = 'shelcaster-program-commands-dlq.fifo';
+  let clock: ManualClock;
+  let store: SqsStore;
+  /** Receives per command id, as the loop saw them. */
+  let receives: Map<string, number>;
+
+  const commandIdOf = (body: string) => (JSON.parse(body) as { commandId?: string }).commandId ?? 'callback';
+
+  beforeEach(() => {
+    sqsMock.reset();
+    clock = new ManualClock();
+    store = new SqsStore(clock);
+    store.createQueue(DLQ, { FifoQueue: 'true' }, {});
+    store.createQueue(
+      NAME,
+      {
+        FifoQueue: 'true',
+        VisibilityTimeout: String(COMMAND_VISIBILITY_TIMEOUT_SECONDS),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn(DLQ), maxReceiveCount: COMMAND_MAX_RECEIVE_COUNT }),
+      },
+      {},
+    );
+    receives = new Map();
+    sqsMock.on(ReceiveMessageCommand).callsFake((input: { MaxNumberOfMessages?: number; VisibilityTimeout?: number }) => {
+      const received = store.receiveNow(NAME, { maxMessages: input.MaxNumberOfMessages ?? 1, visibilityTimeoutSeconds: input.VisibilityTimeout });
+      for (const r of received) receives.set(commandIdOf(r.message.body), (receives.get(commandIdOf(r.message.body)) ?? 0) + 1);
+      return {
+        Messages: received.map((r) => ({
+          MessageId: r.message.id,
+          ReceiptHandle: r.receiptHandle,
+          Body: r.message.body,
+          Attributes: { MessageGroupId: r.message.groupId ?? '', ApproximateReceiveCount: String(r.message.receiveCount), SequenceNumber: r.message.sequenceNumber ?? '' },
+        })),
+      };
+    });
+    sqsMock.on(DeleteMessageCommand).callsFake((input: { ReceiptHandle: string }) => (store.deleteMessage(NAME, input.ReceiptHandle), {}));
+    sqsMock.on(ChangeMessageVisibilityCommand).callsFake((input: { ReceiptHandle: string; VisibilityTimeout: number }) => {
+      store.changeVisibility(NAME, input.ReceiptHandle, input.VisibilityTimeout);
+      return {};
+    });
+    sqsMock.on(ChangeMessageVisibilityBatchCommand).callsFake((input: { Entries: { ReceiptHandle: string; VisibilityTimeout: number }[] }) => {
+      for (const entry of input.Entries) store.changeVisibility(NAME, entry.ReceiptHandle, entry.VisibilityTimeout);
+      return { Successful: [], Failed: [] };
+    });
+  });
+
+  const enqueue = (...ids: string[]) => {
+    for (const id of ids) store.send(NAME, { body: JSON.stringify(command(id)), groupId: 'commands', deduplicationId: id });
+  };
+  const deadLettered = () => store.receiveNow(DLQ, { maxMessages: 10 }).map((r) => commandIdOf(r.message.body));
+  /** Receive-and-process cycles, the clock moved past any visibility the loop set between them. */
+  const cycles = async (loop: QueueLoop, count: number) => {
+    for (let i = 0; i < count; i++) {
+      await loop.processBatch(await loop.receive());
+      await clock.advance((COMMAND_VISIBILITY_TIMEOUT_SECONDS + RETRY_BACKOFF_SECONDS * COMMAND_MAX_RECEIVE_COUNT) * 1000);
+    }
+  };
+
+  it('while the head keeps failing (DynamoDB down), receives only the head: the commands behind it are neither counted nor dead-lettered', async () => {
+    const tries = new Map<string, number>();
+    const { loop } = setup(
+      vi.fn(async (m: CommandMessage): Promise<Disposition> => {
+        tries.set(m.commandId, (tries.get(m.commandId) ?? 0) + 1);
+        if (m.commandId === 'c1') throw new Error('DynamoDB unavailable');
+        return 'delete';
+      }),
+    );
+    enqueue('c1', 'c2', 'c3', 'c4');
+
+    await cycles(loop, COMMAND_MAX_RECEIVE_COUNT + 5);
+
+    // Every receive of a command was a try of it: none was handed out only to wait behind the head.
+    expect(Object.fromEntries(receives)).toEqual(Object.fromEntries(tries));
+    expect(tries.get('c1')).toBe(COMMAND_MAX_RECEIVE_COUNT);
+    expect([tries.get('c2'), tries.get('c3'), tries.get('c4')]).toEqual([1, 1, 1]);
+    // Only the head, tried as often as the queue allows, went to the dead-letter queue.
+    expect(deadLettered()).toEqual(['c1']);
+  });
+
+  it('while the head waits out its retry back-off, the commands behind it wait unreceived and then go once each', async () => {
+    let failures = 0;
+    const { loop, process } = setup(vi.fn(async (m: CommandMessage): Promise<Disposition> => (m.commandId === 'c1' && failures++ < 3 ? 'retry' : 'delete')));
+    enqueue('c1', 'c2', 'c3');
+
+    await cycles(loop, 8);
+
+    expect(process.mock.calls.map(([m, receiveCount]) => `${m.commandId}#${receiveCount}`)).toEqual(['c1#1', 'c1#2', 'c1#3', 'c1#4', 'c2#1', 'c3#1']);
+    expect(deadLettered()).toEqual([]);
+  });
+
+  it('waiting for the READY token, holds a command it received (one receive) and releases it at the end', async () => {
+    const { loop } = setup();
+    enqueue('c1', 'c2');
+    store.send(NAME, { body: JSON.stringify(callback('READY')), groupId: 'callbacks', deduplicationId: 'ready' });
+
+    const ready = await loop.receiveReadyToken(Date.now() + 5000, new AbortController().signal);
+
+    expect(ready).toMatchObject({ message: { callback: 'READY' } });
+    expect(receives.get('c2')).toBeUndefined();
+    expect(receives.get('c1') ?? 0).toBeLessThanOrEqual(1);
+    // Released: the next controller (or this one) receives c1 at once.
+    expect(store.receiveNow(NAME, { maxMessages: 1 }).map((r) => commandIdOf(r.message.body))).toEqual(['c1']);
   });
 });

@@ -4,11 +4,12 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DEFAULT_EXECUTION_LIMITS, MAX_REQUEST_BODY_BYTES } from '#contract/index';
+import { DEFAULT_EXECUTION_LIMITS, MAX_LIVE_SESSIONS_PER_ACCOUNT, MAX_LIVE_SESSIONS_PER_HOST, MAX_REQUEST_BODY_BYTES } from '#contract/index';
 import { handler } from '../../../../functions/api/create-session.ts';
 import { httpApiEvent } from '#test/fixtures/events/http-api';
 import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import { fakeIdempotencyTable } from '../support/idempotency-store.ts';
+import { fakeRateItems } from '../support/rate-items.ts';
 import { HOST_ID } from '../support/sessions.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
@@ -142,5 +143,46 @@ describe('Function: create-session', () => {
     expect(statusCode).toBe(409);
     expect(body.code).toBe('CONFLICT');
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+  });
+
+  describe('live-session limits under concurrent starts', () => {
+    /** The table in memory; a session record's write takes a while, so concurrent starts overlap it. */
+    const slowRecordWrites = () =>
+      fakeRateItems(documents, { beforePut: (item) => new Promise((resolve) => setTimeout(resolve, String(item.pk).startsWith('SESSION#') ? 20 : 0)) });
+    const sessionsIn = (items: Map<string, Record<string, unknown>>) => [...items.keys()].filter((k) => k.startsWith('SESSION#'));
+    const slotsOf = (items: Map<string, Record<string, unknown>>, key: string) => [...((items.get(key)?.sessionIds as Set<string> | undefined) ?? [])];
+
+    it(`grants exactly ${MAX_LIVE_SESSIONS_PER_HOST} of six concurrent starts by one host, and the refused ones leave nothing`, async () => {
+      const items = slowRecordWrites();
+
+      const answers = (await Promise.all(Array.from({ length: 6 }, () => request({ title: 'Morning show' })))).map(parse);
+
+      const granted = answers.filter((a) => a.statusCode === 202);
+      expect(granted).toHaveLength(MAX_LIVE_SESSIONS_PER_HOST);
+      expect(answers.filter((a) => a.statusCode === 429).map((a) => a.body.code)).toEqual(['RATE_LIMITED', 'RATE_LIMITED', 'RATE_LIMITED']);
+      expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, MAX_LIVE_SESSIONS_PER_HOST);
+      const grantedIds = granted.map((a) => a.body.sessionId as string).sort();
+      expect(slotsOf(items, `RATE#HOST#${HOST_ID}|LIVE`).sort()).toEqual(grantedIds);
+      expect(slotsOf(items, 'RATE#ACCOUNT|LIVE').sort()).toEqual(grantedIds);
+      expect(sessionsIn(items).sort()).toEqual(grantedIds.map((id) => `SESSION#${id}|SESSION`));
+    });
+
+    it(`grants at most ${MAX_LIVE_SESSIONS_PER_ACCOUNT} concurrent starts across hosts (IVS's composition quota)`, async () => {
+      const items = slowRecordWrites();
+      const hosts = Array.from({ length: MAX_LIVE_SESSIONS_PER_ACCOUNT + 2 }, (_, i) => `host-${i}`);
+
+      const answers = (
+        await Promise.all(hosts.map((sub) => handler(httpApiEvent({ method: 'POST', route: '/sessions', body: { title: 'Show' }, sub }), lambdaContext)))
+      ).map(parse);
+
+      expect(answers.filter((a) => a.statusCode === 202)).toHaveLength(MAX_LIVE_SESSIONS_PER_ACCOUNT);
+      const refused = answers.filter((a) => a.statusCode === 429);
+      expect(refused).toHaveLength(2);
+      expect(refused[0]!.body.message).toMatch(/shows on air/);
+      expect(slotsOf(items, 'RATE#ACCOUNT|LIVE')).toHaveLength(MAX_LIVE_SESSIONS_PER_ACCOUNT);
+      expect(sessionsIn(items)).toHaveLength(MAX_LIVE_SESSIONS_PER_ACCOUNT);
+      // The refused hosts hold no slot of their own either.
+      expect(hosts.flatMap((h) => slotsOf(items, `RATE#HOST#${h}|LIVE`))).toHaveLength(MAX_LIVE_SESSIONS_PER_ACCOUNT);
+    });
   });
 });

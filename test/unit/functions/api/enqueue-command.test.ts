@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { CommandMessage, MAX_REQUEST_BODY_BYTES, mediaOwnerPrefix } from '#contract/index';
+import { CommandMessage, MAX_REQUEST_BODY_BYTES, mediaOwnerPrefix, SHOW_ENDED_COMMAND_REASON } from '#contract/index';
 import { handler } from '../../../../functions/api/enqueue-command.ts';
 import { httpApiEvent } from '#test/fixtures/events/http-api';
 import { lambdaContext } from '#test/fixtures/events/lambda-context';
@@ -41,6 +41,21 @@ beforeEach(() => {
 });
 
 describe('Function: enqueue-command', () => {
+  it('settles a command FAILED itself when the show was torn down while it was being accepted', async () => {
+    // Read LIVE when the request began; ENDED once the command was sent (Teardown may have listed the QUEUED ones before).
+    documents.on(GetCommand).resolvesOnce({ Item: sessionItem() }).resolves({ Item: { status: 'ENDED' } });
+    documents.on(UpdateCommand).resolves({});
+
+    const response = await send({ type: 'PAUSE_MEDIA' });
+
+    expect(response.statusCode).toBe(202);
+    expect(json(response)).toMatchObject({ status: 'FAILED' });
+    expect(documents).toReceiveCommandWith(UpdateCommand, {
+      ConditionExpression: '#status = :queued',
+      ExpressionAttributeValues: expect.objectContaining({ ':failed': 'FAILED', ':reason': SHOW_ENDED_COMMAND_REASON }),
+    });
+  });
+
   it('records the command QUEUED, then sends it in the commands group deduplicated by its id', async () => {
     const response = await send({ type: 'PLAY_MEDIA', programId: 'intro', programUrl: MEDIA_URL, startAtSeconds: 3 });
     const body = json(response);

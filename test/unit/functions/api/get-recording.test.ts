@@ -50,21 +50,26 @@ function bucketHolds(objects: Record<string, string | Uint8Array>): void {
 let RECORDING: Record<string, string | Uint8Array>;
 let fixtureDir: string;
 
+/** ffmpeg's fMP4 HLS of a 3 s tone under `hls` (extra output options, e.g. a creation time in the init). */
+function recordingUnder(hls: string, dir: string, extra: string[] = []): Record<string, string | Uint8Array> {
+  execFileSync('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3:sample_rate=48000', '-c:a', 'aac', ...extra,
+    '-f', 'hls', '-hls_time', '2', '-hls_list_size', '0', '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init-0.mp4',
+    '-hls_segment_filename', join(dir, '%d.mp4'), join(dir, 'playlist.m3u8'),
+  ]);
+  const file = (name: string) => new Uint8Array(readFileSync(join(dir, name)));
+  return {
+    [`${hls}/multivariant.m3u8`]: '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=140800,CODECS="mp4a.40.2"\naudio/playlist.m3u8\n',
+    [`${hls}/audio/playlist.m3u8`]: readFileSync(join(dir, 'playlist.m3u8'), 'utf8'),
+    [`${hls}/audio/init-0.mp4`]: file('init-0.mp4'),
+    [`${hls}/audio/0.mp4`]: file('0.mp4'),
+    [`${hls}/audio/1.mp4`]: file('1.mp4'),
+  };
+}
+
 beforeAll(() => {
   fixtureDir = mkdtempSync(join(tmpdir(), 'get-recording-'));
-  execFileSync('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3:sample_rate=48000', '-c:a', 'aac',
-    '-f', 'hls', '-hls_time', '2', '-hls_list_size', '0', '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init-0.mp4',
-    '-hls_segment_filename', join(fixtureDir, '%d.mp4'), join(fixtureDir, 'playlist.m3u8'),
-  ]);
-  const file = (name: string) => new Uint8Array(readFileSync(join(fixtureDir, name)));
-  RECORDING = {
-    [`${HLS}/multivariant.m3u8`]: '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=140800,CODECS="mp4a.40.2"\naudio/playlist.m3u8\n',
-    [`${HLS}/audio/playlist.m3u8`]: readFileSync(join(fixtureDir, 'playlist.m3u8'), 'utf8'),
-    [`${HLS}/audio/init-0.mp4`]: file('init-0.mp4'),
-    [`${HLS}/audio/0.mp4`]: file('0.mp4'),
-    [`${HLS}/audio/1.mp4`]: file('1.mp4'),
-  };
+  RECORDING = recordingUnder(HLS, fixtureDir);
 });
 
 afterAll(() => rmSync(fixtureDir, { recursive: true, force: true }));
@@ -194,5 +199,60 @@ describe('Function: get-recording', () => {
     expect(response.statusCode).toBe(500);
     expect(json(response)).toEqual({ code: 'INTERNAL_ERROR', message: 'An internal error occurred.' });
     expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+  });
+
+  describe('a show whose composition was restarted mid-show (one recording per composition)', () => {
+    const SECOND_PREFIX = 'q9vXxAbCdEfG/Zz98Yx76Wv54/dest1/composite';
+    const SECOND_HLS = `${SECOND_PREFIX}/media/hls`;
+    const TWO_PARTS = {
+      status: 'ENDED' as const,
+      compositionArn: 'arn:aws:ivs:us-east-1:123456789012:composition/Zz98Yx76Wv54',
+      recordingPrefix: SECOND_PREFIX,
+      recordings: [
+        { compositionArn: COMPOSITION_ARN, recordingPrefix: PREFIX, startedAt: '2026-11-24T08:01:00.000Z' },
+        { compositionArn: 'arn:aws:ivs:us-east-1:123456789012:composition/Zz98Yx76Wv54', recordingPrefix: SECOND_PREFIX, startedAt: '2026-11-24T08:09:00.000Z' },
+      ],
+    };
+    let second: Record<string, string | Uint8Array>;
+    let secondDir: string;
+
+    beforeAll(() => {
+      secondDir = mkdtempSync(join(tmpdir(), 'get-recording-second-'));
+      // Another encoder run: the same configuration, its init differing only in its creation times.
+      second = recordingUnder(SECOND_HLS, secondDir, ['-metadata', 'creation_time=2026-11-24T08:09:00Z']);
+    });
+    afterAll(() => rmSync(secondDir, { recursive: true, force: true }));
+
+    it('builds the episode of every part in order, the later part following the earlier one', async () => {
+      documents.on(GetCommand).resolves({ Item: sessionItem(TWO_PARTS) });
+      expect(Buffer.from(second[`${SECOND_HLS}/audio/init-0.mp4`] as Uint8Array).equals(Buffer.from(RECORDING[`${HLS}/audio/init-0.mp4`] as Uint8Array))).toBe(false);
+      bucketHolds({ ...RECORDING, ...second, [`${PREFIX}/events/recording-ended.json`]: '{}', [`${SECOND_PREFIX}/events/recording-ended.json`]: '{}' });
+
+      expect((await get()).statusCode).toBe(302);
+
+      const written = Buffer.from(s3.commandCalls(PutObjectCommand)[0]?.args[0].input.Body as Uint8Array);
+      const init = RECORDING[`${HLS}/audio/init-0.mp4`] as Uint8Array;
+      expect(written.subarray(0, init.length).equals(Buffer.from(init))).toBe(true);
+      // One sidx over the four segments of both parts: 40 + 4 × 12 bytes, its reference count 4.
+      expect(written.toString('latin1', init.length + 4, init.length + 8)).toBe('sidx');
+      expect(written.readUInt32BE(init.length)).toBe(88);
+      expect(written.readUInt16BE(init.length + 38)).toBe(4); // version 1: size, type, version/flags, id, timescale, two 64-bit times, reserved
+    });
+
+    it('waits (409) while an earlier part that recorded is not closed yet', async () => {
+      documents.on(GetCommand).resolves({ Item: sessionItem(TWO_PARTS) });
+      bucketHolds({ ...RECORDING, ...second, [`${PREFIX}/events/recording-started.json`]: '{}', [`${SECOND_PREFIX}/events/recording-ended.json`]: '{}' });
+
+      expect((await get()).statusCode).toBe(409);
+      expect(s3).not.toHaveReceivedCommand(PutObjectCommand);
+    });
+
+    it('does not wait for an earlier composition that never recorded', async () => {
+      documents.on(GetCommand).resolves({ Item: sessionItem(TWO_PARTS) });
+      bucketHolds({ ...second, [`${SECOND_PREFIX}/events/recording-ended.json`]: '{}' });
+
+      expect((await get()).statusCode).toBe(302);
+      expect(s3).toHaveReceivedCommandTimes(PutObjectCommand, 1);
+    });
   });
 });

@@ -2,7 +2,8 @@ import '../support/env.ts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteObjectCommand, NoSuchKey, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { MAX_TRACKS_PER_HOST, mediaOwnerPrefix, trackKey } from '#contract/index';
 import { handler as listTracks } from '../../../../functions/api/list-tracks.ts';
 import { handler as createTrack } from '../../../../functions/api/create-track.ts';
@@ -13,6 +14,7 @@ import { TEST_ENV } from '../support/env.ts';
 import { HOST_ID, OTHER_HOST_ID } from '../support/sessions.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
+const s3 = mockClient(S3Client);
 
 const TRACK_ID = '0b7c2f4e-1a2b-4c3d-9e8f-7a6b5c4d3e2f';
 const OWN_URL = `s3://${TEST_ENV.MEDIA_BUCKET_NAME}/${mediaOwnerPrefix(HOST_ID)}1f2e3d4c-intro.wav`;
@@ -38,9 +40,14 @@ const post = (body: unknown, sub?: string) => createTrack(httpApiEvent({ method:
 
 beforeEach(() => {
   documents.reset();
+  s3.reset();
   documents.on(QueryCommand).resolves({ Items: [] });
   documents.on(PutCommand).resolves({});
+  s3.on(PutObjectTaggingCommand).resolves({});
+  s3.on(DeleteObjectCommand).resolves({});
 });
+
+const OWN_KEY = OWN_URL.replace(`s3://${TEST_ENV.MEDIA_BUCKET_NAME}/`, '');
 
 describe('Function: list-tracks', () => {
   it("answers the caller's tracks oldest first, without keys or owner, from the caller's partition only", async () => {
@@ -93,6 +100,31 @@ describe('Function: create-track', () => {
     });
   });
 
+  it('claims the upload it registers (its tag set becomes the track tag), so the unclaimed-uploads rule keeps it', async () => {
+    expect((await post(validBody)).statusCode).toBe(201);
+
+    expect(s3).toReceiveCommandWith(PutObjectTaggingCommand, {
+      Bucket: TEST_ENV.MEDIA_BUCKET_NAME,
+      Key: OWN_KEY,
+      Tagging: { TagSet: [{ Key: 'shelcaster-upload', Value: 'track' }] },
+    });
+  });
+
+  it('refuses an upload that was never PUT with 400 and stores nothing', async () => {
+    s3.on(PutObjectTaggingCommand).rejects(new NoSuchKey({ message: 'The specified key does not exist.', $metadata: { httpStatusCode: 404 } }));
+
+    const { statusCode, body } = parse(await post(validBody));
+
+    expect(statusCode).toBe(400);
+    expect(body).toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ path: 'body.programUrl', message: expect.stringContaining('PUT the file') }] });
+    expect(documents).not.toHaveReceivedCommand(PutCommand);
+  });
+
+  it('registers an https programUrl without touching the bucket', async () => {
+    expect((await post({ ...validBody, programUrl: 'https://media.example.org/intro.wav' })).statusCode).toBe(201);
+    expect(s3).not.toHaveReceivedAnyCommand();
+  });
+
   it("refuses another user's upload with 400 and stores nothing", async () => {
     const { statusCode, body } = parse(await post(validBody, OTHER_HOST_ID));
 
@@ -141,22 +173,39 @@ describe('Function: delete-track', () => {
   const remove = (trackId: string) =>
     deleteTrack(httpApiEvent({ method: 'DELETE', route: '/tracks/{trackId}', pathParameters: { trackId } }), lambdaContext);
 
-  it("deletes the caller's track with a condition and answers 204", async () => {
+  beforeEach(() => {
+    documents.on(GetCommand).callsFake((input: { Key: { pk: string; sk: string } }) =>
+      input.Key.sk === trackKey(HOST_ID, TRACK_ID).sk ? { Item: trackItem(TRACK_ID, '2026-11-24T08:00:00.000Z') } : {},
+    );
+  });
+
+  it("deletes the caller's track with a condition, then its upload, and answers 204", async () => {
     documents.on(DeleteCommand).resolves({});
 
     const response = await remove(TRACK_ID);
 
     expect(response.statusCode).toBe(204);
     expect(documents).toReceiveCommandWith(DeleteCommand, { Key: trackKey(HOST_ID, TRACK_ID), ConditionExpression: 'attribute_exists(pk)' });
+    expect(s3).toReceiveCommandWith(DeleteObjectCommand, { Bucket: TEST_ENV.MEDIA_BUCKET_NAME, Key: OWN_KEY });
+  });
+
+  it('keeps the upload while another track of the host names it', async () => {
+    documents.on(DeleteCommand).resolves({});
+    documents.on(QueryCommand).resolves({ Items: [trackItem('c0000000-0000-4000-8000-000000000003', '2026-11-24T09:00:00.000Z', 'Same file')] });
+
+    expect((await remove(TRACK_ID)).statusCode).toBe(204);
+    expect(s3).not.toHaveReceivedCommand(DeleteObjectCommand);
   });
 
   it('answers 404 when the caller has no such track', async () => {
+    documents.on(GetCommand).resolves({});
     documents.on(DeleteCommand).rejects(new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} }));
 
     const { statusCode, body } = parse(await remove(TRACK_ID));
 
     expect(statusCode).toBe(404);
     expect(body).toMatchObject({ code: 'NOT_FOUND' });
+    expect(s3).not.toHaveReceivedAnyCommand();
   });
 
   it('refuses a track id that is not a UUID with 400', async () => {

@@ -51,7 +51,12 @@ describe('Step: go-live', () => {
       ],
     });
     expect(documents).toReceiveCommandWith(UpdateCommand, {
-      ExpressionAttributeValues: expect.objectContaining({ ':f0': COMPOSITION_ARN, ':f1': RECORDING_PREFIX }),
+      UpdateExpression: expect.stringContaining('list_append(if_not_exists(#recordings, :none), :recording)'),
+      ExpressionAttributeValues: expect.objectContaining({
+        ':arn': COMPOSITION_ARN,
+        ':prefix': RECORDING_PREFIX,
+        ':recording': [{ compositionArn: COMPOSITION_ARN, recordingPrefix: RECORDING_PREFIX, startedAt: expect.any(String) }],
+      }),
     });
     expect(documents).toReceiveCommandWith(UpdateCommand, {
       UpdateExpression: expect.stringContaining('if_not_exists(#n0, :n0)'),
@@ -71,13 +76,21 @@ describe('Step: go-live', () => {
     expect(ivs).not.toHaveReceivedCommand(StartCompositionCommand);
   });
 
-  it('starts a new composition when the recorded one stopped', async () => {
-    documents.on(GetCommand).resolves({ Item: sessionItem({ compositionArn: 'arn:aws:ivs:us-east-1:123456789012:composition/Old' }) });
+  it('starts a new composition when the recorded one stopped, adding a part and keeping the earlier one', async () => {
+    const old = { compositionArn: 'arn:aws:ivs:us-east-1:123456789012:composition/Old', recordingPrefix: 'old/prefix', startedAt: '2026-11-24T08:00:00.000Z' };
+    documents.on(GetCommand).resolves({ Item: sessionItem({ compositionArn: old.compositionArn, recordingPrefix: old.recordingPrefix, recordings: [old] }) });
     ivs.on(GetCompositionCommand).resolves({ composition: { arn: 'old', stageArn: STAGE_ARN, state: 'STOPPED', layout: {}, destinations: [] } });
 
     await handler({ sessionId: SESSION_ID, maxShowSeconds: 3600 }, lambdaContext);
 
     expect(ivs).toHaveReceivedCommandTimes(StartCompositionCommand, 1);
+    const recorded = documents.commandCalls(UpdateCommand).map((c) => c.args[0].input).find((input) => input.UpdateExpression?.includes('#recordings'));
+    expect(recorded).toMatchObject({
+      UpdateExpression: expect.stringMatching(/^SET #recordings = list_append\(if_not_exists\(#recordings, :none\), :recording\)/),
+      // A retry of the same composition adds nothing.
+      ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(#arn) OR #arn <> :arn)',
+      ExpressionAttributeValues: expect.objectContaining({ ':recording': [expect.objectContaining({ compositionArn: COMPOSITION_ARN, recordingPrefix: RECORDING_PREFIX })] }),
+    });
   });
 
   it('never answers less than one second on air', async () => {

@@ -44,12 +44,13 @@ describe('Step: start-controller', () => {
               { name: 'SESSION_ID', value: SESSION_ID },
               { name: 'STAGE_ARN', value: STAGE_ARN },
               { name: 'COMMAND_QUEUE_URL', value: QUEUE_URL },
+              { name: 'CONTROLLER_GENERATION', value: '0' },
             ],
           },
         ],
       },
     });
-    expect(documents).toReceiveCommandWith(UpdateCommand, { ExpressionAttributeValues: expect.objectContaining({ ':f0': NEW_TASK_ARN }) });
+    expect(documents).toReceiveCommandWith(UpdateCommand, { ExpressionAttributeValues: expect.objectContaining({ ':f0': NEW_TASK_ARN, ':f1': 0 }) });
     expect(ecs).not.toHaveReceivedCommand(StopTaskCommand);
   });
 
@@ -68,6 +69,10 @@ describe('Step: start-controller', () => {
     await handler({ sessionId: SESSION_ID }, lambdaContext);
 
     expect(ecs).toReceiveCommandWith(RunTaskCommand, { clientToken: `${SESSION_ID}-2` });
+    expect(ecs).toReceiveCommandWith(RunTaskCommand, {
+      overrides: { containerOverrides: [expect.objectContaining({ environment: expect.arrayContaining([{ name: 'CONTROLLER_GENERATION', value: '2' }]) })] },
+    });
+    expect(documents).toReceiveCommandWith(UpdateCommand, { ExpressionAttributeValues: expect.objectContaining({ ':f0': NEW_TASK_ARN, ':f1': 2 }) });
     expect(ecs).toReceiveCommandWith(StopTaskCommand, { cluster: 'shelcaster-cluster', task: TASK_ARN });
     expect(order).toEqual(['record new task', 'stop previous task']);
   });

@@ -1,11 +1,12 @@
 import '../support/env.ts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ECSClient, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ECSClient, ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { DeleteStageCommand, IVSRealTimeClient, ResourceNotFoundException, StopCompositionCommand } from '@aws-sdk/client-ivs-realtime';
 import { DeleteQueueCommand, GetQueueUrlCommand, QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs';
-import { DEFAULT_EXECUTION_LIMITS } from '#contract/index';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DEFAULT_EXECUTION_LIMITS, SHOW_ENDED_COMMAND_REASON } from '#contract/index';
 import { handler } from '../../../../functions/steps/teardown.ts';
 import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import { COMPOSITION_ARN, HOST_ID, QUEUE_URL, SESSION_ID, STAGE_ARN, TASK_ARN, sessionItem } from '../support/sessions.ts';
@@ -42,6 +43,8 @@ beforeEach(() => {
   ivs.on(StopCompositionCommand).resolves({});
   ivs.on(DeleteStageCommand).resolves({});
   ecs.on(StopTaskCommand).resolves({ task: { taskArn: TASK_ARN } });
+  ecs.on(ListTasksCommand).resolves({ taskArns: [TASK_ARN] });
+  documents.on(QueryCommand).resolves({ Items: [] });
   sqs.on(DeleteQueueCommand).resolves({});
 });
 
@@ -105,7 +108,46 @@ describe('Step: teardown', () => {
     expect(values).toMatchObject({ ':f0': 'FAILED', ':f1': 'STEP_FAILED', ':f2': expect.stringContaining('ControllerTaskNotStartedError: RunTask failed') });
     expect(JSON.stringify(values)).not.toContain(leaked);
     expect(JSON.stringify(values)).not.toContain('at x');
-    expect(ecs).not.toHaveReceivedCommand(StopTaskCommand);
+  });
+
+  it('stops every task started for the session, listed by startedBy, besides the recorded one', async () => {
+    const orphan = 'arn:aws:ecs:us-east-1:123456789012:task/shelcaster-cluster/00000000000000000000000000000bad';
+    const replaced = 'arn:aws:ecs:us-east-1:123456789012:task/shelcaster-cluster/0000000000000000000000000000dead';
+    ecs.on(ListTasksCommand).resolvesOnce({ taskArns: [orphan], nextToken: 'page-2' }).resolvesOnce({ taskArns: [replaced, TASK_ARN] });
+
+    await handler(endedByHost, lambdaContext);
+
+    expect(ecs).toReceiveCommandWith(ListTasksCommand, { cluster: 'shelcaster-cluster', startedBy: SESSION_ID, desiredStatus: 'RUNNING' });
+    expect(ecs).toReceiveCommandWith(ListTasksCommand, { nextToken: 'page-2' });
+    const stopped = ecs.commandCalls(StopTaskCommand).map((call) => call.args[0].input.task).sort();
+    expect(stopped).toEqual([orphan, replaced, TASK_ARN].sort());
+  });
+
+  it('settles the commands still QUEUED as FAILED with a reason, after recording the end', async () => {
+    const order: string[] = [];
+    documents.on(QueryCommand).callsFake(() => {
+      order.push('list queued');
+      return { Items: [{ commandId: 'c-1' }, { commandId: 'c-2' }] };
+    });
+    documents.on(UpdateCommand).callsFake((input: { UpdateExpression: string; Key: { sk: string } }) => {
+      order.push(input.UpdateExpression.includes('if_not_exists') ? 'record end' : input.Key.sk.startsWith('COMMAND#') ? `fail ${input.Key.sk}` : 'other');
+      if (input.Key.sk === 'COMMAND#c-2') throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+      return { Attributes: sessionItem({ status: 'ENDED' }) };
+    });
+
+    await handler(endedByHost, lambdaContext);
+
+    expect(order.filter((step) => step !== 'other')).toEqual(['record end', 'list queued', 'fail COMMAND#c-1', 'fail COMMAND#c-2']);
+    expect(documents).toReceiveCommandWith(QueryCommand, {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :commands)',
+      FilterExpression: '#status = :queued',
+      ConsistentRead: true,
+    });
+    expect(documents).toReceiveCommandWith(UpdateCommand, {
+      Key: { pk: `SESSION#${SESSION_ID}`, sk: 'COMMAND#c-1' },
+      ConditionExpression: '#status = :queued',
+      ExpressionAttributeValues: { ':failed': 'FAILED', ':queued': 'QUEUED', ':reason': SHOW_ENDED_COMMAND_REASON },
+    });
   });
 
   it('finds the queue by name when the session never recorded it', async () => {

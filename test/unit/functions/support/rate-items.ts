@@ -5,7 +5,9 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   GetCommand,
+  PutCommand,
   UpdateCommand,
   type DynamoDBDocumentClientResolvedConfig,
   type ServiceInputTypes,
@@ -18,11 +20,34 @@ type DocumentStub = AwsStub<ServiceInputTypes, ServiceOutputTypes, DynamoDBDocum
 
 const conditionFailed = () => new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
 
-/** Wires the fake onto the stub; returns the items by `pk|sk` (session records may be put in it too). */
-export function fakeRateItems(mock: DocumentStub): Map<string, Item> {
+export interface FakeRateItemsOptions {
+  /** Called before a PutCommand is stored (a slow write of a session record, for races). */
+  beforePut?: (item: Item) => Promise<void>;
+}
+
+/**
+ * Wires the fake onto the stub; returns the items by `pk|sk`. Session records may be put in it too, directly or
+ * through PutCommand (`attribute_not_exists(pk)`) and DeleteCommand (`#status = :starting`), as
+ * create-session writes and deletes them.
+ */
+export function fakeRateItems(mock: DocumentStub, options: FakeRateItemsOptions = {}): Map<string, Item> {
   const items = new Map<string, Item>();
   const id = (key: { pk: string; sk: string }) => `${key.pk}|${key.sk}`;
   mock.on(GetCommand).callsFake((input: { Key: { pk: string; sk: string } }) => ({ Item: items.get(id(input.Key)) }));
+  mock.on(PutCommand).callsFake(async (input: { Item: Item & { pk: string; sk: string }; ConditionExpression?: string }) => {
+    await options.beforePut?.(input.Item);
+    if (input.ConditionExpression !== 'attribute_not_exists(pk)') throw new Error(`The fake does not know the condition ${input.ConditionExpression}`);
+    if (items.has(id(input.Item))) throw conditionFailed();
+    items.set(id(input.Item), { ...input.Item });
+    return {};
+  });
+  mock.on(DeleteCommand).callsFake((input: { Key: { pk: string; sk: string }; ConditionExpression?: string; ExpressionAttributeValues?: Item }) => {
+    const item = items.get(id(input.Key));
+    if (input.ConditionExpression !== '#status = :starting') throw new Error(`The fake does not know the condition ${input.ConditionExpression}`);
+    if (item?.status !== input.ExpressionAttributeValues?.[':starting']) throw conditionFailed();
+    items.delete(id(input.Key));
+    return {};
+  });
   mock.on(UpdateCommand).callsFake(
     (input: { Key: { pk: string; sk: string }; UpdateExpression: string; ConditionExpression?: string; ExpressionAttributeValues: Item }) => {
       const item: Item = { ...(items.get(id(input.Key)) ?? input.Key) };
@@ -36,6 +61,9 @@ export function fakeRateItems(mock: DocumentStub): Map<string, Item> {
         case 'tat >= :now AND tat <= :latest':
           if (tat === undefined || tat < (v[':now'] as number) || tat > (v[':latest'] as number)) throw conditionFailed();
           break;
+        case 'attribute_exists(tat)':
+          if (tat === undefined) throw conditionFailed();
+          break;
         case 'attribute_not_exists(sessionIds) OR size(sessionIds) < :max OR contains(sessionIds, :id)':
           if (held.size >= (v[':max'] as number) && !held.has(v[':id'] as string)) throw conditionFailed();
           break;
@@ -47,6 +75,9 @@ export function fakeRateItems(mock: DocumentStub): Map<string, Item> {
       switch (input.UpdateExpression) {
         case 'SET tat = :next':
           item.tat = v[':next'];
+          break;
+        case 'SET tat = tat - :interval':
+          item.tat = (tat ?? 0) - (v[':interval'] as number);
           break;
         case 'SET tat = tat + :interval':
           item.tat = (tat ?? 0) + (v[':interval'] as number);

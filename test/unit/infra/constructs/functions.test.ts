@@ -30,6 +30,8 @@ function expectedGrants(binding: Binding): string[] {
       return allow(['s3:GetObject'], [`${BUCKET}/media/*`]);
     case 'mediaUploads':
       return allow(['s3:PutObject'], [`${BUCKET}/media/*`]);
+    case 'trackMedia':
+      return allow(['s3:PutObjectTagging', 's3:DeleteObject'], [`${BUCKET}/media/*`]);
     case 'recordings':
       return [
         ...allow(['s3:GetObject'], [`${BUCKET}/*/composite/*`]),
@@ -47,6 +49,7 @@ function expectedGrants(binding: Binding): string[] {
       return [
         ...allow(['ecs:RunTask'], ['arn:aws:ecs:REGION:ACCOUNT:task-definition/shelcaster-program-controller:*']),
         ...allow(['ecs:StopTask', 'ecs:DescribeTasks'], ['arn:aws:ecs:REGION:ACCOUNT:task/shelcaster-cluster/*']),
+        ...allow(['ecs:ListTasks'], ['*']),
         ...allow(['iam:PassRole'], passRoles),
       ];
     case 'commandQueues':
@@ -192,7 +195,7 @@ describe('Functions of media uploads and recordings', () => {
 describe('Function bindings with conditions', () => {
   const startController = FUNCTIONS.find((f) => f.role === 'startController')!;
 
-  it('allows RunTask and StopTask only in the controller cluster', () => {
+  it('allows RunTask, StopTask and ListTasks only in the controller cluster', () => {
     const ecs = grantsOfFunction(startController).filter((g) => g.action.startsWith('ecs:'));
     expect(ecs.length).toBeGreaterThan(0);
     for (const grant of ecs) expect(grant.condition).toEqual({ ArnEquals: { 'ecs:cluster': clusterArn } });

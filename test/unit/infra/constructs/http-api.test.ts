@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { API_ROUTES, FUNCTION_NAMES, routeKey } from '#contract/index';
+import { API_ROUTES, DEFAULT_ROUTE_THROTTLE, FUNCTION_NAMES, routeKey } from '#contract/index';
 import { SYNTH_TIMEOUT_MS, synthesizeStack, type SynthesizedStack } from '../stack-fixture.ts';
 
 const ISSUER = 'https://auth.example.com/tenant/';
@@ -53,13 +53,22 @@ describe('HttpApi', () => {
     expect(cors.AllowMethods).toEqual(expect.arrayContaining(['GET', 'POST', 'DELETE']));
   });
 
-  it('throttles the auto-deployed default stage', () => {
+  it('throttles each route of the auto-deployed default stage with its own budget from the contract', () => {
     const [stageId] = synth.reader.idsOfType('AWS::ApiGatewayV2::Stage');
-    expect(synth.reader.resource(stageId!).Properties).toMatchObject({
+    const stage = synth.reader.resource(stageId!);
+    expect(stage.Properties).toMatchObject({
       StageName: '$default',
       AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      DefaultRouteSettings: { ThrottlingRateLimit: DEFAULT_ROUTE_THROTTLE.ratePerSecond, ThrottlingBurstLimit: DEFAULT_ROUTE_THROTTLE.burst },
     });
+    expect(stage.Properties?.RouteSettings).toEqual(
+      Object.fromEntries(API_ROUTES.map((r) => [routeKey(r), { ThrottlingRateLimit: r.throttle.ratePerSecond, ThrottlingBurstLimit: r.throttle.burst }])),
+    );
+    // The commands route has a budget of its own, far above the console's public files'.
+    expect((stage.Properties?.RouteSettings as Record<string, { ThrottlingRateLimit: number }>)['POST /sessions/{sessionId}/commands']?.ThrottlingRateLimit).toBeGreaterThanOrEqual(500);
+    // Route settings name routes by key: the stage waits for every route.
+    const routeIds = synth.reader.idsOfType('AWS::ApiGatewayV2::Route');
+    expect(stage.DependsOn).toEqual(expect.arrayContaining(routeIds));
   });
 
   it('outputs the API URL', () => {

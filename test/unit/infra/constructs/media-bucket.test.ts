@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { MediaBucket } from '#infra/constructs/media-bucket';
+import { UNCLAIMED_UPLOAD_DAYS } from '#contract/index';
 
 describe('MediaBucket', () => {
   const stack = new Stack(new App(), 'Test', { env: { account: '123456789012', region: 'eu-west-1' } });
@@ -44,10 +45,17 @@ describe('MediaBucket', () => {
     expect(rule.AllowedMethods).toEqual(expect.arrayContaining(['PUT', 'GET']));
   });
 
-  it('aborts incomplete multipart uploads after a day', () => {
+  it('aborts incomplete multipart uploads after a day, and expires uploads no track claimed', () => {
     const bucket = Object.values(template.findResources('AWS::S3::Bucket'))[0]!;
     expect(bucket.Properties.LifecycleConfiguration.Rules).toEqual([
       expect.objectContaining({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }),
+      {
+        Id: 'expire-unclaimed-uploads',
+        Prefix: 'media/',
+        TagFilters: [{ Key: 'shelcaster-upload', Value: 'unclaimed' }],
+        ExpirationInDays: UNCLAIMED_UPLOAD_DAYS,
+        Status: 'Enabled',
+      },
     ]);
   });
 });

@@ -27,10 +27,11 @@ describe('Method: createRouteMatcher', () => {
   });
 
   it('prefers literal segments over parameters, and lets a greedy parameter take the rest', () => {
+    const throttle = { ratePerSecond: 1, burst: 1 };
     const routes: ApiRoute[] = [
-      { method: 'GET', path: '/items/{id}', function: 'getSession', authorized: true },
-      { method: 'GET', path: '/items/latest', function: 'getCommand', authorized: true },
-      { method: 'GET', path: '/files/{proxy+}', function: 'createSession', authorized: false },
+      { method: 'GET', path: '/items/{id}', function: 'getSession', authorized: true, throttle },
+      { method: 'GET', path: '/items/latest', function: 'getCommand', authorized: true, throttle },
+      { method: 'GET', path: '/files/{proxy+}', function: 'createSession', authorized: false, throttle },
     ];
     const custom = createRouteMatcher(routes);
     expect(custom('GET', '/items/latest')?.route.function).toBe('getCommand');

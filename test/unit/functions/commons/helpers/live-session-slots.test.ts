@@ -2,7 +2,7 @@ import '#test/unit/functions/support/env';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { liveSlotsKey, sessionKey } from '#contract/index';
+import { ACCOUNT_LIVE_SLOTS_KEY, hostLiveSlotsKey, sessionKey } from '#contract/index';
 import { releaseLiveSessionSlot, takeLiveSessionSlot } from '#helpers/live-session-slots';
 import { fakeRateItems } from '#test/unit/functions/support/rate-items';
 import { HOST_ID, sessionItem } from '#test/unit/functions/support/sessions';
@@ -10,6 +10,7 @@ import { HOST_ID, sessionItem } from '#test/unit/functions/support/sessions';
 const documents = mockClient(DynamoDBDocumentClient);
 const TABLE = 'shelcaster-sessions';
 const MAX = 3;
+const HOST_SLOTS = hostLiveSlotsKey(HOST_ID);
 
 let items: ReturnType<typeof fakeRateItems>;
 const slotsHeld = () => [...((items.get(`RATE#HOST#${HOST_ID}|LIVE`)?.sessionIds as Set<string> | undefined) ?? [])].sort();
@@ -27,52 +28,64 @@ describe('Helper: live-session slots', () => {
   it('gives a host as many slots as the limit and refuses the next one without writing', async () => {
     for (const id of ['s-1', 's-2', 's-3']) {
       putSession(id, 'LIVE');
-      expect(await takeLiveSessionSlot(TABLE, HOST_ID, id, MAX)).toBe(true);
+      expect(await takeLiveSessionSlot(TABLE, HOST_SLOTS, id, MAX)).toBe(true);
     }
 
-    expect(await takeLiveSessionSlot(TABLE, HOST_ID, 's-4', MAX)).toBe(false);
+    expect(await takeLiveSessionSlot(TABLE, HOST_SLOTS, 's-4', MAX)).toBe(false);
     expect(slotsHeld()).toEqual(['s-1', 's-2', 's-3']);
   });
 
   it('takes a slot with one conditional ADD to the host item', async () => {
-    await takeLiveSessionSlot(TABLE, HOST_ID, 's-1', MAX);
+    await takeLiveSessionSlot(TABLE, HOST_SLOTS, 's-1', MAX);
 
     expect(documents).toHaveReceivedCommandTimes(UpdateCommand, 1);
     expect(documents).toReceiveCommandWith(UpdateCommand, {
-      Key: liveSlotsKey(HOST_ID),
+      Key: HOST_SLOTS,
       UpdateExpression: 'ADD sessionIds :ids',
       ExpressionAttributeValues: { ':ids': new Set(['s-1']), ':max': MAX, ':id': 's-1' },
     });
   });
 
   it('frees a slot when a session is released, and releasing twice is harmless', async () => {
-    for (const id of ['s-1', 's-2', 's-3']) await takeLiveSessionSlot(TABLE, HOST_ID, id, MAX);
+    for (const id of ['s-1', 's-2', 's-3']) await takeLiveSessionSlot(TABLE, HOST_SLOTS, id, MAX);
     for (const id of ['s-1', 's-2', 's-3']) putSession(id, 'LIVE');
 
-    await releaseLiveSessionSlot(TABLE, HOST_ID, 's-2');
-    await releaseLiveSessionSlot(TABLE, HOST_ID, 's-2');
+    await releaseLiveSessionSlot(TABLE, HOST_SLOTS, 's-2');
+    await releaseLiveSessionSlot(TABLE, HOST_SLOTS, 's-2');
 
-    expect(await takeLiveSessionSlot(TABLE, HOST_ID, 's-4', MAX)).toBe(true);
+    expect(await takeLiveSessionSlot(TABLE, HOST_SLOTS, 's-4', MAX)).toBe(true);
     expect(slotsHeld()).toEqual(['s-1', 's-3', 's-4']);
   });
 
   it('drops sessions that ended, failed or have no record when the slots are full, then takes one', async () => {
-    for (const id of ['s-1', 's-2', 's-3']) await takeLiveSessionSlot(TABLE, HOST_ID, id, MAX);
+    for (const id of ['s-1', 's-2', 's-3']) await takeLiveSessionSlot(TABLE, HOST_SLOTS, id, MAX);
     putSession('s-1', 'ENDED');
     putSession('s-2', 'LIVE');
     // s-3 has no record (its start failed before the record was written)
 
-    expect(await takeLiveSessionSlot(TABLE, HOST_ID, 's-4', MAX)).toBe(true);
+    expect(await takeLiveSessionSlot(TABLE, HOST_SLOTS, 's-4', MAX)).toBe(true);
     expect(slotsHeld()).toEqual(['s-2', 's-4']);
+  });
+
+  it('keeps the account slots apart from the host slots', async () => {
+    for (const id of ['s-1', 's-2', 's-3']) {
+      putSession(id, 'LIVE');
+      expect(await takeLiveSessionSlot(TABLE, HOST_SLOTS, id, MAX)).toBe(true);
+    }
+    putSession('s-4', 'LIVE');
+
+    expect(await takeLiveSessionSlot(TABLE, ACCOUNT_LIVE_SLOTS_KEY, 's-4', MAX)).toBe(true);
+    expect(items.get('RATE#ACCOUNT|LIVE')?.sessionIds).toEqual(new Set(['s-4']));
+    expect(slotsHeld()).toEqual(['s-1', 's-2', 's-3']);
   });
 
   it('takes the same session twice as one slot (a retried start)', async () => {
     for (const id of ['s-1', 's-2', 's-3']) {
       putSession(id, 'LIVE');
-      await takeLiveSessionSlot(TABLE, HOST_ID, id, MAX);
+      await takeLiveSessionSlot(TABLE, HOST_SLOTS, id, MAX);
     }
 
-    expect(await takeLiveSessionSlot(TABLE, HOST_ID, 's-3', MAX)).toBe(true);
+    expect(await takeLiveSessionSlot(TABLE, HOST_SLOTS, 's-3', MAX)).toBe(true);
     expect(slotsHeld()).toEqual(['s-1', 's-2', 's-3']);
   });
 });
