@@ -2,6 +2,7 @@
 export * from './names.ts';
 export * from './limits.ts';
 export * from './commands.ts';
+export * from './decks.ts';
 export * from './session.ts';
 export * from './routes.ts';
 export * from './state-machine.ts';

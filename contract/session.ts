@@ -2,6 +2,7 @@
  * Sessions: their states, why they end, and the record kept in DynamoDB.
  */
 import type { CommandInput, CommandStatus } from './commands.ts';
+import type { DecksNowPlaying } from './decks.ts';
 
 export const SESSION_STATUSES = ['STARTING', 'LIVE', 'ENDING', 'ENDED', 'FAILED'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
@@ -24,7 +25,7 @@ export type EndReason = keyof typeof END_REASONS;
 /** End reasons after which the session is ENDED (not FAILED). */
 export const CLEAN_END_REASONS: readonly EndReason[] = ['ENDED_BY_HOST', 'MAX_DURATION'];
 
-/** What the controller reports as now playing. */
+/** What the controller reports as now playing: the program deck's track at the top, every deck in `decks`. */
 export interface NowPlaying {
   programId: string | null;
   state: 'PLAYING' | 'PAUSED' | 'STOPPED';
@@ -33,6 +34,8 @@ export interface NowPlaying {
   volume: number;
   /** ISO time the position was measured at (position advances from here while PLAYING). */
   updatedAt: string;
+  /** Every deck (absent from records written before there were decks). */
+  decks?: DecksNowPlaying;
 }
 
 /** The session as stored (pk `SESSION#<id>`, sk `SESSION`). */

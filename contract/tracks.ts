@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { MAX_PROGRAM_URL_LENGTH } from './commands.ts';
 import { MAX_MEDIA_BYTES, MEDIA_CONTENT_TYPES } from './limits.ts';
+import type { TrackLoudness } from './decks.ts';
 
 /** Most tracks one host may keep; POST /tracks answers 409 CONFLICT beyond it. */
 export const MAX_TRACKS_PER_HOST = 200;
@@ -35,6 +36,10 @@ export interface TrackRecord {
   contentType: (typeof MEDIA_CONTENT_TYPES)[number];
   sizeBytes: number;
   createdAt: string;
+  /** Its loudness, once measured (shortly after it was created; see docs/api.md, Loudness). */
+  loudness?: TrackLoudness;
+  /** Why it could not be measured (the file is not audio ffmpeg can read, ...); it then plays as it is. */
+  loudnessError?: string;
 }
 
 /** Partition of one host's own items in the sessions table. */

@@ -1,15 +1,16 @@
 /**
  * The loopback HTTP server the controller's page is loaded from: the page's files, the IVS web SDK
- * bundle, and the media files the page plays (registered under unguessable ids).
+ * bundle, and the media the page plays (registered under unguessable ids, read in ranges from where it
+ * lives by the media proxy).
  */
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { MediaProxy } from '../media/media-proxy.ts';
 
 export const PAGE_DIR = fileURLToPath(new URL('../page/', import.meta.url));
 
@@ -22,10 +23,8 @@ export function ivsSdkBundlePath(): string {
 export interface PageServer {
   /** `http://127.0.0.1:<port>` */
   origin: string;
-  /** Makes a file servable to the page; returns its path on the server. */
-  addMedia(filePath: string): string;
-  /** Stops serving a media file. */
-  removeMedia(mediaPath: string): void;
+  /** The media the page plays (register a source, get its path). */
+  media: MediaProxy;
   close(): Promise<void>;
 }
 
@@ -33,7 +32,7 @@ export interface PageServer {
 export async function startPageServer(): Promise<PageServer> {
   const pageFiles = new Set((await readdir(PAGE_DIR)).filter((f) => /\.(js|html)$/.test(f)));
   const sdkPath = ivsSdkBundlePath();
-  const media = new Map<string, string>();
+  const media = new MediaProxy();
 
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
@@ -54,8 +53,7 @@ export async function startPageServer(): Promise<PageServer> {
     if (path === '/vendor/amazon-ivs-web-broadcast.js') return send(sdkPath, 'text/javascript; charset=utf-8');
     const pageFile = /^\/page\/([\w.-]+)$/.exec(path)?.[1];
     if (pageFile && pageFiles.has(pageFile)) return send(join(PAGE_DIR, pageFile), 'text/javascript; charset=utf-8');
-    const mediaFile = media.get(path);
-    if (mediaFile) return send(mediaFile, 'application/octet-stream');
+    if (media.handle(path, req, res)) return;
     return notFound();
   });
   await new Promise<void>((resolve, reject) => {
@@ -65,16 +63,10 @@ export async function startPageServer(): Promise<PageServer> {
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,
-    addMedia(filePath) {
-      const mediaPath = `/media/${randomUUID()}`;
-      media.set(mediaPath, filePath);
-      return mediaPath;
-    },
-    removeMedia(mediaPath) {
-      media.delete(mediaPath);
-    },
+    media,
     close: () =>
       new Promise<void>((resolve) => {
+        media.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -1,10 +1,10 @@
 /**
  * The controller's page in Chromium, driven through puppeteer: joins and leaves the stage, and plays
- * the program (PageAudio). Media files reach the page through the loopback page server.
+ * the program (PageAudio, the page's mixing desk). Media reaches the page through the loopback page server.
  */
 import type { Browser, Page } from 'puppeteer-core';
-import type { StageTransport } from '#contract/index';
-import type { PageAudio, PageAudioStatus } from '../player/page-audio.ts';
+import { TRUE_PEAK_CEILING_DBTP, type StageTransport } from '#contract/index';
+import type { PageAudio } from '../player/page-audio.ts';
 import type { PageServer } from './page-server.ts';
 import { whipRequest, type WhipRequest, type WhipResponse } from './whip-request.ts';
 import { JoinFailedError } from '../errors.ts';
@@ -17,15 +17,7 @@ interface PageApi {
   join(transport: StageTransport, token: string): Promise<string>;
   stageState(): string;
   leave(): Promise<void>;
-  load(path: string): Promise<{ durationSeconds: number }>;
-  discardPending(): void;
-  startPending(offsetSeconds: number, programId: string): void;
-  play(offsetSeconds: number): void;
-  pause(): number;
-  stop(): void;
-  seek(seconds: number): void;
-  setVolume(volume: number): void;
-  status(): PageAudioStatus;
+  audio: PageAudio;
 }
 type WithApi = Window & { shelcaster: PageApi; shelcasterReady?: boolean };
 
@@ -40,10 +32,7 @@ export interface ProgramPageOptions {
 }
 
 export class ProgramPage implements PageAudio {
-  private constructor(
-    private readonly page: Page,
-    private readonly server: PageServer,
-  ) {}
+  private constructor(private readonly page: Page) {}
 
   /** Opens the page and waits until its API is ready. */
   static async open(options: ProgramPageOptions): Promise<ProgramPage> {
@@ -54,12 +43,12 @@ export class ProgramPage implements PageAudio {
       await page.exposeFunction('shelcasterWhipRequest', (request: WhipRequest) =>
         (options.whip ?? whipRequest)(request),
       );
-      await page.goto(`${options.server.origin}/`, { waitUntil: 'load', timeout: PAGE_LOAD_TIMEOUT_MS });
+      await page.goto(`${options.server.origin}/?ceilingDbtp=${TRUE_PEAK_CEILING_DBTP}`, { waitUntil: 'load', timeout: PAGE_LOAD_TIMEOUT_MS });
       await page.waitForFunction(() => (window as unknown as WithApi).shelcasterReady === true, {
         timeout: PAGE_LOAD_TIMEOUT_MS,
       });
       await page.evaluate((t) => (window as unknown as WithApi).shelcaster.setTitle(t), options.title);
-      return new ProgramPage(page, options.server);
+      return new ProgramPage(page);
     } catch (error) {
       throw new JoinFailedError(`The controller page did not load: ${(error as Error).message}`, { cause: error });
     }
@@ -98,48 +87,22 @@ export class ProgramPage implements PageAudio {
     ]);
   }
 
-  async load(filePath: string): Promise<{ durationSeconds: number }> {
-    const mediaPath = this.server.addMedia(filePath);
-    try {
-      return await this.page.evaluate((p) => (window as unknown as WithApi).shelcaster.load(p), mediaPath);
-    } finally {
-      this.server.removeMedia(mediaPath);
-    }
+  /** Calls an operation of the page's mixing desk (`window.shelcaster.audio`). */
+  private audio<K extends keyof PageAudio>(name: K, ...args: Parameters<PageAudio[K]>): ReturnType<PageAudio[K]> {
+    return this.page.evaluate(
+      (n, a) => ((window as unknown as WithApi).shelcaster.audio[n] as (...x: unknown[]) => unknown)(...a),
+      name,
+      args as unknown[],
+    ) as ReturnType<PageAudio[K]>;
   }
 
-  async discardPending(): Promise<void> {
-    await this.page.evaluate(() => (window as unknown as WithApi).shelcaster.discardPending());
-  }
-
-  async startPending(offsetSeconds: number, programId: string): Promise<void> {
-    await this.page.evaluate(
-      (o, id) => (window as unknown as WithApi).shelcaster.startPending(o, id),
-      offsetSeconds,
-      programId,
-    );
-  }
-
-  async play(offsetSeconds: number): Promise<void> {
-    await this.page.evaluate((o) => (window as unknown as WithApi).shelcaster.play(o), offsetSeconds);
-  }
-
-  pause(): Promise<number> {
-    return this.page.evaluate(() => (window as unknown as WithApi).shelcaster.pause());
-  }
-
-  async stop(): Promise<void> {
-    await this.page.evaluate(() => (window as unknown as WithApi).shelcaster.stop());
-  }
-
-  async seek(seconds: number): Promise<void> {
-    await this.page.evaluate((s) => (window as unknown as WithApi).shelcaster.seek(s), seconds);
-  }
-
-  async setVolume(volume: number): Promise<void> {
-    await this.page.evaluate((v) => (window as unknown as WithApi).shelcaster.setVolume(v), volume);
-  }
-
-  status(): Promise<PageAudioStatus> {
-    return this.page.evaluate(() => (window as unknown as WithApi).shelcaster.status());
-  }
+  load: PageAudio['load'] = (...args) => this.audio('load', ...args);
+  start: PageAudio['start'] = (...args) => this.audio('start', ...args);
+  pause: PageAudio['pause'] = (...args) => this.audio('pause', ...args);
+  resume: PageAudio['resume'] = (...args) => this.audio('resume', ...args);
+  stop: PageAudio['stop'] = (...args) => this.audio('stop', ...args);
+  seek: PageAudio['seek'] = (...args) => this.audio('seek', ...args);
+  setGain: PageAudio['setGain'] = (...args) => this.audio('setGain', ...args);
+  setDeckVolume: PageAudio['setDeckVolume'] = (...args) => this.audio('setDeckVolume', ...args);
+  status: PageAudio['status'] = () => this.audio('status');
 }

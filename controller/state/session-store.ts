@@ -3,15 +3,28 @@
  * and its command records (the exactly-once guard: QUEUED → APPLIED/FAILED, conditionally).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { commandKey, sessionKey, type CommandMessage, type CommandStatus, type SessionRecord } from '#contract/index';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  commandKey,
+  hostPartitionKey,
+  sessionKey,
+  TRACK_SORT_KEY_PREFIX,
+  type CommandMessage,
+  type CommandStatus,
+  type SessionRecord,
+  type TrackLoudness,
+  type TrackRecord,
+} from '#contract/index';
 import type { PlayerSnapshot } from '../player/media-player.ts';
 
 /** Attribute of the session record holding the URL of the program in `nowPlaying` (for a replacement controller). */
 export const NOW_PLAYING_URL_ATTRIBUTE = 'nowPlayingUrl';
+/** Attribute holding the URLs of the bed's track and of the clips in `nowPlaying.decks` (for a replacement controller). */
+export const NOW_PLAYING_DECK_URLS_ATTRIBUTE = 'nowPlayingDeckUrls';
 
-export type ControllerSessionView = Pick<SessionRecord, 'sessionId' | 'status' | 'endRequested' | 'nowPlaying'> & {
+export type ControllerSessionView = Pick<SessionRecord, 'sessionId' | 'hostId' | 'status' | 'endRequested' | 'nowPlaying'> & {
   [NOW_PLAYING_URL_ATTRIBUTE]?: string;
+  [NOW_PLAYING_DECK_URLS_ATTRIBUTE]?: { bed: string | null; clips: string[] };
 };
 
 export interface CommandResult {
@@ -43,6 +56,9 @@ export const DEAD_LETTER_ATTRIBUTE = 'deadLetter';
 export const APPLIED_BY_ATTRIBUTE = 'appliedBy';
 
 export class SessionStore {
+  /** Loudness measurements read so far, by programUrl. */
+  private readonly loudness = new Map<string, TrackLoudness>();
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -191,15 +207,46 @@ export class SessionStore {
   /** Writes what plays now on the session record (never creates a record). */
   async putNowPlaying(snapshot: PlayerSnapshot): Promise<void> {
     const hasUrl = snapshot.programUrl !== null;
+    const deckUrls = snapshot.deckUrls ?? { bed: null, clips: [] };
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: sessionKey(this.sessionId),
-        UpdateExpression: hasUrl ? 'SET nowPlaying = :np, #url = :url' : 'SET nowPlaying = :np REMOVE #url',
+        UpdateExpression: hasUrl ? 'SET nowPlaying = :np, #decks = :decks, #url = :url' : 'SET nowPlaying = :np, #decks = :decks REMOVE #url',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#url': NOW_PLAYING_URL_ATTRIBUTE },
-        ExpressionAttributeValues: { ':np': snapshot.nowPlaying, ...(hasUrl ? { ':url': snapshot.programUrl } : {}) },
+        ExpressionAttributeNames: { '#url': NOW_PLAYING_URL_ATTRIBUTE, '#decks': NOW_PLAYING_DECK_URLS_ATTRIBUTE },
+        ExpressionAttributeValues: { ':np': snapshot.nowPlaying, ':decks': deckUrls, ...(hasUrl ? { ':url': snapshot.programUrl } : {}) },
       }),
     );
+  }
+
+  /**
+   * The loudness measured for the host's track whose file is `programUrl` (a track named by its upload),
+   * or undefined when there is none or it is not measured yet. Measurements, once there, do not change, so
+   * they are kept.
+   */
+  async trackLoudness(hostId: string, programUrl: string): Promise<TrackLoudness | undefined> {
+    const known = this.loudness.get(programUrl);
+    if (known) return known;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          FilterExpression: 'programUrl = :url AND attribute_exists(loudness)',
+          ExpressionAttributeValues: { ':pk': hostPartitionKey(hostId), ':prefix': TRACK_SORT_KEY_PREFIX, ':url': programUrl },
+          ProjectionExpression: 'loudness',
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      const found = (page.Items?.[0] as Pick<TrackRecord, 'loudness'> | undefined)?.loudness;
+      if (found) {
+        this.loudness.set(programUrl, found);
+        return found;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return undefined;
   }
 }
