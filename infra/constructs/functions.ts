@@ -43,6 +43,7 @@ export class Functions extends Construct {
       compositions: (fn) => fn.bindCompositions(props.recording),
       mediaUploads: (fn) => fn.bindMediaUploads(props.media),
       recordings: (fn) => fn.bindRecordings(props.media),
+      trackEvents: (fn) => fn.bindTrackEvents(),
     };
     const byRole: Partial<Record<FunctionRole, ShelcasterFunction>> = {};
     for (const spec of FUNCTIONS) {

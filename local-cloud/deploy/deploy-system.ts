@@ -2,7 +2,7 @@
  * Deploys the system into the local cloud through the local cloud's own AWS APIs — what `cdk deploy`
  * does on AWS, from the same contract: tables, bucket, dead-letter queue, IVS recording configurations,
  * cluster and task definition, log groups, functions, the state machine (the ASL file with the same
- * substitutions) and the controller-stopped rule. Idempotent: a restart finds what exists and keeps it.
+ * substitutions), the controller-stopped rule and the track-created rule. Idempotent: a restart finds what exists and keeps it.
  */
 import { readFile } from 'node:fs/promises';
 import {
@@ -40,6 +40,8 @@ import {
   CONTROLLER_LOG_GROUP,
   CONTROLLER_LOG_STREAM_PREFIX,
   CONTROLLER_STOPPED_RULE_NAME,
+  TRACK_CREATED_RULE_NAME,
+  trackCreatedPattern,
   CONTROLLER_STOP_TIMEOUT_SECONDS,
   CONTROLLER_TASK_FAMILY,
   CONTROLLER_TASK_SIZE,
@@ -205,6 +207,20 @@ export async function deploySystem(options: DeploySystemOptions): Promise<LocalD
     new PutTargetsCommand({
       Rule: CONTROLLER_STOPPED_RULE_NAME,
       Targets: [{ Id: 'controller-stopped', Arn: functionArn(region, account, 'controllerStopped') }],
+    }),
+  );
+  await events.send(
+    new PutRuleCommand({
+      Name: TRACK_CREATED_RULE_NAME,
+      EventPattern: JSON.stringify(trackCreatedPattern()),
+      State: 'ENABLED',
+      Description: 'Measures the loudness of each new track.',
+    }),
+  );
+  await events.send(
+    new PutTargetsCommand({
+      Rule: TRACK_CREATED_RULE_NAME,
+      Targets: [{ Id: 'measure-track', Arn: functionArn(region, account, 'measureTrack') }],
     }),
   );
 

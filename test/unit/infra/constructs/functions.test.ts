@@ -58,6 +58,8 @@ function expectedGrants(binding: Binding): string[] {
         `Deny sqs:DeleteQueue ${DLQ}`,
         `Deny sqs:SetQueueAttributes ${DLQ}`,
       ];
+    case 'trackEvents':
+      return allow(['events:PutEvents'], ['arn:aws:events:REGION:ACCOUNT:event-bus/default']);
     case 'stages':
       return allow(['ivs:CreateStage', 'ivs:GetStage', 'ivs:DeleteStage', 'ivs:CreateParticipantToken', 'ivs:TagResource'], [STAGES]);
     case 'compositions':
