@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { MAX_TRACKS_PER_HOST, mediaOwnerPrefix, trackKey } from '#contract/index';
 import { handler as listTracks } from '../../../../functions/api/list-tracks.ts';
 import { handler as createTrack } from '../../../../functions/api/create-track.ts';
@@ -13,6 +14,7 @@ import { TEST_ENV } from '../support/env.ts';
 import { HOST_ID, OTHER_HOST_ID } from '../support/sessions.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
+const events = mockClient(EventBridgeClient);
 
 const TRACK_ID = '0b7c2f4e-1a2b-4c3d-9e8f-7a6b5c4d3e2f';
 const OWN_URL = `s3://${TEST_ENV.MEDIA_BUCKET_NAME}/${mediaOwnerPrefix(HOST_ID)}1f2e3d4c-intro.wav`;
@@ -40,6 +42,8 @@ beforeEach(() => {
   documents.reset();
   documents.on(QueryCommand).resolves({ Items: [] });
   documents.on(PutCommand).resolves({});
+  events.reset();
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 });
 
 describe('Function: list-tracks', () => {
@@ -91,6 +95,30 @@ describe('Function: create-track', () => {
       ConditionExpression: 'attribute_not_exists(pk)',
       Item: expect.objectContaining({ ...trackKey(HOST_ID, body?.trackId as string), hostId: HOST_ID, title: 'Intro jingle' }),
     });
+  });
+
+  it('puts a Track Created event for its loudness to be measured', async () => {
+    const { body } = parse(await post(validBody));
+
+    expect(events).toReceiveCommandWith(PutEventsCommand, {
+      Entries: [
+        {
+          Source: 'shelcaster.tracks',
+          DetailType: 'Track Created',
+          Detail: JSON.stringify({ hostId: HOST_ID, trackId: body?.trackId, programUrl: OWN_URL }),
+        },
+      ],
+    });
+  });
+
+  it('still creates the track when the event cannot be put (it then plays unmeasured)', async () => {
+    events.on(PutEventsCommand).rejects(new Error('ThrottlingException'));
+    expect(parse(await post(validBody)).statusCode).toBe(201);
+  });
+
+  it('puts no event for a track it refuses', async () => {
+    await post(validBody, OTHER_HOST_ID);
+    expect(events).not.toHaveReceivedCommand(PutEventsCommand);
   });
 
   it("refuses another user's upload with 400 and stores nothing", async () => {

@@ -110,11 +110,11 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT_MS);
 
 describe.each(FUNCTIONS.map((spec) => [FUNCTION_NAMES[spec.role], spec] as const))('Function %s', (_name, spec) => {
-  it('runs Node.js 22 on ARM64 with active tracing, its size and timeout', () => {
+  it('runs Node.js 22 on ARM64 (x86_64 when it ships a native program) with active tracing, its size and timeout', () => {
     const [, fn] = functionOf(spec);
     expect(fn.Properties).toMatchObject({
       Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
+      Architectures: [spec.bundledBinary ? 'x86_64' : 'arm64'],
       TracingConfig: { Mode: 'Active' },
       MemorySize: spec.memoryMiB,
       Timeout: spec.timeoutSeconds,
