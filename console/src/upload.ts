@@ -10,6 +10,9 @@ export interface TrackView {
   contentType: string;
   sizeBytes: number;
   createdAt: string;
+  /** Measured shortly after the track was created. */
+  loudness?: { integratedLufs: number; truePeakDbtp: number };
+  loudnessError?: string;
 }
 
 /** Content types the API accepts, by file extension (for files the browser gives no usable type). */
