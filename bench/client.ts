@@ -201,6 +201,8 @@ export interface SentCommand {
   /** Server times (epoch ms): accepted by the API, applied by the controller. */
   acceptedAt?: number;
   appliedAt?: number;
+  /** Why it FAILED. */
+  reason?: string;
 }
 
 /** POSTs a command; throws unless it is accepted (202). */
@@ -224,6 +226,7 @@ export async function waitApplied(session: BenchSession, sent: SentCommand, time
   sent.status = body.status as string;
   if (typeof body.acceptedAt === 'string') sent.acceptedAt = Date.parse(body.acceptedAt);
   if (typeof body.appliedAt === 'string') sent.appliedAt = Date.parse(body.appliedAt);
+  if (typeof body.reason === 'string') sent.reason = body.reason;
   return sent;
 }
 
