@@ -55,9 +55,14 @@ export const DEAD_LETTER_ATTRIBUTE = 'deadLetter';
  */
 export const APPLIED_BY_ATTRIBUTE = 'appliedBy';
 
+/** How long "this programUrl has no measured track" is believed before the tracks are read again. */
+export const UNMEASURED_RECHECK_MS = 30_000;
+
 export class SessionStore {
   /** Loudness measurements read so far, by programUrl. */
   private readonly loudness = new Map<string, TrackLoudness>();
+  /** When a programUrl was last found without a measurement. */
+  private readonly unmeasured = new Map<string, number>();
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -223,11 +228,14 @@ export class SessionStore {
   /**
    * The loudness measured for the host's track whose file is `programUrl` (a track named by its upload),
    * or undefined when there is none or it is not measured yet. Measurements, once there, do not change, so
-   * they are kept.
+   * they are kept; "none" is kept for UNMEASURED_RECHECK_MS (a track may be created or measured meanwhile),
+   * so replaying a clip does not query again each time.
    */
-  async trackLoudness(hostId: string, programUrl: string): Promise<TrackLoudness | undefined> {
+  async trackLoudness(hostId: string, programUrl: string, nowMs = Date.now()): Promise<TrackLoudness | undefined> {
     const known = this.loudness.get(programUrl);
     if (known) return known;
+    const checkedAt = this.unmeasured.get(programUrl);
+    if (checkedAt !== undefined && nowMs - checkedAt < UNMEASURED_RECHECK_MS) return undefined;
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.doc.send(
@@ -247,6 +255,7 @@ export class SessionStore {
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
+    this.unmeasured.set(programUrl, nowMs);
     return undefined;
   }
 }
