@@ -195,34 +195,19 @@ export async function deploySystem(options: DeploySystemOptions): Promise<LocalD
   await ensureStateMachine(new SFNClient(config), stateMachineArn, definition, account);
 
   const events = new EventBridgeClient(config);
-  await events.send(
-    new PutRuleCommand({
-      Name: CONTROLLER_STOPPED_RULE_NAME,
-      EventPattern: JSON.stringify(controllerStoppedPattern(clusterArn, CONTROLLER_TASK_FAMILY)),
-      State: 'ENABLED',
-      Description: 'Ends the wait of a session whose program controller task stopped.',
-    }),
+  /** One rule sending its pattern's events to one of the system's functions. */
+  const putRule = async (name: string, pattern: unknown, description: string, targetId: string, role: FunctionRole) => {
+    await events.send(new PutRuleCommand({ Name: name, EventPattern: JSON.stringify(pattern), State: 'ENABLED', Description: description }));
+    await events.send(new PutTargetsCommand({ Rule: name, Targets: [{ Id: targetId, Arn: functionArn(region, account, role) }] }));
+  };
+  await putRule(
+    CONTROLLER_STOPPED_RULE_NAME,
+    controllerStoppedPattern(clusterArn, CONTROLLER_TASK_FAMILY),
+    'Ends the wait of a session whose program controller task stopped.',
+    'controller-stopped',
+    'controllerStopped',
   );
-  await events.send(
-    new PutTargetsCommand({
-      Rule: CONTROLLER_STOPPED_RULE_NAME,
-      Targets: [{ Id: 'controller-stopped', Arn: functionArn(region, account, 'controllerStopped') }],
-    }),
-  );
-  await events.send(
-    new PutRuleCommand({
-      Name: TRACK_CREATED_RULE_NAME,
-      EventPattern: JSON.stringify(trackCreatedPattern()),
-      State: 'ENABLED',
-      Description: 'Measures the loudness of each new track.',
-    }),
-  );
-  await events.send(
-    new PutTargetsCommand({
-      Rule: TRACK_CREATED_RULE_NAME,
-      Targets: [{ Id: 'measure-track', Arn: functionArn(region, account, 'measureTrack') }],
-    }),
-  );
+  await putRule(TRACK_CREATED_RULE_NAME, trackCreatedPattern(), 'Measures the loudness of each new track.', 'measure-track', 'measureTrack');
 
   return {
     stateMachineArn,

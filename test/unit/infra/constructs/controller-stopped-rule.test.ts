@@ -5,6 +5,15 @@ import { SYNTH_TIMEOUT_MS, synthesizeStack, type SynthesizedStack } from '../sta
 let synth: SynthesizedStack;
 let rule: Record<string, unknown>;
 
+/** Every permission EventBridge has to invoke a function: [function, rule]. */
+function eventBridgePermissions(): [unknown, unknown][] {
+  return synth.reader
+    .idsOfType('AWS::Lambda::Permission')
+    .map((id) => synth.reader.resource(id).Properties ?? {})
+    .filter((p) => p.Principal === 'events.amazonaws.com')
+    .map((p) => [synth.reader.render(p.FunctionName), synth.reader.render(p.SourceArn)]);
+}
+
 beforeAll(() => {
   synth = synthesizeStack();
   rule = synth.reader.named('AWS::Events::Rule', 'shelcaster-controller-stopped')[1].Properties ?? {};
@@ -21,12 +30,7 @@ describe('ControllerStoppedRule', () => {
   it('targets shelcaster-controller-stopped, which EventBridge may invoke', () => {
     const targets = rule.Targets as { Arn: unknown }[];
     expect(targets.map((t) => synth.reader.render(t.Arn))).toEqual(['arn-of:AWS::Lambda::Function:shelcaster-controller-stopped']);
-    const permissions = synth.reader
-      .idsOfType('AWS::Lambda::Permission')
-      .map((id) => synth.reader.resource(id).Properties ?? {})
-      .filter((p) => p.Principal === 'events.amazonaws.com')
-      .map((p) => [synth.reader.render(p.FunctionName), synth.reader.render(p.SourceArn)]);
-    expect(permissions).toContainEqual([
+    expect(eventBridgePermissions()).toContainEqual([
       'arn-of:AWS::Lambda::Function:shelcaster-controller-stopped',
       'arn-of:AWS::Events::Rule:shelcaster-controller-stopped',
     ]);
@@ -39,12 +43,7 @@ describe('TrackCreatedRule', () => {
     expect(synth.reader.renderDeep(trackRule.EventPattern)).toEqual(trackCreatedPattern());
     const targets = trackRule.Targets as { Arn: unknown }[];
     expect(targets.map((t) => synth.reader.render(t.Arn))).toEqual(['arn-of:AWS::Lambda::Function:shelcaster-measure-track']);
-    const permissions = synth.reader
-      .idsOfType('AWS::Lambda::Permission')
-      .map((id) => synth.reader.resource(id).Properties ?? {})
-      .filter((p) => p.Principal === 'events.amazonaws.com')
-      .map((p) => [synth.reader.render(p.FunctionName), synth.reader.render(p.SourceArn)]);
-    expect(permissions).toEqual([
+    expect(eventBridgePermissions()).toEqual([
       ['arn-of:AWS::Lambda::Function:shelcaster-controller-stopped', 'arn-of:AWS::Events::Rule:shelcaster-controller-stopped'],
       ['arn-of:AWS::Lambda::Function:shelcaster-measure-track', 'arn-of:AWS::Events::Rule:shelcaster-track-created'],
     ]);
