@@ -8,7 +8,7 @@ import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CLUSTER_NAME, CONTROLLER_LOG_GROUP, STATES } from '#contract/index';
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { type AwsClients, controllerProcess, endSession, executionHistory, pollUntil, startSession, type BenchContext } from '../client.ts';
-import { atMost, failedFigure, figure, type Figure } from '../figure.ts';
+import { atMost, failedFigure, figure, type Figure, MIN_SAMPLES } from '../figure.ts';
 import { executionStartedAt, firstPassDurations } from '../history.ts';
 import { findLeaks } from '../leaks.ts';
 import { processTree } from '../procfs.ts';
@@ -49,7 +49,7 @@ export async function lifecycleFigures(ctx: BenchContext, count: number, log: (l
   const failures: string[] = [];
   const began = Date.now();
   for (let i = 0; i < count; i++) {
-    if (ctx.outOfTime) {
+    if (ctx.outOfTime && i >= MIN_SAMPLES) {
       failures.push(`stopped after ${i} sessions: the run reached its time budget`);
       break;
     }

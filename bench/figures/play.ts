@@ -4,7 +4,7 @@
  * the appliedAt the controller recorded (the track is streamed: APPLIED once its first audio plays).
  */
 import { endQuietly, postCommand, startSession, waitApplied, type BenchContext, type BenchSession, type SentCommand } from '../client.ts';
-import { atMost, figure, type Figure } from '../figure.ts';
+import { atMost, figure, MIN_SAMPLES, type Figure } from '../figure.ts';
 import { summarize } from '../stats.ts';
 
 export const PLAY_TARGET_MS = 100;
@@ -19,7 +19,7 @@ export async function playFigure(ctx: BenchContext, count: number, log: (line: s
     const jingle: SentCommand[] = [];
     const failures: string[] = [];
     log(`  ${count} PLAYs of each, in turn`);
-    for (let i = 0; i < count * 2 && !ctx.outOfTime; i++) {
+    for (let i = 0; i < count * 2 && (!ctx.outOfTime || i < MIN_SAMPLES * 2); i++) {
       const long = i % 2 === 0;
       const command = long
         ? ({ type: 'PLAY_MEDIA', programId: 'bench-hour', programUrl: media.hourUrl, startAtSeconds: (i * 97) % 3500 } as const)

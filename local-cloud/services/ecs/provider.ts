@@ -186,8 +186,14 @@ export class EcsProvider implements ServiceProvider {
     return task.scratchDir;
   }
 
+  /** Removes a task's TMPDIR; never throws (a Chromium killed with its task may still be writing its profile there). */
   private removeScratch(task: Task): void {
-    if (task.scratchDir) rmSync(task.scratchDir, { recursive: true, force: true });
+    if (!task.scratchDir) return;
+    try {
+      rmSync(task.scratchDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    } catch {
+      // Left in this process's temporary directory; the test harness removes that directory as a whole.
+    }
   }
 
   /** Stops every task this provider started (SIGTERM, SIGKILL after the stop timeout) and returns once all are gone. */
