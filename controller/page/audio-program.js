@@ -160,7 +160,10 @@ export class AudioProgram {
         voice.setGainNow(gainDb);
         const crossfade = replace && replace.crossfade;
         await voice.start(fadeInSeconds, crossfade ? 'power-in' : 's');
-        if (replace) this.voices.get(replace.voiceId)?.stop(replace.fadeOutSeconds, crossfade ? 'power-out' : 's');
+        if (replace) {
+          this.voices.get(replace.voiceId)?.stop(replace.fadeOutSeconds, crossfade ? 'power-out' : 's');
+          this.voices.delete(replace.voiceId);
+        }
         if (voice.deck === 'program') this.tileVoice = { id: voiceId, label };
       },
       pause: (voiceId, fadeOutSeconds) => this.voice(voiceId).pause(fadeOutSeconds),
