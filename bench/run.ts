@@ -110,14 +110,46 @@ async function main(argv: readonly string[]): Promise<number> {
   };
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
+  /** Writes the figures measured so far (every one, when the run finished), and prints them. */
+  const report = async (note?: string) => {
+    const run: RunResult = {
+      startedAt: startedAt.toISOString(),
+      finishedAt: new Date().toISOString(),
+      command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}${note ? ` (${note})` : ''}`,
+      quick: options.quick,
+      cloud: { origin: cloud.origin, apiUrl: cloud.apiUrl, awsEndpoint: cloud.awsEndpoint },
+      machine: describeMachine(),
+      options: { ...options },
+      figures,
+    };
+    const svg = await renderPlot(figures, `Shelcaster benchmarks ${run.startedAt}`);
+    const written = await writeResults(run, svg, {
+      root: ROOT,
+      resultsDir: join(ROOT, 'bench', 'results', ...(options.quick ? ['quick'] : [])),
+      ...(options.writeDocs ? { docsPath: join(ROOT, 'docs', 'benchmarks.md') } : {}),
+    });
+    log('');
+    for (const f of figures) {
+      const s = f.summary;
+      const verdict = f.pass === null ? 'reported' : f.pass ? 'pass' : 'MISS';
+      log(`${verdict.padEnd(8)} ${f.title}: n=${s.count} p50=${s.p50} p95=${s.p95} p99=${s.p99} max=${s.max} ${f.unit}${f.error ? ` (${f.error})` : ''}`);
+    }
+    log(`\nWrote ${written.json}, ${written.svg}${written.docs ? ` and ${written.docs}` : ''}`);
+  };
+  let current: Step | undefined;
+  // Past the hard budget: what was measured is still written (the step in progress is reported as cut short).
   const budget = setTimeout(() => {
-    process.stderr.write('The benchmark ran over its 15-minute budget; stopping.\n');
-    void cloud.stop().finally(() => process.exit(1));
+    process.stderr.write('The benchmark ran over its 15-minute budget; stopping and writing what was measured.\n');
+    if (current) current.ids.forEach((id, i) => figures.push(failedFigure(id, current!.titles[i]!, 'ms', '', new Error('cut short: the run reached its 15-minute budget'))));
+    void report('cut short at its budget')
+      .catch((error: unknown) => process.stderr.write(`Writing the results failed: ${String(error)}\n`))
+      .finally(() => void cloud.stop().finally(() => process.exit(1)));
   }, RUN_BUDGET_MS);
   try {
     for (const step of STEPS) {
       if (options.only.length && !step.ids.some((id) => options.only.includes(id))) continue;
       log(`${step.titles.join(' / ')} ...`);
+      current = step;
       const began = Date.now();
       // This step's share, never past the run's soft end; a step that needs less leaves its time to the next.
       ctx.softDeadline = Math.min(softEnd, began + step.shareMinutes * 60_000);
@@ -127,36 +159,14 @@ async function main(argv: readonly string[]): Promise<number> {
         log(`  failed: ${(error as Error).stack ?? String(error)}`);
         step.ids.forEach((id, i) => figures.push(failedFigure(id, step.titles[i]!, 'ms', '', error)));
       }
+      current = undefined;
       log(`  (${Math.round((Date.now() - began) / 1000)} s)`);
     }
   } finally {
     clearTimeout(budget);
     await cloud.stop();
   }
-
-  const run: RunResult = {
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
-    quick: options.quick,
-    cloud: { origin: cloud.origin, apiUrl: cloud.apiUrl, awsEndpoint: cloud.awsEndpoint },
-    machine: describeMachine(),
-    options: { ...options },
-    figures,
-  };
-  const svg = await renderPlot(figures, `Shelcaster benchmarks ${run.startedAt}`);
-  const written = await writeResults(run, svg, {
-    root: ROOT,
-    resultsDir: join(ROOT, 'bench', 'results', ...(options.quick ? ['quick'] : [])),
-    ...(options.writeDocs ? { docsPath: join(ROOT, 'docs', 'benchmarks.md') } : {}),
-  });
-  log('');
-  for (const f of figures) {
-    const s = f.summary;
-    const verdict = f.pass === null ? 'reported' : f.pass ? 'pass' : 'MISS';
-    log(`${verdict.padEnd(8)} ${f.title}: n=${s.count} p50=${s.p50} p95=${s.p95} p99=${s.p99} max=${s.max} ${f.unit}${f.error ? ` (${f.error})` : ''}`);
-  }
-  log(`\nWrote ${written.json}, ${written.svg}${written.docs ? ` and ${written.docs}` : ''}`);
+  await report();
   return 0;
 }
 
