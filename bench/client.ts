@@ -158,6 +158,8 @@ export interface SentCommand {
   /** Server times (epoch ms): accepted by the API, applied by the controller. */
   acceptedAt?: number;
   appliedAt?: number;
+  /** Why it FAILED. */
+  reason?: string;
 }
 
 /** POSTs a command; throws unless it is accepted (202). */
@@ -181,5 +183,6 @@ export async function waitApplied(session: BenchSession, sent: SentCommand, time
   sent.status = body.status;
   sent.acceptedAt = Date.parse(body.acceptedAt);
   if (body.appliedAt !== undefined) sent.appliedAt = Date.parse(body.appliedAt);
+  if (body.reason !== undefined) sent.reason = body.reason;
   return sent;
 }

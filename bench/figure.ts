@@ -72,3 +72,9 @@ export function describeCheck(check: Check, unit = ''): string {
   const value = Number.isFinite(check.value) ? String(Math.round(check.value * 100) / 100) : 'n/a';
   return `${check.name} ${value}${unit ? ` ${unit}` : ''} (target ${bound})`;
 }
+
+/**
+ * Samples a figure takes even when its step is past its share of the budget (a figure with none measures
+ * nothing): loops stop on the budget only once they have this many.
+ */
+export const MIN_SAMPLES = 10;

@@ -25,6 +25,8 @@ export interface BenchOptions {
   showsWatchSeconds: number;
   /** Controllers killed (SIGKILL) during live shows for the back-on-air figure (two per session). */
   recoveryKills: number;
+  /** PLAYs of the 60-minute MP3, and as many of the jingle, for PLAY → APPLIED. */
+  playCommands: number;
   /** Figures to run (ids); all when empty. */
   only: string[];
   quick: boolean;
@@ -54,6 +56,7 @@ export const FULL_RUN: Omit<BenchOptions, 'only' | 'quick' | 'apiUrl' | 'awsEndp
   showsCap: 12,
   showsWatchSeconds: 8,
   recoveryKills: 10,
+  playCommands: 30,
 };
 
 /** A smoke run for development. */
@@ -71,6 +74,7 @@ export const QUICK_RUN: typeof FULL_RUN = {
   showsCap: 2,
   showsWatchSeconds: 6,
   recoveryKills: 2,
+  playCommands: 6,
 };
 
 const NUMERIC: Record<string, keyof typeof FULL_RUN> = {
@@ -87,6 +91,7 @@ const NUMERIC: Record<string, keyof typeof FULL_RUN> = {
   'shows-cap': 'showsCap',
   'shows-watch-seconds': 'showsWatchSeconds',
   'recovery-kills': 'recoveryKills',
+  'play-commands': 'playCommands',
 };
 
 export class UsageError extends Error {

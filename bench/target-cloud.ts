@@ -30,7 +30,15 @@ export async function answers(apiUrl: string): Promise<boolean> {
 }
 
 /** Connects to the running local cloud, or starts one. */
-export async function targetCloud(options: { apiUrl: string; awsEndpoint: string; dataDir: string; ownCloud: boolean; profileDir?: string | undefined }): Promise<TargetCloud> {
+export async function targetCloud(options: {
+  apiUrl: string;
+  awsEndpoint: string;
+  dataDir: string;
+  ownCloud: boolean;
+  profileDir?: string | undefined;
+  /** Compositions the local IVS of a cloud started here lets run at once (a running one keeps its own setting). */
+  compositionQuota: number;
+}): Promise<TargetCloud> {
   if (!options.ownCloud && !options.profileDir && (await answers(options.apiUrl))) {
     const port = Number(new URL(options.awsEndpoint).port);
     return {
@@ -44,7 +52,11 @@ export async function targetCloud(options: { apiUrl: string; awsEndpoint: string
   }
   const cloud = await startLocalCloud({
     readyTimeoutMs: 120_000,
-    ...(options.profileDir ? { env: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${resolve(options.profileDir)}`.trim() } } : {}),
+    env: {
+      // As an operator raises IVS's quota of compositions (5 by default) to run more shows at once.
+      SHELCASTER_IVS_COMPOSITION_QUOTA: String(options.compositionQuota),
+      ...(options.profileDir ? { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${resolve(options.profileDir)}`.trim() } : {}),
+    },
   });
   return {
     apiUrl: cloud.apiUrl,

@@ -4,6 +4,7 @@
  * Public views only: no tokens of the state machine, no internal handles, no owner ids.
  */
 import type { CommandStatus, CommandType } from './commands.ts';
+import type { TrackLoudness } from './decks.ts';
 import type { MEDIA_CONTENT_TYPES } from './limits.ts';
 import type { EndReason, NowPlaying, SessionStatus } from './session.ts';
 
@@ -74,6 +75,10 @@ export interface TrackView {
   contentType: (typeof MEDIA_CONTENT_TYPES)[number];
   sizeBytes: number;
   createdAt: string;
+  /** Its loudness once measured (integrated LUFS and true peak); absent until then. */
+  loudness?: Pick<TrackLoudness, 'integratedLufs' | 'truePeakDbtp'>;
+  /** Why it could not be measured; it then plays as it is. */
+  loudnessError?: string;
 }
 
 /** GET /tracks: the caller's tracks, oldest first. */

@@ -3,6 +3,7 @@
  * command queue to its controller. Validated with zod at the API and again by the controller.
  */
 import { z } from 'zod';
+import { DECKS, MAX_FADE_SECONDS, SEEKABLE_DECKS } from './decks.ts';
 
 export const COMMAND_TYPES = [
   'PLAY_MEDIA',
@@ -11,6 +12,7 @@ export const COMMAND_TYPES = [
   'STOP_MEDIA',
   'SEEK_MEDIA',
   'SET_VOLUME',
+  'SET_LOUDNESS_NORMALIZATION',
 ] as const;
 export type CommandType = (typeof COMMAND_TYPES)[number];
 
@@ -24,23 +26,45 @@ const programId = z
   .max(MAX_PROGRAM_ID_LENGTH)
   .regex(/^[A-Za-z0-9._:-]+$/, 'programId may hold letters, digits and . _ : - only');
 
+/** The deck a command is for (default `program`). */
+const deck = z.enum(DECKS).optional();
+/** A fade's length in seconds (0 to MAX_FADE_SECONDS). */
+const fadeSeconds = z.number().finite().min(0).max(MAX_FADE_SECONDS).optional();
+
 export const PlayMediaCommand = z.strictObject({
   type: z.literal('PLAY_MEDIA'),
   programId,
   programUrl: z.string().min(1).max(MAX_PROGRAM_URL_LENGTH),
   /** Optional start offset in seconds. */
   startAtSeconds: z.number().finite().min(0).optional(),
+  deck,
+  /** Fades the track in from silence. */
+  fadeInSeconds: fadeSeconds,
+  /** When a track plays on the same deck: it fades out while this one fades in, over this long. */
+  crossfadeSeconds: fadeSeconds,
 });
-export const PauseMediaCommand = z.strictObject({ type: z.literal('PAUSE_MEDIA') });
-export const ResumeMediaCommand = z.strictObject({ type: z.literal('RESUME_MEDIA') });
-export const StopMediaCommand = z.strictObject({ type: z.literal('STOP_MEDIA') });
+export const PauseMediaCommand = z.strictObject({ type: z.literal('PAUSE_MEDIA'), deck, fadeOutSeconds: fadeSeconds });
+export const ResumeMediaCommand = z.strictObject({ type: z.literal('RESUME_MEDIA'), deck, fadeInSeconds: fadeSeconds });
+export const StopMediaCommand = z.strictObject({
+  type: z.literal('STOP_MEDIA'),
+  /** `all` stops every deck. */
+  deck: z.enum([...DECKS, 'all']).optional(),
+  fadeOutSeconds: fadeSeconds,
+});
 export const SeekMediaCommand = z.strictObject({
   type: z.literal('SEEK_MEDIA'),
   seconds: z.number().finite().min(0),
+  deck: z.enum(SEEKABLE_DECKS).optional(),
 });
 export const SetVolumeCommand = z.strictObject({
   type: z.literal('SET_VOLUME'),
   volume: z.number().finite().min(0).max(1),
+  deck,
+});
+/** Switches loudness normalisation (every track at TARGET_LOUDNESS_LUFS) on or off for the show; on by default. */
+export const SetLoudnessNormalizationCommand = z.strictObject({
+  type: z.literal('SET_LOUDNESS_NORMALIZATION'),
+  enabled: z.boolean(),
 });
 
 /** A command as the host sends it. */
@@ -51,6 +75,7 @@ export const CommandInput = z.discriminatedUnion('type', [
   StopMediaCommand,
   SeekMediaCommand,
   SetVolumeCommand,
+  SetLoudnessNormalizationCommand,
 ]);
 export type CommandInput = z.infer<typeof CommandInput>;
 

@@ -3,7 +3,7 @@
  * CDK builds one function per entry (binding = environment variable + IAM grant); the local cloud
  * deploys the same entries with the same environment variable names.
  */
-import type { FunctionRole } from './names.ts';
+import { TRACK_CREATED_DETAIL_TYPE, TRACK_EVENT_SOURCE, type FunctionRole } from './names.ts';
 import { CONSOLE_DIST_DIR } from './console.ts';
 import { ENV } from './env.ts';
 
@@ -23,7 +23,9 @@ export type Binding =
   /** Reading composite recordings and writing episodes (under `recordings/`). */
   | 'recordings'
   /** A track's upload: claiming it (PutObjectTagging) and deleting it with the track (DeleteObject), under `media/`. */
-  | 'trackMedia';
+  | 'trackMedia'
+  /** Putting events of the system (source TRACK_EVENT_SOURCE) on the default event bus. */
+  | 'trackEvents';
 
 /** Environment variables each binding sets. */
 export const BINDING_ENV: Record<Binding, readonly string[]> = {
@@ -39,6 +41,7 @@ export const BINDING_ENV: Record<Binding, readonly string[]> = {
   mediaUploads: [ENV.mediaBucket],
   recordings: [ENV.mediaBucket],
   trackMedia: [ENV.mediaBucket],
+  trackEvents: [],
 };
 
 export interface FunctionSpec {
@@ -50,6 +53,16 @@ export interface FunctionSpec {
   bindings: readonly Binding[];
   /** A folder of the repository shipped inside the function's bundle (the console's built files), and the command that builds it. */
   bundledDirectory?: BundledDirectory;
+  /** A native program shipped beside the bundle (ffmpeg): the function then runs on that program's architecture. */
+  bundledBinary?: BundledBinary;
+}
+
+/** An executable of an npm package copied next to the bundle's handler, as `name`. */
+export interface BundledBinary {
+  /** Path under node_modules of the executable built for Lambda's x86_64 Linux. */
+  from: string;
+  name: string;
+  architecture: 'x86_64';
 }
 
 /** A folder copied into a function's bundle: `from` (relative to the repository root) to `to` (relative to the bundle). */
@@ -72,7 +85,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   // Builds the episode on first request: streams the recording's segments into one object (HTTP API waits 30 s at most).
   { role: 'getRecording', entry: 'functions/api/get-recording.ts', timeoutSeconds: 120, memoryMiB: 512, bindings: ['sessionsTable', 'recordings'] },
   { role: 'listTracks', entry: 'functions/api/list-tracks.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable'] },
-  { role: 'createTrack', entry: 'functions/api/create-track.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'mediaBucket', 'trackMedia'] },
+  { role: 'createTrack', entry: 'functions/api/create-track.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'mediaBucket', 'trackMedia', 'trackEvents'] },
   { role: 'deleteTrack', entry: 'functions/api/delete-track.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'trackMedia'] },
   // The host console's static files, bundled with the function (CONSOLE_DIST_DIR).
   {
@@ -89,14 +102,35 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { role: 'goLive', entry: 'functions/steps/go-live.ts', timeoutSeconds: 30, memoryMiB: 256, bindings: ['sessionsTable', 'compositions', 'mediaBucket'] },
   { role: 'controllerLost', entry: 'functions/steps/controller-lost.ts', timeoutSeconds: 30, memoryMiB: 256, bindings: ['sessionsTable', 'controllerTask'] },
   { role: 'teardown', entry: 'functions/steps/teardown.ts', timeoutSeconds: 60, memoryMiB: 256, bindings: ['sessionsTable', 'controllerTask', 'commandQueues', 'stages', 'compositions'] },
-  // EventBridge target
+  // EventBridge targets
   { role: 'controllerStopped', entry: 'functions/events/controller-stopped.ts', timeoutSeconds: 30, memoryMiB: 256, bindings: ['sessionsTable', 'executionHistory'] },
+  // Measures a new track's loudness with ffmpeg (EBU R128); an hour of audio takes well under a minute.
+  {
+    role: 'measureTrack',
+    entry: 'functions/events/measure-track.ts',
+    timeoutSeconds: 300,
+    memoryMiB: 1024,
+    bindings: ['sessionsTable', 'mediaBucket'],
+    bundledBinary: { from: '@ffmpeg-installer/linux-x64/ffmpeg', name: 'ffmpeg', architecture: 'x86_64' },
+  },
 ];
 
 export function functionSpec(role: FunctionRole): FunctionSpec {
   const spec = FUNCTIONS.find((f) => f.role === role);
   if (!spec) throw new Error(`No function spec for ${role}`);
   return spec;
+}
+
+/** What a Track Created event carries. */
+export interface TrackCreatedDetail {
+  hostId: string;
+  trackId: string;
+  programUrl: string;
+}
+
+/** The EventBridge pattern of the track-created rule. */
+export function trackCreatedPattern() {
+  return { source: [TRACK_EVENT_SOURCE], 'detail-type': [TRACK_CREATED_DETAIL_TYPE] };
 }
 
 /** The EventBridge pattern of the controller-stopped rule (ECS task of our family, STOPPED). */

@@ -110,6 +110,12 @@ export const EPISODE_CONTENT_TYPE = 'audio/mp4';
 /** EventBridge rule that ends a session's wait when its controller task stops. */
 export const CONTROLLER_STOPPED_RULE_NAME = 'shelcaster-controller-stopped';
 
+/** The EventBridge rule that sends each new track to shelcaster-measure-track (its loudness, measured once). */
+export const TRACK_CREATED_RULE_NAME = 'shelcaster-track-created';
+/** Source and detail type of the event POST /tracks puts on the default bus for each new track. */
+export const TRACK_EVENT_SOURCE = 'shelcaster.tracks';
+export const TRACK_CREATED_DETAIL_TYPE = 'Track Created';
+
 /** HTTP API name. */
 export const HTTP_API_NAME = 'shelcaster-api';
 
@@ -136,6 +142,7 @@ export const FUNCTION_NAMES = {
   createTrack: 'shelcaster-create-track',
   deleteTrack: 'shelcaster-delete-track',
   serveConsole: 'shelcaster-serve-console',
+  measureTrack: 'shelcaster-measure-track',
 } as const;
 
 export type FunctionRole = keyof typeof FUNCTION_NAMES;

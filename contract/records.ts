@@ -9,6 +9,7 @@
  * The idempotency table holds Powertools' idempotency records (their shape is Powertools').
  */
 import type { CommandInput, CommandStatus } from './commands.ts';
+import type { TrackLoudness } from './decks.ts';
 import type { MEDIA_CONTENT_TYPES } from './limits.ts';
 import type { EndReason, NowPlaying, SessionStatus } from './session.ts';
 
@@ -63,6 +64,8 @@ export interface SessionRecord {
   nowPlaying?: NowPlaying;
   /** The URL of the program in `nowPlaying`, for a replacement controller to resume it (never in the API's view). */
   nowPlayingUrl?: string;
+  /** The URLs of the bed's track and of the clips in `nowPlaying.decks`, for a replacement controller (never in the API's view). */
+  nowPlayingDeckUrls?: { bed: string | null; clips: string[] };
 }
 
 /** A command (pk `SESSION#<id>`, sk `COMMAND#<commandId>`). */
@@ -98,6 +101,10 @@ export interface TrackRecord {
   contentType: (typeof MEDIA_CONTENT_TYPES)[number];
   sizeBytes: number;
   createdAt: string;
+  /** Its loudness, once measured (shortly after it was created; see docs/api.md, Loudness). */
+  loudness?: TrackLoudness;
+  /** Why it could not be measured (the file is not audio ffmpeg can read, ...); it then plays as it is. */
+  loudnessError?: string;
 }
 
 /** A token bucket of a rate limit, kept as GCRA: `tat`, the theoretical arrival time (epoch ms) of the next request. */

@@ -1,6 +1,7 @@
 /**
  * Sessions: their states, why they end, and what plays in them. The stored record is in records.ts.
  */
+import type { DecksNowPlaying } from './decks.ts';
 
 export const SESSION_STATUSES = ['STARTING', 'LIVE', 'ENDING', 'ENDED', 'FAILED'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
@@ -23,7 +24,7 @@ export type EndReason = keyof typeof END_REASONS;
 /** End reasons after which the session is ENDED (not FAILED). */
 export const CLEAN_END_REASONS: readonly EndReason[] = ['ENDED_BY_HOST', 'MAX_DURATION'];
 
-/** What the controller reports as now playing. */
+/** What the controller reports as now playing: the program deck's track at the top, every deck in `decks`. */
 export interface NowPlaying {
   programId: string | null;
   state: 'PLAYING' | 'PAUSED' | 'STOPPED';
@@ -32,6 +33,8 @@ export interface NowPlaying {
   volume: number;
   /** ISO time the position was measured at (position advances from here while PLAYING). */
   updatedAt: string;
+  /** Every deck (absent from records written before there were decks). */
+  decks?: DecksNowPlaying;
 }
 
 /** Session ids are UUIDs (lowercase), so they fit queue names, execution names and task `startedBy`. */

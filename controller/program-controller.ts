@@ -15,6 +15,7 @@ import type { LaunchedChromium } from './browser/chromium-launcher.ts';
 import { openProgramBrowser, type ProgramBrowser } from './browser/program-browser.ts';
 import { startProgramBrowser } from './browser/program-browser-start.ts';
 import type { ProgramPage } from './browser/program-page.ts';
+import type { PageServer } from './browser/page-server.ts';
 import { createControllerToken } from './participant-token.ts';
 import { JoinClock } from './join-clock.ts';
 import { CallbackHandler, failReadyToken } from './callbacks/callback-handler.ts';
@@ -63,6 +64,7 @@ export async function runController(deps: ControllerDeps): Promise<number> {
   clock.mark('controller-loaded');
 
   let page: ProgramPage;
+  let server: PageServer;
   let chromium: LaunchedChromium;
   let participantId: string;
   let session: Awaited<ReturnType<SessionStore['getSession']>>;
@@ -97,6 +99,7 @@ export async function runController(deps: ControllerDeps): Promise<number> {
     );
     participantId = token.participantId;
     page = browser.page;
+    server = browser.server;
     chromium = browser.chromium;
     await page.setTitle((session as { title?: string } | undefined)?.title ?? DEFAULT_TITLE);
     if (stopSignal.aborted) {
@@ -124,9 +127,14 @@ export async function runController(deps: ControllerDeps): Promise<number> {
 
   const heartbeats = new HeartbeatScheduler({ sfn: clients.sfn, logger });
   cleanups.push(async () => heartbeats.stopAll());
-  const fetcher = await createMediaFetcher({ s3: clients.s3, mediaBucket: config.mediaBucketName, ...deps.media });
-  cleanups.push(() => fetcher.close());
-  const player = new MediaPlayer({ page, fetchMedia: (url) => fetcher.fetch(url), now });
+  const fetcher = createMediaFetcher({ s3: clients.s3, mediaBucket: config.mediaBucketName, ...deps.media });
+  const hostId = session?.hostId;
+  const player = new MediaPlayer({
+    page,
+    openMedia: (url) => server.media.register(fetcher.open(url), fetcher.limits.maxBytes),
+    ...(hostId ? { loudnessOf: (url: string) => store.trackLoudness(hostId, url) } : {}),
+    now,
+  });
   const report = async () => store.putNowPlaying(await player.snapshot());
 
   const loopStop = new AbortController();
@@ -193,16 +201,24 @@ export async function runController(deps: ControllerDeps): Promise<number> {
   return exitCode;
 }
 
-/** Resumes the previous controller's program, if the session record says one was playing or paused; never throws. */
+/** Resumes what the previous controller played on each deck, if the session record says anything was playing or paused; never throws. */
 async function restoreProgram(
   session: ControllerSessionView | undefined,
   player: MediaPlayer,
   report: () => Promise<void>,
   logger: Logger,
 ): Promise<void> {
-  if (!session?.nowPlaying || session.nowPlaying.state === 'STOPPED') return;
+  const decks = session?.nowPlaying?.decks;
+  const anything = decks
+    ? decks.program.state !== 'STOPPED' || decks.bed.state !== 'STOPPED' || decks.clip.clips.length > 0
+    : session?.nowPlaying?.state !== undefined && session.nowPlaying.state !== 'STOPPED';
+  if (!session?.nowPlaying || !anything) return;
   try {
-    await player.restore({ nowPlaying: session.nowPlaying, programUrl: session.nowPlayingUrl ?? null });
+    await player.restore({
+      nowPlaying: session.nowPlaying,
+      programUrl: session.nowPlayingUrl ?? null,
+      ...(session.nowPlayingDeckUrls ? { deckUrls: session.nowPlayingDeckUrls } : {}),
+    });
     logger.info('Resumed what the previous controller played', { programId: session.nowPlaying.programId });
     await report();
   } catch (error) {

@@ -64,3 +64,13 @@ export function ivsResourcesArn(scope: IConstruct, kind: 'stage' | 'composition'
     arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
   });
 }
+
+/** The account's default event bus in this region. */
+export function defaultEventBusArn(scope: IConstruct): string {
+  return Stack.of(scope).formatArn({
+    service: 'events',
+    resource: 'event-bus',
+    resourceName: 'default',
+    arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+}

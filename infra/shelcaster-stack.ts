@@ -13,6 +13,7 @@ import { IdempotencyTable } from './constructs/idempotency-table.ts';
 import { IvsRecording } from './constructs/ivs-recording.ts';
 import { MediaBucket } from './constructs/media-bucket.ts';
 import { SessionLifecycle } from './constructs/session-lifecycle.ts';
+import { TrackCreatedRule } from './constructs/track-created-rule.ts';
 import { SessionsTable } from './constructs/sessions-table.ts';
 import type { DeploySettings } from './deploy-settings.ts';
 
@@ -35,6 +36,7 @@ export class ShelcasterStack extends Stack {
   readonly functions: Functions;
   readonly lifecycle: SessionLifecycle;
   readonly controllerStopped: ControllerStoppedRule;
+  readonly trackCreated: TrackCreatedRule;
   readonly httpApi: HttpApi;
 
   constructor(scope: Construct, id: string, props: ShelcasterStackProps) {
@@ -65,6 +67,7 @@ export class ShelcasterStack extends Stack {
       clusterArn: this.controller.cluster.clusterArn,
       target: this.functions.byRole.controllerStopped,
     });
+    this.trackCreated = new TrackCreatedRule(this, 'TrackCreated', { target: this.functions.byRole.measureTrack });
     this.httpApi = new HttpApi(this, 'Http', {
       functions: this.functions.byRole,
       jwt: settings.jwt,

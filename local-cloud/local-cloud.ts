@@ -49,6 +49,11 @@ export interface LocalCloudOptions {
   controllerEnvironment?: Record<string, string>;
   /** Upload the demo user's tracks (idempotent). `npm start` does unless SHELCASTER_SEED_DEMO=0. */
   seedDemo?: boolean;
+  /**
+   * Compositions the local IVS lets run at once: AWS's default quota (5) unless an operator raised it, as one
+   * raises IVS's through Service Quotas. `npm start` reads SHELCASTER_IVS_COMPOSITION_QUOTA.
+   */
+  ivsCompositionQuota?: number;
 }
 
 export interface LocalCloud {
@@ -134,6 +139,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     recorder,
     events,
     resumeOnStart: false,
+    ...(options.ivsCompositionQuota ? { compositionQuota: options.ivsCompositionQuota } : {}),
   });
   const stage = new StageEndpoint({
     verify: (token) => ivs.verifyParticipantToken(token),

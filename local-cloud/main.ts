@@ -5,6 +5,7 @@
  *   SHELCASTER_API_PORT   HTTP API port (default 3000)
  *   SHELCASTER_CONTROLLER_ENV  JSON object of extra environment for controller processes (test hook)
  *   SHELCASTER_SEED_DEMO  0 to skip the demo user's tracks (default: seed them)
+ *   SHELCASTER_IVS_COMPOSITION_QUOTA  compositions the local IVS lets run at once (default 5, AWS's default quota)
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,11 @@ const controllerEnvironment = process.env.SHELCASTER_CONTROLLER_ENV
   : undefined;
 
 const seedDemo = process.env.SHELCASTER_SEED_DEMO !== '0';
+const compositionQuota = process.env.SHELCASTER_IVS_COMPOSITION_QUOTA;
+if (compositionQuota !== undefined && !(Number.isInteger(Number(compositionQuota)) && Number(compositionQuota) >= 1)) {
+  process.stderr.write(`SHELCASTER_IVS_COMPOSITION_QUOTA must be a whole number ≥ 1 (got "${compositionQuota}")\n`);
+  process.exit(2);
+}
 
 const cloud = await startLocalCloud({
   dataDir,
@@ -29,6 +35,7 @@ const cloud = await startLocalCloud({
   root,
   seedDemo,
   ...(controllerEnvironment ? { controllerEnvironment } : {}),
+  ...(compositionQuota ? { ivsCompositionQuota: Number(compositionQuota) } : {}),
 });
 
 process.stdout.write(

@@ -4,12 +4,10 @@
  * controller process or media fetch. What is left is the page's WebAudio, the SDK's Opus and RTP, the stage
  * and the mix, which the controller's beeps go through as well.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { launchChromium, type LaunchedChromium } from '#controller/browser/chromium-launcher';
 import { startPageServer, type PageServer } from '#controller/browser/page-server';
 import { ProgramPage } from '#controller/browser/program-page';
+import { bufferMediaSource } from '#harness/buffer-media-source';
 import { toneWav } from '#harness/tone-wav';
 
 export interface FloorPublisher {
@@ -18,29 +16,34 @@ export interface FloorPublisher {
   close(): Promise<void>;
 }
 
-/** Joins the stage the participant token is for and loads a beep of `seconds` at `frequency`. */
+/** Joins the stage the participant token is for, with a beep of `seconds` at `frequency` ready on its page. */
 export async function startFloorPublisher(token: string, frequency: number, seconds: number, chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium'): Promise<FloorPublisher> {
-  const dir = await mkdtemp(join(tmpdir(), 'shelcaster-floor-'));
   let server: PageServer | undefined;
   let chromium: LaunchedChromium | undefined;
   const close = async () => {
     await chromium?.close();
     await server?.close();
-    await rm(dir, { recursive: true, force: true });
   };
   try {
-    const beepPath = join(dir, 'floor.wav');
-    await writeFile(beepPath, toneWav({ frequency, seconds, amplitude: 0.125 }));
+    const wav = toneWav({ frequency, seconds, amplitude: 0.125 });
     server = await startPageServer();
     chromium = await launchChromium(chromiumPath);
     const page = await ProgramPage.open({ browser: chromium.browser, server, title: 'Bench floor' });
     await page.join(token, 30_000);
-    await page.load(beepPath);
+    const media = server.media.register(bufferMediaSource(wav, 'audio/wav'), wav.length);
+    let beeps = 0;
+    // The next beep is loaded (its element buffered) before it is asked for, so only the start is timed.
+    const loadNext = async () => {
+      const voiceId = `floor-${++beeps}`;
+      await page.load(voiceId, 'clip', media.path, 0);
+      return voiceId;
+    };
+    let next = await loadNext();
     return {
       async beep() {
         const at = Date.now();
-        await page.startPending(0, 'floor');
-        await page.load(beepPath); // the next beep, decoded ahead
+        await page.start(next, { gainDb: 0, fadeInSeconds: 0, label: 'floor' });
+        next = await loadNext();
         return at;
       },
       close,

@@ -16,7 +16,8 @@ import { startFloorPublisher } from '../audio/floor-publisher.ts';
 import { ANALYSIS_RATE } from '#harness/tones';
 import { summarize } from '../stats.ts';
 
-export const AUDIBLE_TARGET_MS = 250;
+/** The command path may add this to the floor's p95 (issue 16: command → audible p95 ≤ floor p95 + 50 ms). */
+export const AUDIBLE_OVER_FLOOR_MS = 50;
 export const COMMAND_PATH_TARGET_MS = 100;
 /** Seconds between beeps asked for (and the longest a beep may take to be heard). */
 const COMMAND_SPACING_MS = 2000;
@@ -87,9 +88,9 @@ export async function audibleFigures(ctx: BenchContext, options: { commands: num
       id: 'audible',
       title: 'command → audible in the composition',
       unit: 'ms',
-      target: 'p95 ≤ 250 ms',
+      target: `p95 ≤ the floor's p95 + ${AUDIBLE_OVER_FLOOR_MS} ms`,
       samples: audible.latencies,
-      checks: [atMost('p95', audibleSummary.p95, AUDIBLE_TARGET_MS), atMost('beeps not heard', audible.unmatched, 0)],
+      checks: [atMost(`p95 (floor p95 ${floorSummary.p95} + ${AUDIBLE_OVER_FLOOR_MS})`, audibleSummary.p95, floorSummary.p95 + AUDIBLE_OVER_FLOOR_MS), atMost('beeps not heard', audible.unmatched, 0)],
       values: { asked: options.commands, heard: audible.latencies.length, notHeard: audible.unmatched },
       notes: [`${commandTimes.length} PLAY_MEDIA commands of a 0.5 s ${BEEP_HZ} Hz beep (its own upload), one every ${COMMAND_SPACING_MS / 1000} s, timed from the moment the POST was sent to the beep's onset in the recording.`, recordingNote, ...notes],
     }),

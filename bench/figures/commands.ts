@@ -4,7 +4,7 @@
  */
 import { COMMAND_TYPES, type CommandInput } from '#contract/index';
 import { postCommand, waitApplied, type BenchSession, type SentCommand } from '../client.ts';
-import { atMost, figure, type Figure } from '../figure.ts';
+import { atMost, figure, MIN_SAMPLES, type Figure } from '../figure.ts';
 import { summarize } from '../stats.ts';
 
 export const APPLIED_TARGET_MS = 100;
@@ -27,7 +27,7 @@ export async function sendCommands(sessions: readonly BenchSession[], count: num
   const sent: SentCommand[] = [];
   const failures: string[] = [];
   for (let i = 0; i < count; i++) {
-    if (outOfTime()) {
+    if (outOfTime() && i >= MIN_SAMPLES * 3) {
       failures.push(`stopped after ${i} commands: the run reached its time budget`);
       break;
     }

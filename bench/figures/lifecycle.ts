@@ -11,7 +11,7 @@ import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { controllerProcess, executionHistory, type AwsClients } from '#harness/system-session';
 import { eventually } from '#harness/eventually';
 import { endSession, startSession, type BenchContext } from '../client.ts';
-import { atMost, failedFigure, figure, type Figure } from '../figure.ts';
+import { atMost, failedFigure, figure, type Figure, MIN_SAMPLES } from '../figure.ts';
 import { executionStartedAt, firstPassDurations } from '../history.ts';
 import { findLeaks } from '../leaks.ts';
 import { processTree } from '../procfs.ts';
@@ -54,7 +54,7 @@ export async function lifecycleFigures(ctx: BenchContext, count: number, log: (l
   const failures: string[] = [];
   const began = Date.now();
   for (let i = 0; i < count; i++) {
-    if (ctx.outOfTime) {
+    if (ctx.outOfTime && i >= MIN_SAMPLES) {
       failures.push(`stopped after ${i} sessions: the run reached its time budget`);
       break;
     }

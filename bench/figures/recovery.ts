@@ -34,7 +34,7 @@ export async function recoveryFigures(ctx: BenchContext, kills: number, log: (li
   let leftLive = 0;
   const sessions: BenchSession[] = [];
   try {
-    while (samples.length < kills && !ctx.outOfTime) {
+    while (samples.length < kills && (!ctx.outOfTime || samples.length < 2)) {
       const api = await ctx.newHost();
       const session = await startSession(api, `bench recovery ${sessions.length + 1}`);
       sessions.push(session);

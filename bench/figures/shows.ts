@@ -16,7 +16,7 @@ import { postCommand, sleep, startSession, waitApplied, type BenchContext, type 
 import { atLeast, figure, type Figure } from '../figure.ts';
 import { summarize } from '../stats.ts';
 
-export const SHOWS_TARGET = 8;
+export const SHOWS_TARGET = 10;
 export const SHOWS_APPLIED_LIMIT_MS = 200;
 /** A now-playing report later than this after the previous one counts as a late timer. */
 export const LATE_REPORT_MS = HEARTBEAT_INTERVAL_SECONDS * 1000 + 1500;
@@ -122,7 +122,7 @@ export async function showsAtOnce(ctx: BenchContext, options: { cap: number; wat
       id: 'shows',
       title: 'shows at once',
       unit: 'shows',
-      target: '≥ 8 (cap 12 on this machine)',
+      target: `≥ ${SHOWS_TARGET} (cap ${options.cap} on this machine; the local IVS's composition quota raised to it)`,
       samples: [fit],
       checks: [atLeast('shows live with heartbeats on time and command → APPLIED p95 ≤ 200 ms', fit, SHOWS_TARGET)],
       values: { shows: fit, cap: options.cap, ...Object.fromEntries(steps.map((s) => [`p95 ms at ${s.shows}`, s.p95])) },

@@ -30,20 +30,35 @@ export async function sendCommand(
   return view;
 }
 
+/** ` on the bed` for a command on another deck than the program's. */
+function onDeck(deck: string | undefined): string {
+  if (!deck || deck === 'program') return '';
+  return deck === 'all' ? ' everything' : deck === 'clip' ? ' clips' : ` the ${deck}`;
+}
+
+/** `, fade 2 s` when a fade is asked for. */
+function fade(label: string, seconds: number | undefined): string {
+  return seconds ? `, ${label} ${seconds} s` : '';
+}
+
 /** A short description of a command for the log. */
 export function describeCommand(command: CommandInput, titleOf: (programId: string) => string): string {
   switch (command.type) {
-    case 'PLAY_MEDIA':
-      return `Play “${titleOf(command.programId)}”`;
+    case 'PLAY_MEDIA': {
+      const where = command.deck === 'bed' ? ' on the bed' : command.deck === 'clip' ? ' as a clip' : '';
+      return `Play “${titleOf(command.programId)}”${where}${fade('fade in', command.fadeInSeconds)}${fade('crossfade', command.crossfadeSeconds)}`;
+    }
     case 'SEEK_MEDIA':
-      return `Seek to ${command.seconds} s`;
+      return `Seek${onDeck(command.deck)} to ${command.seconds} s`;
     case 'SET_VOLUME':
-      return `Volume ${Math.round(command.volume * 100)} %`;
+      return `Volume${onDeck(command.deck)} ${Math.round(command.volume * 100)} %`;
     case 'PAUSE_MEDIA':
-      return 'Pause';
+      return `Pause${onDeck(command.deck)}${fade('fade out', command.fadeOutSeconds)}`;
     case 'RESUME_MEDIA':
-      return 'Resume';
+      return `Resume${onDeck(command.deck)}${fade('fade in', command.fadeInSeconds)}`;
     case 'STOP_MEDIA':
-      return 'Stop';
+      return `Stop${onDeck(command.deck)}${fade('fade out', command.fadeOutSeconds)}`;
+    case 'SET_LOUDNESS_NORMALIZATION':
+      return command.enabled ? 'Even loudness on' : 'Even loudness off';
   }
 }

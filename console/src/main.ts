@@ -5,6 +5,7 @@ import type { CommandInput } from '#contract/commands';
 import { callerLink } from '#contract/console';
 import { Auth } from './auth.ts';
 import { describeCommand, sendCommand, type CommandProgress } from './commands.ts';
+import { describeClips, describeDeck, describeLoudness, fadeSeconds, playCommand, type FadeSettings } from './desk.ts';
 import { readConsoleConfig } from './config.ts';
 import { button, byId, el, formatBytes } from './dom.ts';
 import { recordingUrl } from './recording.ts';
@@ -28,6 +29,9 @@ let tracks: TrackView[] = [];
 let metersTimer: ReturnType<typeof setInterval> | undefined;
 let recordingShownFor: string | undefined;
 let joining = false;
+let measuringTimer: ReturnType<typeof setTimeout> | undefined;
+/** How often the track list is read again while a track's loudness is being measured. */
+const MEASURING_POLL_MS = 3000;
 
 const stage = new OnStage({
   tile: {
@@ -272,9 +276,10 @@ async function loadTracks(): Promise<void> {
 function renderTracks(): void {
   const body = byId('tracks').querySelector('tbody');
   if (!body) return;
+  renderDeskTracks();
   if (tracks.length === 0) {
     body.replaceChildren(el('tr', '', {}));
-    body.firstElementChild?.append(el('td', 'No tracks yet: upload one above.', { colspan: '3' }));
+    body.firstElementChild?.append(el('td', 'No tracks yet: upload one above.', { colspan: '4' }));
     return;
   }
   body.replaceChildren(
@@ -286,8 +291,26 @@ function renderTracks(): void {
       const deleteButton = button('Delete', action(() => deleteTrack(track)), `Delete ${track.title}`);
       const actions = el('td');
       actions.append(playButton, deleteButton);
-      row.append(el('td', track.title), el('td', formatBytes(track.sizeBytes)), actions);
+      row.append(el('td', track.title), el('td', formatBytes(track.sizeBytes)), el('td', describeLoudness(track)), actions);
       return row;
+    }),
+  );
+  // A track just uploaded is measured in a few seconds: read the list again until none is still measuring.
+  clearTimeout(measuringTimer);
+  if (tracks.some((t) => !t.loudness && !t.loudnessError)) measuringTimer = setTimeout(() => void loadTracks().catch(showError), MEASURING_POLL_MS);
+}
+
+/** The bed slot's choice of tracks and one clip pad per track (a pad fires at once). */
+function renderDeskTracks(): void {
+  const select = byId<HTMLSelectElement>('bed-select');
+  const chosen = select.value;
+  select.replaceChildren(...tracks.map((t) => el('option', t.title, { value: t.trackId })));
+  if (tracks.some((t) => t.trackId === chosen)) select.value = chosen;
+  byId('pads').replaceChildren(
+    ...tracks.map((track) => {
+      const pad = button(track.title, action(() => command(playCommand(track, 'clip', fades()))), `Fire ${track.title} as a clip`);
+      pad.classList.add('pad');
+      return pad;
     }),
   );
 }
@@ -358,13 +381,49 @@ async function command(input: CommandInput): Promise<void> {
   }
 }
 
-function play(track: TrackView): Promise<void> {
-  return command({ type: 'PLAY_MEDIA', programId: track.trackId, programUrl: track.programUrl });
+/** The desk's fade settings as the host set them. */
+function fades(): FadeSettings {
+  return {
+    fadeInSeconds: fadeSeconds(byId<HTMLInputElement>('fade-in-input').value),
+    fadeOutSeconds: fadeSeconds(byId<HTMLInputElement>('fade-out-input').value),
+    crossfadeSeconds: fadeSeconds(byId<HTMLInputElement>('crossfade-input').value),
+  };
 }
 
-byId('pause-button').addEventListener('click', action(() => command({ type: 'PAUSE_MEDIA' })));
-byId('resume-button').addEventListener('click', action(() => command({ type: 'RESUME_MEDIA' })));
-byId('stop-button').addEventListener('click', action(() => command({ type: 'STOP_MEDIA' })));
+/** `{ fadeOutSeconds }` when the desk sets one. */
+function fadeOut(): { fadeOutSeconds?: number } {
+  const { fadeOutSeconds } = fades();
+  return fadeOutSeconds > 0 ? { fadeOutSeconds } : {};
+}
+
+function play(track: TrackView): Promise<void> {
+  return command(playCommand(track, 'program', fades()));
+}
+
+byId('pause-button').addEventListener('click', action(() => command({ type: 'PAUSE_MEDIA', ...fadeOut() })));
+byId('resume-button').addEventListener(
+  'click',
+  action(() => command({ type: 'RESUME_MEDIA', ...(fades().fadeInSeconds > 0 ? { fadeInSeconds: fades().fadeInSeconds } : {}) })),
+);
+byId('stop-button').addEventListener('click', action(() => command({ type: 'STOP_MEDIA', ...fadeOut() })));
+byId('bed-play-button').addEventListener(
+  'click',
+  action(async () => {
+    const track = tracks.find((t) => t.trackId === byId<HTMLSelectElement>('bed-select').value);
+    if (!track) throw new Error('Choose a track for the bed first.');
+    await command(playCommand(track, 'bed', fades()));
+  }),
+);
+byId('bed-stop-button').addEventListener('click', action(() => command({ type: 'STOP_MEDIA', deck: 'bed', ...fadeOut() })));
+byId('clips-stop-button').addEventListener('click', action(() => command({ type: 'STOP_MEDIA', deck: 'clip' })));
+byId('bed-volume-input').addEventListener(
+  'change',
+  action(() => command({ type: 'SET_VOLUME', deck: 'bed', volume: Math.min(1, Math.max(0, Number(byId<HTMLInputElement>('bed-volume-input').value))) })),
+);
+byId('normalize-input').addEventListener(
+  'change',
+  action(() => command({ type: 'SET_LOUDNESS_NORMALIZATION', enabled: byId<HTMLInputElement>('normalize-input').checked })),
+);
 byId('seek-button').addEventListener(
   'click',
   action(() => command({ type: 'SEEK_MEDIA', seconds: Math.max(0, Number(byId<HTMLInputElement>('seek-input').value) || 0) })),
@@ -387,7 +446,18 @@ function renderNowPlaying(): void {
   target.dataset.state = now.state;
   target.dataset.programId = now.programId;
 }
-setInterval(renderNowPlaying, 250);
+
+function renderDecks(): void {
+  const decks = view?.nowPlaying?.decks;
+  const bed = decks?.bed;
+  const bedPosition = bed && view?.nowPlaying ? currentPosition({ ...bed, programId: bed.programId, updatedAt: view.nowPlaying.updatedAt }) : 0;
+  byId('bed-now').textContent = describeDeck('Bed', bed, titleOf, bedPosition);
+  byId('clips-now').textContent = describeClips(decks, titleOf);
+}
+setInterval(() => {
+  renderNowPlaying();
+  renderDecks();
+}, 250);
 
 // ---- start --------------------------------------------------------------------------------------------
 

@@ -1,20 +1,26 @@
 /**
  * The loopback HTTP server the controller's page is loaded from: the page's files, the browser code it
- * shares with the host console (`stage-client/`), the IVS web SDK bundle, and the media files the page
- * plays (registered under unguessable ids).
+ * shares with the host console (`stage-client/`), the IVS web SDK bundle, and the media the page plays
+ * (registered under unguessable ids, read in ranges from where it lives by the media proxy).
  */
 import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { TRUE_PEAK_CEILING_DBTP } from '#contract/decks';
+import { MediaProxy } from '../media/media-proxy.ts';
 
 export const PAGE_DIR = fileURLToPath(new URL('../page/', import.meta.url));
 /** The browser code shared by the controller's page and the host console. */
 export const STAGE_CLIENT_DIR = fileURLToPath(new URL('../../stage-client/', import.meta.url));
+
+/** The controller page's URL on a page server (its limiter's ceiling in the query). */
+export function programPageUrl(origin: string): string {
+  return `${origin}/?ceilingDbtp=${TRUE_PEAK_CEILING_DBTP}`;
+}
 
 /** Path of the IVS web broadcast SDK's UMD bundle in node_modules. */
 export function ivsSdkBundlePath(): string {
@@ -25,10 +31,8 @@ export function ivsSdkBundlePath(): string {
 export interface PageServer {
   /** `http://127.0.0.1:<port>` */
   origin: string;
-  /** Makes a file servable to the page; returns its path on the server. */
-  addMedia(filePath: string): string;
-  /** Stops serving a media file. */
-  removeMedia(mediaPath: string): void;
+  /** The media the page plays (register a source, get its path). */
+  media: MediaProxy;
   close(): Promise<void>;
 }
 
@@ -37,7 +41,7 @@ export async function startPageServer(): Promise<PageServer> {
   const pageFiles = new Set((await readdir(PAGE_DIR)).filter((f) => /\.(js|html)$/.test(f)));
   const sharedFiles = new Set((await readdir(STAGE_CLIENT_DIR)).filter((f) => f.endsWith('.js')));
   const sdkPath = ivsSdkBundlePath();
-  const media = new Map<string, string>();
+  const media = new MediaProxy();
 
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
@@ -60,8 +64,7 @@ export async function startPageServer(): Promise<PageServer> {
     if (pageFile && pageFiles.has(pageFile)) return send(join(PAGE_DIR, pageFile), 'text/javascript; charset=utf-8');
     const sharedFile = /^\/stage-client\/([\w.-]+)$/.exec(path)?.[1];
     if (sharedFile && sharedFiles.has(sharedFile)) return send(join(STAGE_CLIENT_DIR, sharedFile), 'text/javascript; charset=utf-8');
-    const mediaFile = media.get(path);
-    if (mediaFile) return send(mediaFile, 'application/octet-stream');
+    if (media.handle(path, req, res)) return;
     return notFound();
   });
   await new Promise<void>((resolve, reject) => {
@@ -71,16 +74,10 @@ export async function startPageServer(): Promise<PageServer> {
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,
-    addMedia(filePath) {
-      const mediaPath = `/media/${randomUUID()}`;
-      media.set(mediaPath, filePath);
-      return mediaPath;
-    },
-    removeMedia(mediaPath) {
-      media.delete(mediaPath);
-    },
+    media,
     close: () =>
       new Promise<void>((resolve) => {
+        media.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -3,7 +3,7 @@
  * Only Node's built-ins are loaded for it (see program-browser.ts for the rest).
  */
 import { spawnChromium, type ChromiumProcess } from './chromium-process.ts';
-import { startPageServer, type PageServer } from './page-server.ts';
+import { programPageUrl, startPageServer, type PageServer } from './page-server.ts';
 
 export interface ProgramBrowserStart {
   server: PageServer;
@@ -13,5 +13,5 @@ export interface ProgramBrowserStart {
 /** Starts the page server, then Chromium with the page as its first tab. */
 export async function startProgramBrowser(chromiumPath: string): Promise<ProgramBrowserStart> {
   const server = await startPageServer();
-  return { server, chromium: spawnChromium(chromiumPath, `${server.origin}/`) };
+  return { server, chromium: spawnChromium(chromiumPath, programPageUrl(server.origin)) };
 }

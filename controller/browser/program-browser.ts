@@ -7,7 +7,7 @@
 import { connectChromium, LAUNCH_TIMEOUT_MS, type LaunchedChromium } from './chromium-launcher.ts';
 import type { ProgramBrowserStart } from './program-browser-start.ts';
 import { ProgramPage } from './program-page.ts';
-import type { PageServer } from './page-server.ts';
+import { programPageUrl, type PageServer } from './page-server.ts';
 
 export interface ProgramBrowser {
   chromium: LaunchedChromium;
@@ -27,7 +27,7 @@ export async function openProgramBrowser(start: ProgramBrowserStart, options: Pr
   const server = start.server;
   let chromium: LaunchedChromium | undefined;
   try {
-    const url = `${server.origin}/`;
+    const url = programPageUrl(server.origin);
     chromium = await connectChromium(start.chromium);
     const target = await chromium.browser.waitForTarget((t) => t.type() === 'page' && t.url() === url, { timeout: LAUNCH_TIMEOUT_MS });
     const loading = (await target.page()) ?? undefined;

@@ -1,9 +1,11 @@
 /**
  * The controller's page in Chromium, driven through puppeteer: joins and leaves the stage (the IVS web SDK),
- * and plays the program (PageAudio). Media files reach the page through the loopback page server.
+ * and plays the program (PageAudio, the page's mixing desk). Media reaches the page through the loopback page
+ * server.
  */
 import type { Browser, Page } from 'puppeteer-core';
-import type { PageAudio, PageAudioStatus } from '../player/page-audio.ts';
+import type { PageAudio } from '../player/page-audio.ts';
+import { programPageUrl } from './page-server.ts';
 import type { PageServer } from './page-server.ts';
 import { JoinFailedError } from '../errors.ts';
 
@@ -15,15 +17,7 @@ interface PageApi {
   join(token: string): Promise<{ state: string; timings: StageJoinTimings }>;
   stageState(): string;
   leave(): Promise<void>;
-  load(path: string): Promise<{ durationSeconds: number }>;
-  discardPending(): void;
-  startPending(offsetSeconds: number, programId: string): void;
-  play(offsetSeconds: number): void;
-  pause(): number;
-  stop(): void;
-  seek(seconds: number): void;
-  setVolume(volume: number): void;
-  status(): PageAudioStatus;
+  audio: PageAudio;
 }
 type WithApi = Window & { shelcaster: PageApi; shelcasterReady?: boolean };
 
@@ -44,15 +38,12 @@ export interface ProgramPageOptions {
 }
 
 export class ProgramPage implements PageAudio {
-  private constructor(
-    private readonly page: Page,
-    private readonly server: PageServer,
-  ) {}
+  private constructor(private readonly page: Page) {}
 
   /** Opens the page (or takes over the tab already loading it) and waits until its API is ready. */
   static async open(options: ProgramPageOptions): Promise<ProgramPage> {
     try {
-      const url = `${options.server.origin}/`;
+      const url = programPageUrl(options.server.origin);
       const loading = options.loading;
       const page = loading ?? (await options.browser.newPage());
       page.on('console', (m) => options.onConsole?.(m.type(), m.text()));
@@ -62,7 +53,7 @@ export class ProgramPage implements PageAudio {
         timeout: PAGE_LOAD_TIMEOUT_MS,
       });
       if (options.title !== undefined) await page.evaluate((t) => (window as unknown as WithApi).shelcaster.setTitle(t), options.title);
-      return new ProgramPage(page, options.server);
+      return new ProgramPage(page);
     } catch (error) {
       throw new JoinFailedError(`The controller page did not load: ${(error as Error).message}`, { cause: error });
     }
@@ -107,48 +98,22 @@ export class ProgramPage implements PageAudio {
     ]);
   }
 
-  async load(filePath: string): Promise<{ durationSeconds: number }> {
-    const mediaPath = this.server.addMedia(filePath);
-    try {
-      return await this.page.evaluate((p) => (window as unknown as WithApi).shelcaster.load(p), mediaPath);
-    } finally {
-      this.server.removeMedia(mediaPath);
-    }
+  /** Calls an operation of the page's mixing desk (`window.shelcaster.audio`). */
+  private audio<K extends keyof PageAudio>(name: K, ...args: Parameters<PageAudio[K]>): ReturnType<PageAudio[K]> {
+    return this.page.evaluate(
+      (n, a) => ((window as unknown as WithApi).shelcaster.audio[n] as (...x: unknown[]) => unknown)(...a),
+      name,
+      args as unknown[],
+    ) as ReturnType<PageAudio[K]>;
   }
 
-  async discardPending(): Promise<void> {
-    await this.page.evaluate(() => (window as unknown as WithApi).shelcaster.discardPending());
-  }
-
-  async startPending(offsetSeconds: number, programId: string): Promise<void> {
-    await this.page.evaluate(
-      (o, id) => (window as unknown as WithApi).shelcaster.startPending(o, id),
-      offsetSeconds,
-      programId,
-    );
-  }
-
-  async play(offsetSeconds: number): Promise<void> {
-    await this.page.evaluate((o) => (window as unknown as WithApi).shelcaster.play(o), offsetSeconds);
-  }
-
-  pause(): Promise<number> {
-    return this.page.evaluate(() => (window as unknown as WithApi).shelcaster.pause());
-  }
-
-  async stop(): Promise<void> {
-    await this.page.evaluate(() => (window as unknown as WithApi).shelcaster.stop());
-  }
-
-  async seek(seconds: number): Promise<void> {
-    await this.page.evaluate((s) => (window as unknown as WithApi).shelcaster.seek(s), seconds);
-  }
-
-  async setVolume(volume: number): Promise<void> {
-    await this.page.evaluate((v) => (window as unknown as WithApi).shelcaster.setVolume(v), volume);
-  }
-
-  status(): Promise<PageAudioStatus> {
-    return this.page.evaluate(() => (window as unknown as WithApi).shelcaster.status());
-  }
+  load: PageAudio['load'] = (...args) => this.audio('load', ...args);
+  start: PageAudio['start'] = (...args) => this.audio('start', ...args);
+  pause: PageAudio['pause'] = (...args) => this.audio('pause', ...args);
+  resume: PageAudio['resume'] = (...args) => this.audio('resume', ...args);
+  stop: PageAudio['stop'] = (...args) => this.audio('stop', ...args);
+  seek: PageAudio['seek'] = (...args) => this.audio('seek', ...args);
+  setGain: PageAudio['setGain'] = (...args) => this.audio('setGain', ...args);
+  setDeckVolume: PageAudio['setDeckVolume'] = (...args) => this.audio('setDeckVolume', ...args);
+  status: PageAudio['status'] = () => this.audio('status');
 }

@@ -1,8 +1,9 @@
 /**
- * Fetches an https media URL defensively: the URL policy is checked on the URL and on every redirect
- * target (at most MAX_MEDIA_REDIRECTS), the name is resolved here and refused if any address is not
- * allowed, and the socket connects to the checked address (a fixed `lookup`), which is verified again
- * once connected, so DNS rebinding finds nothing to rebind. Size is counted while streaming.
+ * Reads byte ranges of an https media URL defensively, on every read: the URL policy is checked on the URL
+ * and on every redirect target (at most MAX_MEDIA_REDIRECTS), the name is resolved here and refused if any
+ * address is not allowed, and the socket connects to the checked address (a fixed `lookup`), which is
+ * verified again once connected, so DNS rebinding finds nothing to rebind. Type and total size are checked
+ * on every answer; the body is handed on as a stream (read as the player needs it).
  *
  * What the resolver or the network said never reaches the host: a name that does not resolve, resolves to a
  * non-public address, or connects elsewhere fails with NOT_PUBLIC_ADDRESS_REASON alone, and a network error
@@ -16,15 +17,9 @@ import type { TLSSocket } from 'node:tls';
 import { NOT_PUBLIC_ADDRESS_REASON } from '#contract/index';
 import type { MediaPolicy, Resolver, ResolvedAddress } from './media-policy.ts';
 import { MediaFetchError, MediaRefusedError } from './media-errors.ts';
-import { saveWithinLimit } from './save-within-limit.ts';
+import { RangeNotSatisfiableError, rangeHeader, totalFromContentRange, type ByteRange, type MediaChunk, type MediaLimits } from './media-source.ts';
 
 export const MAX_MEDIA_REDIRECTS = 5;
-
-export interface MediaLimits {
-  maxBytes: number;
-  timeoutMs: number;
-  contentTypes: readonly string[];
-}
 
 export interface HttpsFetchOptions {
   policy: MediaPolicy;
@@ -34,19 +29,14 @@ export interface HttpsFetchOptions {
   tls?: Pick<RequestOptions, 'ca'>;
 }
 
-export interface FetchedFile {
-  filePath: string;
-  bytes: number;
-  contentType: string;
-}
-
-/** Downloads `url` (already allowed by the policy) into `filePath`. */
-export async function fetchHttpsMedia(url: URL, filePath: string, options: HttpsFetchOptions): Promise<FetchedFile> {
-  const signal = AbortSignal.timeout(options.limits.timeoutMs);
+/** Reads `range` of `url` (already allowed by the policy); `signal` aborts the read, body included. */
+export async function readHttpsMedia(url: URL, range: ByteRange | undefined, options: HttpsFetchOptions, signal: AbortSignal): Promise<MediaChunk> {
+  const timeout = AbortSignal.timeout(options.limits.timeoutMs);
+  const headersSignal = AbortSignal.any([signal, timeout]);
   let current = url;
   for (let redirects = 0; ; redirects++) {
     const address = await checkedAddress(current.hostname, options);
-    const response = await get(current, address, options, signal);
+    const response = await get(current, address, range, options, signal, headersSignal);
     const location = response.headers.location;
     if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
       response.resume();
@@ -54,11 +44,15 @@ export async function fetchHttpsMedia(url: URL, filePath: string, options: Https
       current = nextUrl(current, location, options.policy);
       continue;
     }
-    if (response.statusCode !== 200) {
+    if (response.statusCode === 416) {
+      response.resume();
+      throw new RangeNotSatisfiableError(totalFromContentRange(response.headers['content-range']));
+    }
+    if (response.statusCode !== 200 && response.statusCode !== 206) {
       response.resume();
       throw new MediaFetchError(`media server answered HTTP ${response.statusCode}`);
     }
-    return saveBody(response, filePath, options.limits, signal);
+    return checkedChunk(response, options.limits);
   }
 }
 
@@ -96,8 +90,15 @@ function nextUrl(current: URL, location: string, policy: MediaPolicy): URL {
   return decision.url;
 }
 
-/** One GET to `url`, connected to exactly `address`. */
-function get(url: URL, address: ResolvedAddress, options: HttpsFetchOptions, signal: AbortSignal): Promise<IncomingMessage> {
+/** One GET to `url`, connected to exactly `address`; `headersSignal` bounds the wait for the answer, `signal` the whole read. */
+function get(
+  url: URL,
+  address: ResolvedAddress,
+  range: ByteRange | undefined,
+  options: HttpsFetchOptions,
+  signal: AbortSignal,
+  headersSignal: AbortSignal,
+): Promise<IncomingMessage> {
   const fixedLookup: LookupFunction = (_hostname, lookupOptions, callback) => {
     if (lookupOptions.all) callback(null, [{ address: address.address, family: address.family }]);
     else callback(null, address.address, address.family);
@@ -108,9 +109,16 @@ function get(url: URL, address: ResolvedAddress, options: HttpsFetchOptions, sig
       agent: false,
       lookup: fixedLookup,
       signal,
-      headers: { accept: options.limits.contentTypes.join(', '), 'accept-encoding': 'identity' },
+      headers: {
+        accept: options.limits.contentTypes.join(', '),
+        'accept-encoding': 'identity',
+        ...(range ? { range: rangeHeader(range) } : {}),
+      },
       ...options.tls,
     });
+    const onHeadersTimeout = () => req.destroy(new MediaFetchError('media fetch timed out'));
+    headersSignal.addEventListener('abort', onHeadersTimeout, { once: true });
+    req.once('response', () => headersSignal.removeEventListener('abort', onHeadersTimeout));
     req.once('socket', (socket) => {
       socket.once('connect', () => {
         const remote = (socket as TLSSocket).remoteAddress;
@@ -120,30 +128,27 @@ function get(url: URL, address: ResolvedAddress, options: HttpsFetchOptions, sig
       });
     });
     req.once('response', resolve);
-    req.once('error', (error) => reject(wrapError(error, signal)));
+    req.once('error', (error) => reject(wrapError(error, headersSignal)));
     req.end();
   });
 }
 
-/** Streams a 200 answer to a file, enforcing content type and size. */
-async function saveBody(response: IncomingMessage, filePath: string, limits: MediaLimits, signal: AbortSignal): Promise<FetchedFile> {
+/** Checks a 200/206 answer's content type and total size; hands its body on. */
+function checkedChunk(response: IncomingMessage, limits: MediaLimits): MediaChunk {
   const contentType = (response.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (!limits.contentTypes.includes(contentType)) {
     response.resume();
     throw new MediaRefusedError(`media content type "${contentType || 'none'}" is not an accepted audio type`);
   }
-  const declared = Number(response.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limits.maxBytes) {
+  const contentRange = response.statusCode === 206 ? response.headers['content-range'] : undefined;
+  const declared = response.headers['content-length'] === undefined ? undefined : Number(response.headers['content-length']);
+  const contentLength = Number.isFinite(declared) ? declared : undefined;
+  const totalBytes = contentRange ? totalFromContentRange(contentRange) : contentLength;
+  if (totalBytes !== undefined && totalBytes > limits.maxBytes) {
     response.resume();
     throw new MediaRefusedError(`media is larger than ${limits.maxBytes} bytes`);
   }
-  let bytes: number;
-  try {
-    bytes = await saveWithinLimit(response, filePath, limits.maxBytes, signal);
-  } catch (error) {
-    throw wrapError(error, signal);
-  }
-  return { filePath, bytes, contentType };
+  return { status: response.statusCode === 206 ? 206 : 200, contentType, totalBytes, contentRange, contentLength, body: response };
 }
 
 function wrapError(error: unknown, signal: AbortSignal): Error {

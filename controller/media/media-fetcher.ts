@@ -1,17 +1,14 @@
 /**
- * The controller's media fetcher: decides on a programUrl with the shared policy, then fetches it from
- * the media bucket (S3 SDK) or over hardened https into a temp file the page can load.
+ * The controller's media fetcher: decides on a programUrl with the shared policy, then reads it in ranges
+ * from the media bucket (S3 SDK) or over hardened https, as the page's media element asks for them.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { MAX_MEDIA_BYTES, MEDIA_CONTENT_TYPES, MEDIA_FETCH_TIMEOUT_SECONDS } from '#contract/index';
-import { fetchHttpsMedia, type FetchedFile, type HttpsFetchOptions, type MediaLimits } from './https-media-fetch.ts';
-import { fetchS3Media } from './s3-media-fetch.ts';
+import { readHttpsMedia, type HttpsFetchOptions } from './https-media-fetch.ts';
+import { readS3Media } from './s3-media-fetch.ts';
 import { sharedMediaPolicy, systemResolver, type MediaPolicy, type Resolver } from './media-policy.ts';
 import { MediaRefusedError } from './media-errors.ts';
+import type { MediaLimits, MediaSource } from './media-source.ts';
 
 export const DEFAULT_MEDIA_LIMITS: MediaLimits = {
   maxBytes: MAX_MEDIA_BYTES,
@@ -29,29 +26,29 @@ export interface MediaFetcherOptions {
 }
 
 export interface MediaFetcher {
-  /** Fetches a programUrl into a temp file; throws CommandRejectedError subclasses when it cannot. */
-  fetch(programUrl: string): Promise<FetchedFile>;
-  /** Removes the temp directory. */
-  close(): Promise<void>;
+  /** The media a programUrl names, readable in ranges; throws MediaRefusedError when the policy refuses the URL. */
+  open(programUrl: string): MediaSource;
+  /** The limits every read is checked against. */
+  readonly limits: MediaLimits;
 }
 
-/** Creates a media fetcher writing into its own temp directory. */
-export async function createMediaFetcher(options: MediaFetcherOptions): Promise<MediaFetcher> {
-  const dir = await mkdtemp(join(tmpdir(), 'shelcaster-media-'));
+/** Creates a media fetcher. */
+export function createMediaFetcher(options: MediaFetcherOptions): MediaFetcher {
   const policy = options.policy ?? sharedMediaPolicy(options.mediaBucket);
   const limits = options.limits ?? DEFAULT_MEDIA_LIMITS;
   const resolve = options.resolve ?? systemResolver;
   return {
-    async fetch(programUrl) {
+    limits,
+    open(programUrl) {
       const decision = policy.checkUrl(programUrl);
       if (!decision.allowed) throw new MediaRefusedError(`programUrl refused: ${decision.reason}`);
-      const filePath = join(dir, randomUUID());
       if (decision.kind === 's3') {
         if (decision.bucket !== options.mediaBucket) throw new MediaRefusedError('programUrl refused: not the media bucket');
-        return fetchS3Media(options.s3, decision.bucket, decision.key, filePath, limits);
+        const { bucket, key } = decision;
+        return { read: (range, signal) => readS3Media(options.s3, bucket, key, range, limits, signal) };
       }
-      return fetchHttpsMedia(decision.url, filePath, { policy, resolve, limits, tls: options.tls });
+      const url = decision.url;
+      return { read: (range, signal) => readHttpsMedia(url, range, { policy, resolve, limits, tls: options.tls }, signal) };
     },
-    close: () => rm(dir, { recursive: true, force: true }),
   };
 }

@@ -1,134 +1,117 @@
 /**
- * The program's audio: AudioBufferSourceNode → envelope gain (fades at start/stop, no clicks) →
- * volume GainNode (ramped) → AnalyserNode (level meter) → MediaStreamAudioDestinationNode.
+ * The program's audio: a mixing desk. Each deck (program, bed, clip) has a volume GainNode (ramped); each
+ * track on a deck is a DeckVoice (an `<audio>` element streaming the track, its loudness trim and its fade
+ * envelope). The decks are summed, go through a true-peak limiter (an AudioWorklet) that keeps the mix under
+ * the ceiling, an AnalyserNode (level meter), and a MediaStreamAudioDestinationNode whose track is published.
+ *
+ *   voice ─┐
+ *   voice ─┼─ deck volume ─┐
+ *   voice ─┘               ├─ limiter ─ analyser ─ stream destination ─► stage
+ *              deck volume ┘
+ *
+ * The controller drives it by voice id (one id per PLAY) through `api()`; which voice belongs where, what
+ * replaces what and what is reported is decided in Node (controller/player/).
  */
+import { DeckVoice } from './deck-voice.js';
 
 const VOLUME_TIME_CONSTANT = 0.05;
-const FADE_TIME_CONSTANT = 0.005;
-/** How long after a stop the old source and its envelope are disconnected (after the fade-out). */
-const SOURCE_RELEASE_MS = 200;
-const FADE_SECONDS = 0.03;
+const DECKS = ['program', 'bed', 'clip'];
 
 export class AudioProgram {
-  constructor() {
+  /** @param {{ ceilingDbtp: number }} options */
+  constructor(options) {
     this.context = new AudioContext({ sampleRate: 48000 });
-    this.volumeGain = this.context.createGain();
+    this.mix = this.context.createGain();
     this.analyser = this.context.createAnalyser();
     this.analyser.fftSize = 2048;
     this.destination = this.context.createMediaStreamDestination();
-    this.volumeGain.connect(this.analyser).connect(this.destination);
+    this.analyser.connect(this.destination);
+    /** @type {Record<string, GainNode>} */
+    this.decks = {};
+    for (const deck of DECKS) {
+      this.decks[deck] = this.context.createGain();
+      this.decks[deck].connect(this.mix);
+    }
     // A source that always runs (and outputs zeros): without one, Chromium stops pulling an idle graph,
     // the published track stops delivering audio, and its RTP timestamps stand still while no packet is
     // sent, so the stage sees the next program start in the past. With it, silence is sent as audio.
     this.keepAlive = this.context.createConstantSource();
     this.keepAlive.offset.value = 0;
-    this.keepAlive.connect(this.destination);
+    this.keepAlive.connect(this.mix);
     this.keepAlive.start();
     this.samples = new Float32Array(this.analyser.fftSize);
-    /** @type {AudioBuffer | null} */ this.buffer = null;
-    /** @type {AudioBuffer | null} */ this.pending = null;
-    this.current = null; // { source, envelope, startedAt, offset }
-    this.pausedAt = 0;
-    this.ended = false;
-    this.volume = 1;
+    /** @type {Map<string, DeckVoice>} */
+    this.voices = new Map();
+    /** The voice whose track the video tile names (the program deck's). */
+    this.tileVoice = { id: null, label: null };
+    this.limiterReady = this.context.audioWorklet.addModule('/page/limiter-worklet.js').then(() => {
+      this.limiter = new AudioWorkletNode(this.context, 'true-peak-limiter', {
+        numberOfInputs: 1,
+        numberOfOutputs: 1,
+        outputChannelCount: [2],
+        channelCount: 2,
+        channelCountMode: 'explicit',
+        processorOptions: { ceilingDbtp: options.ceilingDbtp },
+      });
+      this.mix.connect(this.limiter).connect(this.analyser);
+    });
   }
 
   get audioTrack() {
     return this.destination.stream.getAudioTracks()[0];
   }
 
-  /** Makes sure the context runs (autoplay policy is lifted by a browser flag). */
+  /** Makes sure the context runs (autoplay policy is lifted by a browser flag) and the limiter is in place. */
   async resume() {
+    await this.limiterReady;
     if (this.context.state !== 'running') await this.context.resume();
+    this.warmedUp ??= this.warmUp().catch(() => undefined);
+    await this.warmedUp;
   }
 
-  /** Fetches and decodes a media file into the pending slot; the current program plays on. */
-  async load(path) {
-    const response = await fetch(path);
-    if (!response.ok) throw new Error(`media fetch from controller failed: HTTP ${response.status}`);
-    const bytes = await response.arrayBuffer();
-    this.pending = await this.context.decodeAudioData(bytes);
-    return { durationSeconds: this.pending.duration };
+  /**
+   * Plays a tenth of a second of silence through a muted voice once, at join: Chromium starts its media
+   * pipeline (threads, demuxer, audio renderer) for the first element it plays, which would otherwise hold up
+   * the show's first PLAY by a few hundred milliseconds.
+   */
+  async warmUp() {
+    const rate = 8000;
+    const samples = rate / 10;
+    const wav = new DataView(new ArrayBuffer(44 + samples * 2));
+    const text = (at, value) => [...value].forEach((c, i) => wav.setUint8(at + i, c.charCodeAt(0)));
+    text(0, 'RIFF');
+    wav.setUint32(4, 36 + samples * 2, true);
+    text(8, 'WAVEfmt ');
+    wav.setUint32(16, 16, true);
+    wav.setUint16(20, 1, true);
+    wav.setUint16(22, 1, true);
+    wav.setUint32(24, rate, true);
+    wav.setUint32(28, rate * 2, true);
+    wav.setUint16(32, 2, true);
+    wav.setUint16(34, 16, true);
+    text(36, 'data');
+    wav.setUint32(40, samples * 2, true);
+    const url = URL.createObjectURL(new Blob([wav.buffer], { type: 'audio/wav' }));
+    const muted = this.context.createGain();
+    muted.gain.value = 0;
+    muted.connect(this.mix);
+    const voice = new DeckVoice(this.context, muted, 'warm-up', () => undefined);
+    try {
+      await voice.load(url, 0);
+      await voice.start(0);
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    } finally {
+      voice.releaseElement();
+      muted.disconnect();
+      URL.revokeObjectURL(url);
+    }
   }
 
-  /** Drops a loaded program that will not be played. */
-  discardPending() {
-    this.pending = null;
-    releaseMemory();
-  }
-
-  /** Replaces the program with the pending one and starts it at an offset. */
-  startPending(offsetSeconds) {
-    if (!this.pending) throw new Error('No program is loaded');
-    this.stopSource();
-    this.buffer = this.pending;
-    this.pending = null;
-    this.startAt(offsetSeconds);
-    releaseMemory();
-  }
-
-  /** Starts (or restarts) the current program at an offset. */
-  startAt(offsetSeconds) {
-    if (!this.buffer) throw new Error('No program');
-    this.stopSource();
-    const now = this.context.currentTime;
-    const source = this.context.createBufferSource();
-    source.buffer = this.buffer;
-    const envelope = this.context.createGain();
-    envelope.gain.setValueAtTime(0, now);
-    envelope.gain.setTargetAtTime(1, now, FADE_TIME_CONSTANT);
-    source.connect(envelope).connect(this.volumeGain);
-    const entry = { source, envelope, startedAt: now, offset: offsetSeconds };
-    source.onended = () => {
-      if (this.current === entry) {
-        this.current = null;
-        this.pausedAt = this.buffer ? this.buffer.duration : 0;
-        this.ended = true;
-      }
-    };
-    this.ended = false;
-    this.current = entry;
-    source.start(now, offsetSeconds);
-  }
-
-  /** Pauses: remembers the position and stops the source with a short fade. */
-  pause() {
-    this.pausedAt = this.position();
-    this.stopSource();
-    return this.pausedAt;
-  }
-
-  /** Stops and forgets the program. */
-  stop() {
-    this.stopSource();
-    this.buffer = null;
-    this.pending = null;
-    this.pausedAt = 0;
-    this.ended = false;
-    releaseMemory();
-  }
-
-  /** Moves the position; keeps playing if it was. */
-  seek(seconds) {
-    if (!this.buffer) throw new Error('No program');
-    if (this.current) this.startAt(seconds);
-    else this.pausedAt = seconds;
-  }
-
-  /** Ramps the volume (0..1) without clicks. */
-  setVolume(volume) {
-    const now = this.context.currentTime;
-    this.volume = volume;
-    this.volumeGain.gain.cancelScheduledValues(now);
-    this.volumeGain.gain.setValueAtTime(this.volumeGain.gain.value, now);
-    this.volumeGain.gain.setTargetAtTime(volume, now, VOLUME_TIME_CONSTANT);
-  }
-
-  /** Position in seconds of the current program. */
-  position() {
-    if (!this.current) return this.pausedAt;
-    const p = this.current.offset + (this.context.currentTime - this.current.startedAt);
-    return this.buffer ? Math.min(p, this.buffer.duration) : p;
+  /** @param {string} voiceId */
+  voice(voiceId) {
+    const voice = this.voices.get(voiceId);
+    if (!voice) throw new Error(`no voice ${voiceId}`);
+    return voice;
   }
 
   /** RMS level (0..1) of what the graph sends right now. */
@@ -139,42 +122,75 @@ export class AudioProgram {
     return Math.sqrt(sum / this.samples.length);
   }
 
-  status() {
+  /** What the video tile shows: the program deck's track. */
+  tileStatus() {
+    const voice = this.tileVoice.id ? this.voices.get(this.tileVoice.id) : undefined;
+    const s = voice?.status();
     return {
-      loaded: this.buffer !== null,
-      playing: this.current !== null,
-      ended: this.ended,
-      positionSeconds: this.position(),
-      durationSeconds: this.buffer ? this.buffer.duration : null,
-      volume: this.volume,
+      programId: voice ? this.tileVoice.label : null,
+      playing: s?.playing ?? false,
+      positionSeconds: s?.positionSeconds ?? 0,
+      durationSeconds: s ? s.durationSeconds : null,
       level: this.level(),
-      contextState: this.context.state,
     };
   }
 
-  stopSource() {
-    const entry = this.current;
-    this.current = null;
-    if (!entry) return;
-    const now = this.context.currentTime;
-    entry.source.onended = null;
-    entry.envelope.gain.cancelScheduledValues(now);
-    entry.envelope.gain.setValueAtTime(entry.envelope.gain.value, now);
-    entry.envelope.gain.setTargetAtTime(0, now, FADE_TIME_CONSTANT);
-    entry.source.stop(now + FADE_SECONDS);
-    setTimeout(() => {
-      entry.source.disconnect();
-      entry.envelope.disconnect();
-    }, SOURCE_RELEASE_MS);
+  /** The operations the controller calls (window.shelcaster.audio). */
+  api() {
+    return {
+      /** Creates a voice on a deck and loads its track from `url` at `startAtSeconds`; resolves to the duration. */
+      load: async (voiceId, deck, url, startAtSeconds) => {
+        await this.resume();
+        const voice = new DeckVoice(this.context, this.decks[deck], deck, () => undefined);
+        this.voices.set(voiceId, voice);
+        try {
+          return await voice.load(url, startAtSeconds);
+        } catch (error) {
+          voice.releaseElement();
+          this.voices.delete(voiceId);
+          throw error;
+        }
+      },
+      /**
+       * Starts a loaded voice with a fade-in. `replace` fades out (and lets go of) another voice at the same
+       * moment: with `crossfade` both use the equal-power pair, so the hand-over keeps an even loudness.
+       */
+      start: async (voiceId, { gainDb, fadeInSeconds, replace, label }) => {
+        const voice = this.voice(voiceId);
+        voice.setGainNow(gainDb);
+        const crossfade = replace && replace.crossfade;
+        await voice.start(fadeInSeconds, crossfade ? 'power-in' : 's');
+        if (replace) {
+          this.voices.get(replace.voiceId)?.stop(replace.fadeOutSeconds, crossfade ? 'power-out' : 's');
+          this.voices.delete(replace.voiceId);
+        }
+        if (voice.deck === 'program') this.tileVoice = { id: voiceId, label };
+      },
+      pause: (voiceId, fadeOutSeconds) => this.voice(voiceId).pause(fadeOutSeconds),
+      resume: (voiceId, fadeInSeconds) => this.voice(voiceId).resume(fadeInSeconds),
+      /** Fades a voice out and forgets it (its element is let go once the fade is over). */
+      stop: (voiceId, fadeOutSeconds) => {
+        const voice = this.voices.get(voiceId);
+        if (!voice) return;
+        voice.stop(fadeOutSeconds);
+        this.voices.delete(voiceId);
+      },
+      seek: (voiceId, seconds) => this.voice(voiceId).seek(seconds),
+      setGain: (voiceId, gainDb) => this.voice(voiceId).setGain(gainDb),
+      /** Ramps a deck's volume (0..1) without clicks. */
+      setDeckVolume: (deck, volume) => {
+        const gain = this.decks[deck].gain;
+        const now = this.context.currentTime;
+        gain.cancelScheduledValues(now);
+        gain.setValueAtTime(gain.value, now);
+        gain.setTargetAtTime(volume, now, VOLUME_TIME_CONSTANT);
+      },
+      /** Every voice's state and the level sent. */
+      status: async () => {
+        const voices = {};
+        for (const [id, voice] of this.voices) voices[id] = voice.status();
+        return { voices, level: this.level(), contextState: this.context.state };
+      },
+    };
   }
-}
-
-/**
- * Collects garbage now when the browser exposes gc() (the controller starts Chromium with
- * --js-flags=--expose-gc): decoded programs are large external allocations that V8 would keep for a while.
- */
-function releaseMemory() {
-  const collect = /** @type {{ gc?: () => void }} */ (globalThis).gc;
-  // After the stopped source has faded out and been disconnected (SOURCE_RELEASE_MS), nothing holds it.
-  if (typeof collect === 'function') setTimeout(() => collect(), SOURCE_RELEASE_MS + 50);
 }

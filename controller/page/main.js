@@ -8,13 +8,13 @@ import { StageSession } from '/stage-client/stage-session.js';
 import { VideoTile } from '/stage-client/video-tile.js';
 
 let title = '';
-let tileProgramId = null;
-const program = new AudioProgram();
+// The limiter's ceiling comes from the controller (the contract's TRUE_PEAK_CEILING_DBTP) in the page's URL.
+const program = new AudioProgram({ ceilingDbtp: Number(new URLSearchParams(location.search).get('ceilingDbtp') ?? '-1') });
 const tile = new VideoTile(/** @type {HTMLCanvasElement} */ (document.getElementById('tile')), () => {
-  const s = program.status();
+  const s = program.tileStatus();
   return {
     title,
-    programId: tileProgramId,
+    programId: s.programId,
     state: s.playing ? 'Playing' : 'Paused',
     positionSeconds: s.positionSeconds,
     durationSeconds: s.durationSeconds,
@@ -53,24 +53,7 @@ function ivsSdk() {
     if (session) await session.leave();
     session = null;
   },
-  async load(path) {
-    await program.resume();
-    return program.load(path);
-  },
-  discardPending: () => program.discardPending(),
-  startPending(offsetSeconds, programId) {
-    program.startPending(offsetSeconds);
-    tileProgramId = programId;
-  },
-  play: (offsetSeconds) => program.startAt(offsetSeconds),
-  pause: () => program.pause(),
-  stop() {
-    program.stop();
-    tileProgramId = null;
-  },
-  seek: (seconds) => program.seek(seconds),
-  setVolume: (volume) => program.setVolume(volume),
-  status: () => program.status(),
+  audio: program.api(),
 };
 /** @type {any} */ (window).shelcasterReady = true;
 addEventListener('unload', () => tile.close());

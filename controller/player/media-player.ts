@@ -1,181 +1,329 @@
 /**
- * The player's state machine: applies the media commands to the page's audio graph and knows what
- * plays (NowPlaying). A command that cannot succeed throws CommandRejectedError; what played goes on.
+ * The player: applies the media commands to the page's mixing desk and knows what plays on each deck
+ * (NowPlaying). A command that cannot succeed throws CommandRejectedError; what played goes on.
  *
+ * Decks `program` and `bed` hold one track each:
  *   STOPPED --PLAY--> PLAYING --PAUSE--> PAUSED --RESUME--> PLAYING
- *   any --STOP--> STOPPED;  PLAY replaces;  SEEK keeps PLAYING/PAUSED;  SET_VOLUME in any state.
+ *   any --STOP--> STOPPED;  PLAY replaces (crossfading if asked);  SEEK keeps PLAYING/PAUSED;  SET_VOLUME in any state.
+ * Deck `clip` holds up to MAX_CLIPS_AT_ONCE one-shots: each PLAY adds one, each ends by itself; PAUSE, RESUME,
+ * STOP and SET_VOLUME act on all of them.
+ *
+ * Loudness: each track plays with the gain that brings its measured integrated loudness to the target
+ * (normalizationGainDb), unless normalisation is switched off for the show; an unmeasured track plays as it is.
  */
-import { rm } from 'node:fs/promises';
-import { MAX_MEDIA_SECONDS, type CommandInput, type NowPlaying } from '#contract/index';
+import {
+  DEFAULT_DECK,
+  MAX_CLIPS_AT_ONCE,
+  normalizationGainDb,
+  type CommandInput,
+  type Deck,
+  type DecksNowPlaying,
+  type NowPlaying,
+  type SingleDeckNowPlaying,
+  type TrackLoudness,
+} from '#contract/index';
 import { CommandRejectedError } from '../errors.ts';
-import type { PageAudio } from './page-audio.ts';
+import { MIN_FADE_SECONDS, releaseAfterFade } from './fades.ts';
+import { roundMs, settleTrack, trackNowPlaying, type DeckTrack } from './deck-track.ts';
+import { TrackLoader, type TrackLoaderOptions } from './track-loader.ts';
+import type { DeskStatus } from './page-audio.ts';
 
 export type PlayState = NowPlaying['state'];
+type SingleDeck = 'program' | 'bed';
 
-/** What the session record keeps to let a replacement controller resume: NowPlaying plus the program's URL. */
+/** What the session record keeps to let a replacement controller resume: NowPlaying plus each track's URL. */
 export interface PlayerSnapshot {
   nowPlaying: NowPlaying;
+  /** The program deck's track URL. */
   programUrl: string | null;
+  /** The bed's and the clips' URLs (clips in the order of nowPlaying.decks.clip.clips). */
+  deckUrls?: { bed: string | null; clips: string[] };
 }
 
-export interface MediaPlayerOptions {
-  page: PageAudio;
-  /** Fetches a programUrl into a local file. */
-  fetchMedia: (programUrl: string) => Promise<{ filePath: string }>;
-  maxMediaSeconds?: number;
+export interface MediaPlayerOptions extends TrackLoaderOptions {
+  maxClips?: number;
   now?: () => Date;
 }
 
-interface Program {
+/** A PLAY as the player takes it (from a command, or from a snapshot when resuming). */
+interface PlayRequest {
+  deck: Deck;
   programId: string;
   programUrl: string;
-  durationSeconds: number;
+  startAt: number | (() => number);
+  fadeInSeconds: number;
+  crossfadeSeconds: number;
 }
 
 export class MediaPlayer {
-  private program: Program | null = null;
-  private state: PlayState = 'STOPPED';
-  private volume = 1;
+  private readonly singles: Record<SingleDeck, { track: DeckTrack | null; volume: number }> = {
+    program: { track: null, volume: 1 },
+    bed: { track: null, volume: 1 },
+  };
+  private clips: DeckTrack[] = [];
+  private clipVolume = 1;
+  private normalize = true;
+  private readonly loader: TrackLoader;
   private readonly now: () => Date;
-  private readonly maxMediaSeconds: number;
+  private readonly maxClips: number;
 
   constructor(private readonly options: MediaPlayerOptions) {
+    this.loader = new TrackLoader(options);
     this.now = options.now ?? (() => new Date());
-    this.maxMediaSeconds = options.maxMediaSeconds ?? MAX_MEDIA_SECONDS;
+    this.maxClips = options.maxClips ?? MAX_CLIPS_AT_ONCE;
   }
 
   /** Applies one command; throws CommandRejectedError when it cannot succeed. */
   async apply(command: CommandInput): Promise<void> {
     switch (command.type) {
       case 'PLAY_MEDIA':
-        return this.play(command.programId, command.programUrl, command.startAtSeconds ?? 0);
+        return this.play({
+          deck: command.deck ?? DEFAULT_DECK,
+          programId: command.programId,
+          programUrl: command.programUrl,
+          startAt: command.startAtSeconds ?? 0,
+          fadeInSeconds: command.fadeInSeconds ?? 0,
+          crossfadeSeconds: command.crossfadeSeconds ?? 0,
+        });
       case 'PAUSE_MEDIA':
-        return this.pause();
+        return this.pause(command.deck ?? DEFAULT_DECK, command.fadeOutSeconds ?? 0);
       case 'RESUME_MEDIA':
-        return this.resume();
+        return this.resume(command.deck ?? DEFAULT_DECK, command.fadeInSeconds ?? 0);
       case 'STOP_MEDIA':
-        return this.stop();
+        return this.stop(command.deck ?? DEFAULT_DECK, command.fadeOutSeconds ?? 0);
       case 'SEEK_MEDIA':
-        return this.seek(command.seconds);
+        return this.seek(command.deck ?? DEFAULT_DECK, command.seconds);
       case 'SET_VOLUME':
-        return this.setVolume(command.volume);
+        return this.setVolume(command.deck ?? DEFAULT_DECK, command.volume);
+      case 'SET_LOUDNESS_NORMALIZATION':
+        return this.setNormalization(command.enabled);
     }
   }
 
-  /**
-   * Fetches, decodes and starts a program, replacing what plays (which goes on if this fails).
-   * `startAtSeconds` may be a function: it is then read once the media is ready, just before it starts.
-   */
-  async play(programId: string, programUrl: string, startAt: number | (() => number)): Promise<void> {
-    const { filePath } = await this.options.fetchMedia(programUrl);
-    let durationSeconds: number;
-    try {
-      ({ durationSeconds } = await this.options.page.load(filePath));
-    } catch (error) {
-      throw new CommandRejectedError(`media could not be decoded: ${(error as Error).message}`, { cause: error });
-    } finally {
-      await rm(filePath, { force: true });
+  /** Loads and starts a track; on a single deck it replaces what plays there (which goes on if this fails). */
+  private async play(request: PlayRequest): Promise<void> {
+    const { deck } = request;
+    if (deck === 'clip') {
+      await this.settle();
+      if (this.clips.length >= this.maxClips) throw new CommandRejectedError(`at most ${this.maxClips} clips may sound at once`);
     }
-    if (durationSeconds > this.maxMediaSeconds) {
-      await this.options.page.discardPending();
-      throw new CommandRejectedError(`media is ${Math.round(durationSeconds)} s long, more than ${this.maxMediaSeconds} s`);
+    const loaded = await this.loader.load(deck, request.programUrl, request.startAt);
+    const track: DeckTrack = {
+      voiceId: loaded.voiceId,
+      programId: request.programId,
+      programUrl: request.programUrl,
+      durationSeconds: loaded.durationSeconds,
+      loudness: loaded.loudness,
+      gainDb: this.gainFor(loaded.loudness),
+      state: 'PLAYING',
+      media: loaded.media,
+    };
+    if (deck === 'clip') {
+      await this.options.page.start(track.voiceId, { gainDb: track.gainDb, fadeInSeconds: request.fadeInSeconds, label: track.programId });
+      this.clips.push(track);
+      return;
     }
-    const startAtSeconds = typeof startAt === 'function' ? startAt() : startAt;
-    if (startAtSeconds >= durationSeconds) {
-      await this.options.page.discardPending();
-      throw new CommandRejectedError(`startAtSeconds ${startAtSeconds} is beyond the end (${durationSeconds.toFixed(2)} s)`);
-    }
-    await this.options.page.startPending(startAtSeconds, programId);
-    this.program = { programId, programUrl, durationSeconds };
-    this.state = 'PLAYING';
+    const slot = this.singles[deck];
+    const previous = slot.track;
+    const crossfade = previous?.state === 'PLAYING' && request.crossfadeSeconds > 0;
+    const fadeOutSeconds = crossfade ? request.crossfadeSeconds : MIN_FADE_SECONDS;
+    await this.options.page.start(track.voiceId, {
+      gainDb: track.gainDb,
+      fadeInSeconds: crossfade ? request.crossfadeSeconds : request.fadeInSeconds,
+      label: track.programId,
+      ...(previous ? { replace: { voiceId: previous.voiceId, fadeOutSeconds, crossfade } } : {}),
+    });
+    if (previous) releaseAfterFade(previous.media, fadeOutSeconds);
+    slot.track = track;
   }
 
-  private async pause(): Promise<void> {
+  private async pause(deck: Deck, fadeOutSeconds: number): Promise<void> {
+    const tracks = await this.live(deck);
+    if (tracks.some((t) => t.state === 'PAUSED') && !tracks.some((t) => t.state === 'PLAYING')) return;
+    const playing = tracks.filter((t) => t.state === 'PLAYING');
+    if (playing.length === 0) throw new CommandRejectedError(`nothing is playing on the ${deck} deck`);
+    for (const track of playing) {
+      await this.options.page.pause(track.voiceId, fadeOutSeconds);
+      track.state = 'PAUSED';
+    }
+  }
+
+  private async resume(deck: Deck, fadeInSeconds: number): Promise<void> {
+    const tracks = await this.live(deck);
+    const paused = tracks.filter((t) => t.state === 'PAUSED');
+    if (paused.length === 0) {
+      if (tracks.some((t) => t.state === 'PLAYING')) return;
+      throw new CommandRejectedError(`nothing is paused on the ${deck} deck`);
+    }
+    for (const track of paused) {
+      await this.options.page.resume(track.voiceId, fadeInSeconds);
+      track.state = 'PLAYING';
+    }
+  }
+
+  private async stop(deck: Deck | 'all', fadeOutSeconds: number): Promise<void> {
+    const decks: Deck[] = deck === 'all' ? ['program', 'bed', 'clip'] : [deck];
+    for (const d of decks) {
+      const tracks = d === 'clip' ? this.clips : this.singles[d].track ? [this.singles[d].track] : [];
+      for (const track of tracks) {
+        await this.options.page.stop(track.voiceId, fadeOutSeconds);
+        releaseAfterFade(track.media, fadeOutSeconds);
+      }
+      if (d === 'clip') this.clips = [];
+      else this.singles[d].track = null;
+    }
+  }
+
+  private async seek(deck: Deck, seconds: number): Promise<void> {
+    if (deck === 'clip') throw new CommandRejectedError('a clip cannot be sought');
+    const [track] = await this.live(deck);
+    if (!track || track.state === 'STOPPED') throw new CommandRejectedError(`nothing is playing or paused on the ${deck} deck`);
+    if (seconds >= track.durationSeconds) {
+      throw new CommandRejectedError(`seek to ${seconds} s is beyond the end (${track.durationSeconds.toFixed(2)} s)`);
+    }
+    await this.options.page.seek(track.voiceId, seconds);
+  }
+
+  private async setVolume(deck: Deck, volume: number): Promise<void> {
+    await this.options.page.setDeckVolume(deck, volume);
+    if (deck === 'clip') this.clipVolume = volume;
+    else this.singles[deck].volume = volume;
+  }
+
+  private async setNormalization(enabled: boolean): Promise<void> {
+    this.normalize = enabled;
     await this.settle();
-    if (this.state === 'PAUSED') return;
-    if (this.state !== 'PLAYING') throw new CommandRejectedError('nothing is playing');
-    await this.options.page.pause();
-    this.state = 'PAUSED';
+    for (const track of this.tracks()) {
+      if (track.state === 'STOPPED') continue;
+      track.gainDb = this.gainFor(track.loudness);
+      await this.options.page.setGain(track.voiceId, track.gainDb);
+    }
   }
 
-  private async resume(): Promise<void> {
+  private gainFor(loudness: TrackLoudness | undefined): number {
+    return this.normalize && loudness ? normalizationGainDb(loudness.integratedLufs) : 0;
+  }
+
+  /** The tracks of a deck that are still there, once the page's status has been read. */
+  private async live(deck: Deck): Promise<DeckTrack[]> {
     await this.settle();
-    if (this.state === 'PLAYING') return;
-    if (this.state !== 'PAUSED') throw new CommandRejectedError('nothing is paused');
+    if (deck === 'clip') return this.clips;
+    const track = this.singles[deck].track;
+    return track ? [track] : [];
+  }
+
+  private tracks(): DeckTrack[] {
+    return [this.singles.program.track, this.singles.bed.track, ...this.clips].filter((t): t is DeckTrack => t !== null);
+  }
+
+  /** Notices tracks that played to their end: a single deck keeps its track STOPPED at its end; an ended clip is let go. */
+  private async settle(): Promise<DeskStatus> {
     const status = await this.options.page.status();
-    await this.options.page.play(status.positionSeconds);
-    this.state = 'PLAYING';
-  }
-
-  private async stop(): Promise<void> {
-    await this.options.page.stop();
-    this.program = null;
-    this.state = 'STOPPED';
-  }
-
-  private async seek(seconds: number): Promise<void> {
-    await this.settle();
-    if (!this.program || this.state === 'STOPPED') throw new CommandRejectedError('nothing is playing or paused');
-    if (seconds >= this.program.durationSeconds) {
-      throw new CommandRejectedError(`seek to ${seconds} s is beyond the end (${this.program.durationSeconds.toFixed(2)} s)`);
+    for (const track of this.tracks()) if (settleTrack(track, status)) track.media.release();
+    const ended = this.clips.filter((c) => c.state === 'STOPPED');
+    if (ended.length > 0) {
+      this.clips = this.clips.filter((c) => c.state !== 'STOPPED');
+      for (const clip of ended) await this.options.page.stop(clip.voiceId, 0);
     }
-    await this.options.page.seek(seconds);
+    return status;
   }
 
-  private async setVolume(volume: number): Promise<void> {
-    await this.options.page.setVolume(volume);
-    this.volume = volume;
-  }
-
-  /** Notices a program that played to its end by itself (then it is STOPPED at its end). */
-  private async settle(): Promise<void> {
-    if (this.state !== 'PLAYING') return;
-    const status = await this.options.page.status();
-    if (status.ended || !status.playing) this.state = 'STOPPED';
-  }
-
-  /** Whether a program is playing now (as far as the player knows). */
+  /** Whether any deck plays now (as far as the player knows). */
   get playing(): boolean {
-    return this.state === 'PLAYING';
+    return this.tracks().some((t) => t.state === 'PLAYING');
   }
 
-  /** What plays now, measured now. */
+  /** What plays now on every deck, measured now. */
   async snapshot(): Promise<PlayerSnapshot> {
-    await this.settle();
-    const status = this.program ? await this.options.page.status() : undefined;
-    const ended = this.program !== null && this.state === 'STOPPED';
+    const status = await this.settle();
+    const single = (deck: SingleDeck): SingleDeckNowPlaying => {
+      const { track, volume } = this.singles[deck];
+      if (!track) return { programId: null, state: 'STOPPED', positionSeconds: 0, durationSeconds: null, volume, gainDb: 0 };
+      return { ...trackNowPlaying(track, status), volume };
+    };
+    const decks: DecksNowPlaying = {
+      program: single('program'),
+      bed: single('bed'),
+      clip: { volume: this.clipVolume, clips: this.clips.map((c) => trackNowPlaying(c, status)) },
+      normalizeLoudness: this.normalize,
+    };
+    const { programId, state, positionSeconds, durationSeconds, volume } = decks.program;
     return {
-      nowPlaying: {
-        programId: this.program?.programId ?? null,
-        state: this.state,
-        positionSeconds: ended ? this.program!.durationSeconds : round(status?.positionSeconds ?? 0),
-        durationSeconds: this.program ? round(this.program.durationSeconds) : null,
-        volume: this.volume,
-        updatedAt: this.now().toISOString(),
-      },
-      programUrl: this.program?.programUrl ?? null,
+      nowPlaying: { programId, state, positionSeconds, durationSeconds, volume, updatedAt: this.now().toISOString(), decks },
+      programUrl: this.singles.program.track?.programUrl ?? null,
+      deckUrls: { bed: this.singles.bed.track?.programUrl ?? null, clips: this.clips.map((c) => c.programUrl) },
     };
   }
 
   /**
-   * Picks up what a previous controller played: the program at the position the show's clock says
-   * (positionSeconds + now − updatedAt while PLAYING, read once the media is loaded, so fetching and
-   * decoding do not put it behind), and the volume. A program that has ended by now is not restarted.
+   * Picks up what a previous controller played: every deck's volume, the normalisation switch, and each
+   * track at the position the show's clock says (positionSeconds + now − updatedAt while PLAYING, read again
+   * once the media is loaded, so loading does not put it behind). A track that has ended by now is not
+   * restarted; one that cannot be resumed does not keep the others from resuming (the first failure is thrown
+   * after all were tried).
    */
   async restore(snapshot: PlayerSnapshot): Promise<void> {
-    const { nowPlaying, programUrl } = snapshot;
-    await this.setVolume(nowPlaying.volume);
-    if (!nowPlaying.programId || !programUrl || nowPlaying.state === 'STOPPED') return;
-    const showClock = () => {
-      const elapsed = nowPlaying.state === 'PLAYING' ? (this.now().getTime() - Date.parse(nowPlaying.updatedAt)) / 1000 : 0;
-      return Math.max(0, nowPlaying.positionSeconds + Math.max(0, elapsed));
+    const { nowPlaying } = snapshot;
+    const decks = nowPlaying.decks ?? legacyDecks(nowPlaying);
+    this.normalize = decks.normalizeLoudness;
+    await this.setVolume('program', decks.program.volume);
+    await this.setVolume('bed', decks.bed.volume);
+    await this.setVolume('clip', decks.clip.volume);
+    const showClock = (position: number, state: PlayState) => () => {
+      const elapsed = state === 'PLAYING' ? (this.now().getTime() - Date.parse(nowPlaying.updatedAt)) / 1000 : 0;
+      return Math.max(0, position + Math.max(0, elapsed));
     };
-    if (nowPlaying.durationSeconds !== null && showClock() >= nowPlaying.durationSeconds) return;
-    await this.play(nowPlaying.programId, programUrl, showClock);
-    if (nowPlaying.state === 'PAUSED') await this.pause();
+    const resumable: { deck: Deck; programId: string; url: string; position: number; duration: number | null; state: PlayState }[] = [];
+    for (const deck of ['program', 'bed'] as const) {
+      const d = decks[deck];
+      const url = deck === 'program' ? snapshot.programUrl : (snapshot.deckUrls?.bed ?? null);
+      if (d.programId && url && d.state !== 'STOPPED') {
+        resumable.push({ deck, programId: d.programId, url, position: d.positionSeconds, duration: d.durationSeconds, state: d.state });
+      }
+    }
+    decks.clip.clips.forEach((clip, i) => {
+      const url = snapshot.deckUrls?.clips[i];
+      if (url && clip.state !== 'STOPPED') {
+        resumable.push({ deck: 'clip', programId: clip.programId, url, position: clip.positionSeconds, duration: clip.durationSeconds, state: clip.state });
+      }
+    });
+    let firstFailure: unknown;
+    for (const r of resumable) {
+      const clock = showClock(r.position, r.state);
+      if (r.duration !== null && clock() >= r.duration) continue;
+      try {
+        await this.play({ deck: r.deck, programId: r.programId, programUrl: r.url, startAt: clock, fadeInSeconds: 0, crossfadeSeconds: 0 });
+        if (r.state === 'PAUSED') await this.pauseTrack(r.deck);
+      } catch (error) {
+        firstFailure ??= error;
+      }
+    }
+    if (firstFailure) throw firstFailure;
+  }
+
+  /** Pauses the newest track of a deck (a resumed PAUSED track). */
+  private async pauseTrack(deck: Deck): Promise<void> {
+    const track = deck === 'clip' ? this.clips.at(-1) : this.singles[deck].track;
+    if (!track) return;
+    await this.options.page.pause(track.voiceId, 0);
+    track.state = 'PAUSED';
   }
 }
 
-function round(seconds: number): number {
-  return Math.round(seconds * 1000) / 1000;
+/** The decks of a now-playing record written before there were decks: its track on the program deck. */
+function legacyDecks(nowPlaying: NowPlaying): DecksNowPlaying {
+  const stopped = (volume: number): SingleDeckNowPlaying => ({ programId: null, state: 'STOPPED', positionSeconds: 0, durationSeconds: null, volume, gainDb: 0 });
+  return {
+    program: {
+      programId: nowPlaying.programId,
+      state: nowPlaying.state,
+      positionSeconds: roundMs(nowPlaying.positionSeconds),
+      durationSeconds: nowPlaying.durationSeconds,
+      volume: nowPlaying.volume,
+      gainDb: 0,
+    },
+    bed: stopped(1),
+    clip: { volume: 1, clips: [] },
+    normalizeLoudness: true,
+  };
 }

@@ -1,33 +1,54 @@
 /**
- * What the player needs from the page's audio graph. The real one drives Chromium (ProgramPage);
- * tests use a fake.
+ * What the player needs from the page's mixing desk (controller/page/audio-program.js): voices (one per
+ * PLAY, each an `<audio>` element streaming its track) on decks, with fades. The real one drives Chromium
+ * (ProgramPage); unit tests use a fake.
  */
+import type { Deck } from '#contract/index';
 
-export interface PageAudioStatus {
-  loaded: boolean;
-  playing: boolean;
-  /** The program played to its end by itself. */
-  ended: boolean;
+export interface VoiceStatus {
   positionSeconds: number;
-  durationSeconds: number | null;
-  volume: number;
+  durationSeconds: number;
+  /** Playing (not paused, not fading out to a pause or a stop, not ended). */
+  playing: boolean;
+  /** Played to its end by itself. */
+  ended: boolean;
+  /** Its element was let go (ended, or stopped). */
+  released: boolean;
+  /** The element's error, when it failed (a read that could not be mended, ...). */
+  error?: string;
+}
+
+export interface DeskStatus {
+  /** Every voice the page still knows, by id. */
+  voices: Record<string, VoiceStatus>;
   /** RMS level of the published audio, 0..1. */
   level: number;
 }
 
+export interface StartOptions {
+  /** Loudness gain of the track (dB), set before it starts. */
+  gainDb: number;
+  fadeInSeconds: number;
+  /** Another voice to fade out (and forget) as this one starts; `crossfade` uses the equal-power pair. */
+  replace?: { voiceId: string; fadeOutSeconds: number; crossfade: boolean };
+  /** What the video tile names (the program deck's track). */
+  label: string;
+}
+
 export interface PageAudio {
-  /** Decodes a media file into the pending slot; what plays goes on. Returns the duration. */
-  load(filePath: string): Promise<{ durationSeconds: number }>;
-  /** Forgets a pending program. */
-  discardPending(): Promise<void>;
-  /** Replaces what plays with the pending program, from an offset. */
-  startPending(offsetSeconds: number, programId: string): Promise<void>;
-  /** Plays the current program from an offset. */
-  play(offsetSeconds: number): Promise<void>;
-  /** Pauses; returns the position. */
-  pause(): Promise<number>;
-  stop(): Promise<void>;
-  seek(seconds: number): Promise<void>;
-  setVolume(volume: number): Promise<void>;
-  status(): Promise<PageAudioStatus>;
+  /** Creates a voice on a deck and loads its media (a page server path) ready to play at an offset; returns the duration. */
+  load(voiceId: string, deck: Deck, mediaPath: string, startAtSeconds: number): Promise<{ durationSeconds: number }>;
+  start(voiceId: string, options: StartOptions): Promise<void>;
+  /** Fades out, then pauses. */
+  pause(voiceId: string, fadeOutSeconds: number): Promise<void>;
+  /** Plays again with a fade-in. */
+  resume(voiceId: string, fadeInSeconds: number): Promise<void>;
+  /** Fades out and forgets the voice (its element is let go after the fade). */
+  stop(voiceId: string, fadeOutSeconds: number): Promise<void>;
+  seek(voiceId: string, seconds: number): Promise<void>;
+  /** Ramps a voice's loudness gain (dB). */
+  setGain(voiceId: string, gainDb: number): Promise<void>;
+  /** Ramps a deck's volume (0..1). */
+  setDeckVolume(deck: Deck, volume: number): Promise<void>;
+  status(): Promise<DeskStatus>;
 }

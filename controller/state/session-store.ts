@@ -4,17 +4,30 @@
  * fields, the controller's bookkeeping among them, are the contract's (contract/records.ts).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { commandKey, sessionKey, type CommandMessage, type CommandRecord, type CommandStatus, type SessionRecord } from '#contract/index';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  commandKey,
+  hostPartitionKey,
+  sessionKey,
+  TRACK_SORT_KEY_PREFIX,
+  type CommandMessage,
+  type CommandRecord,
+  type CommandStatus,
+  type SessionRecord,
+  type TrackLoudness,
+  type TrackRecord,
+} from '#contract/index';
 import type { PlayerSnapshot } from '../player/media-player.ts';
 
 /** Attribute of the session record holding the URL of the program in `nowPlaying` (for a replacement controller). */
 export const NOW_PLAYING_URL_ATTRIBUTE = 'nowPlayingUrl' satisfies keyof SessionRecord;
+/** Attribute holding the URLs of the bed's track and of the clips in `nowPlaying.decks` (for a replacement controller). */
+export const NOW_PLAYING_DECK_URLS_ATTRIBUTE = 'nowPlayingDeckUrls' satisfies keyof SessionRecord;
 
 /** What the controller reads of its session. */
 export type ControllerSessionView = Pick<
   SessionRecord,
-  'sessionId' | 'status' | 'endRequested' | 'nowPlaying' | 'nowPlayingUrl' | 'taskArn' | 'controllerGeneration'
+  'sessionId' | 'hostId' | 'status' | 'endRequested' | 'nowPlaying' | 'nowPlayingUrl' | 'nowPlayingDeckUrls' | 'taskArn' | 'controllerGeneration'
 >;
 
 export interface CommandResult {
@@ -46,7 +59,15 @@ export const LAST_ERROR_ATTRIBUTE = 'lastError' satisfies keyof CommandRecord;
  */
 export const APPLIED_BY_ATTRIBUTE = 'appliedBy' satisfies keyof CommandRecord;
 
+/** How long "this programUrl has no measured track" is believed before the tracks are read again. */
+export const UNMEASURED_RECHECK_MS = 30_000;
+
 export class SessionStore {
+  /** Loudness measurements read so far, by programUrl. */
+  private readonly loudness = new Map<string, TrackLoudness>();
+  /** When a programUrl was last found without a measurement. */
+  private readonly unmeasured = new Map<string, number>();
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -195,15 +216,50 @@ export class SessionStore {
   /** Writes what plays now on the session record (never creates a record). */
   async putNowPlaying(snapshot: PlayerSnapshot): Promise<void> {
     const hasUrl = snapshot.programUrl !== null;
+    const deckUrls = snapshot.deckUrls ?? { bed: null, clips: [] };
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: sessionKey(this.sessionId),
-        UpdateExpression: hasUrl ? 'SET nowPlaying = :np, #url = :url' : 'SET nowPlaying = :np REMOVE #url',
+        UpdateExpression: hasUrl ? 'SET nowPlaying = :np, #decks = :decks, #url = :url' : 'SET nowPlaying = :np, #decks = :decks REMOVE #url',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#url': NOW_PLAYING_URL_ATTRIBUTE },
-        ExpressionAttributeValues: { ':np': snapshot.nowPlaying, ...(hasUrl ? { ':url': snapshot.programUrl } : {}) },
+        ExpressionAttributeNames: { '#url': NOW_PLAYING_URL_ATTRIBUTE, '#decks': NOW_PLAYING_DECK_URLS_ATTRIBUTE },
+        ExpressionAttributeValues: { ':np': snapshot.nowPlaying, ':decks': deckUrls, ...(hasUrl ? { ':url': snapshot.programUrl } : {}) },
       }),
     );
+  }
+
+  /**
+   * The loudness measured for the host's track whose file is `programUrl` (a track named by its upload),
+   * or undefined when there is none or it is not measured yet. Measurements, once there, do not change, so
+   * they are kept; "none" is kept for UNMEASURED_RECHECK_MS (a track may be created or measured meanwhile),
+   * so replaying a clip does not query again each time.
+   */
+  async trackLoudness(hostId: string, programUrl: string, nowMs = Date.now()): Promise<TrackLoudness | undefined> {
+    const known = this.loudness.get(programUrl);
+    if (known) return known;
+    const checkedAt = this.unmeasured.get(programUrl);
+    if (checkedAt !== undefined && nowMs - checkedAt < UNMEASURED_RECHECK_MS) return undefined;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          FilterExpression: 'programUrl = :url AND attribute_exists(loudness)',
+          ExpressionAttributeValues: { ':pk': hostPartitionKey(hostId), ':prefix': TRACK_SORT_KEY_PREFIX, ':url': programUrl },
+          ProjectionExpression: 'loudness',
+          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+        }),
+      );
+      const found = (page.Items?.[0] as Pick<TrackRecord, 'loudness'> | undefined)?.loudness;
+      if (found) {
+        this.loudness.set(programUrl, found);
+        return found;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    this.unmeasured.set(programUrl, nowMs);
+    return undefined;
   }
 }

@@ -1,6 +1,6 @@
 /** The host's tracks in the sessions table (pk `HOST#<userId>`, sk `TRACK#<trackId>`). */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { ENV, hostPartitionKey, MAX_TRACKS_PER_HOST, TRACK_SORT_KEY_PREFIX, trackKey, type TrackRecord } from '#contract/index';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ENV, hostPartitionKey, MAX_TRACKS_PER_HOST, TRACK_SORT_KEY_PREFIX, trackKey, type TrackLoudness, type TrackRecord } from '#contract/index';
 import { documentClient } from '#clients/dynamodb';
 import { getStringFromEnv } from '#helpers/get-string-from-env';
 import { isConditionFailed } from '#helpers/is-condition-failed';
@@ -54,6 +54,30 @@ export async function deleteHostTrack(hostId: string, trackId: string): Promise<
   try {
     await documentClient.send(
       new DeleteCommand({ TableName: tableName, Key: trackKey(hostId, trackId), ConditionExpression: 'attribute_exists(pk)' }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
+}
+
+/** Keeps a track's loudness (or why it could not be measured); false when the track is gone. */
+export async function recordTrackLoudness(
+  hostId: string,
+  trackId: string,
+  result: { loudness: TrackLoudness } | { error: string },
+): Promise<boolean> {
+  const measured = 'loudness' in result;
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: trackKey(hostId, trackId),
+        UpdateExpression: measured ? 'SET loudness = :value REMOVE loudnessError' : 'SET loudnessError = :value',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':value': measured ? result.loudness : result.error.slice(0, 500) },
+      }),
     );
     return true;
   } catch (error) {

@@ -44,6 +44,7 @@ export class Functions extends Construct {
       mediaUploads: (fn) => fn.bindMediaUploads(props.media),
       recordings: (fn) => fn.bindRecordings(props.media),
       trackMedia: (fn) => fn.bindTrackMedia(props.media),
+      trackEvents: (fn) => fn.bindTrackEvents(),
     };
     const byRole: Partial<Record<FunctionRole, ShelcasterFunction>> = {};
     for (const spec of FUNCTIONS) {

@@ -10,9 +10,18 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BINDING_ENV, ENV, FUNCTION_NAMES, type Binding, type BundledDirectory, type FunctionSpec } from '#contract/index';
+import {
+  BINDING_ENV,
+  ENV,
+  FUNCTION_NAMES,
+  TRACK_EVENT_SOURCE,
+  type Binding,
+  type BundledBinary,
+  type BundledDirectory,
+  type FunctionSpec,
+} from '#contract/index';
 import { LOG_RETENTION } from '../log-retention.ts';
-import { executionsArn, clusterTasksArn, controllerTaskDefinitionsArn, ivsResourcesArn, stateMachineArn } from '../arns.ts';
+import { executionsArn, clusterTasksArn, controllerTaskDefinitionsArn, defaultEventBusArn, ivsResourcesArn, stateMachineArn } from '../arns.ts';
 import type { CommandQueues } from './command-queues.ts';
 import type { ControllerTaskTarget } from './controller-service.ts';
 import type { IdempotencyTable } from './idempotency-table.ts';
@@ -33,6 +42,21 @@ export function bundledDirectoryHooks(directory: BundledDirectory): ICommandHook
       `test -f "${join(inputDir, directory.from, 'index.html')}" || { echo "${directory.from} is not built" >&2; exit 1; }`,
       `cp -R "${join(inputDir, directory.from)}" "${join(outputDir, directory.to)}"`,
     ],
+  };
+}
+
+/** Bundling hooks that copy a native program of node_modules next to the bundle's handler (ffmpeg). */
+export function bundledBinaryHooks(binary: BundledBinary): ICommandHooks {
+  return {
+    beforeBundling: () => [],
+    beforeInstall: () => [],
+    afterBundling: (inputDir: string, outputDir: string) => {
+      const from = join(inputDir, 'node_modules', binary.from);
+      return [
+        `test -x "${from}" || { echo "${binary.from} is not installed: bundle on linux-x64 (npm ci installs it there)" >&2; exit 1; }`,
+        `cp "${from}" "${join(outputDir, binary.name)}"`,
+      ];
+    },
   };
 }
 
@@ -67,7 +91,8 @@ export class ShelcasterFunction extends NodejsFunction {
       projectRoot: props.root,
       depsLockFilePath: join(props.root, 'package-lock.json'),
       runtime: Runtime.NODEJS_22_X,
-      architecture: Architecture.ARM_64,
+      // A function that ships a native program runs on that program's architecture.
+      architecture: props.spec.bundledBinary ? Architecture.X86_64 : Architecture.ARM_64,
       memorySize: props.spec.memoryMiB,
       timeout: Duration.seconds(props.spec.timeoutSeconds),
       tracing: Tracing.ACTIVE,
@@ -83,6 +108,7 @@ export class ShelcasterFunction extends NodejsFunction {
         // Ship the pinned AWS SDK rather than the runtime's, so Lambda runs what the tests ran.
         externalModules: [],
         ...(props.spec.bundledDirectory ? { commandHooks: bundledDirectoryHooks(props.spec.bundledDirectory) } : {}),
+        ...(props.spec.bundledBinary ? { commandHooks: bundledBinaryHooks(props.spec.bundledBinary) } : {}),
       },
     });
     this.spec = props.spec;
@@ -197,6 +223,19 @@ export class ShelcasterFunction extends NodejsFunction {
   bindCommandQueues(queues: CommandQueues): this {
     this.setBindingEnv('commandQueues', { [ENV.dlqArn]: queues.deadLetterQueue.queueArn });
     queues.grantManageSessionQueues(this);
+    return this;
+  }
+
+  /** Track events: no variables; PutEvents of the system's track events (source TRACK_EVENT_SOURCE) on the default bus. */
+  bindTrackEvents(): this {
+    this.setBindingEnv('trackEvents', {});
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['events:PutEvents'],
+        resources: [defaultEventBusArn(this)],
+        conditions: { StringEquals: { 'events:source': TRACK_EVENT_SOURCE } },
+      }),
+    );
     return this;
   }
 

@@ -3,7 +3,7 @@
  * AWS, from the same contract, wired as infra/shelcaster-stack.ts wires its constructs: one file here per
  * construct there (sessions-table.ts, idempotency-table.ts, media-bucket.ts, command-queues.ts,
  * controller-service.ts, ivs-recording.ts, functions.ts, session-lifecycle.ts, controller-stopped-rule.ts,
- * http-api.ts), which the parity test (test/integration/infra/cdk-local-parity.test.ts) pairs file for
+ * track-created-rule.ts, http-api.ts), which the parity test (test/integration/infra/cdk-local-parity.test.ts) pairs file for
  * file. Idempotent: a restart finds what exists and keeps it.
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
@@ -25,6 +25,7 @@ import { deployIvsRecording } from './ivs-recording.ts';
 import { deployMediaBucket } from './media-bucket.ts';
 import { deploySessionLifecycle, stateMachineArnOf } from './session-lifecycle.ts';
 import { deploySessionsTable } from './sessions-table.ts';
+import { deployTrackCreatedRule } from './track-created-rule.ts';
 import type { BindingValues, LocalFunction } from './shelcaster-function.ts';
 
 export { LOCAL_CONTROLLER_IMAGE } from './controller-service.ts';
@@ -87,7 +88,9 @@ export async function deploySystem(options: DeploySystemOptions): Promise<LocalD
   };
   const functions = await deployFunctions(logs, options.root, bindingValues, (fn) => options.registerFunction(fn));
   const lifecycle = await deploySessionLifecycle(new SFNClient(config), region, account);
-  await deployControllerStoppedRule(new EventBridgeClient(config), controller.clusterArn, region, account);
+  const events = new EventBridgeClient(config);
+  await deployControllerStoppedRule(events, controller.clusterArn, region, account);
+  await deployTrackCreatedRule(events, region, account);
 
   return {
     stateMachineArn: lifecycle.stateMachineArn,

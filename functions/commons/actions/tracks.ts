@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { checkMediaUrl, mediaOwnerPrefix, MAX_TRACKS_PER_HOST, type CreateTrackBody, type TrackRecord, type TrackView } from '#contract/index';
 import { claimUpload, deleteUpload } from '#helpers/media-objects';
 import { assertMediaUrlAllowed } from '../assert-media-url-allowed.ts';
+import { putTrackCreatedEvent } from '#helpers/put-track-created-event';
 import { ConflictError, HttpError, ValidationFailedError } from '../errors.ts';
 import { logger } from '../powertools.ts';
 import { deleteHostTrack, getHostTrack, listHostTracks, putNewTrack } from '../tracks-repository.ts';
@@ -42,6 +43,10 @@ export async function createTrack(hostId: string, body: CreateTrackBody, mediaBu
   const track: TrackRecord = { trackId: randomUUID(), hostId, ...body, createdAt: now.toISOString() };
   await putNewTrack(track);
   logger.info('Track created', { trackId: track.trackId, sizeBytes: track.sizeBytes });
+  // Its loudness is measured apart (shelcaster-measure-track); a track whose event is lost plays unmeasured.
+  await putTrackCreatedEvent({ hostId, trackId: track.trackId, programUrl: track.programUrl }).catch((error: unknown) =>
+    logger.error('The track event was not put: its loudness will not be measured', { trackId: track.trackId, reason: (error as Error).message }),
+  );
   return track;
 }
 
@@ -67,5 +72,7 @@ export function trackView(track: TrackRecord): TrackView {
     contentType: track.contentType,
     sizeBytes: track.sizeBytes,
     createdAt: track.createdAt,
+    ...(track.loudness ? { loudness: { integratedLufs: track.loudness.integratedLufs, truePeakDbtp: track.loudness.truePeakDbtp } } : {}),
+    ...(track.loudnessError ? { loudnessError: track.loudnessError } : {}),
   };
 }

@@ -8,7 +8,11 @@ import { existingStage } from './stage-operations.ts';
 import type { CompositionRecord, DestinationConfiguration, DestinationRecord } from './store.ts';
 import { asObject, checkArn, NAME_PATTERN, optionalString, optionalTags, requiredArn, type Json } from './validation.ts';
 
-/** IVS's default quota of compositions running at once in an account and region (the contract's number). */
+/**
+ * IVS's default quota of compositions running at once in an account and region (the contract's number). An
+ * operator raises it as one asks AWS (Service Quotas) to raise IVS's: the local cloud's `ivsCompositionQuota`
+ * option (`SHELCASTER_IVS_COMPOSITION_QUOTA` for `npm start`).
+ */
 export const MAX_CONCURRENT_COMPOSITIONS = IVS_COMPOSITION_QUOTA;
 /** StartComposition takes one or two destinations. */
 export const MAX_DESTINATIONS = 2;
@@ -110,8 +114,8 @@ const startComposition: IvsOperation = (ctx, body) => {
   const layout = body.layout === undefined || body.layout === null ? DEFAULT_LAYOUT : asObject(body.layout, 'layout');
   const tags = optionalTags(body) ?? {};
   const running = Object.values(ctx.store.compositions).filter((c) => RUNNING_STATES.has(c.state)).length;
-  if (running >= MAX_CONCURRENT_COMPOSITIONS) {
-    throw ivsError('ServiceQuotaExceededException', `At most ${MAX_CONCURRENT_COMPOSITIONS} compositions can run at once`);
+  if (running >= ctx.compositionQuota) {
+    throw ivsError('ServiceQuotaExceededException', `At most ${ctx.compositionQuota} compositions can run at once`);
   }
   const id = newIvsId();
   const destinations: DestinationRecord[] = configurations.map((configuration) => {

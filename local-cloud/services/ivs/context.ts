@@ -17,6 +17,8 @@ export interface IvsContext {
   now: () => Date;
   /** Region from the request's credential scope. */
   region: string;
+  /** Compositions that may run at once (IVS's quota, as the operator set it). */
+  compositionQuota: number;
   stageDeleted: (stageArn: string) => void;
   participantDisconnected: (stageArn: string, participantId: string) => void;
 }

@@ -33,7 +33,7 @@ import type { AwsRequest, AwsResponse, ServiceProvider } from '#local-cloud/gate
 import type { CompositionRecorder, EventPublisher } from '#local-cloud/gateway/internal';
 import { AwsServiceError } from '#local-cloud/gateway/json-protocol';
 import { CompositionLifecycle } from './compositions.ts';
-import { COMPOSITION_OPERATIONS } from './composition-operations.ts';
+import { COMPOSITION_OPERATIONS, MAX_CONCURRENT_COMPOSITIONS } from './composition-operations.ts';
 import { CONFIGURATION_OPERATIONS } from './configuration-operations.ts';
 import { stageEndpointUrls, type IvsContext, type IvsOperation, type StageEndpointUrls } from './context.ts';
 import { ivsError, restJsonError, restJsonOk } from './rest-json.ts';
@@ -59,6 +59,8 @@ export interface IvsProviderOptions {
   events?: EventPublisher;
   /** Clock (tests). */
   now?: () => Date;
+  /** Compositions that may run at once; IVS's default quota (MAX_CONCURRENT_COMPOSITIONS) unless raised. */
+  compositionQuota?: number;
   /** Told about failures no API call can report (a recorder that failed). Never given a token. */
   onError?: (message: string, error: unknown) => void;
   /**
@@ -133,6 +135,7 @@ export async function createIvsProvider(options: IvsProviderOptions): Promise<Iv
     endpoints,
     now,
     region,
+    compositionQuota: options.compositionQuota ?? MAX_CONCURRENT_COMPOSITIONS,
     stageDeleted: (arn) => stageListeners.forEach((listener) => listener(arn)),
     participantDisconnected: (arn, participantId) => disconnectListeners.forEach((listener) => listener(arn, participantId)),
   });

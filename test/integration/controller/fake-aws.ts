@@ -1,7 +1,7 @@
 /**
  * A small fake of the AWS APIs the controller calls, for running its command for real in a test:
  * IVS CreateParticipantToken (rest-json: it hands out a token the test got from a local IVS), SQS Receive/Delete/ChangeVisibility (JSON 1.0), DynamoDB
- * GetItem/UpdateItem (JSON 1.0), Step Functions SendTask* (JSON 1.0), S3 GetObject (path style).
+ * GetItem/UpdateItem (JSON 1.0), Step Functions SendTask* (JSON 1.0), S3 GetObject (path style, with Range).
  * It records every call; messages are delivered once each.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -57,8 +57,16 @@ export async function startFakeAws(): Promise<FakeAws> {
         res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(body));
       if (req.method === 'GET') {
         const object = fake.objects.get(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-        calls.push({ target: 'S3.GetObject', body: { path: req.url } });
+        calls.push({ target: 'S3.GetObject', body: { path: req.url, range: req.headers.range } });
         if (!object) return void res.writeHead(404, { 'content-type': 'application/xml' }).end('<Error><Code>NoSuchKey</Code></Error>');
+        const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+        if (range) {
+          const start = Number(range[1]);
+          const end = Math.min(range[2] ? Number(range[2]) : object.body.length - 1, object.body.length - 1);
+          return void res
+            .writeHead(206, { 'content-type': object.contentType, 'content-length': end - start + 1, 'content-range': `bytes ${start}-${end}/${object.body.length}` })
+            .end(object.body.subarray(start, end + 1));
+        }
         return void res.writeHead(200, { 'content-type': object.contentType, 'content-length': object.body.length }).end(object.body);
       }
       const body = raw.length ? (JSON.parse(raw) as Record<string, unknown>) : {};

@@ -1,23 +1,38 @@
 /**
- * Real Chromium, the controller's page and the IVS web SDK (the unmodified bundle) against the local IVS
- * stage: the page joins and publishes Opus and video, plays a tone, pauses, resumes, changes volume, and
+ * Real Chromium, the controller's page (its mixing desk) and the IVS web SDK (the unmodified bundle) against
+ * the local IVS stage: the page joins and publishes Opus and video; tracks in every accepted format (made by
+ * ffmpeg) stream into `<audio>` elements through the page server's media proxy in HTTP ranges; a seek reads
+ * from where it lands; pause, resume, fades, deck volume and the limiter act on the level sent; the page
  * leaves (its publication ends).
  */
-import { writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, type LaunchedChromium } from '#controller/browser/chromium-launcher';
 import { startPageServer, type PageServer } from '#controller/browser/page-server';
 import { ProgramPage } from '#controller/browser/program-page';
-import { toneWav } from '#harness/tone-wav';
+import type { ByteRange, MediaSource } from '#controller/media/media-source';
 import { chromiumPath } from '#harness/chromium';
 import { startLocalIvsStage, type LocalIvsStage } from '#test/fixtures/stage/local-ivs-stage';
 import { recordPublishedAudio, type PublishedAudio } from '#test/fixtures/stage/published-audio';
 
+const run = promisify(execFile);
 const CHROMIUM = chromiumPath();
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The accepted formats, each as ffmpeg makes it, with the content type it is uploaded as. */
+const FORMATS = [
+  { file: 'tone.wav', type: 'audio/wav', codec: ['-c:a', 'pcm_s16le'] },
+  { file: 'tone.mp3', type: 'audio/mpeg', codec: ['-c:a', 'libmp3lame', '-b:a', '64k'] },
+  { file: 'tone.ogg', type: 'audio/ogg', codec: ['-c:a', 'libopus', '-b:a', '48k'] },
+  { file: 'tone.opus', type: 'audio/opus', codec: ['-c:a', 'libopus', '-b:a', '48k'] },
+  { file: 'tone.m4a', type: 'audio/mp4', codec: ['-c:a', 'aac', '-b:a', '64k', '-movflags', '+faststart'] },
+  { file: 'tone.aac', type: 'audio/aac', codec: ['-c:a', 'aac', '-b:a', '64k'] },
+] as const;
 
 /** The page's level, averaged over a few reads. */
 async function averageLevel(page: ProgramPage): Promise<number> {
@@ -29,22 +44,63 @@ async function averageLevel(page: ProgramPage): Promise<number> {
   return sum / 5;
 }
 
+/** A file read in ranges as the media bucket answers them; counts the bytes it hands out and the ranges asked. */
+function fileSource(path: string, type: string, size: number) {
+  const stats = { bytes: 0, ranges: [] as (ByteRange | undefined)[] };
+  const source: MediaSource = {
+    async read(range) {
+      stats.ranges.push(range);
+      const start = range?.start ?? 0;
+      const end = Math.min(range?.end ?? size - 1, size - 1);
+      const body = createReadStream(path, { start, end });
+      body.on('data', (chunk) => (stats.bytes += chunk.length));
+      return range
+        ? { status: 206, contentType: type, totalBytes: size, contentRange: `bytes ${start}-${end}/${size}`, contentLength: end - start + 1, body }
+        : { status: 200, contentType: type, totalBytes: size, contentRange: undefined, contentLength: size, body };
+    },
+  };
+  return { source, stats };
+}
+
+/** ffmpeg: a mono 440 Hz tone of `seconds` (amplitude 1/8 unless told) in a format. */
+async function tone(path: string, seconds: number, codec: readonly string[], options: { volume?: number; frequency?: number } = {}) {
+  await run('ffmpeg', [
+    '-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=${options.frequency ?? 440}:duration=${seconds}:sample_rate=48000`,
+    '-af', `volume=${options.volume ?? 1}`, '-ac', '1', ...codec, path,
+  ]);
+}
+
 describe('ProgramPage with the IVS web SDK and real Chromium', () => {
   let chromium: LaunchedChromium;
   let server: PageServer;
   let local: LocalIvsStage;
   let audio: PublishedAudio;
-  let page: ProgramPage;
-  let dir: string;
-  let tonePath: string;
   let stageArn: string;
   let participantId: string;
+  let page: ProgramPage;
+  let dir: string;
   let token: string;
+  let voices = 0;
+
+  /** Registers a file with the page server and loads it into a new voice on a deck. */
+  async function load(file: string, type: string, deck: 'program' | 'bed' | 'clip' = 'program', startAt = 0) {
+    const path = join(dir, file);
+    const { source, stats } = fileSource(path, type, (await stat(path)).size);
+    const media = server.media.register(source, 200 * 1024 * 1024);
+    const voiceId = `v${++voices}`;
+    const { durationSeconds } = await page.load(voiceId, deck, media.path, startAt);
+    return { voiceId, durationSeconds, stats, media };
+  }
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'controller-it-'));
-    tonePath = join(dir, 'tone.wav');
-    await writeFile(tonePath, toneWav({ frequency: 440, seconds: 30, amplitude: 0.5 }));
+    await Promise.all([
+      ...FORMATS.map((f) => tone(join(dir, f.file), 3, f.codec)),
+      tone(join(dir, 'long.wav'), 30, ['-c:a', 'pcm_s16le'], { volume: 4 }),
+      tone(join(dir, 'loud.wav'), 10, ['-c:a', 'pcm_s16le'], { volume: 7.9, frequency: 997 }),
+      // Ten minutes of 48 kHz PCM (58 MB: far more than the element buffers ahead) for the seek.
+      tone(join(dir, 'ten.wav'), 600, ['-c:a', 'pcm_s16le']),
+    ]);
     local = await startLocalIvsStage();
     stageArn = await local.createStage('program-page');
     ({ token, participantId } = await local.token(stageArn, 'program-controller', ['PUBLISH']));
@@ -52,7 +108,7 @@ describe('ProgramPage with the IVS web SDK and real Chromium', () => {
     server = await startPageServer();
     chromium = await launchChromium(CHROMIUM);
     page = await ProgramPage.open({ browser: chromium.browser, server, title: 'Integration show' });
-  });
+  }, 120_000);
 
   afterAll(async () => {
     audio?.stop();
@@ -71,47 +127,100 @@ describe('ProgramPage with the IVS web SDK and real Chromium', () => {
     expect(local.stage.participants.listPublications(stageArn)[0]!.videoPackets).toBeGreaterThan(0);
   });
 
-  it('plays a tone into the published audio, and pause silences it', async () => {
+  it.each(FORMATS)('streams $file ($type) and plays it', async ({ file, type }) => {
+    const { voiceId, durationSeconds, stats, media } = await load(file, type);
+    expect(durationSeconds).toBeGreaterThan(2.9);
+    expect(durationSeconds).toBeLessThan(3.1);
+    await page.start(voiceId, { gainDb: 0, fadeInSeconds: 0, label: file });
+    await sleep(600);
+    const status = (await page.status()).voices[voiceId]!;
+    expect(status.playing).toBe(true);
+    expect(status.positionSeconds).toBeGreaterThan(0.3);
+    expect(await averageLevel(page)).toBeGreaterThan(0.05); // RMS of a 1/8 sine is 0.088
+    expect(stats.ranges[0]).toEqual({ start: 0 });
+    await page.stop(voiceId, 0);
+    media.release();
+  });
+
+  it('seeks near the end of a long track reading from where it lands, not what lies before', { timeout: 60_000 }, async () => {
+    const { voiceId, durationSeconds, stats, media } = await load('ten.wav', 'audio/wav');
+    expect(durationSeconds).toBeCloseTo(600, 0);
+    await page.start(voiceId, { gainDb: 0, fadeInSeconds: 0, label: 'ten' });
+    await sleep(300);
+    const before = stats.bytes;
+    await page.seek(voiceId, 570);
+    await sleep(700);
+    const status = (await page.status()).voices[voiceId]!;
+    expect(status.positionSeconds).toBeGreaterThan(570.3);
+    expect(status.playing).toBe(true);
+    const seekRange = stats.ranges.at(-1)!;
+    const fileBytes = (await stat(join(dir, 'ten.wav'))).size;
+    expect(seekRange.start).toBeGreaterThan(fileBytes * 0.9);
+    // Before the seek, only what the element buffers ahead (and the loopback socket holds) was read.
+    expect(before).toBeLessThan(fileBytes / 4);
+    expect(await averageLevel(page)).toBeGreaterThan(0.05);
+    await page.stop(voiceId, 0);
+    media.release();
+  });
+
+  it('plays a track into the published audio; a pause with a fade silences it, and resume picks it up where it paused', async () => {
+    await sleep(1200); // a second of silence after the tracks before
     const before = audio.recent(1000);
-    const { durationSeconds } = await page.load(tonePath);
+    const { voiceId, durationSeconds } = await load('long.wav', 'audio/wav');
     expect(durationSeconds).toBeCloseTo(30, 1);
-    await page.startPending(0, 'tone-440');
+    await page.start(voiceId, { gainDb: 0, fadeInSeconds: 0, label: 'tone-440' });
     await sleep(1500);
     const playing = audio.recent(1000);
     expect(playing.count).toBeGreaterThan(30);
+    // A tone takes Opus about twice the bytes of silence (measured: ~35 vs ~80 bytes a frame).
     expect(playing.meanBytes).toBeGreaterThan(before.meanBytes * 1.6);
     expect(await averageLevel(page)).toBeGreaterThan(0.2); // RMS of a 0.5 sine is 0.35
 
-    const pausedAt = await page.pause();
+    await page.pause(voiceId, 0.5);
+    await sleep(200);
+    const fading = await averageLevel(page);
+    expect(fading).toBeGreaterThan(0.01); // half way through the fade-out: quieter, not silent
     await sleep(1200);
-    const paused = await page.status();
+    const paused = (await page.status()).voices[voiceId]!;
     expect(paused.playing).toBe(false);
-    expect(paused.positionSeconds).toBeCloseTo(pausedAt, 5);
     expect(await averageLevel(page)).toBeLessThan(0.01);
-    expect(audio.recent(800).meanBytes).toBeLessThan((before.meanBytes + playing.meanBytes) / 2);
+    await sleep(300);
+    expect((await page.status()).voices[voiceId]!.positionSeconds).toBeCloseTo(paused.positionSeconds, 5);
 
-    await page.play(pausedAt);
+    await page.resume(voiceId, 0);
     await sleep(500);
-    const resumed = await page.status();
+    const resumed = (await page.status()).voices[voiceId]!;
     expect(resumed.playing).toBe(true);
-    expect(resumed.positionSeconds).toBeGreaterThan(pausedAt + 0.3);
+    expect(resumed.positionSeconds).toBeGreaterThan(paused.positionSeconds + 0.3);
   });
 
-  it('ramps the volume down and the level follows', async () => {
+  it('ramps a deck’s volume down and the level follows', async () => {
     const full = await averageLevel(page);
-    await page.setVolume(0.25);
+    await page.setDeckVolume('program', 0.25);
     await sleep(500);
     const quiet = await averageLevel(page);
     expect(quiet / full).toBeGreaterThan(0.2);
     expect(quiet / full).toBeLessThan(0.3);
-    expect((await page.status()).volume).toBe(0.25);
+    await page.setDeckVolume('program', 1);
   });
 
-  it('seeks, stops, keeps sending silence, and leaves the stage', async () => {
-    await page.seek(20);
-    expect((await page.status()).positionSeconds).toBeGreaterThanOrEqual(20);
-    await page.stop();
-    expect(await page.status()).toMatchObject({ loaded: false, playing: false });
+  it('keeps the mix under the ceiling when a loud track and the program add up (limiter)', async () => {
+    const loud = await load('loud.wav', 'audio/wav', 'clip');
+    // A near-full-scale sine raised by 6 dB, over the 0.5 sine of the program deck.
+    await page.start(loud.voiceId, { gainDb: 6, fadeInSeconds: 0, label: 'loud' });
+    await sleep(700);
+    const level = await averageLevel(page);
+    // Under −1 dBTP (0.891) every sample is; RMS of a sine at that peak is 0.63.
+    expect(level).toBeLessThan(0.65);
+    expect(level).toBeGreaterThan(0.4);
+    await page.stop(loud.voiceId, 0);
+  });
+
+  it('stops, keeps sending silence, and leaves the stage', async () => {
+    const { voices: all } = await page.status();
+    for (const id of Object.keys(all)) await page.stop(id, 0);
+    await sleep(300);
+    expect(Object.keys((await page.status()).voices)).toEqual([]);
     // Nothing plays now, and the page still sends audio (silence) at the frame rate: a track that stopped
     // sending would go on from the timestamp it stopped at, and the stage would place the next program late.
     await sleep(2500);

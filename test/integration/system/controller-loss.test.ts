@@ -108,6 +108,18 @@ describe('A controller lost during a live show', () => {
     );
     // The program started at position 0 when the controller recorded PLAY_MEDIA as applied.
     const playedAt = Date.parse(applied.appliedAt as string);
+    // A bed under it, from 100 s, at 40 %: every deck is resumed, not only the program.
+    for (const command of [
+      { type: 'PLAY_MEDIA', programId: 'long-bed', programUrl, deck: 'bed', startAtSeconds: 100 },
+      { type: 'SET_VOLUME', deck: 'bed', volume: 0.4 },
+    ]) {
+      const sent = await api('POST', `/sessions/${sessionId}/commands`, command);
+      await eventually(
+        async () => ((await api('GET', `/sessions/${sessionId}/commands/${sent.body.commandId as string}`)).body.status === 'APPLIED' ? true : undefined),
+        30_000,
+        `${command.type} on the bed applied`,
+      );
+    }
     await waitForSession(api, sessionId, (s) => (s.nowPlaying as Json | undefined)?.state === 'PLAYING', 30_000, 'the tone to play');
     await waitForOnAirEntry(executionArn, 0, 10_000);
     const first = await runningController(aws.ecs, sessionId);
@@ -118,6 +130,8 @@ describe('A controller lost during a live show', () => {
     // The show clock: the first controller's last report, advanced by the wall clock.
     const before = (await api('GET', `/sessions/${sessionId}`)).body.nowPlaying as Json;
     const showClockAt = (at: number) => (before.positionSeconds as number) + (at - Date.parse(before.updatedAt as string)) / 1000;
+    const bedBefore = (before.decks as Record<string, Json>).bed!;
+    const bedClockAt = (at: number) => (bedBefore.positionSeconds as number) + (at - Date.parse(before.updatedAt as string)) / 1000;
     const statuses = watchStatuses(sessionId);
     const killedAt = killController(first.pid);
     const backOnAir = await waitForOnAirEntry(executionArn, 1, 60_000);
@@ -167,6 +181,11 @@ describe('A controller lost during a live show', () => {
     );
     expect(nowPlaying.programId).toBe('long-tone');
     expect(Math.abs((nowPlaying.positionSeconds as number) - expected)).toBeLessThanOrEqual(POSITION_TOLERANCE_SECONDS);
+    // The bed too: its track, its volume, at its own show-clock position.
+    const bed = (nowPlaying.decks as Record<string, Json>).bed!;
+    console.info(`Bed resumed at ${String(bed.positionSeconds)} s; its show clock says ${bedClockAt(Date.parse(nowPlaying.updatedAt as string)).toFixed(2)} s`);
+    expect(bed).toMatchObject({ programId: 'long-bed', state: 'PLAYING', volume: 0.4 });
+    expect(Math.abs((bed.positionSeconds as number) - bedClockAt(Date.parse(nowPlaying.updatedAt as string)))).toBeLessThanOrEqual(POSITION_TOLERANCE_SECONDS);
     expect(Math.abs((nowPlaying.positionSeconds as number) - sincePlay)).toBeLessThanOrEqual(POSITION_TOLERANCE_SECONDS);
     expect(resumed.controllerRestarts).toBe(1);
 

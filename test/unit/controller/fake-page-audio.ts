@@ -1,77 +1,84 @@
 /**
- * A fake PageAudio for unit tests: a clock-driven player with the page's semantics (pending slot,
- * position that advances while playing, end of program), recording every call.
+ * A fake PageAudio for unit tests: a clock-driven mixing desk with the page's semantics (voices that load
+ * at an offset, advance while playing, end by themselves; a stop forgets a voice), recording every call.
  */
-import type { PageAudio, PageAudioStatus } from '#controller/player/page-audio';
+import type { Deck } from '#contract/index';
+import type { DeskStatus, PageAudio, StartOptions, VoiceStatus } from '#controller/player/page-audio';
+
+interface FakeVoice {
+  deck: Deck;
+  durationSeconds: number;
+  offset: number;
+  startedAt: number | null;
+  gainDb: number;
+}
 
 export class FakePageAudio implements PageAudio {
   calls: string[] = [];
   /** Duration the next load reports, or an error to throw. */
   nextLoad: { durationSeconds: number } | Error = { durationSeconds: 60 };
   clockSeconds = 0;
-  private buffer: number | null = null;
-  private pending: number | null = null;
-  private startedAt: number | null = null;
-  private offset = 0;
-  private volume = 1;
+  volumes: Record<string, number> = {};
+  readonly voices = new Map<string, FakeVoice>();
 
-  async load(filePath: string) {
-    this.calls.push(`load ${filePath}`);
+  async load(voiceId: string, deck: Deck, mediaPath: string, startAtSeconds: number) {
+    this.calls.push(`load ${voiceId} ${deck} ${mediaPath} ${startAtSeconds}`);
     if (this.nextLoad instanceof Error) throw this.nextLoad;
-    this.pending = this.nextLoad.durationSeconds;
+    this.voices.set(voiceId, { deck, durationSeconds: this.nextLoad.durationSeconds, offset: startAtSeconds, startedAt: null, gainDb: 0 });
     return this.nextLoad;
   }
-  async discardPending() {
-    this.calls.push('discardPending');
-    this.pending = null;
+  async start(voiceId: string, options: StartOptions) {
+    const replace = options.replace ? ` replace ${options.replace.voiceId} ${options.replace.fadeOutSeconds}${options.replace.crossfade ? ' crossfade' : ''}` : '';
+    this.calls.push(`start ${voiceId} gain ${options.gainDb} fadeIn ${options.fadeInSeconds}${replace}`);
+    const voice = this.voice(voiceId);
+    voice.gainDb = options.gainDb;
+    voice.startedAt = this.clockSeconds;
+    if (options.replace) this.voices.delete(options.replace.voiceId);
   }
-  async startPending(offsetSeconds: number, programId: string) {
-    this.calls.push(`startPending ${offsetSeconds} ${programId}`);
-    this.buffer = this.pending;
-    this.pending = null;
-    this.offset = offsetSeconds;
-    this.startedAt = this.clockSeconds;
+  async pause(voiceId: string, fadeOutSeconds: number) {
+    this.calls.push(`pause ${voiceId} ${fadeOutSeconds}`);
+    const voice = this.voice(voiceId);
+    voice.offset = this.position(voice);
+    voice.startedAt = null;
   }
-  async play(offsetSeconds: number) {
-    this.calls.push(`play ${offsetSeconds}`);
-    this.offset = offsetSeconds;
-    this.startedAt = this.clockSeconds;
+  async resume(voiceId: string, fadeInSeconds: number) {
+    this.calls.push(`resume ${voiceId} ${fadeInSeconds}`);
+    this.voice(voiceId).startedAt = this.clockSeconds;
   }
-  async pause() {
-    this.calls.push('pause');
-    this.offset = this.position();
-    this.startedAt = null;
-    return this.offset;
+  async stop(voiceId: string, fadeOutSeconds: number) {
+    this.calls.push(`stop ${voiceId} ${fadeOutSeconds}`);
+    this.voices.delete(voiceId);
   }
-  async stop() {
-    this.calls.push('stop');
-    this.buffer = null;
-    this.startedAt = null;
-    this.offset = 0;
+  async seek(voiceId: string, seconds: number) {
+    this.calls.push(`seek ${voiceId} ${seconds}`);
+    const voice = this.voice(voiceId);
+    voice.offset = seconds;
+    if (voice.startedAt !== null) voice.startedAt = this.clockSeconds;
   }
-  async seek(seconds: number) {
-    this.calls.push(`seek ${seconds}`);
-    this.offset = seconds;
-    if (this.startedAt !== null) this.startedAt = this.clockSeconds;
+  async setGain(voiceId: string, gainDb: number) {
+    this.calls.push(`setGain ${voiceId} ${gainDb}`);
+    this.voice(voiceId).gainDb = gainDb;
   }
-  async setVolume(volume: number) {
-    this.calls.push(`setVolume ${volume}`);
-    this.volume = volume;
+  async setDeckVolume(deck: Deck, volume: number) {
+    this.calls.push(`setDeckVolume ${deck} ${volume}`);
+    this.volumes[deck] = volume;
   }
-  async status(): Promise<PageAudioStatus> {
-    const ended = this.buffer !== null && this.startedAt !== null && this.position() >= this.buffer;
-    return {
-      loaded: this.buffer !== null,
-      playing: this.startedAt !== null && !ended,
-      ended,
-      positionSeconds: this.position(),
-      durationSeconds: this.buffer,
-      volume: this.volume,
-      level: this.startedAt !== null && !ended ? 0.3 * this.volume : 0,
-    };
+  async status(): Promise<DeskStatus> {
+    const voices: Record<string, VoiceStatus> = {};
+    for (const [id, voice] of this.voices) {
+      const position = this.position(voice);
+      const ended = position >= voice.durationSeconds;
+      voices[id] = { positionSeconds: position, durationSeconds: voice.durationSeconds, playing: voice.startedAt !== null && !ended, ended, released: ended };
+    }
+    return { voices, level: 0 };
   }
-  private position(): number {
-    const p = this.startedAt === null ? this.offset : this.offset + (this.clockSeconds - this.startedAt);
-    return this.buffer === null ? p : Math.min(p, this.buffer);
+  private voice(voiceId: string): FakeVoice {
+    const voice = this.voices.get(voiceId);
+    if (!voice) throw new Error(`no voice ${voiceId}`);
+    return voice;
+  }
+  private position(voice: FakeVoice): number {
+    const p = voice.startedAt === null ? voice.offset : voice.offset + (this.clockSeconds - voice.startedAt);
+    return Math.min(p, voice.durationSeconds);
   }
 }

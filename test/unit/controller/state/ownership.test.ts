@@ -8,7 +8,7 @@ import { silentLogger } from '../test-logger.ts';
 const SESSION = '11111111-1111-4111-8111-111111111111';
 const MINE = 'arn:aws:ecs:us-east-1:000000000000:task/shelcaster-cluster/aaaa';
 const OTHER = 'arn:aws:ecs:us-east-1:000000000000:task/shelcaster-cluster/bbbb';
-const record = (overrides: Partial<ControllerSessionView>): ControllerSessionView => ({ sessionId: SESSION, status: 'LIVE', ...overrides });
+const record = (overrides: Partial<ControllerSessionView>): ControllerSessionView => ({ sessionId: SESSION, hostId: 'host-1', status: 'LIVE', ...overrides });
 
 describe('ownershipVerdict', () => {
   it('goes on while the record names this task, or still the previous start (this one not recorded yet)', () => {

@@ -4,6 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DeleteObjectCommand, NoSuchKey, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { MAX_TRACKS_PER_HOST, mediaOwnerPrefix, trackKey } from '#contract/index';
 import { handler as listTracks } from '../../../../functions/api/list-tracks.ts';
 import { handler as createTrack } from '../../../../functions/api/create-track.ts';
@@ -15,6 +16,7 @@ import { HOST_ID, OTHER_HOST_ID } from '../support/sessions.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const s3 = mockClient(S3Client);
+const events = mockClient(EventBridgeClient);
 
 const TRACK_ID = '0b7c2f4e-1a2b-4c3d-9e8f-7a6b5c4d3e2f';
 const OWN_URL = `s3://${TEST_ENV.MEDIA_BUCKET_NAME}/${mediaOwnerPrefix(HOST_ID)}1f2e3d4c-intro.wav`;
@@ -45,6 +47,8 @@ beforeEach(() => {
   documents.on(PutCommand).resolves({});
   s3.on(PutObjectTaggingCommand).resolves({});
   s3.on(DeleteObjectCommand).resolves({});
+  events.reset();
+  events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] });
 });
 
 const OWN_KEY = OWN_URL.replace(`s3://${TEST_ENV.MEDIA_BUCKET_NAME}/`, '');
@@ -123,6 +127,30 @@ describe('Function: create-track', () => {
   it('registers an https programUrl without touching the bucket', async () => {
     expect((await post({ ...validBody, programUrl: 'https://media.example.org/intro.wav' })).statusCode).toBe(201);
     expect(s3).not.toHaveReceivedAnyCommand();
+  });
+
+  it('puts a Track Created event for its loudness to be measured', async () => {
+    const { body } = parse(await post(validBody));
+
+    expect(events).toReceiveCommandWith(PutEventsCommand, {
+      Entries: [
+        {
+          Source: 'shelcaster.tracks',
+          DetailType: 'Track Created',
+          Detail: JSON.stringify({ hostId: HOST_ID, trackId: body?.trackId, programUrl: OWN_URL }),
+        },
+      ],
+    });
+  });
+
+  it('still creates the track when the event cannot be put (it then plays unmeasured)', async () => {
+    events.on(PutEventsCommand).rejects(new Error('ThrottlingException'));
+    expect(parse(await post(validBody)).statusCode).toBe(201);
+  });
+
+  it('puts no event for a track it refuses', async () => {
+    await post(validBody, OTHER_HOST_ID);
+    expect(events).not.toHaveReceivedCommand(PutEventsCommand);
   });
 
   it("refuses another user's upload with 400 and stores nothing", async () => {

@@ -61,6 +61,8 @@ function expectedGrants(binding: Binding): string[] {
         `Deny sqs:DeleteQueue ${DLQ}`,
         `Deny sqs:SetQueueAttributes ${DLQ}`,
       ];
+    case 'trackEvents':
+      return allow(['events:PutEvents'], ['arn:aws:events:REGION:ACCOUNT:event-bus/default']);
     case 'stages':
       return allow(['ivs:CreateStage', 'ivs:GetStage', 'ivs:DeleteStage', 'ivs:CreateParticipantToken', 'ivs:TagResource'], [STAGES]);
     case 'compositions':
@@ -111,11 +113,11 @@ beforeAll(() => {
 }, SYNTH_TIMEOUT_MS);
 
 describe.each(FUNCTIONS.map((spec) => [FUNCTION_NAMES[spec.role], spec] as const))('Function %s', (_name, spec) => {
-  it('runs Node.js 22 on ARM64 with active tracing, its size and timeout', () => {
+  it('runs Node.js 22 on ARM64 (x86_64 when it ships a native program) with active tracing, its size and timeout', () => {
     const [, fn] = functionOf(spec);
     expect(fn.Properties).toMatchObject({
       Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
+      Architectures: [spec.bundledBinary ? 'x86_64' : 'arm64'],
       TracingConfig: { Mode: 'Active' },
       MemorySize: spec.memoryMiB,
       Timeout: spec.timeoutSeconds,

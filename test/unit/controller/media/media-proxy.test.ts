@@ -1,0 +1,117 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MediaProxy, parseRange } from '#controller/media/media-proxy';
+import { MediaFetchError, MediaRefusedError } from '#controller/media/media-errors';
+import type { ByteRange, MediaSource } from '#controller/media/media-source';
+import { bufferMediaSource } from '#harness/buffer-media-source';
+
+/** A media source over a buffer that answers ranges as S3 does, recording what was asked. */
+const bufferSource = (bytes: Buffer, asked: (ByteRange | undefined)[] = []): MediaSource => bufferMediaSource(bytes, 'audio/mpeg', asked);
+
+describe('MediaProxy: the page reads registered media in ranges', () => {
+  const proxy = new MediaProxy();
+  let server: Server;
+  let origin: string;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (!proxy.handle(new URL(req.url ?? '/', 'http://x').pathname, req, res)) res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    proxy.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  });
+
+  const bytes = Buffer.from(Array.from({ length: 10_000 }, (_, i) => i % 256));
+
+  it('answers a range with 206 and only those bytes, asking the origin for that range only', async () => {
+    const asked: (ByteRange | undefined)[] = [];
+    const media = proxy.register(bufferSource(bytes, asked), 1_000_000);
+    const answer = await fetch(`${origin}${media.path}`, { headers: { range: 'bytes=9000-' } });
+    expect(answer.status).toBe(206);
+    expect(answer.headers.get('content-range')).toBe('bytes 9000-9999/10000');
+    expect(answer.headers.get('accept-ranges')).toBe('bytes');
+    expect(Buffer.from(await answer.arrayBuffer()).equals(bytes.subarray(9000))).toBe(true);
+    expect(asked).toEqual([{ start: 9000 }]);
+    media.release();
+  });
+
+  it('answers 404 for a path that is not (or no longer) registered', async () => {
+    const media = proxy.register(bufferSource(bytes), 1_000_000);
+    media.release();
+    expect((await fetch(`${origin}${media.path}`)).status).toBe(404);
+  });
+
+  it('answers 416 past the end', async () => {
+    const media = proxy.register(bufferSource(bytes), 1_000_000);
+    const answer = await fetch(`${origin}${media.path}`, { headers: { range: 'bytes=20000-' } });
+    expect(answer.status).toBe(416);
+    expect(answer.headers.get('content-range')).toBe('bytes */10000');
+    media.release();
+  });
+
+  it('keeps why a read failed, final or not, for the player to report', async () => {
+    const refused = proxy.register({ read: async () => Promise.reject(new MediaRefusedError('media content type "text/html" is not an accepted audio type')) }, 1000);
+    expect((await fetch(`${origin}${refused.path}`)).status).toBe(403);
+    expect(refused.failure()).toEqual({ reason: 'media content type "text/html" is not an accepted audio type', final: true });
+    const missing = proxy.register({ read: async () => Promise.reject(new MediaFetchError('media object media/a.mp3 does not exist')) }, 1000);
+    await fetch(`${origin}${missing.path}`);
+    expect(missing.failure()?.final).toBe(true);
+    const throttled = proxy.register({ read: async () => Promise.reject(Object.assign(new Error('SlowDown'), { name: 'SlowDown' })) }, 1000);
+    expect((await fetch(`${origin}${throttled.path}`)).status).toBe(502);
+    expect(throttled.failure()).toEqual({ reason: 'SlowDown', final: false });
+  });
+
+  it('cuts a body that goes past the limit when the origin did not say the size', async () => {
+    const endless: MediaSource = {
+      read: async () => ({
+        status: 200,
+        contentType: 'audio/mpeg',
+        totalBytes: undefined,
+        contentRange: undefined,
+        contentLength: undefined,
+        body: Readable.from(Array.from({ length: 30 }, () => Buffer.alloc(1000))),
+      }),
+    };
+    const media = proxy.register(endless, 10_000);
+    const answer = await fetch(`${origin}${media.path}`);
+    await expect(answer.arrayBuffer()).rejects.toThrow();
+    expect(media.failure()).toEqual({ reason: 'media is larger than 10000 bytes', final: true });
+  });
+
+  it('ends the origin read when the page goes away, and when the media is released', async () => {
+    let destroyed = 0;
+    const slow: MediaSource = {
+      read: async () => {
+        const body = new Readable({ read() {} });
+        body.push(Buffer.alloc(100));
+        body.on('close', () => destroyed++);
+        return { status: 200, contentType: 'audio/mpeg', totalBytes: 1_000_000, contentRange: undefined, contentLength: 1_000_000, body };
+      },
+    };
+    const media = proxy.register(slow, 10_000_000);
+    const answer = await fetch(`${origin}${media.path}`);
+    const reader = answer.body!.getReader();
+    await reader.read();
+    media.release();
+    await expect.poll(() => destroyed).toBe(1);
+  });
+});
+
+describe('parseRange', () => {
+  it.each([
+    ['bytes=0-', { start: 0 }],
+    ['bytes=100-199', { start: 100, end: 199 }],
+    [undefined, undefined],
+    ['bytes=-500', undefined],
+    ['bytes=0-1,5-6', undefined],
+    ['bytes=9-3', undefined],
+  ])('%s → %j', (header, range) => {
+    expect(parseRange(header)).toEqual(range);
+  });
+});
