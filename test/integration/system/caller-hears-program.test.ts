@@ -21,7 +21,7 @@ const TONE_HZ = 880;
 /** The track is written at 1/8 (0.125); heard clearly above this, and silence stays below the other. */
 const HEARD = 0.03;
 const SILENT = 0.01;
-/** How long after a command's appliedAt the caller may take to hear it (or stop hearing it). */
+/** Margin on the path delay the PLAY showed: how much more the STOP may take to fall silent at the caller. */
 const SETTLE_MS = 400;
 
 let cloud: RunningLocalCloud;
@@ -59,14 +59,21 @@ describe('A caller hears the show', () => {
     await caller.listen(TONE_HZ);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const play = await api.applied(sessionId, { type: 'PLAY_MEDIA', programId: 'tone', programUrl: track });
-    await until(play.appliedAtMs + 2500);
+    await until(play.appliedAtMs + 3000);
     const stop = await api.applied(sessionId, { type: 'STOP_MEDIA' });
-    await until(stop.appliedAtMs + 1500);
+    await until(stop.appliedAtMs + 3000);
     const readings = await caller.readings();
 
+    // The caller hears the program one path delay after the controller applies a command (the stage's
+    // forwarding, the caller's jitter buffer and decoder: its figure is the benchmark's). That delay is taken
+    // from the PLAY's onset as this caller heard it, and the STOP is judged by it (a loaded machine stretches it
+    // for both alike): silence from one path delay plus SETTLE_MS after the STOP was applied.
+    const onset = readings.find((r) => r.atMs >= play.appliedAtMs && r.amplitude >= HEARD);
+    expect(onset, 'the tone is heard after PLAY').toBeDefined();
+    const pathDelayMs = onset!.atMs - play.appliedAtMs;
     const before = readings.filter((r) => r.atMs < play.postedAtMs);
-    const playing = readings.filter((r) => r.atMs >= play.appliedAtMs + SETTLE_MS && r.atMs <= stop.postedAtMs);
-    const after = readings.filter((r) => r.atMs >= stop.appliedAtMs + SETTLE_MS);
+    const playing = readings.filter((r) => r.atMs >= onset!.atMs + SETTLE_MS && r.atMs <= stop.postedAtMs);
+    const after = readings.filter((r) => r.atMs >= stop.appliedAtMs + pathDelayMs + SETTLE_MS);
     expect(before.length, 'readings before PLAY').toBeGreaterThan(20);
     expect(playing.length, 'readings while it plays').toBeGreaterThan(50);
     expect(after.length, 'readings after STOP').toBeGreaterThan(20);
@@ -74,7 +81,7 @@ describe('A caller hears the show', () => {
     expect(Math.max(...before.map((r) => r.amplitude)), 'before PLAY').toBeLessThan(SILENT);
     expect(median(playing.map((r) => r.amplitude)), 'while it plays (median)').toBeGreaterThan(HEARD);
     expect(playing.filter((r) => r.amplitude < HEARD).length / playing.length, 'dropouts while it plays').toBeLessThan(0.05);
-    expect(Math.max(...after.map((r) => r.amplitude)), 'after STOP').toBeLessThan(SILENT);
+    expect(Math.max(...after.map((r) => r.amplitude)), `after STOP (path delay ${pathDelayMs} ms)`).toBeLessThan(SILENT);
 
     // The host ends the show: the stage is deleted and the caller disconnected.
     expect((await api.request('DELETE', `/sessions/${sessionId}`)).status).toBe(202);
