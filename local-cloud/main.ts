@@ -6,10 +6,12 @@
  *   SHELCASTER_CONTROLLER_ENV  JSON object of extra environment for controller processes (test hook)
  *   SHELCASTER_SEED_DEMO  0 to skip the demo user's tracks (default: seed them)
  *   SHELCASTER_IVS_COMPOSITION_QUOTA  compositions the local IVS lets run at once (default 5, AWS's default quota)
+ *   SHELCASTER_FAULTS  JSON array of faults injected from the start (docs/local-cloud.md, "Fault injection")
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOCAL_API_PORT, LOCAL_AWS_PORT } from './gateway/provider.ts';
+import { faultsFromSetting, type FaultSpec } from './gateway/faults.ts';
 import { startLocalCloud } from './local-cloud.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -28,7 +30,16 @@ if (compositionQuota !== undefined && !(Number.isInteger(Number(compositionQuota
   process.exit(2);
 }
 
+let faults: FaultSpec[];
+try {
+  faults = faultsFromSetting(process.env.SHELCASTER_FAULTS);
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(2);
+}
+
 const cloud = await startLocalCloud({
+  faults,
   dataDir,
   awsPort,
   apiPort,
