@@ -12,7 +12,7 @@ import { FAULTS_PATH, FaultInjector, type FaultSpec } from './gateway/faults.ts'
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './gateway/provider.ts';
 import { createLogsProvider } from './services/logs/provider.ts';
 import { LambdaProvider } from './services/lambda/provider.ts';
-import { EventsProvider } from './services/events/provider.ts';
+import { EventsProvider, type DeliverySemantics } from './services/events/provider.ts';
 import { EcsProvider } from './services/ecs/provider.ts';
 import { createSqsProvider } from './services/sqs/provider.ts';
 import { createDynamoDbProvider } from './services/dynamodb/provider.ts';
@@ -60,6 +60,11 @@ export interface LocalCloudOptions {
    * `npm start` reads SHELCASTER_FAULTS (a JSON array).
    */
   faults?: FaultSpec[];
+  /**
+   * EventBridge's at-least-once, any-order delivery (random delays, duplicates); exactly once and in order
+   * without it. `npm start` reads SHELCASTER_EVENT_DELIVERY (JSON `{"duplicateRate":0.2,"maxDelayMs":500}`).
+   */
+  eventDelivery?: DeliverySemantics;
 }
 
 export interface LocalCloud {
@@ -113,6 +118,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const events = new EventsProvider({
     invoker: lambda,
     dataDir,
+    ...(options.eventDelivery ? { delivery: options.eventDelivery } : {}),
     onDeliveryFailure: (failure) => log(`[events] rule ${failure.ruleName}: delivery to ${failure.targetArn} failed: ${failure.reason}`),
   });
   const [program, ...args] = CONTROLLER_COMMAND;
