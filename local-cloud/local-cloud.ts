@@ -8,10 +8,11 @@ import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { systemClock } from './clock.ts';
 import { startGateway, type Gateway } from './gateway/server.ts';
+import { FAULTS_PATH, FaultInjector, type FaultSpec } from './gateway/faults.ts';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from './gateway/provider.ts';
 import { createLogsProvider } from './services/logs/provider.ts';
 import { LambdaProvider } from './services/lambda/provider.ts';
-import { EventsProvider } from './services/events/provider.ts';
+import { EventsProvider, type DeliverySemantics } from './services/events/provider.ts';
 import { EcsProvider } from './services/ecs/provider.ts';
 import { createSqsProvider } from './services/sqs/provider.ts';
 import { createDynamoDbProvider } from './services/dynamodb/provider.ts';
@@ -54,6 +55,16 @@ export interface LocalCloudOptions {
    * raises IVS's through Service Quotas. `npm start` reads SHELCASTER_IVS_COMPOSITION_QUOTA.
    */
   ivsCompositionQuota?: number;
+  /**
+   * Faults injected from the start (gateway/faults.ts); more can be set at run time through `/_local/faults`.
+   * `npm start` reads SHELCASTER_FAULTS (a JSON array).
+   */
+  faults?: FaultSpec[];
+  /**
+   * EventBridge's at-least-once, any-order delivery (random delays, duplicates); exactly once and in order
+   * without it. `npm start` reads SHELCASTER_EVENT_DELIVERY (JSON `{"duplicateRate":0.2,"maxDelayMs":500}`).
+   */
+  eventDelivery?: DeliverySemantics;
 }
 
 export interface LocalCloud {
@@ -84,12 +95,16 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   await mkdir(dataDir, { recursive: true });
   // The AWS endpoint listens first (port 0 picks a free one without a race), so everything that needs its
   // URL gets the real one; providers and the stage's routes are added once they exist.
+  const faults = new FaultInjector();
+  faults.add(options.faults ?? []);
   const gateway: Gateway = await startGateway({
     host,
     port: options.awsPort,
     providers: [],
+    faults,
     onError: (error, entry) => log(`[aws] ${entry.service} ${entry.operation ?? entry.path} failed: ${error instanceof Error ? error.stack : String(error)}`),
   });
+  gateway.mount({ prefix: FAULTS_PATH, request: (req, res) => faults.answer(req, res) });
   const endpoint = gateway.url;
   const cloudEnvironment = cloudEnvironmentFor(endpoint);
   // This process's own SDK clients (Step Functions tasks, the recorder's uploads) reach the local cloud
@@ -103,6 +118,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const events = new EventsProvider({
     invoker: lambda,
     dataDir,
+    ...(options.eventDelivery ? { delivery: options.eventDelivery } : {}),
     onDeliveryFailure: (failure) => log(`[events] rule ${failure.ruleName}: delivery to ${failure.targetArn} failed: ${failure.reason}`),
   });
   const [program, ...args] = CONTROLLER_COMMAND;

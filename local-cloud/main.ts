@@ -6,10 +6,14 @@
  *   SHELCASTER_CONTROLLER_ENV  JSON object of extra environment for controller processes (test hook)
  *   SHELCASTER_SEED_DEMO  0 to skip the demo user's tracks (default: seed them)
  *   SHELCASTER_IVS_COMPOSITION_QUOTA  compositions the local IVS lets run at once (default 5, AWS's default quota)
+ *   SHELCASTER_EVENT_DELIVERY  JSON {"duplicateRate":0..1,"maxDelayMs":n}: EventBridge's at-least-once, any-order delivery
+ *   SHELCASTER_FAULTS  JSON array of faults injected from the start (docs/local-cloud.md, "Fault injection")
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOCAL_API_PORT, LOCAL_AWS_PORT } from './gateway/provider.ts';
+import { faultsFromSetting, type FaultSpec } from './gateway/faults.ts';
+import type { DeliverySemantics } from './services/events/provider.ts';
 import { startLocalCloud } from './local-cloud.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -28,7 +32,34 @@ if (compositionQuota !== undefined && !(Number.isInteger(Number(compositionQuota
   process.exit(2);
 }
 
+let faults: FaultSpec[];
+try {
+  faults = faultsFromSetting(process.env.SHELCASTER_FAULTS);
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(2);
+}
+
+const eventDelivery = parseEventDelivery(process.env.SHELCASTER_EVENT_DELIVERY);
+
+/** SHELCASTER_EVENT_DELIVERY, checked: a duplicate rate 0 to 1 and a delay of at most a minute. */
+function parseEventDelivery(setting: string | undefined): DeliverySemantics | undefined {
+  if (setting === undefined || setting.trim() === '') return undefined;
+  try {
+    const { duplicateRate, maxDelayMs } = JSON.parse(setting) as { duplicateRate?: unknown; maxDelayMs?: unknown };
+    if (typeof duplicateRate === 'number' && duplicateRate >= 0 && duplicateRate <= 1 && Number.isInteger(maxDelayMs) && (maxDelayMs as number) >= 0 && (maxDelayMs as number) <= 60_000) {
+      return { duplicateRate, maxDelayMs: maxDelayMs as number };
+    }
+  } catch {
+    // reported below
+  }
+  process.stderr.write('SHELCASTER_EVENT_DELIVERY must be JSON {"duplicateRate": 0..1, "maxDelayMs": 0..60000}\n');
+  process.exit(2);
+}
+
 const cloud = await startLocalCloud({
+  faults,
+  ...(eventDelivery ? { eventDelivery } : {}),
   dataDir,
   awsPort,
   apiPort,

@@ -1,4 +1,4 @@
-/** Step GoLive: input `{sessionId, maxShowSeconds}`, output `{compositionArn, onAirTimeoutSeconds}`. */
+/** Step GoLive: input `{sessionId, maxShowSeconds}`, output `{compositionArn, onAirTimeoutSeconds, endsAt}`. */
 import { z } from 'zod';
 import { goLive } from '../commons/actions/go-live.ts';
 import { stepHandler } from '../commons/step-handler.ts';

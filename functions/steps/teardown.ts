@@ -11,7 +11,7 @@ const Input = z.looseObject({
   sessionId: StepSessionId,
   resources: z.looseObject({ stageArn: z.string().optional(), queueUrl: z.string().optional() }).optional(),
   controller: z.looseObject({ taskArn: z.string().optional() }).optional(),
-  onAir: z.looseObject({ compositionArn: z.string().optional(), timeoutSeconds: z.number().optional() }).optional(),
+  onAir: z.looseObject({ compositionArn: z.string().optional(), timeoutSeconds: z.number().optional(), endsAt: z.string().optional() }).optional(),
   ended: z.looseObject({ reason: z.string().optional() }).optional(),
   error: ErrorOutput.optional(),
   loss: ErrorOutput.optional(),

@@ -17,6 +17,7 @@ import type { Duplex } from 'node:stream';
 import { LOCAL_AWS_PORT, type AwsRequest, type AwsResponse, type ServiceProvider } from './provider.ts';
 import { findProvider, targetPrefixOf, toAwsRequest } from './request.ts';
 import { protocolError } from './error-shapes.ts';
+import type { FaultInjector } from './faults.ts';
 
 /** A handler mounted under a path prefix, outside AWS routing (no signature, no AwsRequest). */
 export interface ExtraRoute {
@@ -47,6 +48,8 @@ export interface GatewayOptions {
   routes?: readonly ExtraRoute[];
   /** Receives one entry per AWS request; default: no request log. */
   onRequest?: (entry: RequestLogEntry) => void;
+  /** Faults injected before providers answer (faults.ts); none without it. */
+  faults?: Pick<FaultInjector, 'intercept'>;
   /** Receives provider failures (the caller sees only a generic InternalFailure); default: stderr. */
   onError?: (error: unknown, entry: Omit<RequestLogEntry, 'status' | 'durationMs'>) => void;
 }
@@ -129,7 +132,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       response = protocolError(request, 'UnknownOperationException', `The local cloud does not provide the service '${name}'.`, 400, requestId);
     } else {
       try {
-        response = await provider.handle(request);
+        response = (await options.faults?.intercept(request, service, entry.operation, requestId)) ?? (await provider.handle(request));
       } catch (error) {
         onError(error, entry);
         response = protocolError(request, 'InternalFailure', 'The request processing has failed because of an unknown error.', 500, requestId);

@@ -3,6 +3,8 @@
  * manual clock. The fake step functions return what the real steps return (the fields the ASL's
  * ResultSelectors read); the fake SQS records callback messages so a test can act as the controller.
  */
+import { decideEndReason, type TeardownState } from '#helpers/decide-end-reason';
+import { onAirSecondsLeft, showEndsAt } from '#helpers/on-air-seconds-left';
 import { ManualClock } from '#test/fixtures/local-cloud/manual-clock';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -117,17 +119,21 @@ export class SessionHarness {
         return { taskArn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task/shelcaster-cluster/task${++this.tasks}` };
       case 'goLive': {
         this.liveAt ??= this.clock.now();
-        const elapsed = Math.floor((this.clock.now() - this.liveAt) / 1000);
+        const endsAt = showEndsAt(new Date(this.liveAt), Number(payload.maxShowSeconds));
         return {
           compositionArn: `arn:aws:ivs:${REGION}:${ACCOUNT}:composition/cmp-1`,
-          onAirTimeoutSeconds: Math.max(1, Number(payload.maxShowSeconds) - elapsed),
+          onAirTimeoutSeconds: onAirSecondsLeft(endsAt, new Date(this.clock.now())),
+          endsAt,
         };
       }
       case 'controllerLost':
         this.restarts += 1;
         return { replace: this.restarts <= MAX_CONTROLLER_RESTARTS, restarts: this.restarts };
-      case 'teardown':
-        return teardownOutcome(payload);
+      case 'teardown': {
+        // Teardown's verdict as functions/steps/teardown.ts decides it, on the show's clock.
+        const { status, reason } = decideEndReason(payload as unknown as TeardownState, { endRequested: false, now: new Date(this.clock.now()) });
+        return { status, reason };
+      }
     }
   }
 
@@ -214,16 +220,4 @@ export class SessionHarness {
     this.engine.close();
     rmSync(this.dataDir, { recursive: true, force: true });
   }
-}
-
-/** Teardown's verdict from the execution state it receives, as functions/steps/teardown decides it. */
-function teardownOutcome(state: Payload): { status: 'ENDED' | 'FAILED'; reason: string } {
-  const error = (state.error as { Error?: string } | undefined)?.Error;
-  const recovery = state.recovery as { replace?: boolean } | undefined;
-  if ((state.ended as { reason?: string } | undefined)?.reason === 'ENDED_BY_HOST') return { status: 'ENDED', reason: 'ENDED_BY_HOST' };
-  if (error === 'Shelcaster.SessionEnded') return { status: 'ENDED', reason: 'ENDED_BY_HOST' };
-  if (error === 'States.Timeout' && state.onAir !== undefined) return { status: 'ENDED', reason: 'MAX_DURATION' };
-  if (error === 'States.Timeout') return { status: 'FAILED', reason: 'CONTROLLER_NOT_READY' };
-  if (recovery && recovery.replace === false) return { status: 'FAILED', reason: 'CONTROLLER_LOST' };
-  return { status: 'FAILED', reason: 'STEP_FAILED' };
 }

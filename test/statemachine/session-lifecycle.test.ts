@@ -10,6 +10,8 @@ const TO_ON_AIR = ['CreateStage', 'StartController', 'WaitForReady', 'GoLive', '
 const ENDED = ['Teardown', 'EndedOrFailed', 'SessionEnded'];
 const FAILED = ['Teardown', 'EndedOrFailed', 'SessionFailed'];
 const REPLACEMENT = ['ControllerLost', 'ReplaceOrEnd', 'ReplaceController', 'WaitForReplacementReady'];
+/** OnAir timed out before the show's end time: a missed heartbeat, which AWS records as States.Timeout. */
+const HEARTBEAT_LOST = ['OnAirTimedOut', ...REPLACEMENT];
 
 let session: SessionHarness;
 
@@ -83,7 +85,10 @@ describe('Scenario: HeartbeatLostAndReplaced', () => {
     await session.heartbeatFor(firstOnAir, 20);
     await session.advance(HEARTBEAT_TIMEOUT_SECONDS);
     expect(session.currentState()).toBe('WaitForReplacementReady');
-    expect(session.payloadsOf('controllerLost')[0]).toMatchObject({ loss: { Error: 'States.HeartbeatTimeout' } });
+    // As AWS records it: TaskTimedOut with States.Timeout, told from the maximum length by the clock.
+    const timedOut = session.history().find((e) => e.type === 'TaskTimedOut')!;
+    expect(timedOut.taskTimedOutEventDetails).toMatchObject({ error: 'States.Timeout' });
+    expect(session.payloadsOf('controllerLost')[0]).toMatchObject({ loss: { Error: 'States.Timeout' } });
 
     const replacementReady = session.latestToken('READY');
     expect(replacementReady).not.toBe(session.callbacks[0]!.message.taskToken);
@@ -93,7 +98,7 @@ describe('Scenario: HeartbeatLostAndReplaced', () => {
     expect(() => session.engine.sendTaskHeartbeat(firstOnAir)).toThrow(expect.objectContaining({ code: 'TaskTimedOut' }));
 
     await session.succeed(secondOnAir, { reason: 'ENDED_BY_HOST' });
-    expect(session.path()).toEqual([...TO_ON_AIR, ...REPLACEMENT, 'GoLive', 'OnAir', ...ENDED]);
+    expect(session.path()).toEqual([...TO_ON_AIR, ...HEARTBEAT_LOST, 'GoLive', 'OnAir', ...ENDED]);
     expect(session.payloadsOf('startController')).toHaveLength(2);
   });
 });
@@ -110,8 +115,8 @@ describe('Scenario: HeartbeatLostBeyondRestartBudget', () => {
     await session.advance(HEARTBEAT_TIMEOUT_SECONDS);
 
     const path = session.path();
-    const replacement = [...REPLACEMENT, 'GoLive', 'OnAir'];
-    expect(path).toEqual([...TO_ON_AIR, ...Array.from({ length: MAX_CONTROLLER_RESTARTS }, () => replacement).flat(), 'ControllerLost', 'ReplaceOrEnd', ...FAILED]);
+    const replacement = [...HEARTBEAT_LOST, 'GoLive', 'OnAir'];
+    expect(path).toEqual([...TO_ON_AIR, ...Array.from({ length: MAX_CONTROLLER_RESTARTS }, () => replacement).flat(), 'OnAirTimedOut', 'ControllerLost', 'ReplaceOrEnd', ...FAILED]);
     expect(session.payloadsOf('teardown')[0]).toMatchObject({ recovery: { replace: false, restarts: MAX_CONTROLLER_RESTARTS + 1 } });
     expect(session.status()).toBe('FAILED');
   });
@@ -146,8 +151,36 @@ describe('Scenario: MaximumDuration', () => {
     await session.heartbeatFor(onAir, maxShowSeconds - 5);
     expect(session.currentState()).toBe('OnAir');
     await session.heartbeatFor(onAir, 5);
-    expect(session.path()).toEqual([...TO_ON_AIR, ...ENDED]);
-    expect(session.payloadsOf('teardown')[0]).toMatchObject({ error: { Error: 'States.Timeout' } });
+    expect(session.path()).toEqual([...TO_ON_AIR, 'OnAirTimedOut', ...ENDED]);
+    expect(session.payloadsOf('teardown')[0]).toMatchObject({ loss: { Error: 'States.Timeout' } });
+    expect(session.history().at(-1)!.type).toBe('ExecutionSucceeded');
+    expect(session.status()).toBe('SUCCEEDED');
+  });
+
+  it('takes a heartbeat missed shortly before the maximum length for a lost controller, not a clean end', async () => {
+    const maxShowSeconds = 600;
+    await session.start({ maxShowSeconds });
+    await session.succeed(session.latestToken('READY'));
+    const onAir = session.latestToken('ON_AIR');
+    // The controller hangs 20 s before the end: its heartbeat times out ~(30 - 20) s before the show's end time.
+    await session.heartbeatFor(onAir, maxShowSeconds - HEARTBEAT_TIMEOUT_SECONDS - 10);
+    await session.advance(HEARTBEAT_TIMEOUT_SECONDS);
+
+    expect(session.path()).toEqual([...TO_ON_AIR, ...HEARTBEAT_LOST]);
+    expect(session.payloadsOf('controllerLost')[0]).toMatchObject({ loss: { Error: 'States.Timeout' } });
+  });
+
+  it('still ends cleanly at the first end time after a controller was replaced', async () => {
+    const maxShowSeconds = 600;
+    await session.start({ maxShowSeconds });
+    await session.succeed(session.latestToken('READY'));
+    await session.fail(session.latestToken('ON_AIR'), STEP_ERRORS.ControllerStopped);
+    await session.advance(40);
+    await session.succeed(session.latestToken('READY'));
+    const onAir = session.latestToken('ON_AIR');
+    await session.heartbeatFor(onAir, maxShowSeconds);
+
+    expect(session.path()).toEqual([...TO_ON_AIR, ...REPLACEMENT, 'GoLive', 'OnAir', 'OnAirTimedOut', ...ENDED]);
     expect(session.status()).toBe('SUCCEEDED');
   });
 });

@@ -3,6 +3,11 @@
  * the session is STARTING or LIVE (and the host did not ask to end it), fails the open callback with
  * Shelcaster.ControllerStopped, so the state machine replaces the controller at once. Stops of older tasks
  * (already replaced), of ended sessions, and of tasks not started for a session are ignored.
+ *
+ * EventBridge delivers at least once and in any order: the same stop may come twice, late, after the state
+ * machine has already replaced the task. A stop answers only a callback opened before the task stopped
+ * (scheduled before its `stoppedAt`): a later one (the replacement's READY) belongs to another controller,
+ * even when the session record read first still named the stopped task.
  */
 import { ACTIVE_SESSION_STATUSES, SESSION_ID_PATTERN, STEP_ERRORS } from '#contract/index';
 import { redactSecrets } from '#helpers/redact-secrets';
@@ -18,6 +23,8 @@ export interface StoppedTaskDetail {
   lastStatus?: string;
   stoppedReason?: string;
   stopCode?: string;
+  /** When the task stopped (ISO), as ECS reports it. */
+  stoppedAt?: string;
 }
 
 export type ControllerStoppedOutcome =
@@ -42,9 +49,16 @@ export async function controllerStopped(detail: StoppedTaskDetail): Promise<Cont
   if (!ACTIVE_SESSION_STATUSES.includes(session.status)) return ignored(`session is ${session.status}`);
   if (session.endRequested) return ignored('the host is ending the session');
   const cause = redactSecrets(`Controller task stopped: ${detail.stoppedReason ?? detail.stopCode ?? 'unknown reason'}`).slice(0, 1000);
-  const answered = await answerOpenCallback(session.executionArn, (callback) =>
-    sendTaskFailure(callback.taskToken, STEP_ERRORS.ControllerStopped, cause),
-  );
+  const stoppedAt = detail.stoppedAt === undefined ? Number.NaN : Date.parse(detail.stoppedAt);
+  let later = false;
+  const answered = await answerOpenCallback(session.executionArn, async (callback) => {
+    if (Number.isFinite(stoppedAt) && callback.scheduledAt && callback.scheduledAt.getTime() > stoppedAt) {
+      later = true;
+      return;
+    }
+    await sendTaskFailure(callback.taskToken, STEP_ERRORS.ControllerStopped, cause);
+  });
+  if (later) return ignored('the open callback was opened after the task stopped (a later controller)');
   if (!answered) {
     logger.info('Controller stopped with no callback open', { taskArn: detail.taskArn });
     return { action: 'no-open-callback' };

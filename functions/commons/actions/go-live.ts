@@ -1,8 +1,9 @@
 /**
  * Step GoLive: starts the recording composition unless the recorded one is STARTING or ACTIVE, marks the
  * session LIVE (liveAt and endsAt set once, kept across controller replacements), and returns how long
- * OnAir may wait. A composition started after an earlier one stopped (mid-show, e.g. while a controller was
- * replaced) is recorded as one more part of `recordings`: the earlier parts are kept for the episode.
+ * OnAir may wait and when the show ends (`endsAt`: OnAir's timeout is the maximum length only at or after it,
+ * AWS names a missed heartbeat the same). A composition started after an earlier one stopped (mid-show, e.g.
+ * while a controller was replaced) is recorded as one more part of `recordings`: the earlier parts are kept.
  */
 import { createHash } from 'node:crypto';
 import { ENV } from '#contract/index';
@@ -31,7 +32,7 @@ export async function goLive(
   sessionId: string,
   maxShowSeconds: number,
   now: () => Date = () => new Date(),
-): Promise<{ compositionArn: string; onAirTimeoutSeconds: number }> {
+): Promise<{ compositionArn: string; onAirTimeoutSeconds: number; endsAt: string }> {
   const session = await requireSession(sessionId);
   if (session.endRequested) throw new SessionEndedError(sessionId);
   if (!session.stageArn) throw new StepFailedError(`Session ${sessionId} has no stage recorded.`);
@@ -57,7 +58,8 @@ export async function goLive(
     if (isConditionFailed(error)) throw new SessionEndedError(sessionId);
     throw error;
   }
-  const onAirTimeoutSeconds = onAirSecondsLeft(live.endsAt ?? showEndsAt(liveAt, maxShowSeconds), now());
-  logger.info('Session live', { endsAt: live.endsAt, onAirTimeoutSeconds });
-  return { compositionArn, onAirTimeoutSeconds };
+  const endsAt = live.endsAt ?? showEndsAt(liveAt, maxShowSeconds);
+  const onAirTimeoutSeconds = onAirSecondsLeft(endsAt, now());
+  logger.info('Session live', { endsAt, onAirTimeoutSeconds });
+  return { compositionArn, onAirTimeoutSeconds, endsAt };
 }

@@ -53,7 +53,7 @@ async function release(what: string, id: string | undefined, action: (id: string
 }
 
 /** Tears the session down; returns `{status, reason}` as the ASL's ResultSelector expects. */
-export async function teardown(state: TeardownState): Promise<{ status: 'ENDED' | 'FAILED'; reason: EndReason }> {
+export async function teardown(state: TeardownState, now: () => Date = () => new Date()): Promise<{ status: 'ENDED' | 'FAILED'; reason: EndReason }> {
   const { sessionId } = state;
   logSessionId(sessionId);
   const session = await getSession(sessionId);
@@ -67,7 +67,7 @@ export async function teardown(state: TeardownState): Promise<{ status: 'ENDED' 
   ];
   const failed = results.filter(([, error]) => error !== undefined);
   if (failed.length > 0) throw new TeardownIncompleteError(failed.map(([what]) => what), { cause: failed[0]?.[1] });
-  const decision = decideEndReason(state, session?.endRequested === true);
+  const decision = decideEndReason(state, { endRequested: session?.endRequested === true, ...(session?.endsAt ? { endsAt: session.endsAt } : {}), now: now() });
   let settled = 0;
   if (session) {
     await markSessionFinished(sessionId, decision.status, decision.reason, decision.reasonDetail);

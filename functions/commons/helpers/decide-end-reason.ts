@@ -1,6 +1,10 @@
 /**
- * Decides how a session ended from the state Teardown receives (and whether the host asked to end it):
- * ENDED for the host's end and the maximum duration, FAILED with the reason otherwise.
+ * Decides how a session ended from the state Teardown receives, whether the host asked to end it, and the
+ * show's clock: ENDED for the host's end and the maximum duration, FAILED with the reason otherwise.
+ *
+ * A timeout while on air is the maximum show length only when the clock has reached the show's end time
+ * (`endsAt`); before it, the controller stopped heartbeating. AWS records both as `States.Timeout` (a missed
+ * heartbeat is not `States.HeartbeatTimeout` there), so the error's name cannot tell them apart.
  */
 import { CLEAN_END_REASONS, STEP_ERRORS, type EndReason } from '#contract/index';
 import { redactSecrets } from './redact-secrets.ts';
@@ -10,7 +14,7 @@ export interface TeardownState {
   sessionId: string;
   resources?: { stageArn?: string; queueUrl?: string };
   controller?: { taskArn?: string };
-  onAir?: { compositionArn?: string; timeoutSeconds?: number };
+  onAir?: { compositionArn?: string; timeoutSeconds?: number; endsAt?: string };
   ended?: { reason?: string };
   error?: { Error?: string; Cause?: string };
   loss?: { Error?: string; Cause?: string };
@@ -23,12 +27,20 @@ export interface EndDecision {
   reasonDetail?: string;
 }
 
+/** What Teardown knows beside the execution state: the session record's end request and end time, and now. */
+export interface EndFacts {
+  endRequested: boolean;
+  /** The show's end time (ISO) as GoLive recorded it; the state's `onAir.endsAt` when the record has none. */
+  endsAt?: string;
+  now: Date;
+}
+
 /** Longest reasonDetail kept on the record. */
 const MAX_DETAIL_LENGTH = 500;
 
 /** Decides status and reason. */
-export function decideEndReason(state: TeardownState, endRequested: boolean): EndDecision {
-  const reason = reasonOf(state, endRequested);
+export function decideEndReason(state: TeardownState, facts: EndFacts): EndDecision {
+  const reason = reasonOf(state, facts);
   const status = CLEAN_END_REASONS.includes(reason) ? 'ENDED' : 'FAILED';
   if (status === 'ENDED') return { status, reason };
   const failure = state.error ?? (reason === 'CONTROLLER_LOST' ? state.loss : undefined);
@@ -36,15 +48,30 @@ export function decideEndReason(state: TeardownState, endRequested: boolean): En
   return detail ? { status, reason, reasonDetail: detail } : { status, reason };
 }
 
-function reasonOf(state: TeardownState, endRequested: boolean): EndReason {
+function reasonOf(state: TeardownState, facts: EndFacts): EndReason {
   if (state.ended?.reason === 'ENDED_BY_HOST') return 'ENDED_BY_HOST';
   const error = state.error?.Error;
-  if (error === STEP_ERRORS.SessionEnded || endRequested) return 'ENDED_BY_HOST';
-  if (error === 'States.Timeout') return state.onAir ? 'MAX_DURATION' : 'CONTROLLER_NOT_READY';
+  if (error === STEP_ERRORS.SessionEnded || facts.endRequested) return 'ENDED_BY_HOST';
+  if (!error && state.recovery?.replace === false) return 'CONTROLLER_LOST';
+  // OnAir's timeouts reach Teardown as `loss` (through OnAirTimedOut), the other states' as `error`.
+  const failure = error ?? state.loss?.Error;
+  if (failure === STATES_TIMEOUT || failure === STATES_HEARTBEAT_TIMEOUT) {
+    if (!state.onAir) return 'CONTROLLER_NOT_READY';
+    return showClockReachedEnd(facts.endsAt ?? state.onAir.endsAt, facts.now) ? 'MAX_DURATION' : 'CONTROLLER_LOST';
+  }
   if (error === STEP_ERRORS.ControllerStopped) return 'CONTROLLER_STOPPED';
   if (error === STEP_ERRORS.ControllerFailed) return 'CONTROLLER_FAILED';
-  if (!error && state.recovery?.replace === false) return 'CONTROLLER_LOST';
   return 'STEP_FAILED';
+}
+
+const STATES_TIMEOUT = 'States.Timeout';
+/** Never raised by AWS (a missed heartbeat is States.Timeout there); an older engine raised it. */
+const STATES_HEARTBEAT_TIMEOUT = 'States.HeartbeatTimeout';
+
+/** Whether `now` is at or after the show's end time; without an end time nothing says the show ran its length. */
+function showClockReachedEnd(endsAt: string | undefined, now: Date): boolean {
+  const end = endsAt === undefined ? Number.NaN : Date.parse(endsAt);
+  return Number.isFinite(end) && now.getTime() >= end;
 }
 
 function detailOf(failure: { Error?: string; Cause?: string }): string | undefined {

@@ -20,6 +20,9 @@
  *   DEPROVISIONING); a stopping task stays RUNNING with desiredStatus STOPPED until its processes exit.
  * - No IAM, no task role credentials endpoint: containers get the local cloud's endpoint and keys as
  *   environment variables. No health checks, dependsOn, secrets, volumes or port mappings.
+ * - RunTask's `clientToken` (up to 64 ASCII characters 33-126) is idempotent per cluster for 24 hours, as on
+ *   AWS: the same token with the same parameters answers the tasks the first request started (starting none),
+ *   with other parameters `ConflictException`.
  * - After a restart, a task's processes cannot be re-adopted: any still alive are killed and the task is
  *   reported STOPPED (`recoverAfterRestart`). Stopped tasks stay listed (AWS forgets them after about an hour).
  */
@@ -35,7 +38,7 @@ import { answerJsonOperation, AwsServiceError, jsonError } from '#local-cloud/ga
 import { ContainerProcess, ContainerStartError, processStartTicks, signalGroup, type ContainerLaunch } from './container-process.ts';
 import { MetadataServer } from './metadata-server.ts';
 import type { Cluster, ContainerDefinition, ContainerOverride, KeyValuePair, Tag, Task, TaskDefinition, TaskOverrides } from './model.ts';
-import { EcsStore } from './store.ts';
+import { EcsStore, type ClientTokenUse } from './store.ts';
 import { apiCluster, apiTask, apiTaskDefinition, containerMetadata, taskMetadata, taskStateChangeEvent } from './task-documents.ts';
 import { systemClock, type Clock } from '#local-cloud/clock';
 
@@ -69,6 +72,9 @@ const TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113';
 const DEFAULT_STOP_TIMEOUT_SECONDS = 30;
 const DEFAULT_CLUSTER = 'default';
 const MAX_RUN_TASK_COUNT = 10;
+/** RunTask's client token: up to 64 ASCII characters in 33-126, remembered 24 hours (ECS_Idempotency). */
+const CLIENT_TOKEN_PATTERN = /^[\x21-\x7e]{1,64}$/;
+const CLIENT_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
 /** Operations that read or change tasks (they run the recovery of a previous run's tasks first). */
 const TASK_OPERATIONS = new Set(['RunTask', 'StopTask', 'ListTasks', 'DescribeTasks']);
 const ESSENTIAL_CONTAINER_EXITED = 'Essential container in task exited';
@@ -90,6 +96,15 @@ function invalid(message: string): AwsServiceError {
 
 function environmentOf(pairs: KeyValuePair[] | undefined): Record<string, string> {
   return Object.fromEntries((pairs ?? []).map((pair) => [pair.name, pair.value]));
+}
+
+/** JSON with object keys sorted, so equal parameters compare equal whatever their order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : inner,
+  );
 }
 
 function defaultHostEnvironment(): Record<string, string> {
@@ -336,6 +351,8 @@ export class EcsProvider implements ServiceProvider {
     }
     const startedBy = input.startedBy as string | undefined;
     if (startedBy !== undefined && (typeof startedBy !== 'string' || startedBy.length > 128)) throw invalid('startedBy must be at most 128 characters.');
+    const token = this.clientToken(cluster, input);
+    if (token?.answered) return { tasks: token.answered.map((task) => apiTask(task, this.region)), failures: [] };
     const tasks: Task[] = [];
     for (let i = 0; i < count; i += 1) {
       const taskId = randomBytes(16).toString('hex');
@@ -371,7 +388,34 @@ export class EcsProvider implements ServiceProvider {
       this.publish(task);
       this.track(this.launch(task, definition).catch((error: unknown) => this.failLaunch(task, `CannotStartContainerError: ${String(error)}`)));
     }
+    if (token) {
+      this.store.clientTokens.set(token.use.key, { ...token.use, taskArns: tasks.map((task) => task.taskArn) });
+      this.store.save();
+    }
     return { tasks: tasks.map((task) => apiTask(task, this.region)), failures: [] };
+  }
+
+  /**
+   * RunTask's client token: undefined without one; the tasks a first request with it started (their state now)
+   * when it is repeated with the same parameters; ConflictException when repeated with others.
+   */
+  private clientToken(cluster: Cluster, input: Input): { use: ClientTokenUse; answered?: Task[] } | undefined {
+    const token = input.clientToken;
+    if (token === undefined) return undefined;
+    if (typeof token !== 'string' || !CLIENT_TOKEN_PATTERN.test(token)) {
+      throw invalid('clientToken must be 1 to 64 ASCII characters in the range 33-126.');
+    }
+    const now = this.now();
+    for (const [key, use] of this.store.clientTokens) if (now - use.usedAt >= CLIENT_TOKEN_TTL_MS) this.store.clientTokens.delete(key);
+    const { clientToken: _token, ...parameters } = input;
+    const use: ClientTokenUse = { key: `${cluster.clusterArn}|${token}`, request: canonicalJson(parameters), taskArns: [], usedAt: now };
+    const earlier = this.store.clientTokens.get(use.key);
+    if (!earlier) return { use };
+    if (earlier.request !== use.request) {
+      throw new AwsServiceError('ConflictException', 'The client token was already used with different request parameters.');
+    }
+    const answered = earlier.taskArns.map((arn) => this.store.tasks.get(arn)).filter((task): task is Task => task !== undefined);
+    return { use: earlier, answered };
   }
 
   private track(work: Promise<unknown>): void {

@@ -10,6 +10,8 @@
  * - Only Lambda function targets are delivered; other target types are accepted and stored, and each
  *   delivery to them is reported as a delivery failure. No RoleArn checks, no retry policy, no dead-letter
  *   queue: a failed delivery is reported once through `onDeliveryFailure`, never to the PutEvents caller.
+ * - Delivery is exactly once and in order unless `delivery` asks for AWS's at-least-once, any-order
+ *   semantics (random delays and duplicates; see DeliverySemantics).
  * - Event patterns: IPv4 `cidr` only; no pattern size limit. PutEvents checks sources (`aws.` is refused),
  *   required fields and JSON details, not the 256 KB entry size.
  * - No tags, no IAM, no TestEventPattern.
@@ -31,6 +33,22 @@ export interface EventsProviderOptions {
   region?: string;
   /** Called when an event could not be delivered to a target (default: a line on stderr). */
   onDeliveryFailure?: (failure: DeliveryFailure) => void;
+  /** At-least-once, any-order delivery as on AWS (default: each event once, at once). */
+  delivery?: DeliverySemantics;
+}
+
+/**
+ * How loosely events are delivered. AWS promises at least once and no order: a target may get an event twice,
+ * and a later event before an earlier one. Locally, each delivery waits a random 0..`maxDelayMs` (so events
+ * overtake each other) and a `duplicateRate` share of them is delivered a second time (after its own delay).
+ */
+export interface DeliverySemantics {
+  /** Share of deliveries made twice, 0 to 1. */
+  duplicateRate: number;
+  /** Longest random delay before a delivery, in milliseconds. */
+  maxDelayMs: number;
+  /** A number in [0, 1) (Math.random by default). */
+  random?: () => number;
 }
 
 export interface DeliveryFailure {
@@ -306,9 +324,15 @@ export class EventsProvider implements ServiceProvider, EventPublisher {
       if (rule.State !== 'ENABLED' || rule.EventPattern === undefined) continue;
       if (!matchesEventPattern(parseEventPattern(rule.EventPattern), event)) continue;
       for (const target of rule.Targets) {
-        const delivery = this.deliver(rule, target, event);
-        this.deliveries.add(delivery);
-        void delivery.finally(() => this.deliveries.delete(delivery));
+        const semantics = this.options.delivery;
+        const random = semantics?.random ?? Math.random;
+        const copies = semantics && random() < semantics.duplicateRate ? 2 : 1;
+        for (let copy = 0; copy < copies; copy++) {
+          const delayMs = semantics ? Math.floor(random() * semantics.maxDelayMs) : 0;
+          const delivery = (delayMs > 0 ? new Promise((resolve) => setTimeout(resolve, delayMs)) : Promise.resolve()).then(() => this.deliver(rule, target, event));
+          this.deliveries.add(delivery);
+          void delivery.finally(() => this.deliveries.delete(delivery));
+        }
       }
     }
   }

@@ -10,7 +10,9 @@
  * - ReceiveRequestAttemptId is accepted and ignored; FIFO high-throughput mode changes nothing.
  * - Counts are exact (AWS's are approximate); standard queues deliver in send order, exactly once per
  *   visibility window (AWS may reorder or duplicate).
- * - Queues deleted are gone at once (no 60 s QueueDeletedRecently window); PurgeQueue has no 60 s limit.
+ * - A deleted queue is gone at once for its users (AWS may still answer for up to 60 s), and its name cannot be
+ *   used again for 60 s (`QueueDeletedRecently`, as on AWS; kept in memory, not across a restart). PurgeQueue has
+ *   no 60 s limit.
  * - A receipt handle stays valid until the next receive of its message (AWS also expires them after 12 h).
  * - Signatures are not verified.
  */

@@ -225,11 +225,16 @@ function parseRedrivePolicy(value: string): { deadLetterTargetArn: string; maxRe
   return { deadLetterTargetArn: policy.deadLetterTargetArn, maxReceiveCount };
 }
 
+/** How long a deleted queue's name cannot be used again (SQS DeleteQueue: "wait 60 seconds"). */
+const QUEUE_DELETED_RECENTLY_MS = 60_000;
+
 /** All queues and their messages. */
 export class SqsStore {
   private readonly queues = new Map<string, Queue>();
   private readonly journal: Journal<SqsRecord> | undefined;
   private readonly waiters = new Map<string, Set<() => void>>();
+  /** When each queue name was last deleted: AWS refuses to create it again for 60 s (QueueDeletedRecently). */
+  private readonly deletedAt = new Map<string, number>();
   private closed = false;
 
   constructor(
@@ -261,6 +266,10 @@ export class SqsStore {
     const checked = validateAttributes(attributes, fifo);
     delete checked['FifoQueue'];
     const wanted = { ...DEFAULT_QUEUE_ATTRIBUTES, ...(fifo ? DEFAULT_FIFO_ATTRIBUTES : {}), ...checked };
+    const deleted = this.deletedAt.get(name);
+    if (deleted !== undefined && this.clock.now() - deleted < QUEUE_DELETED_RECENTLY_MS) {
+      throw new AwsServiceError('QueueDeletedRecently', 'You must wait 60 seconds after deleting a queue before you can create another with the same name.');
+    }
     const existing = this.queues.get(name);
     if (existing) {
       for (const [key, value] of Object.entries(checked)) {
@@ -321,6 +330,7 @@ export class SqsStore {
   deleteQueue(name: string): void {
     this.queue(name);
     this.queues.delete(name);
+    this.deletedAt.set(name, this.clock.now());
     this.record({ t: 'deleteQueue', name });
     this.notify(name);
   }

@@ -44,7 +44,6 @@ export const STATES_ERRORS = {
   /** Matches any error except States.Timeout (in Retry and Catch). */
   TaskFailed: 'States.TaskFailed',
   Timeout: 'States.Timeout',
-  HeartbeatTimeout: 'States.HeartbeatTimeout',
   Runtime: 'States.Runtime',
   NoChoiceMatched: 'States.NoChoiceMatched',
   IntrinsicFailure: 'States.IntrinsicFailure',

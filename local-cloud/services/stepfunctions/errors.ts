@@ -16,17 +16,14 @@ export class StatesError extends Error {
   }
 }
 
-/** A task ran longer than its TimeoutSeconds, or an execution longer than its own. */
+/**
+ * A task ran longer than its TimeoutSeconds, a callback task received no heartbeat within its
+ * HeartbeatSeconds, or an execution ran longer than its own limit. AWS records a missed heartbeat with this
+ * same error name (`TaskTimedOut`, `States.Timeout`), not `States.HeartbeatTimeout`: only the Cause differs.
+ */
 export class StatesTimeoutError extends StatesError {
   constructor(cause = '') {
     super(STATES_ERRORS.Timeout, cause);
-  }
-}
-
-/** A callback task received no heartbeat within HeartbeatSeconds. */
-export class StatesHeartbeatTimeoutError extends StatesError {
-  constructor(cause = '') {
-    super(STATES_ERRORS.HeartbeatTimeout, cause);
   }
 }
 

@@ -30,7 +30,7 @@ export interface TaskAttempt {
   heartbeatSeconds?: number;
   /** When the attempt times out (States.Timeout), ms since the epoch. */
   deadline?: number;
-  /** When a callback without heartbeat times out (States.HeartbeatTimeout). */
+  /** When a callback without heartbeat times out (States.Timeout, as AWS records a missed heartbeat). */
   heartbeatDeadline?: number;
 }
 

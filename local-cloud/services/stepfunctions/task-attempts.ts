@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { flushAsync } from '#local-cloud/clock';
 import type { State, TaskState } from './asl-types.ts';
 import { STATES_ERRORS } from './constants.ts';
-import { asStatesError, StatesError, StatesHeartbeatTimeoutError, StatesTimeoutError } from './errors.ts';
+import { asStatesError, StatesError, StatesTimeoutError } from './errors.ts';
 import type { ExecutionRuntime } from './execution-runtime.ts';
 import { NOT_TRUNCATED, type HistoryEventDetails } from './history.ts';
 import { isJsonObject, type JsonValue } from './json.ts';
@@ -134,7 +134,7 @@ export class TaskAttempts {
       arn,
       attempt,
       () => this.onTimeout(arn, attempt.id, new StatesTimeoutError(`The task ran longer than its ${attempt.timeoutSeconds} seconds`)),
-      () => this.onTimeout(arn, attempt.id, new StatesHeartbeatTimeoutError(`No heartbeat within the task's ${attempt.heartbeatSeconds} seconds`)),
+      () => this.onTimeout(arn, attempt.id, new StatesTimeoutError(`No heartbeat within the task's ${attempt.heartbeatSeconds} seconds`)),
     );
   }
 
@@ -243,7 +243,7 @@ export class TaskAttempts {
     this.runtime.save(execution);
   }
 
-  /** The attempt timed out (States.Timeout) or missed its heartbeat (States.HeartbeatTimeout). */
+  /** The attempt timed out or missed its heartbeat: both are States.Timeout, as AWS records them. */
   private onTimeout(arn: string, attemptId: string, error: StatesError): void {
     const execution = this.runtime.currentAttempt(arn, attemptId);
     if (!execution) return;

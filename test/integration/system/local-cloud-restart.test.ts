@@ -113,7 +113,7 @@ describe('The local cloud killed and restarted mid-show', () => {
     // The restarted ECS reports the lost task STOPPED, and the controller-stopped rule fails the OnAir wait at
     // once. Only a restart slower than the heartbeat timeout lets the heartbeat time out first.
     if (backAfterSeconds < HEARTBEAT_TIMEOUT_SECONDS - HEARTBEAT_INTERVAL_SECONDS - 5) expect(lossError).toBe('Shelcaster.ControllerStopped');
-    else expect(['Shelcaster.ControllerStopped', 'States.HeartbeatTimeout']).toContain(lossError);
+    else expect(['Shelcaster.ControllerStopped', 'States.Timeout']).toContain(lossError);
     const entered = enteredStates(history);
     console.info(
       entered

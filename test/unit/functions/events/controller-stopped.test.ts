@@ -72,4 +72,30 @@ describe('Function: controller-stopped', () => {
     expect(await handler(event(), lambdaContext)).toEqual({ action: 'no-open-callback' });
     expect(sfn).not.toHaveReceivedCommand(SendTaskFailureCommand);
   });
+
+  it('is idempotent and order-proof: a repeated or late stop never fails the callback of a later controller', async () => {
+    // The first delivery fails ON_AIR; the state machine replaces the task and opens the replacement's READY.
+    // A second delivery of the same stop (EventBridge delivers at least once, in any order) that read the
+    // session before the new task was recorded must leave that READY alone.
+    const stopped = event();
+    const stoppedAt = Date.parse((stopped.detail as { stoppedAt: string }).stoppedAt);
+    const replacementReady = structuredClone(onAirHistory) as unknown as GetExecutionHistoryCommandOutput;
+    const scheduled = replacementReady.events!.find((e) => e.type === 'TaskScheduled')!;
+    scheduled.timestamp = new Date(stoppedAt + 4000);
+    scheduled.taskScheduledEventDetails!.parameters = scheduled.taskScheduledEventDetails!.parameters!.replace('ON_AIR', 'READY');
+    for (const e of replacementReady.events!) if (e.type !== 'TaskScheduled' && new Date(e.timestamp!).getTime() > stoppedAt) e.timestamp = new Date(stoppedAt + 4000);
+    sfn.on(GetExecutionHistoryCommand).resolves(replacementReady);
+
+    const outcome = await handler(stopped, lambdaContext);
+
+    expect(outcome).toMatchObject({ action: 'ignored', why: expect.stringContaining('after the task stopped') });
+    expect(sfn).not.toHaveReceivedCommand(SendTaskFailureCommand);
+  });
+
+  it('answers a repeated stop of the callback it already failed as nothing open (a stale token)', async () => {
+    sfn.on(SendTaskFailureCommand).resolvesOnce({}).rejects(Object.assign(new Error('Task Timed Out'), { name: 'TaskTimedOut' }));
+
+    expect(await handler(event(), lambdaContext)).toEqual({ action: 'failed-callback', callback: 'ON_AIR' });
+    expect(await handler(event(), lambdaContext)).toEqual({ action: 'no-open-callback' });
+  });
 });

@@ -12,7 +12,7 @@ const documents = mockClient(DynamoDBDocumentClient);
 
 const NOW = new Date('2026-11-24T09:00:00.000Z');
 const secondsBefore = (seconds: number) => new Date(NOW.getTime() - seconds * 1000).toISOString();
-const loss = { Error: 'States.HeartbeatTimeout', Cause: 'The heartbeat was not received in time.' };
+const loss = { Error: 'States.Timeout', Cause: "No heartbeat within the task's 30 seconds" };
 
 beforeEach(() => {
   documents.reset();

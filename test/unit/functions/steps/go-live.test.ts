@@ -37,7 +37,7 @@ describe('Step: go-live', () => {
   it('starts the S3 recording composition, records it, marks the session LIVE and returns the time on air', async () => {
     const output = await handler({ sessionId: SESSION_ID, maxShowSeconds: 3600 }, lambdaContext);
 
-    expect(output).toEqual({ compositionArn: COMPOSITION_ARN, onAirTimeoutSeconds: 3600 });
+    expect(output).toEqual({ compositionArn: COMPOSITION_ARN, onAirTimeoutSeconds: 3600, endsAt: expect.any(String) });
     expect(ivs).toReceiveCommandWith(StartCompositionCommand, {
       stageArn: STAGE_ARN,
       destinations: [
@@ -72,7 +72,7 @@ describe('Step: go-live', () => {
 
     const output = await goLive(SESSION_ID, 3600, () => new Date('2026-11-24T09:40:00.500Z'));
 
-    expect(output).toEqual({ compositionArn: COMPOSITION_ARN, onAirTimeoutSeconds: 20 * 60 });
+    expect(output).toEqual({ compositionArn: COMPOSITION_ARN, onAirTimeoutSeconds: 20 * 60, endsAt });
     expect(ivs).not.toHaveReceivedCommand(StartCompositionCommand);
   });
 

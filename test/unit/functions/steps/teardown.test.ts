@@ -83,13 +83,17 @@ describe('Step: teardown', () => {
     expect(finishUpdate()).toBeDefined();
   });
 
-  it('records MAX_DURATION when OnAir timed out', async () => {
-    documents.on(GetCommand).resolves({ Item: sessionItem({ compositionArn: COMPOSITION_ARN }) });
+  it("records MAX_DURATION when OnAir timed out at the show's end time, CONTROLLER_LOST when before it", async () => {
     const { ended: _ended, ...state } = endedByHost;
+    // AWS records a missed heartbeat and the maximum length alike: TaskTimedOut, States.Timeout.
+    const timedOut = { ...state, loss: { Error: 'States.Timeout', Cause: '' } };
+    documents.on(GetCommand).resolves({ Item: sessionItem({ compositionArn: COMPOSITION_ARN, endsAt: new Date(Date.now() - 1000).toISOString() }) });
 
-    const output = await handler({ ...state, error: { Error: 'States.Timeout', Cause: 'The task timed out.' } }, lambdaContext);
+    expect(await handler(timedOut, lambdaContext)).toEqual({ status: 'ENDED', reason: 'MAX_DURATION' });
 
-    expect(output).toEqual({ status: 'ENDED', reason: 'MAX_DURATION' });
+    documents.on(GetCommand).resolves({ Item: sessionItem({ compositionArn: COMPOSITION_ARN, endsAt: new Date(Date.now() + 3_600_000).toISOString() }) });
+
+    expect(await handler(timedOut, lambdaContext)).toEqual({ status: 'FAILED', reason: 'CONTROLLER_LOST' });
   });
 
   it('records FAILED with the reason and a detail free of secrets when a step failed', async () => {

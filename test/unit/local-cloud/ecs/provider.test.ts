@@ -233,6 +233,32 @@ describe('EcsProvider', () => {
     expect((await jsonCall(provider, 'DescribeTasks', { cluster: 'test-cluster', tasks: ['abc'] })).body).toEqual({ tasks: [], failures: [{ arn: 'abc', reason: 'MISSING' }] });
   });
 
+  it("answers a repeated RunTask's clientToken with the first request's task, per cluster, for 24 hours, as ECS does", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'ecs-token-'));
+    directories.push(dataDir);
+    const { provider } = await start({ dataDir });
+    const first = await runTask(provider, { clientToken: 'session-1-0', startedBy: 'session-1' });
+    const again = await runTask(provider, { startedBy: 'session-1', clientToken: 'session-1-0' });
+    expect(again.taskArn).toBe(first.taskArn);
+    const listed = await jsonCall(provider, 'ListTasks', { cluster: 'test-cluster', startedBy: 'session-1' });
+    expect(listed.body.taskArns).toEqual([first.taskArn]);
+
+    expect(await jsonCall(provider, 'RunTask', { cluster: 'test-cluster', taskDefinition: 'test-family', launchType: 'FARGATE', startedBy: 'other', clientToken: 'session-1-0' })).toMatchObject({
+      status: 400,
+      body: { __type: 'ConflictException' },
+    });
+    expect(await jsonCall(provider, 'RunTask', { cluster: 'test-cluster', taskDefinition: 'test-family', clientToken: 'x'.repeat(65) })).toMatchObject({
+      body: { __type: 'InvalidParameterException' },
+    });
+    // The token survives a restart of the local cloud (a retried RunTask may come after one).
+    await provider.close();
+    const restarted = await start({ dataDir });
+    expect((await runTask(restarted.provider, { clientToken: 'session-1-0', startedBy: 'session-1' })).taskArn).toBe(first.taskArn);
+
+    await restarted.clock.advance(24 * 60 * 60 * 1000);
+    expect((await runTask(restarted.provider, { clientToken: 'session-1-0', startedBy: 'session-1' })).taskArn).not.toBe(first.taskArn);
+  });
+
   it('registers task definition revisions and describes the latest by family', async () => {
     const { provider } = await start();
     await jsonCall(provider, 'RegisterTaskDefinition', { family: 'test-family', containerDefinitions: [containerDefinition('well-behaved:latest')] });

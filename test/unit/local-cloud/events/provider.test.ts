@@ -50,6 +50,23 @@ describe('EventsProvider', () => {
     return { provider, invoker, failures };
   }
 
+  it('delivers at least once and in any order when asked to, as AWS does: duplicates and overtaking events', async () => {
+    const invoker = new RecordingInvoker();
+    // Fixed draws: the first event is duplicated and delayed longest, the second goes at once.
+    const draws = [0.1, 0.9, 0.5, 0.9, 0];
+    const provider = new EventsProvider({ invoker, delivery: { duplicateRate: 0.2, maxDelayMs: 40, random: () => draws.shift() ?? 0 } });
+    await call(provider, 'PutRule', { Name: 'pings', EventPattern: PATTERN });
+    await call(provider, 'PutTargets', { Rule: 'pings', Targets: [{ Id: 'recorder', Arn: FUNCTION_ARN }] });
+    await call(provider, 'PutEvents', { Entries: [{ Source: 'shelcaster.test', DetailType: 'Ping', Detail: '{"kind":"ping","n":1}' }] });
+    await call(provider, 'PutEvents', { Entries: [{ Source: 'shelcaster.test', DetailType: 'Ping', Detail: '{"kind":"ping","n":2}' }] });
+    await provider.drain();
+
+    const delivered = invoker.calls.map((c) => (c.payload as { detail: { n: number } }).detail.n);
+    expect(delivered).toEqual([2, 1, 1]);
+    const ids = invoker.calls.filter((c) => (c.payload as { detail: { n: number } }).detail.n === 1).map((c) => (c.payload as { id: string }).id);
+    expect(new Set(ids).size).toBe(1);
+  });
+
   it('delivers a matching PutEvents entry to the rule’s Lambda target as an Event invocation', async () => {
     const { provider, invoker } = start();
     await call(provider, 'PutRule', { Name: 'pings', EventPattern: PATTERN });

@@ -124,6 +124,17 @@ describe('SqsStore: visibility and redrive', () => {
     expect(store.deadLetterSourceQueues('dlq.fifo')).toEqual(['q.fifo']);
   });
 
+  it('refuses to create a deleted queue again for 60 s (QueueDeletedRecently), as SQS does', async () => {
+    const clock = new ManualClock();
+    const store = new SqsStore(clock);
+    store.createQueue('session-q.fifo', FIFO, {});
+    store.deleteQueue('session-q.fifo');
+    await clock.advance(59_000);
+    expect(() => store.createQueue('session-q.fifo', FIFO, {})).toThrow(expect.objectContaining({ code: 'QueueDeletedRecently' }));
+    await clock.advance(1_000);
+    expect(store.createQueue('session-q.fifo', FIFO, {}).name).toBe('session-q.fifo');
+  });
+
   it('drops messages older than the retention period', async () => {
     const clock = new ManualClock();
     const store = new SqsStore(clock);

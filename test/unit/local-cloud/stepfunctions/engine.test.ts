@@ -187,7 +187,7 @@ describe('callback tasks', () => {
     expect(submitted.taskSubmittedEventDetails!.output).not.toContain(tokenOf(1));
   });
 
-  it('fails with States.HeartbeatTimeout unless heartbeats come, and with States.Timeout at TimeoutSeconds', async () => {
+  it('fails with States.Timeout when heartbeats stop (as AWS records it, not States.HeartbeatTimeout) and at TimeoutSeconds', async () => {
     const arn = await f.run(callbackMachine({ HeartbeatSeconds: 10, TimeoutSeconds: 25 }));
     for (let i = 0; i < 2; i++) {
       await f.advance(9);
@@ -200,9 +200,10 @@ describe('callback tasks', () => {
 
     const silent = await f.run(callbackMachine({ HeartbeatSecondsPath: '$.hb' }), { hb: 10 }, 'exec-2');
     await f.advance(10);
-    expect(f.describe(silent)).toMatchObject({ status: 'FAILED', error: 'States.HeartbeatTimeout' });
+    expect(f.describe(silent)).toMatchObject({ status: 'FAILED', error: 'States.Timeout' });
     const timedOut = f.engine.getExecutionHistory(silent).find((e) => e.type === 'TaskTimedOut')!;
-    expect(timedOut.taskTimedOutEventDetails).toMatchObject({ resourceType: 'sqs', resource: 'sendMessage.waitForTaskToken', error: 'States.HeartbeatTimeout' });
+    expect(timedOut.taskTimedOutEventDetails).toMatchObject({ resourceType: 'sqs', resource: 'sendMessage.waitForTaskToken', error: 'States.Timeout' });
+    expect(timedOut.taskTimedOutEventDetails!.cause).toContain('heartbeat');
   });
 
   it('answers InvalidToken, TaskDoesNotExist and TaskTimedOut as Step Functions does', async () => {

@@ -48,6 +48,7 @@ const resources: TaskResources = {
             taskArn: 'arn:aws:ecs:us-east-1:000000000000:task/c/t1',
             compositionArn: 'arn:aws:ivs:us-east-1:000000000000:composition/c1',
             onAirTimeoutSeconds: 600,
+            endsAt: '2026-11-01T21:00:00.000Z',
             replace: false,
             restarts: 1,
             status: 'ENDED',

@@ -1,0 +1,124 @@
+/**
+ * Fault injection at the gateway (local-cloud/gateway/faults.ts): the SDK sees AWS's own error for the
+ * service (name, HTTP status, retryable or not), nothing reaches the provider while a fault hits, the
+ * outage ends on the clock, and the run-time endpoint answers loopback clients only.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { FAULTS_PATH, FaultInjector, faultsFromSetting } from '#local-cloud/gateway/faults';
+import type { AwsRequest, ServiceProvider } from '#local-cloud/gateway/provider';
+import { startGateway, type Gateway } from '#local-cloud/gateway/server';
+import { createSqsProvider } from '#local-cloud/services/sqs/provider';
+import { ManualClock } from '#test/fixtures/local-cloud/manual-clock';
+
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+/** Fails every call at once: the test looks at one answer, not at the SDK's retries. */
+const noRetries = { region: 'us-east-1', credentials, maxAttempts: 1 } as const;
+
+/** A provider that counts the requests that reach it and answers an empty success. */
+class CountingProvider implements ServiceProvider {
+  readonly targetPrefixes: readonly string[] = [];
+  reached = 0;
+  constructor(readonly signingNames: readonly string[]) {}
+  async handle(request: AwsRequest) {
+    this.reached += 1;
+    const json = request.headers['x-amz-target'] !== undefined;
+    return { status: 200, headers: { 'content-type': json ? 'application/x-amz-json-1.0' : 'application/json' }, body: json ? '{"TableNames":[]}' : '{}' };
+  }
+}
+
+const clock = new ManualClock(Date.UTC(2026, 11, 1, 12, 0, 0));
+let random = 0.5;
+const faults = new FaultInjector({ clock, random: () => random, sleep: async () => undefined });
+const dynamodb = new CountingProvider(['dynamodb']);
+const lambda = new CountingProvider(['lambda']);
+let gateway: Gateway;
+let dataDir: string;
+let sqs: SQSClient;
+let ddb: DynamoDBClient;
+let fn: LambdaClient;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'faults-'));
+  gateway = await startGateway({ port: 0, providers: [createSqsProvider({ dataDir, clock }), dynamodb, lambda], faults });
+  gateway.mount({ prefix: FAULTS_PATH, request: (req, res) => faults.answer(req, res) });
+  sqs = new SQSClient({ endpoint: gateway.url, ...noRetries });
+  ddb = new DynamoDBClient({ endpoint: gateway.url, ...noRetries });
+  fn = new LambdaClient({ endpoint: gateway.url, ...noRetries });
+});
+
+afterEach(() => {
+  faults.clear();
+});
+
+afterAll(async () => {
+  for (const client of [sqs, ddb, fn]) client.destroy();
+  await gateway.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const failureOf = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: { name: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown }) => ({ name: error.name, status: error.$metadata?.httpStatusCode }),
+  );
+
+describe('Fault injection', () => {
+  it('answers DynamoDB ServiceUnavailable (503) during an outage, reaches nothing, and ends on the clock', async () => {
+    faults.add([{ service: 'dynamodb', outage: { seconds: 30 } }]);
+    const before = dynamodb.reached;
+    expect(await failureOf(ddb.send(new ListTablesCommand({})))).toEqual({ name: 'ServiceUnavailable', status: 503 });
+    expect(dynamodb.reached).toBe(before);
+
+    await clock.advance(30_000);
+    await expect(ddb.send(new ListTablesCommand({}))).resolves.toMatchObject({ TableNames: [] });
+    expect(dynamodb.reached).toBe(before + 1);
+  });
+
+  it('fails one SQS operation only, with its JSON-protocol error, and leaves the queue unchanged', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'faulty' }));
+    faults.add([{ service: 'sqs', operation: 'SendMessage', outage: { seconds: 10 } }]);
+    expect(await failureOf(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' })))).toEqual({ name: 'ServiceUnavailable', status: 503 });
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }));
+    expect(Attributes?.ApproximateNumberOfMessages).toBe('0');
+  });
+
+  it("throttles Lambda with TooManyRequestsException (429) at the error rate, and lets the others through", async () => {
+    faults.add([{ service: 'lambda', errorRate: 0.3, throttle: true }]);
+    random = 0.1;
+    expect(await failureOf(fn.send(new InvokeCommand({ FunctionName: 'f' })))).toEqual({ name: 'TooManyRequestsException', status: 429 });
+    random = 0.9;
+    await expect(fn.send(new InvokeCommand({ FunctionName: 'f' }))).resolves.toMatchObject({ StatusCode: 200 });
+    random = 0.5;
+  });
+
+  it('sets, lists and clears faults through the local-only endpoint, refusing bad specs and web pages', async () => {
+    const post = (body: unknown, headers: Record<string, string> = {}) =>
+      fetch(`${gateway.url}${FAULTS_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const set = await post({ faults: [{ service: 'dynamodb', operation: 'PutItem', outage: { seconds: 5, startInSeconds: 1 } }] });
+    expect(set.status).toBe(200);
+    expect(((await set.json()) as { faults: unknown[] }).faults).toEqual([
+      expect.objectContaining({ service: 'dynamodb', operation: 'PutItem', outage: { from: '2026-12-01T12:00:31.000Z', until: '2026-12-01T12:00:36.000Z' } }),
+    ]);
+    expect(((await (await fetch(`${gateway.url}${FAULTS_PATH}`)).json()) as { faults: unknown[] }).faults).toHaveLength(1);
+
+    const bad = await post({ faults: [{ service: 'dynamodb', errorRate: 2 }] });
+    expect([bad.status, ((await bad.json()) as { code: string }).code]).toEqual([400, 'InvalidFault']);
+    expect((await post({ faults: [{ service: 'sqs', outage: { seconds: 1 } }] }, { origin: 'https://example.com' })).status).toBe(403);
+
+    expect((await fetch(`${gateway.url}${FAULTS_PATH}`, { method: 'DELETE' })).status).toBe(200);
+    expect(faults.list()).toEqual([]);
+  });
+
+  it('reads faults set at start from SHELCASTER_FAULTS and refuses a bad setting', () => {
+    expect(faultsFromSetting('[{"service":"sqs","latencyMs":200}]')).toEqual([{ service: 'sqs', latencyMs: 200 }]);
+    expect(faultsFromSetting(undefined)).toEqual([]);
+    expect(() => faultsFromSetting('{"service":"sqs"}')).toThrow(/JSON array/);
+    expect(() => faultsFromSetting('[{"service":"sqs"}]')).toThrow(/errorRate, latencyMs or outage/);
+  });
+});
