@@ -46,6 +46,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/tracks', function: 'listTracks', authorized: true, throttle: { ratePerSecond: 100, burst: 200 }, perCaller: { ratePerSecond: 5, burst: 20 } },
   { method: 'POST', path: '/tracks', function: 'createTrack', authorized: true, throttle: { ratePerSecond: 50, burst: 100 }, perCaller: { ratePerSecond: 2, burst: 20 } },
   { method: 'DELETE', path: '/tracks/{trackId}', function: 'deleteTrack', authorized: true, throttle: { ratePerSecond: 50, burst: 100 }, perCaller: { ratePerSecond: 2, burst: 20 } },
+  // The run-of-show: read and edited by the host's console (a few tabs at most).
+  { method: 'GET', path: '/sessions/{sessionId}/run-of-show', function: 'getRunOfShow', authorized: true, throttle: { ratePerSecond: 100, burst: 200 }, perCaller: { ratePerSecond: 10, burst: 40 } },
+  { method: 'POST', path: '/sessions/{sessionId}/run-of-show', function: 'editRunOfShow', authorized: true, throttle: { ratePerSecond: 50, burst: 100 }, perCaller: { ratePerSecond: 10, burst: 40 } },
   // The host console's pages and files (console.ts): public, no authorizer, budgets of their own.
   { method: 'GET', path: '/', function: 'serveConsole', authorized: false, throttle: { ratePerSecond: 50, burst: 100 } },
   { method: 'GET', path: '/podcast', function: 'serveConsole', authorized: false, throttle: { ratePerSecond: 50, burst: 100 } },

@@ -45,8 +45,15 @@ export interface MediaPlayerOptions extends TrackLoaderOptions {
   now?: () => Date;
 }
 
-/** A PLAY as the player takes it (from a command, or from a snapshot when resuming). */
-interface PlayRequest {
+/** A track loaded and ready to start (MediaPlayer.prepare). */
+export interface PreparedTrack {
+  durationSeconds: number;
+  start(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+/** A PLAY as the player takes it (from a command, from the run-of-show, or from a snapshot when resuming). */
+export interface PlayRequest {
   deck: Deck;
   programId: string;
   programUrl: string;
@@ -97,11 +104,22 @@ export class MediaPlayer {
         return this.setVolume(command.deck ?? DEFAULT_DECK, command.volume);
       case 'SET_LOUDNESS_NORMALIZATION':
         return this.setNormalization(command.enabled);
+      case 'NEXT':
+        throw new Error('NEXT is the run-of-show\'s (controller/show/), not the player\'s');
     }
   }
 
   /** Loads and starts a track; on a single deck it replaces what plays there (which goes on if this fails). */
   private async play(request: PlayRequest): Promise<void> {
+    await (await this.prepare(request)).start();
+  }
+
+  /**
+   * Loads a track, ready to start (what plays goes on meanwhile): `start()` starts it as a PLAY does (replacing
+   * what plays on its deck then, crossfading if asked), `discard()` lets it go unplayed. The run-of-show loads
+   * an auto-advance ahead this way, so that it starts on time.
+   */
+  async prepare(request: PlayRequest): Promise<PreparedTrack> {
     const { deck } = request;
     if (deck === 'clip') {
       await this.settle();
@@ -118,7 +136,20 @@ export class MediaPlayer {
       state: 'PLAYING',
       media: loaded.media,
     };
+    return {
+      durationSeconds: loaded.durationSeconds,
+      start: () => this.begin(request, track),
+      discard: async () => {
+        await this.options.page.stop(track.voiceId, 0);
+        track.media.release();
+      },
+    };
+  }
+
+  private async begin(request: PlayRequest, track: DeckTrack): Promise<void> {
+    const { deck } = request;
     if (deck === 'clip') {
+      if (this.clips.length >= this.maxClips) throw new CommandRejectedError(`at most ${this.maxClips} clips may sound at once`);
       await this.options.page.start(track.voiceId, { gainDb: track.gainDb, fadeInSeconds: request.fadeInSeconds, label: track.programId });
       this.clips.push(track);
       return;
@@ -135,6 +166,18 @@ export class MediaPlayer {
     });
     if (previous) releaseAfterFade(previous.media, fadeOutSeconds);
     slot.track = track;
+  }
+
+  /**
+   * How far a track (by programId) on a deck has played, measured now: its state and the time left, or
+   * undefined when that deck does not hold it.
+   */
+  async timing(deck: Deck, programId: string): Promise<{ state: PlayState; positionSeconds: number; remainingSeconds: number } | undefined> {
+    const status = await this.settle();
+    const track = (await this.live(deck)).find((t) => t.programId === programId);
+    if (!track) return undefined;
+    const { positionSeconds, durationSeconds, state } = trackNowPlaying(track, status);
+    return { state, positionSeconds, remainingSeconds: Math.max(0, durationSeconds - positionSeconds) };
   }
 
   private async pause(deck: Deck, fadeOutSeconds: number): Promise<void> {
