@@ -6,6 +6,7 @@
  */
 import type { CommandInput } from './commands.ts';
 import type { RunOfShowEditBody, RunOfShowView } from './run-of-show.ts';
+import type { AsRunView } from './as-run.ts';
 import type { CreateMediaBody, CreateParticipantTokenBody, CreateSessionBody, CreateTrackBody } from './api-requests.ts';
 import type {
   AcceptedCommandView,
@@ -42,6 +43,8 @@ export interface ApiOperations {
   deleteTrack: { params: { trackId: string }; body: undefined; result: undefined };
   getRunOfShow: { params: { sessionId: string }; body: undefined; result: RunOfShowView };
   editRunOfShow: { params: { sessionId: string }; body: RunOfShowEditBody; result: RunOfShowView };
+  /** JSON; with `Accept: text/csv` the answer is CSV (read it from the response as text). */
+  getAsRun: { params: { sessionId: string }; body: undefined; result: AsRunView };
 }
 
 export type ApiOperationName = keyof ApiOperations;
@@ -61,6 +64,7 @@ export const API_OPERATION_NAMES = [
   'deleteTrack',
   'getRunOfShow',
   'editRunOfShow',
+  'getAsRun',
 ] as const satisfies readonly ApiOperationName[];
 
 /** The route of an operation; throws when API_ROUTES has not exactly one route for its function. */

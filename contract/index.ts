@@ -4,6 +4,7 @@ export * from './limits.ts';
 export * from './commands.ts';
 export * from './decks.ts';
 export * from './run-of-show.ts';
+export * from './as-run.ts';
 export * from './session.ts';
 export * from './records.ts';
 export * from './tables.ts';

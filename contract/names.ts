@@ -143,6 +143,7 @@ export const FUNCTION_NAMES = {
   deleteTrack: 'shelcaster-delete-track',
   getRunOfShow: 'shelcaster-get-run-of-show',
   editRunOfShow: 'shelcaster-edit-run-of-show',
+  getAsRun: 'shelcaster-get-as-run',
   serveConsole: 'shelcaster-serve-console',
   measureTrack: 'shelcaster-measure-track',
 } as const;

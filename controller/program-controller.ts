@@ -24,6 +24,7 @@ import { createMediaFetcher, type MediaFetcherOptions } from './media/media-fetc
 import { MediaPlayer } from './player/media-player.ts';
 import { RunOfShowRunner } from './show/run-of-show-runner.ts';
 import { SerialLane } from './show/serial-lane.ts';
+import { AsRunRecorder } from './show/as-run-recorder.ts';
 import { CommandProcessor } from './queue/command-processor.ts';
 import { QueueLoop } from './queue/queue-loop.ts';
 import { OwnershipWatch, ownershipVerdict, ownTaskArn, type ControllerIdentity } from './state/ownership.ts';
@@ -131,8 +132,10 @@ export async function runController(deps: ControllerDeps): Promise<number> {
   cleanups.push(async () => heartbeats.stopAll());
   const fetcher = createMediaFetcher({ s3: clients.s3, mediaBucket: config.mediaBucketName, ...deps.media });
   const hostId = session?.hostId;
+  const asRun = new AsRunRecorder(clients.doc, config.sessionsTableName, config.sessionId, logger);
   const player = new MediaPlayer({
     page,
+    onEvent: (entry) => asRun.record(entry),
     openMedia: (url) => server.media.register(fetcher.open(url), fetcher.limits.maxBytes),
     ...(hostId ? { loudnessOf: (url: string) => store.trackLoudness(hostId, url) } : {}),
     now,
@@ -146,6 +149,17 @@ export async function runController(deps: ControllerDeps): Promise<number> {
     lane,
     logger,
     now,
+    onSkipped: ({ position, item, positionSeconds }) =>
+      asRun.record({
+        at: now().toISOString(),
+        event: 'SKIP',
+        deck: position.deck,
+        programId: position.trackId,
+        itemId: position.itemId,
+        positionSeconds,
+        ...(item ? { title: item.title, programUrl: item.programUrl } : {}),
+        cause: 'NEXT',
+      }),
     onStarted: () => report().catch((e: unknown) => logger.warn('Now-playing report failed', { reason: (e as Error).message })),
   });
 
@@ -216,7 +230,7 @@ export async function runController(deps: ControllerDeps): Promise<number> {
   logger.info('Stopping: leaving the stage', { exitCode, ...(ended === 'queue-gone' ? { why: 'the command queue is gone' } : {}) });
   stopSignal.removeEventListener('abort', onStop);
   heartbeats.stopAll();
-  await Promise.race([report().catch(() => undefined), delay(1000)]);
+  await Promise.race([Promise.all([report().catch(() => undefined), asRun.flushed()]), delay(1000)]);
   await cleanup();
   return exitCode;
 }

@@ -20,6 +20,7 @@ import {
   type DecksNowPlaying,
   type NowPlaying,
   type SingleDeckNowPlaying,
+  type AsRunRecord,
   type TrackLoudness,
 } from '#contract/index';
 import { CommandRejectedError } from '../errors.ts';
@@ -43,6 +44,8 @@ export interface PlayerSnapshot {
 export interface MediaPlayerOptions extends TrackLoaderOptions {
   maxClips?: number;
   now?: () => Date;
+  /** Told of every start, stop, fade, pause, resume and seek as the desk does it (the as-run log). */
+  onEvent?: (record: AsRunRecord) => void;
 }
 
 /** A track loaded and ready to start (MediaPlayer.prepare). */
@@ -60,6 +63,10 @@ export interface PlayRequest {
   startAt: number | (() => number);
   fadeInSeconds: number;
   crossfadeSeconds: number;
+  /** For the as-run log: the run-of-show item it plays, and what made it play (default: the command's type). */
+  itemId?: string;
+  title?: string;
+  cause?: string;
 }
 
 export class MediaPlayer {
@@ -70,6 +77,8 @@ export class MediaPlayer {
   private clips: DeckTrack[] = [];
   private clipVolume = 1;
   private normalize = true;
+  /** What made the desk act (the command applied now), for the as-run log. */
+  private cause = 'RESUMED';
   private readonly loader: TrackLoader;
   private readonly now: () => Date;
   private readonly maxClips: number;
@@ -82,6 +91,7 @@ export class MediaPlayer {
 
   /** Applies one command; throws CommandRejectedError when it cannot succeed. */
   async apply(command: CommandInput): Promise<void> {
+    this.cause = command.type;
     switch (command.type) {
       case 'PLAY_MEDIA':
         return this.play({
@@ -152,6 +162,7 @@ export class MediaPlayer {
       if (this.clips.length >= this.maxClips) throw new CommandRejectedError(`at most ${this.maxClips} clips may sound at once`);
       await this.options.page.start(track.voiceId, { gainDb: track.gainDb, fadeInSeconds: request.fadeInSeconds, label: track.programId });
       this.clips.push(track);
+      this.played(request, track, request.fadeInSeconds);
       return;
     }
     const slot = this.singles[deck];
@@ -166,6 +177,35 @@ export class MediaPlayer {
     });
     if (previous) releaseAfterFade(previous.media, fadeOutSeconds);
     slot.track = track;
+    if (previous?.state === 'PLAYING') this.stopped(deck, previous, crossfade ? fadeOutSeconds : 0, request.cause);
+    this.played(request, track, crossfade ? request.crossfadeSeconds : request.fadeInSeconds);
+  }
+
+  /** The as-run entries of a start. */
+  private played(request: PlayRequest, track: DeckTrack, fadeSeconds: number): void {
+    this.event({
+      event: 'PLAY',
+      deck: request.deck,
+      programId: track.programId,
+      programUrl: track.programUrl,
+      durationSeconds: track.durationSeconds,
+      positionSeconds: typeof request.startAt === 'number' ? request.startAt : 0,
+      fadeSeconds,
+      ...(request.itemId ? { itemId: request.itemId } : {}),
+      ...(request.title ? { title: request.title } : {}),
+      cause: request.cause ?? this.cause,
+    });
+  }
+
+  /** The as-run entries of a track stopped (or replaced), faded out over `fadeSeconds`. */
+  private stopped(deck: Deck, track: DeckTrack, fadeSeconds: number, cause?: string): void {
+    const base = { deck, programId: track.programId, programUrl: track.programUrl, cause: cause ?? this.cause };
+    if (fadeSeconds > 0) this.event({ event: 'FADE', ...base, fadeSeconds });
+    this.event({ event: 'STOP', ...base, ...(fadeSeconds > 0 ? { fadeSeconds } : {}) });
+  }
+
+  private event(record: Omit<AsRunRecord, 'at'>): void {
+    this.options.onEvent?.({ at: this.now().toISOString(), ...record });
   }
 
   /**
@@ -188,6 +228,9 @@ export class MediaPlayer {
     for (const track of playing) {
       await this.options.page.pause(track.voiceId, fadeOutSeconds);
       track.state = 'PAUSED';
+      const base = { deck, programId: track.programId, programUrl: track.programUrl, cause: this.cause };
+      if (fadeOutSeconds > 0) this.event({ event: 'FADE', ...base, fadeSeconds: fadeOutSeconds });
+      this.event({ event: 'PAUSE', ...base, ...(fadeOutSeconds > 0 ? { fadeSeconds: fadeOutSeconds } : {}) });
     }
   }
 
@@ -201,6 +244,7 @@ export class MediaPlayer {
     for (const track of paused) {
       await this.options.page.resume(track.voiceId, fadeInSeconds);
       track.state = 'PLAYING';
+      this.event({ event: 'RESUME', deck, programId: track.programId, programUrl: track.programUrl, fadeSeconds: fadeInSeconds, cause: this.cause });
     }
   }
 
@@ -211,6 +255,7 @@ export class MediaPlayer {
       for (const track of tracks) {
         await this.options.page.stop(track.voiceId, fadeOutSeconds);
         releaseAfterFade(track.media, fadeOutSeconds);
+        if (track.state !== 'STOPPED') this.stopped(d, track, fadeOutSeconds);
       }
       if (d === 'clip') this.clips = [];
       else this.singles[d].track = null;
@@ -225,6 +270,7 @@ export class MediaPlayer {
       throw new CommandRejectedError(`seek to ${seconds} s is beyond the end (${track.durationSeconds.toFixed(2)} s)`);
     }
     await this.options.page.seek(track.voiceId, seconds);
+    this.event({ event: 'SEEK', deck, programId: track.programId, programUrl: track.programUrl, positionSeconds: seconds, cause: this.cause });
   }
 
   private async setVolume(deck: Deck, volume: number): Promise<void> {
@@ -309,6 +355,7 @@ export class MediaPlayer {
     const { nowPlaying } = snapshot;
     const decks = nowPlaying.decks ?? legacyDecks(nowPlaying);
     this.normalize = decks.normalizeLoudness;
+    this.cause = 'RESUMED';
     await this.setVolume('program', decks.program.volume);
     await this.setVolume('bed', decks.bed.volume);
     await this.setVolume('clip', decks.clip.volume);

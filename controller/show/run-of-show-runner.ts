@@ -36,6 +36,8 @@ export interface RunOfShowRunnerOptions {
   logger: Logger;
   /** Told of every item that started (the as-run log). */
   onStarted?: (started: ItemStarted) => Promise<void> | void;
+  /** Told of an item cut short by NEXT (the as-run log's SKIP). */
+  onSkipped?: (skipped: { position: RunOfShowPosition; item?: RunOfShowItem; positionSeconds: number }) => void;
   now?: () => Date;
   tickMs?: number;
   /** Waits until an auto-advance is due (tests pass their clock's). */
@@ -60,7 +62,14 @@ export class RunOfShowRunner {
     const show = await this.options.store.getRunOfShow();
     const item = nextRunOfShowItem(show.items, show.position);
     if (!item) throw new CommandRejectedError('the run-of-show has no next item');
-    const prepared = await this.options.player.prepare(playRequest(item));
+    const prepared = await this.options.player.prepare(playRequest(item, 'NEXT'));
+    // The item playing is cut short: a skip in the as-run log.
+    const current = show.position;
+    const playing = current ? await this.options.player.timing(current.deck, current.trackId) : undefined;
+    if (current && playing?.state === 'PLAYING') {
+      const skipped = show.items.find((i) => i.itemId === current.itemId);
+      this.options.onSkipped?.({ position: current, positionSeconds: playing.positionSeconds, ...(skipped ? { item: skipped } : {}) });
+    }
     await this.begin(item, show.items, prepared, 'NEXT');
   }
 
@@ -111,7 +120,7 @@ export class RunOfShowRunner {
     if (show.position?.itemId !== current.itemId) return; // the show moved on meanwhile
     const item = nextRunOfShowItem(show.items, show.position);
     if (!item?.autoAdvance) return;
-    const prepared = await this.options.player.prepare(playRequest(item));
+    const prepared = await this.options.player.prepare(playRequest(item, 'AUTO'));
     // Start it its crossfade before the end of the playing item, by the desk's own clock.
     const left = await this.options.player.timing(current.deck, current.trackId);
     if (!left || left.state !== 'PLAYING') {
@@ -142,8 +151,11 @@ export class RunOfShowRunner {
 }
 
 /** The PLAY an item makes: its track (programId = its trackId) on its deck with its fades. */
-export function playRequest(item: RunOfShowItem) {
+export function playRequest(item: RunOfShowItem, cause: ItemStarted['how']) {
   return {
+    itemId: item.itemId,
+    title: item.title,
+    cause,
     deck: item.deck,
     programId: item.trackId,
     programUrl: item.programUrl,

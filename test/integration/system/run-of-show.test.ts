@@ -7,6 +7,8 @@
  * - The three tones are found in the recording in order, each starting where the controller recorded it
  *   started (the run-of-show position's `startedAt`, on the recording's wall-clock timeline) and the one before
  *   fading out over the crossfade; each auto-advance starts its crossfade before the end of the item before.
+ * - The as-run log (JSON and CSV): every start, fade and stop in order, each item's PLAY at the time its tone
+ *   begins in the recording (within 0.3 s), the CSV one row per track with title, file, start and duration.
  * - The controller is killed during the last item: the replacement resumes it, the run-of-show and the
  *   position survive, and the item after it still follows on when it ends (by the show clock).
  */
@@ -14,7 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunOfShowItemInput, RunOfShowPosition, RunOfShowView } from '#contract/index';
+import { ApiClient, type RunOfShowItemInput, type RunOfShowPosition, type RunOfShowView } from '#contract/index';
 import { eventually } from '#harness/eventually';
 import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { SessionApi } from '#harness/session-api';
@@ -190,5 +192,45 @@ describe('A show driven by its run-of-show', () => {
     expect(Math.abs(threeHeard[0]!.startSeconds - t('three'))).toBeLessThanOrEqual(TOLERANCE_SECONDS);
     const order = (['one', 'two', 'three'] as const).map((name) => stretch(name)[0]!.startSeconds);
     expect([...order].sort((x, y) => x - y)).toEqual(order);
+
+    // The as-run log: every start, fade, stop and skip in order, on the recording's timeline; each item's PLAY
+    // where its tone begins in the recording.
+    const asRun = await api.send('getAsRun', { params: { sessionId } });
+    if (!asRun.ok) throw new Error(`GET as-run answered ${asRun.status}`);
+    const { entries } = asRun.body;
+    expect(entries.map((e) => e.at)).toEqual([...entries.map((e) => e.at)].sort());
+    const plays = entries.filter((e) => e.event === 'PLAY');
+    expect(plays.map((e) => `${e.programId} ${e.cause}`)).toEqual([
+      `${trackIds.one} NEXT`,
+      `${trackIds.two} AUTO`,
+      `${trackIds.three} AUTO`,
+      `${trackIds.three} RESUMED`,
+      `${trackIds.four} AUTO`,
+    ]);
+    for (const [i, name] of (['one', 'two', 'three'] as const).entries()) {
+      const entry = plays[i]!;
+      const heard = stretch(name)[0]!.startSeconds;
+      notes.push(`as-run PLAY ${name} at ${entry.showSeconds.toFixed(2)} s (${entry.at}); heard from ${heard.toFixed(2)} s`);
+      expect(entry).toMatchObject({ deck: 'program', itemId: list.items[i]!.itemId, title: `Tone ${name}` });
+      expect(Math.abs(entry.showSeconds - heard)).toBeLessThanOrEqual(TOLERANCE_SECONDS);
+    }
+    // Each crossfade: the item before fades out (FADE, then STOP) as the next one starts.
+    for (const name of ['one', 'two'] as const) {
+      const events = entries.filter((e) => e.programId === trackIds[name]).map((e) => `${e.event}${e.fadeSeconds ? ` ${e.fadeSeconds}` : ''}`);
+      expect(events).toEqual(['PLAY', `FADE ${CROSSFADE[name === 'one' ? 'two' : 'three']}`, `STOP ${CROSSFADE[name === 'one' ? 'two' : 'three']}`]);
+    }
+    // As CSV: one row per track that went out (title, file, start, duration).
+    const csv = await fetch(new ApiClient({ baseUrl: cloud.apiUrl }).url('getAsRun', { sessionId }), { headers: { authorization: `Bearer ${await localToken(cloud.dataDir, HOST)}`, accept: 'text/csv' } });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const rows = (await csv.text()).trim().split('\r\n').map((row) => row.split(','));
+    notes.push(`as-run CSV: ${rows.map((r) => r.slice(0, 4).join(' | ')).join(' / ')}`);
+    expect(rows[0]).toEqual(['title', 'file', 'start', 'duration', 'deck', 'startedAt']);
+    expect(rows.slice(1).map((r) => [r[0], r[1]])).toEqual(
+      (['one', 'two', 'three', 'four'] as const).map((name) => [`Tone ${name}`, `${name}.wav`]),
+    );
+    // One's duration: from its start to the end of its crossfade into two.
+    expect(Math.abs(Number(rows[1]![3]) - (t('two') + CROSSFADE.two - t('one')))).toBeLessThanOrEqual(0.05);
+    expect(Math.abs(Number(rows[1]![2]) - plays[0]!.showSeconds)).toBeLessThanOrEqual(0.001);
   }, 420_000);
 });

@@ -149,3 +149,42 @@ describe('RunOfShowRunner: auto-advance', () => {
     runner.stop();
   });
 });
+
+describe('The as-run entries of the desk', () => {
+  it('reports each start, fade, stop and skip with the wall clock, the item and what made it', async () => {
+    const page = new FakePageAudio();
+    page.nextLoad = { durationSeconds: 10 };
+    let nowMs = T0;
+    const events: string[] = [];
+    const player = new MediaPlayer({
+      page,
+      openMedia: (url) => ({ path: `/media/${url}`, failure: () => undefined, release: () => undefined }),
+      now: () => new Date(nowMs),
+      onEvent: (e) => events.push(`${e.at.slice(17, 23)} ${e.event} ${e.deck} ${e.programId}${e.itemId ? ` ${e.itemId}` : ''}${e.fadeSeconds ? ` fade ${e.fadeSeconds}` : ''} ${e.cause}`),
+    });
+    const show: RunOfShowState = { items: [item(1), item(2, { crossfadeSeconds: 2 })], position: null };
+    const runner = new RunOfShowRunner({
+      player,
+      store: { getRunOfShow: async () => structuredClone(show), putRunOfShowPosition: async (p) => void (show.position = p) },
+      lane: new SerialLane(),
+      logger: silentLogger(),
+      now: () => new Date(nowMs),
+      onSkipped: (s) => events.push(`SKIP ${s.position.itemId} at ${s.positionSeconds}`),
+    });
+    await runner.next();
+    page.clockSeconds += 3;
+    nowMs += 3000;
+    await runner.next();
+    nowMs += 1000;
+    await player.apply({ type: 'STOP_MEDIA', fadeOutSeconds: 1.5 });
+    expect(events).toEqual([
+      '00.000 PLAY program track-1 item-1 NEXT',
+      'SKIP item-1 at 3',
+      '03.000 FADE program track-1 fade 2 NEXT',
+      '03.000 STOP program track-1 fade 2 NEXT',
+      '03.000 PLAY program track-2 item-2 fade 2 NEXT',
+      '04.000 FADE program track-2 fade 1.5 STOP_MEDIA',
+      '04.000 STOP program track-2 fade 1.5 STOP_MEDIA',
+    ]);
+  });
+});
