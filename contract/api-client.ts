@@ -7,6 +7,7 @@
 import type { CommandInput } from './commands.ts';
 import type { RunOfShowEditBody, RunOfShowView } from './run-of-show.ts';
 import type { AsRunView } from './as-run.ts';
+import type { ChaptersDocument } from './chapters.ts';
 import type { CreateMediaBody, CreateParticipantTokenBody, CreateSessionBody, CreateTrackBody } from './api-requests.ts';
 import type {
   AcceptedCommandView,
@@ -45,6 +46,7 @@ export interface ApiOperations {
   editRunOfShow: { params: { sessionId: string }; body: RunOfShowEditBody; result: RunOfShowView };
   /** JSON; with `Accept: text/csv` the answer is CSV (read it from the response as text). */
   getAsRun: { params: { sessionId: string }; body: undefined; result: AsRunView };
+  getChapters: { params: { sessionId: string }; body: undefined; result: ChaptersDocument };
 }
 
 export type ApiOperationName = keyof ApiOperations;
@@ -65,6 +67,7 @@ export const API_OPERATION_NAMES = [
   'getRunOfShow',
   'editRunOfShow',
   'getAsRun',
+  'getChapters',
 ] as const satisfies readonly ApiOperationName[];
 
 /** The route of an operation; throws when API_ROUTES has not exactly one route for its function. */

@@ -5,6 +5,7 @@ export * from './commands.ts';
 export * from './decks.ts';
 export * from './run-of-show.ts';
 export * from './as-run.ts';
+export * from './chapters.ts';
 export * from './session.ts';
 export * from './records.ts';
 export * from './tables.ts';

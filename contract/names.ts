@@ -144,6 +144,7 @@ export const FUNCTION_NAMES = {
   getRunOfShow: 'shelcaster-get-run-of-show',
   editRunOfShow: 'shelcaster-edit-run-of-show',
   getAsRun: 'shelcaster-get-as-run',
+  getChapters: 'shelcaster-get-chapters',
   serveConsole: 'shelcaster-serve-console',
   measureTrack: 'shelcaster-measure-track',
 } as const;

@@ -3,7 +3,7 @@
  * entry with the show clock (seconds from the recording's first sample), and the CSV of the tracks played
  * (title, file, start, duration) a music-licensing report needs. Plain functions, no I/O.
  */
-import { AS_RUN_CSV_COLUMNS, type AsRunEntry, type AsRunRecord } from '#contract/index';
+import { AS_RUN_CSV_COLUMNS, CHAPTERS_FORMAT_VERSION, type AsRunEntry, type AsRunRecord, type ChaptersDocument } from '#contract/index';
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
@@ -76,4 +76,15 @@ export function asRunCsv(plays: readonly AsRunPlay[]): string {
   };
   const rows = plays.map((p) => [p.title, p.file, p.start.toFixed(3), p.duration.toFixed(3), p.deck, p.startedAt].map(field).join(','));
   return [AS_RUN_CSV_COLUMNS.join(','), ...rows].map((row) => `${row}\r\n`).join('');
+}
+
+/**
+ * The episode's chapters: one at each run-of-show item that started (by NEXT or an auto-advance; a resume after
+ * a controller replacement is not a new item), at its show-clock start, titled with the item's title.
+ */
+export function chaptersOf(entries: readonly AsRunEntry[], title: string): ChaptersDocument {
+  const chapters = entries
+    .filter((e) => e.event === 'PLAY' && e.itemId !== undefined && e.cause !== 'RESUMED')
+    .map((e) => ({ startTime: Math.max(0, e.showSeconds), title: e.title ?? e.programId ?? '' }));
+  return { version: CHAPTERS_FORMAT_VERSION, title, chapters: chapters.sort((a, b) => a.startTime - b.startTime) };
 }

@@ -9,6 +9,8 @@
  *   fading out over the crossfade; each auto-advance starts its crossfade before the end of the item before.
  * - The as-run log (JSON and CSV): every start, fade and stop in order, each item's PLAY at the time its tone
  *   begins in the recording (within 0.3 s), the CSV one row per track with title, file, start and duration.
+ * - The chapters (GET /sessions/{id}/chapters) validate against the Podcasting 2.0 JSON chapters format, one
+ *   at each item played, at the as-run log's start times.
  * - The controller is killed during the last item: the replacement resumes it, the run-of-show and the
  *   position survive, and the item after it still follows on when it ends (by the show clock).
  */
@@ -22,6 +24,7 @@ import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/lo
 import { SessionApi } from '#harness/session-api';
 import { awsClients, runningController } from '#harness/system-session';
 import { decodeMono, findPresence, toneTrack, writeToneWav, type Presence } from '#harness/tones';
+import { chaptersFormatProblems } from '#test/support/podcast-chapters-format';
 import { recordingStartMs } from '#test/support/recording';
 
 const HOST = 'host-run-of-show';
@@ -217,7 +220,8 @@ describe('A show driven by its run-of-show', () => {
     // Each crossfade: the item before fades out (FADE, then STOP) as the next one starts.
     for (const name of ['one', 'two'] as const) {
       const events = entries.filter((e) => e.programId === trackIds[name]).map((e) => `${e.event}${e.fadeSeconds ? ` ${e.fadeSeconds}` : ''}`);
-      expect(events).toEqual(['PLAY', `FADE ${CROSSFADE[name === 'one' ? 'two' : 'three']}`, `STOP ${CROSSFADE[name === 'one' ? 'two' : 'three']}`]);
+      const out = CROSSFADE[name === 'one' ? 'two' : 'three'];
+      expect(events).toEqual([CROSSFADE[name] ? `PLAY ${CROSSFADE[name]}` : 'PLAY', `FADE ${out}`, `STOP ${out}`]);
     }
     // As CSV: one row per track that went out (title, file, start, duration).
     const csv = await fetch(new ApiClient({ baseUrl: cloud.apiUrl }).url('getAsRun', { sessionId }), { headers: { authorization: `Bearer ${await localToken(cloud.dataDir, HOST)}`, accept: 'text/csv' } });
@@ -232,5 +236,19 @@ describe('A show driven by its run-of-show', () => {
     // One's duration: from its start to the end of its crossfade into two.
     expect(Math.abs(Number(rows[1]![3]) - (t('two') + CROSSFADE.two - t('one')))).toBeLessThanOrEqual(0.05);
     expect(Math.abs(Number(rows[1]![2]) - plays[0]!.showSeconds)).toBeLessThanOrEqual(0.001);
+
+    // Chapters: Podcasting 2.0 JSON chapters, one at each item played, at its as-run start.
+    const chaptersAnswer = await fetch(new ApiClient({ baseUrl: cloud.apiUrl }).url('getChapters', { sessionId }), {
+      headers: { authorization: `Bearer ${await localToken(cloud.dataDir, HOST)}` },
+    });
+    expect(chaptersAnswer.status).toBe(200);
+    expect(chaptersAnswer.headers.get('content-type')).toContain('application/json+chapters');
+    const chapters = (await chaptersAnswer.json()) as { version: string; chapters: { startTime: number; title?: string }[] };
+    notes.push(`chapters: ${JSON.stringify(chapters)}`);
+    expect(chaptersFormatProblems(chapters)).toEqual([]);
+    expect(chapters.version).toBe('1.2.0');
+    const itemPlays = plays.filter((e) => e.cause !== 'RESUMED');
+    expect(chapters.chapters).toEqual(itemPlays.map((e) => ({ startTime: e.showSeconds, title: e.title })));
+    expect(chapters.chapters.map((c) => c.title)).toEqual(['Tone one', 'Tone two', 'Tone three', 'Tone four']);
   }, 420_000);
 });

@@ -56,3 +56,24 @@ describe('as-run report', () => {
     expect(csv.split('\r\n')[1]).toBe(`"'=HYPERLINK(""x"")",a.wav,1.000,2.000,program,${at(1)}`);
   });
 });
+
+describe('chapters', () => {
+  it('puts a chapter at each run-of-show item started, in the Podcasting 2.0 JSON chapters format', async () => {
+    const { chaptersOf } = await import('../../../../functions/commons/as-run-report.ts');
+    const { chaptersFormatProblems } = await import('#test/support/podcast-chapters-format');
+    const entries = asRunEntries(
+      [
+        play(1, 'bed', { deck: 'bed' }), // not a run-of-show item: no chapter
+        play(2, 'a', { itemId: 'i1', title: 'Opening', cause: 'NEXT' }),
+        play(9.5, 'b', { itemId: 'i2', title: 'Interview', cause: 'AUTO' }),
+        play(20, 'b', { itemId: 'i2', title: 'Interview', cause: 'RESUMED' }),
+      ],
+      T0,
+    );
+    const document = chaptersOf(entries, 'Morning show');
+    expect(document).toEqual({ version: '1.2.0', title: 'Morning show', chapters: [{ startTime: 2, title: 'Opening' }, { startTime: 9.5, title: 'Interview' }] });
+    expect(chaptersFormatProblems(document)).toEqual([]);
+    expect(chaptersFormatProblems({ version: 1.2, chapters: [{ title: 'x' }] })).toHaveLength(2);
+    expect(chaptersFormatProblems({ version: '1.2.0', chapters: [{ startTime: 5 }, { startTime: 1 }] })).toEqual([': chapters are not in ascending startTime']);
+  });
+});
