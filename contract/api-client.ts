@@ -5,6 +5,9 @@
  * it, so no caller writes a path by hand. Plain `fetch`, no Node or schema library: the console bundles it.
  */
 import type { CommandInput } from './commands.ts';
+import type { RunOfShowEditBody, RunOfShowView } from './run-of-show.ts';
+import type { AsRunView } from './as-run.ts';
+import type { ChaptersDocument } from './chapters.ts';
 import type { CreateMediaBody, CreateParticipantTokenBody, CreateSessionBody, CreateTrackBody } from './api-requests.ts';
 import type {
   AcceptedCommandView,
@@ -39,6 +42,11 @@ export interface ApiOperations {
   listTracks: { params: NoParams; body: undefined; result: TrackListView };
   createTrack: { params: NoParams; body: CreateTrackBody; result: TrackView };
   deleteTrack: { params: { trackId: string }; body: undefined; result: undefined };
+  getRunOfShow: { params: { sessionId: string }; body: undefined; result: RunOfShowView };
+  editRunOfShow: { params: { sessionId: string }; body: RunOfShowEditBody; result: RunOfShowView };
+  /** JSON; with `Accept: text/csv` the answer is CSV (read it from the response as text). */
+  getAsRun: { params: { sessionId: string }; body: undefined; result: AsRunView };
+  getChapters: { params: { sessionId: string }; body: undefined; result: ChaptersDocument };
 }
 
 export type ApiOperationName = keyof ApiOperations;
@@ -56,6 +64,10 @@ export const API_OPERATION_NAMES = [
   'listTracks',
   'createTrack',
   'deleteTrack',
+  'getRunOfShow',
+  'editRunOfShow',
+  'getAsRun',
+  'getChapters',
 ] as const satisfies readonly ApiOperationName[];
 
 /** The route of an operation; throws when API_ROUTES has not exactly one route for its function. */

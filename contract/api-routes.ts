@@ -46,6 +46,13 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/tracks', function: 'listTracks', authorized: true, throttle: { ratePerSecond: 100, burst: 200 }, perCaller: { ratePerSecond: 5, burst: 20 } },
   { method: 'POST', path: '/tracks', function: 'createTrack', authorized: true, throttle: { ratePerSecond: 50, burst: 100 }, perCaller: { ratePerSecond: 2, burst: 20 } },
   { method: 'DELETE', path: '/tracks/{trackId}', function: 'deleteTrack', authorized: true, throttle: { ratePerSecond: 50, burst: 100 }, perCaller: { ratePerSecond: 2, burst: 20 } },
+  // The run-of-show: read and edited by the host's console (a few tabs at most).
+  { method: 'GET', path: '/sessions/{sessionId}/run-of-show', function: 'getRunOfShow', authorized: true, throttle: { ratePerSecond: 100, burst: 200 }, perCaller: { ratePerSecond: 10, burst: 40 } },
+  { method: 'POST', path: '/sessions/{sessionId}/run-of-show', function: 'editRunOfShow', authorized: true, throttle: { ratePerSecond: 50, burst: 100 }, perCaller: { ratePerSecond: 10, burst: 40 } },
+  // The as-run log, as JSON or CSV (after the show, or during it).
+  { method: 'GET', path: '/sessions/{sessionId}/as-run', function: 'getAsRun', authorized: true, throttle: { ratePerSecond: 50, burst: 100 }, perCaller: { ratePerSecond: 2, burst: 20 } },
+  // The episode's chapters (Podcasting 2.0 JSON chapters).
+  { method: 'GET', path: '/sessions/{sessionId}/chapters', function: 'getChapters', authorized: true, throttle: { ratePerSecond: 50, burst: 100 }, perCaller: { ratePerSecond: 2, burst: 20 } },
   // The host console's pages and files (console.ts): public, no authorizer, budgets of their own.
   { method: 'GET', path: '/', function: 'serveConsole', authorized: false, throttle: { ratePerSecond: 50, burst: 100 } },
   { method: 'GET', path: '/podcast', function: 'serveConsole', authorized: false, throttle: { ratePerSecond: 50, burst: 100 } },

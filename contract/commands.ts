@@ -13,6 +13,7 @@ export const COMMAND_TYPES = [
   'SEEK_MEDIA',
   'SET_VOLUME',
   'SET_LOUDNESS_NORMALIZATION',
+  'NEXT',
 ] as const;
 export type CommandType = (typeof COMMAND_TYPES)[number];
 
@@ -67,6 +68,12 @@ export const SetLoudnessNormalizationCommand = z.strictObject({
   enabled: z.boolean(),
 });
 
+/**
+ * Plays the run-of-show's next item (contract/run-of-show.ts) with its deck and fades; FAILED when the list
+ * has no next item.
+ */
+export const NextCommand = z.strictObject({ type: z.literal('NEXT') });
+
 /** A command as the host sends it. */
 export const CommandInput = z.discriminatedUnion('type', [
   PlayMediaCommand,
@@ -76,6 +83,7 @@ export const CommandInput = z.discriminatedUnion('type', [
   SeekMediaCommand,
   SetVolumeCommand,
   SetLoudnessNormalizationCommand,
+  NextCommand,
 ]);
 export type CommandInput = z.infer<typeof CommandInput>;
 

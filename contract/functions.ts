@@ -87,6 +87,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { role: 'listTracks', entry: 'functions/api/list-tracks.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable'] },
   { role: 'createTrack', entry: 'functions/api/create-track.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'mediaBucket', 'trackMedia', 'trackEvents'] },
   { role: 'deleteTrack', entry: 'functions/api/delete-track.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'trackMedia'] },
+  { role: 'getRunOfShow', entry: 'functions/api/get-run-of-show.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable'] },
+  { role: 'editRunOfShow', entry: 'functions/api/edit-run-of-show.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable'] },
+  // Reads the recording's playlist for the show clock's origin (its first sample's wall-clock time).
+  { role: 'getAsRun', entry: 'functions/api/get-as-run.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'recordings'] },
+  { role: 'getChapters', entry: 'functions/api/get-chapters.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'recordings'] },
   // The host console's static files, bundled with the function (CONSOLE_DIST_DIR).
   {
     role: 'serveConsole',

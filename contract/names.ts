@@ -141,6 +141,10 @@ export const FUNCTION_NAMES = {
   listTracks: 'shelcaster-list-tracks',
   createTrack: 'shelcaster-create-track',
   deleteTrack: 'shelcaster-delete-track',
+  getRunOfShow: 'shelcaster-get-run-of-show',
+  editRunOfShow: 'shelcaster-edit-run-of-show',
+  getAsRun: 'shelcaster-get-as-run',
+  getChapters: 'shelcaster-get-chapters',
   serveConsole: 'shelcaster-serve-console',
   measureTrack: 'shelcaster-measure-track',
 } as const;

@@ -11,6 +11,7 @@
 import type { CommandInput, CommandStatus } from './commands.ts';
 import type { TrackLoudness } from './decks.ts';
 import type { MEDIA_CONTENT_TYPES } from './limits.ts';
+import type { RunOfShowItem, RunOfShowPosition } from './run-of-show.ts';
 import type { EndReason, NowPlaying, SessionStatus } from './session.ts';
 
 /** The keys of an item of the sessions table. */
@@ -66,6 +67,12 @@ export interface SessionRecord {
   nowPlayingUrl?: string;
   /** The URLs of the bed's track and of the clips in `nowPlaying.decks`, for a replacement controller (never in the API's view). */
   nowPlayingDeckUrls?: { bed: string | null; clips: string[] };
+  /** The run-of-show (contract/run-of-show.ts), in order; edited by the host through the API. */
+  runOfShow?: RunOfShowItem[];
+  /** Its version: every edit adds one, conditionally on the version the edit was made on (absent: 0). */
+  runOfShowVersion?: number;
+  /** Where the show is in it: the item played last. Written by the controller (NEXT, auto-advance). */
+  runOfShowPosition?: RunOfShowPosition;
 }
 
 /** A command (pk `SESSION#<id>`, sk `COMMAND#<commandId>`). */

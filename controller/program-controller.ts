@@ -22,6 +22,9 @@ import { CallbackHandler, failReadyToken } from './callbacks/callback-handler.ts
 import { HeartbeatScheduler } from './callbacks/heartbeat-scheduler.ts';
 import { createMediaFetcher, type MediaFetcherOptions } from './media/media-fetcher.ts';
 import { MediaPlayer } from './player/media-player.ts';
+import { RunOfShowRunner } from './show/run-of-show-runner.ts';
+import { SerialLane } from './show/serial-lane.ts';
+import { AsRunRecorder } from './show/as-run-recorder.ts';
 import { CommandProcessor } from './queue/command-processor.ts';
 import { QueueLoop } from './queue/queue-loop.ts';
 import { OwnershipWatch, ownershipVerdict, ownTaskArn, type ControllerIdentity } from './state/ownership.ts';
@@ -129,13 +132,36 @@ export async function runController(deps: ControllerDeps): Promise<number> {
   cleanups.push(async () => heartbeats.stopAll());
   const fetcher = createMediaFetcher({ s3: clients.s3, mediaBucket: config.mediaBucketName, ...deps.media });
   const hostId = session?.hostId;
+  const asRun = new AsRunRecorder(clients.doc, config.sessionsTableName, config.sessionId, logger);
   const player = new MediaPlayer({
     page,
+    onEvent: (entry) => asRun.record(entry),
     openMedia: (url) => server.media.register(fetcher.open(url), fetcher.limits.maxBytes),
     ...(hostId ? { loudnessOf: (url: string) => store.trackLoudness(hostId, url) } : {}),
     now,
   });
   const report = async () => store.putNowPlaying(await player.snapshot());
+  // Commands and the run-of-show's auto-advances take turns on the desk.
+  const lane = new SerialLane();
+  const runOfShow = new RunOfShowRunner({
+    player,
+    store,
+    lane,
+    logger,
+    now,
+    onSkipped: ({ position, item, positionSeconds }) =>
+      asRun.record({
+        at: now().toISOString(),
+        event: 'SKIP',
+        deck: position.deck,
+        programId: position.trackId,
+        itemId: position.itemId,
+        positionSeconds,
+        ...(item ? { title: item.title, programUrl: item.programUrl } : {}),
+        cause: 'NEXT',
+      }),
+    onStarted: () => report().catch((e: unknown) => logger.warn('Now-playing report failed', { reason: (e as Error).message })),
+  });
 
   const loopStop = new AbortController();
   let exitCode = 0;
@@ -155,6 +181,12 @@ export async function runController(deps: ControllerDeps): Promise<number> {
   // answered at once; commands wait until the program is restored (they apply on top of it).
   const restored = restoreProgram(session, player, report, logger);
 
+  // The run-of-show's auto-advance watch, from where the session record says the show is.
+  void restored
+    .then(() => runOfShow.start())
+    .catch((error: unknown) => logger.warn('The run-of-show watch did not start', { reason: (error as Error).message }));
+  cleanups.push(async () => runOfShow.stop());
+
   const reporter = setInterval(() => {
     if (player.playing) report().catch((e: unknown) => logger.warn('Now-playing report failed', { reason: (e as Error).message }));
   }, NOW_PLAYING_REPORT_SECONDS * 1000);
@@ -165,7 +197,8 @@ export async function runController(deps: ControllerDeps): Promise<number> {
     store: new SessionStore(clients.doc, config.sessionsTableName, config.sessionId, participantId),
     apply: async (message) => {
       await restored;
-      await player.apply(message.command);
+      const { command } = message;
+      await lane.run(() => (command.type === 'NEXT' ? runOfShow.next() : player.apply(command)));
     },
     afterCommand: report,
     logger,
@@ -192,11 +225,12 @@ export async function runController(deps: ControllerDeps): Promise<number> {
   const ended = await loop.run(loopStop.signal);
   shuttingDown = true;
   ownership.stop();
+  runOfShow.stop();
 
   logger.info('Stopping: leaving the stage', { exitCode, ...(ended === 'queue-gone' ? { why: 'the command queue is gone' } : {}) });
   stopSignal.removeEventListener('abort', onStop);
   heartbeats.stopAll();
-  await Promise.race([report().catch(() => undefined), delay(1000)]);
+  await Promise.race([Promise.all([report().catch(() => undefined), asRun.flushed()]), delay(1000)]);
   await cleanup();
   return exitCode;
 }

@@ -60,5 +60,7 @@ export function describeCommand(command: CommandInput, titleOf: (programId: stri
       return `Stop${onDeck(command.deck)}${fade('fade out', command.fadeOutSeconds)}`;
     case 'SET_LOUDNESS_NORMALIZATION':
       return command.enabled ? 'Even loudness on' : 'Even loudness off';
+    case 'NEXT':
+      return 'Next in the running order';
   }
 }

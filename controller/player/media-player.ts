@@ -20,6 +20,7 @@ import {
   type DecksNowPlaying,
   type NowPlaying,
   type SingleDeckNowPlaying,
+  type AsRunRecord,
   type TrackLoudness,
 } from '#contract/index';
 import { CommandRejectedError } from '../errors.ts';
@@ -43,16 +44,29 @@ export interface PlayerSnapshot {
 export interface MediaPlayerOptions extends TrackLoaderOptions {
   maxClips?: number;
   now?: () => Date;
+  /** Told of every start, stop, fade, pause, resume and seek as the desk does it (the as-run log). */
+  onEvent?: (record: AsRunRecord) => void;
 }
 
-/** A PLAY as the player takes it (from a command, or from a snapshot when resuming). */
-interface PlayRequest {
+/** A track loaded and ready to start (MediaPlayer.prepare). */
+export interface PreparedTrack {
+  durationSeconds: number;
+  start(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+/** A PLAY as the player takes it (from a command, from the run-of-show, or from a snapshot when resuming). */
+export interface PlayRequest {
   deck: Deck;
   programId: string;
   programUrl: string;
   startAt: number | (() => number);
   fadeInSeconds: number;
   crossfadeSeconds: number;
+  /** For the as-run log: the run-of-show item it plays, and what made it play (default: the command's type). */
+  itemId?: string;
+  title?: string;
+  cause?: string;
 }
 
 export class MediaPlayer {
@@ -63,6 +77,8 @@ export class MediaPlayer {
   private clips: DeckTrack[] = [];
   private clipVolume = 1;
   private normalize = true;
+  /** What made the desk act (the command applied now), for the as-run log. */
+  private cause = 'RESUMED';
   private readonly loader: TrackLoader;
   private readonly now: () => Date;
   private readonly maxClips: number;
@@ -75,6 +91,7 @@ export class MediaPlayer {
 
   /** Applies one command; throws CommandRejectedError when it cannot succeed. */
   async apply(command: CommandInput): Promise<void> {
+    this.cause = command.type;
     switch (command.type) {
       case 'PLAY_MEDIA':
         return this.play({
@@ -97,11 +114,22 @@ export class MediaPlayer {
         return this.setVolume(command.deck ?? DEFAULT_DECK, command.volume);
       case 'SET_LOUDNESS_NORMALIZATION':
         return this.setNormalization(command.enabled);
+      case 'NEXT':
+        throw new Error('NEXT is the run-of-show\'s (controller/show/), not the player\'s');
     }
   }
 
   /** Loads and starts a track; on a single deck it replaces what plays there (which goes on if this fails). */
   private async play(request: PlayRequest): Promise<void> {
+    await (await this.prepare(request)).start();
+  }
+
+  /**
+   * Loads a track, ready to start (what plays goes on meanwhile): `start()` starts it as a PLAY does (replacing
+   * what plays on its deck then, crossfading if asked), `discard()` lets it go unplayed. The run-of-show loads
+   * an auto-advance ahead this way, so that it starts on time.
+   */
+  async prepare(request: PlayRequest): Promise<PreparedTrack> {
     const { deck } = request;
     if (deck === 'clip') {
       await this.settle();
@@ -118,9 +146,23 @@ export class MediaPlayer {
       state: 'PLAYING',
       media: loaded.media,
     };
+    return {
+      durationSeconds: loaded.durationSeconds,
+      start: () => this.begin(request, track),
+      discard: async () => {
+        await this.options.page.stop(track.voiceId, 0);
+        track.media.release();
+      },
+    };
+  }
+
+  private async begin(request: PlayRequest, track: DeckTrack): Promise<void> {
+    const { deck } = request;
     if (deck === 'clip') {
+      if (this.clips.length >= this.maxClips) throw new CommandRejectedError(`at most ${this.maxClips} clips may sound at once`);
       await this.options.page.start(track.voiceId, { gainDb: track.gainDb, fadeInSeconds: request.fadeInSeconds, label: track.programId });
       this.clips.push(track);
+      this.played(request, track, request.fadeInSeconds);
       return;
     }
     const slot = this.singles[deck];
@@ -135,6 +177,47 @@ export class MediaPlayer {
     });
     if (previous) releaseAfterFade(previous.media, fadeOutSeconds);
     slot.track = track;
+    if (previous?.state === 'PLAYING') this.stopped(deck, previous, crossfade ? fadeOutSeconds : 0, request.cause);
+    this.played(request, track, crossfade ? request.crossfadeSeconds : request.fadeInSeconds);
+  }
+
+  /** The as-run entries of a start. */
+  private played(request: PlayRequest, track: DeckTrack, fadeSeconds: number): void {
+    this.event({
+      event: 'PLAY',
+      deck: request.deck,
+      programId: track.programId,
+      programUrl: track.programUrl,
+      durationSeconds: track.durationSeconds,
+      positionSeconds: typeof request.startAt === 'number' ? request.startAt : 0,
+      fadeSeconds,
+      ...(request.itemId ? { itemId: request.itemId } : {}),
+      ...(request.title ? { title: request.title } : {}),
+      cause: request.cause ?? this.cause,
+    });
+  }
+
+  /** The as-run entries of a track stopped (or replaced), faded out over `fadeSeconds`. */
+  private stopped(deck: Deck, track: DeckTrack, fadeSeconds: number, cause?: string): void {
+    const base = { deck, programId: track.programId, programUrl: track.programUrl, cause: cause ?? this.cause };
+    if (fadeSeconds > 0) this.event({ event: 'FADE', ...base, fadeSeconds });
+    this.event({ event: 'STOP', ...base, ...(fadeSeconds > 0 ? { fadeSeconds } : {}) });
+  }
+
+  private event(record: Omit<AsRunRecord, 'at'>): void {
+    this.options.onEvent?.({ at: this.now().toISOString(), ...record });
+  }
+
+  /**
+   * How far a track (by programId) on a deck has played, measured now: its state and the time left, or
+   * undefined when that deck does not hold it.
+   */
+  async timing(deck: Deck, programId: string): Promise<{ state: PlayState; positionSeconds: number; remainingSeconds: number } | undefined> {
+    const status = await this.settle();
+    const track = (await this.live(deck)).find((t) => t.programId === programId);
+    if (!track) return undefined;
+    const { positionSeconds, durationSeconds, state } = trackNowPlaying(track, status);
+    return { state, positionSeconds, remainingSeconds: Math.max(0, durationSeconds - positionSeconds) };
   }
 
   private async pause(deck: Deck, fadeOutSeconds: number): Promise<void> {
@@ -145,6 +228,9 @@ export class MediaPlayer {
     for (const track of playing) {
       await this.options.page.pause(track.voiceId, fadeOutSeconds);
       track.state = 'PAUSED';
+      const base = { deck, programId: track.programId, programUrl: track.programUrl, cause: this.cause };
+      if (fadeOutSeconds > 0) this.event({ event: 'FADE', ...base, fadeSeconds: fadeOutSeconds });
+      this.event({ event: 'PAUSE', ...base, ...(fadeOutSeconds > 0 ? { fadeSeconds: fadeOutSeconds } : {}) });
     }
   }
 
@@ -158,6 +244,7 @@ export class MediaPlayer {
     for (const track of paused) {
       await this.options.page.resume(track.voiceId, fadeInSeconds);
       track.state = 'PLAYING';
+      this.event({ event: 'RESUME', deck, programId: track.programId, programUrl: track.programUrl, fadeSeconds: fadeInSeconds, cause: this.cause });
     }
   }
 
@@ -168,6 +255,7 @@ export class MediaPlayer {
       for (const track of tracks) {
         await this.options.page.stop(track.voiceId, fadeOutSeconds);
         releaseAfterFade(track.media, fadeOutSeconds);
+        if (track.state !== 'STOPPED') this.stopped(d, track, fadeOutSeconds);
       }
       if (d === 'clip') this.clips = [];
       else this.singles[d].track = null;
@@ -182,6 +270,7 @@ export class MediaPlayer {
       throw new CommandRejectedError(`seek to ${seconds} s is beyond the end (${track.durationSeconds.toFixed(2)} s)`);
     }
     await this.options.page.seek(track.voiceId, seconds);
+    this.event({ event: 'SEEK', deck, programId: track.programId, programUrl: track.programUrl, positionSeconds: seconds, cause: this.cause });
   }
 
   private async setVolume(deck: Deck, volume: number): Promise<void> {
@@ -266,6 +355,7 @@ export class MediaPlayer {
     const { nowPlaying } = snapshot;
     const decks = nowPlaying.decks ?? legacyDecks(nowPlaying);
     this.normalize = decks.normalizeLoudness;
+    this.cause = 'RESUMED';
     await this.setVolume('program', decks.program.volume);
     await this.setVolume('bed', decks.bed.volume);
     await this.setVolume('clip', decks.clip.volume);

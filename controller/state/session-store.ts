@@ -14,6 +14,8 @@ import {
   type CommandRecord,
   type CommandStatus,
   type SessionRecord,
+  type RunOfShowItem,
+  type RunOfShowPosition,
   type TrackLoudness,
   type TrackRecord,
 } from '#contract/index';
@@ -24,11 +26,31 @@ export const NOW_PLAYING_URL_ATTRIBUTE = 'nowPlayingUrl' satisfies keyof Session
 /** Attribute holding the URLs of the bed's track and of the clips in `nowPlaying.decks` (for a replacement controller). */
 export const NOW_PLAYING_DECK_URLS_ATTRIBUTE = 'nowPlayingDeckUrls' satisfies keyof SessionRecord;
 
+/** Attributes of the session record holding the run-of-show and the position in it. */
+export const RUN_OF_SHOW_ATTRIBUTE = 'runOfShow' satisfies keyof SessionRecord;
+export const RUN_OF_SHOW_POSITION_ATTRIBUTE = 'runOfShowPosition' satisfies keyof SessionRecord;
+
 /** What the controller reads of its session. */
 export type ControllerSessionView = Pick<
   SessionRecord,
-  'sessionId' | 'hostId' | 'status' | 'endRequested' | 'nowPlaying' | 'nowPlayingUrl' | 'nowPlayingDeckUrls' | 'taskArn' | 'controllerGeneration'
+  | 'sessionId'
+  | 'hostId'
+  | 'status'
+  | 'endRequested'
+  | 'nowPlaying'
+  | 'nowPlayingUrl'
+  | 'nowPlayingDeckUrls'
+  | 'taskArn'
+  | 'controllerGeneration'
+  | 'runOfShow'
+  | 'runOfShowPosition'
 >;
+
+/** The run-of-show as the controller reads it: the list and where the show is in it. */
+export interface RunOfShowState {
+  items: RunOfShowItem[];
+  position: RunOfShowPosition | null;
+}
 
 export interface CommandResult {
   status: Exclude<CommandStatus, 'QUEUED'>;
@@ -211,6 +233,34 @@ export class SessionStore {
       if (error instanceof ConditionalCheckFailedException) return false;
       throw error;
     }
+  }
+
+  /** The run-of-show and the position in it (strongly consistent). */
+  async getRunOfShow(): Promise<RunOfShowState> {
+    const { Item } = await this.doc.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: sessionKey(this.sessionId),
+        ConsistentRead: true,
+        ProjectionExpression: '#items, #position',
+        ExpressionAttributeNames: { '#items': RUN_OF_SHOW_ATTRIBUTE, '#position': RUN_OF_SHOW_POSITION_ATTRIBUTE },
+      }),
+    );
+    return { items: (Item?.[RUN_OF_SHOW_ATTRIBUTE] as RunOfShowItem[] | undefined) ?? [], position: (Item?.[RUN_OF_SHOW_POSITION_ATTRIBUTE] as RunOfShowPosition | undefined) ?? null };
+  }
+
+  /** Records where the show is in its run-of-show (never creates a record). */
+  async putRunOfShowPosition(position: RunOfShowPosition): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: sessionKey(this.sessionId),
+        UpdateExpression: 'SET #position = :position',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#position': RUN_OF_SHOW_POSITION_ATTRIBUTE },
+        ExpressionAttributeValues: { ':position': position },
+      }),
+    );
   }
 
   /** Writes what plays now on the session record (never creates a record). */

@@ -80,3 +80,12 @@ export function parseRenditionPlaylist(text: string, playlistKey: string, root: 
 
 /** A part's duration by its playlist, in seconds. */
 export const partDurationSeconds = (part: RecordingPart): number => part.segments.reduce((sum, s) => sum + s.durationSeconds, 0);
+
+/** The wall-clock time of a rendition playlist's first sample: its first `#EXT-X-PROGRAM-DATE-TIME` (IVS writes it, ms precision). */
+export function firstProgramDateTime(text: string): string | undefined {
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line.startsWith('#EXT-X-PROGRAM-DATE-TIME:')) return line.slice('#EXT-X-PROGRAM-DATE-TIME:'.length);
+  }
+  return undefined;
+}

@@ -41,6 +41,7 @@ function acceptableBody(route: ApiRoute): unknown {
   if (route.path === '/sessions') return { title: 'Intruder show' };
   if (route.path.endsWith('/tokens')) return { role: 'CALLER', displayName: 'Intruder' };
   if (route.path.endsWith('/commands')) return { type: 'PAUSE_MEDIA' };
+  if (route.path.endsWith('/run-of-show')) return { op: 'REMOVE', version: 0, itemId: randomUUID() };
   return {};
 }
 
