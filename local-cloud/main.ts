@@ -6,11 +6,13 @@
  *   SHELCASTER_CONTROLLER_ENV  JSON object of extra environment for controller processes (test hook)
  *   SHELCASTER_SEED_DEMO  0 to skip the demo user's tracks (default: seed them)
  *   SHELCASTER_IVS_COMPOSITION_QUOTA  compositions the local IVS lets run at once (default 5, AWS's default quota)
+ *   SHELCASTER_FARGATE_STARTUP_MS  Fargate's RunTask → RUNNING time the local ECS models (default 30000; 0: none)
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOCAL_API_PORT, LOCAL_AWS_PORT } from './gateway/provider.ts';
 import { startLocalCloud } from './local-cloud.ts';
+import { FARGATE_STARTUP_ENV, fargateStartupFromEnvironment, type FargateStartup } from './services/ecs/fargate-startup.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = resolve(process.env.SHELCASTER_DATA_DIR ?? '.shelcaster');
@@ -28,6 +30,14 @@ if (compositionQuota !== undefined && !(Number.isInteger(Number(compositionQuota
   process.exit(2);
 }
 
+let fargateStartup: FargateStartup | undefined;
+try {
+  fargateStartup = fargateStartupFromEnvironment(process.env[FARGATE_STARTUP_ENV]);
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(2);
+}
+
 const cloud = await startLocalCloud({
   dataDir,
   awsPort,
@@ -36,6 +46,7 @@ const cloud = await startLocalCloud({
   seedDemo,
   ...(controllerEnvironment ? { controllerEnvironment } : {}),
   ...(compositionQuota ? { ivsCompositionQuota: Number(compositionQuota) } : {}),
+  ...(fargateStartup ? { fargateStartup } : {}),
 });
 
 process.stdout.write(
@@ -48,6 +59,7 @@ process.stdout.write(
     `  Executions     ${cloud.apiUrl}/executions`,
     `  State machine  ${cloud.deployment.stateMachineArn}`,
     `  Data           ${dataDir}`,
+    `  Fargate model  ${fargateStartup ? `controller tasks take ${(fargateStartup.provisioningMs + fargateStartup.pullMs) / 1000} s from RunTask to RUNNING (${FARGATE_STARTUP_ENV})` : `off (${FARGATE_STARTUP_ENV}=0): controller tasks start at once`}`,
     '',
     'Get a bearer token:      npm run -s token -- <userId>',
     `Point the AWS CLI here:  aws --endpoint-url ${cloud.endpoint} stepfunctions list-state-machines`,
