@@ -15,22 +15,11 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { newest } from './newest-source.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Packages the controller needs at run time that no import names: the page loads the IVS SDK's UMD bundle. */
 const RUNTIME_ASSET_PACKAGES = ['amazon-ivs-web-broadcast'];
-
-/** The newest modification time of the files under a path (skipping dist and node_modules). */
-function newest(path) {
-  const stats = statSync(path);
-  if (!stats.isDirectory()) return stats.mtimeMs;
-  let latest = 0;
-  for (const entry of readdirSync(path)) {
-    if (entry === 'dist' || entry === 'node_modules') continue;
-    latest = Math.max(latest, newest(join(path, entry)));
-  }
-  return latest;
-}
 
 /** `@scope/name/sub` → `@scope/name`; `name/sub` → `name`. */
 function packageName(specifier) {

@@ -52,7 +52,8 @@ describe("Fargate's start-up in the local cloud", () => {
     const readyExited = history.find((event) => event.type === 'TaskStateExited' && event.stateExitedEventDetails?.name === 'WaitForReady');
     expect(readyExited?.timestamp?.getTime()).toBeGreaterThanOrEqual(started);
     expect(Date.parse(String(live.liveAt))).toBeGreaterThanOrEqual(started);
-    expect((await api('DELETE', `/sessions/${sessionId}`)).status).toBe(202);
+    const ended = await api('DELETE', `/sessions/${sessionId}`);
+    expect(ended.status, JSON.stringify(ended.body)).toBe(202);
     await waitForSession(api, sessionId, (s) => s.status === 'ENDED', 60_000, 'the session to end');
   }, 180_000);
 
@@ -62,7 +63,8 @@ describe("Fargate's start-up in the local cloud", () => {
     const { sessionId } = created.body as { sessionId: string };
     const starting = await eventually(async () => (await sessionTasks(aws.ecs, sessionId)).find((t) => t.lastStatus === 'PROVISIONING' || t.lastStatus === 'PENDING'), 60_000, 'the controller task to be starting', 50);
     expect(starting.startedAt).toBeUndefined();
-    expect((await api('DELETE', `/sessions/${sessionId}`)).status).toBe(202);
+    const deleted = await api('DELETE', `/sessions/${sessionId}`);
+    expect(deleted.status, JSON.stringify(deleted.body)).toBe(202);
     const ended = await waitForSession(api, sessionId, (s) => s.status === 'ENDED' || s.status === 'FAILED', 60_000, 'the session to end');
     expect(ended.status).toBe('ENDED');
     const [stopped] = await eventually(async () => {
@@ -81,7 +83,8 @@ describe("Fargate's start-up in the local cloud", () => {
     const pid = cloud!.process.pid!;
     const running = cloud!;
     cloud = undefined;
-    expect(await running.stop()).toBe(0);
+    const code = await running.stop();
+    expect(code, running.output().slice(-4000)).toBe(0);
     expect(descendants(pid)).toEqual([]);
   }, 120_000);
 });

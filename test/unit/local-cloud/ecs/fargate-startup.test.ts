@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { BusEvent, EventPublisher } from '#local-cloud/gateway/internal';
 import { EcsProvider } from '#local-cloud/services/ecs/provider';
+import { isAlive } from '#harness/local-cloud';
 import { DEFAULT_FARGATE_STARTUP_MS, fargateStartup, fargateStartupFromEnvironment } from '#local-cloud/services/ecs/fargate-startup';
 import { RecordingLogSink } from '#test/fixtures/local-cloud/recording-log-sink';
 import { ManualClock } from '#test/fixtures/local-cloud/manual-clock';
@@ -31,15 +31,6 @@ interface DescribedTask {
   pullStoppedAt?: number;
   startedAt?: number;
   stoppedAt?: number;
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 describe('Fargate start-up model', () => {
@@ -91,7 +82,7 @@ describe('Fargate start-up model', () => {
     await expect.poll(async () => (await describe1(taskArn)).lastStatus).toBe('RUNNING');
     const running = await describe1(taskArn);
     expect(running).toMatchObject({ createdAt: t0, pullStartedAt: t0 + 10, pullStoppedAt: t0 + 30, startedAt: t0 + 30 });
-    expect(alive(Number(running.containers[0]!.runtimeId))).toBe(true);
+    expect(isAlive(Number(running.containers[0]!.runtimeId))).toBe(true);
     expect(events.statuses(taskArn)).toEqual(['PROVISIONING/RUNNING', 'PENDING/RUNNING', 'RUNNING/RUNNING']);
   });
 
