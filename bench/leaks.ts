@@ -2,6 +2,7 @@
  * What a finished run may have left behind: RUNNING controller tasks (ECS ListTasks), session queues (SQS
  * ListQueues by prefix), stages (IVS ListStages), and controller or Chromium processes under the local cloud.
  */
+import { CONTROLLER_COMMAND } from '#controller/command';
 import { ListTasksCommand } from '@aws-sdk/client-ecs';
 import { ListQueuesCommand } from '@aws-sdk/client-sqs';
 import { ListStagesCommand } from '@aws-sdk/client-ivs-realtime';
@@ -20,9 +21,12 @@ export interface Leaks {
   details: string[];
 }
 
+/** What a controller process runs (the last word of controller/command.json). */
+const CONTROLLER_ENTRY = CONTROLLER_COMMAND.at(-1)!;
+
 /** Whether a command line is a controller's or a Chromium's. */
 export function isControllerOrChromium(cmdline: string): boolean {
-  return cmdline.includes('controller/main.ts') || /(^|\/)chrom(e|ium)[^ ]*( |$)/.test(cmdline);
+  return cmdline.includes(CONTROLLER_ENTRY) || /(^|\/)chrom(e|ium)[^ ]*( |$)/.test(cmdline);
 }
 
 /** Counts what is left; `seenPids` are controller processes (and their children) seen during the run. */

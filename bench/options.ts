@@ -6,6 +6,8 @@
 export interface BenchOptions {
   /** Sessions started one at a time and ended (start and end figures). */
   lifecycleSessions: number;
+  /** Sessions started cold (no warm controller, Fargate's start-up modelled), one at a time. */
+  coldStarts: number;
   /** Commands sent for command → APPLIED, and the sessions they are spread over. */
   commands: number;
   commandSessions: number;
@@ -44,6 +46,7 @@ export interface BenchOptions {
 /** The issue's counts. */
 export const FULL_RUN: Omit<BenchOptions, 'only' | 'quick' | 'apiUrl' | 'awsEndpoint' | 'dataDir' | 'ownCloud' | 'writeDocs' | 'profileDir'> = {
   lifecycleSessions: 50,
+  coldStarts: 3,
   commands: 300,
   commandSessions: 3,
   audibleCommands: 20,
@@ -62,6 +65,7 @@ export const FULL_RUN: Omit<BenchOptions, 'only' | 'quick' | 'apiUrl' | 'awsEndp
 /** A smoke run for development. */
 export const QUICK_RUN: typeof FULL_RUN = {
   lifecycleSessions: 3,
+  coldStarts: 1,
   commands: 24,
   commandSessions: 2,
   audibleCommands: 4,
@@ -79,6 +83,7 @@ export const QUICK_RUN: typeof FULL_RUN = {
 
 const NUMERIC: Record<string, keyof typeof FULL_RUN> = {
   'lifecycle-sessions': 'lifecycleSessions',
+  'cold-starts': 'coldStarts',
   commands: 'commands',
   'command-sessions': 'commandSessions',
   'audible-commands': 'audibleCommands',

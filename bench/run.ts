@@ -17,6 +17,7 @@ import { renderPlot } from './plot.ts';
 import { writeResults, type RunResult } from './report.ts';
 import { targetCloud } from './target-cloud.ts';
 import { lifecycleFigures } from './figures/lifecycle.ts';
+import { coldStartFigure } from './figures/cold-start.ts';
 import { commandAndFootprintFigures } from './figures/commands-step.ts';
 import { audibleFigures } from './figures/audible.ts';
 import { callerFigures } from './figures/caller.ts';
@@ -53,6 +54,12 @@ const STEPS: Step[] = [
     run: (ctx, o) => lifecycleFigures(ctx, o.lifecycleSessions, log),
   },
   {
+    ids: ['cold-start'],
+    titles: ["cold start: POST /sessions → LIVE, no warm controller, Fargate's start-up modelled"],
+    shareMinutes: 1.5,
+    run: async (ctx, o) => [await coldStartFigure(ctx.runId, o.coldStarts, log)],
+  },
+  {
     ids: ['commands', 'footprint'],
     titles: ['command → APPLIED', 'controller footprint'],
     shareMinutes: 2,
@@ -85,7 +92,7 @@ const STEPS: Step[] = [
   {
     ids: ['shows', 'load'],
     titles: ['shows at once', 'API under load'],
-    shareMinutes: 5,
+    shareMinutes: 3.5,
     run: (ctx, o) => showsAndLoadFigures(ctx, { ...o, only: o.only }, log),
   },
 ];

@@ -58,6 +58,8 @@ export async function startLocalCloud(options: StartOptions = {}): Promise<Runni
       SHELCASTER_AWS_PORT: String(awsPort),
       SHELCASTER_API_PORT: String(apiPort),
       SHELCASTER_SEED_DEMO: '0',
+      // Controllers start at once unless a test is about Fargate's start-up (it sets this itself).
+      SHELCASTER_FARGATE_STARTUP_MS: '0',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

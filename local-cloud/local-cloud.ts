@@ -29,6 +29,7 @@ import { startApiServer, type ApiServer } from './api/server.ts';
 import { localPages } from './pages/pages.ts';
 import { DEMO_USER_ID, seedDemo } from './demo/seed-demo.ts';
 import { deploySystem, LOCAL_CONTROLLER_IMAGE, type LocalDeployment } from './deploy/deploy-system.ts';
+import type { FargateStartup } from './services/ecs/fargate-startup.ts';
 import { CONTROLLER_COMMAND, CONTROLLER_WORKING_DIRECTORY } from '#controller/command';
 
 export interface LocalCloudOptions {
@@ -65,6 +66,10 @@ export interface LocalCloudOptions {
    * without it. `npm start` reads SHELCASTER_EVENT_DELIVERY (JSON `{"duplicateRate":0.2,"maxDelayMs":500}`).
    */
   eventDelivery?: DeliverySemantics;
+   * Fargate's start-up time for controller tasks (services/ecs/fargate-startup.ts); tasks start at once
+   * without it. `npm start` models it (SHELCASTER_FARGATE_STARTUP_MS, default 30 s).
+   */
+  fargateStartup?: FargateStartup;
 }
 
 export interface LocalCloud {
@@ -137,6 +142,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     dataDir,
     region: LOCAL_REGION,
     clock,
+    ...(options.fargateStartup ? { fargateStartup: options.fargateStartup } : {}),
   });
   const sqs = createSqsProvider({ dataDir, clock });
   const dynamodb = createDynamoDbProvider({ dataDir });

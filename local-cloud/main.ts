@@ -8,6 +8,7 @@
  *   SHELCASTER_IVS_COMPOSITION_QUOTA  compositions the local IVS lets run at once (default 5, AWS's default quota)
  *   SHELCASTER_EVENT_DELIVERY  JSON {"duplicateRate":0..1,"maxDelayMs":n}: EventBridge's at-least-once, any-order delivery
  *   SHELCASTER_FAULTS  JSON array of faults injected from the start (docs/local-cloud.md, "Fault injection")
+ *   SHELCASTER_FARGATE_STARTUP_MS  Fargate's RunTask → RUNNING time the local ECS models (default 30000; 0: none)
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +16,7 @@ import { LOCAL_API_PORT, LOCAL_AWS_PORT } from './gateway/provider.ts';
 import { faultsFromSetting, type FaultSpec } from './gateway/faults.ts';
 import type { DeliverySemantics } from './services/events/provider.ts';
 import { startLocalCloud } from './local-cloud.ts';
+import { FARGATE_STARTUP_ENV, fargateStartupFromEnvironment, type FargateStartup } from './services/ecs/fargate-startup.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = resolve(process.env.SHELCASTER_DATA_DIR ?? '.shelcaster');
@@ -33,8 +35,10 @@ if (compositionQuota !== undefined && !(Number.isInteger(Number(compositionQuota
 }
 
 let faults: FaultSpec[];
+let fargateStartup: FargateStartup | undefined;
 try {
   faults = faultsFromSetting(process.env.SHELCASTER_FAULTS);
+  fargateStartup = fargateStartupFromEnvironment(process.env[FARGATE_STARTUP_ENV]);
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(2);
@@ -67,6 +71,7 @@ const cloud = await startLocalCloud({
   seedDemo,
   ...(controllerEnvironment ? { controllerEnvironment } : {}),
   ...(compositionQuota ? { ivsCompositionQuota: Number(compositionQuota) } : {}),
+  ...(fargateStartup ? { fargateStartup } : {}),
 });
 
 process.stdout.write(
@@ -79,6 +84,7 @@ process.stdout.write(
     `  Executions     ${cloud.apiUrl}/executions`,
     `  State machine  ${cloud.deployment.stateMachineArn}`,
     `  Data           ${dataDir}`,
+    `  Fargate model  ${fargateStartup ? `controller tasks take ${(fargateStartup.provisioningMs + fargateStartup.pullMs) / 1000} s from RunTask to RUNNING (${FARGATE_STARTUP_ENV})` : `off (${FARGATE_STARTUP_ENV}=0): controller tasks start at once`}`,
     '',
     'Get a bearer token:      npm run -s token -- <userId>',
     `Point the AWS CLI here:  aws --endpoint-url ${cloud.endpoint} stepfunctions list-state-machines`,

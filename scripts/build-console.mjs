@@ -5,25 +5,14 @@
  * before the local cloud starts; `npm run build:console` always builds.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { newest } from './newest-source.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const built = join(root, 'console', 'dist', 'call.html');
 const sources = [join(root, 'console'), join(root, 'stage-client'), join(root, 'contract')];
-
-/** The newest modification time of the files under a path (skipping dist and node_modules). */
-function newest(path) {
-  const stats = statSync(path);
-  if (!stats.isDirectory()) return stats.mtimeMs;
-  let latest = 0;
-  for (const entry of readdirSync(path)) {
-    if (entry === 'dist' || entry === 'node_modules') continue;
-    latest = Math.max(latest, newest(join(path, entry)));
-  }
-  return latest;
-}
 
 const builtAt = existsSync(built) ? statSync(built).mtimeMs : 0;
 const sourcesAt = Math.max(...sources.filter((path) => existsSync(path)).map(newest));

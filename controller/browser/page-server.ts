@@ -13,9 +13,16 @@ import { join } from 'node:path';
 import { TRUE_PEAK_CEILING_DBTP } from '#contract/decks';
 import { MediaProxy } from '../media/media-proxy.ts';
 
-export const PAGE_DIR = fileURLToPath(new URL('../page/', import.meta.url));
+/**
+ * True in the controller's bundle (scripts/build-controller.mjs defines it), where the page's files sit beside
+ * main.js; undefined when this module runs from its source.
+ */
+declare const CONTROLLER_BUNDLE: boolean | undefined;
+const BUNDLED = typeof CONTROLLER_BUNDLE !== 'undefined' && CONTROLLER_BUNDLE;
+
+export const PAGE_DIR = fileURLToPath(new URL(BUNDLED ? './page/' : '../page/', import.meta.url));
 /** The browser code shared by the controller's page and the host console. */
-export const STAGE_CLIENT_DIR = fileURLToPath(new URL('../../stage-client/', import.meta.url));
+export const STAGE_CLIENT_DIR = fileURLToPath(new URL(BUNDLED ? './stage-client/' : '../../stage-client/', import.meta.url));
 
 /** The controller page's URL on a page server (its limiter's ceiling in the query). */
 export function programPageUrl(origin: string): string {

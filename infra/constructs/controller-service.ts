@@ -3,6 +3,8 @@
  * cluster, the Fargate task definition of the controller with its log group, its task role, and a security
  * group without ingress. Tasks are started per session by StartController (RunTask), not by a service.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { SecurityGroup, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
 import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
@@ -19,7 +21,6 @@ import {
 import { PolicyStatement, Role, ServicePrincipal, type IRole } from 'aws-cdk-lib/aws-iam';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { LOG_RETENTION } from '../log-retention.ts';
-import { IgnoreMode } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import {
   CLUSTER_NAME,
@@ -37,11 +38,21 @@ import type { CommandQueues } from './command-queues.ts';
 import type { MediaBucket } from './media-bucket.ts';
 import type { SessionsTable } from './sessions-table.ts';
 
-/** The controller's Dockerfile, relative to the repository root (the build context: it imports the contract). */
-export const CONTROLLER_DOCKERFILE = 'controller/Dockerfile';
+/**
+ * The controller image's build context, relative to the repository root: the bundle, page, run-time package
+ * manifest and lockfile, and the Dockerfile that scripts/build-controller.mjs writes there (`npm run synth`
+ * and `npm run build:controller` make it).
+ */
+export const CONTROLLER_IMAGE_CONTEXT = 'controller/dist';
 
-/** What never belongs in the controller image's build context. */
-export const CONTROLLER_IMAGE_EXCLUDES = ['node_modules', 'cdk.out', '.git', '.shelcaster', 'coverage', 'test', 'docs', 'bench'];
+/** The controller image's build context, made before synthesis, or an error saying how to make it. */
+export function controllerImageContext(root: string): string {
+  const context = join(root, CONTROLLER_IMAGE_CONTEXT);
+  if (!existsSync(join(context, 'Dockerfile')) || !existsSync(join(context, 'main.js'))) {
+    throw new Error(`The controller image's build context (${CONTROLLER_IMAGE_CONTEXT}) is missing: run \`npm run build:controller\` first.`);
+  }
+  return context;
+}
 
 export interface ControllerServiceProps {
   /** Absolute path of the repository root (the Docker build context). */
@@ -107,12 +118,7 @@ export class ControllerService extends Construct {
     });
     this.container = this.taskDefinition.addContainer('Controller', {
       containerName: CONTROLLER_CONTAINER_NAME,
-      image: ContainerImage.fromAsset(props.root, {
-        file: CONTROLLER_DOCKERFILE,
-        platform: Platform.LINUX_AMD64,
-        ignoreMode: IgnoreMode.DOCKER,
-        exclude: CONTROLLER_IMAGE_EXCLUDES,
-      }),
+      image: ContainerImage.fromAsset(controllerImageContext(props.root), { platform: Platform.LINUX_AMD64 }),
       essential: true,
       stopTimeout: Duration.seconds(CONTROLLER_STOP_TIMEOUT_SECONDS),
       environment: controllerContainerEnvironment({ [ENV.sessionsTable]: props.sessions.table.tableName, [ENV.mediaBucket]: props.media.bucket.bucketName }),

@@ -18,6 +18,8 @@
  *   not enforced. networkConfiguration is accepted and ignored (no ENI attachment, no IP addresses).
  * - Statuses go PROVISIONING → PENDING → RUNNING → STOPPED (no ACTIVATING, DEACTIVATING, STOPPING,
  *   DEPROVISIONING); a stopping task stays RUNNING with desiredStatus STOPPED until its processes exit.
+ *   With `fargateStartup`, a FARGATE task waits out Fargate's provisioning and image pull first
+ *   (fargate-startup.ts); a task stopped before it started goes STOPPED without running anything.
  * - No IAM, no task role credentials endpoint: containers get the local cloud's endpoint and keys as
  *   environment variables. No health checks, dependsOn, secrets, volumes or port mappings.
  * - RunTask's `clientToken` (up to 64 ASCII characters 33-126) is idempotent per cluster for 24 hours, as on
@@ -41,6 +43,7 @@ import type { Cluster, ContainerDefinition, ContainerOverride, KeyValuePair, Tag
 import { EcsStore, type ClientTokenUse } from './store.ts';
 import { apiCluster, apiTask, apiTaskDefinition, containerMetadata, taskMetadata, taskStateChangeEvent } from './task-documents.ts';
 import { systemClock, type Clock } from '#local-cloud/clock';
+import { StartupWaits, type FargateStartup } from './fargate-startup.ts';
 
 /** What a local "image" runs, as a Dockerfile's ENTRYPOINT, CMD, WORKDIR and ENV would. */
 export interface ContainerImage {
@@ -65,6 +68,8 @@ export interface EcsProviderOptions {
   clock?: Clock;
   /** Host variables every container gets (default: PATH, HOME, LANG of this process). */
   hostEnvironment?: Record<string, string>;
+  /** Fargate's start-up time, modelled for FARGATE tasks (fargate-startup.ts); tasks start at once without it. */
+  fargateStartup?: FargateStartup;
 }
 
 const TARGET_PREFIX = 'AmazonEC2ContainerServiceV20141113';
@@ -121,6 +126,7 @@ export class EcsProvider implements ServiceProvider {
   private readonly now: () => number;
   private readonly metadata: MetadataServer;
   private readonly running = new Map<string, RunningTask>();
+  private readonly startupWaits: StartupWaits;
   private readonly pendingWork = new Set<Promise<unknown>>();
   private readonly operations: Record<string, (input: Input) => unknown>;
   private recovered = false;
@@ -130,6 +136,7 @@ export class EcsProvider implements ServiceProvider {
     this.region = options.region ?? LOCAL_REGION;
     this.clock = options.clock ?? systemClock;
     this.now = () => this.clock.now();
+    this.startupWaits = new StartupWaits(this.clock);
     this.store = new EcsStore(options.dataDir ? join(options.dataDir, 'ecs.json') : undefined);
     this.metadata = new MetadataServer({
       taskMetadata: (taskId) => {
@@ -220,6 +227,11 @@ export class EcsProvider implements ServiceProvider {
   /** Stops every task this provider started (SIGTERM, SIGKILL after the stop timeout) and returns once all are gone. */
   async close(): Promise<void> {
     this.closing = true;
+    // Tasks still waiting out Fargate's start-up stop before they run anything.
+    for (const taskArn of this.startupWaits.taskArns()) {
+      const task = this.store.tasks.get(taskArn);
+      if (task) this.requestStop(task, 'UserInitiated', SHUTDOWN_REASON);
+    }
     while (this.pendingWork.size > 0) await Promise.allSettled([...this.pendingWork]);
     for (const [taskArn] of this.running) {
       const task = this.store.tasks.get(taskArn);
@@ -448,8 +460,11 @@ export class EcsProvider implements ServiceProvider {
     const running: RunningTask = { processes: new Map(), stopped: new Promise((resolve) => (resolveStopped = resolve)), markStopped: () => resolveStopped() };
     this.running.set(task.taskArn, running);
     const metadataBase = await this.metadata.start();
+    const startup = task.launchType === 'FARGATE' ? this.options.fargateStartup : undefined;
+    if (startup && !(await this.waitOutStartup(task, startup.provisioningMs))) return;
     task.pullStartedAt = this.now();
     this.setStatus(task, 'PENDING');
+    if (startup && !(await this.waitOutStartup(task, startup.pullMs))) return;
     const launches: [ContainerDefinition, ContainerLaunch][] = [];
     for (const container of definition.containerDefinitions) {
       const image = this.options.images[container.image];
@@ -484,6 +499,18 @@ export class EcsProvider implements ServiceProvider {
     task.startedAt = this.now();
     for (const container of task.containers) container.lastStatus = 'RUNNING';
     this.setStatus(task, 'RUNNING');
+  }
+
+  /**
+   * Waits out a phase of Fargate's start-up. False (and the task STOPPED) when the task was stopped first, or
+   * the provider is closing.
+   */
+  private async waitOutStartup(task: Task, ms: number): Promise<boolean> {
+    const waited = task.desiredStatus === 'RUNNING' && !this.closing && (await this.startupWaits.wait(task.taskArn, ms));
+    if (waited && task.desiredStatus === 'RUNNING') return true;
+    this.requestStop(task, 'UserInitiated', SHUTDOWN_REASON);
+    this.finishIfStopped(task);
+    return false;
   }
 
   private containerLaunch(task: Task, container: ContainerDefinition, image: ContainerImage, override: ContainerOverride | undefined, metadataBase: string): ContainerLaunch {
@@ -554,6 +581,7 @@ export class EcsProvider implements ServiceProvider {
     task.version += 1;
     this.store.save();
     this.publish(task);
+    this.startupWaits.cancel(task.taskArn);
     this.stopProcesses(task);
   }
 

@@ -1,10 +1,17 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTROLLER_COMMAND } from '#controller/command';
+// @ts-expect-error -- a plain JavaScript build script without type declarations
+import { buildController, lockSubset } from '../../../scripts/build-controller.mjs';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const CONTEXT = join(ROOT, 'controller', 'dist');
 
 /** The Dockerfile's instructions, continuation lines joined and comments dropped. */
 function instructions(): { op: string; args: string }[] {
-  const text = readFileSync(new URL('../../../controller/Dockerfile', import.meta.url), 'utf8');
+  const text = readFileSync(join(ROOT, 'controller', 'Dockerfile'), 'utf8');
   return text
     .replace(/\\\n/g, ' ')
     .split('\n')
@@ -16,29 +23,109 @@ function instructions(): { op: string; args: string }[] {
     });
 }
 
-describe('controller/Dockerfile', () => {
+/** Every file under a directory, relative to it. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? filesUnder(path) : [relative(CONTEXT, path)];
+  });
+}
+
+const sourceFiles = (dir: string, pattern: RegExp) => readdirSync(join(ROOT, dir)).filter((name) => pattern.test(name));
+
+/** The npm packages the controller needs at run time, and nothing else. */
+const RUNTIME_PACKAGES = [
+  '@aws-lambda-powertools/logger',
+  '@aws-sdk/client-dynamodb',
+  '@aws-sdk/client-ivs-realtime',
+  '@aws-sdk/client-s3',
+  '@aws-sdk/client-sfn',
+  '@aws-sdk/client-sqs',
+  '@aws-sdk/lib-dynamodb',
+  'amazon-ivs-web-broadcast',
+  'puppeteer-core',
+  'zod',
+];
+/** What the local cloud, the CDK app, the tests and the tools use, and the image must not hold. */
+const NOT_IN_THE_IMAGE = ['dynalite', 'werift', 'aws-cdk-lib', 'aws-cdk', 'constructs', 'tsx', 'esbuild', 'vite', 'vitest', 'aws-local-stepfunctions', 'classic-level', '@middy/core', '@aws-sdk/client-ecs', '@aws-sdk/client-lambda', 'opus-decoder', 'jose', 'autocannon', 'node'];
+
+describe('the controller image', () => {
+  beforeAll(async () => {
+    await (buildController as () => Promise<boolean>)();
+  });
+
+  it('has a build context of only the bundle, its page, its run-time manifest and the Dockerfile', () => {
+    const expected = [
+      'Dockerfile',
+      'main.js',
+      'main.js.map',
+      'package.json',
+      'package-lock.json',
+      ...sourceFiles('controller/page', /\.(js|html)$/).map((file) => `page/${file}`),
+      ...sourceFiles('stage-client', /\.js$/).map((file) => `stage-client/${file}`),
+    ];
+    expect(filesUnder(CONTEXT).sort()).toEqual(expected.sort());
+    expect(readFileSync(join(CONTEXT, 'Dockerfile'), 'utf8')).toBe(readFileSync(join(ROOT, 'controller', 'Dockerfile'), 'utf8'));
+  });
+
+  it('installs with `npm ci --omit=dev` exactly the run-time packages and what they depend on', () => {
+    const manifest = JSON.parse(readFileSync(join(CONTEXT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies?: unknown };
+    expect(Object.keys(manifest.dependencies).sort()).toEqual(RUNTIME_PACKAGES);
+    expect(manifest.devDependencies).toBeUndefined();
+    const rootManifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    for (const [name, version] of Object.entries(manifest.dependencies)) expect(rootManifest.dependencies[name]).toBe(version);
+    const lock = JSON.parse(readFileSync(join(CONTEXT, 'package-lock.json'), 'utf8')) as { lockfileVersion: number; packages: Record<string, { dev?: boolean }> };
+    expect(lock.lockfileVersion).toBe(3);
+    const installed = Object.keys(lock.packages).filter(Boolean);
+    const names = new Set(installed.map((key) => key.slice(key.lastIndexOf('node_modules/') + 'node_modules/'.length)));
+    for (const name of NOT_IN_THE_IMAGE) expect(names.has(name), `${name} would be installed`).toBe(false);
+    // Closed: every package the lockfile installs is a run-time package or reached from one.
+    expect(installed.sort()).toEqual((lockSubset(lock, RUNTIME_PACKAGES) as string[]).sort());
+    expect(Object.values(lock.packages).some((entry) => entry.dev)).toBe(false);
+  });
+
+  it('runs plain JavaScript: the bundle holds our code and imports only the run-time packages', () => {
+    const bundle = readFileSync(join(CONTEXT, 'main.js'), 'utf8');
+    const imported = new Set([...bundle.matchAll(/\bfrom\s+"([^".][^"]*)"|\bimport\(\s*"([^".][^"]*)"\s*\)/g)].map((match) => (match[1] ?? match[2])!));
+    const packages = [...imported].filter((specifier) => !specifier.startsWith('node:')).map((specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/'));
+    for (const name of packages) expect(RUNTIME_PACKAGES, `the bundle imports ${name}`).toContain(name);
+    expect(bundle).not.toMatch(/from\s+"#/);
+  });
+
+  it('resolves nested lockfile entries the way Node does', () => {
+    const lock = {
+      packages: {
+        '': {},
+        'node_modules/a': { dependencies: { b: '1' } },
+        'node_modules/a/node_modules/b': { dependencies: { c: '1' } },
+        'node_modules/b': { dependencies: { unused: '1' } },
+        'node_modules/c': { optionalDependencies: { missing: '1' } },
+        'node_modules/unused': {},
+      },
+    };
+    expect(lockSubset(lock, ['a'])).toEqual(['node_modules/a', 'node_modules/a/node_modules/b', 'node_modules/c']);
+    expect(() => lockSubset(lock, ['nothing'])).toThrow(/no nothing/);
+  });
+
   const all = instructions();
   const of = (op: string) => all.filter((i) => i.op === op);
 
-  it('builds on Debian slim with Node 22 taken from the official image', () => {
+  it('builds on Debian slim with Node 22 taken from the official image, and Chromium, ffmpeg and CA certificates from apt', () => {
     expect(of('FROM').map((i) => i.args)).toEqual(['node:22-bookworm-slim AS node', 'debian:bookworm-slim']);
     expect(of('COPY').some((i) => i.args.startsWith('--from=node /usr/local/bin/node'))).toBe(true);
-  });
-
-  it('installs Chromium, ffmpeg and CA certificates from apt', () => {
     const apt = of('RUN').find((i) => i.args.includes('apt-get install'));
     expect(apt?.args).toMatch(/\bchromium\b/);
     expect(apt?.args).toMatch(/\bffmpeg\b/);
     expect(apt?.args).toMatch(/\bca-certificates\b/);
   });
 
-  it('installs production dependencies only, from the lockfile', () => {
+  it('installs the run-time lockfile with `npm ci --omit=dev` and copies only files of the build context', () => {
     expect(of('RUN').some((i) => /npm ci --omit=dev/.test(i.args))).toBe(true);
-  });
-
-  it('copies what the controller runs: its code, the contract and the browser code it shares with the console', () => {
-    const copied = of('COPY').map((i) => i.args);
-    for (const room of ['contract', 'stage-client', 'controller']) expect(copied).toContain(`${room} ./${room}`);
+    const context = new Set(filesUnder(CONTEXT).map((file) => file.split('/')[0]));
+    for (const copy of of('COPY').filter((i) => !i.args.startsWith('--from='))) {
+      const sources = copy.args.split(/\s+/).slice(0, -1);
+      for (const source of sources) expect(context.has(source), `COPY ${source}`).toBe(true);
+    }
   });
 
   it('runs as a non-root user', () => {
@@ -49,10 +136,10 @@ describe('controller/Dockerfile', () => {
     expect(all.findIndex((i, n) => n > last && i.op === 'RUN')).toBe(-1);
   });
 
-  it('runs exactly the shared controller command', () => {
+  it('runs exactly the shared controller command: the bundle, not TypeScript through tsx', () => {
     const cmd = of('CMD');
     expect(cmd).toHaveLength(1);
     expect(JSON.parse(cmd[0]!.args)).toEqual(CONTROLLER_COMMAND);
-    expect(CONTROLLER_COMMAND).toEqual(['node', '--import', 'tsx', 'controller/main.ts']);
+    expect(CONTROLLER_COMMAND).toEqual(['node', '--enable-source-maps', 'controller/dist/main.js']);
   });
 });

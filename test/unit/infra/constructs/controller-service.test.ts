@@ -91,7 +91,7 @@ describe('ControllerService', () => {
     expect(dynamo.every((g) => g.includes('arn-of:AWS::DynamoDB::Table:shelcaster-sessions'))).toBe(true);
   });
 
-  it('builds its image from controller/Dockerfile with the repository as context, for linux/amd64', () => {
+  it('builds its image from controller/dist (the bundle and its run-time manifest) with its Dockerfile, for linux/amd64', () => {
     const image = synth.reader.render((taskDefinition.ContainerDefinitions as { Image: unknown }[])[0]!.Image);
     const tag = /^ACCOUNT\.dkr\.ecr\.REGION\.amazonaws\.com\/cdk-[a-z0-9]+-container-assets-ACCOUNT-REGION:([0-9a-f]{64})$/.exec(image)?.[1];
     expect(tag).toBeDefined();
@@ -99,10 +99,9 @@ describe('ControllerService', () => {
       dockerImages: Record<string, { source: { directory: string; dockerFile?: string; platform?: string } }>;
     };
     const asset = manifest.dockerImages[tag!];
-    expect(asset?.source).toMatchObject({ dockerFile: 'controller/Dockerfile', platform: 'linux/amd64' });
+    expect(asset?.source).toMatchObject({ platform: 'linux/amd64' });
     const staged = join(synth.assemblyDir, asset!.source.directory);
-    expect(existsSync(join(staged, 'controller', 'Dockerfile'))).toBe(true);
-    expect(existsSync(join(staged, 'contract', 'index.ts'))).toBe(true);
-    expect(existsSync(join(staged, 'node_modules'))).toBe(false);
+    for (const file of ['Dockerfile', 'main.js', 'package.json', 'package-lock.json', 'page/index.html']) expect(existsSync(join(staged, file))).toBe(true);
+    for (const absent of ['contract', 'node_modules', 'controller', 'local-cloud']) expect(existsSync(join(staged, absent))).toBe(false);
   });
 });
