@@ -14,6 +14,7 @@ import {
   BINDING_ENV,
   ENV,
   FUNCTION_NAMES,
+  IVS_COMPOSITION_QUOTA,
   LAMBDA_BUNDLING,
   LAMBDA_LOG_FORMAT,
   TRACK_EVENT_SOURCE,
@@ -275,6 +276,12 @@ export class ShelcasterFunction extends NodejsFunction {
     );
     // ListCompositions has no resource-level permissions.
     this.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['ivs:ListCompositions'], resources: ['*'] }));
+    return this;
+  }
+
+  /** The account's IVS composition quota (the contract's IVS_COMPOSITION_QUOTA): no grants. */
+  bindCompositionQuota(): this {
+    this.setBindingEnv('compositionQuota', { [ENV.compositionQuota]: String(IVS_COMPOSITION_QUOTA) });
     return this;
   }
 

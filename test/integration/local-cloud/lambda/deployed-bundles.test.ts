@@ -6,17 +6,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { FUNCTION_NAMES, LAMBDA_LOG_FORMAT, functionSpec } from '#contract/index';
+import { ENV, FUNCTION_NAMES, IVS_COMPOSITION_QUOTA, LAMBDA_LOG_FORMAT, functionSpec } from '#contract/index';
 import { startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { BUNDLE_CACHE_DIR } from '#local-cloud/deploy/function-bundles';
 import { TEST_CREDENTIALS } from '#test/fixtures/local-cloud/test-credentials';
 
+const RAISED_QUOTA = IVS_COMPOSITION_QUOTA + 4;
 let cloud: RunningLocalCloud;
 let lambda: LambdaClient;
 let logs: CloudWatchLogsClient;
 
 beforeAll(async () => {
-  cloud = await startLocalCloud();
+  // The operator's setting: IVS's composition quota, raised.
+  cloud = await startLocalCloud({ env: { SHELCASTER_IVS_COMPOSITION_QUOTA: String(RAISED_QUOTA) } });
   const config = { endpoint: cloud.awsEndpoint, region: 'us-east-1', credentials: TEST_CREDENTIALS };
   lambda = new LambdaClient(config);
   logs = new CloudWatchLogsClient(config);
@@ -58,4 +60,9 @@ describe('Deployed functions in the local cloud', () => {
     // The runtime's own record of the failure, as the Node.js runtime writes it in the JSON format.
     expect(records).toContainEqual(expect.objectContaining({ level: 'ERROR', message: 'Invoke Error', requestId: start.record.requestId }));
   }, 60_000);
+
+  it('give the session-start function the composition quota the local IVS was started with, its cap of live sessions', async () => {
+    const configuration = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: FUNCTION_NAMES.createSession }));
+    expect(configuration.Environment?.Variables?.[ENV.compositionQuota]).toBe(String(RAISED_QUOTA));
+  });
 });
