@@ -43,8 +43,9 @@ export function isTypeScriptModule(path: string): boolean {
 
 
 /**
- * How long a cold start may take to load the handler. Lambda limits its init phase to 10 s; locally the
- * TypeScript handlers are transpiled at load on a shared 2-core machine, so we allow more.
+ * How long a cold start may take to load the handler. Lambda limits its init phase to 10 s; locally many
+ * environments may start at once on a shared 2-core machine (and a test's TypeScript handler is transpiled at
+ * load), so we allow more.
  */
 export const INIT_PHASE_LIMIT_SECONDS = 30;
 export interface EnvironmentDependencies {
