@@ -54,7 +54,8 @@ export const FULL_RUN: Omit<BenchOptions, 'only' | 'quick' | 'apiUrl' | 'awsEndp
   callerBeeps: 20,
   loadSeconds: 30,
   loadConnections: 20,
-  loadSessions: 5,
+  // 50 commands/s per session (the contract's rate limit): ≥ 500 accepted/s needs 10 sessions or more.
+  loadSessions: 12,
   footprintSeconds: 15,
   showsCap: 12,
   showsWatchSeconds: 8,

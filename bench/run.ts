@@ -109,7 +109,7 @@ async function main(argv: readonly string[]): Promise<number> {
     throw error;
   }
   const startedAt = new Date();
-  const cloud = await targetCloud({ ...options, compositionQuota: options.showsCap + 2 });
+  const cloud = await targetCloud({ ...options, compositionQuota: Math.max(options.showsCap, options.loadSessions) + 2 });
   log(
     cloud.origin === 'running'
       ? `Benchmarking the running local cloud: API ${cloud.apiUrl}, AWS ${cloud.awsEndpoint}, data ${cloud.dataDir}`

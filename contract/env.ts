@@ -15,6 +15,8 @@ export const ENV = {
   dlqArn: 'COMMAND_DLQ_ARN',
   storageConfigurationArn: 'IVS_STORAGE_CONFIGURATION_ARN',
   encoderConfigurationArn: 'IVS_ENCODER_CONFIGURATION_ARN',
+  /** The account's IVS composition quota (the operator's setting): the account's cap of live sessions. */
+  compositionQuota: 'IVS_COMPOSITION_QUOTA',
   /** Powertools' service name of a function's logs and traces (set to the function's name). */
   powertoolsServiceName: 'POWERTOOLS_SERVICE_NAME',
   /** Controller only. */

@@ -25,7 +25,9 @@ export type Binding =
   /** A track's upload: claiming it (PutObjectTagging) and deleting it with the track (DeleteObject), under `media/`. */
   | 'trackMedia'
   /** Putting events of the system (source TRACK_EVENT_SOURCE) on the default event bus. */
-  | 'trackEvents';
+  | 'trackEvents'
+  /** The account's IVS composition quota, which caps the live sessions of the whole deployment. */
+  | 'compositionQuota';
 
 /** Environment variables each binding sets. */
 export const BINDING_ENV: Record<Binding, readonly string[]> = {
@@ -42,6 +44,7 @@ export const BINDING_ENV: Record<Binding, readonly string[]> = {
   recordings: [ENV.mediaBucket],
   trackMedia: [ENV.mediaBucket],
   trackEvents: [],
+  compositionQuota: [ENV.compositionQuota],
 };
 
 export interface FunctionSpec {
@@ -75,7 +78,7 @@ export interface BundledDirectory {
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
   // API
-  { role: 'createSession', entry: 'functions/api/create-session.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'idempotencyTable', 'stateMachine'] },
+  { role: 'createSession', entry: 'functions/api/create-session.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'idempotencyTable', 'stateMachine', 'compositionQuota'] },
   { role: 'getSession', entry: 'functions/api/get-session.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable'] },
   { role: 'endSession', entry: 'functions/api/end-session.ts', timeoutSeconds: 30, memoryMiB: 256, bindings: ['sessionsTable', 'executionHistory'] },
   { role: 'createParticipantToken', entry: 'functions/api/create-participant-token.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'stages'] },

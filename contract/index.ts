@@ -20,3 +20,4 @@ export * from './controller-task.ts';
 export * from './media-url-policy.ts';
 export * from './http-api.ts';
 export * from './console.ts';
+export * from './lambda-bundling.ts';

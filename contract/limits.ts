@@ -83,10 +83,20 @@ export const MAX_LIVE_SESSIONS_PER_HOST = 3;
  * IVS real-time's quota of compositions running at once in an account and region (AWS's default; adjustable
  * through Service Quotas). Every live show holds one composition, so this also bounds the sessions not yet
  * ENDED or FAILED across all hosts: a start beyond it is refused up front (429) instead of failing at GoLive.
- * The local IVS enforces the same number. Raise it here when the account's quota is raised.
+ * Raise it here when the account's quota is raised (CDK deploys it); the local cloud's operator setting
+ * (`SHELCASTER_IVS_COMPOSITION_QUOTA`) raises its IVS's quota. Either way the create-session function gets the
+ * deployment's quota in ENV.compositionQuota (binding `compositionQuota`) and caps the live sessions with it
+ * (maxLiveSessionsPerAccount), so the cap and the quota are one setting.
  */
 export const IVS_COMPOSITION_QUOTA = 5;
+/** The cap of live sessions of the account with the default quota (see maxLiveSessionsPerAccount). */
 export const MAX_LIVE_SESSIONS_PER_ACCOUNT = IVS_COMPOSITION_QUOTA;
+
+/** The account's cap of live sessions: the deployment's composition quota (a whole number ≥ 1), else the default. */
+export function maxLiveSessionsPerAccount(quotaSetting: string | undefined): number {
+  const quota = Number(quotaSetting);
+  return Number.isInteger(quota) && quota >= 1 ? quota : IVS_COMPOSITION_QUOTA;
+}
 
 /**
  * Uploads (POST /media) per user: files and bytes a day (token buckets holding a day's worth at most), counted

@@ -181,6 +181,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       account: LOCAL_ACCOUNT_ID,
       region: LOCAL_REGION,
       root: options.root,
+      ...(options.ivsCompositionQuota ? { compositionQuota: options.ivsCompositionQuota } : {}),
       registerFunction: (fn) => {
         lambda.register(fn);
       },

@@ -13,7 +13,7 @@ import {
   COMMANDS_PER_SESSION_BURST,
   COMMANDS_PER_SESSION_PER_SECOND,
   ENV,
-  MAX_LIVE_SESSIONS_PER_ACCOUNT,
+  maxLiveSessionsPerAccount,
   MAX_LIVE_SESSIONS_PER_HOST,
   MEDIA_UPLOAD_BYTES_PER_USER_PER_DAY,
   MEDIA_UPLOADS_PER_USER_PER_DAY,
@@ -27,6 +27,8 @@ import { RateLimitedError } from './errors.ts';
 import { logger } from './powertools.ts';
 
 const tableName = getStringFromEnv(ENV.sessionsTable);
+/** The deployment's IVS composition quota caps the live sessions of the account (one setting, binding compositionQuota). */
+const MAX_LIVE_SESSIONS_PER_ACCOUNT = maxLiveSessionsPerAccount(process.env[ENV.compositionQuota]);
 
 /** Seconds a host is told to wait when all its live-session slots are taken. */
 export const LIVE_SESSIONS_RETRY_AFTER_SECONDS = 60;

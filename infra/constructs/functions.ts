@@ -45,6 +45,7 @@ export class Functions extends Construct {
       recordings: (fn) => fn.bindRecordings(props.media),
       trackMedia: (fn) => fn.bindTrackMedia(props.media),
       trackEvents: (fn) => fn.bindTrackEvents(),
+      compositionQuota: (fn) => fn.bindCompositionQuota(),
     };
     const byRole: Partial<Record<FunctionRole, ShelcasterFunction>> = {};
     for (const spec of FUNCTIONS) {

@@ -14,6 +14,9 @@ import {
   BINDING_ENV,
   ENV,
   FUNCTION_NAMES,
+  IVS_COMPOSITION_QUOTA,
+  LAMBDA_BUNDLING,
+  LAMBDA_LOG_FORMAT,
   TRACK_EVENT_SOURCE,
   type Binding,
   type BundledBinary,
@@ -29,9 +32,18 @@ import type { IvsRecording } from './ivs-recording.ts';
 import type { MediaBucket } from './media-bucket.ts';
 import type { SessionsTable } from './sessions-table.ts';
 
-/** Makes `require` exist in the ESM bundle for the CommonJS dependencies esbuild inlines. */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire as shelcasterCreateRequire } from 'node:module'; const require = shelcasterCreateRequire(import.meta.url);";
+/** The NodejsFunction bundling of the contract's LAMBDA_BUNDLING (the local cloud builds with the same settings). */
+export const CDK_BUNDLING = {
+  format: LAMBDA_BUNDLING.format === 'esm' ? OutputFormat.ESM : OutputFormat.CJS,
+  target: LAMBDA_BUNDLING.target,
+  mainFields: [...LAMBDA_BUNDLING.mainFields],
+  banner: LAMBDA_BUNDLING.banner,
+  minify: LAMBDA_BUNDLING.minify,
+  externalModules: [...LAMBDA_BUNDLING.externalModules],
+};
+
+/** The CloudWatch log format of the contract's LAMBDA_LOG_FORMAT. */
+export const CDK_LOGGING_FORMAT = LAMBDA_LOG_FORMAT === 'JSON' ? LoggingFormat.JSON : LoggingFormat.TEXT;
 
 /** Bundling hooks that build a folder of the repository and copy it into the bundle (the console's files). */
 export function bundledDirectoryHooks(directory: BundledDirectory): ICommandHooks {
@@ -96,17 +108,11 @@ export class ShelcasterFunction extends NodejsFunction {
       memorySize: props.spec.memoryMiB,
       timeout: Duration.seconds(props.spec.timeoutSeconds),
       tracing: Tracing.ACTIVE,
-      loggingFormat: LoggingFormat.JSON,
+      loggingFormat: CDK_LOGGING_FORMAT,
       logGroup,
       environment: { [ENV.powertoolsServiceName]: functionName },
       bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        // Ship the pinned AWS SDK rather than the runtime's, so Lambda runs what the tests ran.
-        externalModules: [],
+        ...CDK_BUNDLING,
         ...(props.spec.bundledDirectory ? { commandHooks: bundledDirectoryHooks(props.spec.bundledDirectory) } : {}),
         ...(props.spec.bundledBinary ? { commandHooks: bundledBinaryHooks(props.spec.bundledBinary) } : {}),
       },
@@ -270,6 +276,12 @@ export class ShelcasterFunction extends NodejsFunction {
     );
     // ListCompositions has no resource-level permissions.
     this.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['ivs:ListCompositions'], resources: ['*'] }));
+    return this;
+  }
+
+  /** The account's IVS composition quota (the contract's IVS_COMPOSITION_QUOTA): no grants. */
+  bindCompositionQuota(): this {
+    this.setBindingEnv('compositionQuota', { [ENV.compositionQuota]: String(IVS_COMPOSITION_QUOTA) });
     return this;
   }
 

@@ -14,7 +14,7 @@ import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { CLUSTER_NAME, CONTROLLER_TASK_FAMILY, ENV } from '#contract/index';
+import { CLUSTER_NAME, CONTROLLER_TASK_FAMILY, ENV, IVS_COMPOSITION_QUOTA } from '#contract/index';
 import { deployCommandQueues } from './command-queues.ts';
 import { deployControllerService } from './controller-service.ts';
 import { deployControllerStoppedRule } from './controller-stopped-rule.ts';
@@ -40,6 +40,8 @@ export interface DeploySystemOptions {
   root: string;
   /** Registers a function with the local Lambda service. */
   registerFunction(fn: LocalFunction): Promise<void> | void;
+  /** The local IVS's composition quota (the operator's setting); the functions cap live sessions with it. Default: the contract's. */
+  compositionQuota?: number;
 }
 
 export interface LocalDeployment {
@@ -85,6 +87,7 @@ export async function deploySystem(options: DeploySystemOptions): Promise<LocalD
     [ENV.dlqArn]: dlqArn,
     [ENV.storageConfigurationArn]: recording.storageConfigurationArn,
     [ENV.encoderConfigurationArn]: recording.encoderConfigurationArn,
+    [ENV.compositionQuota]: String(options.compositionQuota ?? IVS_COMPOSITION_QUOTA),
   };
   const functions = await deployFunctions(logs, options.root, bindingValues, (fn) => options.registerFunction(fn));
   const lifecycle = await deploySessionLifecycle(new SFNClient(config), region, account);

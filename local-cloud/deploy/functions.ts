@@ -1,10 +1,11 @@
 /**
  * Every Lambda function of the contract's FUNCTIONS (infra/constructs/functions.ts), each with its log group,
- * registered with the local Lambda service.
+ * bundled as CDK bundles it (function-bundles.ts) and registered with the local Lambda service.
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { FUNCTIONS } from '#contract/index';
 import { ensureLogGroup } from './log-retention.ts';
+import { functionBundles } from './function-bundles.ts';
 import { localFunction, type BindingValues, type LocalFunction } from './shelcaster-function.ts';
 
 /** Registers every function (after creating its log group); answers them. */
@@ -15,8 +16,9 @@ export async function deployFunctions(
   register: (fn: LocalFunction) => Promise<void> | void,
 ): Promise<LocalFunction[]> {
   const functions: LocalFunction[] = [];
-  for (const spec of FUNCTIONS) {
-    const fn = localFunction(spec, root, values);
+  const bundles = await functionBundles(FUNCTIONS, root);
+  for (const [i, spec] of FUNCTIONS.entries()) {
+    const fn = localFunction(spec, bundles[i]!.file, values);
     await ensureLogGroup(logs, `/aws/lambda/${fn.functionName}`);
     await register(fn);
     functions.push(fn);

@@ -1,20 +1,22 @@
 /**
  * One function as the local Lambda service runs it (infra/constructs/shelcaster-function.ts): the contract's
- * spec, with the environment of its bindings — the same variable names CDK's bind methods set, with the
- * local cloud's values — plus the Powertools service name, as CDK sets it.
+ * spec, its bundle (function-bundles.ts), the environment of its bindings — the same variable names CDK's
+ * bind methods set, with the local cloud's values — plus the Powertools service name, and the log format,
+ * as CDK sets them.
  */
-import { BINDING_ENV, ENV, FUNCTION_NAMES, type FunctionRole, type FunctionSpec } from '#contract/index';
+import { BINDING_ENV, ENV, FUNCTION_NAMES, LAMBDA_LOG_FORMAT, type FunctionRole, type FunctionSpec } from '#contract/index';
 
 /** Values of every binding variable in one deployment (table names, ARNs, ...). */
 export type BindingValues = Record<string, string>;
 
 export interface LocalFunction {
   functionName: string;
-  /** Absolute path of the handler module. */
+  /** Absolute path of the handler module: the function's bundle. */
   entry: string;
   environment: Record<string, string>;
   timeoutSeconds: number;
   memoryMiB: number;
+  loggingFormat: 'JSON' | 'Text';
 }
 
 /** ARN of a function in this account and region. */
@@ -34,12 +36,13 @@ export function functionEnvironment(spec: FunctionSpec, values: BindingValues): 
   return env;
 }
 
-/** The local function of a spec: its handler module under `root`, its bindings' environment, its size. */
-export function localFunction(spec: FunctionSpec, root: string, values: BindingValues): LocalFunction {
+/** The local function of a spec: its bundle (`entry`), its bindings' environment, its size, its log format. */
+export function localFunction(spec: FunctionSpec, entry: string, values: BindingValues): LocalFunction {
   const functionName = FUNCTION_NAMES[spec.role];
   return {
     functionName,
-    entry: `${root}/${spec.entry}`,
+    entry,
+    loggingFormat: LAMBDA_LOG_FORMAT,
     environment: { ...functionEnvironment(spec, values), [ENV.powertoolsServiceName]: functionName },
     timeoutSeconds: spec.timeoutSeconds,
     memoryMiB: spec.memoryMiB,

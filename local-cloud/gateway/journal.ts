@@ -1,15 +1,17 @@
 /**
  * An append-only JSON-lines journal: how local services keep their state on disk. Each change is one
- * line appended synchronously (so a killed process loses nothing it acknowledged); on open the journal is
- * replayed and rewritten compactly (write to a temporary file, then rename, so a crash mid-rewrite keeps
- * the old file).
+ * line written synchronously to the file, kept open for appending (so a killed process loses nothing it
+ * acknowledged, without an open and a close per change); on open the journal is replayed and rewritten
+ * compactly (write to a temporary file, then rename, so a crash mid-rewrite keeps the old file).
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Reads, appends to and compacts one journal file. */
 export class Journal<R> {
   private appendedSinceCompaction = 0;
+  /** The file open for appending; reopened after a rewrite replaced the file. */
+  private fd: number | undefined;
 
   constructor(private readonly file: string) {
     mkdirSync(dirname(file), { recursive: true });
@@ -32,7 +34,8 @@ export class Journal<R> {
 
   /** Appends one record. */
   append(record: R): void {
-    appendFileSync(this.file, `${JSON.stringify(record)}\n`);
+    this.fd ??= openSync(this.file, 'a');
+    writeSync(this.fd, `${JSON.stringify(record)}\n`);
     this.appendedSinceCompaction += 1;
   }
 
@@ -48,6 +51,17 @@ export class Journal<R> {
     const tmp = `${this.file}.tmp`;
     writeFileSync(tmp, lines.length > 0 ? `${lines.join('\n')}\n` : '');
     renameSync(tmp, this.file);
+    this.closeFile();
     this.appendedSinceCompaction = 0;
+  }
+
+  /** Closes the file (the next append opens it again). */
+  close(): void {
+    this.closeFile();
+  }
+
+  private closeFile(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 }

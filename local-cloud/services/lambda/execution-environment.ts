@@ -1,7 +1,9 @@
 /**
  * One Lambda execution environment: a worker thread that loads the function's module once and then serves
- * one invocation at a time. Writes the function's output with Lambda's START / END / REPORT lines to the
- * log stream of this environment, and enforces the function's timeout by terminating the worker.
+ * one invocation at a time. Writes the function's output with Lambda's START / END / REPORT lines (in the
+ * JSON log format, its `platform.start` / `platform.runtimeDone` / `platform.report` records) to the log
+ * stream of this environment, and enforces the function's timeout by terminating the worker. A JavaScript
+ * module (the deployed functions' bundles) is imported as it is; a TypeScript one (a test's function) through tsx.
  */
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
@@ -22,15 +24,28 @@ import type { Clock, TimerHandle } from '#local-cloud/clock';
 const TSX_API_URL = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
 const RUNTIME_URL = new URL('./runtime-worker.ts', import.meta.url).href;
 
-/** The worker's bootstrap: register tsx in the worker (so handlers may be TypeScript), then start the runtime. */
-const BOOTSTRAP = `import(${JSON.stringify(TSX_API_URL)})
+/** The worker's bootstrap for a TypeScript handler: register tsx in the worker, then start the runtime. */
+const TYPESCRIPT_BOOTSTRAP = `import(${JSON.stringify(TSX_API_URL)})
   .then((tsx) => { tsx.register(); return import(${JSON.stringify(RUNTIME_URL)}); })
   .catch((error) => { process.stderr.write(String(error && error.stack || error) + '\\n'); process.exit(1); });`;
 
+/**
+ * The bootstrap for a JavaScript handler (a bundle): nothing but the runtime, which Node loads itself (its
+ * TypeScript has only erasable syntax), so the handler runs on plain Node as on Lambda.
+ */
+const JAVASCRIPT_BOOTSTRAP = `import(${JSON.stringify(RUNTIME_URL)})
+  .catch((error) => { process.stderr.write(String(error && error.stack || error) + '\\n'); process.exit(1); });`;
+
+/** Whether a handler module needs tsx (TypeScript) or is loaded by Node as it is. */
+export function isTypeScriptModule(path: string): boolean {
+  return /\.[cm]?tsx?$/.test(path);
+}
+
 
 /**
- * How long a cold start may take to load the handler. Lambda limits its init phase to 10 s; locally the
- * TypeScript handlers are transpiled at load on a shared 2-core machine, so we allow more.
+ * How long a cold start may take to load the handler. Lambda limits its init phase to 10 s; locally many
+ * environments may start at once on a shared 2-core machine (and a test's TypeScript handler is transpiled at
+ * load), so we allow more.
  */
 export const INIT_PHASE_LIMIT_SECONDS = 30;
 export interface EnvironmentDependencies {
@@ -112,9 +127,13 @@ export class ExecutionEnvironment {
       pending.timer.cancel();
       pending.timer = this.deps.clock.setTimeout(() => this.timeOut(), this.fn.timeoutSeconds * 1000);
     }
-    this.log(`START RequestId: ${requestId} Version: $LATEST`);
+    this.platform(`START RequestId: ${requestId} Version: $LATEST`, 'platform.start', { requestId, version: '$LATEST' });
     if (init.type === 'init-error') {
-      this.log(`INIT_REPORT Init Duration: ${ms(init.initDurationMs)}\tPhase: init\tStatus: error\tError Type: ${init.error.errorType}`);
+      this.platform(
+        `INIT_REPORT Init Duration: ${ms(init.initDurationMs)}\tPhase: init\tStatus: error\tError Type: ${init.error.errorType}`,
+        'platform.initReport',
+        { initializationType: 'on-demand', phase: 'init', status: 'error', errorType: init.error.errorType, metrics: { durationMs: init.initDurationMs } },
+      );
       this.complete({ ok: false, error: init.error }, 'error', init.error.errorType);
       this.discard();
       return outcome;
@@ -147,9 +166,11 @@ export class ExecutionEnvironment {
       memoryMiB: this.fn.memoryMiB,
       logGroupName: this.logGroupName,
       logStreamName: this.logStreamName,
+      logFormat: this.fn.loggingFormat,
     };
-    this.log(`INIT_START Runtime Version: nodejs:${process.versions.node.split('.')[0]}.local`);
-    const worker = new Worker(BOOTSTRAP, {
+    const runtimeVersion = `nodejs:${process.versions.node.split('.')[0]}.local`;
+    this.platform(`INIT_START Runtime Version: ${runtimeVersion}`, 'platform.initStart', { initializationType: 'on-demand', phase: 'init', runtimeVersion });
+    const worker = new Worker(isTypeScriptModule(this.fn.entry) ? TYPESCRIPT_BOOTSTRAP : JAVASCRIPT_BOOTSTRAP, {
       eval: true,
       workerData: data,
       env: this.environment(),
@@ -191,6 +212,7 @@ export class ExecutionEnvironment {
       AWS_LAMBDA_LOG_GROUP_NAME: this.logGroupName,
       AWS_LAMBDA_LOG_STREAM_NAME: this.logStreamName,
       AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`,
+      ...(this.fn.loggingFormat === 'JSON' ? { AWS_LAMBDA_LOG_FORMAT: 'JSON' } : {}),
       LAMBDA_TASK_ROOT: dirname(this.fn.entry),
     };
   }
@@ -278,8 +300,16 @@ export class ExecutionEnvironment {
     if (pending.coldInitMs !== undefined) fields.push(`Init Duration: ${ms(pending.coldInitMs)}`);
     if (status) fields.push(`Status: ${status}`);
     if (errorType) fields.push(`Error Type: ${errorType}`);
-    this.log(`END RequestId: ${pending.requestId}`);
-    this.log(fields.join('\t'));
+    const metrics = {
+      durationMs: Number(duration.toFixed(3)),
+      billedDurationMs: Math.max(1, Math.ceil(duration)),
+      memorySizeMB: this.fn.memoryMiB,
+      maxMemoryUsedMB: pending.maxMemoryUsedMB ?? 0,
+      ...(pending.coldInitMs !== undefined ? { initDurationMs: Number(pending.coldInitMs.toFixed(3)) } : {}),
+    };
+    const statusRecord = { status: status ?? (outcome.ok ? 'success' : 'error'), ...(errorType ? { errorType } : {}) };
+    this.platform(`END RequestId: ${pending.requestId}`, 'platform.runtimeDone', { requestId: pending.requestId, ...statusRecord });
+    this.platform(fields.join('\t'), 'platform.report', { requestId: pending.requestId, metrics, ...statusRecord });
     this.pending = undefined;
     pending.finish({ ...outcome, logLines: pending.logLines });
   }
@@ -287,6 +317,12 @@ export class ExecutionEnvironment {
   private discard(): void {
     this.dead = true;
     void this.worker?.terminate();
+  }
+
+  /** A line of the Lambda platform: its text line, or in the JSON log format its `platform.*` record. */
+  private platform(text: string, type: string, record: Record<string, unknown>): void {
+    if (this.fn.loggingFormat !== 'JSON') return this.log(text);
+    this.log(JSON.stringify({ time: new Date(this.deps.clock.now()).toISOString(), type, record }));
   }
 
   private log(message: string): void {

@@ -10,6 +10,12 @@ export interface FunctionRegistration {
   memoryMiB: number;
   /** Export name of the handler; default `handler`. */
   handlerName?: string;
+  /**
+   * The runtime's log format (Lambda's `LoggingConfig.LogFormat`); default `Text`. `JSON`: console output
+   * becomes `{"timestamp","level","requestId","message"}` records, lines that are JSON objects already (a
+   * structured logger's) pass as they are, and the platform lines are `platform.*` records.
+   */
+  loggingFormat?: 'JSON' | 'Text';
 }
 
 export interface FunctionConfiguration extends Required<FunctionRegistration> {

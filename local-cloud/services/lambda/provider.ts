@@ -269,7 +269,7 @@ export class LambdaProvider implements ServiceProvider, FunctionInvoker {
       PackageType: 'Zip',
       Architectures: ['x86_64'],
       EphemeralStorage: { Size: 512 },
-      LoggingConfig: { LogFormat: 'Text', LogGroup: logGroupName(configuration.functionName) },
+      LoggingConfig: { LogFormat: configuration.loggingFormat, LogGroup: logGroupName(configuration.functionName) },
     };
   }
 

@@ -21,6 +21,8 @@ export interface RuntimeWorkerData {
   memoryMiB: number;
   logGroupName: string;
   logStreamName: string;
+  /** How console output is written: Lambda's text lines or its JSON records. */
+  logFormat: 'JSON' | 'Text';
 }
 
 export type ServiceToRuntime = {

@@ -1,8 +1,10 @@
 /**
  * The Lambda runtime inside one execution environment (a worker thread): loads the handler module once
  * (cold start), then runs one invocation at a time with a Lambda-like context. Console output is written
- * as the Node.js runtime writes it (`<time>\t<requestId>\t<LEVEL>\t<message>`, newlines inside a message
- * turned into `\r` so one call stays one log event).
+ * as the Node.js runtime writes it: in the Text log format `<time>\t<requestId>\t<LEVEL>\t<message>`
+ * (newlines inside a message turned into `\r` so one call stays one log event); in the JSON log format one
+ * `{"timestamp","level","requestId","message"}` record per call (an Error logged alone adds `errorType`,
+ * `errorMessage` and `stackTrace`). Output written straight to stdout (Powertools' logger) passes as it is.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { format } from 'node:util';
@@ -28,9 +30,23 @@ let maxHeapBytes = 0;
 
 /** Writes one runtime-formatted log record to stdout. */
 function writeRecord(level: string, args: unknown[]): void {
+  if (data.logFormat === 'JSON') {
+    process.stdout.write(`${JSON.stringify(jsonRecord(level, args))}\n`);
+    return;
+  }
   const message = format(...args).replace(/\n/g, '\r');
   const request = currentRequestId ?? 'undefined';
   process.stdout.write(`${new Date().toISOString()}\t${request}\t${level}\t${message}\n`);
+}
+
+/** A console call as the Node.js runtime's JSON log format records it. */
+function jsonRecord(level: string, args: unknown[]): Record<string, unknown> {
+  const record: Record<string, unknown> = { timestamp: new Date().toISOString(), level, requestId: currentRequestId ?? 'undefined' };
+  const [only] = args;
+  if (args.length === 1 && only instanceof Error) {
+    return { ...record, message: only.message, errorType: only.name, errorMessage: only.message, stackTrace: (only.stack ?? '').split('\n') };
+  }
+  return { ...record, message: format(...args) };
 }
 
 function patchConsole(): void {
@@ -121,6 +137,11 @@ function unsampledTraceHeader(): string {
 }
 
 function logInvokeError(error: LambdaErrorDocument): void {
+  if (data.logFormat === 'JSON') {
+    const record = { timestamp: new Date().toISOString(), level: 'ERROR', requestId: currentRequestId ?? 'undefined', message: 'Invoke Error' };
+    process.stdout.write(`${JSON.stringify({ ...record, errorType: error.errorType, errorMessage: error.errorMessage, stackTrace: error.trace ?? [] })}\n`);
+    return;
+  }
   writeRecord('ERROR', [`Invoke Error \t${JSON.stringify(error)}`]);
 }
 

@@ -70,7 +70,8 @@ const KNOWN_DIFFERENCES = {
    * Deployer files with no construct of that name: deploy-system.ts wires them as infra/shelcaster-stack.ts
    * wires the constructs, and log-retention.ts stands for infra/log-retention.ts.
    */
-  deployerOnlyFiles: ['deploy-system.ts', 'log-retention.ts'],
+  // function-bundles.ts stands for the bundling CDK's NodejsFunction does (aws-lambda-nodejs, not a construct of ours).
+  deployerOnlyFiles: ['deploy-system.ts', 'log-retention.ts', 'function-bundles.ts'],
 } as const;
 
 /** A table's keys and indexes in one comparable shape (attributes sorted by name). */

@@ -243,8 +243,8 @@ describe('Logs of a real session', () => {
     return events;
   }
 
-  /** Lambda's own platform lines (START, END, REPORT, INIT_START): written by Lambda, not by our code. */
-  const PLATFORM_LINE = /^(INIT_START|START|END|REPORT) /;
+  /** Lambda's own platform lines (START, END, REPORT, INIT_START; `platform.*` records in the JSON log format): written by Lambda, not by our code. */
+  const PLATFORM_LINE = /^(INIT_START|START|END|REPORT) |^\{"time":"[^"]+","type":"platform\./;
 
   it('are JSON lines with the session id on every line, from the functions and the controller', async () => {
     expect(sessionIds.length).toBeGreaterThanOrEqual(2);

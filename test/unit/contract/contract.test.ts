@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { commandQueueName, CommandInput, FUNCTIONS, FUNCTION_NAMES, API_ROUTES } from '#contract/index';
+import { BINDING_ENV, commandQueueName, CommandInput, ENV, FUNCTIONS, FUNCTION_NAMES, API_ROUTES, functionSpec, IVS_COMPOSITION_QUOTA, maxLiveSessionsPerAccount } from '#contract/index';
 
 describe('Contract: names', () => {
   it('names a session queue with the seed prefix and the session id', () => {
@@ -21,5 +21,16 @@ describe('Contract: command schema', () => {
     expect(CommandInput.safeParse({ type: 'DANCE' }).success).toBe(false);
     expect(CommandInput.safeParse({ type: 'PAUSE_MEDIA', extra: 1 }).success).toBe(false);
     expect(CommandInput.safeParse({ type: 'SET_VOLUME', volume: 1.5 }).success).toBe(false);
+  });
+});
+
+describe('The account cap of live sessions', () => {
+  it('is the deployment composition quota the function is given, else IVS default quota', () => {
+    expect(maxLiveSessionsPerAccount('14')).toBe(14);
+    expect(maxLiveSessionsPerAccount(undefined)).toBe(IVS_COMPOSITION_QUOTA);
+    expect(maxLiveSessionsPerAccount('0')).toBe(IVS_COMPOSITION_QUOTA);
+    expect(maxLiveSessionsPerAccount('2.5')).toBe(IVS_COMPOSITION_QUOTA);
+    expect(functionSpec('createSession').bindings).toContain('compositionQuota');
+    expect(BINDING_ENV.compositionQuota).toEqual([ENV.compositionQuota]);
   });
 });

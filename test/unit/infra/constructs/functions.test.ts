@@ -25,6 +25,7 @@ function expectedGrants(binding: Binding): string[] {
   switch (binding) {
     case 'sessionsTable':
     case 'idempotencyTable':
+    case 'compositionQuota':
       return [];
     case 'mediaBucket':
       return allow(['s3:GetObject'], [`${BUCKET}/media/*`]);

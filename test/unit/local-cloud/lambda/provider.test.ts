@@ -1,9 +1,10 @@
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LambdaProvider } from '#local-cloud/services/lambda/provider';
 import { RecordingLogSink } from '#test/fixtures/local-cloud/recording-log-sink';
 import { ManualClock } from '#test/fixtures/local-cloud/manual-clock';
 
+const STRUCTURED_LOGGER = fileURLToPath(new URL('../../../fixtures/local-cloud/lambda/structured-logger.mjs', import.meta.url));
 const GREETER = fileURLToPath(new URL('../../../fixtures/local-cloud/lambda/greeter.ts', import.meta.url));
 
 function greeterRegistration(overrides: Partial<{ environment: Record<string, string>; timeoutSeconds: number }> = {}) {
@@ -111,6 +112,22 @@ describe('LambdaProvider', () => {
     expect(lines[first + 2]).toMatch(/^END RequestId: /);
     expect(lines[first + 3]).toMatch(/^REPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 256 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms$/);
     expect(lines.filter((line) => line.startsWith('REPORT'))[1]).not.toContain('Init Duration');
+  });
+
+  it('in the JSON log format, writes the runtime\'s JSON records for console calls and platform events, and passes JSON lines as they are', async () => {
+    const { provider, logs } = start();
+    provider.register({ functionName: 'structured', entry: STRUCTURED_LOGGER, environment: {}, timeoutSeconds: 5, memoryMiB: 128, loggingFormat: 'JSON' });
+    const result = await provider.invoke('structured', { name: 'Ada' });
+    expect(result.payload).toEqual({ moduleUrl: pathToFileURL(STRUCTURED_LOGGER).href, logFormat: 'JSON' });
+    const records = logs.messages('/aws/lambda/structured').map((line) => JSON.parse(line) as Record<string, unknown>);
+    const start_ = records.find((r) => r.type === 'platform.start') as { record: { requestId: string } };
+    const requestId = start_.record.requestId;
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(records.map((r) => r.type ?? r.level)).toEqual(['platform.initStart', 'platform.start', 'INFO', 'ERROR', 'INFO', 'platform.runtimeDone', 'platform.report']);
+    expect(records[2]).toEqual({ timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT[\d:.]+Z$/), level: 'INFO', requestId, message: 'plain Ada { n: 1 }' });
+    expect(records[3]).toMatchObject({ level: 'ERROR', requestId, message: 'bad thing', errorType: 'TypeError', errorMessage: 'bad thing' });
+    expect(records[4]).toEqual({ level: 'INFO', message: 'structured', service: 'test', sessionId: 'Ada' });
+    expect(records[6]).toMatchObject({ type: 'platform.report', record: { requestId, status: 'success', metrics: { memorySizeMB: 128 } } });
   });
 
   it('times out an invocation, terminates its environment and answers Sandbox.Timedout', async () => {
