@@ -66,6 +66,7 @@ export interface LocalCloudOptions {
    * without it. `npm start` reads SHELCASTER_EVENT_DELIVERY (JSON `{"duplicateRate":0.2,"maxDelayMs":500}`).
    */
   eventDelivery?: DeliverySemantics;
+  /**
    * Fargate's start-up time for controller tasks (services/ecs/fargate-startup.ts); tasks start at once
    * without it. `npm start` models it (SHELCASTER_FARGATE_STARTUP_MS, default 30 s).
    */
