@@ -15,6 +15,7 @@ export const STATES = {
   WaitForReady: 'WaitForReady',
   GoLive: 'GoLive',
   OnAir: 'OnAir',
+  OnAirTimedOut: 'OnAirTimedOut',
   ControllerLost: 'ControllerLost',
   ReplaceOrEnd: 'ReplaceOrEnd',
   ReplaceController: 'ReplaceController',
