@@ -15,7 +15,9 @@ import { EventsProvider } from './services/events/provider.ts';
 import { EcsProvider } from './services/ecs/provider.ts';
 import { createSqsProvider } from './services/sqs/provider.ts';
 import { createDynamoDbProvider } from './services/dynamodb/provider.ts';
-import { createS3Provider, DEFAULT_LOCAL_SECRET_ACCESS_KEY } from './services/s3/provider.ts';
+import { createS3Provider } from './services/s3/provider.ts';
+import { WORKLOAD_ACCESS_KEY } from './gateway/access-keys.ts';
+import { OriginPolicy } from './gateway/origin-policy.ts';
 import { createIvsProvider } from './services/ivs/provider.ts';
 import { createStepFunctionsProvider } from './services/stepfunctions/provider.ts';
 import { StageParticipants } from './stage/stage-participants.ts';
@@ -54,6 +56,11 @@ export interface LocalCloudOptions {
    * raises IVS's through Service Quotas. `npm start` reads SHELCASTER_IVS_COMPOSITION_QUOTA.
    */
   ivsCompositionQuota?: number;
+  /**
+   * Web origins allowed in besides the API's own (the console's): `npm start` reads SHELCASTER_ALLOWED_ORIGINS
+   * (origin-policy.ts). Any other Origin is refused by the AWS endpoint and the API before routing.
+   */
+  allowedOrigins?: readonly string[];
 }
 
 export interface LocalCloud {
@@ -69,8 +76,8 @@ export interface LocalCloud {
 export function cloudEnvironmentFor(endpoint: string): Record<string, string> {
   return {
     AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: DEFAULT_LOCAL_SECRET_ACCESS_KEY,
+    AWS_ACCESS_KEY_ID: WORKLOAD_ACCESS_KEY.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: WORKLOAD_ACCESS_KEY.secretAccessKey,
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
   };
@@ -84,10 +91,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   await mkdir(dataDir, { recursive: true });
   // The AWS endpoint listens first (port 0 picks a free one without a race), so everything that needs its
   // URL gets the real one; providers and the stage's routes are added once they exist.
+  // One origin policy for both servers: the operator's origins now, the API's own once it listens.
+  const originPolicy = new OriginPolicy(options.allowedOrigins ?? []);
   const gateway: Gateway = await startGateway({
     host,
     port: options.awsPort,
     providers: [],
+    originPolicy,
     onError: (error, entry) => log(`[aws] ${entry.service} ${entry.operation ?? entry.path} failed: ${error instanceof Error ? error.stack : String(error)}`),
   });
   const endpoint = gateway.url;
@@ -177,6 +187,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       invoker: lambda,
       routes: deployment.httpApi.routes,
       audience: deployment.httpApi.audience,
+      originPolicy,
       // The console and the executions pages (console/pages.ts) unless the caller serves its own static pages.
       staticHandler:
         options.staticHandler ??

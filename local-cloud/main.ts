@@ -6,11 +6,13 @@
  *   SHELCASTER_CONTROLLER_ENV  JSON object of extra environment for controller processes (test hook)
  *   SHELCASTER_SEED_DEMO  0 to skip the demo user's tracks (default: seed them)
  *   SHELCASTER_IVS_COMPOSITION_QUOTA  compositions the local IVS lets run at once (default 5, AWS's default quota)
+ *   SHELCASTER_ALLOWED_ORIGINS  comma-separated web origins let in besides the API's own (default none)
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOCAL_API_PORT, LOCAL_AWS_PORT } from './gateway/provider.ts';
 import { startLocalCloud } from './local-cloud.ts';
+import { allowedOriginsFromEnvironment } from './gateway/origin-policy.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = resolve(process.env.SHELCASTER_DATA_DIR ?? '.shelcaster');
@@ -28,7 +30,16 @@ if (compositionQuota !== undefined && !(Number.isInteger(Number(compositionQuota
   process.exit(2);
 }
 
+let allowedOrigins: string[];
+try {
+  allowedOrigins = allowedOriginsFromEnvironment(process.env);
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
+}
+
 const cloud = await startLocalCloud({
+  allowedOrigins,
   dataDir,
   awsPort,
   apiPort,
