@@ -8,7 +8,7 @@ import type { AwsRequest } from '#local-cloud/gateway/provider';
 const SIGNED_AT = new Date(Date.UTC(2026, 0, 1, 12, 0, 0));
 
 /** An AwsRequest as the gateway builds it, from a raw target. */
-function requestOf(method: string, target: string, headers: Record<string, string>, body = Buffer.alloc(0)): AwsRequest {
+function requestOf(method: string, target: string, headers: Record<string, string>, body: Buffer = Buffer.alloc(0)): AwsRequest {
   const url = new URL(target, `http://${headers['host']}`);
   return { method, path: url.pathname, query: url.searchParams, headers, body, region: 'us-east-1', url };
 }
