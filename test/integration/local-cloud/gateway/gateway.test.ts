@@ -1,10 +1,10 @@
-import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ECSClient, ListClustersCommand } from '@aws-sdk/client-ecs';
 import { startGateway, type Gateway, type RequestLogEntry } from '#local-cloud/gateway/server';
 import type { AwsRequest, ServiceProvider } from '#local-cloud/gateway/provider';
 import { signRequest } from '#harness/sign-request';
+import { rawRequest, type RawAnswer } from '#test/support/raw-request';
 
 const seen: AwsRequest[] = [];
 const logEntries: RequestLogEntry[] = [];
@@ -55,20 +55,12 @@ const OPERATOR = { accessKeyId: 'test', secretAccessKey: 'test' };
 function send(
   path: string,
   init: { method?: string; headers?: Record<string, string>; body?: string; service?: string; region?: string } = {},
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+): Promise<RawAnswer> {
   const method = init.method ?? 'POST';
   const headers = init.service
     ? signRequest({ method, url: `${gateway.url}${path}`, headers: init.headers ?? {}, body: init.body ?? '', service: init.service, region: init.region ?? 'us-east-1', credentials: OPERATOR })
     : init.headers;
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${gateway.url}${path}`, { method, headers }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end(init.body ?? '');
-  });
+  return rawRequest(`${gateway.url}${path}`, { method, ...(headers ? { headers } : {}), ...(init.body !== undefined ? { body: init.body } : {}) });
 }
 
 describe('The AWS endpoint gateway', () => {

@@ -5,7 +5,6 @@
  * operator's own key runs it (the operator is administrator of the local account).
  */
 import { createHash } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +15,7 @@ import { CLUSTER_NAME, CONTROLLER_CONTAINER_NAME, CONTROLLER_TASK_FAMILY } from 
 import { startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { eventually } from '#harness/eventually';
 import { signRequest } from '#harness/sign-request';
+import { rawRequest } from '#test/support/raw-request';
 import { canonicalQuery, signatureOf, signingKey } from '#local-cloud/gateway/sigv4';
 
 const FOREIGN_ORIGIN = 'http://drive-by.example';
@@ -43,18 +43,7 @@ const runTaskInput = () => ({
   overrides: { containerOverrides: [{ name: CONTROLLER_CONTAINER_NAME, command: ['/bin/sh', '-c', `touch '${canary}'`] }] },
 });
 
-/** One raw request (any Host header) to a local URL. */
-function send(url: string, init: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: init.method ?? 'GET', headers: init.headers }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end(init.body ?? '');
-  });
-}
+const send = rawRequest;
 
 describe('No door for a browser', () => {
   it('refuses a cross-origin preflight on the AWS endpoint and on the API, naming no origin', async () => {
