@@ -29,6 +29,8 @@ export interface BenchOptions {
   recoveryKills: number;
   /** PLAYs of the 60-minute MP3, and as many of the jingle, for PLAY → APPLIED. */
   playCommands: number;
+  /** Signed requests put through the gateway's checks (browser door and SigV4 verification), in process. */
+  gatewayRequests: number;
   /** Figures to run (ids); all when empty. */
   only: string[];
   quick: boolean;
@@ -61,6 +63,7 @@ export const FULL_RUN: Omit<BenchOptions, 'only' | 'quick' | 'apiUrl' | 'awsEndp
   showsWatchSeconds: 8,
   recoveryKills: 10,
   playCommands: 30,
+  gatewayRequests: 5000,
 };
 
 /** A smoke run for development. */
@@ -80,6 +83,7 @@ export const QUICK_RUN: typeof FULL_RUN = {
   showsWatchSeconds: 6,
   recoveryKills: 2,
   playCommands: 6,
+  gatewayRequests: 500,
 };
 
 const NUMERIC: Record<string, keyof typeof FULL_RUN> = {
@@ -98,6 +102,7 @@ const NUMERIC: Record<string, keyof typeof FULL_RUN> = {
   'shows-watch-seconds': 'showsWatchSeconds',
   'recovery-kills': 'recoveryKills',
   'play-commands': 'playCommands',
+  'gateway-requests': 'gatewayRequests',
 };
 
 export class UsageError extends Error {

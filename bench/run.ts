@@ -24,6 +24,7 @@ import { callerFigures } from './figures/caller.ts';
 import { showsAndLoadFigures } from './figures/shows-and-load.ts';
 import { recoveryFigures } from './figures/recovery.ts';
 import { playFigure } from './figures/play.ts';
+import { gatewayChecksFigure } from './figures/gateway-checks.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 /** The whole run must finish within this (issue 7: under 15 minutes). */
@@ -90,9 +91,15 @@ const STEPS: Step[] = [
     run: (ctx, o) => recoveryFigures(ctx, o.recoveryKills, log),
   },
   {
+    ids: ['gateway'],
+    titles: ['gateway checks per request'],
+    shareMinutes: 0.5,
+    run: async (_ctx, o) => [await gatewayChecksFigure(o.gatewayRequests, log)],
+  },
+  {
     ids: ['shows', 'load'],
     titles: ['shows at once', 'API under load'],
-    shareMinutes: 3.5,
+    shareMinutes: 4.5,
     run: (ctx, o) => showsAndLoadFigures(ctx, { ...o, only: o.only }, log),
   },
 ];

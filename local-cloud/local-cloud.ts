@@ -16,7 +16,9 @@ import { EventsProvider, type DeliverySemantics } from './services/events/provid
 import { EcsProvider } from './services/ecs/provider.ts';
 import { createSqsProvider } from './services/sqs/provider.ts';
 import { createDynamoDbProvider } from './services/dynamodb/provider.ts';
-import { createS3Provider, DEFAULT_LOCAL_SECRET_ACCESS_KEY } from './services/s3/provider.ts';
+import { createS3Provider } from './services/s3/provider.ts';
+import { WORKLOAD_ACCESS_KEY } from './gateway/access-keys.ts';
+import { OriginPolicy } from './gateway/origin-policy.ts';
 import { createIvsProvider } from './services/ivs/provider.ts';
 import { createStepFunctionsProvider } from './services/stepfunctions/provider.ts';
 import { StageParticipants } from './stage/stage-participants.ts';
@@ -71,6 +73,11 @@ export interface LocalCloudOptions {
    * without it. `npm start` models it (SHELCASTER_FARGATE_STARTUP_MS, default 30 s).
    */
   fargateStartup?: FargateStartup;
+  /**
+   * Web origins allowed in besides the API's own (the console's): `npm start` reads SHELCASTER_ALLOWED_ORIGINS
+   * (origin-policy.ts). Any other Origin is refused by the AWS endpoint and the API before routing.
+   */
+  allowedOrigins?: readonly string[];
 }
 
 export interface LocalCloud {
@@ -86,8 +93,8 @@ export interface LocalCloud {
 export function cloudEnvironmentFor(endpoint: string): Record<string, string> {
   return {
     AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: DEFAULT_LOCAL_SECRET_ACCESS_KEY,
+    AWS_ACCESS_KEY_ID: WORKLOAD_ACCESS_KEY.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: WORKLOAD_ACCESS_KEY.secretAccessKey,
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
   };
@@ -103,11 +110,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   // URL gets the real one; providers and the stage's routes are added once they exist.
   const faults = new FaultInjector();
   faults.add(options.faults ?? []);
+  // One origin policy for both servers: the operator's origins now, the API's own once it listens.
+  const originPolicy = new OriginPolicy(options.allowedOrigins ?? []);
   const gateway: Gateway = await startGateway({
     host,
     port: options.awsPort,
     providers: [],
     faults,
+    originPolicy,
     onError: (error, entry) => log(`[aws] ${entry.service} ${entry.operation ?? entry.path} failed: ${error instanceof Error ? error.stack : String(error)}`),
   });
   gateway.mount({ prefix: FAULTS_PATH, request: (req, res) => faults.answer(req, res) });
@@ -201,6 +211,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       invoker: lambda,
       routes: deployment.httpApi.routes,
       audience: deployment.httpApi.audience,
+      originPolicy,
       // The console and the executions pages (console/pages.ts) unless the caller serves its own static pages.
       staticHandler:
         options.staticHandler ??

@@ -9,6 +9,7 @@
  *   SHELCASTER_EVENT_DELIVERY  JSON {"duplicateRate":0..1,"maxDelayMs":n}: EventBridge's at-least-once, any-order delivery
  *   SHELCASTER_FAULTS  JSON array of faults injected from the start (docs/local-cloud.md, "Fault injection")
  *   SHELCASTER_FARGATE_STARTUP_MS  Fargate's RunTask → RUNNING time the local ECS models (default 30000; 0: none)
+ *   SHELCASTER_ALLOWED_ORIGINS  comma-separated web origins let in besides the API's own (default none)
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,7 @@ import { faultsFromSetting, type FaultSpec } from './gateway/faults.ts';
 import type { DeliverySemantics } from './services/events/provider.ts';
 import { startLocalCloud } from './local-cloud.ts';
 import { FARGATE_STARTUP_ENV, fargateStartupFromEnvironment, type FargateStartup } from './services/ecs/fargate-startup.ts';
+import { allowedOriginsFromEnvironment } from './gateway/origin-policy.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = resolve(process.env.SHELCASTER_DATA_DIR ?? '.shelcaster');
@@ -31,6 +33,14 @@ const seedDemo = process.env.SHELCASTER_SEED_DEMO !== '0';
 const compositionQuota = process.env.SHELCASTER_IVS_COMPOSITION_QUOTA;
 if (compositionQuota !== undefined && !(Number.isInteger(Number(compositionQuota)) && Number(compositionQuota) >= 1)) {
   process.stderr.write(`SHELCASTER_IVS_COMPOSITION_QUOTA must be a whole number ≥ 1 (got "${compositionQuota}")\n`);
+  process.exit(2);
+}
+
+let allowedOrigins: string[];
+try {
+  allowedOrigins = allowedOriginsFromEnvironment(process.env);
+} catch (error) {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(2);
 }
 
@@ -64,6 +74,7 @@ function parseEventDelivery(setting: string | undefined): DeliverySemantics | un
 const cloud = await startLocalCloud({
   faults,
   ...(eventDelivery ? { eventDelivery } : {}),
+  allowedOrigins,
   dataDir,
   awsPort,
   apiPort,

@@ -1,12 +1,14 @@
 /**
  * CORS as the HTTP API answers it when configured: preflight `OPTIONS` answered by API Gateway itself (204),
- * and `access-control-allow-origin` on every answer to an allowed origin.
+ * and `access-control-allow-origin` on every answer to an allowed origin. The allowed origins are the local
+ * cloud's origin policy (never `*`, never an echo of an origin it does not list).
  */
 import { API_CORS } from '#contract/http-api';
+import type { OriginPolicy } from '../gateway/origin-policy.ts';
 
 export interface CorsSettings {
-  /** Allowed origins; `*` allows any. */
-  allowOrigins: readonly string[];
+  /** Allowed origins. */
+  allowOrigins: OriginPolicy;
   allowHeaders: readonly string[];
   allowMethods: readonly string[];
   exposeHeaders: readonly string[];
@@ -14,14 +16,12 @@ export interface CorsSettings {
 }
 
 /** The contract's CORS with the given origins. */
-export function corsSettings(allowOrigins: readonly string[]): CorsSettings {
+export function corsSettings(allowOrigins: OriginPolicy): CorsSettings {
   return { ...API_CORS, allowOrigins };
 }
 
 function allowedOrigin(settings: CorsSettings, origin: string | undefined): string | undefined {
-  if (!origin) return undefined;
-  if (settings.allowOrigins.includes('*')) return '*';
-  return settings.allowOrigins.includes(origin) ? origin : undefined;
+  return settings.allowOrigins.corsOrigin(origin);
 }
 
 /** Whether a request is a CORS preflight. */
@@ -48,6 +48,6 @@ export function responseCorsHeaders(settings: CorsSettings, origin: string | und
   return {
     'access-control-allow-origin': allowed,
     ...(settings.exposeHeaders.length > 0 ? { 'access-control-expose-headers': settings.exposeHeaders.join(',') } : {}),
-    ...(allowed !== '*' ? { vary: 'origin' } : {}),
+    vary: 'origin',
   };
 }

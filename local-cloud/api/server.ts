@@ -9,6 +9,9 @@
  * falling back to the function when it has nothing). `POST /_local/token` is the console's local sign-in
  * (local-token-endpoint.ts; it does not exist on AWS).
  *
+ * Before anything else, the browser door (local-cloud/gateway/browser-door.ts): a request whose `Host` is not
+ * loopback or whose `Origin` is not allowed gets 403 `{"code":"HOST_NOT_ALLOWED"|"ORIGIN_NOT_ALLOWED"}`.
+ *
  * LIMITATIONS
  * - Bodies above `maxBodyBytes` (the contract's MAX_REQUEST_BODY_BYTES) are refused here with 413
  *   `{"code":"PAYLOAD_TOO_LARGE"}` (docs/api.md's answer); on AWS the function refuses them (API Gateway's
@@ -30,6 +33,8 @@ import { answerFromLambda, gatewayAnswer, GATEWAY_ANSWERS, type HttpAnswer } fro
 import { LocalIssuerKeys, openIdConfiguration, recordIssuer } from './local-issuer.ts';
 import { createRouteMatcher, decodePath } from './route-matcher.ts';
 import { answerLocalTokenRequest, LOCAL_TOKEN_PATH } from './local-token-endpoint.ts';
+import { checkBrowserDoor } from '../gateway/browser-door.ts';
+import { OriginPolicy } from '../gateway/origin-policy.ts';
 
 /** Routes whose function serves static pages: the static handler, when there is one, answers them first. */
 const STATIC_PAGE_FUNCTIONS: ReadonlySet<ApiRoute['function']> = new Set(['serveConsole']);
@@ -46,8 +51,8 @@ export interface ApiServerOptions {
   staticHandler?: StaticHandler;
   /** Audience the authorizer accepts (and local tokens carry). */
   audience?: string;
-  /** Origins allowed by CORS; default any. */
-  corsAllowOrigins?: readonly string[];
+  /** Web origins let in and named by CORS; this server's own origin is added once it listens. Default: only its own. */
+  originPolicy?: OriginPolicy;
   maxBodyBytes?: number;
   routes?: readonly ApiRoute[];
   now?: () => Date;
@@ -103,13 +108,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const now = options.now ?? (() => new Date());
   const audience = options.audience ?? LOCAL_JWT_AUDIENCE;
   const maxBodyBytes = options.maxBodyBytes ?? MAX_REQUEST_BODY_BYTES;
-  const cors: CorsSettings = corsSettings(options.corsAllowOrigins ?? ['*']);
+  const originPolicy = options.originPolicy ?? new OriginPolicy();
+  const cors: CorsSettings = corsSettings(originPolicy);
   const match = createRouteMatcher(options.routes ?? API_ROUTES);
   const keys = await LocalIssuerKeys.open(options.dataDir);
   let issuer = '';
   let authorize: ReturnType<typeof createJwtAuthorizer> | undefined;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refusal = checkBrowserDoor(req.headers, originPolicy);
+    if (refusal) {
+      const code = refusal.reason === 'host' ? 'HOST_NOT_ALLOWED' : 'ORIGIN_NOT_ALLOWED';
+      return send(res, jsonAnswer(403, { code, message: refusal.message }), { connection: 'close' });
+    }
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', issuer);
     const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
@@ -200,6 +211,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
   const port = (server.address() as AddressInfo).port;
   issuer = `http://${host}:${port}`;
+  originPolicy.allowServer(issuer);
   authorize = createJwtAuthorizer({ issuer, audience: [audience] }, localIssuerKeys(keys.jwks()), now);
   recordIssuer(options.dataDir, { issuer, audience });
 

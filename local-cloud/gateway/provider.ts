@@ -18,8 +18,10 @@ export interface AwsRequest {
   signingService?: string;
   /** Region from the credential scope, default us-east-1. */
   region: string;
-  /** The access key id the request was signed with, if any. */
+  /** The access key id the request claims (its credential scope), if any: not verified. */
   accessKeyId?: string;
+  /** Who signed the request, set by the gateway once the signature is verified (absent on a CORS preflight). */
+  caller?: { accessKeyId: string; identity: string };
   /** Full URL as received (http://127.0.0.1:4566/...). */
   url: URL;
 }

@@ -69,9 +69,16 @@ export function targetPrefixOf(request: AwsRequest): string | undefined {
   return dot > 0 ? target.slice(0, dot) : target;
 }
 
+/** Whether an unsigned request speaks the query protocol (a form-encoded `Action=`), which only SQS does here. */
+function isQueryProtocol(request: AwsRequest): boolean {
+  if (!(request.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) return false;
+  return request.query.has('Action') || new URLSearchParams(request.body.toString('utf8')).has('Action');
+}
+
 /**
- * The provider a request is for: by signing name, else by X-Amz-Target prefix, else (an unsigned request
- * without a target, such as a browser's CORS preflight or a plain path-style GET) the S3 provider.
+ * The provider a request is for: by signing name, else by X-Amz-Target prefix, else SQS for a query-protocol
+ * form, else (an unsigned request without a target, such as a browser's CORS preflight or a plain path-style
+ * GET) the S3 provider. Unsigned requests are routed only to be refused in the right service's shape.
  */
 export function findProvider(providers: readonly ServiceProvider[], request: AwsRequest): ServiceProvider | undefined {
   if (request.signingService) {
@@ -79,5 +86,6 @@ export function findProvider(providers: readonly ServiceProvider[], request: Aws
   }
   const prefix = targetPrefixOf(request);
   if (prefix) return providers.find((p) => p.targetPrefixes.includes(prefix));
+  if (isQueryProtocol(request)) return providers.find((p) => p.signingNames.includes('sqs'));
   return providers.find((p) => p.signingNames.includes('s3'));
 }

@@ -1,8 +1,12 @@
 /**
  * The local cloud's AWS endpoint: one HTTP server (127.0.0.1:4566 by default) in front of every service
- * provider. Each request is read once into an AwsRequest, routed by its SigV4 credential scope, then its
- * X-Amz-Target prefix, with S3 as the fallback for unsigned path-style requests. Other code may mount plain
- * HTTP and WebSocket handlers under a path prefix (the local IVS stage's `/_stage/`), which bypass routing.
+ * provider. Each request first passes the browser door (browser-door.ts: a loopback `Host`, an allowed
+ * `Origin` or none), then is read once into an AwsRequest, routed by its SigV4 credential scope, then its
+ * X-Amz-Target prefix, with S3 as the fallback for unsigned path-style requests, and its SigV4 signature is
+ * verified against the access key registry (sigv4.ts; a CORS preflight is the one unsigned request served):
+ * a refused signature gets the service's own error (auth-errors.ts), a verified request reaches its
+ * provider with `request.caller` set. Other code may mount plain HTTP and WebSocket handlers under a path
+ * prefix (the local IVS stage's `/_stage/`), which bypass routing and signatures (they check their own tokens).
  *
  * A request for a service nobody provides gets `UnknownOperationException`; a provider that throws gets a
  * 500 `InternalFailure` with a generic message (the cause goes to the log, not to the caller). The request
@@ -18,6 +22,11 @@ import { LOCAL_AWS_PORT, type AwsRequest, type AwsResponse, type ServiceProvider
 import { findProvider, targetPrefixOf, toAwsRequest } from './request.ts';
 import { protocolError } from './error-shapes.ts';
 import type { FaultInjector } from './faults.ts';
+import { AccessKeyRegistry } from './access-keys.ts';
+import { OriginPolicy } from './origin-policy.ts';
+import { checkBrowserDoor, type DoorRefusal } from './browser-door.ts';
+import { signatureErrorResponse } from './auth-errors.ts';
+import { SignatureFailure, verifyRequestSignature } from './sigv4.ts';
 
 /** A handler mounted under a path prefix, outside AWS routing (no signature, no AwsRequest). */
 export interface ExtraRoute {
@@ -27,6 +36,11 @@ export interface ExtraRoute {
   request?(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
   /** WebSocket (or other) upgrades under the prefix. */
   upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /**
+   * The route answers pages of any origin (it admits nothing but its own tokens, as the IVS stage's routes
+   * do); the Host check still holds. Default: only allowed origins.
+   */
+  anyOrigin?: boolean;
 }
 
 /** One line of the request log. */
@@ -37,6 +51,8 @@ export interface RequestLogEntry {
   operation?: string;
   status: number;
   durationMs: number;
+  /** The verified access key id, when the signature was verified. */
+  accessKeyId?: string;
 }
 
 export interface GatewayOptions {
@@ -52,6 +68,12 @@ export interface GatewayOptions {
   faults?: Pick<FaultInjector, 'intercept'>;
   /** Receives provider failures (the caller sees only a generic InternalFailure); default: stderr. */
   onError?: (error: unknown, entry: Omit<RequestLogEntry, 'status' | 'durationMs'>) => void;
+  /** The keys signatures are verified against; default: the operator's and the workloads' keys. */
+  accessKeys?: AccessKeyRegistry;
+  /** The web origins allowed in; default: none (requests without an Origin header only). */
+  originPolicy?: OriginPolicy;
+  /** The time signatures are checked against (ms since the epoch); default: the wall clock. */
+  now?: () => number;
 }
 
 export interface Gateway {
@@ -62,6 +84,10 @@ export interface Gateway {
   mount(route: ExtraRoute): void;
   /** Adds a provider after start. */
   addProvider(provider: ServiceProvider): void;
+  /** The keys this endpoint knows (add a key with `accessKeys.register`). */
+  readonly accessKeys: AccessKeyRegistry;
+  /** The web origins this endpoint lets in. */
+  readonly originPolicy: OriginPolicy;
   /** Stops the server, drops open connections and closes every provider. */
   close(): Promise<void>;
 }
@@ -99,9 +125,26 @@ function writeResponse(res: ServerResponse, response: AwsResponse, requestId: st
   res.end(buffer);
 }
 
+/** Whether a request is a browser's CORS preflight (never signed, on AWS either). */
+function isPreflight(request: AwsRequest): boolean {
+  return request.method === 'OPTIONS' && request.headers['origin'] !== undefined && request.headers['access-control-request-method'] !== undefined;
+}
+
+/** The door's refusal as the AWS endpoint answers it: 403 in the caller's protocol shape. */
+function doorRefusalResponse(req: IncomingMessage, refusal: DoorRefusal, requestId: string): AwsResponse {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string') headers[name] = value;
+  const code = refusal.reason === 'host' ? 'HostNotAllowed' : 'OriginNotAllowed';
+  const response = protocolError({ headers } as AwsRequest, code, refusal.message, 403, requestId);
+  return { ...response, headers: { ...response.headers, connection: 'close' } };
+}
+
 /** Starts the AWS endpoint; resolves once it listens. */
 export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const providers = [...options.providers];
+  const accessKeys = options.accessKeys ?? new AccessKeyRegistry();
+  const originPolicy = options.originPolicy ?? new OriginPolicy();
+  const now = options.now ?? Date.now;
   const routes = [...(options.routes ?? [])];
   const onError =
     options.onError ??
@@ -125,9 +168,20 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const request = toAwsRequest(req, await readBody(req));
     const provider = findProvider(providers, request);
     const service = provider?.signingNames[0] ?? request.signingService ?? targetPrefixOf(request) ?? 'unknown';
-    const entry = { method: request.method, path: request.path, service, operation: operationOf(request) };
-    let response: AwsResponse;
-    if (!provider) {
+    const entry: Omit<RequestLogEntry, 'status' | 'durationMs'> = { method: request.method, path: request.path, service, operation: operationOf(request) };
+    let response: AwsResponse | undefined;
+    if (provider && !isPreflight(request)) {
+      try {
+        request.caller = verifyRequestSignature(request, req.url ?? '/', accessKeys, now());
+        entry.accessKeyId = request.caller.accessKeyId;
+      } catch (error) {
+        if (!(error instanceof SignatureFailure)) throw error;
+        response = signatureErrorResponse(request, service, error, requestId);
+      }
+    }
+    if (response) {
+      // Refused before the provider: nothing ran.
+    } else if (!provider) {
       const name = request.signingService ?? targetPrefixOf(request) ?? 'unknown';
       response = protocolError(request, 'UnknownOperationException', `The local cloud does not provide the service '${name}'.`, 400, requestId);
     } else {
@@ -144,6 +198,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   const server = createServer((req, res) => {
     const route = routeFor(req.url);
+    const refusal = checkBrowserDoor(req.headers, originPolicy, { anyOrigin: route?.anyOrigin === true });
+    if (refusal) {
+      // Refused before routing: the body is not read, the connection closes after the answer.
+      const requestId = randomUUID();
+      writeResponse(res, doorRefusalResponse(req, refusal, requestId), requestId);
+      options.onRequest?.({ method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0] ?? '/', service: 'gateway', status: 403, durationMs: 0 });
+      return;
+    }
     const work = route?.request ? Promise.resolve(route.request(req, res)) : handleAws(req, res);
     work.catch((error: unknown) => {
       onError(error, { method: req.method ?? 'GET', path: (req.url ?? '/').split('?')[0] ?? '/', service: route ? route.prefix : 'gateway' });
@@ -157,6 +219,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const route = routeFor(req.url);
+    const refusal = checkBrowserDoor(req.headers, originPolicy, { anyOrigin: route?.anyOrigin === true });
+    if (refusal) {
+      if (socket.writable) socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n${refusal.message}\n`);
+      else socket.destroy();
+      return;
+    }
     if (route?.upgrade) route.upgrade(req, socket, head);
     else socket.destroy();
   });
@@ -179,6 +247,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     port: address.port,
     mount: (route) => routes.push(route),
     addProvider: (provider) => providers.push(provider),
+    accessKeys,
+    originPolicy,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       // Long polls answer empty when their provider closes; then idle keep-alive sockets go.

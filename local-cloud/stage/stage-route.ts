@@ -13,10 +13,15 @@ export interface StageControlPlane {
   onParticipantDisconnected(listener: (stageArn: string, participantId: string) => void): () => void;
 }
 
-/** The gateway route of the stage: its HTTP routes and the events WebSocket; anything else under it is 404. */
+/**
+ * The gateway route of the stage: its HTTP routes and the events WebSocket; anything else under it is 404.
+ * As on IVS, they answer pages of any origin (a caller's page is not the console's): they admit nothing but a
+ * valid participant token for the stage. The gateway's Host check still holds for them.
+ */
 export function stageRoute(stage: StageEndpoint): ExtraRoute {
   return {
     prefix: `${STAGE_MOUNT_PATH}/`,
+    anyOrigin: true,
     request: (req, res) => {
       void stage.handle(req, res, stageSubPath(req.url) ?? '/').then((handled) => {
         if (!handled && !res.headersSent) {

@@ -1,11 +1,10 @@
 /**
  * The local S3 (REST-XML, path-style, also `<bucket>.localhost` virtual hosts): buckets and objects on
  * disk, streamed SDK v3 uploads (`aws-chunked` with trailing checksums) decoded and their checksums
- * checked, presigned GET and PUT URLs verified (SigV4 query signing, X-Amz-Expires honoured) and CORS
- * answered so a browser page (the console on 127.0.0.1:3000) can PUT to a presigned URL.
- *
- * Presigned URLs: any access key id is accepted, but the signature is checked with the local cloud's
- * secret access key (option `secretAccessKey`, default `test`, the SDKs' and CLIs' local credentials).
+ * checked, and CORS answered so a browser page (the console on 127.0.0.1:3000) can PUT to a presigned URL.
+ * Signatures (header, presigned query, streaming chunks) are verified by the gateway before a request gets
+ * here (local-cloud/gateway/sigv4.ts), as is the request's Origin: only allowed origins reach this provider,
+ * so its CORS answers name an allowed origin or none.
  *
  * Object tags (the `x-amz-tagging` header, Put/Get/DeleteObjectTagging) and bucket lifecycle configurations
  * (Put/Get/DeleteBucketLifecycleConfiguration) are kept; expiration rules are applied (lifecycle.ts) when the
@@ -14,9 +13,8 @@
  * LIMITATIONS (what it does not emulate):
  * - Multipart uploads: create, upload part, complete and abort only (multipart.ts); no versioning, object lock, ACLs, bucket policies, notifications, encryption or
  *   storage classes; no Select, no website hosting; lifecycle rules expire current objects by days only (see lifecycle.ts).
- * - Requests signed in the Authorization header are not verified (only presigned URLs are).
- * - CORS is permissive for every bucket and origin (as a CORS rule allowing `*`); GetBucketCors and
- *   PutBucketCors are not provided.
+ * - CORS is the same for every bucket (as a CORS rule allowing every origin the gateway lets in); GetBucketCors
+ *   and PutBucketCors are not provided.
  * - CRC64NVME checksums are accepted unchecked; a full-object checksum is returned only as the uploader sent it.
  * - Only single byte ranges (`bytes=a-b`, `a-`, `-n`); If-Match / If-None-Match on GET/HEAD and
  *   `If-None-Match: *` on PUT; no If-(Un)Modified-Since.
@@ -28,18 +26,14 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { AwsServiceError } from '#local-cloud/gateway/json-protocol';
 import { LOCAL_REGION, type AwsRequest, type AwsResponse, type ServiceProvider } from '#local-cloud/gateway/provider';
-import { verifyPresignedRequest } from '#local-cloud/gateway/sigv4';
 import { systemClock, type Clock } from '#local-cloud/clock';
-import { decodeAwsChunked } from './aws-chunked.ts';
+import { decodeAwsChunked } from '#local-cloud/gateway/aws-chunked';
 import { verifyChecksums } from './checksums.ts';
 import { expiredKeys, lifecycleFromXml, lifecycleXml } from './lifecycle.ts';
 import { MultipartUploads } from './multipart.ts';
 import { S3Store, type ObjectMeta } from './store.ts';
 import { taggingXml, tagsFromHeader, tagsFromXml } from './tagging.ts';
 import { copyObjectXml, deleteResultXml, errorXml, listBucketsXml, listObjectsXml, locationXml } from './xml.ts';
-
-/** The secret the local cloud's clients sign with unless told otherwise. */
-export const DEFAULT_LOCAL_SECRET_ACCESS_KEY = 'test';
 
 /** How often lifecycle expiration runs (S3 runs it about once a day; locally every hour of the provider's clock). */
 export const LIFECYCLE_SWEEP_MS = 60 * 60 * 1000;
@@ -50,8 +44,6 @@ const STORED_HEADERS = ['cache-control', 'content-disposition', 'content-encodin
 export interface S3ProviderOptions {
   /** The local cloud's data directory (objects go in `<dataDir>/s3/`); a temporary directory when absent. */
   dataDir?: string;
-  /** The secret presigned URLs must be signed with; default `test`. */
-  secretAccessKey?: string;
   clock?: Clock;
 }
 
@@ -66,14 +58,12 @@ export class S3Provider implements ServiceProvider {
   readonly targetPrefixes = [] as const;
   readonly store: S3Store;
   private readonly uploads: MultipartUploads;
-  private readonly secret: string;
   private readonly clock: Clock;
   private sweep?: { cancel(): void };
 
   constructor(options: S3ProviderOptions = {}) {
     this.store = new S3Store(options.dataDir ?? mkdtempSync(join(tmpdir(), 'local-s3-')));
     this.uploads = new MultipartUploads(this.store.root);
-    this.secret = options.secretAccessKey ?? DEFAULT_LOCAL_SECRET_ACCESS_KEY;
     this.clock = options.clock ?? systemClock;
     this.runLifecycle();
   }
@@ -105,7 +95,6 @@ export class S3Provider implements ServiceProvider {
     const target = this.targetOf(request);
     try {
       if (request.method === 'OPTIONS') return this.preflight(request);
-      if (request.query.has('X-Amz-Signature')) verifyPresignedRequest(request, this.secret, this.clock.now());
       const response = await this.dispatch(request, target);
       response.headers = { ...cors, ...response.headers };
       return response;

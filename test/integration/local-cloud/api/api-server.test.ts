@@ -6,6 +6,7 @@ import { SignJWT, generateKeyPair } from 'jose';
 import { FUNCTION_NAMES, MAX_REQUEST_BODY_BYTES } from '#contract/index';
 import type { FunctionInvoker, InvokeResult } from '#local-cloud/gateway/internal';
 import { startApiServer, type ApiServer } from '#local-cloud/api/server';
+import { OriginPolicy } from '#local-cloud/gateway/origin-policy';
 import { discoverIssuerKeys, createJwtAuthorizer } from '#local-cloud/api/jwt-authorizer';
 import { issueLocalToken, LocalIssuerKeys } from '#local-cloud/api/local-issuer';
 import type { HttpApiEvent } from '#local-cloud/api/http-api-event';
@@ -36,7 +37,7 @@ describe('Local HTTP API server', () => {
       port: 0,
       dataDir,
       invoker,
-      corsAllowOrigins: ['http://console.test'],
+      originPolicy: new OriginPolicy(['http://console.test']),
       staticHandler: (req, res) => {
         if (req.url !== '/') return false;
         res.writeHead(200, { 'content-type': 'text/html' });
@@ -173,8 +174,24 @@ describe('Local HTTP API server', () => {
 
     const answer = await call(`/sessions/${SESSION}`, { headers: { origin: 'http://console.test' } });
     expect(answer.headers.get('access-control-allow-origin')).toBe('http://console.test');
+    const own = await call(`/sessions/${SESSION}`, { headers: { origin: api.url } });
+    expect(own.headers.get('access-control-allow-origin')).toBe(api.url);
+  });
+
+  it('refuses a foreign Origin and a foreign Host before routing, and never names them in CORS', async () => {
+    const preflight = await fetch(`${api.url}/sessions`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://evil.test', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(403);
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
     const stranger = await call(`/sessions/${SESSION}`, { headers: { origin: 'http://evil.test' } });
+    expect(stranger.status).toBe(403);
     expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
+    expect(await stranger.json()).toMatchObject({ code: 'ORIGIN_NOT_ALLOWED' });
+    const token = await fetch(`${api.url}/_local/token`, { method: 'POST', headers: { origin: 'null', 'content-type': 'application/json' }, body: '{"userId":"x"}' });
+    expect(token.status).toBe(403);
+    expect(invoker.calls).toEqual([]);
   });
 
   it('serves static pages through the static handler without a token', async () => {

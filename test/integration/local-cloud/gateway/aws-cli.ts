@@ -31,8 +31,8 @@ export interface CliResult {
 const configDir = mkdtempSync(join(tmpdir(), 'aws-cli-config-'));
 writeFileSync(join(configDir, 'config'), '[default]\nregion = us-east-1\n');
 
-/** Runs `aws <args>` with local credentials against `endpoint`. */
-export function runAws(version: CliVersion, endpoint: string, args: string[], timeoutMs = 60_000): Promise<CliResult> {
+/** Runs `aws <args>` with local credentials (or those `envOverrides` sets) against `endpoint`. */
+export function runAws(version: CliVersion, endpoint: string, args: string[], timeoutMs = 60_000, envOverrides: Record<string, string> = {}): Promise<CliResult> {
   const binary = version === 'v2' ? CLI_V2_PATH : cliV1Path();
   if (!binary || !existsSync(binary)) {
     throw new Error(`AWS CLI ${version} is not installed (${version === 'v2' ? "apt-get install awscli puts it at /usr/bin/aws" : "pip's awscli on PATH"}).`);
@@ -47,6 +47,7 @@ export function runAws(version: CliVersion, endpoint: string, args: string[], ti
     AWS_SHARED_CREDENTIALS_FILE: join(configDir, 'credentials'),
     AWS_PAGER: '',
     AWS_ENDPOINT_URL: '',
+    ...envOverrides,
   };
   return new Promise((resolve) => {
     execFile(

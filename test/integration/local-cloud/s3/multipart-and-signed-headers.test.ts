@@ -83,7 +83,7 @@ describe('S3 multipart uploads', () => {
 
 describe('S3 presigned PUT with signed content type and length', () => {
   const presigner = () =>
-    new S3Client({ endpoint: gateway.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDANY', secretAccessKey: 'test' }, requestChecksumCalculation: 'WHEN_REQUIRED' });
+    new S3Client({ endpoint: gateway.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, requestChecksumCalculation: 'WHEN_REQUIRED' });
   const signedPut = (key: string, contentType: string, size: number) =>
     getSignedUrl(presigner(), new PutObjectCommand({ Bucket: BUCKET, Key: key, ContentType: contentType, ContentLength: size }), {
       expiresIn: 900,

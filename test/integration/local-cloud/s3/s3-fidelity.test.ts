@@ -18,6 +18,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { OriginPolicy } from '#local-cloud/gateway/origin-policy';
 import { startGateway, type Gateway } from '#local-cloud/gateway/server';
 import { createS3Provider } from '#local-cloud/services/s3/provider';
 import { awsJson, runAws, type CliVersion } from '../gateway/aws-cli.ts';
@@ -29,7 +30,8 @@ const BUCKET = 'shelcaster-media-000000000000-us-east-1';
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 's3-fidelity-'));
-  gateway = await startGateway({ port: 0, providers: [createS3Provider({ dataDir })] });
+  // The console's origin (the API's), as the local cloud allows it.
+  gateway = await startGateway({ port: 0, providers: [createS3Provider({ dataDir })], originPolicy: new OriginPolicy(['http://127.0.0.1:3000']) });
   s3 = new S3Client({ endpoint: gateway.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
 });
@@ -104,7 +106,7 @@ describe('S3 through the SDK v3', () => {
 
 describe('S3 presigned URLs', () => {
   const presigner = (secretAccessKey = 'test'): S3Client =>
-    new S3Client({ endpoint: gateway.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDANY', secretAccessKey }, requestChecksumCalculation: 'WHEN_REQUIRED' });
+    new S3Client({ endpoint: gateway.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey }, requestChecksumCalculation: 'WHEN_REQUIRED' });
 
   it('accepts a presigned PUT from a browser origin after a CORS preflight, then a presigned GET', async () => {
     const url = await getSignedUrl(presigner(), new PutObjectCommand({ Bucket: BUCKET, Key: 'media/u2/song.mp3', ContentType: 'audio/mpeg' }), { expiresIn: 900 });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decodeAwsChunked } from '#local-cloud/services/s3/aws-chunked';
+import { decodeAwsChunked } from '#local-cloud/gateway/aws-chunked';
 import { checksumOf, crc32c, verifyChecksums } from '#local-cloud/services/s3/checksums';
 
 describe('decodeAwsChunked', () => {
   it('joins unsigned chunks and reads the trailing checksum', () => {
     const body = Buffer.from('5\r\nhello\r\n6\r\n world\r\n0\r\nx-amz-checksum-crc32:DUoRhQ==\r\n\r\n');
-    expect(decodeAwsChunked(body)).toEqual({ data: Buffer.from('hello world'), trailers: { 'x-amz-checksum-crc32': 'DUoRhQ==' } });
+    expect(decodeAwsChunked(body)).toMatchObject({ data: Buffer.from('hello world'), trailers: { 'x-amz-checksum-crc32': 'DUoRhQ==' }, trailerLines: ['x-amz-checksum-crc32:DUoRhQ=='] });
   });
 
   it('accepts signed chunk headers', () => {
