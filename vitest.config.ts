@@ -8,6 +8,9 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // expect.poll waits for something asynchronous (a process writing a log line, a status changing); its
+    // default of 1 s is shorter than a process start on a loaded 2-core machine.
+    expect: { poll: { timeout: 15_000, interval: 50 } },
     // Two cores: integration suites start real processes; keep them from piling up.
     maxWorkers: 2,
     reporters: ['default', './test/support/summary-reporter.ts'],
