@@ -6,7 +6,7 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand, ResourceNotFoundExc
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { startGateway, type Gateway } from '#local-cloud/gateway/server';
 import { createDynamoDbProvider } from '#local-cloud/services/dynamodb/provider';
-import { awsJson, runAws, type CliVersion } from '../gateway/aws-cli.ts';
+import { awsJson, CLI_TEST_OPTIONS, runAws, type CliVersion } from '../gateway/aws-cli.ts';
 
 let gateway: Gateway;
 let ddb: DynamoDBClient;
@@ -75,7 +75,7 @@ describe('DynamoDB through the SDK v3', () => {
   });
 });
 
-describe.each<CliVersion>(['v1', 'v2'])('DynamoDB through AWS CLI %s', (version) => {
+describe.each<CliVersion>(['v1', 'v2'])('DynamoDB through AWS CLI %s', CLI_TEST_OPTIONS, (version) => {
   it('puts and gets an item', async () => {
     const key = JSON.stringify({ pk: { S: `CLI#${version}` }, sk: { S: 'META' } });
     const item = JSON.stringify({ pk: { S: `CLI#${version}` }, sk: { S: 'META' }, status: { S: 'LIVE' } });

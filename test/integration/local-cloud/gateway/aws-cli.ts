@@ -68,3 +68,9 @@ export async function awsJson<T = Record<string, unknown>>(version: CliVersion, 
   if (result.code !== 0) throw new Error(`aws ${version} ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
   return (result.stdout.trim() === '' ? {} : JSON.parse(result.stdout)) as T;
 }
+
+/**
+ * A test that runs several CLI commands: each is a Python (v1) or PyInstaller (v2) process that takes
+ * seconds to start on a loaded 2-core machine, longer than the suite's default 30 s allows for a handful.
+ */
+export const CLI_TEST_OPTIONS = { timeout: 180_000 } as const;

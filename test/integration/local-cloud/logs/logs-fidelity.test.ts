@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { startGateway, type Gateway } from '#local-cloud/gateway/server';
 import { createLogsProvider, type LogsProvider } from '#local-cloud/services/logs/provider';
-import { awsJson, runAws, type CliVersion } from '../gateway/aws-cli.ts';
+import { awsJson, CLI_TEST_OPTIONS, runAws, type CliVersion } from '../gateway/aws-cli.ts';
 
 let gateway: Gateway;
 let provider: LogsProvider;
@@ -94,7 +94,7 @@ describe('CloudWatch Logs through the SDK v3', () => {
   });
 });
 
-describe.each<CliVersion>(['v1', 'v2'])('CloudWatch Logs through AWS CLI %s', (version) => {
+describe.each<CliVersion>(['v1', 'v2'])('CloudWatch Logs through AWS CLI %s', CLI_TEST_OPTIONS, (version) => {
   it('filter-log-events finds a quoted phrase', async () => {
     const out = await awsJson<{ events: { message: string; logStreamName: string }[] }>(version, gateway.url, [
       'logs', 'filter-log-events', '--log-group-name', GROUP, '--filter-pattern', '"stage \\"main\\""',
@@ -109,7 +109,7 @@ describe.each<CliVersion>(['v1', 'v2'])('CloudWatch Logs through AWS CLI %s', (v
   });
 });
 
-describe('aws logs tail (CLI v2)', () => {
+describe('aws logs tail (CLI v2)', CLI_TEST_OPTIONS, () => {
   it('prints the group\'s recent events with their streams', async () => {
     const result = await runAws('v2', gateway.url, ['logs', 'tail', GROUP, '--format', 'short']);
     expect(result.stderr).toBe('');

@@ -21,7 +21,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { OriginPolicy } from '#local-cloud/gateway/origin-policy';
 import { startGateway, type Gateway } from '#local-cloud/gateway/server';
 import { createS3Provider } from '#local-cloud/services/s3/provider';
-import { awsJson, runAws, type CliVersion } from '../gateway/aws-cli.ts';
+import { awsJson, CLI_TEST_OPTIONS, runAws, type CliVersion } from '../gateway/aws-cli.ts';
 
 let gateway: Gateway;
 let s3: S3Client;
@@ -159,7 +159,7 @@ describe('S3 presigned URLs', () => {
   });
 });
 
-describe.each<CliVersion>(['v1', 'v2'])('S3 through AWS CLI %s', (version) => {
+describe.each<CliVersion>(['v1', 'v2'])('S3 through AWS CLI %s', CLI_TEST_OPTIONS, (version) => {
   it('copies a file up and down with aws s3 cp and lists it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 's3-cli-'));
     try {

@@ -19,7 +19,7 @@ import { createSqsProvider } from '#local-cloud/services/sqs/provider';
 import { createLogsProvider } from '#local-cloud/services/logs/provider';
 import { LambdaProvider } from '#local-cloud/services/lambda/provider';
 import { signRequest } from '#harness/sign-request';
-import { runAws, type CliVersion } from '#test/integration/local-cloud/gateway/aws-cli';
+import { CLI_TEST_OPTIONS, runAws, type CliVersion } from '#test/integration/local-cloud/gateway/aws-cli';
 
 let gateway: Gateway;
 let dataDir: string;
@@ -139,7 +139,7 @@ describe('Signature errors through SDK v3', () => {
   });
 });
 
-describe.each<CliVersion>(['v1', 'v2'])('Signature errors through AWS CLI %s', (version) => {
+describe.each<CliVersion>(['v1', 'v2'])('Signature errors through AWS CLI %s', CLI_TEST_OPTIONS, (version) => {
   const cli = (args: string[], env: Record<string, string>) => runAws(version, gateway.url, args, 60_000, env);
   const codeOf = (stderr: string): string | undefined => /An error occurred \(([A-Za-z.]+)\)/.exec(stderr)?.[1];
   const unknownKey = { AWS_ACCESS_KEY_ID: UNKNOWN_KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: UNKNOWN_KEY.secretAccessKey };

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { startGateway, type Gateway } from '#local-cloud/gateway/server';
 import { createSqsProvider } from '#local-cloud/services/sqs/provider';
-import { awsJson, runAws, type CliVersion } from '../gateway/aws-cli.ts';
+import { awsJson, CLI_TEST_OPTIONS, runAws, type CliVersion } from '../gateway/aws-cli.ts';
 
 let gateway: Gateway;
 let sqs: SQSClient;
@@ -105,7 +105,7 @@ describe('SQS through the SDK v3 (JSON protocol)', () => {
   });
 });
 
-describe.each<CliVersion>(['v1', 'v2'])('SQS through AWS CLI %s', (version) => {
+describe.each<CliVersion>(['v1', 'v2'])('SQS through AWS CLI %s', CLI_TEST_OPTIONS, (version) => {
   const queueName = `shelcaster-program-commands-cli${version}.fifo`;
 
   it('creates a FIFO queue and lists it by prefix', async () => {
