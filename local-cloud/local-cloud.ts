@@ -29,6 +29,14 @@ import { localPages } from './pages/pages.ts';
 import { DEMO_USER_ID, seedDemo } from './demo/seed-demo.ts';
 import { deploySystem, LOCAL_CONTROLLER_IMAGE, type LocalDeployment } from './deploy/deploy-system.ts';
 import { CONTROLLER_COMMAND, CONTROLLER_WORKING_DIRECTORY } from '#controller/command';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createIamProvider } from './services/iam/provider.ts';
+import { createSdkTaskResources } from './services/stepfunctions/sdk-task-resources.ts';
+import { synthesizedTemplate } from './iam/template-cache.ts';
+import { deployedArns, LocalIam } from './iam/local-iam.ts';
+import { LOCAL_SERVICE_CREDENTIALS } from './iam/principals.ts';
+import { rolesFromIamModel } from './deploy/roles.ts';
 
 export interface LocalCloudOptions {
   /** Where every service keeps its state (survives a restart). */
@@ -54,12 +62,21 @@ export interface LocalCloudOptions {
    * raises IVS's through Service Quotas. `npm start` reads SHELCASTER_IVS_COMPOSITION_QUOTA.
    */
   ivsCompositionQuota?: number;
+  /**
+   * Evaluate every AWS request against the IAM of the synthesized template (AccessDenied as AWS answers it).
+   * `npm start` reads SHELCASTER_IAM (`enforce`, the default, or `off`).
+   */
+  iamEnforcement?: boolean;
+  /** Where the synthesized template is cached (default `cdk.out/local-cloud/`, or SHELCASTER_TEMPLATE_CACHE). */
+  templateCacheDir?: string;
 }
 
 export interface LocalCloud {
   endpoint: string;
   apiUrl: string;
   deployment: LocalDeployment;
+  /** The IAM in force (roles and policies of the synthesized template) and the principals. */
+  iam: LocalIam;
   /** Issues a bearer token for the local API. */
   issueToken(userId: string): Promise<string>;
   close(): Promise<void>;
@@ -69,8 +86,8 @@ export interface LocalCloud {
 export function cloudEnvironmentFor(endpoint: string): Record<string, string> {
   return {
     AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: DEFAULT_LOCAL_SECRET_ACCESS_KEY,
+    AWS_ACCESS_KEY_ID: LOCAL_SERVICE_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_SERVICE_CREDENTIALS.secretAccessKey,
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
   };
@@ -82,12 +99,16 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const dataDir = options.dataDir;
   await mkdir(dataDir, { recursive: true });
+  // The IAM it enforces is the synthesized template's (cached by a hash of infra/ and contract/).
+  const template = await synthesizedTemplate(options.root, options.templateCacheDir);
+  const iam = new LocalIam({ template, account: LOCAL_ACCOUNT_ID, region: LOCAL_REGION, enforce: options.iamEnforcement ?? true });
   // The AWS endpoint listens first (port 0 picks a free one without a race), so everything that needs its
   // URL gets the real one; providers and the stage's routes are added once they exist.
   const gateway: Gateway = await startGateway({
     host,
     port: options.awsPort,
     providers: [],
+    authorize: (request, service, requestId) => iam.authorize(request, service, requestId),
     onError: (error, entry) => log(`[aws] ${entry.service} ${entry.operation ?? entry.path} failed: ${error instanceof Error ? error.stack : String(error)}`),
   });
   const endpoint = gateway.url;
@@ -99,7 +120,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   // One clock for every service: the wall clock (tests of a single service give it a manual one).
   const clock = systemClock;
   const logs = createLogsProvider({ dataDir, clock });
-  const lambda = new LambdaProvider({ logs, cloudEnvironment, region: LOCAL_REGION, clock });
+  // Each function runs with its role's temporary credentials, each task gets its task role's from the
+  // container credentials endpoint, and Step Functions' integrations call as the state machine's role.
+  const roleCredentials = (roleArn: string, sessionName: string) => iam.sessions.current(roleArn, sessionName);
+  const lambda = new LambdaProvider({ logs, cloudEnvironment, region: LOCAL_REGION, clock, roleCredentials });
   const events = new EventsProvider({
     invoker: lambda,
     dataDir,
@@ -118,13 +142,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     logs,
     events,
     cloudEnvironment,
+    roleCredentials: iam.sessions,
     dataDir,
     region: LOCAL_REGION,
     clock,
   });
   const sqs = createSqsProvider({ dataDir, clock });
   const dynamodb = createDynamoDbProvider({ dataDir });
-  const s3 = createS3Provider({ dataDir, clock });
+  const s3 = createS3Provider({ dataDir, clock, secretOf: (accessKeyId) => iam.principals.secretOf(accessKeyId) });
 
   const participants = new StageParticipants();
   const recorder = new StageCompositionRecorder({
@@ -147,9 +172,31 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     onError: (message, error) => log(`[stage] ${message}: ${error instanceof Error ? error.message : String(error)}`),
   });
   followControlPlane(stage, ivs);
-  const sfn = createStepFunctionsProvider({ dataDir, resume: false, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, clock });
+  const roleClients = new Map<string, { lambda: LambdaClient; sqs: SQSClient }>();
+  const clientsFor = (roleArn: string) => {
+    let clients = roleClients.get(roleArn);
+    if (!clients) {
+      const credentials = async () => iam.sessions.current(roleArn, 'states');
+      clients = { lambda: new LambdaClient({ credentials }), sqs: new SQSClient({ credentials }) };
+      roleClients.set(roleArn, clients);
+    }
+    return clients;
+  };
+  const sfn = createStepFunctionsProvider({
+    dataDir,
+    resume: false,
+    region: LOCAL_REGION,
+    accountId: LOCAL_ACCOUNT_ID,
+    clock,
+    resources: createSdkTaskResources({ clientsFor }),
+  });
+  iam.setResolvers({
+    stateMachineOfToken: (token) => sfn.engine.stateMachineOfToken(token),
+    taskDefinition: (reference) => ecs.taskDefinitionOf(reference),
+  });
+  const iamProvider = createIamProvider({ model: () => iam.model });
 
-  for (const provider of [sfn, sqs, dynamodb, s3, logs, lambda, events, ecs, ivs]) gateway.addProvider(provider);
+  for (const provider of [sfn, sqs, dynamodb, s3, logs, lambda, events, ecs, ivs, iamProvider]) gateway.addProvider(provider);
   gateway.mount(stageRoute(stage));
 
   let api: ApiServer | undefined;
@@ -162,7 +209,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       registerFunction: (fn) => {
         lambda.register(fn);
       },
+      roles: rolesFromIamModel(iam.model),
     });
+    iam.setPhysicalArns(deployedArns(template, deployment));
     // After a restart: recordings of live compositions go on (through the gateway, now up), the others are
     // closed with what was uploaded; tasks whose processes are gone are reported STOPPED (and replaced).
     ivs.resumeCompositions();
@@ -194,6 +243,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       endpoint,
       apiUrl: apiServer.url,
       deployment,
+      iam,
       issueToken: (userId) => apiServer.issueToken(userId),
       close() {
         closing ??= (async () => {

@@ -6,6 +6,9 @@
  *   SHELCASTER_CONTROLLER_ENV  JSON object of extra environment for controller processes (test hook)
  *   SHELCASTER_SEED_DEMO  0 to skip the demo user's tracks (default: seed them)
  *   SHELCASTER_IVS_COMPOSITION_QUOTA  compositions the local IVS lets run at once (default 5, AWS's default quota)
+ *   SHELCASTER_IAM        `enforce` (default): every AWS request is evaluated against the synthesized template's
+ *                         IAM; `off`: the roles are served and used, nothing is denied
+ *   SHELCASTER_TEMPLATE_CACHE  where the synthesized template is cached (default cdk.out/local-cloud/)
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +31,14 @@ if (compositionQuota !== undefined && !(Number.isInteger(Number(compositionQuota
   process.exit(2);
 }
 
+const iamSetting = process.env.SHELCASTER_IAM ?? 'enforce';
+if (iamSetting !== 'enforce' && iamSetting !== 'off') {
+  process.stderr.write(`SHELCASTER_IAM must be enforce or off (got "${iamSetting}")\n`);
+  process.exit(2);
+}
+
 const cloud = await startLocalCloud({
+  iamEnforcement: iamSetting === 'enforce',
   dataDir,
   awsPort,
   apiPort,
@@ -42,7 +52,8 @@ process.stdout.write(
   [
     '',
     'Shelcaster local cloud is up.',
-    `  AWS endpoint   ${cloud.endpoint}   (Step Functions, SQS, DynamoDB, S3, Logs, ECS, EventBridge, Lambda, IVS)`,
+    `  AWS endpoint   ${cloud.endpoint}   (Step Functions, SQS, DynamoDB, S3, Logs, ECS, EventBridge, Lambda, IVS, IAM)`,
+    `  IAM            ${cloud.iam.enforce ? 'enforced from the synthesized template' : 'off (SHELCASTER_IAM=off): nothing is denied'}`,
     `  HTTP API       ${cloud.apiUrl}`,
     `  Host console   ${cloud.apiUrl}/   (one-click local sign-in; the demo user has tracks ready)`,
     `  Executions     ${cloud.apiUrl}/executions`,

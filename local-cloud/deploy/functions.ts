@@ -3,7 +3,7 @@
  * registered with the local Lambda service.
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { FUNCTIONS } from '#contract/index';
+import { FUNCTION_NAMES, FUNCTIONS } from '#contract/index';
 import { ensureLogGroup } from './log-retention.ts';
 import { localFunction, type BindingValues, type LocalFunction } from './shelcaster-function.ts';
 
@@ -13,10 +13,11 @@ export async function deployFunctions(
   root: string,
   values: BindingValues,
   register: (fn: LocalFunction) => Promise<void> | void,
+  roleOf: (functionName: string) => string,
 ): Promise<LocalFunction[]> {
   const functions: LocalFunction[] = [];
   for (const spec of FUNCTIONS) {
-    const fn = localFunction(spec, root, values);
+    const fn = localFunction(spec, root, values, roleOf(FUNCTION_NAMES[spec.role]));
     await ensureLogGroup(logs, `/aws/lambda/${fn.functionName}`);
     await register(fn);
     functions.push(fn);

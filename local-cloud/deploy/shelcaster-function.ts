@@ -15,6 +15,8 @@ export interface LocalFunction {
   environment: Record<string, string>;
   timeoutSeconds: number;
   memoryMiB: number;
+  /** The execution role's ARN (the template's role of this function). */
+  role: string;
 }
 
 /** ARN of a function in this account and region. */
@@ -35,7 +37,7 @@ export function functionEnvironment(spec: FunctionSpec, values: BindingValues): 
 }
 
 /** The local function of a spec: its handler module under `root`, its bindings' environment, its size. */
-export function localFunction(spec: FunctionSpec, root: string, values: BindingValues): LocalFunction {
+export function localFunction(spec: FunctionSpec, root: string, values: BindingValues, role: string): LocalFunction {
   const functionName = FUNCTION_NAMES[spec.role];
   return {
     functionName,
@@ -43,5 +45,6 @@ export function localFunction(spec: FunctionSpec, root: string, values: BindingV
     environment: { ...functionEnvironment(spec, values), [ENV.powertoolsServiceName]: functionName },
     timeoutSeconds: spec.timeoutSeconds,
     memoryMiB: spec.memoryMiB,
+    role,
   };
 }

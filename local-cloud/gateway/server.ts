@@ -45,6 +45,11 @@ export interface GatewayOptions {
   port?: number;
   providers: readonly ServiceProvider[];
   routes?: readonly ExtraRoute[];
+  /**
+   * Decides whether the caller may make the request (IAM): undefined to go on, or the answer to send instead
+   * (AccessDenied in the service's shape). Called after routing, before the provider. Default: no check.
+   */
+  authorize?: (request: AwsRequest, service: string, requestId: string) => AwsResponse | undefined;
   /** Receives one entry per AWS request; default: no request log. */
   onRequest?: (entry: RequestLogEntry) => void;
   /** Receives provider failures (the caller sees only a generic InternalFailure); default: stderr. */
@@ -129,7 +134,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       response = protocolError(request, 'UnknownOperationException', `The local cloud does not provide the service '${name}'.`, 400, requestId);
     } else {
       try {
-        response = await provider.handle(request);
+        response = options.authorize?.(request, service, requestId) ?? (await provider.handle(request));
       } catch (error) {
         onError(error, entry);
         response = protocolError(request, 'InternalFailure', 'The request processing has failed because of an unknown error.', 500, requestId);

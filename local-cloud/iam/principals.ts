@@ -12,6 +12,12 @@ import { randomBytes } from 'node:crypto';
 /** The operator's documented keys (docs/local-cloud.md): the AWS CLI, the SDKs, `aws logs tail`. */
 export const OPERATOR_CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
 
+/**
+ * The local cloud's own key: what its services use when they act as AWS itself (the IVS recorder writing a
+ * composition's segments to the bucket, as IVS's service does; the local cloud's own start-up calls).
+ */
+export const LOCAL_SERVICE_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'test' } as const;
+
 /** How long issued credentials last (Lambda's and ECS's are refreshed well before; the SDKs refresh early). */
 export const TEMPORARY_CREDENTIALS_TTL_MS = 6 * 60 * 60 * 1000;
 
@@ -24,6 +30,7 @@ export interface TemporaryCredentials {
 
 export type Principal =
   | { kind: 'operator'; arn: string }
+  | { kind: 'service'; arn: string }
   | { kind: 'role'; roleArn: string; arn: string; credentials: TemporaryCredentials };
 
 const KEY_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -64,6 +71,7 @@ export class PrincipalRegistry {
   principalOf(accessKeyId: string | undefined): Principal | undefined {
     if (accessKeyId === undefined) return undefined;
     if (accessKeyId === OPERATOR_CREDENTIALS.accessKeyId) return { kind: 'operator', arn: `arn:aws:iam::${this.account}:root` };
+    if (accessKeyId === LOCAL_SERVICE_CREDENTIALS.accessKeyId) return { kind: 'service', arn: `arn:aws:iam::${this.account}:root` };
     const principal = this.issued.get(accessKeyId);
     if (!principal) return undefined;
     if (principal.credentials.expiration.getTime() <= this.now()) {
@@ -77,7 +85,9 @@ export class PrincipalRegistry {
   secretOf(accessKeyId: string): string | undefined {
     const principal = this.principalOf(accessKeyId);
     if (!principal) return undefined;
-    return principal.kind === 'operator' ? OPERATOR_CREDENTIALS.secretAccessKey : principal.credentials.secretAccessKey;
+    if (principal.kind === 'operator') return OPERATOR_CREDENTIALS.secretAccessKey;
+    if (principal.kind === 'service') return LOCAL_SERVICE_CREDENTIALS.secretAccessKey;
+    return principal.credentials.secretAccessKey;
   }
 
   /** The session token that must accompany a temporary key (undefined for the operator's). */

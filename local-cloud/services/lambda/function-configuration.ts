@@ -10,6 +10,8 @@ export interface FunctionRegistration {
   memoryMiB: number;
   /** Export name of the handler; default `handler`. */
   handlerName?: string;
+  /** The execution role's ARN (the function runs with its temporary credentials); default a role named as the function. */
+  role?: string;
 }
 
 export interface FunctionConfiguration extends Required<FunctionRegistration> {

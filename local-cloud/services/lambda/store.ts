@@ -19,6 +19,7 @@ export class LambdaStore {
   put(registration: FunctionRegistration, now: Date): { configuration: FunctionConfiguration; retired: ExecutionEnvironment[] } {
     const configuration: FunctionConfiguration = {
       handlerName: 'handler',
+      role: `arn:aws:iam::${this.accountId}:role/${registration.functionName}`,
       ...registration,
       environment: { ...registration.environment },
       functionArn: functionArn(this.region, this.accountId, registration.functionName),

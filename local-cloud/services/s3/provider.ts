@@ -5,7 +5,8 @@
  * answered so a browser page (the console on 127.0.0.1:3000) can PUT to a presigned URL.
  *
  * Presigned URLs: any access key id is accepted, but the signature is checked with the local cloud's
- * secret access key (option `secretAccessKey`, default `test`, the SDKs' and CLIs' local credentials).
+ * secret access key (option `secretAccessKey`, default `test`, the SDKs' and CLIs' local credentials), or with
+ * the secret of the signer's temporary credentials when `secretOf` knows its key (a function's role).
  *
  * Object tags (the `x-amz-tagging` header, Put/Get/DeleteObjectTagging) and bucket lifecycle configurations
  * (Put/Get/DeleteBucketLifecycleConfiguration) are kept; expiration rules are applied (lifecycle.ts) when the
@@ -52,6 +53,8 @@ export interface S3ProviderOptions {
   dataDir?: string;
   /** The secret presigned URLs must be signed with; default `test`. */
   secretAccessKey?: string;
+  /** The secret of a temporary access key the local cloud issued (local-cloud/iam/principals.ts). */
+  secretOf?: (accessKeyId: string) => string | undefined;
   clock?: Clock;
 }
 
@@ -67,6 +70,7 @@ export class S3Provider implements ServiceProvider {
   readonly store: S3Store;
   private readonly uploads: MultipartUploads;
   private readonly secret: string;
+  private readonly secretOf: ((accessKeyId: string) => string | undefined) | undefined;
   private readonly clock: Clock;
   private sweep?: { cancel(): void };
 
@@ -74,6 +78,7 @@ export class S3Provider implements ServiceProvider {
     this.store = new S3Store(options.dataDir ?? mkdtempSync(join(tmpdir(), 'local-s3-')));
     this.uploads = new MultipartUploads(this.store.root);
     this.secret = options.secretAccessKey ?? DEFAULT_LOCAL_SECRET_ACCESS_KEY;
+    this.secretOf = options.secretOf;
     this.clock = options.clock ?? systemClock;
     this.runLifecycle();
   }
@@ -96,6 +101,11 @@ export class S3Provider implements ServiceProvider {
     this.sweep?.cancel();
   }
 
+  /** The secret a presigned URL must be signed with: the signer's (a role's temporary key), else `secretAccessKey`. */
+  private secretFor(accessKeyId: string | undefined): string {
+    return (accessKeyId !== undefined ? this.secretOf?.(accessKeyId) : undefined) ?? this.secret;
+  }
+
   async handle(request: AwsRequest): Promise<AwsResponse> {
     const origin = request.headers['origin'];
     const cors: Record<string, string> = origin
@@ -105,7 +115,7 @@ export class S3Provider implements ServiceProvider {
     const target = this.targetOf(request);
     try {
       if (request.method === 'OPTIONS') return this.preflight(request);
-      if (request.query.has('X-Amz-Signature')) verifyPresignedRequest(request, this.secret, this.clock.now());
+      if (request.query.has('X-Amz-Signature')) verifyPresignedRequest(request, this.secretFor(request.accessKeyId), this.clock.now());
       const response = await this.dispatch(request, target);
       response.headers = { ...cors, ...response.headers };
       return response;
