@@ -101,7 +101,13 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   await mkdir(dataDir, { recursive: true });
   // The IAM it enforces is the synthesized template's (cached by a hash of infra/ and contract/).
   const template = await synthesizedTemplate(options.root, options.templateCacheDir);
-  const iam = new LocalIam({ template, account: LOCAL_ACCOUNT_ID, region: LOCAL_REGION, enforce: options.iamEnforcement ?? true });
+  const iam = new LocalIam({
+    template,
+    account: LOCAL_ACCOUNT_ID,
+    region: LOCAL_REGION,
+    enforce: options.iamEnforcement ?? true,
+    onDenied: (message) => log(`[iam] AccessDenied: ${message}`),
+  });
   // The AWS endpoint listens first (port 0 picks a free one without a race), so everything that needs its
   // URL gets the real one; providers and the stage's routes are added once they exist.
   const gateway: Gateway = await startGateway({

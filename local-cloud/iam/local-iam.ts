@@ -22,6 +22,8 @@ export interface LocalIamOptions {
   /** Evaluate every request (true), or only serve IAM's API and the principals (false). */
   enforce: boolean;
   now?: () => number;
+  /** Told of every denial (principal, action, resource: no secret), for the local cloud's log. */
+  onDenied?: (message: string) => void;
 }
 
 export class LocalIam {
@@ -72,6 +74,7 @@ export class LocalIam {
     const outcome = this.authorizer.authorize(request, service);
     if (outcome.allowed) return undefined;
     const message = accessDeniedMessage(outcome.principalArn, outcome.denied.action, outcome.denied.resource, outcome.explicit);
+    this.options.onDenied?.(message);
     return accessDeniedResponse(request, service, message, requestId);
   }
 }
