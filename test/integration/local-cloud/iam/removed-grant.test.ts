@@ -49,14 +49,15 @@ async function cloudWith(iamTemplate: CfnTemplate) {
   };
 }
 
-/** A copy of the template without the `action` in any statement of the controller task role's policies. */
+/** A copy of the template without the `action` in any Allow statement of the controller task role's policies. */
 function withoutGrant(source: CfnTemplate, action: string): CfnTemplate {
   const copy = structuredClone(source) as CfnTemplate & { Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }> };
   let removed = 0;
   for (const [id, resource] of Object.entries(copy.Resources)) {
     if (resource.Type !== 'AWS::IAM::Policy' || !id.startsWith('ControllerTaskRole')) continue;
-    const document = resource.Properties!.PolicyDocument as { Statement: { Action: string | string[] }[] };
+    const document = resource.Properties!.PolicyDocument as { Statement: { Effect: string; Action: string | string[] }[] };
     for (const statement of document.Statement) {
+      if (statement.Effect !== 'Allow') continue;
       const actions = Array.isArray(statement.Action) ? statement.Action : [statement.Action];
       if (!actions.includes(action)) continue;
       statement.Action = actions.filter((a) => a !== action);

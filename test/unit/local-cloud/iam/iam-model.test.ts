@@ -47,6 +47,7 @@ describe('Class: IamModel (the synthesized template)', () => {
     expect(decide(taskRole(), 's3:GetObject', object, { 'aws:SecureTransport': 'false' })).toBe('explicitDeny');
     const dlq = `arn:aws:sqs:${R}:${A}:${COMMAND_DLQ_NAME}`;
     expect(model.resourcePoliciesFor(dlq)).toHaveLength(1);
+    expect(decide(taskRole(), 'sqs:ReceiveMessage', dlq)).toBe('explicitDeny');
   });
 
   it('keeps the explicit Deny of the DLQ in the enqueue function role', () => {
