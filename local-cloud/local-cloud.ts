@@ -17,7 +17,6 @@ import { EcsProvider } from './services/ecs/provider.ts';
 import { createSqsProvider } from './services/sqs/provider.ts';
 import { createDynamoDbProvider } from './services/dynamodb/provider.ts';
 import { createS3Provider } from './services/s3/provider.ts';
-import { WORKLOAD_ACCESS_KEY } from './gateway/access-keys.ts';
 import { OriginPolicy } from './gateway/origin-policy.ts';
 import { createIvsProvider } from './services/ivs/provider.ts';
 import { createStepFunctionsProvider } from './services/stepfunctions/provider.ts';
@@ -33,6 +32,14 @@ import { DEMO_USER_ID, seedDemo } from './demo/seed-demo.ts';
 import { deploySystem, LOCAL_CONTROLLER_IMAGE, type LocalDeployment } from './deploy/deploy-system.ts';
 import type { FargateStartup } from './services/ecs/fargate-startup.ts';
 import { CONTROLLER_COMMAND, CONTROLLER_WORKING_DIRECTORY } from '#controller/command';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createIamProvider } from './services/iam/provider.ts';
+import { createSdkTaskResources } from './services/stepfunctions/sdk-task-resources.ts';
+import { synthesizedTemplate } from './iam/template-cache.ts';
+import { deployedArns, LocalIam } from './iam/local-iam.ts';
+import { LOCAL_SERVICE_CREDENTIALS } from './iam/principals.ts';
+import { rolesFromIamModel } from './deploy/roles.ts';
 
 export interface LocalCloudOptions {
   /** Where every service keeps its state (survives a restart). */
@@ -78,12 +85,21 @@ export interface LocalCloudOptions {
    * (origin-policy.ts). Any other Origin is refused by the AWS endpoint and the API before routing.
    */
   allowedOrigins?: readonly string[];
+  /**
+   * Evaluate every AWS request against the IAM of the synthesized template (AccessDenied as AWS answers it).
+   * `npm start` reads SHELCASTER_IAM (`enforce`, the default, or `off`).
+   */
+  iamEnforcement?: boolean;
+  /** Where the synthesized template is cached (default `cdk.out/local-cloud/`, or SHELCASTER_TEMPLATE_CACHE). */
+  templateCacheDir?: string;
 }
 
 export interface LocalCloud {
   endpoint: string;
   apiUrl: string;
   deployment: LocalDeployment;
+  /** The IAM in force (roles and policies of the synthesized template) and the principals. */
+  iam: LocalIam;
   /** Issues a bearer token for the local API. */
   issueToken(userId: string): Promise<string>;
   close(): Promise<void>;
@@ -93,8 +109,8 @@ export interface LocalCloud {
 export function cloudEnvironmentFor(endpoint: string): Record<string, string> {
   return {
     AWS_ENDPOINT_URL: endpoint,
-    AWS_ACCESS_KEY_ID: WORKLOAD_ACCESS_KEY.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: WORKLOAD_ACCESS_KEY.secretAccessKey,
+    AWS_ACCESS_KEY_ID: LOCAL_SERVICE_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_SERVICE_CREDENTIALS.secretAccessKey,
     AWS_REGION: LOCAL_REGION,
     AWS_DEFAULT_REGION: LOCAL_REGION,
   };
@@ -106,6 +122,15 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const dataDir = options.dataDir;
   await mkdir(dataDir, { recursive: true });
+  // The IAM it enforces is the synthesized template's (cached by a hash of infra/ and contract/).
+  const template = await synthesizedTemplate(options.root, options.templateCacheDir);
+  const iam = new LocalIam({
+    template,
+    account: LOCAL_ACCOUNT_ID,
+    region: LOCAL_REGION,
+    enforce: options.iamEnforcement ?? true,
+    onDenied: (message) => log(`[iam] AccessDenied: ${message}`),
+  });
   // The AWS endpoint listens first (port 0 picks a free one without a race), so everything that needs its
   // URL gets the real one; providers and the stage's routes are added once they exist.
   const faults = new FaultInjector();
@@ -118,6 +143,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     providers: [],
     faults,
     originPolicy,
+    accessKeys: iam.principals,
+    authorize: (request, service, requestId) => iam.authorize(request, service, requestId),
     onError: (error, entry) => log(`[aws] ${entry.service} ${entry.operation ?? entry.path} failed: ${error instanceof Error ? error.stack : String(error)}`),
   });
   gateway.mount({ prefix: FAULTS_PATH, request: (req, res) => faults.answer(req, res) });
@@ -130,7 +157,10 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   // One clock for every service: the wall clock (tests of a single service give it a manual one).
   const clock = systemClock;
   const logs = createLogsProvider({ dataDir, clock });
-  const lambda = new LambdaProvider({ logs, cloudEnvironment, region: LOCAL_REGION, clock });
+  // Each function runs with its role's temporary credentials, each task gets its task role's from the
+  // container credentials endpoint, and Step Functions' integrations call as the state machine's role.
+  const roleCredentials = (roleArn: string, sessionName: string) => iam.sessions.current(roleArn, sessionName);
+  const lambda = new LambdaProvider({ logs, cloudEnvironment, region: LOCAL_REGION, clock, roleCredentials });
   const events = new EventsProvider({
     invoker: lambda,
     dataDir,
@@ -150,6 +180,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     logs,
     events,
     cloudEnvironment,
+    roleCredentials: iam.sessions,
     dataDir,
     region: LOCAL_REGION,
     clock,
@@ -180,9 +211,31 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     onError: (message, error) => log(`[stage] ${message}: ${error instanceof Error ? error.message : String(error)}`),
   });
   followControlPlane(stage, ivs);
-  const sfn = createStepFunctionsProvider({ dataDir, resume: false, region: LOCAL_REGION, accountId: LOCAL_ACCOUNT_ID, clock });
+  const roleClients = new Map<string, { lambda: LambdaClient; sqs: SQSClient }>();
+  const clientsFor = (roleArn: string) => {
+    let clients = roleClients.get(roleArn);
+    if (!clients) {
+      const credentials = async () => iam.sessions.current(roleArn, 'states');
+      clients = { lambda: new LambdaClient({ credentials }), sqs: new SQSClient({ credentials }) };
+      roleClients.set(roleArn, clients);
+    }
+    return clients;
+  };
+  const sfn = createStepFunctionsProvider({
+    dataDir,
+    resume: false,
+    region: LOCAL_REGION,
+    accountId: LOCAL_ACCOUNT_ID,
+    clock,
+    resources: createSdkTaskResources({ clientsFor }),
+  });
+  iam.setResolvers({
+    stateMachineOfToken: (token) => sfn.engine.stateMachineOfToken(token),
+    taskDefinition: (reference) => ecs.taskDefinitionOf(reference),
+  });
+  const iamProvider = createIamProvider({ model: () => iam.model });
 
-  for (const provider of [sfn, sqs, dynamodb, s3, logs, lambda, events, ecs, ivs]) gateway.addProvider(provider);
+  for (const provider of [sfn, sqs, dynamodb, s3, logs, lambda, events, ecs, ivs, iamProvider]) gateway.addProvider(provider);
   gateway.mount(stageRoute(stage));
 
   let api: ApiServer | undefined;
@@ -196,7 +249,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       registerFunction: (fn) => {
         lambda.register(fn);
       },
+      roles: rolesFromIamModel(iam.model),
     });
+    iam.setPhysicalArns(deployedArns(template, deployment));
     // After a restart: recordings of live compositions go on (through the gateway, now up), the others are
     // closed with what was uploaded; tasks whose processes are gone are reported STOPPED (and replaced).
     ivs.resumeCompositions();
@@ -229,6 +284,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       endpoint,
       apiUrl: apiServer.url,
       deployment,
+      iam,
       issueToken: (userId) => apiServer.issueToken(userId),
       close() {
         closing ??= (async () => {

@@ -10,6 +10,9 @@
  *   SHELCASTER_FAULTS  JSON array of faults injected from the start (docs/local-cloud.md, "Fault injection")
  *   SHELCASTER_FARGATE_STARTUP_MS  Fargate's RunTask → RUNNING time the local ECS models (default 30000; 0: none)
  *   SHELCASTER_ALLOWED_ORIGINS  comma-separated web origins let in besides the API's own (default none)
+ *   SHELCASTER_IAM        `enforce` (default): every AWS request is evaluated against the synthesized template's
+ *                         IAM; `off`: the roles are served and used, nothing is denied
+ *   SHELCASTER_TEMPLATE_CACHE  where the synthesized template is cached (default cdk.out/local-cloud/)
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +36,12 @@ const seedDemo = process.env.SHELCASTER_SEED_DEMO !== '0';
 const compositionQuota = process.env.SHELCASTER_IVS_COMPOSITION_QUOTA;
 if (compositionQuota !== undefined && !(Number.isInteger(Number(compositionQuota)) && Number(compositionQuota) >= 1)) {
   process.stderr.write(`SHELCASTER_IVS_COMPOSITION_QUOTA must be a whole number ≥ 1 (got "${compositionQuota}")\n`);
+  process.exit(2);
+}
+
+const iamSetting = process.env.SHELCASTER_IAM ?? 'enforce';
+if (iamSetting !== 'enforce' && iamSetting !== 'off') {
+  process.stderr.write(`SHELCASTER_IAM must be enforce or off (got "${iamSetting}")\n`);
   process.exit(2);
 }
 
@@ -75,6 +84,7 @@ const cloud = await startLocalCloud({
   faults,
   ...(eventDelivery ? { eventDelivery } : {}),
   allowedOrigins,
+  iamEnforcement: iamSetting === 'enforce',
   dataDir,
   awsPort,
   apiPort,
@@ -89,7 +99,8 @@ process.stdout.write(
   [
     '',
     'Shelcaster local cloud is up.',
-    `  AWS endpoint   ${cloud.endpoint}   (Step Functions, SQS, DynamoDB, S3, Logs, ECS, EventBridge, Lambda, IVS)`,
+    `  AWS endpoint   ${cloud.endpoint}   (Step Functions, SQS, DynamoDB, S3, Logs, ECS, EventBridge, Lambda, IVS, IAM)`,
+    `  IAM            ${cloud.iam.enforce ? 'enforced from the synthesized template' : 'off (SHELCASTER_IAM=off): nothing is denied'}`,
     `  HTTP API       ${cloud.apiUrl}`,
     `  Host console   ${cloud.apiUrl}/   (one-click local sign-in; the demo user has tracks ready)`,
     `  Executions     ${cloud.apiUrl}/executions`,

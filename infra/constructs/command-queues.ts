@@ -66,6 +66,10 @@ export class CommandQueues extends Construct {
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({ actions: [...SESSION_QUEUE_CONSUME_ACTIONS], resources: [this.sessionQueuesArn] }),
     );
+    // The session queues' wildcard also names the dead-letter queue: a consumer never reads it.
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ effect: Effect.DENY, actions: [...SESSION_QUEUE_CONSUME_ACTIONS], resources: [this.deadLetterQueue.queueArn] }),
+    );
   }
 
   /** Lets the grantee (the state machine) send callback messages to session queues. */

@@ -62,6 +62,12 @@ export interface ControllerServiceProps {
   queues: CommandQueues;
 }
 
+/**
+ * What the controller calls on the sessions table (controller/state/session-store.ts): reads of its session and
+ * commands, conditional updates, and the query of a host's tracks. Nothing else: no Put, Delete, Scan or batch.
+ */
+export const CONTROLLER_SESSIONS_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'] as const;
+
 /** What RunTask needs to start a controller: the values StartController's environment carries. */
 export interface ControllerTaskTarget {
   clusterName: string;
@@ -152,7 +158,7 @@ export class ControllerService extends Construct {
         resources: [stateMachineArn(this)],
       }),
     );
-    props.sessions.table.grantReadWriteData(this.taskRole);
+    this.taskRole.addToPolicy(new PolicyStatement({ actions: [...CONTROLLER_SESSIONS_TABLE_ACTIONS], resources: [props.sessions.table.tableArn] }));
     props.media.grantReadMedia(this.taskRole);
   }
 }

@@ -31,7 +31,7 @@ export interface LocalControllerService {
 export async function deployControllerService(
   ecs: ECSClient,
   logs: CloudWatchLogsClient,
-  deployment: { account: string; region: string; bucketName: string },
+  deployment: { account: string; region: string; bucketName: string; taskRoleArn: string; executionRoleArn: string },
 ): Promise<LocalControllerService> {
   await ensureLogGroup(logs, CONTROLLER_LOG_GROUP);
   const cluster = await ecs.send(new CreateClusterCommand({ clusterName: CLUSTER_NAME }));
@@ -43,6 +43,8 @@ export async function deployControllerService(
       networkMode: 'awsvpc',
       cpu: String(CONTROLLER_TASK_SIZE.cpu),
       memory: String(CONTROLLER_TASK_SIZE.memoryMiB),
+      taskRoleArn: deployment.taskRoleArn,
+      executionRoleArn: deployment.executionRoleArn,
       containerDefinitions: [
         {
           name: CONTROLLER_CONTAINER_NAME,

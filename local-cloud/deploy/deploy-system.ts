@@ -27,6 +27,7 @@ import { deploySessionLifecycle, stateMachineArnOf } from './session-lifecycle.t
 import { deploySessionsTable } from './sessions-table.ts';
 import { deployTrackCreatedRule } from './track-created-rule.ts';
 import type { BindingValues, LocalFunction } from './shelcaster-function.ts';
+import type { DeployRoles } from './roles.ts';
 
 export { LOCAL_CONTROLLER_IMAGE } from './controller-service.ts';
 export type { LocalFunction } from './shelcaster-function.ts';
@@ -42,6 +43,8 @@ export interface DeploySystemOptions {
   registerFunction(fn: LocalFunction): Promise<void> | void;
   /** The local IVS's composition quota (the operator's setting); the functions cap live sessions with it. Default: the contract's. */
   compositionQuota?: number;
+  /** The roles of the synthesized template (roles.ts). */
+  roles: DeployRoles;
 }
 
 export interface LocalDeployment {
@@ -70,7 +73,7 @@ export async function deploySystem(options: DeploySystemOptions): Promise<LocalD
   const bucketName = await deployMediaBucket(new S3Client({ ...config, forcePathStyle: true }), account, region);
   const { dlqArn } = await deployCommandQueues(new SQSClient(config));
   const recording = await deployIvsRecording(new IVSRealTimeClient(config), bucketName);
-  const controller = await deployControllerService(new ECSClient(config), logs, { account, region, bucketName });
+  const controller = await deployControllerService(new ECSClient(config), logs, { account, region, bucketName, ...options.roles.controllerTaskRoles });
   const stateMachineArn = stateMachineArnOf(region, account);
 
   // What each binding's variables hold here (CDK's bind methods set the same names to AWS's values).
@@ -89,8 +92,8 @@ export async function deploySystem(options: DeploySystemOptions): Promise<LocalD
     [ENV.encoderConfigurationArn]: recording.encoderConfigurationArn,
     [ENV.compositionQuota]: String(options.compositionQuota ?? IVS_COMPOSITION_QUOTA),
   };
-  const functions = await deployFunctions(logs, options.root, bindingValues, (fn) => options.registerFunction(fn));
-  const lifecycle = await deploySessionLifecycle(new SFNClient(config), region, account);
+  const functions = await deployFunctions(logs, options.root, bindingValues, (fn) => options.registerFunction(fn), options.roles.functionRole);
+  const lifecycle = await deploySessionLifecycle(new SFNClient(config), region, account, options.roles.stateMachineRole);
   const events = new EventBridgeClient(config);
   await deployControllerStoppedRule(events, controller.clusterArn, region, account);
   await deployTrackCreatedRule(events, region, account);

@@ -3,7 +3,7 @@
  * bundled as CDK bundles it (function-bundles.ts) and registered with the local Lambda service.
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { FUNCTIONS } from '#contract/index';
+import { FUNCTION_NAMES, FUNCTIONS } from '#contract/index';
 import { ensureLogGroup } from './log-retention.ts';
 import { functionBundles } from './function-bundles.ts';
 import { localFunction, type BindingValues, type LocalFunction } from './shelcaster-function.ts';
@@ -14,11 +14,12 @@ export async function deployFunctions(
   root: string,
   values: BindingValues,
   register: (fn: LocalFunction) => Promise<void> | void,
+  roleOf: (functionName: string) => string,
 ): Promise<LocalFunction[]> {
   const functions: LocalFunction[] = [];
   const bundles = await functionBundles(FUNCTIONS, root);
   for (const [i, spec] of FUNCTIONS.entries()) {
-    const fn = localFunction(spec, bundles[i]!.file, values);
+    const fn = localFunction(spec, bundles[i]!.file, values, roleOf(FUNCTION_NAMES[spec.role]));
     await ensureLogGroup(logs, `/aws/lambda/${fn.functionName}`);
     await register(fn);
     functions.push(fn);

@@ -23,16 +23,15 @@ export interface LocalSessionLifecycle {
 }
 
 /** Creates or updates the state machine. */
-export async function deploySessionLifecycle(sfn: SFNClient, region: string, account: string): Promise<LocalSessionLifecycle> {
+export async function deploySessionLifecycle(sfn: SFNClient, region: string, account: string, roleArn: string): Promise<LocalSessionLifecycle> {
   const stateMachineArn = stateMachineArnOf(region, account);
   const substitutions = Object.fromEntries(
     Object.entries(FUNCTION_SUBSTITUTIONS).map(([key, role]) => [key, functionArn(region, account, role)]),
   ) as Record<SubstitutionKey, string>;
   const definition = substituteDefinition(await readFile(ASL_FILE, 'utf8'), substitutions);
-  const roleArn = `arn:aws:iam::${account}:role/shelcaster-session-lifecycle`;
   try {
     const current = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn }));
-    if (current.definition !== definition) await sfn.send(new UpdateStateMachineCommand({ stateMachineArn, definition }));
+    if (current.definition !== definition || current.roleArn !== roleArn) await sfn.send(new UpdateStateMachineCommand({ stateMachineArn, definition, roleArn }));
   } catch (error) {
     if ((error as { name?: string }).name !== 'StateMachineDoesNotExist') throw error;
     await sfn.send(new CreateStateMachineCommand({ name: STATE_MACHINE_NAME, definition, roleArn, type: 'STANDARD' }));

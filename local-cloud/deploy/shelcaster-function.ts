@@ -17,6 +17,8 @@ export interface LocalFunction {
   timeoutSeconds: number;
   memoryMiB: number;
   loggingFormat: 'JSON' | 'Text';
+  /** The execution role's ARN (the template's role of this function). */
+  role: string;
 }
 
 /** ARN of a function in this account and region. */
@@ -36,8 +38,8 @@ export function functionEnvironment(spec: FunctionSpec, values: BindingValues): 
   return env;
 }
 
-/** The local function of a spec: its bundle (`entry`), its bindings' environment, its size, its log format. */
-export function localFunction(spec: FunctionSpec, entry: string, values: BindingValues): LocalFunction {
+/** The local function of a spec: its bundle (`entry`), its bindings' environment, its size, its log format, its role. */
+export function localFunction(spec: FunctionSpec, entry: string, values: BindingValues, role: string): LocalFunction {
   const functionName = FUNCTION_NAMES[spec.role];
   return {
     functionName,
@@ -46,5 +48,6 @@ export function localFunction(spec: FunctionSpec, entry: string, values: Binding
     environment: { ...functionEnvironment(spec, values), [ENV.powertoolsServiceName]: functionName },
     timeoutSeconds: spec.timeoutSeconds,
     memoryMiB: spec.memoryMiB,
+    role,
   };
 }

@@ -6,9 +6,10 @@
  * Two keys are known from the start:
  * - the operator's documented key `test` / `test`: the AWS CLIs, the SDKs, `aws logs tail`, the deployer and
  *   the tests. It acts as an administrator of the local account.
- * - the local cloud's workload key `local` / `test`: what the Lambda functions and the ECS tasks (the
- *   controller) are given in their environment today, and the local cloud's own in-process clients.
- * Other keys (per-role temporary credentials) are added with `register` and removed with `remove`.
+ * - the local cloud's own key `local` / `test`: what its services use when they act as AWS itself (the IVS
+ *   recorder writing a composition's segments, Step Functions' start-up calls).
+ * With IAM (local-cloud/iam/principals.ts) the functions, tasks and the state machine sign with temporary
+ * credentials issued for their roles; the principal registry answers `lookup` for those too.
  */
 
 /** One known access key. */
@@ -24,11 +25,16 @@ export interface AccessKey {
 /** The documented operator credentials (administrator of the local account). */
 export const OPERATOR_ACCESS_KEY: AccessKey = { accessKeyId: 'test', secretAccessKey: 'test', identity: 'operator' };
 
-/** The credentials the local cloud gives its Lambda functions, ECS tasks and its own SDK clients. */
+/** The local cloud's own key, for its services acting as AWS itself. */
 export const WORKLOAD_ACCESS_KEY: AccessKey = { accessKeyId: 'local', secretAccessKey: 'test', identity: 'local-cloud-workload' };
 
+/** Where the gateway finds a key: this registry, or the local cloud's IAM principals (local-cloud/iam). */
+export interface AccessKeyLookup {
+  lookup(accessKeyId: string): AccessKey | undefined;
+}
+
 /** The registry of known access keys. */
-export class AccessKeyRegistry {
+export class AccessKeyRegistry implements AccessKeyLookup {
   private readonly keys = new Map<string, AccessKey>();
 
   constructor(keys: readonly AccessKey[] = [OPERATOR_ACCESS_KEY, WORKLOAD_ACCESS_KEY]) {

@@ -22,7 +22,7 @@ import { LOCAL_AWS_PORT, type AwsRequest, type AwsResponse, type ServiceProvider
 import { findProvider, targetPrefixOf, toAwsRequest } from './request.ts';
 import { protocolError } from './error-shapes.ts';
 import type { FaultInjector } from './faults.ts';
-import { AccessKeyRegistry } from './access-keys.ts';
+import { AccessKeyRegistry, type AccessKeyLookup } from './access-keys.ts';
 import { OriginPolicy } from './origin-policy.ts';
 import { checkBrowserDoor, type DoorRefusal } from './browser-door.ts';
 import { signatureErrorResponse } from './auth-errors.ts';
@@ -62,6 +62,11 @@ export interface GatewayOptions {
   port?: number;
   providers: readonly ServiceProvider[];
   routes?: readonly ExtraRoute[];
+  /**
+   * Decides whether the caller may make the request (IAM): undefined to go on, or the answer to send instead
+   * (AccessDenied in the service's shape). Called after routing, before the provider. Default: no check.
+   */
+  authorize?: (request: AwsRequest, service: string, requestId: string) => AwsResponse | undefined;
   /** Receives one entry per AWS request; default: no request log. */
   onRequest?: (entry: RequestLogEntry) => void;
   /** Faults injected before providers answer (faults.ts); none without it. */
@@ -69,7 +74,7 @@ export interface GatewayOptions {
   /** Receives provider failures (the caller sees only a generic InternalFailure); default: stderr. */
   onError?: (error: unknown, entry: Omit<RequestLogEntry, 'status' | 'durationMs'>) => void;
   /** The keys signatures are verified against; default: the operator's and the workloads' keys. */
-  accessKeys?: AccessKeyRegistry;
+  accessKeys?: AccessKeyLookup;
   /** The web origins allowed in; default: none (requests without an Origin header only). */
   originPolicy?: OriginPolicy;
   /** The time signatures are checked against (ms since the epoch); default: the wall clock. */
@@ -84,8 +89,6 @@ export interface Gateway {
   mount(route: ExtraRoute): void;
   /** Adds a provider after start. */
   addProvider(provider: ServiceProvider): void;
-  /** The keys this endpoint knows (add a key with `accessKeys.register`). */
-  readonly accessKeys: AccessKeyRegistry;
   /** The web origins this endpoint lets in. */
   readonly originPolicy: OriginPolicy;
   /** Stops the server, drops open connections and closes every provider. */
@@ -186,7 +189,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       response = protocolError(request, 'UnknownOperationException', `The local cloud does not provide the service '${name}'.`, 400, requestId);
     } else {
       try {
-        response = (await options.faults?.intercept(request, service, entry.operation, requestId)) ?? (await provider.handle(request));
+        response =
+          options.authorize?.(request, service, requestId) ??
+          (await options.faults?.intercept(request, service, entry.operation, requestId)) ??
+          (await provider.handle(request));
       } catch (error) {
         onError(error, entry);
         response = protocolError(request, 'InternalFailure', 'The request processing has failed because of an unknown error.', 500, requestId);
@@ -247,7 +253,6 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     port: address.port,
     mount: (route) => routes.push(route),
     addProvider: (provider) => providers.push(provider),
-    accessKeys,
     originPolicy,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

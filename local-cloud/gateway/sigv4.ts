@@ -15,7 +15,7 @@
  * gateway answers each in the service's own error shape (auth-errors.ts).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { AccessKey, AccessKeyRegistry } from './access-keys.ts';
+import type { AccessKey, AccessKeyLookup } from './access-keys.ts';
 import type { AwsRequest } from './provider.ts';
 import { verifyStreamingPayload } from './sigv4-streaming.ts';
 
@@ -208,7 +208,7 @@ function queryParts(query: URLSearchParams): SignatureParts {
 }
 
 /** The request-time and key checks common to both forms; answers the key. */
-function checkKeyAndTime(parts: SignatureParts, keys: AccessKeyRegistry, now: number): { key: AccessKey; signedAt: number } {
+function checkKeyAndTime(parts: SignatureParts, keys: AccessKeyLookup, now: number): { key: AccessKey; signedAt: number } {
   const key = keys.lookup(parts.accessKeyId);
   if (!key) throw new SignatureFailure('unknown-key', 'The security token included in the request is invalid.', parts.location, { accessKeyId: parts.accessKeyId });
   if (key.sessionToken !== undefined ? parts.sessionToken !== key.sessionToken : parts.sessionToken !== undefined) {
@@ -232,7 +232,7 @@ function checkKeyAndTime(parts: SignatureParts, keys: AccessKeyRegistry, now: nu
  * Verifies a request's SigV4 signature. `rawTarget` is the request line's target as received (path and
  * query, undecoded). Answers who signed it; throws SignatureFailure.
  */
-export function verifyRequestSignature(request: AwsRequest, rawTarget: string, keys: AccessKeyRegistry, now: number): VerifiedCaller {
+export function verifyRequestSignature(request: AwsRequest, rawTarget: string, keys: AccessKeyLookup, now: number): VerifiedCaller {
   const authorization = request.headers['authorization'];
   let parts: SignatureParts;
   if (authorization !== undefined && authorization.length > 0) {

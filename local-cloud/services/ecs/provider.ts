@@ -20,15 +20,19 @@
  *   DEPROVISIONING); a stopping task stays RUNNING with desiredStatus STOPPED until its processes exit.
  *   With `fargateStartup`, a FARGATE task waits out Fargate's provisioning and image pull first
  *   (fargate-startup.ts); a task stopped before it started goes STOPPED without running anything.
- * - No IAM, no task role credentials endpoint: containers get the local cloud's endpoint and keys as
- *   environment variables. No health checks, dependsOn, secrets, volumes or port mappings.
  * - RunTask's `clientToken` (up to 64 ASCII characters 33-126) is idempotent per cluster for 24 hours, as on
  *   AWS: the same token with the same parameters answers the tasks the first request started (starting none),
  *   with other parameters `ConflictException`.
+ * - A task with a task role (`taskRoleArn` of the definition or the overrides) gets that role's temporary
+ *   credentials from the container credentials endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI and
+ *   AWS_CONTAINER_AUTHORIZATION_TOKEN, on the metadata server), never static keys; they stop working when
+ *   the task stops. Without `roleCredentials` (or without a task role) containers get cloudEnvironment's
+ *   keys. The execution role is recorded, not used (there are no image pulls or secrets to fetch).
+ *   No health checks, dependsOn, secrets, volumes or port mappings.
  * - After a restart, a task's processes cannot be re-adopted: any still alive are killed and the task is
  *   reported STOPPED (`recoverAfterRestart`). Stopped tasks stay listed (AWS forgets them after about an hour).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -44,6 +48,14 @@ import { EcsStore, type ClientTokenUse } from './store.ts';
 import { apiCluster, apiTask, apiTaskDefinition, containerMetadata, taskMetadata, taskStateChangeEvent } from './task-documents.ts';
 import { systemClock, type Clock } from '#local-cloud/clock';
 import { StartupWaits, type FargateStartup } from './fargate-startup.ts';
+import type { TemporaryCredentials } from '#local-cloud/iam/principals';
+
+/** A task's handle on its role's credentials: the endpoint's id and the token that must accompany it. */
+interface TaskCredentials {
+  taskArn: string;
+  roleArn: string;
+  token: string;
+}
 
 /** What a local "image" runs, as a Dockerfile's ENTRYPOINT, CMD, WORKDIR and ENV would. */
 export interface ContainerImage {
@@ -61,6 +73,11 @@ export interface EcsProviderOptions {
   events?: EventPublisher;
   /** Variables every container gets so its SDK clients reach the local cloud (AWS_ENDPOINT_URL, credentials). */
   cloudEnvironment?: Record<string, string>;
+  /** Issues a task role's credentials (served at the container credentials endpoint) and ends them. */
+  roleCredentials?: {
+    current(roleArn: string, sessionName: string): TemporaryCredentials;
+    end(roleArn: string, sessionName: string): void;
+  };
   /** Directory of the local cloud's data; state is kept in `ecs.json` there. In memory without it. */
   dataDir?: string;
   region?: string;
@@ -127,6 +144,8 @@ export class EcsProvider implements ServiceProvider {
   private readonly metadata: MetadataServer;
   private readonly running = new Map<string, RunningTask>();
   private readonly startupWaits: StartupWaits;
+  /** Credentials id (the endpoint path) → the task whose role it serves. */
+  private readonly taskCredentials = new Map<string, TaskCredentials>();
   private readonly pendingWork = new Set<Promise<unknown>>();
   private readonly operations: Record<string, (input: Input) => unknown>;
   private recovered = false;
@@ -148,6 +167,7 @@ export class EcsProvider implements ServiceProvider {
         const container = task?.containers.find((candidate) => candidate.name === name);
         return task && container && containerMetadata(task, container, this.store.taskDefinitions.get(task.taskDefinitionArn));
       },
+      credentials: (credentialsId, authorization) => this.credentialsDocument(credentialsId, authorization),
     });
     this.operations = {
       CreateCluster: (input) => this.createCluster(input),
@@ -281,6 +301,20 @@ export class EcsProvider implements ServiceProvider {
   }
 
   // Task definitions
+
+  /** A task definition reference's ARN and roles (IAM evaluates RunTask on it); undefined when unknown. */
+  taskDefinitionOf(reference: string): { arn: string; taskRoleArn?: string; executionRoleArn?: string } | undefined {
+    try {
+      const definition = this.taskDefinition(reference);
+      return {
+        arn: definition.taskDefinitionArn,
+        ...(definition.taskRoleArn ? { taskRoleArn: definition.taskRoleArn } : {}),
+        ...(definition.executionRoleArn ? { executionRoleArn: definition.executionRoleArn } : {}),
+      };
+    } catch {
+      return undefined;
+    }
+  }
 
   private registerTaskDefinition(input: Input): unknown {
     const family = input.family;
@@ -513,16 +547,68 @@ export class EcsProvider implements ServiceProvider {
     return false;
   }
 
+  /** The container credentials endpoint's answer for one credentials id. */
+  private credentialsDocument(credentialsId: string, authorization: string | undefined): Record<string, unknown> | 'unauthorized' | undefined {
+    const entry = this.taskCredentials.get(credentialsId);
+    if (!entry || !this.options.roleCredentials) return undefined;
+    const given = Buffer.from(authorization ?? '');
+    const expected = Buffer.from(entry.token);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'unauthorized';
+    const credentials = this.options.roleCredentials.current(entry.roleArn, this.sessionNameOf(entry.taskArn));
+    return {
+      AccessKeyId: credentials.accessKeyId,
+      SecretAccessKey: credentials.secretAccessKey,
+      Token: credentials.sessionToken,
+      Expiration: credentials.expiration.toISOString(),
+      RoleArn: entry.roleArn,
+    };
+  }
+
+  /** The role session name of a task: its id, as ECS names task role sessions. */
+  private sessionNameOf(taskArn: string): string {
+    return taskArn.slice(taskArn.lastIndexOf('/') + 1);
+  }
+
+  /** The variables that point a task's containers at its role's credentials (none without a task role). */
+  private credentialsEnvironment(task: Task, metadataBase: string): Record<string, string> {
+    const definition = this.store.taskDefinitions.get(task.taskDefinitionArn);
+    const roleArn = (task.overrides.taskRoleArn as string | undefined) ?? definition?.taskRoleArn;
+    if (!roleArn || !this.options.roleCredentials) return {};
+    let id = [...this.taskCredentials.entries()].find(([, entry]) => entry.taskArn === task.taskArn)?.[0];
+    if (!id) {
+      id = randomUUID();
+      this.taskCredentials.set(id, { taskArn: task.taskArn, roleArn, token: randomBytes(32).toString('base64url') });
+    }
+    return { AWS_CONTAINER_CREDENTIALS_FULL_URI: MetadataServer.credentialsUri(metadataBase, id), AWS_CONTAINER_AUTHORIZATION_TOKEN: this.taskCredentials.get(id)!.token };
+  }
+
+  /** A stopped task's credentials stop working. */
+  private endTaskCredentials(task: Task): void {
+    for (const [id, entry] of this.taskCredentials) {
+      if (entry.taskArn !== task.taskArn) continue;
+      this.taskCredentials.delete(id);
+      this.options.roleCredentials?.end(entry.roleArn, this.sessionNameOf(task.taskArn));
+    }
+  }
+
   private containerLaunch(task: Task, container: ContainerDefinition, image: ContainerImage, override: ContainerOverride | undefined, metadataBase: string): ContainerLaunch {
     const entryPoint = container.entryPoint ?? image.entryPoint ?? [];
     const command = override?.command ?? container.command ?? (container.entryPoint ? [] : (image.command ?? []));
     const metadataUri = MetadataServer.containerUri(metadataBase, task.taskId, container.name);
     const scratch = this.scratchOf(task);
+    const roleEnvironment = this.credentialsEnvironment(task, metadataBase);
+    // A task with a role gets no static keys: the SDK's chain would read them before the credentials endpoint.
+    const cloudEnvironment = { ...this.options.cloudEnvironment };
+    if (roleEnvironment.AWS_CONTAINER_CREDENTIALS_FULL_URI) {
+      delete cloudEnvironment.AWS_ACCESS_KEY_ID;
+      delete cloudEnvironment.AWS_SECRET_ACCESS_KEY;
+      delete cloudEnvironment.AWS_SESSION_TOKEN;
+    }
     const environment: Record<string, string> = {
       ...(this.options.hostEnvironment ?? defaultHostEnvironment()),
       TMPDIR: scratch,
       ...image.environment,
-      ...this.options.cloudEnvironment,
+      ...cloudEnvironment,
       ...environmentOf(container.environment),
       ...environmentOf(override?.environment),
       AWS_REGION: this.region,
@@ -530,6 +616,7 @@ export class EcsProvider implements ServiceProvider {
       AWS_EXECUTION_ENV: 'AWS_ECS_FARGATE',
       ECS_CONTAINER_METADATA_URI_V4: metadataUri,
       ECS_CONTAINER_METADATA_URI: metadataUri,
+      ...roleEnvironment,
     };
     const logOptions = container.logConfiguration?.logDriver === 'awslogs' ? container.logConfiguration.options : undefined;
     const group = logOptions?.['awslogs-group'];
@@ -568,6 +655,7 @@ export class EcsProvider implements ServiceProvider {
     for (const container of task.containers) container.lastStatus = 'STOPPED';
     this.setStatus(task, 'STOPPED');
     this.removeScratch(task);
+    this.endTaskCredentials(task);
     if (running) {
       this.running.delete(task.taskArn);
       running.markStopped();

@@ -20,6 +20,8 @@ import {
   type ServiceToRuntime,
 } from './runtime-protocol.ts';
 import type { Clock, TimerHandle } from '#local-cloud/clock';
+import type { TemporaryCredentials } from '#local-cloud/iam/principals';
+import { credentialEnvironment, REFRESH_BEFORE_EXPIRY_MS } from '#local-cloud/iam/role-sessions';
 
 const TSX_API_URL = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href;
 const RUNTIME_URL = new URL('./runtime-worker.ts', import.meta.url).href;
@@ -54,6 +56,8 @@ export interface EnvironmentDependencies {
   region: string;
   /** Variables every function gets from the local cloud (endpoint, credentials). */
   cloudEnvironment: Record<string, string>;
+  /** The execution role's credentials for this environment (they replace cloudEnvironment's keys). */
+  roleCredentials?: (roleArn: string, sessionName: string) => TemporaryCredentials;
 }
 
 export type InvocationOutcome = (
@@ -88,6 +92,7 @@ export class ExecutionEnvironment {
   private ready?: Promise<RuntimeToService & { type: 'ready' | 'init-error' }>;
   private pending?: PendingInvocation;
   private dead = false;
+  private credentialsExpireAt?: number;
 
   constructor(
     private readonly fn: FunctionConfiguration,
@@ -99,6 +104,8 @@ export class ExecutionEnvironment {
 
   /** False once the environment failed, timed out or was terminated; it is then discarded. */
   get usable(): boolean {
+    // An environment whose role credentials are about to expire is retired, as Lambda recycles environments.
+    if (this.credentialsExpireAt !== undefined && this.credentialsExpireAt - this.deps.clock.now() < REFRESH_BEFORE_EXPIRY_MS) return false;
     return !this.dead;
   }
 
@@ -201,9 +208,16 @@ export class ExecutionEnvironment {
   }
 
   private environment(): Record<string, string> {
+    let roleEnvironment: Record<string, string> = {};
+    if (this.deps.roleCredentials) {
+      const credentials = this.deps.roleCredentials(this.fn.role, `${this.fn.functionName}-${this.logStreamName.slice(-12)}`);
+      this.credentialsExpireAt = credentials.expiration.getTime();
+      roleEnvironment = credentialEnvironment(credentials);
+    }
     return {
       ...this.fn.environment,
       ...this.deps.cloudEnvironment,
+      ...roleEnvironment,
       AWS_REGION: this.deps.region,
       AWS_DEFAULT_REGION: this.deps.region,
       AWS_LAMBDA_FUNCTION_NAME: this.fn.functionName,

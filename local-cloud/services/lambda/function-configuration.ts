@@ -16,6 +16,8 @@ export interface FunctionRegistration {
    * structured logger's) pass as they are, and the platform lines are `platform.*` records.
    */
   loggingFormat?: 'JSON' | 'Text';
+  /** The execution role's ARN (the function runs with its temporary credentials); default a role named as the function. */
+  role?: string;
 }
 
 export interface FunctionConfiguration extends Required<FunctionRegistration> {

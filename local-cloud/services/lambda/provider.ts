@@ -30,6 +30,7 @@ import { ExecutionEnvironment, type InvocationOutcome } from './execution-enviro
 import { logGroupName, type FunctionConfiguration, type FunctionRegistration } from './function-configuration.ts';
 import { LambdaStore } from './store.ts';
 import { systemClock, type Clock } from '#local-cloud/clock';
+import type { TemporaryCredentials } from '#local-cloud/iam/principals';
 
 export type { FunctionRegistration } from './function-configuration.ts';
 
@@ -37,6 +38,12 @@ export interface LambdaProviderOptions {
   logs: LogSink;
   /** Variables every function gets so its SDK clients reach the local cloud (AWS_ENDPOINT_URL, credentials). */
   cloudEnvironment?: Record<string, string>;
+  /**
+   * The temporary credentials of a function's execution role, as Lambda puts them in each execution
+   * environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN); they replace the
+   * cloudEnvironment's keys. Without it, functions get the cloudEnvironment's keys.
+   */
+  roleCredentials?: (roleArn: string, sessionName: string) => TemporaryCredentials;
   region?: string;
   /** The time and the timers (an invocation's timeout); the wall clock by default. */
   clock?: Clock;
@@ -225,6 +232,7 @@ export class LambdaProvider implements ServiceProvider, FunctionInvoker {
         clock: this.clock,
         region: this.region,
         cloudEnvironment: this.options.cloudEnvironment ?? {},
+        ...(this.options.roleCredentials ? { roleCredentials: this.options.roleCredentials } : {}),
       });
       pool.push(environment);
     }
@@ -254,7 +262,7 @@ export class LambdaProvider implements ServiceProvider, FunctionInvoker {
       FunctionName: configuration.functionName,
       FunctionArn: configuration.functionArn,
       Runtime: `nodejs${process.versions.node.split('.')[0]}.x`,
-      Role: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/${configuration.functionName}`,
+      Role: configuration.role,
       Handler: `${module}.${configuration.handlerName}`,
       CodeSize: 0,
       Description: '',

@@ -20,6 +20,7 @@ export class LambdaStore {
     const configuration: FunctionConfiguration = {
       handlerName: 'handler',
       loggingFormat: 'Text',
+      role: `arn:aws:iam::${this.accountId}:role/${registration.functionName}`,
       ...registration,
       environment: { ...registration.environment },
       functionArn: functionArn(this.region, this.accountId, registration.functionName),

@@ -104,6 +104,12 @@ export class StepFunctionsEngine {
     return execution;
   }
 
+  /** The state machine ARN of a task token's execution (IAM evaluates SendTask* on it); undefined for an unknown token. */
+  stateMachineOfToken(token: string): string | undefined {
+    const executionArn = this.store.executionArnOfToken(token);
+    return executionArn ? this.store.execution(executionArn)?.stateMachineArn : undefined;
+  }
+
   describeExecution(arn: string): ExecutionRecord {
     const execution = this.store.execution(arn);
     if (!execution) throw new AwsServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);

@@ -12,7 +12,8 @@
  * - Task resources: `lambda:invoke`, `sqs:sendMessage` (each also `.waitForTaskToken`) and bare Lambda
  *   function ARNs. No `.sync`, no activities, no AWS SDK integrations (`arn:aws:states:::aws-sdk:*`).
  * - Standard workflows only (an EXPRESS type is accepted and run as Standard); no versions, aliases,
- *   redrive, map runs, tags, logging or X-Ray; roleArn is recorded, never assumed; no IAM checks.
+ *   redrive, map runs, tags, logging or X-Ray. Task integrations call as the execution's roleArn when the
+ *   task resources are given `clientsFor` (the local cloud does: the state machine's role's credentials).
  * - Durability: a Lambda or SQS call in flight when the service stopped is made again after `resume()`
  *   (at-least-once; SQS FIFO deduplicates a repeated send because its parameters, including a
  *   States.UUID() deduplication id, are stored with the attempt). Callback tasks keep their token and the

@@ -2,7 +2,8 @@
  * TaskResources on the AWS SDK v3: Lambda Invoke and SQS SendMessage, shaped and failing as Step
  * Functions' optimized integrations do. The clients take their endpoints from the SDK's standard
  * configuration (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_LAMBDA, ...), so the same code reaches AWS or the
- * local cloud.
+ * local cloud. With `clientsFor`, each call is made with the clients of the execution's role (the state
+ * machine's role, as Step Functions assumes it); without it, with the default credential chain.
  */
 import { InvokeCommand, LambdaClient, type InvocationType } from '@aws-sdk/client-lambda';
 import { SendMessageCommand, SQSClient, type SendMessageCommandInput } from '@aws-sdk/client-sqs';
@@ -13,6 +14,8 @@ import type { TaskInvocation, TaskResources } from './task-resources.ts';
 export interface SdkTaskResourcesOptions {
   lambda?: LambdaClient;
   sqs?: SQSClient;
+  /** The clients that act as a role (the state machine's role of the execution). */
+  clientsFor?: (roleArn: string) => { lambda: LambdaClient; sqs: SQSClient };
 }
 
 /** Error name when a service answered with an exception this mapping does not name. */
@@ -24,11 +27,12 @@ const UNKNOWN_FUNCTION_ERROR = 'Lambda.Unknown';
 
 /** Task resources that call Lambda and SQS through the AWS SDK. */
 export function createSdkTaskResources(options: SdkTaskResourcesOptions = {}): TaskResources {
-  const lambda = options.lambda ?? new LambdaClient({});
-  const sqs = options.sqs ?? new SQSClient({});
+  const defaultLambda = options.lambda ?? new LambdaClient({});
+  const defaultSqs = options.sqs ?? new SQSClient({});
   return {
     async invoke(invocation: TaskInvocation): Promise<JsonValue> {
       const { parsed } = invocation;
+      const { lambda, sqs } = options.clientsFor ? options.clientsFor(invocation.roleArn) : { lambda: defaultLambda, sqs: defaultSqs };
       try {
         if (parsed.kind === 'lambdaFunction') return (await invokeLambda(lambda, parsed.arn, invocation.parameters, invocation.signal)).Payload ?? null;
         if (parsed.service === 'lambda') return await invokeIntegration(lambda, invocation);

@@ -108,6 +108,7 @@ export class TaskAttempts {
       parameters: attempt.parameters,
       signal: controller.signal,
       executionArn: execution.executionArn,
+      roleArn: execution.roleArn,
       stateName: position.stateName,
       ...(attempt.token !== undefined ? { taskToken: attempt.token } : {}),
     };

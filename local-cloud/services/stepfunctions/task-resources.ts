@@ -17,6 +17,8 @@ export interface TaskInvocation {
   /** Aborted when the attempt times out or the execution stops. */
   signal: AbortSignal;
   executionArn: string;
+  /** The state machine's role: integrations call other services as this role. */
+  roleArn: string;
   stateName: string;
 }
 

@@ -130,3 +130,10 @@ describe('Local cloud: a session from start to end with real processes', () => {
     await eventually(async () => (tree.every((p) => !isAlive(p)) ? true : undefined), 20_000, 'every process to exit');
   }, 180_000);
 });
+
+describe('IAM enforcement (the synthesized template) during all of the above', () => {
+  it("let every principal's calls through: the functions', the state machine's and the controller task's", () => {
+    expect(cloud.output()).toContain('IAM            enforced from the synthesized template');
+    expect(cloud.output()).not.toContain('[iam] AccessDenied');
+  });
+});

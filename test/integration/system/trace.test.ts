@@ -344,3 +344,10 @@ describe('The executions page', () => {
   }, 90_000);
 });
 
+
+describe('IAM enforcement (the synthesized template) during all of the above', () => {
+  it("let every principal's calls through: the functions', the state machine's and the controller task's", () => {
+    expect(cloud.output()).toContain('IAM            enforced from the synthesized template');
+    expect(cloud.output()).not.toContain('[iam] AccessDenied');
+  });
+});

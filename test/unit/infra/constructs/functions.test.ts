@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BINDING_ENV, FUNCTIONS, FUNCTION_NAMES, type Binding, type FunctionSpec } from '#contract/index';
 import { SYNTH_TIMEOUT_MS, synthesizeStack, type SynthesizedStack } from '../stack-fixture.ts';
 import type { Grant } from '../template-reader.ts';
+import { SESSION_QUEUE_MANAGE_ACTIONS } from '#infra/constructs/command-queues';
 
 const STATE_MACHINE = 'arn:aws:states:REGION:ACCOUNT:stateMachine:shelcaster-session-lifecycle';
 const SESSION_QUEUES = 'arn:aws:sqs:REGION:ACCOUNT:shelcaster-program-commands-*';
@@ -56,7 +57,7 @@ function expectedGrants(binding: Binding): string[] {
     case 'commandQueues':
       return [
         ...allow(
-          ['sqs:CreateQueue', 'sqs:DeleteQueue', 'sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:SetQueueAttributes', 'sqs:TagQueue', 'sqs:GetQueueUrl'],
+          [...SESSION_QUEUE_MANAGE_ACTIONS],
           [SESSION_QUEUES],
         ),
         `Deny sqs:DeleteQueue ${DLQ}`,

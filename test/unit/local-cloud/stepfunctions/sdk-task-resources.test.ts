@@ -11,7 +11,7 @@ const resources = createSdkTaskResources({ lambda: new LambdaClient({ region: 'u
 const FN = 'arn:aws:lambda:us-east-1:000000000000:function:shelcaster-create-stage';
 
 function invocation(resource: string, parameters: JsonValue, taskToken?: string): TaskInvocation {
-  return { resource, parsed: parseResource(resource)!, parameters, signal: new AbortController().signal, executionArn: 'arn:e', stateName: 'S', ...(taskToken ? { taskToken } : {}) };
+  return { resource, parsed: parseResource(resource)!, parameters, signal: new AbortController().signal, executionArn: 'arn:e', roleArn: 'arn:aws:iam::000000000000:role/sm', stateName: 'S', ...(taskToken ? { taskToken } : {}) };
 }
 
 beforeEach(() => {
