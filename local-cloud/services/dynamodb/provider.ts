@@ -49,10 +49,25 @@ export class DynamoDbProvider implements ServiceProvider {
   readonly targetPrefixes = [DYNAMODB_TARGET_PREFIX] as const;
   private server: Promise<{ server: Server; port: number }> | undefined;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  /** Requests dynalite is working on: closing waits for them, as its database must outlive them. */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closing = false;
 
   constructor(private readonly options: DynamoDbProviderOptions = {}) {}
 
   async handle(request: AwsRequest): Promise<AwsResponse> {
+    if (this.closing) {
+      // Shutting down: answered as DynamoDB answers when it cannot serve (the SDKs retry it elsewhere).
+      const body = JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ServiceUnavailableException', message: 'The local cloud is stopping.' });
+      return { status: 503, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: Buffer.from(body) };
+    }
+    const answer = this.proxy(request);
+    this.inFlight.add(answer);
+    void answer.finally(() => this.inFlight.delete(answer)).catch(() => undefined);
+    return answer;
+  }
+
+  private async proxy(request: AwsRequest): Promise<AwsResponse> {
     const { port } = await this.start();
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) if (!HOP_HEADERS.has(name)) headers[name] = value;
@@ -94,14 +109,19 @@ export class DynamoDbProvider implements ServiceProvider {
     return this.server;
   }
 
-  /** Stops dynalite (which closes its database). */
+  /**
+   * Stops dynalite (which closes its database) once the requests it is serving are answered: closing its
+   * database under a request makes dynalite throw from a callback, which ends the whole process.
+   */
   async close(): Promise<void> {
+    this.closing = true;
+    await Promise.allSettled([...this.inFlight]);
     this.agent.destroy();
     if (!this.server) return;
     const { server } = await this.server;
     this.server = undefined;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeAllConnections();
+    server.closeIdleConnections();
     await closed;
   }
 }
