@@ -15,7 +15,7 @@ import {
 } from '#contract/index';
 import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { eventually } from '#harness/eventually';
-import { awsJson, runAws, type CliVersion } from '../local-cloud/gateway/aws-cli.ts';
+import { awsJson, CLI_TEST_OPTIONS, runAws, type CliVersion } from '../local-cloud/gateway/aws-cli.ts';
 
 const CLIS: readonly CliVersion[] = ['v1', 'v2'];
 
@@ -76,7 +76,7 @@ afterAll(async () => {
   await cloud?.stop();
 }, 60_000);
 
-describe('The runbook with both AWS CLIs during a live session', () => {
+describe('The runbook with both AWS CLIs during a live session', CLI_TEST_OPTIONS, () => {
   it.each(CLIS)('aws %s stepfunctions list-state-machines shows our state machine', async (cli) => {
     const out = await aws<{ stateMachines: { name: string; stateMachineArn: string; type: string }[] }>(cli, ['stepfunctions', 'list-state-machines']);
     const ours = out.stateMachines.filter((m) => m.name === STATE_MACHINE_NAME);
