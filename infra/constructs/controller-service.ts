@@ -63,10 +63,11 @@ export interface ControllerServiceProps {
 }
 
 /**
- * What the controller calls on the sessions table (controller/state/session-store.ts): reads of its session and
- * commands, conditional updates, and the query of a host's tracks. Nothing else: no Put, Delete, Scan or batch.
+ * What the controller calls on the sessions table: reads of its session and commands, conditional updates, the
+ * query of a host's tracks (controller/state/session-store.ts), and the as-run log's new entries
+ * (controller/show/as-run-recorder.ts puts one item per entry). Nothing else: no Delete, Scan or batch.
  */
-export const CONTROLLER_SESSIONS_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'] as const;
+export const CONTROLLER_SESSIONS_TABLE_ACTIONS = ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:PutItem'] as const;
 
 /** What RunTask needs to start a controller: the values StartController's environment carries. */
 export interface ControllerTaskTarget {

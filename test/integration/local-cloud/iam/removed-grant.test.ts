@@ -34,6 +34,7 @@ async function cloudWith(iamTemplate: CfnTemplate) {
   const gateway = await startGateway({
     port: 0,
     providers: [createSqsProvider({ dataDir }), createDynamoDbProvider({ dataDir })],
+    accessKeys: iam.principals,
     authorize: (request, service, requestId) => iam.authorize(request, service, requestId),
   });
   gateways.push(gateway);
