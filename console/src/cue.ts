@@ -40,6 +40,7 @@ export class CuePlayer {
     this.audio.pause();
     this.audio.dataset.trackId = trackId;
     this.audio.dataset.title = track.title;
+    this.audio.preload = 'auto'; // so that the metadata (and the seek's bytes) load before play()
     this.audio.src = track.listenUrl;
     await new Promise<void>((resolve, reject) => {
       const loaded = () => {
