@@ -5,10 +5,13 @@
  *   the keyboard (its ↓ button, Enter), one set to follow on; each edit is what the run-of-show (the API) then
  *   holds, in that order.
  * - NEXT plays the first item (marked ON AIR), and the second follows on by itself.
- * - The cue: while the show is live and recorded, the host cues the third track (a 1.5 kHz tone) from 5 s in
- *   the console; the page records when the cue started and stopped. The recording holds the program's tones
- *   then, and nothing at the cue's frequency, by those times on the recording's own timeline (its playlist's
- *   first program date-time).
+ * - An edit made on a version another tab has moved past is refused: the page says so and shows the list as
+ *   it now is.
+ * - The cue: while the show is live and recorded and the host is on the stage with the microphone (a 300 Hz
+ *   "voice"), the host cues the third track (a 1.5 kHz tone) from 5 s in the console; the page records when
+ *   the cue started and stopped. The recording holds the program's tone and the host's voice then, and
+ *   nothing at the cue's frequency, by those times on the recording's own timeline (its playlist's first
+ *   program date-time).
  * - After the show: the as-run log (its PLAYs) and the chapters (one per item played) are shown.
  * The screenshot of the produced show goes to docs/images/console-run-of-show.png (with
  * SHELCASTER_UPDATE_SCREENSHOTS=1).
@@ -33,6 +36,7 @@ const TRACKS = {
   'cue-tone': { frequency: 1500, seconds: 30 },
 } as const;
 type Name = keyof typeof TRACKS;
+const VOICE_HZ = 300;
 const CUE_FROM_SECONDS = 5;
 /** How long the host listens to the cue. */
 const CUE_LISTEN_SECONDS = 3;
@@ -49,14 +53,23 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'produced-show-console-'));
   const built = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build-console.mjs')], { cwd: REPO_ROOT, encoding: 'utf8' });
   if (built.status !== 0) throw new Error(`The console did not build:\n${built.stdout}\n${built.stderr}`);
-  await Promise.all(Object.entries(TRACKS).map(([name, t]) => writeToneWav(join(work, `${name}.wav`), [{ frequency: t.frequency, seconds: t.seconds }])));
+  await Promise.all([
+    ...Object.entries(TRACKS).map(([name, t]) => writeToneWav(join(work, `${name}.wav`), [{ frequency: t.frequency, seconds: t.seconds }])),
+    writeToneWav(join(work, 'voice.wav'), [{ frequency: VOICE_HZ, seconds: 60 }]),
+  ]);
   cloud = await startLocalCloud();
   browser = await puppeteer.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
     userDataDir: join(work, 'profile'),
     ignoreDefaultArgs: true,
-    args: [...CHROMIUM_FLAGS, '--autoplay-policy=no-user-gesture-required'],
+    args: [
+      ...CHROMIUM_FLAGS,
+      '--autoplay-policy=no-user-gesture-required',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${join(work, 'voice.wav')}`,
+    ],
   });
   page = await browser.newPage();
   await page.setViewport({ width: 1100, height: 1600 });
@@ -143,7 +156,23 @@ describe('Host console: a produced show', () => {
     expect(await shownVersion()).toBe(prepared.version);
     expect(await page.$eval('#running-order li.next', (li) => (li as HTMLElement).dataset.trackId)).toBe(trackId('tone-a'));
 
+    // Another tab edits first: the page's edit on the version it shows is refused, changes nothing, and the
+    // page reads the list again and says so.
+    const elsewhere = await api.call('editRunOfShow', {
+      params: { sessionId },
+      body: { op: 'UPDATE', version: prepared.version, itemId: prepared.items[2]!.itemId, changes: { note: 'from another tab' } },
+    });
+    await page.click('#running-order button[aria-label="Move tone-a down"]');
+    await waitForPage(`document.querySelector('#error').textContent.includes('changed elsewhere')`, 15_000, 'the conflict to be told');
+    await waitForVersion(elsewhere.version, 'the list to be read again');
+    expect(await runOfShow()).toEqual(elsewhere);
+    expect(await shownOrder()).toEqual([trackId('tone-a'), trackId('tone-b'), trackId('cue-tone')]);
+    expect(await page.$eval(`#running-order li[data-track-id="${trackId('cue-tone')}"]`, (li) => li.textContent)).toContain('“from another tab”');
+
     await waitForPage(`document.querySelector('#show-status').dataset.status === 'LIVE'`, 90_000, 'the show to go LIVE');
+    // The host is on the stage, publishing the microphone (a 300 Hz "voice"), while cueing.
+    await page.click('#join-button');
+    await waitForPage(`document.querySelector('#stage-status').textContent.includes('on the stage')`, 30_000, 'the host to join the stage');
     await page.click('#next-button');
     await waitForPage(`document.querySelector('#commands li')?.dataset.status === 'APPLIED'`, 30_000, 'NEXT to be applied');
     expect(await page.$eval('#commands li', (li) => li.textContent)).toBe('Next in the running order: APPLIED');
@@ -194,7 +223,10 @@ describe('Host console: a produced show', () => {
     const cueTone = toneTrack(samples, TRACKS['cue-tone'].frequency);
     const program = [toneTrack(samples, TRACKS['tone-a'].frequency), toneTrack(samples, TRACKS['tone-b'].frequency)];
     console.log(`cue ${from.toFixed(2)}–${to.toFixed(2)} s in the recording: cue tone ${medianAmplitude(cueTone, from, to).toFixed(4)}, program ${program.map((p) => medianAmplitude(p, from, to).toFixed(4)).join(' / ')}`);
+    const voice = toneTrack(samples, VOICE_HZ);
+    console.log(`host's voice during the cue: ${medianAmplitude(voice, from, to).toFixed(4)}`);
     expect(Math.max(...program.map((p) => medianAmplitude(p, from, to)))).toBeGreaterThan(PRESENT);
+    expect(medianAmplitude(voice, from, to)).toBeGreaterThan(PRESENT);
     expect(medianAmplitude(cueTone, from, to)).toBeLessThan(PRESENT / 2);
     expect(findPresence(cueTone, PRESENT)).toEqual([]);
     expect(errors).toEqual([]);
