@@ -17,15 +17,14 @@
  * SHELCASTER_UPDATE_SCREENSHOTS=1).
  */
 import { screenshotPath } from '#test/support/screenshots';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
-import { CHROMIUM_FLAGS } from '#controller/browser/chromium-launcher';
+import type { Browser, ElementHandle, Page } from 'puppeteer-core';
+import { buildConsole, closeConsoleBrowser, launchConsoleBrowser, waitForPage as waitForConsole } from '#test/support/console-browser';
 import { ApiClient, type RunOfShowView } from '#contract/index';
-import { REPO_ROOT, localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
+import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { decodeMono, findPresence, medianAmplitude, toneTrack, writeToneWav } from '#harness/tones';
 import { recordingStartMs } from '#test/support/recording';
 
@@ -51,48 +50,30 @@ let work: string;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'produced-show-console-'));
-  const built = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build-console.mjs')], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`The console did not build:\n${built.stdout}\n${built.stderr}`);
+  buildConsole();
   await Promise.all([
     ...Object.entries(TRACKS).map(([name, t]) => writeToneWav(join(work, `${name}.wav`), [{ frequency: t.frequency, seconds: t.seconds }])),
     writeToneWav(join(work, 'voice.wav'), [{ frequency: VOICE_HZ, seconds: 60 }]),
   ]);
   cloud = await startLocalCloud();
-  browser = await puppeteer.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    userDataDir: join(work, 'profile'),
-    ignoreDefaultArgs: true,
-    args: [
-      ...CHROMIUM_FLAGS,
-      '--autoplay-policy=no-user-gesture-required',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${join(work, 'voice.wav')}`,
-    ],
+  browser = await launchConsoleBrowser({
+    profileDir: join(work, 'profile'),
+    microphoneFile: join(work, 'voice.wav'),
+    extraArgs: ['--autoplay-policy=no-user-gesture-required'],
   });
   page = await browser.newPage();
   await page.setViewport({ width: 1100, height: 1600 });
 }, 180_000);
 
 afterAll(async () => {
-  const chromium = browser?.process();
-  await Promise.race([browser?.close(), new Promise((resolve) => setTimeout(resolve, 5_000))]).catch(() => undefined);
-  if (chromium && chromium.exitCode === null && chromium.signalCode === null) chromium.kill('SIGKILL');
+  await closeConsoleBrowser(browser);
   await cloud?.stop();
   rmSync(work, { recursive: true, force: true });
   if (!UPDATING_SCREENSHOTS) rmSync(dirname(SCREENSHOT), { recursive: true, force: true });
 });
 
 /** Fails with what the page shows when the condition does not hold in time. */
-async function waitForPage(condition: string, timeout: number, what: string): Promise<void> {
-  try {
-    await page.waitForFunction(condition, { timeout, polling: 200 });
-  } catch (error) {
-    const shown = await page.evaluate(() => document.body.innerText).catch(() => '');
-    throw new Error(`Timed out waiting for ${what}. The page shows:\n${shown}`, { cause: error });
-  }
-}
+const waitForPage = (condition: string, timeout: number, what: string) => waitForConsole(page, condition, timeout, what);
 
 /** The running order's track ids as the page shows them. */
 const shownOrder = () => page.$$eval('#running-order li[data-item-id]', (items) => items.map((li) => (li as HTMLElement).dataset.trackId ?? ''));
