@@ -79,6 +79,11 @@ export interface TrackView {
   loudness?: Pick<TrackLoudness, 'integratedLufs' | 'truePeakDbtp'>;
   /** Why it could not be measured; it then plays as it is. */
   loudnessError?: string;
+  /**
+   * GET /tracks: where the host's browser can listen to it (the console's cue): a presigned GET of its upload,
+   * valid MEDIA_DOWNLOAD_URL_SECONDS, or the track's https URL. Never sent to the stage.
+   */
+  listenUrl?: string;
 }
 
 /** GET /tracks: the caller's tracks, oldest first. */

@@ -87,7 +87,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { role: 'createMediaUpload', entry: 'functions/api/create-media-upload.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'mediaUploads'] },
   // Builds the episode on first request: streams the recording's segments into one object (HTTP API waits 30 s at most).
   { role: 'getRecording', entry: 'functions/api/get-recording.ts', timeoutSeconds: 120, memoryMiB: 512, bindings: ['sessionsTable', 'recordings'] },
-  { role: 'listTracks', entry: 'functions/api/list-tracks.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable'] },
+  // Presigns a GET of each track's upload (the console's cue): GetObject on media.
+  { role: 'listTracks', entry: 'functions/api/list-tracks.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'mediaBucket'] },
   { role: 'createTrack', entry: 'functions/api/create-track.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'mediaBucket', 'trackMedia', 'trackEvents'] },
   { role: 'deleteTrack', entry: 'functions/api/delete-track.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable', 'trackMedia'] },
   { role: 'getRunOfShow', entry: 'functions/api/get-run-of-show.ts', timeoutSeconds: 10, memoryMiB: 256, bindings: ['sessionsTable'] },

@@ -3,6 +3,7 @@ import { ApiClient } from '#contract/api-client';
 import type { TrackView } from '#contract/api-responses';
 import type { CommandInput } from '#contract/commands';
 import { callerLink } from '#contract/console';
+import { CHAPTERS_CONTENT_TYPE } from '#contract/chapters';
 import { Auth } from './auth.ts';
 import { describeCommand, sendCommand, type CommandProgress } from './commands.ts';
 import { describeClips, describeDeck, describeLoudness, fadeSeconds, playCommand, type FadeSettings } from './desk.ts';
@@ -13,6 +14,9 @@ import { clock, currentPosition, endShow, FINAL_STATUSES, ShowWatcher, startShow
 import { renderParticipants } from './participants-view.ts';
 import { leftReason, OnStage } from './stage.ts';
 import { uploadTrack } from './upload.ts';
+import { RunningOrder } from './running-order.ts';
+import { CuePlayer, cueFromSeconds } from './cue.ts';
+import { downloadReport, renderAsRun, renderChapters } from './after-show.ts';
 
 const SESSION_STORAGE_KEY = 'shelcaster.session';
 /** How often the participants' meters are redrawn while on the stage. */
@@ -28,10 +32,15 @@ let watcher: ShowWatcher | undefined;
 let tracks: TrackView[] = [];
 let metersTimer: ReturnType<typeof setInterval> | undefined;
 let recordingShownFor: string | undefined;
+let reportsShownFor: string | undefined;
+let runningOrder: RunningOrder | undefined;
+let runningOrderReading = false;
 let joining = false;
 let measuringTimer: ReturnType<typeof setTimeout> | undefined;
 /** How often the track list is read again while a track's loudness is being measured. */
 const MEASURING_POLL_MS = 3000;
+
+const cuePlayer = new CuePlayer(api, byId<HTMLAudioElement>('cue-audio'), byId('cue-status'));
 
 const stage = new OnStage({
   tile: {
@@ -107,6 +116,8 @@ byId('sign-out').addEventListener(
   'click',
   action(async () => {
     watcher?.stop();
+    cuePlayer.stop();
+    runningOrder = undefined;
     await leaveStage();
     auth.signOut();
     sessionStorage.removeItem(SESSION_STORAGE_KEY);
@@ -122,6 +133,7 @@ const isActive = () => view !== undefined && (view.status === 'STARTING' || view
 function watchShow(sessionId: string): void {
   watcher?.stop();
   sessionStorage.setItem(SESSION_STORAGE_KEY, sessionId);
+  runningOrder = new RunningOrder(api, sessionId, byId<HTMLOListElement>('running-order'), { cue: (trackId) => void cue(trackId), onError: showError });
   watcher = new ShowWatcher(api, sessionId, renderShow, (error) => {
     showError(error);
     if ((error as { status?: number }).status === 404) {
@@ -145,11 +157,15 @@ function renderShow(next: ShownSession | undefined): void {
   byId<HTMLButtonElement>('invite-button').disabled = next?.status !== 'LIVE';
   // Only the Play buttons' state changes here: the table is not rebuilt, so keyboard focus stays put.
   for (const play of document.querySelectorAll<HTMLButtonElement>('#tracks button[data-action="play"]')) play.disabled = !isActive();
+  byId<HTMLButtonElement>('next-button').disabled = !isActive();
+  refreshRunningOrder();
   if (next && FINAL_STATUSES.includes(next.status)) {
     void leaveStage();
     showRecording(next);
+    showReports(next);
   } else {
     byId('recording-panel').hidden = true;
+    byId('after-show-panel').hidden = true;
   }
 }
 
@@ -158,6 +174,7 @@ byId<HTMLFormElement>('start-show').addEventListener('submit', (event) => {
   action(async () => {
     const sessionId = await startShow(api, byId<HTMLInputElement>('show-name').value.trim());
     recordingShownFor = undefined;
+    reportsShownFor = undefined;
     renderShow({ sessionId, title: byId<HTMLInputElement>('show-name').value.trim(), status: 'STARTING' });
     watchShow(sessionId);
   })();
@@ -262,6 +279,73 @@ function showRecording(ended: ShownSession): void {
     });
 }
 
+// ---- the running order, the cue, and the reports after the show ---------------------------------------
+
+/** Reads the running order again (with the show's status: the position moves as items play). */
+function refreshRunningOrder(): void {
+  if (!runningOrder || runningOrderReading) return;
+  runningOrderReading = true;
+  const status = byId('running-order-status');
+  runningOrder
+    .refresh()
+    .then(() => {
+      const current = runningOrder?.current;
+      const next = current?.items.find((item) => item.itemId === current.nextItemId);
+      status.textContent = current && current.items.length > 0 ? (next ? `NEXT plays “${next.title}”` : 'The end of the running order') : '';
+    })
+    .catch(showError)
+    .finally(() => {
+      runningOrderReading = false;
+    });
+}
+
+/** The running order of the show watched; fails when there is none yet. */
+function showRunningOrder(): RunningOrder {
+  if (!runningOrder || !view || FINAL_STATUSES.includes(view.status)) throw new Error('Start a show first: the running order belongs to a show.');
+  return runningOrder;
+}
+
+async function addToRunningOrder(track: TrackView): Promise<void> {
+  const { crossfadeSeconds, fadeInSeconds } = fades();
+  await showRunningOrder().add(track.trackId, crossfadeSeconds, fadeInSeconds);
+}
+
+async function cue(trackId: string): Promise<void> {
+  clearError();
+  await cuePlayer.cue(trackId, cueFromSeconds(byId<HTMLInputElement>('cue-from-input').value)).catch(showError);
+}
+
+byId('next-button').addEventListener('click', action(() => command({ type: 'NEXT' })));
+byId('cue-stop-button').addEventListener('click', () => cuePlayer.stop());
+
+/** The as-run log and the chapters once the show is over. */
+function showReports(ended: ShownSession): void {
+  if (reportsShownFor === ended.sessionId) return;
+  reportsShownFor = ended.sessionId;
+  const params = { sessionId: ended.sessionId };
+  Promise.all([api.call('getAsRun', { params }), api.call('getChapters', { params })])
+    .then(([asRun, chapters]) => {
+      renderAsRun(byId('as-run').querySelector('tbody')!, asRun.entries);
+      renderChapters(byId('chapters'), chapters);
+      byId('after-show-panel').hidden = false;
+      byId('after-show-panel').dataset.ready = 'true';
+    })
+    .catch(showError);
+}
+
+byId('as-run-csv-button').addEventListener(
+  'click',
+  action(async () => {
+    if (view) await downloadReport(api, api.url('getAsRun', { sessionId: view.sessionId }), 'text/csv', 'as-run.csv');
+  }),
+);
+byId('chapters-button').addEventListener(
+  'click',
+  action(async () => {
+    if (view) await downloadReport(api, api.url('getChapters', { sessionId: view.sessionId }), CHAPTERS_CONTENT_TYPE, 'chapters.json');
+  }),
+);
+
 // ---- the Program Manager ------------------------------------------------------------------------------
 
 function titleOf(programId: string): string {
@@ -289,8 +373,10 @@ function renderTracks(): void {
       playButton.dataset.action = 'play';
       playButton.disabled = !isActive();
       const deleteButton = button('Delete', action(() => deleteTrack(track)), `Delete ${track.title}`);
+      const cueButton = button('Cue', () => void cue(track.trackId), `Cue ${track.title}`);
+      const addButton = button('Add to running order', action(() => addToRunningOrder(track)), `Add ${track.title} to the running order`);
       const actions = el('td');
-      actions.append(playButton, deleteButton);
+      actions.append(playButton, cueButton, addButton, deleteButton);
       row.append(el('td', track.title), el('td', formatBytes(track.sizeBytes)), el('td', describeLoudness(track)), actions);
       return row;
     }),

@@ -10,7 +10,7 @@ import { asRunCsv, asRunEntries, asRunPlays } from '../as-run-report.ts';
 import { listAsRunRecords } from '../as-run-repository.ts';
 import { getOwnedSession } from '../sessions-repository.ts';
 import { listHostTracks } from '../tracks-repository.ts';
-import { recordingsOf } from './get-recording.ts';
+import { recordingsOf } from '../session-recordings.ts';
 
 const mediaBucket = getStringFromEnv(ENV.mediaBucket);
 
@@ -25,9 +25,14 @@ async function showClockOrigin(session: SessionRecord, firstEntryAt: string | un
 /** The session's as-run entries, in order; 404 when the session is missing or someone else's. */
 export async function getAsRun(sessionId: string, hostId: string): Promise<{ session: SessionRecord; entries: AsRunEntry[] }> {
   const session = await getOwnedSession(sessionId, hostId);
-  const records = await listAsRunRecords(sessionId);
+  return { session, entries: await asRunEntriesOf(session) };
+}
+
+/** A session's as-run entries with the show clock, in order. */
+export async function asRunEntriesOf(session: SessionRecord): Promise<AsRunEntry[]> {
+  const records = await listAsRunRecords(session.sessionId);
   const origin = await showClockOrigin(session, records[0]?.at);
-  return { session, entries: asRunEntries(records, origin) };
+  return asRunEntries(records, origin);
 }
 
 /** The tracks that went out as CSV (title, file, start, duration, deck, startedAt); titles from the host's tracks. */

@@ -3,10 +3,10 @@
  * URL once the session has ended and its composite recordings have been closed. The first request after that
  * builds the episode from the HLS recordings under the session's recording prefixes: one per composition the
  * session had (a composition restarted mid-show records a new part under a new prefix), in the order they
- * were started, so the episode is the whole show.
+ * were started, so the episode is the whole show, with a chapter mark at each run-of-show item played.
  */
 import { posix } from 'node:path';
-import { ENV, MEDIA_DOWNLOAD_URL_SECONDS, episodeKey, type SessionRecord, type SessionRecording } from '#contract/index';
+import { ENV, MEDIA_DOWNLOAD_URL_SECONDS, episodeKey, type SessionRecord } from '#contract/index';
 import { buildEpisode } from '#helpers/build-episode';
 import { getStringFromEnv } from '#helpers/get-string-from-env';
 import { firstVariantUri, parseRenditionPlaylist, resolveRecordingKey, type RecordingPart } from '#helpers/hls-recording-playlist';
@@ -14,7 +14,10 @@ import { presignDownload } from '#helpers/presign-download';
 import { objectExists, readObjectBytes } from '#helpers/s3-objects';
 import { logger } from '../powertools.ts';
 import { RecordingNotFoundError, RecordingNotReadyError } from '../recording-errors.ts';
+import { recordingsOf } from '../session-recordings.ts';
 import { getOwnedSession } from '../sessions-repository.ts';
+import { asRunEntriesOf } from './as-run.ts';
+import { chaptersOf } from '../as-run-report.ts';
 
 const mediaBucket = getStringFromEnv(ENV.mediaBucket);
 
@@ -26,28 +29,6 @@ export const RECORDING_STARTED_EVENT = 'events/recording-started.json';
 const FINISHED_STATUSES = new Set(['ENDED', 'FAILED']);
 
 const underPrefix = (prefix: string, path: string) => `${prefix.replace(/\/+$/, '')}/${path}`;
-
-/**
- * The session's recordings in the order their compositions started: `recordings` (each composition once),
- * or, for a record written before it was kept, the one composition the record names.
- */
-export function recordingsOf(session: Pick<SessionRecord, 'recordings' | 'compositionArn' | 'recordingPrefix'>): SessionRecording[] {
-  const listed = session.recordings ?? [];
-  const all =
-    listed.length > 0
-      ? listed
-      : session.compositionArn
-        ? [{ compositionArn: session.compositionArn, ...(session.recordingPrefix ? { recordingPrefix: session.recordingPrefix } : {}), startedAt: '' }]
-        : [];
-  const seen = new Set<string>();
-  const unique: SessionRecording[] = [];
-  for (const recording of all) {
-    if (seen.has(recording.compositionArn)) continue;
-    seen.add(recording.compositionArn);
-    unique.push(recording);
-  }
-  return unique;
-}
 
 /** Whether IVS has closed the recording under `prefix` (written its ended or failed event). */
 async function recordingClosed(prefix: string): Promise<boolean> {
@@ -92,7 +73,9 @@ async function buildFromRecordings(session: SessionRecord, prefixes: readonly st
     parts.push(...found.parts);
     if (found.rendition) renditions.push(found.rendition);
   }
-  const plan = await buildEpisode({ bucket: mediaBucket, parts, episodeKey: key });
+  // Chapter marks at each run-of-show item played: the chapters GET /sessions/{id}/chapters answers.
+  const { chapters } = chaptersOf(await asRunEntriesOf(session), session.title);
+  const plan = await buildEpisode({ bucket: mediaBucket, parts, episodeKey: key, chapters });
   if (plan.parts.length === 0) return false;
   logger.info('Episode built', {
     key,
@@ -102,6 +85,7 @@ async function buildFromRecordings(session: SessionRecord, prefixes: readonly st
     join: plan.join,
     droppedParts: plan.droppedParts,
     durationSeconds: plan.durationSeconds,
+    chapters: chapters.length,
     status: session.status,
   });
   return true;

@@ -5,8 +5,9 @@
  * deleted with the last track that names it).
  */
 import { randomUUID } from 'node:crypto';
-import { checkMediaUrl, mediaOwnerPrefix, MAX_TRACKS_PER_HOST, type CreateTrackBody, type TrackRecord, type TrackView } from '#contract/index';
+import { checkMediaUrl, mediaOwnerPrefix, MAX_TRACKS_PER_HOST, MEDIA_DOWNLOAD_URL_SECONDS, type CreateTrackBody, type TrackRecord, type TrackView } from '#contract/index';
 import { claimUpload, deleteUpload } from '#helpers/media-objects';
+import { presignDownload } from '#helpers/presign-download';
 import { assertMediaUrlAllowed } from '../assert-media-url-allowed.ts';
 import { putTrackCreatedEvent } from '#helpers/put-track-created-event';
 import { ConflictError, HttpError, ValidationFailedError } from '../errors.ts';
@@ -75,4 +76,15 @@ export function trackView(track: TrackRecord): TrackView {
     ...(track.loudness ? { loudness: { integratedLufs: track.loudness.integratedLufs, truePeakDbtp: track.loudness.truePeakDbtp } } : {}),
     ...(track.loudnessError ? { loudnessError: track.loudnessError } : {}),
   };
+}
+
+/**
+ * Where the host's browser can listen to a track (the console's cue, never the stage): a presigned GET of an
+ * upload in the media bucket, or the track's own https URL; undefined for a URL the policy no longer allows.
+ */
+export async function listenUrlOf(track: Pick<TrackRecord, 'programUrl'>, mediaBucket: string): Promise<string | undefined> {
+  const decision = checkMediaUrl(track.programUrl, { mediaBucket });
+  if (!decision.allowed) return undefined;
+  if (decision.kind === 'https') return decision.url.toString();
+  return await presignDownload({ bucket: decision.bucket, key: decision.key, expiresInSeconds: MEDIA_DOWNLOAD_URL_SECONDS });
 }

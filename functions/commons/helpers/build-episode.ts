@@ -7,11 +7,11 @@
  * the longest part alone is the episode. One segment index (sidx) over every segment follows the init segment, so players know
  * the file's duration (the segments' own sidx boxes are dropped). Building reads each segment's first bytes
  * (sizes and timing for the index), then streams the file into S3 (lib-storage Upload: one PutObject, or
- * multipart above 5 MiB), one segment in memory at a time.
+ * multipart above 5 MiB), one segment in memory at a time. The chapters, when given, go into the init's moov.
  */
 import { Readable } from 'node:stream';
 import { Upload } from '@aws-sdk/lib-storage';
-import { EPISODE_CONTENT_TYPE } from '#contract/index';
+import { EPISODE_CONTENT_TYPE, type Chapter } from '#contract/index';
 import { s3Client } from '#clients/s3';
 import {
   firstDecodeTimes,
@@ -22,6 +22,7 @@ import {
   trackTimescales,
   withoutSegmentIndexes,
 } from './fmp4-fragments.ts';
+import { withChapters } from './mp4-chapters.ts';
 import { partDurationSeconds, type RecordingPart } from './hls-recording-playlist.ts';
 import { readObjectBytes, readObjectPrefix } from './s3-objects.ts';
 
@@ -155,15 +156,24 @@ export async function* episodeBytes(bucket: string, plan: EpisodePlan, firstInit
   }
 }
 
-/** Reads the init segments, plans the episode and streams it to `episodeKey`. Returns the plan. */
-export async function buildEpisode(args: { bucket: string; parts: readonly RecordingPart[]; episodeKey: string }): Promise<EpisodePlan> {
+/**
+ * Reads the init segments, plans the episode and streams it to `episodeKey`, with `chapters` as chapter marks
+ * in its moov (mp4-chapters.ts). Returns the plan.
+ */
+export async function buildEpisode(args: {
+  bucket: string;
+  parts: readonly RecordingPart[];
+  episodeKey: string;
+  chapters?: readonly Chapter[];
+}): Promise<EpisodePlan> {
   const inits = new Map<string, Uint8Array>();
   for (const part of args.parts) {
     if (part.segments.length > 0 && !inits.has(part.initKey)) inits.set(part.initKey, await requireObject(args.bucket, part.initKey));
   }
   const plan = planEpisode(args.parts, inits);
-  const firstInit = plan.parts[0] && inits.get(plan.parts[0].initKey);
-  if (!firstInit) return plan;
+  const recordedInit = plan.parts[0] && inits.get(plan.parts[0].initKey);
+  if (!recordedInit) return plan;
+  const firstInit = withChapters(recordedInit, args.chapters ?? []);
   const index = await indexEpisode(args.bucket, plan, firstInit);
   const upload = new Upload({
     client: s3Client,

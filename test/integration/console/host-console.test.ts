@@ -7,14 +7,13 @@
  * screenshot of the live show goes to docs/images/console.png (with SHELCASTER_UPDATE_SCREENSHOTS=1).
  */
 import { screenshotPath } from '#test/support/screenshots';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { CHROMIUM_FLAGS } from '#controller/browser/chromium-launcher';
-import { REPO_ROOT, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
+import type { Browser, Page } from 'puppeteer-core';
+import { buildConsole, closeConsoleBrowser, launchConsoleBrowser, waitForPage as waitForConsole } from '#test/support/console-browser';
+import { startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { decodeMono, findPresence, medianAmplitude, toneTrack, writeToneWav } from '#harness/tones';
 
 const VOICE_HZ = 300;
@@ -31,48 +30,27 @@ let trackFile: string;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'host-console-'));
-  const built = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build-console.mjs')], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`The console did not build:\n${built.stdout}\n${built.stderr}`);
+  buildConsole();
   const voiceFile = join(work, 'voice.wav');
   trackFile = join(work, 'tone-1khz.wav');
   await writeToneWav(voiceFile, [{ frequency: VOICE_HZ, seconds: 30 }]);
   await writeToneWav(trackFile, [{ frequency: TRACK_HZ, seconds: TRACK_SECONDS }]);
   cloud = await startLocalCloud();
-  browser = await puppeteer.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    userDataDir: join(work, 'profile'),
-    ignoreDefaultArgs: true,
-    args: [
-      ...CHROMIUM_FLAGS,
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${voiceFile}`,
-    ],
-  });
+  browser = await launchConsoleBrowser({ profileDir: join(work, 'profile'), microphoneFile: voiceFile });
   page = await browser.newPage();
   await page.setViewport({ width: 1100, height: 1500 });
 }, 180_000);
 
 afterAll(async () => {
-  const chromium = browser?.process();
-  await Promise.race([browser?.close(), new Promise((resolve) => setTimeout(resolve, 5_000))]).catch(() => undefined);
-  if (chromium && chromium.exitCode === null && chromium.signalCode === null) chromium.kill('SIGKILL');
+  await closeConsoleBrowser(browser);
   await cloud?.stop();
   rmSync(work, { recursive: true, force: true });
 });
 
 const text = (selector: string) => page.$eval(selector, (element) => element.textContent ?? '');
 
-/** Fails with what the page shows when the condition does not hold in time. */
-async function waitForPage(condition: string, timeout: number, what: string): Promise<void> {
-  try {
-    await page.waitForFunction(condition, { timeout, polling: 200 });
-  } catch (error) {
-    const shown = await page.evaluate(() => `${document.body.innerText}\n${document.querySelector('#participants')?.innerHTML ?? ''}`).catch(() => '');
-    throw new Error(`Timed out waiting for ${what}. The page shows:\n${shown}`, { cause: error });
-  }
-}
+/** Fails with what the page shows (and the participant list's HTML) when the condition does not hold in time. */
+const waitForPage = (condition: string, timeout: number, what: string) => waitForConsole(page, condition, timeout, what, '#participants');
 
 describe('Host console: a show run from the browser', () => {
   it('signs in, uploads and plays a track live with the host on the mic, ends, and offers a recording of both', async () => {

@@ -10,10 +10,12 @@
  * - The as-run log (JSON and CSV): every start, fade and stop in order, each item's PLAY at the time its tone
  *   begins in the recording (within 0.3 s), the CSV one row per track with title, file, start and duration.
  * - The chapters (GET /sessions/{id}/chapters) validate against the Podcasting 2.0 JSON chapters format, one
- *   at each item played, at the as-run log's start times.
+ *   at each item played, at the as-run log's start times; the episode (m4a) carries the same chapter marks
+ *   (ffprobe's -show_chapters).
  * - The controller is killed during the last item: the replacement resumes it, the run-of-show and the
  *   position survive, and the item after it still follows on when it ends (by the show clock).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -250,5 +252,12 @@ describe('A show driven by its run-of-show', () => {
     const itemPlays = plays.filter((e) => e.cause !== 'RESUMED');
     expect(chapters.chapters).toEqual(itemPlays.map((e) => ({ startTime: e.showSeconds, title: e.title })));
     expect(chapters.chapters.map((c) => c.title)).toEqual(['Tone one', 'Tone two', 'Tone three', 'Tone four']);
+    // The same chapters are marks inside the episode (its m4a), as ffprobe reads them.
+    const marks = JSON.parse(
+      execFileSync('ffprobe', ['-v', 'error', '-show_chapters', '-of', 'json', path], { encoding: 'utf8' }),
+    ) as { chapters: { start_time: string; tags?: { title?: string } }[] };
+    notes.push(`chapter marks in the m4a: ${marks.chapters.map((c) => `${c.start_time} ${c.tags?.title}`).join(', ')}`);
+    expect(marks.chapters.map((c) => c.tags?.title)).toEqual(chapters.chapters.map((c) => c.title));
+    for (const [i, mark] of marks.chapters.entries()) expect(Math.abs(Number(mark.start_time) - chapters.chapters[i]!.startTime)).toBeLessThanOrEqual(1e-5);
   }, 420_000);
 });

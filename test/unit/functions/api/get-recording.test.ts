@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { GetObjectCommand, HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { MEDIA_DOWNLOAD_URL_SECONDS, RECORDING_RETRY_AFTER_SECONDS, episodeKey } from '#contract/index';
+import { MEDIA_DOWNLOAD_URL_SECONDS, RECORDING_RETRY_AFTER_SECONDS, asRunSortKey, episodeKey, type AsRunRecord } from '#contract/index';
+import { chapterListBox } from '#helpers/mp4-chapters';
 import { handler } from '../../../../functions/api/get-recording.ts';
 import { httpApiEvent } from '#test/fixtures/events/http-api';
 import { lambdaContext } from '#test/fixtures/events/lambda-context';
@@ -78,6 +79,7 @@ beforeEach(() => {
   documents.reset();
   s3.reset();
   documents.on(GetCommand).resolves({ Item: sessionItem(ENDED) });
+  documents.on(QueryCommand).resolves({ Items: [] });
   s3.on(PutObjectCommand).resolves({ ETag: '"e"' });
   bucketHolds({});
 });
@@ -124,6 +126,30 @@ describe('Function: get-recording', () => {
     const dropped = ownIndexes(RECORDING[`${HLS}/audio/0.mp4`] as Uint8Array) + ownIndexes(RECORDING[`${HLS}/audio/1.mp4`] as Uint8Array);
     // init, one sidx of two references (40 + 2 × 12 bytes), the segments without their own sidx boxes.
     expect(written.length).toBe(init.length + 64 + segments.length - dropped);
+  });
+
+  it('puts a chapter mark in the episode at each run-of-show item played, at its time in the recording', async () => {
+    bucketHolds({ ...RECORDING, [`${PREFIX}/events/recording-ended.json`]: '{}' });
+    // The recording's first sample is the playlist's first program date-time (none here: the composition's start).
+    const startedAt = '2026-01-01T10:00:00.000Z';
+    documents.on(GetCommand).resolves({ Item: sessionItem({ ...ENDED, recordings: [{ compositionArn: COMPOSITION_ARN, recordingPrefix: PREFIX, startedAt }] }) });
+    const played = (at: string, itemId: string, title: string, cause: string): AsRunRecord & { sk: string } => ({
+      sk: asRunSortKey(at, 0), at, event: 'PLAY', deck: 'program', programId: 'p', itemId, title, cause,
+    });
+    documents.on(QueryCommand).resolves({
+      Items: [
+        played('2026-01-01T10:00:01.500Z', 'i1', 'Opening', 'NEXT'),
+        played('2026-01-01T10:00:02.250Z', 'i2', 'Second', 'AUTO'),
+        played('2026-01-01T10:00:02.500Z', 'i2', 'Second', 'RESUMED'),
+      ],
+    });
+
+    expect((await get()).statusCode).toBe(302);
+
+    const written = Buffer.from(s3.commandCalls(PutObjectCommand)[0]?.args[0].input.Body as Uint8Array);
+    const chpl = Buffer.from(chapterListBox([{ startTime: 1.5, title: 'Opening' }, { startTime: 2.25, title: 'Second' }]));
+    expect(written.indexOf(chpl)).toBeGreaterThan(0);
+    expect(written.toString('latin1', 4, 8)).toBe('ftyp');
   });
 
   it('builds it too from a recording that ended with a failure', async () => {

@@ -5,7 +5,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DeleteObjectCommand, NoSuchKey, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { MAX_TRACKS_PER_HOST, mediaOwnerPrefix, trackKey } from '#contract/index';
+import { MAX_TRACKS_PER_HOST, MEDIA_DOWNLOAD_URL_SECONDS, mediaOwnerPrefix, trackKey } from '#contract/index';
 import { handler as listTracks } from '../../../../functions/api/list-tracks.ts';
 import { handler as createTrack } from '../../../../functions/api/create-track.ts';
 import { handler as deleteTrack } from '../../../../functions/api/delete-track.ts';
@@ -64,7 +64,12 @@ describe('Function: list-tracks', () => {
     expect(statusCode).toBe(200);
     const tracks = body?.tracks as Record<string, unknown>[];
     expect(tracks.map((t) => t.title)).toEqual(['First', 'Second']);
-    expect(tracks[0]).toEqual({ trackId: TRACK_ID, title: 'First', programUrl: OWN_URL, contentType: 'audio/wav', sizeBytes: 1000, createdAt: '2026-11-24T08:00:00.000Z' });
+    const { listenUrl, ...first } = tracks[0] as { listenUrl: string };
+    expect(first).toEqual({ trackId: TRACK_ID, title: 'First', programUrl: OWN_URL, contentType: 'audio/wav', sizeBytes: 1000, createdAt: '2026-11-24T08:00:00.000Z' });
+    // The cue listens through a presigned GET of the upload, valid an hour.
+    const url = new URL(listenUrl);
+    expect(`${url.hostname}${url.pathname}`).toBe(`${TEST_ENV.MEDIA_BUCKET_NAME}.s3.us-east-1.amazonaws.com/${OWN_KEY}`);
+    expect(url.searchParams.get('X-Amz-Expires')).toBe(String(MEDIA_DOWNLOAD_URL_SECONDS));
     expect(documents).toReceiveCommandWith(QueryCommand, {
       TableName: 'shelcaster-sessions',
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',

@@ -142,4 +142,23 @@ describe('Helper: episode from an fMP4 HLS recording', () => {
     expect(topLevelBoxes(written.subarray(init.length)).filter((t) => t === 'sidx')).toHaveLength(1);
     expect(topLevelBoxes(written.subarray(init.length))[0]).toBe('sidx');
   });
+
+  it('writes the chapters into the episode as chapter marks ffprobe reads, and the episode still decodes whole', async () => {
+    const { parts } = parseRenditionPlaylist(encodePart(5, 6, 50), RENDITION, ROOT);
+    s3.on(PutObjectCommand).resolves({ ETag: '"e"' });
+    const chapters = [
+      { startTime: 0.5, title: 'Opening' },
+      { startTime: 3.25, title: 'Interview' },
+    ];
+
+    await buildEpisode({ bucket: BUCKET, parts, episodeKey: 'recordings/s1/episode.m4a', chapters });
+
+    const file = join(dir, 'with-chapters.m4a');
+    writeFileSync(file, Buffer.from(s3.commandCalls(PutObjectCommand)[0]?.args[0].input.Body as Uint8Array));
+    const read = JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-show_chapters', '-of', 'json', file], { encoding: 'utf8' })) as {
+      chapters: { start_time: string; tags: { title: string } }[];
+    };
+    expect(read.chapters.map((c) => ({ startTime: Number(c.start_time), title: c.tags.title }))).toEqual(chapters);
+    expect(decode(file).seconds).toBeGreaterThan(5.8);
+  });
 });

@@ -1,0 +1,174 @@
+/**
+ * The running order (the show's run-of-show) in the console: its items in order, the one on air and the one
+ * NEXT plays, each with its follow-on switch (auto-advance), a cue button, and moves by drag or by its up and
+ * down buttons (keyboard). Every edit names the version it was made on (contract/run-of-show.ts); an edit
+ * refused with 409 CONFLICT (another tab changed the list first) reads the list again and says so.
+ */
+import { ApiError, type ApiClient } from '#contract/api-client';
+import type { RunOfShowEditBody, RunOfShowItem, RunOfShowView } from '#contract/run-of-show';
+import { button, el } from './dom.ts';
+
+/** `MOVE` one step up or down; undefined at the list's end. */
+export function moveBy(view: RunOfShowView, itemId: string, step: -1 | 1): RunOfShowEditBody | undefined {
+  const at = view.items.findIndex((item) => item.itemId === itemId);
+  const to = at + step;
+  if (at < 0 || to < 0 || to >= view.items.length) return undefined;
+  return { op: 'MOVE', version: view.version, itemId, toIndex: to };
+}
+
+/** How an item plays, in a few words. */
+export function describeItem(item: RunOfShowItem): string {
+  const parts: string[] = [];
+  if (item.deck !== 'program') parts.push(`on the ${item.deck}`);
+  if (item.fadeInSeconds > 0) parts.push(`fade in ${item.fadeInSeconds} s`);
+  if (item.crossfadeSeconds > 0) parts.push(`crossfade ${item.crossfadeSeconds} s`);
+  return parts.join(', ');
+}
+
+/** The page's hooks for the running order. */
+export interface RunningOrderHooks {
+  /** Listens to an item's track in the console (the cue). */
+  cue: (trackId: string) => void;
+  /** Shows a failure of an action. */
+  onError: (error: unknown) => void;
+}
+
+/** What the host is told when an edit lost to another one. */
+export const CONFLICT_MESSAGE = 'The running order was changed elsewhere (another tab?) before your change: it has been read again. Make your change again.';
+
+/** The running order of one show, drawn into a list element. */
+export class RunningOrder {
+  private view: RunOfShowView | undefined;
+  private drawn = '';
+  private dragged: string | undefined;
+
+  constructor(
+    private readonly api: ApiClient,
+    readonly sessionId: string,
+    private readonly list: HTMLOListElement,
+    private readonly hooks: RunningOrderHooks,
+  ) {}
+
+  get current(): RunOfShowView | undefined {
+    return this.view;
+  }
+
+  /** Reads the run-of-show and draws it when it changed. */
+  async refresh(): Promise<void> {
+    this.show(await this.api.call('getRunOfShow', { params: { sessionId: this.sessionId } }));
+  }
+
+  /** Makes one edit on the version shown; on 409 CONFLICT reads the list again and fails with CONFLICT_MESSAGE. */
+  async edit(body: RunOfShowEditBody): Promise<void> {
+    try {
+      this.show(await this.api.call('editRunOfShow', { params: { sessionId: this.sessionId }, body }));
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'CONFLICT') {
+        await this.refresh();
+        throw new ApiError(409, 'CONFLICT', CONFLICT_MESSAGE);
+      }
+      throw error;
+    }
+  }
+
+  /** Adds a track at the end. */
+  async add(trackId: string, crossfadeSeconds: number, fadeInSeconds: number): Promise<void> {
+    if (!this.view) await this.refresh();
+    const version = this.view?.version ?? 0;
+    await this.edit({
+      op: 'ADD',
+      version,
+      item: { trackId, ...(crossfadeSeconds > 0 ? { crossfadeSeconds } : {}), ...(fadeInSeconds > 0 ? { fadeInSeconds } : {}) },
+    });
+  }
+
+  private run(edit: () => Promise<void>): void {
+    edit().catch(this.hooks.onError);
+  }
+
+  private show(view: RunOfShowView): void {
+    this.view = view;
+    const key = JSON.stringify(view);
+    if (key === this.drawn) return;
+    this.drawn = key;
+    // Keep the keyboard where it was: the same control of the same item, after the list is drawn again.
+    const focused = document.activeElement instanceof HTMLElement && this.list.contains(document.activeElement) ? document.activeElement : undefined;
+    const focusKey = focused ? { itemId: focused.closest('li')?.dataset.itemId, action: focused.dataset.action } : undefined;
+    this.list.dataset.version = String(view.version);
+    if (view.items.length === 0) {
+      this.list.replaceChildren(el('li', 'Nothing in the running order yet: add tracks with “Add to running order” in your tracks.', { class: 'empty' }));
+      return;
+    }
+    this.list.replaceChildren(...view.items.map((item, index) => this.itemRow(view, item, index)));
+    if (focusKey?.itemId) {
+      const again = this.list.querySelector<HTMLElement>(`li[data-item-id="${focusKey.itemId}"] [data-action="${focusKey.action ?? ''}"]`);
+      (again && !(again as HTMLButtonElement).disabled ? again : this.list.querySelector<HTMLElement>(`li[data-item-id="${focusKey.itemId}"]`))?.focus();
+    }
+  }
+
+  private itemRow(view: RunOfShowView, item: RunOfShowItem, index: number): HTMLLIElement {
+    const row = el('li', '', { 'data-item-id': item.itemId, 'data-track-id': item.trackId, draggable: 'true', tabindex: '-1' });
+    const onAir = view.position?.itemId === item.itemId;
+    const next = view.nextItemId === item.itemId;
+    row.classList.toggle('on-air', onAir);
+    row.classList.toggle('next', next);
+    const handle = el('span', '⠿', { class: 'handle', 'aria-hidden': 'true', title: 'Drag to move' });
+    const label = el('span', `${index + 1}. ${item.title}`, { class: 'title' });
+    const badges = el('span', onAir ? `ON AIR since ${new Date(view.position!.startedAt).toLocaleTimeString()}` : next ? 'NEXT' : '', { class: 'badge' });
+    const details = el('span', [describeItem(item), item.note ? `“${item.note}”` : ''].filter(Boolean).join(' · '), { class: 'hint' });
+
+    const follow = el('input', '', { type: 'checkbox', 'data-action': 'auto-advance', id: `follow-${item.itemId}` });
+    follow.checked = item.autoAdvance;
+    follow.addEventListener('change', () =>
+      this.run(() => this.edit({ op: 'UPDATE', version: view.version, itemId: item.itemId, changes: { autoAdvance: follow.checked } })),
+    );
+    const followLabel = el('label', 'Follows on', { for: follow.id });
+
+    const cue = button('Cue', () => this.hooks.cue(item.trackId), `Cue ${item.title}`);
+    cue.dataset.action = 'cue';
+    const up = button('↑', () => this.moveStep(item.itemId, -1), `Move ${item.title} up`);
+    up.dataset.action = 'up';
+    up.disabled = index === 0;
+    const down = button('↓', () => this.moveStep(item.itemId, 1), `Move ${item.title} down`);
+    down.dataset.action = 'down';
+    down.disabled = index === view.items.length - 1;
+    const remove = button('Remove', () => this.run(() => this.edit({ op: 'REMOVE', version: view.version, itemId: item.itemId })), `Remove ${item.title} from the running order`);
+    remove.dataset.action = 'remove';
+
+    const controls = el('span', '', { class: 'item-controls' });
+    controls.append(follow, followLabel, cue, up, down, remove);
+    row.append(handle, label, badges, details, controls);
+
+    row.addEventListener('dragstart', (event) => {
+      this.dragged = item.itemId;
+      event.dataTransfer?.setData('text/plain', item.itemId);
+      if (event.dataTransfer) event.dataTransfer.effectAllowed = 'move';
+      row.classList.add('dragging');
+    });
+    row.addEventListener('dragend', () => {
+      row.classList.remove('dragging');
+      this.dragged = undefined;
+    });
+    row.addEventListener('dragover', (event) => {
+      if (!this.dragged) return;
+      event.preventDefault();
+      if (event.dataTransfer) event.dataTransfer.dropEffect = 'move';
+    });
+    row.addEventListener('drop', (event) => {
+      event.preventDefault();
+      const itemId = this.dragged ?? event.dataTransfer?.getData('text/plain');
+      this.dragged = undefined;
+      const from = view.items.findIndex((i) => i.itemId === itemId);
+      if (!itemId || from < 0 || itemId === item.itemId) return;
+      // It takes the place of the item it was dropped on (which moves one toward where the dragged one was).
+      this.run(() => this.edit({ op: 'MOVE', version: view.version, itemId, toIndex: index }));
+    });
+    return row;
+  }
+
+  private moveStep(itemId: string, step: -1 | 1): void {
+    if (!this.view) return;
+    const body = moveBy(this.view, itemId, step);
+    if (body) this.run(() => this.edit(body));
+  }
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import type { AsRunEntry, RunOfShowItem, RunOfShowView } from '#contract/index';
+import { moveBy, describeItem } from '../../../console/src/running-order.ts';
+import { cueFromSeconds } from '../../../console/src/cue.ts';
+import { asRunCells, showClock } from '../../../console/src/after-show.ts';
+
+const item = (itemId: string, extra: Partial<RunOfShowItem> = {}): RunOfShowItem => ({
+  itemId,
+  trackId: `t-${itemId}`,
+  title: `Track ${itemId}`,
+  programUrl: `s3://b/${itemId}.wav`,
+  deck: 'program',
+  fadeInSeconds: 0,
+  crossfadeSeconds: 0,
+  autoAdvance: false,
+  ...extra,
+});
+const view: RunOfShowView = { version: 7, items: [item('a'), item('b'), item('c')], position: null, nextItemId: 'a' };
+
+describe('Console: the running order', () => {
+  it('moves an item one step with a MOVE made on the version shown', () => {
+    expect(moveBy(view, 'b', -1)).toEqual({ op: 'MOVE', version: 7, itemId: 'b', toIndex: 0 });
+    expect(moveBy(view, 'b', 1)).toEqual({ op: 'MOVE', version: 7, itemId: 'b', toIndex: 2 });
+  });
+
+  it('moves nothing past either end, nor an item the list lacks', () => {
+    expect(moveBy(view, 'a', -1)).toBeUndefined();
+    expect(moveBy(view, 'c', 1)).toBeUndefined();
+    expect(moveBy(view, 'x', 1)).toBeUndefined();
+  });
+
+  it('says how an item plays', () => {
+    expect(describeItem(item('a'))).toBe('');
+    expect(describeItem(item('a', { deck: 'bed', fadeInSeconds: 2, crossfadeSeconds: 1.5 }))).toBe('on the bed, fade in 2 s, crossfade 1.5 s');
+  });
+});
+
+describe('Console: the cue and the reports', () => {
+  it('reads the cue position typed, 0 for an empty, negative or bad field', () => {
+    expect(cueFromSeconds('12.5')).toBe(12.5);
+    expect(cueFromSeconds('')).toBe(0);
+    expect(cueFromSeconds('-3')).toBe(0);
+    expect(cueFromSeconds('abc')).toBe(0);
+  });
+
+  it('shows the show clock to a tenth of a second, and an as-run entry as its cells', () => {
+    expect(showClock(75.46)).toBe('1:15.4');
+    const entry: AsRunEntry = { at: '2026-01-01T10:00:05.000Z', showSeconds: 5.2, event: 'PLAY', deck: 'program', programId: 't-a', title: 'Opening', fadeSeconds: 1.5, cause: 'AUTO' };
+    const cells = asRunCells(entry);
+    expect([cells[0], ...cells.slice(2)]).toEqual(['0:05.2', 'PLAY', 'program', 'Opening', 'fade 1.5 s, AUTO']);
+  });
+});
