@@ -19,8 +19,13 @@ export interface RunningLocalCloud {
   output(): string;
   /** The ports it listens on (pass them to a restart to come back on the same endpoint). */
   ports: LocalCloudPorts;
-  /** Sends SIGINT (Ctrl-C) and waits for the exit code. */
+  /**
+   * Sends SIGINT (Ctrl-C) and waits for the exit code. Throws when IAM denied any call while it ran (unless
+   * `allowAccessDenied`): a grant missing from infra/ fails the test that made the call, as it would fail on AWS.
+   */
   stop(): Promise<number | null>;
+  /** The `[iam] AccessDenied` lines it printed so far. */
+  accessDenials(): string[];
   /** SIGKILLs its whole process group (a crash: nothing of it runs its shutdown) and waits for the exit. */
   kill(): Promise<void>;
   /** Environment for AWS SDK clients and CLIs pointed at this local cloud. */
@@ -40,6 +45,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** How long to wait for the API to answer. */
   readyTimeoutMs?: number;
+  /** A test that provokes AccessDenied on purpose says so; otherwise a denial fails `stop()`. */
+  allowAccessDenied?: boolean;
 }
 
 /** Starts the local cloud and waits until its API answers. */
@@ -104,10 +111,16 @@ export async function startLocalCloud(options: StartOptions = {}): Promise<Runni
     process: child,
     output: () => output,
     ports,
+    accessDenials: () => accessDenials(output),
     async stop() {
       stopping = true;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
-      return await exited;
+      const code = await exited;
+      const denials = accessDenials(output);
+      if (denials.length > 0 && !options.allowAccessDenied) {
+        throw new Error(`IAM denied ${denials.length} call(s) of the system while the local cloud ran (a grant missing from infra/):\n${denials.join('\n')}`);
+      }
+      return code;
     },
     async kill() {
       stopping = true;
@@ -125,6 +138,11 @@ export async function startLocalCloud(options: StartOptions = {}): Promise<Runni
       AWS_REGION: 'us-east-1',
     },
   };
+}
+
+/** The local cloud's `[iam] AccessDenied: ...` lines (local-cloud/iam/local-iam.ts logs every denial). */
+export function accessDenials(output: string): string[] {
+  return output.split('\n').filter((line) => line.includes('[iam] AccessDenied'));
 }
 
 /** The endpoints `npm start` prints once it listens (`AWS endpoint   http://...`, `HTTP API       http://...`). */
