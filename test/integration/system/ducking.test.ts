@@ -111,6 +111,12 @@ describe('Ducking under voices, heard in the recording', () => {
     for (let i = 0; i + 1 < ducks.length; i += 2) pairs.push({ duck: ducks[i]!, unduck: ducks[i + 1]! });
     // No duck after the switch off (an UNDUCK then, if the caller was talking, is the switch's).
     expect(ducks.filter((e) => e.event === 'DUCK' && e.showSeconds > offAt)).toEqual([]);
+    // Switched off while ducked, the bed came back then: between the command's posting and its appliedAt.
+    for (const e of ducks.filter((d) => d.cause === 'SET_DUCKING')) {
+      expect(e.event).toBe('UNDUCK');
+      expect(e.showSeconds).toBeGreaterThanOrEqual(t(off.postedAtMs));
+      expect(e.showSeconds).toBeLessThanOrEqual(offAt);
+    }
     const voiced = pairs.filter((p) => p.unduck.cause === 'VOICE');
     expect(voiced.length, 'ducks under the caller’s turns').toBeGreaterThanOrEqual(2);
 
