@@ -2,7 +2,8 @@
  * The AudioWorklet that measures voice activity on one participant's audio (see voice-ducking.js). Options:
  * `processorOptions: { frameSeconds, thresholdDbfs, onsetSeconds, holdSeconds }`. It posts
  * `{ change: 'start' | 'end', atContextSeconds }` when speech starts or ends (the context time of the end of
- * the frame that decided it). It has no output: it only listens.
+ * the frame that decided it). It has no output: it only listens. `'stop'` on its port ends it (the participant
+ * left), so the context lets it go.
  */
 import { VoiceActivityDetector } from './voice-ducking.js';
 
@@ -13,9 +14,14 @@ class VoiceActivityProcessor extends AudioWorkletProcessor {
     /** The context time of the first sample taken in. */
     this.origin = currentTime;
     this.mono = new Float32Array(128);
+    this.alive = true;
+    this.port.onmessage = (event) => {
+      if (event.data === 'stop') this.alive = false;
+    };
   }
 
   process(inputs) {
+    if (!this.alive) return false;
     const channels = inputs[0] ?? [];
     const frames = channels[0]?.length ?? 128;
     if (this.mono.length !== frames) this.mono = new Float32Array(frames);

@@ -97,6 +97,7 @@ export class VoiceDucker {
     if (!voice) return;
     this.voices.delete(id);
     voice.worklet.port.onmessage = null;
+    voice.worklet.port.postMessage('stop');
     for (const node of voice.nodes) node.disconnect();
     voice.element.srcObject = null;
     this.heard(id, false);
