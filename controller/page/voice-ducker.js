@@ -113,7 +113,7 @@ export class VoiceDucker {
   /** @param {string} cause */
   duck(cause) {
     const { depthDb, decks } = this.settings;
-    this.ramp(decks, dbToGain(-depthDb), this.timing?.attackSeconds ?? 0.1);
+    this.ramp(decks, dbToGain(-depthDb), this.timing?.attackSeconds ?? 0); // timing is set by configure, before any duck
     this.ducked = { decks: [...decks], depthDb };
     this.onChange({ event: 'DUCK', atMs: Date.now(), depthDb, decks: [...decks], cause });
   }
@@ -121,7 +121,7 @@ export class VoiceDucker {
   /** @param {string} cause */
   unduck(cause) {
     const { decks, depthDb } = this.ducked;
-    this.ramp(decks, 1, this.timing?.releaseSeconds ?? 0.6);
+    this.ramp(decks, 1, this.timing?.releaseSeconds ?? 0);
     this.ducked = { decks: [], depthDb: 0 };
     this.onChange({ event: 'UNDUCK', atMs: Date.now(), depthDb, decks, cause });
   }
@@ -129,6 +129,10 @@ export class VoiceDucker {
   /** Moves the duck gain of some decks towards `gain`, 95 % of the way in `seconds`. @param {string[]} decks @param {number} gain @param {number} seconds */
   ramp(decks, gain, seconds) {
     const now = this.context.currentTime;
+    if (seconds <= 0) {
+      for (const deck of decks) this.duckGains[deck]?.gain.setValueAtTime(gain, now);
+      return;
+    }
     for (const deck of decks) {
       const param = this.duckGains[deck]?.gain;
       if (!param) continue;
