@@ -8,6 +8,7 @@
  * - each DUCK falls in a turn of the caller's voice in the recording (from its onset on), each UNDUCK a hold
  *   after that turn's end and before the next turn;
  * - while ducked the bed is lower by the show's depth (within 1.5 dB), and back to its level after the release;
+ *   SET_DUCKING `depthDb` live makes the next ducks (and one under way) deeper;
  * - SET_DUCKING `enabled: false` switched live stops it: no duck after its appliedAt, the bed at its level
  *   while the caller goes on talking.
  */
@@ -28,6 +29,8 @@ import { recordingStartMs } from '#test/support/recording';
 const BED_HZ = 220;
 const VOICE_HZ = 700;
 const DEPTH_DB = 12;
+/** The depth switched to live, after the first turns. */
+const DEEPER_DB = 20;
 /** How far a measured duck may be from the depth asked for (dB). */
 const DEPTH_TOLERANCE_DB = 1.5;
 /** How much earlier than the voice in the recording a duck may be placed (hops of the tone analysis, clock mapping). */
@@ -64,7 +67,7 @@ afterAll(async () => {
 const dB = (ratio: number) => 20 * Math.log10(ratio);
 
 describe('Ducking under voices, heard in the recording', () => {
-  it('lowers the bed by the depth while a caller talks, brings it back after the release, and stops when switched off live', async () => {
+  it('lowers the bed by the depth while a caller talks, brings it back after the release, goes deeper when told, and stops when switched off live', async () => {
     const { sessionId } = await api.createSession('Ducking', { ducking: { depthDb: DEPTH_DB } });
     const live = await api.waitLive(sessionId);
     expect(live.ducking).toEqual({ enabled: true, depthDb: DEPTH_DB, decks: ['bed'] });
@@ -84,12 +87,16 @@ describe('Ducking under voices, heard in the recording', () => {
       voiceWav: voiceLikeWav({ frequency: VOICE_HZ, speakSeconds: SPEAK_SECONDS, silentSeconds: SILENT_SECONDS, amplitude: 0.15 }),
     });
     const joinedAtMs = Date.now();
-    // Three turns of talk with ducking on, then switched off live for two more.
-    await until(joinedAtMs + 3 * (SPEAK_SECONDS + SILENT_SECONDS) * 1000);
-    const off = await api.applied(sessionId, { type: 'SET_DUCKING', enabled: false });
+    // Three turns of talk at the show's depth, two at a deeper one set live, then switched off for two more.
+    const turn = (SPEAK_SECONDS + SILENT_SECONDS) * 1000;
+    await until(joinedAtMs + 3 * turn);
+    const deeper = await api.applied(sessionId, { type: 'SET_DUCKING', depthDb: DEEPER_DB });
     // The settings in force are reported with now-playing, just after the command's result.
-    await expect.poll(async () => (await api.session(sessionId)).ducking, { timeout: 5000, interval: 100 }).toEqual({ enabled: false, depthDb: DEPTH_DB, decks: ['bed'] });
-    await until(off.appliedAtMs + 2 * (SPEAK_SECONDS + SILENT_SECONDS) * 1000);
+    await expect.poll(async () => (await api.session(sessionId)).ducking, { timeout: 5000, interval: 100 }).toEqual({ enabled: true, depthDb: DEEPER_DB, decks: ['bed'] });
+    await until(deeper.appliedAtMs + 2 * turn);
+    const off = await api.applied(sessionId, { type: 'SET_DUCKING', enabled: false });
+    await expect.poll(async () => (await api.session(sessionId)).ducking, { timeout: 5000, interval: 100 }).toEqual({ enabled: false, depthDb: DEEPER_DB, decks: ['bed'] });
+    await until(off.appliedAtMs + 2 * turn);
     const stop = await api.applied(sessionId, { type: 'STOP_MEDIA', deck: 'bed' });
     await caller.close();
     caller = undefined;
@@ -104,21 +111,31 @@ describe('Ducking under voices, heard in the recording', () => {
     const t = (ms: number) => (ms - startMs) / 1000;
     const offAt = t(off.appliedAtMs);
 
-    // Every entry names the bed and its track; DUCK and UNDUCK alternate, a DUCK at −depth.
-    for (const entry of ducks) expect(entry).toMatchObject({ deck: 'bed', programId: 'bed', gainDb: entry.event === 'DUCK' ? -DEPTH_DB : 0 });
+    // Every entry names the bed and its track; DUCK and UNDUCK alternate, a DUCK at −depth: the show's before the
+    // live change, the deeper one after it (a duck under way when it came is ended and begun again at it).
+    const changedFrom = t(deeper.postedAtMs);
+    const changedAt = t(deeper.appliedAtMs);
+    for (const entry of ducks) {
+      expect(entry).toMatchObject({ deck: 'bed', programId: 'bed' });
+      if (entry.event === 'UNDUCK') expect(entry.gainDb).toBe(0);
+      else if (entry.cause === 'SET_DUCKING' || entry.showSeconds > changedAt) expect(entry.gainDb).toBe(-DEEPER_DB);
+      else if (entry.showSeconds < changedFrom) expect(entry.gainDb).toBe(-DEPTH_DB);
+    }
     ducks.forEach((entry, i) => expect(entry.event).toBe(i % 2 === 0 ? 'DUCK' : 'UNDUCK'));
     const pairs: { duck: AsRunEntry; unduck: AsRunEntry }[] = [];
     for (let i = 0; i + 1 < ducks.length; i += 2) pairs.push({ duck: ducks[i]!, unduck: ducks[i + 1]! });
     // No duck after the switch off (an UNDUCK then, if the caller was talking, is the switch's).
     expect(ducks.filter((e) => e.event === 'DUCK' && e.showSeconds > offAt)).toEqual([]);
-    // Switched off while ducked, the bed came back then: between the command's posting and its appliedAt.
+    // The live changes acted between each command's posting and its appliedAt: the depth change (while ducked:
+    // an UNDUCK and a DUCK at the new depth), the switch off (while ducked: an UNDUCK).
     for (const e of ducks.filter((d) => d.cause === 'SET_DUCKING')) {
-      expect(e.event).toBe('UNDUCK');
-      expect(e.showSeconds).toBeGreaterThanOrEqual(t(off.postedAtMs));
-      expect(e.showSeconds).toBeLessThanOrEqual(offAt);
+      const byDepth = e.showSeconds >= changedFrom && e.showSeconds <= changedAt;
+      const byOff = e.showSeconds >= t(off.postedAtMs) && e.showSeconds <= offAt;
+      expect(byDepth || byOff, `${e.event} at ${e.showSeconds.toFixed(2)} s (SET_DUCKING)`).toBe(true);
+      if (byOff) expect(e.event).toBe('UNDUCK');
     }
     const voiced = pairs.filter((p) => p.unduck.cause === 'VOICE');
-    expect(voiced.length, 'ducks under the caller’s turns').toBeGreaterThanOrEqual(2);
+    expect(voiced.length, 'ducks under the caller’s turns').toBeGreaterThanOrEqual(4);
 
     // The recording: the caller's voice and the bed.
     const path = join(work, 'episode.m4a');
@@ -139,6 +156,7 @@ describe('Ducking under voices, heard in the recording', () => {
       expect(turn, `DUCK at ${duck.showSeconds.toFixed(2)} s falls in a turn of the caller's`).toBeDefined();
       notes.push(`DUCK ${(duck.showSeconds - turn!.startSeconds).toFixed(2)} s after the turn began in the recording`);
     }
+    const measuredDepths = new Set<number>();
     for (const [i, { duck, unduck }] of voiced.entries()) {
       const report = `duck ${i}: ${duck.showSeconds.toFixed(2)}–${unduck.showSeconds.toFixed(2)} s`;
       const at = voice.findIndex((v) => duck.showSeconds >= v.startSeconds - TOLERANCE_SECONDS && duck.showSeconds < v.endSeconds);
@@ -149,13 +167,19 @@ describe('Ducking under voices, heard in the recording', () => {
       notes.push(`UNDUCK ${(unduck.showSeconds - turn.endSeconds).toFixed(2)} s after the turn ended in the recording (hold ${DUCK_HOLD_SECONDS} s)`);
 
       // Lower by the depth while ducked (once the attack is over), back after the release.
-      const ducked = medianAmplitude(bedTrack, duck.showSeconds + DUCK_ATTACK_SECONDS + TOLERANCE_SECONDS, unduck.showSeconds);
+      const depthDb = -duck.gainDb!;
+      const from = duck.showSeconds + DUCK_ATTACK_SECONDS + TOLERANCE_SECONDS;
+      if (unduck.showSeconds - from < 0.8) continue; // a duck begun again near the end of a turn: too short to measure
+      measuredDepths.add(depthDb);
+      const ducked = medianAmplitude(bedTrack, from, unduck.showSeconds);
       const next = ducks.find((e) => e.event === 'DUCK' && e.showSeconds > unduck.showSeconds)?.showSeconds ?? t(stop.appliedAtMs);
       const back = medianAmplitude(bedTrack, unduck.showSeconds + DUCK_RELEASE_SECONDS + TOLERANCE_SECONDS, Math.min(next, t(stop.appliedAtMs)) - 0.1);
-      notes.push(`${report}: bed ${dB(ducked / full).toFixed(1)} dB while ducked, ${dB(back / full).toFixed(1)} dB after the release`);
-      expect(Math.abs(dB(ducked / full) + DEPTH_DB), `${report}: the depth`).toBeLessThanOrEqual(DEPTH_TOLERANCE_DB);
+      notes.push(`${report}: bed ${dB(ducked / full).toFixed(1)} dB while ducked (asked ${depthDb}), ${dB(back / full).toFixed(1)} dB after the release`);
+      expect(Math.abs(dB(ducked / full) + depthDb), `${report}: the depth`).toBeLessThanOrEqual(DEPTH_TOLERANCE_DB);
       expect(Math.abs(dB(back / full)), `${report}: back after the release`).toBeLessThanOrEqual(1);
     }
+
+    expect([...measuredDepths].sort((a, b) => a - b), 'both depths measured').toEqual([DEPTH_DB, DEEPER_DB]);
 
     // Switched off: the caller's turns after it (once a release has passed) leave the bed at its level.
     const later = voice.filter((v) => v.startSeconds > offAt + DUCK_RELEASE_SECONDS + TOLERANCE_SECONDS && v.endSeconds < t(stop.appliedAtMs));
