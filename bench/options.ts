@@ -16,6 +16,8 @@ export interface BenchOptions {
   floorTones: number;
   /** PLAY_MEDIA beeps a caller's page listens for (caller hears the track). */
   callerBeeps: number;
+  /** Turns of talk of a caller over a bed (a caller's voice → the bed ducks). */
+  duckTurns: number;
   /** API under load: seconds, concurrent connections, sessions the commands go to. */
   loadSeconds: number;
   loadConnections: number;
@@ -54,6 +56,7 @@ export const FULL_RUN: Omit<BenchOptions, 'only' | 'quick' | 'apiUrl' | 'awsEndp
   audibleCommands: 20,
   floorTones: 20,
   callerBeeps: 20,
+  duckTurns: 10,
   loadSeconds: 30,
   loadConnections: 20,
   // 50 commands/s per session (the contract's rate limit): ≥ 500 accepted/s needs 10 sessions or more.
@@ -75,6 +78,7 @@ export const QUICK_RUN: typeof FULL_RUN = {
   audibleCommands: 4,
   floorTones: 4,
   callerBeeps: 4,
+  duckTurns: 3,
   loadSeconds: 5,
   loadConnections: 4,
   loadSessions: 2,
@@ -94,6 +98,7 @@ const NUMERIC: Record<string, keyof typeof FULL_RUN> = {
   'audible-commands': 'audibleCommands',
   'floor-tones': 'floorTones',
   'caller-beeps': 'callerBeeps',
+  'duck-turns': 'duckTurns',
   'load-seconds': 'loadSeconds',
   'load-connections': 'loadConnections',
   'load-sessions': 'loadSessions',

@@ -21,6 +21,7 @@ import { coldStartFigure } from './figures/cold-start.ts';
 import { commandAndFootprintFigures } from './figures/commands-step.ts';
 import { audibleFigures } from './figures/audible.ts';
 import { callerFigures } from './figures/caller.ts';
+import { duckingFigures } from './figures/ducking.ts';
 import { showsAndLoadFigures } from './figures/shows-and-load.ts';
 import { recoveryFigures } from './figures/recovery.ts';
 import { playFigure } from './figures/play.ts';
@@ -76,6 +77,12 @@ const STEPS: Step[] = [
     ids: ['caller'],
     titles: ['caller hears the track'],
     run: (ctx, o) => callerFigures(ctx, o.callerBeeps, log),
+    shareMinutes: 1,
+  },
+  {
+    ids: ['duck'],
+    titles: ["a caller's voice → the bed ducks"],
+    run: (ctx, o) => duckingFigures(ctx, o.duckTurns, log),
     shareMinutes: 1,
   },
   {

@@ -4,11 +4,14 @@
  */
 import { z } from 'zod';
 import { CommandInput, MAX_PROGRAM_URL_LENGTH } from './commands.ts';
+import { DuckingSettingsInput } from './ducking.ts';
 import { MEDIA_CONTENT_TYPES, MAX_MEDIA_BYTES, MAX_PARTICIPANT_ATTRIBUTES_BYTES, MAX_TRACK_TITLE_LENGTH } from './limits.ts';
 
 /** Bodies. Strict: unknown fields are refused. */
 export const CreateSessionBody = z.strictObject({
   title: z.string().trim().min(1).max(200),
+  /** The show's ducking under voices (contract/ducking.ts); the fields not given keep DEFAULT_DUCKING's. */
+  ducking: DuckingSettingsInput.optional(),
 });
 export type CreateSessionBody = z.infer<typeof CreateSessionBody>;
 

@@ -5,6 +5,7 @@
  */
 import type { CommandStatus, CommandType } from './commands.ts';
 import type { TrackLoudness } from './decks.ts';
+import type { DuckingSettings } from './ducking.ts';
 import type { MEDIA_CONTENT_TYPES } from './limits.ts';
 import type { EndReason, NowPlaying, SessionStatus } from './session.ts';
 
@@ -24,6 +25,8 @@ export interface SessionView {
   endedAt?: string;
   stageArn?: string;
   nowPlaying?: NowPlaying;
+  /** Ducking under voices in force: as last switched live (nowPlaying.decks.ducking), else as the show was created. */
+  ducking: DuckingSettings;
   /** How many times the program controller was replaced. */
   controllerRestarts: number;
 }

@@ -14,7 +14,8 @@ export const AS_RUN_EVENTS = ['PLAY', 'STOP', 'FADE', 'PAUSE', 'RESUME', 'SEEK',
  *   says so); `PAUSE` / `RESUME`; `SEEK` (to `positionSeconds`);
  * - `FADE`: a track began fading out (a STOP or PAUSE with a fade, or replaced with a crossfade);
  * - `SKIP`: a run-of-show item replaced by the next one before its end (NEXT while it played);
- * - `DUCK` / `UNDUCK`: the bed (and program) lowered under a voice, and back.
+ * - `DUCK` / `UNDUCK`: the bed (and program) lowered under a voice, and back (contract/ducking.ts): one entry per
+ *   ducked deck, `cause` `VOICE` (someone started or stopped speaking) or `SET_DUCKING` (switched live).
  */
 export type AsRunEvent = (typeof AS_RUN_EVENTS)[number];
 
@@ -35,7 +36,7 @@ export interface AsRunRecord {
   positionSeconds?: number;
   /** The fade's length (PLAY: fade-in or crossfade; STOP, PAUSE, FADE: fade-out). */
   fadeSeconds?: number;
-  /** DUCK: how far the deck was lowered (dB). */
+  /** DUCK: the gain the deck was lowered to (dB, negative: minus the depth); UNDUCK: 0 (back). */
   gainDb?: number;
   /** What made it: a command (its type), the run-of-show (`NEXT`, `AUTO`), a resume after a replacement (`RESUMED`). */
   cause?: string;

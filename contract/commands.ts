@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { DECKS, MAX_FADE_SECONDS, SEEKABLE_DECKS } from './decks.ts';
+import { DuckingSettingsInput } from './ducking.ts';
 
 export const COMMAND_TYPES = [
   'PLAY_MEDIA',
@@ -13,6 +14,7 @@ export const COMMAND_TYPES = [
   'SEEK_MEDIA',
   'SET_VOLUME',
   'SET_LOUDNESS_NORMALIZATION',
+  'SET_DUCKING',
   'NEXT',
 ] as const;
 export type CommandType = (typeof COMMAND_TYPES)[number];
@@ -69,6 +71,16 @@ export const SetLoudnessNormalizationCommand = z.strictObject({
 });
 
 /**
+ * Switches ducking under voices (contract/ducking.ts) on or off, or changes its depth or decks, live: the
+ * fields given replace those in force (at least one). Switched off while a deck is ducked, it comes back at once
+ * (with the release).
+ */
+export const SetDuckingCommand = DuckingSettingsInput.extend({ type: z.literal('SET_DUCKING') }).refine(
+  (command) => command.enabled !== undefined || command.depthDb !== undefined || command.decks !== undefined,
+  { message: 'SET_DUCKING names nothing to change (enabled, depthDb or decks)' },
+);
+
+/**
  * Plays the run-of-show's next item (contract/run-of-show.ts) with its deck and fades; FAILED when the list
  * has no next item.
  */
@@ -83,6 +95,7 @@ export const CommandInput = z.discriminatedUnion('type', [
   SeekMediaCommand,
   SetVolumeCommand,
   SetLoudnessNormalizationCommand,
+  SetDuckingCommand,
   NextCommand,
 ]);
 export type CommandInput = z.infer<typeof CommandInput>;

@@ -7,6 +7,7 @@
  * - `bed`: a continuous layer under the show; replaced by the next PLAY on the bed.
  * - `clip`: one-shots over everything; several may sound at once and none stops another.
  */
+import type { DuckingSettings } from './ducking.ts';
 
 export const DECKS = ['program', 'bed', 'clip'] as const;
 export type Deck = (typeof DECKS)[number];
@@ -78,4 +79,6 @@ export interface DecksNowPlaying {
   clip: ClipDeckNowPlaying;
   /** Whether tracks are played at TARGET_LOUDNESS_LUFS (SET_LOUDNESS_NORMALIZATION; on by default). */
   normalizeLoudness: boolean;
+  /** Ducking under voices as it is in force (contract/ducking.ts); absent in reports written before there was ducking. */
+  ducking?: DuckingSettings;
 }

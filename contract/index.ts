@@ -3,6 +3,7 @@ export * from './names.ts';
 export * from './limits.ts';
 export * from './commands.ts';
 export * from './decks.ts';
+export * from './ducking.ts';
 export * from './run-of-show.ts';
 export * from './as-run.ts';
 export * from './chapters.ts';

@@ -10,6 +10,7 @@
  */
 import type { CommandInput, CommandStatus } from './commands.ts';
 import type { TrackLoudness } from './decks.ts';
+import type { DuckingSettings } from './ducking.ts';
 import type { MEDIA_CONTENT_TYPES } from './limits.ts';
 import type { RunOfShowItem, RunOfShowPosition } from './run-of-show.ts';
 import type { EndReason, NowPlaying, SessionStatus } from './session.ts';
@@ -73,6 +74,8 @@ export interface SessionRecord {
   runOfShowVersion?: number;
   /** Where the show is in it: the item played last. Written by the controller (NEXT, auto-advance). */
   runOfShowPosition?: RunOfShowPosition;
+  /** Ducking under voices as the show was created with it (POST /sessions `ducking`); live changes are in nowPlaying.decks.ducking. */
+  ducking?: DuckingSettings;
 }
 
 /** A command (pk `SESSION#<id>`, sk `COMMAND#<commandId>`). */

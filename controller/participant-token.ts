@@ -1,5 +1,6 @@
 /**
- * The controller's own participant token: publish only, long enough for the longest show.
+ * The controller's own participant token, long enough for the longest show: it publishes the program and
+ * subscribes to the others' audio (ducking under their voices, contract/ducking.ts).
  */
 import { CreateParticipantTokenCommand, type IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { CONTROLLER_TOKEN_MINUTES } from '#contract/index';
@@ -12,14 +13,14 @@ export interface ControllerToken {
   participantId: string;
 }
 
-/** Creates a PUBLISH-only participant token for the stage; throws JoinFailedError when IVS refuses. */
+/** Creates a PUBLISH and SUBSCRIBE participant token for the stage; throws JoinFailedError when IVS refuses. */
 export async function createControllerToken(ivs: IVSRealTimeClient, stageArn: string, sessionId: string): Promise<ControllerToken> {
   try {
     const { participantToken } = await ivs.send(
       new CreateParticipantTokenCommand({
         stageArn,
         duration: CONTROLLER_TOKEN_MINUTES,
-        capabilities: ['PUBLISH'],
+        capabilities: ['PUBLISH', 'SUBSCRIBE'],
         userId: CONTROLLER_USER_ID,
         attributes: { role: 'CONTROLLER', sessionId },
       }),

@@ -7,7 +7,7 @@
  * when its command queue is gone.
  */
 import { DeleteMessageCommand } from '@aws-sdk/client-sqs';
-import { READY_TIMEOUT_SECONDS } from '#contract/index';
+import { DEFAULT_DUCKING, READY_TIMEOUT_SECONDS } from '#contract/index';
 import type { ControllerClients } from './aws-clients.ts';
 import type { ControllerConfig } from './config.ts';
 import { pageConsole, type Logger } from './logger.ts';
@@ -141,6 +141,14 @@ export async function runController(deps: ControllerDeps): Promise<number> {
     now,
   });
   const report = async () => store.putNowPlaying(await player.snapshot());
+  // Ducking under voices: the page reports each duck and its end (as-run); the settings in force are a previous
+  // controller's (nowPlaying), else the show's own.
+  try {
+    await page.onDuckChange((change) => player.ducked(change));
+    await player.useDucking(session?.nowPlaying?.decks?.ducking ?? session?.ducking ?? DEFAULT_DUCKING);
+  } catch (error) {
+    logger.warn('Ducking under voices could not be set up', { reason: (error as Error).message });
+  }
   // Commands and the run-of-show's auto-advances take turns on the desk.
   const lane = new SerialLane();
   const runOfShow = new RunOfShowRunner({

@@ -38,11 +38,14 @@ type CallWindow = Window & {
   toneReadings?: ToneReading[];
 };
 
-/** Opens the caller link and joins (as a caller clicks "Join"); resolves once the page is on the show. */
-export async function joinAsCaller(link: string, options: { voiceHz?: number; chromiumPath?: string; timeoutMs?: number } = {}): Promise<CallerPage> {
+/**
+ * Opens the caller link and joins (as a caller clicks "Join"); resolves once the page is on the show. The
+ * microphone plays `voiceWav` (looped), or a steady tone of `voiceHz`.
+ */
+export async function joinAsCaller(link: string, options: { voiceHz?: number; voiceWav?: Buffer; chromiumPath?: string; timeoutMs?: number } = {}): Promise<CallerPage> {
   const dir = await mkdtemp(join(tmpdir(), 'shelcaster-caller-'));
   const voice = join(dir, 'voice.wav');
-  await writeFile(voice, toneWav({ frequency: options.voiceHz ?? 220, seconds: 20, amplitude: 0.1 }));
+  await writeFile(voice, options.voiceWav ?? toneWav({ frequency: options.voiceHz ?? 220, seconds: 20, amplitude: 0.1 }));
   let browser: Browser | undefined;
   const close = async () => {
     const process = browser?.process();

@@ -13,6 +13,7 @@ import {
   type ApiOperationName,
   type ApiRequest,
   type CommandInput,
+  type DuckingSettingsInput,
   type SessionView,
 } from '#contract/index';
 import { eventually } from './eventually.ts';
@@ -95,9 +96,9 @@ export class SessionApi {
     await writeFile(path, Buffer.from(await episode.arrayBuffer()));
   }
 
-  /** POST /sessions; returns the session id and execution ARN. */
-  async createSession(title: string): Promise<{ sessionId: string; executionArn: string }> {
-    const created = await this.send('createSession', { body: { title } });
+  /** POST /sessions (with the show's ducking, if given); returns the session id and execution ARN. */
+  async createSession(title: string, options: { ducking?: DuckingSettingsInput } = {}): Promise<{ sessionId: string; executionArn: string }> {
+    const created = await this.send('createSession', { body: { title, ...(options.ducking ? { ducking: options.ducking } : {}) } });
     if (!created.ok || created.status !== 202) throw new Error(`POST /sessions answered ${created.status}: ${JSON.stringify(created.body)}`);
     return { sessionId: created.body.sessionId, executionArn: created.body.executionArn };
   }

@@ -60,6 +60,10 @@ export function describeCommand(command: CommandInput, titleOf: (programId: stri
       return `Stop${onDeck(command.deck)}${fade('fade out', command.fadeOutSeconds)}`;
     case 'SET_LOUDNESS_NORMALIZATION':
       return command.enabled ? 'Even loudness on' : 'Even loudness off';
+    case 'SET_DUCKING': {
+      const parts = [command.enabled === undefined ? '' : command.enabled ? ' on' : ' off', command.depthDb === undefined ? '' : ` ${command.depthDb} dB`];
+      return `Duck under voices${parts.join('')}${command.decks ? ` (${command.decks.join(', ')})` : ''}`;
+    }
     case 'NEXT':
       return 'Next in the running order';
   }

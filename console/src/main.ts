@@ -4,6 +4,7 @@ import type { TrackView } from '#contract/api-responses';
 import type { CommandInput } from '#contract/commands';
 import { callerLink } from '#contract/console';
 import { CHAPTERS_CONTENT_TYPE } from '#contract/chapters';
+import { DEFAULT_DUCK_DEPTH_DB, MAX_DUCK_DEPTH_DB, MIN_DUCK_DEPTH_DB } from '#contract/ducking';
 import { Auth } from './auth.ts';
 import { describeCommand, sendCommand, type CommandProgress } from './commands.ts';
 import { describeClips, describeDeck, describeLoudness, fadeSeconds, playCommand, type FadeSettings } from './desk.ts';
@@ -510,6 +511,14 @@ byId('normalize-input').addEventListener(
   'change',
   action(() => command({ type: 'SET_LOUDNESS_NORMALIZATION', enabled: byId<HTMLInputElement>('normalize-input').checked })),
 );
+/** Ducking under voices, switched live (SET_DUCKING): on or off, and its depth. */
+const duckInput = byId<HTMLInputElement>('duck-input');
+const duckDepthInput = byId<HTMLInputElement>('duck-depth-input');
+duckInput.addEventListener('change', action(() => command({ type: 'SET_DUCKING', enabled: duckInput.checked })));
+duckDepthInput.addEventListener(
+  'change',
+  action(() => command({ type: 'SET_DUCKING', depthDb: Math.min(MAX_DUCK_DEPTH_DB, Math.max(MIN_DUCK_DEPTH_DB, Number(duckDepthInput.value) || DEFAULT_DUCK_DEPTH_DB)) })),
+);
 byId('seek-button').addEventListener(
   'click',
   action(() => command({ type: 'SEEK_MEDIA', seconds: Math.max(0, Number(byId<HTMLInputElement>('seek-input').value) || 0) })),
@@ -539,6 +548,11 @@ function renderDecks(): void {
   const bedPosition = bed && view?.nowPlaying ? currentPosition({ ...bed, programId: bed.programId, updatedAt: view.nowPlaying.updatedAt }) : 0;
   byId('bed-now').textContent = describeDeck('Bed', bed, titleOf, bedPosition);
   byId('clips-now').textContent = describeClips(decks, titleOf);
+  // The ducking in force, unless the host is changing it now.
+  if (view?.ducking && document.activeElement !== duckInput && document.activeElement !== duckDepthInput) {
+    duckInput.checked = view.ducking.enabled;
+    duckDepthInput.value = String(view.ducking.depthDb);
+  }
 }
 setInterval(() => {
   renderNowPlaying();

@@ -4,7 +4,7 @@
  * server.
  */
 import type { Browser, Page } from 'puppeteer-core';
-import type { PageAudio } from '../player/page-audio.ts';
+import type { DuckChange, PageAudio } from '../player/page-audio.ts';
 import { programPageUrl } from './page-server.ts';
 import type { PageServer } from './page-server.ts';
 import { JoinFailedError } from '../errors.ts';
@@ -115,5 +115,11 @@ export class ProgramPage implements PageAudio {
   seek: PageAudio['seek'] = (...args) => this.audio('seek', ...args);
   setGain: PageAudio['setGain'] = (...args) => this.audio('setGain', ...args);
   setDeckVolume: PageAudio['setDeckVolume'] = (...args) => this.audio('setDeckVolume', ...args);
+  setDucking: PageAudio['setDucking'] = (...args) => this.audio('setDucking', ...args);
+
+  /** Calls `listener` with each duck and its end the page makes (once; the page calls the function it is given). */
+  async onDuckChange(listener: (change: DuckChange) => void): Promise<void> {
+    await this.page.exposeFunction('shelcasterDuckChanged', (change: DuckChange) => listener(change));
+  }
   status: PageAudio['status'] = () => this.audio('status');
 }

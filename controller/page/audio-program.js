@@ -5,20 +5,23 @@
  * the ceiling, an AnalyserNode (level meter), and a MediaStreamAudioDestinationNode whose track is published.
  *
  *   voice ─┐
- *   voice ─┼─ deck volume ─┐
- *   voice ─┘               ├─ limiter ─ analyser ─ stream destination ─► stage
- *              deck volume ┘
+ *   voice ─┼─ deck volume ─ duck ─┐
+ *   voice ─┘                      ├─ limiter ─ analyser ─ stream destination ─► stage
+ *              deck volume ─ duck ┘
+ *
+ * Each deck's duck gain is moved by the VoiceDucker (voice-ducker.js): down while someone on the stage speaks.
  *
  * The controller drives it by voice id (one id per PLAY) through `api()`; which voice belongs where, what
  * replaces what and what is reported is decided in Node (controller/player/).
  */
 import { DeckVoice } from './deck-voice.js';
+import { VoiceDucker } from './voice-ducker.js';
 
 const VOLUME_TIME_CONSTANT = 0.05;
 const DECKS = ['program', 'bed', 'clip'];
 
 export class AudioProgram {
-  /** @param {{ ceilingDbtp: number }} options */
+  /** @param {{ ceilingDbtp: number, onDuck: (change: import('./voice-ducker.js').DuckChange) => void }} options */
   constructor(options) {
     this.context = new AudioContext({ sampleRate: 48000 });
     this.mix = this.context.createGain();
@@ -28,10 +31,14 @@ export class AudioProgram {
     this.analyser.connect(this.destination);
     /** @type {Record<string, GainNode>} */
     this.decks = {};
+    /** @type {Record<string, GainNode>} */
+    this.duckGains = {};
     for (const deck of DECKS) {
       this.decks[deck] = this.context.createGain();
-      this.decks[deck].connect(this.mix);
+      this.duckGains[deck] = this.context.createGain();
+      this.decks[deck].connect(this.duckGains[deck]).connect(this.mix);
     }
+    this.ducker = new VoiceDucker(this.context, this.duckGains, options.onDuck);
     // A source that always runs (and outputs zeros): without one, Chromium stops pulling an idle graph,
     // the published track stops delivering audio, and its RTP timestamps stand still while no packet is
     // sent, so the stage sees the next program start in the past. With it, silence is sent as audio.
@@ -185,11 +192,16 @@ export class AudioProgram {
         gain.setValueAtTime(gain.value, now);
         gain.setTargetAtTime(volume, now, VOLUME_TIME_CONSTANT);
       },
+      /** Ducking under voices: the show's settings and the contract's timing. */
+      setDucking: async (settings, timing) => {
+        await this.ducker.ready;
+        this.ducker.configure(settings, timing);
+      },
       /** Every voice's state and the level sent. */
       status: async () => {
         const voices = {};
         for (const [id, voice] of this.voices) voices[id] = voice.status();
-        return { voices, level: this.level(), contextState: this.context.state };
+        return { voices, level: this.level(), contextState: this.context.state, ducking: this.ducker.status() };
       },
     };
   }

@@ -9,7 +9,11 @@ import { VideoTile } from '/stage-client/video-tile.js';
 
 let title = '';
 // The limiter's ceiling comes from the controller (the contract's TRUE_PEAK_CEILING_DBTP) in the page's URL.
-const program = new AudioProgram({ ceilingDbtp: Number(new URLSearchParams(location.search).get('ceilingDbtp') ?? '-1') });
+// Each duck and its end goes to the controller through the function it exposes (page.exposeFunction).
+const program = new AudioProgram({
+  ceilingDbtp: Number(new URLSearchParams(location.search).get('ceilingDbtp') ?? '-1'),
+  onDuck: (change) => void (/** @type {any} */ (window).shelcasterDuckChanged?.(change)),
+});
 const tile = new VideoTile(/** @type {HTMLCanvasElement} */ (document.getElementById('tile')), () => {
   const s = program.tileStatus();
   return {
@@ -39,10 +43,23 @@ function ivsSdk() {
   setTitle(value) {
     title = String(value);
   },
-  /** Joins and publishes the program's audio and the tile; subscribes to no one. */
+  /**
+   * Joins and publishes the program's audio and the tile; subscribes to the others' audio only, for ducking
+   * under their voices (another program controller, during a hand-over, is not a voice).
+   */
   async join(token) {
     await program.resume();
-    session = new StageSession(await ivsSdk(), { publish: [program.audioTrack, tile.videoTrack], subscribe: 'none' });
+    session = new StageSession(await ivsSdk(), { publish: [program.audioTrack, tile.videoTrack], subscribe: 'audio' });
+    session.on('streams-added', (participant, tracks) => {
+      if (participant.attributes?.role === 'CONTROLLER') return;
+      const audio = tracks.find((track) => track.kind === 'audio');
+      if (audio) void program.ducker.addVoice(participant.id, audio);
+    });
+    session.on('streams-removed', (participant) => program.ducker.removeVoice(participant.id));
+    session.on('participants', (list) => {
+      const present = new Set(list.map((p) => p.id));
+      for (const id of program.ducker.voices.keys()) if (!present.has(id)) program.ducker.removeVoice(id);
+    });
     await session.join(token);
     return { state: session.state, timings: session.timings };
   },

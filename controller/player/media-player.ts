@@ -8,11 +8,20 @@
  * Deck `clip` holds up to MAX_CLIPS_AT_ONCE one-shots: each PLAY adds one, each ends by itself; PAUSE, RESUME,
  * STOP and SET_VOLUME act on all of them.
  *
+ * Ducking under voices (contract/ducking.ts): the page lowers the ducked decks while someone speaks; the player
+ * keeps the show's settings (the show's own at the start, SET_DUCKING live), sends them to the page, reports
+ * them in nowPlaying.decks.ducking (so a replacement controller keeps them) and turns each duck the page
+ * reports into as-run entries (DUCK / UNDUCK, one per ducked deck).
+ *
  * Loudness: each track plays with the gain that brings its measured integrated loudness to the target
  * (normalizationGainDb), unless normalisation is switched off for the show; an unmeasured track plays as it is.
  */
 import {
   DEFAULT_DECK,
+  DEFAULT_DUCKING,
+  DUCKING_TIMING,
+  mergeDucking,
+  type DuckingSettings,
   MAX_CLIPS_AT_ONCE,
   normalizationGainDb,
   type CommandInput,
@@ -27,7 +36,7 @@ import { CommandRejectedError } from '../errors.ts';
 import { MIN_FADE_SECONDS, releaseAfterFade } from './fades.ts';
 import { roundMs, settleTrack, trackNowPlaying, type DeckTrack } from './deck-track.ts';
 import { TrackLoader, type TrackLoaderOptions } from './track-loader.ts';
-import type { DeskStatus } from './page-audio.ts';
+import type { DeskStatus, DuckChange } from './page-audio.ts';
 
 export type PlayState = NowPlaying['state'];
 type SingleDeck = 'program' | 'bed';
@@ -77,6 +86,7 @@ export class MediaPlayer {
   private clips: DeckTrack[] = [];
   private clipVolume = 1;
   private normalize = true;
+  private ducking: DuckingSettings = DEFAULT_DUCKING;
   /** What made the desk act (the command applied now), for the as-run log. */
   private cause = 'RESUMED';
   private readonly loader: TrackLoader;
@@ -114,6 +124,10 @@ export class MediaPlayer {
         return this.setVolume(command.deck ?? DEFAULT_DECK, command.volume);
       case 'SET_LOUDNESS_NORMALIZATION':
         return this.setNormalization(command.enabled);
+      case 'SET_DUCKING': {
+        const { type: _type, ...change } = command;
+        return this.useDucking(mergeDucking(this.ducking, change));
+      }
       case 'NEXT':
         throw new Error('NEXT is the run-of-show\'s (controller/show/), not the player\'s');
     }
@@ -289,6 +303,29 @@ export class MediaPlayer {
     }
   }
 
+  /** Puts ducking settings in force (the show's at the start, a SET_DUCKING, a previous controller's). */
+  async useDucking(settings: DuckingSettings): Promise<void> {
+    await this.options.page.setDucking(settings, DUCKING_TIMING);
+    this.ducking = settings;
+  }
+
+  /** The as-run entries of a duck (or its end) the page made: one per ducked deck, naming the track it holds. */
+  ducked(change: DuckChange): void {
+    for (const deck of change.decks) {
+      const track = this.singles[deck].track;
+      const playing = track && track.state !== 'STOPPED' ? track : null;
+      this.options.onEvent?.({
+        at: new Date(change.atMs).toISOString(),
+        event: change.event,
+        deck,
+        programId: playing?.programId ?? null,
+        ...(playing ? { programUrl: playing.programUrl } : {}),
+        gainDb: change.event === 'DUCK' ? -change.depthDb : 0,
+        cause: change.cause,
+      });
+    }
+  }
+
   private gainFor(loudness: TrackLoudness | undefined): number {
     return this.normalize && loudness ? normalizationGainDb(loudness.integratedLufs) : 0;
   }
@@ -335,6 +372,7 @@ export class MediaPlayer {
       bed: single('bed'),
       clip: { volume: this.clipVolume, clips: this.clips.map((c) => trackNowPlaying(c, status)) },
       normalizeLoudness: this.normalize,
+      ducking: this.ducking,
     };
     const { programId, state, positionSeconds, durationSeconds, volume } = decks.program;
     return {
@@ -356,6 +394,7 @@ export class MediaPlayer {
     const decks = nowPlaying.decks ?? legacyDecks(nowPlaying);
     this.normalize = decks.normalizeLoudness;
     this.cause = 'RESUMED';
+    if (decks.ducking) await this.useDucking(decks.ducking);
     await this.setVolume('program', decks.program.volume);
     await this.setVolume('bed', decks.bed.volume);
     await this.setVolume('clip', decks.clip.volume);

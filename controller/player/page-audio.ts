@@ -3,7 +3,7 @@
  * PLAY, each an `<audio>` element streaming its track) on decks, with fades. The real one drives Chromium
  * (ProgramPage); unit tests use a fake.
  */
-import type { Deck } from '#contract/index';
+import type { Deck, DuckableDeck, DuckingSettings, DuckingTiming } from '#contract/index';
 
 export interface VoiceStatus {
   positionSeconds: number;
@@ -50,5 +50,17 @@ export interface PageAudio {
   setGain(voiceId: string, gainDb: number): Promise<void>;
   /** Ramps a deck's volume (0..1). */
   setDeckVolume(deck: Deck, volume: number): Promise<void>;
+  /** Ducking under voices (the page's VoiceDucker): the show's settings and the contract's timing. */
+  setDucking(settings: DuckingSettings, timing: DuckingTiming): Promise<void>;
   status(): Promise<DeskStatus>;
+}
+
+/** A duck or its end, as the page reports it (wall clock, and the settings it used). */
+export interface DuckChange {
+  event: 'DUCK' | 'UNDUCK';
+  atMs: number;
+  depthDb: number;
+  decks: DuckableDeck[];
+  /** `VOICE` (someone started or stopped speaking) or `SET_DUCKING` (the settings changed). */
+  cause: string;
 }

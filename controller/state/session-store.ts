@@ -44,6 +44,7 @@ export type ControllerSessionView = Pick<
   | 'controllerGeneration'
   | 'runOfShow'
   | 'runOfShowPosition'
+  | 'ducking'
 >;
 
 /** The run-of-show as the controller reads it: the list and where the show is in it. */

@@ -1,5 +1,5 @@
 /** What the API shows of a session and of a command: no tokens, no internal handles. */
-import { END_REASONS, type CommandRecord, type CommandView, type SessionRecord, type SessionView } from '#contract/index';
+import { DEFAULT_DUCKING, END_REASONS, type CommandRecord, type CommandView, type SessionRecord, type SessionView } from '#contract/index';
 
 /** The public view of a session. */
 export function sessionView(session: SessionRecord): SessionView {
@@ -15,6 +15,7 @@ export function sessionView(session: SessionRecord): SessionView {
     ...(session.endedAt ? { endedAt: session.endedAt } : {}),
     ...(session.stageArn ? { stageArn: session.stageArn } : {}),
     ...(session.nowPlaying ? { nowPlaying: session.nowPlaying } : {}),
+    ducking: session.nowPlaying?.decks?.ducking ?? session.ducking ?? DEFAULT_DUCKING,
     controllerRestarts: session.controllerRestarts ?? 0,
   };
 }

@@ -1,6 +1,6 @@
 /** Creating a session: the record first (STARTING), then the lifecycle execution named after it. */
 import { randomUUID } from 'node:crypto';
-import { DEFAULT_EXECUTION_LIMITS, ENV, type CreatedSessionView } from '#contract/index';
+import { DEFAULT_DUCKING, DEFAULT_EXECUTION_LIMITS, ENV, mergeDucking, type CreatedSessionView, type DuckingSettingsInput } from '#contract/index';
 import { executionArnFor } from '#helpers/execution-arn-for';
 import { getStringFromEnv } from '#helpers/get-string-from-env';
 import { startSessionExecution } from '#helpers/start-session-execution';
@@ -16,12 +16,21 @@ const stateMachineArn = getStringFromEnv(ENV.stateMachineArn);
  * the live slots back. The record comes first so that a concurrent start never takes this one's slot for a
  * finished session's (live-session-slots.ts).
  */
-export async function createSession(request: { hostId: string; title: string }): Promise<CreatedSessionView> {
+export async function createSession(request: { hostId: string; title: string; ducking?: DuckingSettingsInput }): Promise<CreatedSessionView> {
   const sessionId = randomUUID();
   logSessionId(sessionId);
   const executionArn = executionArnFor(stateMachineArn, sessionId);
   const now = new Date().toISOString();
-  await putNewSession({ sessionId, hostId: request.hostId, title: request.title, status: 'STARTING', createdAt: now, updatedAt: now, executionArn });
+  await putNewSession({
+    sessionId,
+    hostId: request.hostId,
+    title: request.title,
+    status: 'STARTING',
+    createdAt: now,
+    updatedAt: now,
+    executionArn,
+    ...(request.ducking ? { ducking: mergeDucking(DEFAULT_DUCKING, request.ducking) } : {}),
+  });
   try {
     await reserveSessionStart(request.hostId, sessionId);
   } catch (error) {

@@ -111,7 +111,7 @@ describe('The controller command, run for real against fakes', () => {
     expect(JSON.parse(String(success.body.output))).toMatchObject({ participantId: aws.participantId });
     // READY means published: the stage has the controller's publication, connected.
     expect(local.stage.participants.listPublications(stageArn)).toMatchObject([{ participantId: aws.participantId, state: 'connected', route: 'sdk' }]);
-    expect(aws.callsOf('IVS.CreateParticipantToken')[0]?.body).toMatchObject({ capabilities: ['PUBLISH'], duration: 1440, userId: 'program-controller' });
+    expect(aws.callsOf('IVS.CreateParticipantToken')[0]?.body).toMatchObject({ capabilities: ['PUBLISH', 'SUBSCRIBE'], duration: 1440, userId: 'program-controller' });
 
     const applied = await until('the command result', () =>
       aws.callsOf('DynamoDB_20120810.UpdateItem').find((c) => JSON.stringify(c.body).includes('COMMAND#c1') && JSON.stringify(c.body).includes(':status')),

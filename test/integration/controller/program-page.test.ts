@@ -103,7 +103,7 @@ describe('ProgramPage with the IVS web SDK and real Chromium', () => {
     ]);
     local = await startLocalIvsStage();
     stageArn = await local.createStage('program-page');
-    ({ token, participantId } = await local.token(stageArn, 'program-controller', ['PUBLISH']));
+    ({ token, participantId } = await local.token(stageArn, 'program-controller', ['PUBLISH', 'SUBSCRIBE']));
     audio = recordPublishedAudio(local.stage.participants, stageArn);
     server = await startPageServer();
     chromium = await launchChromium(CHROMIUM);

@@ -2,7 +2,7 @@
  * A fake PageAudio for unit tests: a clock-driven mixing desk with the page's semantics (voices that load
  * at an offset, advance while playing, end by themselves; a stop forgets a voice), recording every call.
  */
-import type { Deck } from '#contract/index';
+import type { Deck, DuckingSettings } from '#contract/index';
 import type { DeskStatus, PageAudio, StartOptions, VoiceStatus } from '#controller/player/page-audio';
 
 interface FakeVoice {
@@ -54,6 +54,11 @@ export class FakePageAudio implements PageAudio {
     const voice = this.voice(voiceId);
     voice.offset = seconds;
     if (voice.startedAt !== null) voice.startedAt = this.clockSeconds;
+  }
+  ducking: DuckingSettings | undefined;
+  async setDucking(settings: DuckingSettings) {
+    this.calls.push(`setDucking ${settings.enabled ? 'on' : 'off'} ${settings.depthDb} ${settings.decks.join('+')}`);
+    this.ducking = settings;
   }
   async setGain(voiceId: string, gainDb: number) {
     this.calls.push(`setGain ${voiceId} ${gainDb}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { CommandInput, TrackLoudness } from '#contract/index';
+import type { AsRunRecord, CommandInput, TrackLoudness } from '#contract/index';
 import { MediaPlayer } from '#controller/player/media-player';
 import { CommandRejectedError } from '#controller/errors';
 import { MediaRefusedError } from '#controller/media/media-errors';
@@ -358,5 +358,53 @@ describe('MediaPlayer: restore', () => {
       programUrl: url('p1'),
     });
     expect(page.calls.filter((c) => !c.startsWith('setDeckVolume'))).toEqual([]);
+  });
+});
+
+describe('MediaPlayer: ducking under voices', () => {
+  it('puts the show’s settings in force, changes only the fields a SET_DUCKING names, and reports them in decks.ducking', async () => {
+    const { player, page } = setup();
+    await player.useDucking({ enabled: true, depthDb: 12, decks: ['bed'] });
+    await player.apply({ type: 'SET_DUCKING', depthDb: 18, decks: ['bed', 'program'] });
+    await player.apply({ type: 'SET_DUCKING', enabled: false });
+    expect(page.calls).toEqual(['setDucking on 12 bed', 'setDucking on 18 bed+program', 'setDucking off 18 bed+program']);
+    expect((await player.snapshot()).nowPlaying.decks?.ducking).toEqual({ enabled: false, depthDb: 18, decks: ['bed', 'program'] });
+  });
+
+  it('records each duck and its end the page makes, one entry per ducked deck, naming the track it holds', async () => {
+    const page = new FakePageAudio();
+    const events: AsRunRecord[] = [];
+    const player = new MediaPlayer({ page, openMedia: (u) => ({ path: `/m/${u}`, failure: () => undefined, release: () => undefined }), onEvent: (e) => events.push(e) });
+    await player.apply(play('bed-1', { deck: 'bed' }));
+    events.length = 0;
+    const atMs = Date.parse('2026-11-24T10:00:05.250Z');
+    player.ducked({ event: 'DUCK', atMs, depthDb: 12, decks: ['bed', 'program'], cause: 'VOICE' });
+    player.ducked({ event: 'UNDUCK', atMs: atMs + 2000, depthDb: 12, decks: ['bed', 'program'], cause: 'VOICE' });
+    expect(events).toEqual([
+      { at: '2026-11-24T10:00:05.250Z', event: 'DUCK', deck: 'bed', programId: 'bed-1', programUrl: url('bed-1'), gainDb: -12, cause: 'VOICE' },
+      { at: '2026-11-24T10:00:05.250Z', event: 'DUCK', deck: 'program', programId: null, gainDb: -12, cause: 'VOICE' },
+      { at: '2026-11-24T10:00:07.250Z', event: 'UNDUCK', deck: 'bed', programId: 'bed-1', programUrl: url('bed-1'), gainDb: 0, cause: 'VOICE' },
+      { at: '2026-11-24T10:00:07.250Z', event: 'UNDUCK', deck: 'program', programId: null, gainDb: 0, cause: 'VOICE' },
+    ]);
+  });
+
+  it('keeps a previous controller’s settings when it resumes the show', async () => {
+    const { player, page } = setup();
+    const ducking = { enabled: false, depthDb: 20, decks: ['bed' as const] };
+    await player.restore({
+      nowPlaying: {
+        programId: null, state: 'STOPPED', positionSeconds: 0, durationSeconds: null, volume: 1, updatedAt: T0.toISOString(),
+        decks: {
+          program: { programId: null, state: 'STOPPED', positionSeconds: 0, durationSeconds: null, volume: 1, gainDb: 0 },
+          bed: { programId: null, state: 'STOPPED', positionSeconds: 0, durationSeconds: null, volume: 1, gainDb: 0 },
+          clip: { volume: 1, clips: [] },
+          normalizeLoudness: true,
+          ducking,
+        },
+      },
+      programUrl: null,
+    });
+    expect(page.calls).toContain('setDucking off 20 bed');
+    expect((await player.snapshot()).nowPlaying.decks?.ducking).toEqual(ducking);
   });
 });

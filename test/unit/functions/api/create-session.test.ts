@@ -59,6 +59,14 @@ describe('Function: create-session', () => {
     });
   });
 
+  it("keeps the show's ducking on the record, the fields not given at their defaults", async () => {
+    const { statusCode } = parse(await request({ title: 'Produced show', ducking: { depthDb: 18, decks: ['bed', 'program'] } }));
+    expect(statusCode).toBe(202);
+    expect(documents).toReceiveCommandWith(PutCommand, {
+      Item: expect.objectContaining({ title: 'Produced show', ducking: { enabled: true, depthDb: 18, decks: ['bed', 'program'] } }),
+    });
+  });
+
   it.each([
     ['a missing title', {}, 400, 'VALIDATION_FAILED'],
     ['a title of the wrong type', { title: 42 }, 400, 'VALIDATION_FAILED'],
@@ -67,6 +75,9 @@ describe('Function: create-session', () => {
     ['an array instead of an object', [1, 2], 400, 'VALIDATION_FAILED'],
     ['bad JSON', '{"title": "Show"', 400, 'INVALID_JSON'],
     ['an oversized body', { title: 'x'.repeat(MAX_REQUEST_BODY_BYTES) }, 413, 'PAYLOAD_TOO_LARGE'],
+    ['a ducking depth out of range', { title: 'Show', ducking: { depthDb: 60 } }, 400, 'VALIDATION_FAILED'],
+    ['ducking the clip deck', { title: 'Show', ducking: { decks: ['clip'] } }, 400, 'VALIDATION_FAILED'],
+    ['an unknown ducking field', { title: 'Show', ducking: { attackSeconds: 1 } }, 400, 'VALIDATION_FAILED'],
   ])('refuses %s with %i %s and changes nothing', async (_case, body, status, code) => {
     const { statusCode, body: answer } = parse(await request(body));
 

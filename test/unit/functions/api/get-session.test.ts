@@ -29,6 +29,28 @@ describe('Function: get-session', () => {
     expect(documents).toReceiveCommandWith(GetCommand, { TableName: 'shelcaster-sessions', Key: { pk: `SESSION#${SESSION_ID}`, sk: 'SESSION' } });
   });
 
+  it('shows the ducking in force: as switched live (nowPlaying), else as the show was created, else the defaults', async () => {
+    const created = { enabled: true, depthDb: 18, decks: ['bed'] };
+    const live = { enabled: false, depthDb: 18, decks: ['bed'] };
+    const ducking = async (item: Record<string, unknown>) => {
+      documents.on(GetCommand).resolves({ Item: sessionItem(item) });
+      return (JSON.parse((await get(SESSION_ID)).body ?? '{}') as { ducking: unknown }).ducking;
+    };
+    expect(await ducking({})).toEqual({ enabled: true, depthDb: 12, decks: ['bed'] });
+    expect(await ducking({ ducking: created })).toEqual(created);
+    const nowPlaying = {
+      programId: null, state: 'STOPPED', positionSeconds: 0, durationSeconds: null, volume: 1, updatedAt: '2026-11-24T08:00:00.000Z',
+      decks: {
+        program: { programId: null, state: 'STOPPED', positionSeconds: 0, durationSeconds: null, volume: 1, gainDb: 0 },
+        bed: { programId: null, state: 'STOPPED', positionSeconds: 0, durationSeconds: null, volume: 1, gainDb: 0 },
+        clip: { volume: 1, clips: [] },
+        normalizeLoudness: true,
+        ducking: live,
+      },
+    };
+    expect(await ducking({ ducking: created, nowPlaying })).toEqual(live);
+  });
+
   it('answers 404 to someone else, exactly as for a session that does not exist', async () => {
     documents.on(GetCommand).resolves({ Item: sessionItem() });
     const notOwner = await get(SESSION_ID, OTHER_HOST_ID);
