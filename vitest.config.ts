@@ -6,7 +6,8 @@ export default defineConfig({
     setupFiles: ['test/setup.ts'],
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
-    testTimeout: 30_000,
+    // A loaded 2-core machine runs a CDK synth or a Chromium start several times slower than an idle one.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     // expect.poll waits for something asynchronous (a process writing a log line, a status changing); its
     // default of 1 s is shorter than a process start on a loaded 2-core machine.
