@@ -61,6 +61,7 @@ export class ShelcasterStack extends Stack {
       queues: this.queues,
       controller: this.controller.target,
       recording: this.recording,
+      warmPoolSize: settings.warmPoolSize,
     });
     this.lifecycle = new SessionLifecycle(this, 'Lifecycle', { functions: this.functions.byRole, queues: this.queues });
     this.controllerStopped = new ControllerStoppedRule(this, 'ControllerStopped', {

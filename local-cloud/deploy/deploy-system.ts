@@ -14,7 +14,7 @@ import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { CLUSTER_NAME, CONTROLLER_TASK_FAMILY, ENV, IVS_COMPOSITION_QUOTA } from '#contract/index';
+import { CLUSTER_NAME, CONTROLLER_TASK_FAMILY, ENV, FUNCTION_NAMES, IVS_COMPOSITION_QUOTA, WARM_POOL_SIZE } from '#contract/index';
 import { deployCommandQueues } from './command-queues.ts';
 import { deployControllerService } from './controller-service.ts';
 import { deployControllerStoppedRule } from './controller-stopped-rule.ts';
@@ -42,6 +42,8 @@ export interface DeploySystemOptions {
   registerFunction(fn: LocalFunction): Promise<void> | void;
   /** The local IVS's composition quota (the operator's setting); the functions cap live sessions with it. Default: the contract's. */
   compositionQuota?: number;
+  /** Idle controllers the warm pool keeps (0: none). Default: the contract's WARM_POOL_SIZE.local. */
+  warmPoolSize?: number;
 }
 
 export interface LocalDeployment {
@@ -88,6 +90,8 @@ export async function deploySystem(options: DeploySystemOptions): Promise<LocalD
     [ENV.storageConfigurationArn]: recording.storageConfigurationArn,
     [ENV.encoderConfigurationArn]: recording.encoderConfigurationArn,
     [ENV.compositionQuota]: String(options.compositionQuota ?? IVS_COMPOSITION_QUOTA),
+    [ENV.warmPoolSize]: String(options.warmPoolSize ?? WARM_POOL_SIZE.local),
+    [ENV.warmPoolFunction]: FUNCTION_NAMES.warmPool,
   };
   const functions = await deployFunctions(logs, options.root, bindingValues, (fn) => options.registerFunction(fn));
   const lifecycle = await deploySessionLifecycle(new SFNClient(config), region, account);
