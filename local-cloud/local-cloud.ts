@@ -71,6 +71,11 @@ export interface LocalCloudOptions {
    * without it. `npm start` models it (SHELCASTER_FARGATE_STARTUP_MS, default 30 s).
    */
   fargateStartup?: FargateStartup;
+  /**
+   * Idle controllers the warm pool keeps (contract/warm-pool.ts; default WARM_POOL_SIZE.local, 0: no pool).
+   * `npm start` reads SHELCASTER_WARM_POOL_SIZE.
+   */
+  warmPoolSize?: number;
 }
 
 export interface LocalCloud {
@@ -183,8 +188,12 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       region: LOCAL_REGION,
       root: options.root,
       ...(options.ivsCompositionQuota ? { compositionQuota: options.ivsCompositionQuota } : {}),
+      ...(options.warmPoolSize !== undefined ? { warmPoolSize: options.warmPoolSize } : {}),
       registerFunction: (fn) => {
         lambda.register(fn);
+      },
+      invokeFunctionAsync: async (functionName, payload) => {
+        await lambda.invoke(functionName, payload, 'Event');
       },
     });
     // After a restart: recordings of live compositions go on (through the gateway, now up), the others are
@@ -221,8 +230,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       issueToken: (userId) => apiServer.issueToken(userId),
       close() {
         closing ??= (async () => {
-          // Order matters: controllers first (their STOPPED events still reach the functions), then the
-          // stage and its recorder (ffmpeg), then the rest.
+          // Order matters: no more scheduled work (the warm pool's refill), then controllers (their STOPPED
+          // events still reach the functions), then the stage and its recorder (ffmpeg), then the rest.
+          events.stopSchedules();
           await apiServer.close();
           await ecs.close();
           await events.drain();

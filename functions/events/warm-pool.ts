@@ -18,7 +18,7 @@ const lambdaHandler = async (event: unknown) => {
   const resource = CustomResourceEvent.safeParse(event);
   if (!resource.success) return refillWarmPool();
   if (resource.data.RequestType === 'Delete') await drainWarmPool();
-  else await refillWarmPool();
+  else await refillWarmPool({ reopen: true });
   return { PhysicalResourceId: WARM_POOL_RESOURCE_ID };
 };
 

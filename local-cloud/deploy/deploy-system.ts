@@ -3,7 +3,7 @@
  * AWS, from the same contract, wired as infra/shelcaster-stack.ts wires its constructs: one file here per
  * construct there (sessions-table.ts, idempotency-table.ts, media-bucket.ts, command-queues.ts,
  * controller-service.ts, ivs-recording.ts, functions.ts, session-lifecycle.ts, controller-stopped-rule.ts,
- * track-created-rule.ts, http-api.ts), which the parity test (test/integration/infra/cdk-local-parity.test.ts) pairs file for
+ * track-created-rule.ts, warm-pool.ts, http-api.ts), which the parity test (test/integration/infra/cdk-local-parity.test.ts) pairs file for
  * file. Idempotent: a restart finds what exists and keeps it.
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
@@ -26,6 +26,7 @@ import { deployMediaBucket } from './media-bucket.ts';
 import { deploySessionLifecycle, stateMachineArnOf } from './session-lifecycle.ts';
 import { deploySessionsTable } from './sessions-table.ts';
 import { deployTrackCreatedRule } from './track-created-rule.ts';
+import { deployWarmPool } from './warm-pool.ts';
 import type { BindingValues, LocalFunction } from './shelcaster-function.ts';
 
 export { LOCAL_CONTROLLER_IMAGE } from './controller-service.ts';
@@ -40,6 +41,8 @@ export interface DeploySystemOptions {
   root: string;
   /** Registers a function with the local Lambda service. */
   registerFunction(fn: LocalFunction): Promise<void> | void;
+  /** Invokes a function asynchronously (the custom resource's request to the warm pool's function). */
+  invokeFunctionAsync(functionName: string, payload: unknown): Promise<void>;
   /** The local IVS's composition quota (the operator's setting); the functions cap live sessions with it. Default: the contract's. */
   compositionQuota?: number;
   /** Idle controllers the warm pool keeps (0: none). Default: the contract's WARM_POOL_SIZE.local. */
@@ -98,6 +101,7 @@ export async function deploySystem(options: DeploySystemOptions): Promise<LocalD
   const events = new EventBridgeClient(config);
   await deployControllerStoppedRule(events, controller.clusterArn, region, account);
   await deployTrackCreatedRule(events, region, account);
+  await deployWarmPool(events, region, account, (request) => options.invokeFunctionAsync(FUNCTION_NAMES.warmPool, request));
 
   return {
     stateMachineArn: lifecycle.stateMachineArn,

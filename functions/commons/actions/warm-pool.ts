@@ -8,6 +8,8 @@
  * missing ones, each recorded STARTING at once; a controller marks itself IDLE once its page is loaded.
  */
 import { randomUUID } from 'node:crypto';
+import { waitUntilTasksStopped } from '@aws-sdk/client-ecs';
+import { ecsClient } from '#clients/ecs';
 import {
   ENV,
   MAX_WARM_POOL_SIZE,
@@ -26,6 +28,8 @@ import { logger } from '../powertools.ts';
 import { claimCandidates, claimedFor, parsePoolSize, planRefill } from '../warm-pool/pool-plan.ts';
 import {
   claimWarmController,
+  closeRefills,
+  reopenRefills,
   forgetWarmController,
   listWarmControllers,
   putStartingController,
@@ -48,9 +52,13 @@ export interface RefillOutcome {
   forgotten: string[];
 }
 
-/** Refills the pool to `size` (the deployment's by default); 'busy' when another refill holds the lease. */
-export async function refillWarmPool(options: { size?: number; now?: () => Date } = {}): Promise<RefillOutcome> {
+/**
+ * Refills the pool to `size` (the deployment's by default); 'busy' when another refill holds the lease (or
+ * the pool was drained: `reopen`, at the deployment's creation, lets refills run again).
+ */
+export async function refillWarmPool(options: { size?: number; now?: () => Date; reopen?: boolean } = {}): Promise<RefillOutcome> {
   const now = options.now ?? (() => new Date());
+  if (options.reopen) await reopenRefills();
   const size = options.size ?? poolSize;
   const holder = randomUUID();
   const outcome: RefillOutcome = { action: 'refilled', started: [], retired: [], forgotten: [] };
@@ -90,9 +98,13 @@ export async function refillWarmPool(options: { size?: number; now?: () => Date 
   return outcome;
 }
 
+/** How long a drain waits for the stopped controllers to be gone (the cluster cannot be deleted before). */
+const DRAIN_WAIT_SECONDS = 40;
+
 /**
- * Stops every pool controller and forgets them (the stack is being deleted). Waits for a refill in progress
- * (its lease) so none starts a controller behind it.
+ * Stops every pool controller and forgets them (the stack is being deleted), and keeps refills from running
+ * again (a controller's stop asks for one). Waits for a refill in progress (its lease) so none starts a
+ * controller behind it, and for the stopped tasks to be gone.
  */
 export async function drainWarmPool(now: () => Date = () => new Date()): Promise<{ stopped: string[] }> {
   const holder = randomUUID();
@@ -109,8 +121,15 @@ export async function drainWarmPool(now: () => Date = () => new Date()): Promise
       await stopControllerTask(placement.cluster, taskArn, 'Warm pool: drained (the deployment is removed)');
       stopped.push(taskArn);
     }
-  } finally {
+    await closeRefills(holder);
+  } catch (error) {
     await releaseRefillLease(holder);
+    throw error;
+  }
+  if (stopped.length > 0) {
+    await waitUntilTasksStopped({ client: ecsClient, maxWaitTime: DRAIN_WAIT_SECONDS }, { cluster: placement.cluster, tasks: stopped }).catch((error: unknown) =>
+      logger.warn('Drained controllers still stopping', { errorName: (error as Error).name }),
+    );
   }
   logger.info('Warm pool drained', { stopped: stopped.length });
   return { stopped };

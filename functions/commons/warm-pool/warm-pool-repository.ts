@@ -148,3 +148,34 @@ export async function releaseRefillLease(holder: string): Promise<void> {
       if (!isConditionFailed(error)) throw error;
     });
 }
+
+/** The lease's holder once the pool is drained: no refill runs again until the pool is reopened. */
+export const DRAINED_HOLDER = 'drained';
+
+/** Keeps the lease for good (the deployment is being removed): later refills find it busy and start nothing. */
+export async function closeRefills(holder: string): Promise<void> {
+  await documentClient.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: { ...WARM_POOL_REFILL_LEASE_KEY, holder: DRAINED_HOLDER, until: Number.MAX_SAFE_INTEGER },
+      ConditionExpression: 'holder = :holder',
+      ExpressionAttributeValues: { ':holder': holder },
+    }),
+  );
+}
+
+/** Lets refills run again after a drain (the deployment is created again). */
+export async function reopenRefills(): Promise<void> {
+  await documentClient
+    .send(
+      new DeleteCommand({
+        TableName: tableName,
+        Key: WARM_POOL_REFILL_LEASE_KEY,
+        ConditionExpression: 'holder = :drained',
+        ExpressionAttributeValues: { ':drained': DRAINED_HOLDER },
+      }),
+    )
+    .catch((error: unknown) => {
+      if (!isConditionFailed(error)) throw error;
+    });
+}
