@@ -20,6 +20,7 @@ import {
 } from '#contract/index';
 import { controllerPlacementFromEnv } from '#helpers/controller-placement';
 import { getStringFromEnv } from '#helpers/get-string-from-env';
+import { isTaskRunning } from '#helpers/is-task-running';
 import { listSessionTasks } from '#helpers/list-session-tasks';
 import { requestPoolRefill } from '#helpers/request-pool-refill';
 import { runWarmControllerTask } from '#helpers/run-controller-task';
@@ -138,22 +139,29 @@ export async function drainWarmPool(now: () => Date = () => new Date()): Promise
 /**
  * Claims an idle controller for one start of a session (the one already claimed for it, when StartController
  * is retried); undefined when none is free. Each candidate is claimed by a conditional write: a candidate
- * another start took first is passed over.
+ * another start took first is passed over. A claimed controller ECS no longer runs (it died after it last
+ * said it was alive) is passed over too: it keeps its claim, so it is never claimed again, and serves no one.
  */
 export async function claimForSession(assignment: WarmControllerAssignment, now: () => Date = () => new Date()): Promise<string | undefined> {
   if (!warmPoolEnabled()) return undefined;
+  const { cluster } = controllerPlacementFromEnv();
   const records = await listWarmControllers();
-  const already = claimedFor(records, assignment.sessionId, assignment.generation);
-  if (already) return already.taskArn;
+  for (const already of claimedFor(records, assignment.sessionId, assignment.generation)) {
+    if (await isTaskRunning(cluster, already.taskArn)) return already.taskArn;
+  }
   let lostRaces = 0;
   for (const candidate of claimCandidates(records, now())) {
-    if (await claimWarmController(candidate.taskArn, assignment, now())) {
+    if (!(await claimWarmController(candidate.taskArn, assignment, now()))) {
+      lostRaces++;
+      continue;
+    }
+    if (await isTaskRunning(cluster, candidate.taskArn)) {
       logger.info('Claimed a warm controller', { taskArn: candidate.taskArn, lostRaces });
       return candidate.taskArn;
     }
-    lostRaces++;
+    logger.warn('A claimed warm controller is not running; passing over it', { taskArn: candidate.taskArn });
   }
-  logger.info('No warm controller free', { candidates: lostRaces });
+  logger.info('No warm controller free', { lostRaces });
   return undefined;
 }
 

@@ -28,9 +28,9 @@ export function claimCandidates(records: readonly WarmControllerRecord[], now: D
   return records.filter((record) => isClaimable(record, now)).sort((a, b) => ms(a.startedAt) - ms(b.startedAt));
 }
 
-/** The controller already claimed for this start of a session (a retried StartController answers it again). */
-export function claimedFor(records: readonly WarmControllerRecord[], sessionId: string, generation: number): WarmControllerRecord | undefined {
-  return records.find((r) => r.state === 'CLAIMED' && r.assignment?.sessionId === sessionId && r.assignment.generation === generation);
+/** The controllers already claimed for this start of a session (a retried StartController answers a live one again). */
+export function claimedFor(records: readonly WarmControllerRecord[], sessionId: string, generation: number): WarmControllerRecord[] {
+  return records.filter((r) => r.state === 'CLAIMED' && r.assignment?.sessionId === sessionId && r.assignment.generation === generation);
 }
 
 /** The pool controllers claimed for a session, whatever the start (Teardown stops them with the session). */

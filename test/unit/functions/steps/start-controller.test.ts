@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
+import { DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { CONTROLLER_CONTAINER_NAME, WARM_POOL_PARTITION, type WarmControllerRecord } from '#contract/index';
 import { handler } from '../../../../functions/steps/start-controller.ts';
@@ -26,6 +26,7 @@ beforeEach(() => {
   documents.on(UpdateCommand).resolves({ Attributes: sessionItem({ taskArn: NEW_TASK_ARN }) });
   ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: NEW_TASK_ARN }], failures: [] });
   ecs.on(StopTaskCommand).resolves({});
+  ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({ tasks: input.tasks.map((taskArn) => ({ taskArn, lastStatus: 'RUNNING', desiredStatus: 'RUNNING' })) }));
 });
 
 describe('Step: start-controller', () => {
@@ -162,6 +163,15 @@ describe('Step: start-controller', () => {
       await expect(handler({ sessionId: SESSION_ID }, lambdaContext)).resolves.toEqual({ taskArn: NEW_TASK_ARN });
       expect(ecs).toReceiveCommandWith(RunTaskCommand, { startedBy: SESSION_ID });
       expect(lambda).not.toHaveReceivedCommand(InvokeCommand);
+    });
+
+    it('passes over a claimed controller ECS no longer runs (it died idle) and runs a task instead', async () => {
+      documents.on(QueryCommand).resolves({ Items: [idle(WARM_ARN, 60)] });
+      documents.on(UpdateCommand).callsFake((input: { Key: { pk?: string } }) => (isClaim(input) ? {} : { Attributes: sessionItem({ taskArn: NEW_TASK_ARN }) }));
+      ecs.on(DescribeTasksCommand).resolves({ tasks: [{ taskArn: WARM_ARN, lastStatus: 'STOPPED', desiredStatus: 'STOPPED' }] });
+
+      await expect(handler({ sessionId: SESSION_ID }, lambdaContext)).resolves.toEqual({ taskArn: NEW_TASK_ARN });
+      expect(ecs).toReceiveCommandWith(RunTaskCommand, { startedBy: SESSION_ID });
     });
 
     it('a retried start answers the controller it already claimed, claiming no second one', async () => {
