@@ -140,7 +140,8 @@ export async function drainWarmPool(now: () => Date = () => new Date()): Promise
  * Claims an idle controller for one start of a session (the one already claimed for it, when StartController
  * is retried); undefined when none is free. Each candidate is claimed by a conditional write: a candidate
  * another start took first is passed over. A claimed controller ECS no longer runs (it died after it last
- * said it was alive) is passed over too: it keeps its claim, so it is never claimed again, and serves no one.
+ * said it was alive) is passed over too, forgotten (its claim made sure no one else took it meanwhile) and
+ * replaced.
  */
 export async function claimForSession(assignment: WarmControllerAssignment, now: () => Date = () => new Date()): Promise<string | undefined> {
   if (!warmPoolEnabled()) return undefined;
@@ -160,6 +161,8 @@ export async function claimForSession(assignment: WarmControllerAssignment, now:
       return candidate.taskArn;
     }
     logger.warn('A claimed warm controller is not running; passing over it', { taskArn: candidate.taskArn });
+    await forgetWarmController(candidate.taskArn);
+    await askForRefill('controller-stopped');
   }
   logger.info('No warm controller free', { lostRaces });
   return undefined;

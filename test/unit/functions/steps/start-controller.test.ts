@@ -1,7 +1,7 @@
 import '../support/env.ts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DescribeTasksCommand, ECSClient, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -172,6 +172,8 @@ describe('Step: start-controller', () => {
 
       await expect(handler({ sessionId: SESSION_ID }, lambdaContext)).resolves.toEqual({ taskArn: NEW_TASK_ARN });
       expect(ecs).toReceiveCommandWith(RunTaskCommand, { startedBy: SESSION_ID });
+      expect(documents).toReceiveCommandWith(DeleteCommand, { Key: { pk: WARM_POOL_PARTITION, sk: `TASK#${WARM_ARN}` } });
+      expect(lambda).toReceiveCommandWith(InvokeCommand, { Payload: JSON.stringify({ reason: 'controller-stopped' }) });
     });
 
     it('a retried start answers the controller it already claimed, claiming no second one', async () => {
