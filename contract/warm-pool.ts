@@ -72,6 +72,8 @@ export interface WarmControllerRecord {
   startedAt: string;
   /** When it last said it is alive and idle (ISO). */
   seenAt?: string;
+  /** When it first said it was idle, its page loaded (ISO). */
+  idleSince?: string;
   claimedAt?: string;
   /** The session it serves, once CLAIMED. */
   assignment?: WarmControllerAssignment;

@@ -77,7 +77,7 @@ async function change(deps: WaitForClaimDeps, to: 'IDLE' | 'RETIRED', at: Date):
       new UpdateCommand({
         TableName: deps.tableName,
         Key: warmControllerKey(deps.taskArn),
-        UpdateExpression: to === 'IDLE' ? 'SET #state = :to, seenAt = :at' : 'SET #state = :to',
+        UpdateExpression: to === 'IDLE' ? 'SET #state = :to, seenAt = :at, idleSince = if_not_exists(idleSince, :at)' : 'SET #state = :to',
         ConditionExpression: '#state IN (:starting, :idle)',
         ExpressionAttributeNames: { '#state': 'state' },
         ExpressionAttributeValues: { ':to': to, ':starting': 'STARTING', ':idle': 'IDLE', ...(to === 'IDLE' ? { ':at': at.toISOString() } : {}) },

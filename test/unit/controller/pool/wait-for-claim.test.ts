@@ -20,7 +20,7 @@ function fakeTable(initial: WarmControllerRecord | undefined, onRead: (reads: nu
       if (command instanceof UpdateCommand) {
         const values = command.input.ExpressionAttributeValues ?? {};
         if (!record || !['STARTING', 'IDLE'].includes(record.state)) throw Object.assign(new Error('failed'), { name: 'ConditionalCheckFailedException' });
-        record = { ...record, state: values[':to'], ...(values[':at'] ? { seenAt: values[':at'] } : {}) };
+        record = { ...record, state: values[':to'], ...(values[':at'] ? { seenAt: values[':at'], idleSince: record.idleSince ?? values[':at'] } : {}) };
         return {};
       }
       throw new Error('unexpected command');
@@ -53,6 +53,7 @@ describe('Function: waitForClaim', () => {
     );
     await waitForClaim(deps(table.doc));
     expect(table.current()?.seenAt).toEqual(expect.any(String));
+    expect(table.current()?.idleSince).toEqual(expect.any(String));
   });
 
   it('gives up when it is retired', async () => {
