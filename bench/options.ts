@@ -8,6 +8,8 @@ export interface BenchOptions {
   lifecycleSessions: number;
   /** Sessions started cold (no warm controller, Fargate's start-up modelled), one at a time. */
   coldStarts: number;
+  /** Sessions started on a warm controller (Fargate's start-up modelled; each waits for the pool's refill), one at a time. */
+  warmStarts: number;
   /** Commands sent for command → APPLIED, and the sessions they are spread over. */
   commands: number;
   commandSessions: number;
@@ -51,6 +53,7 @@ export interface BenchOptions {
 export const FULL_RUN: Omit<BenchOptions, 'only' | 'quick' | 'apiUrl' | 'awsEndpoint' | 'dataDir' | 'ownCloud' | 'writeDocs' | 'profileDir'> = {
   lifecycleSessions: 50,
   coldStarts: 3,
+  warmStarts: 4,
   commands: 300,
   commandSessions: 3,
   audibleCommands: 20,
@@ -73,6 +76,7 @@ export const FULL_RUN: Omit<BenchOptions, 'only' | 'quick' | 'apiUrl' | 'awsEndp
 export const QUICK_RUN: typeof FULL_RUN = {
   lifecycleSessions: 3,
   coldStarts: 1,
+  warmStarts: 2,
   commands: 24,
   commandSessions: 2,
   audibleCommands: 4,
@@ -93,6 +97,7 @@ export const QUICK_RUN: typeof FULL_RUN = {
 const NUMERIC: Record<string, keyof typeof FULL_RUN> = {
   'lifecycle-sessions': 'lifecycleSessions',
   'cold-starts': 'coldStarts',
+  'warm-starts': 'warmStarts',
   commands: 'commands',
   'command-sessions': 'commandSessions',
   'audible-commands': 'audibleCommands',

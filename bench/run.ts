@@ -18,6 +18,7 @@ import { writeResults, type RunResult } from './report.ts';
 import { targetCloud } from './target-cloud.ts';
 import { lifecycleFigures } from './figures/lifecycle.ts';
 import { coldStartFigure } from './figures/cold-start.ts';
+import { warmStartFigures } from './figures/warm-start.ts';
 import { commandAndFootprintFigures } from './figures/commands-step.ts';
 import { audibleFigures } from './figures/audible.ts';
 import { callerFigures } from './figures/caller.ts';
@@ -60,6 +61,12 @@ const STEPS: Step[] = [
     titles: ["cold start: POST /sessions → LIVE, no warm controller, Fargate's start-up modelled"],
     shareMinutes: 1.5,
     run: async (ctx, o) => [await coldStartFigure(ctx.runId, o.coldStarts, log)],
+  },
+  {
+    ids: ['warm-start', 'pool-refill'],
+    titles: ["warm start: POST /sessions → LIVE with a warm controller, Fargate's start-up modelled", 'pool refill: a claim → the next warm controller idle'],
+    shareMinutes: 2.5,
+    run: (ctx, o) => warmStartFigures(ctx.runId, o.warmStarts, log),
   },
   {
     ids: ['commands', 'footprint'],

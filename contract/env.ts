@@ -19,6 +19,9 @@ export const ENV = {
   compositionQuota: 'IVS_COMPOSITION_QUOTA',
   /** Powertools' service name of a function's logs and traces (set to the function's name). */
   powertoolsServiceName: 'POWERTOOLS_SERVICE_NAME',
+  /** The warm pool's size (idle controllers kept; 0: none) and the function that refills it. */
+  warmPoolSize: 'WARM_POOL_SIZE',
+  warmPoolFunction: 'WARM_POOL_FUNCTION_NAME',
   /** Controller only. */
   sessionId: 'SESSION_ID',
   stageArn: 'STAGE_ARN',
@@ -26,4 +29,6 @@ export const ENV = {
   /** Which start of the session's controller this task is (the session's controllerRestarts when it was run). */
   controllerGeneration: 'CONTROLLER_GENERATION',
   chromiumPath: 'CHROMIUM_PATH',
+  /** `1` for a warm-pool controller: it waits idle, its page loaded, until a session claims it. */
+  warmPoolController: 'WARM_POOL_CONTROLLER',
 } as const;

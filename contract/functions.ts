@@ -27,7 +27,9 @@ export type Binding =
   /** Putting events of the system (source TRACK_EVENT_SOURCE) on the default event bus. */
   | 'trackEvents'
   /** The account's IVS composition quota, which caps the live sessions of the whole deployment. */
-  | 'compositionQuota';
+  | 'compositionQuota'
+  /** The warm pool of controllers: its size, and asking its function to refill it (an asynchronous invoke). */
+  | 'warmPool';
 
 /** Environment variables each binding sets. */
 export const BINDING_ENV: Record<Binding, readonly string[]> = {
@@ -45,6 +47,7 @@ export const BINDING_ENV: Record<Binding, readonly string[]> = {
   trackMedia: [ENV.mediaBucket],
   trackEvents: [],
   compositionQuota: [ENV.compositionQuota],
+  warmPool: [ENV.warmPoolSize, ENV.warmPoolFunction],
 };
 
 export interface FunctionSpec {
@@ -107,12 +110,14 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   // Steps of the state machine
   { role: 'createStage', entry: 'functions/steps/create-stage.ts', timeoutSeconds: 30, memoryMiB: 256, bindings: ['sessionsTable', 'stages', 'commandQueues'] },
-  { role: 'startController', entry: 'functions/steps/start-controller.ts', timeoutSeconds: 30, memoryMiB: 256, bindings: ['sessionsTable', 'controllerTask'] },
+  { role: 'startController', entry: 'functions/steps/start-controller.ts', timeoutSeconds: 30, memoryMiB: 256, bindings: ['sessionsTable', 'controllerTask', 'warmPool'] },
   { role: 'goLive', entry: 'functions/steps/go-live.ts', timeoutSeconds: 30, memoryMiB: 256, bindings: ['sessionsTable', 'compositions', 'mediaBucket'] },
   { role: 'controllerLost', entry: 'functions/steps/controller-lost.ts', timeoutSeconds: 30, memoryMiB: 256, bindings: ['sessionsTable', 'controllerTask'] },
   { role: 'teardown', entry: 'functions/steps/teardown.ts', timeoutSeconds: 60, memoryMiB: 256, bindings: ['sessionsTable', 'controllerTask', 'commandQueues', 'stages', 'compositions'] },
   // EventBridge targets
-  { role: 'controllerStopped', entry: 'functions/events/controller-stopped.ts', timeoutSeconds: 30, memoryMiB: 256, bindings: ['sessionsTable', 'executionHistory'] },
+  { role: 'controllerStopped', entry: 'functions/events/controller-stopped.ts', timeoutSeconds: 30, memoryMiB: 256, bindings: ['sessionsTable', 'executionHistory', 'warmPool'] },
+  // Keeps the warm pool at its size (schedule, after each claim and each pool controller's stop); drains it when the stack goes.
+  { role: 'warmPool', entry: 'functions/events/warm-pool.ts', timeoutSeconds: 60, memoryMiB: 256, bindings: ['sessionsTable', 'controllerTask', 'warmPool'] },
   // Measures a new track's loudness with ffmpeg (EBU R128); an hour of audio takes well under a minute.
   {
     role: 'measureTrack',

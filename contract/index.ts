@@ -18,6 +18,7 @@ export * from './state-machine.ts';
 export * from './env.ts';
 export * from './functions.ts';
 export * from './controller-task.ts';
+export * from './warm-pool.ts';
 export * from './media-url-policy.ts';
 export * from './http-api.ts';
 export * from './console.ts';

@@ -147,6 +147,7 @@ export const FUNCTION_NAMES = {
   getChapters: 'shelcaster-get-chapters',
   serveConsole: 'shelcaster-serve-console',
   measureTrack: 'shelcaster-measure-track',
+  warmPool: 'shelcaster-warm-pool',
 } as const;
 
 export type FunctionRole = keyof typeof FUNCTION_NAMES;

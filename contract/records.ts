@@ -5,7 +5,8 @@
  * The sessions table holds, by partition:
  * - `SESSION#<sessionId>`: the session (sk `SESSION`) and its commands (sk `COMMAND#<commandId>`);
  * - `HOST#<userId>`: the host's tracks (sk `TRACK#<trackId>`);
- * - `RATE#SESSION#<sessionId>` / `RATE#HOST#<userId>`: the rate limits' token buckets and live-session slots.
+ * - `RATE#SESSION#<sessionId>` / `RATE#HOST#<userId>`: the rate limits' token buckets and live-session slots;
+ * - `POOL#CONTROLLERS` / `POOL#REFILL`: the warm pool's controllers and its refill lease (warm-pool.ts).
  * The idempotency table holds Powertools' idempotency records (their shape is Powertools').
  */
 import type { CommandInput, CommandStatus } from './commands.ts';

@@ -67,6 +67,8 @@ export async function startLocalCloud(options: StartOptions = {}): Promise<Runni
       SHELCASTER_SEED_DEMO: '0',
       // Controllers start at once unless a test is about Fargate's start-up (it sets this itself).
       SHELCASTER_FARGATE_STARTUP_MS: '0',
+      // No warm pool unless a test is about it (it sets this itself): shows start as they always did.
+      SHELCASTER_WARM_POOL_SIZE: '0',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,7 +4,7 @@
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { CLUSTER_NAME, COMMAND_QUEUE_PREFIX, CONTROLLER_TASK_FAMILY, STATE_MACHINE_NAME } from '#contract/index';
+import { CLUSTER_NAME, COMMAND_QUEUE_PREFIX, CONTROLLER_TASK_FAMILY, FUNCTION_NAMES, STATE_MACHINE_NAME, type FunctionRole } from '#contract/index';
 
 /** The session lifecycle state machine's ARN. */
 export function stateMachineArn(scope: IConstruct): string {
@@ -72,5 +72,15 @@ export function defaultEventBusArn(scope: IConstruct): string {
     resource: 'event-bus',
     resourceName: 'default',
     arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+  });
+}
+
+/** One of the system's functions, by role (a grant to invoke it names no construct, so none depends on it). */
+export function functionArn(scope: IConstruct, role: FunctionRole): string {
+  return Stack.of(scope).formatArn({
+    service: 'lambda',
+    resource: 'function',
+    resourceName: FUNCTION_NAMES[role],
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
 }

@@ -3,6 +3,7 @@
  * defaults (docs/deploy.md). Nothing here looks anything up: synth stays offline.
  */
 import type { Node } from 'constructs';
+import { MAX_WARM_POOL_SIZE, WARM_POOL_SIZE } from '#contract/index';
 import type { JwtSettings } from './constructs/http-api.ts';
 
 /**
@@ -17,6 +18,8 @@ export const DEFAULT_ALLOWED_ORIGINS = ['*'];
 export interface DeploySettings {
   jwt: JwtSettings;
   allowedOrigins: string[];
+  /** Idle controllers the warm pool keeps (context `warmPoolSize`, default WARM_POOL_SIZE.aws; 0: no pool). */
+  warmPoolSize: number;
 }
 
 /** Thrown when a context value has the wrong shape. */
@@ -47,10 +50,21 @@ function issuerFrom(node: Node): string {
   return raw;
 }
 
+/** The warm pool's size: a whole number from 0 to MAX_WARM_POOL_SIZE. */
+function warmPoolSizeFrom(node: Node): number {
+  const raw: unknown = node.tryGetContext('warmPoolSize') ?? WARM_POOL_SIZE.aws;
+  const size = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || size > MAX_WARM_POOL_SIZE) {
+    throw new InvalidContextError('warmPoolSize', `expected a whole number from 0 to ${MAX_WARM_POOL_SIZE}`);
+  }
+  return size;
+}
+
 /** Reads the deployment settings from the context of a construct tree. */
 export function readDeploySettings(node: Node): DeploySettings {
   return {
     jwt: { issuer: issuerFrom(node), audience: listFrom(node, 'jwtAudience', [DEFAULT_JWT_AUDIENCE]) },
     allowedOrigins: listFrom(node, 'allowedOrigins', DEFAULT_ALLOWED_ORIGINS),
+    warmPoolSize: warmPoolSizeFrom(node),
   };
 }

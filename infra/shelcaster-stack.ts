@@ -14,6 +14,7 @@ import { IvsRecording } from './constructs/ivs-recording.ts';
 import { MediaBucket } from './constructs/media-bucket.ts';
 import { SessionLifecycle } from './constructs/session-lifecycle.ts';
 import { TrackCreatedRule } from './constructs/track-created-rule.ts';
+import { WarmPool } from './constructs/warm-pool.ts';
 import { SessionsTable } from './constructs/sessions-table.ts';
 import type { DeploySettings } from './deploy-settings.ts';
 
@@ -37,6 +38,7 @@ export class ShelcasterStack extends Stack {
   readonly lifecycle: SessionLifecycle;
   readonly controllerStopped: ControllerStoppedRule;
   readonly trackCreated: TrackCreatedRule;
+  readonly warmPool: WarmPool;
   readonly httpApi: HttpApi;
 
   constructor(scope: Construct, id: string, props: ShelcasterStackProps) {
@@ -61,6 +63,7 @@ export class ShelcasterStack extends Stack {
       queues: this.queues,
       controller: this.controller.target,
       recording: this.recording,
+      warmPoolSize: settings.warmPoolSize,
     });
     this.lifecycle = new SessionLifecycle(this, 'Lifecycle', { functions: this.functions.byRole, queues: this.queues });
     this.controllerStopped = new ControllerStoppedRule(this, 'ControllerStopped', {
@@ -68,6 +71,7 @@ export class ShelcasterStack extends Stack {
       target: this.functions.byRole.controllerStopped,
     });
     this.trackCreated = new TrackCreatedRule(this, 'TrackCreated', { target: this.functions.byRole.measureTrack });
+    this.warmPool = new WarmPool(this, 'WarmPool', { target: this.functions.byRole.warmPool, size: settings.warmPoolSize });
     this.httpApi = new HttpApi(this, 'Http', {
       functions: this.functions.byRole,
       jwt: settings.jwt,

@@ -92,6 +92,11 @@ export interface LocalCloudOptions {
   iamEnforcement?: boolean;
   /** Where the synthesized template is cached (default `cdk.out/local-cloud/`, or SHELCASTER_TEMPLATE_CACHE). */
   templateCacheDir?: string;
+  /**
+   * Idle controllers the warm pool keeps (contract/warm-pool.ts; default WARM_POOL_SIZE.local, 0: no pool).
+   * `npm start` reads SHELCASTER_WARM_POOL_SIZE.
+   */
+  warmPoolSize?: number;
 }
 
 export interface LocalCloud {
@@ -246,10 +251,14 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       region: LOCAL_REGION,
       root: options.root,
       ...(options.ivsCompositionQuota ? { compositionQuota: options.ivsCompositionQuota } : {}),
+      ...(options.warmPoolSize !== undefined ? { warmPoolSize: options.warmPoolSize } : {}),
       registerFunction: (fn) => {
         lambda.register(fn);
       },
       roles: rolesFromIamModel(iam.model),
+      invokeFunctionAsync: async (functionName, payload) => {
+        await lambda.invoke(functionName, payload, 'Event');
+      },
     });
     iam.setPhysicalArns(deployedArns(template, deployment));
     // After a restart: recordings of live compositions go on (through the gateway, now up), the others are
@@ -288,8 +297,9 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
       issueToken: (userId) => apiServer.issueToken(userId),
       close() {
         closing ??= (async () => {
-          // Order matters: controllers first (their STOPPED events still reach the functions), then the
-          // stage and its recorder (ffmpeg), then the rest.
+          // Order matters: no more scheduled work (the warm pool's refill), then controllers (their STOPPED
+          // events still reach the functions), then the stage and its recorder (ffmpeg), then the rest.
+          events.stopSchedules();
           await apiServer.close();
           await ecs.close();
           await events.drain();

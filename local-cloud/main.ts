@@ -13,9 +13,11 @@
  *   SHELCASTER_IAM        `enforce` (default): every AWS request is evaluated against the synthesized template's
  *                         IAM; `off`: the roles are served and used, nothing is denied
  *   SHELCASTER_TEMPLATE_CACHE  where the synthesized template is cached (default cdk.out/local-cloud/)
+ *   SHELCASTER_WARM_POOL_SIZE  idle controllers the warm pool keeps (default 1; 0: no pool)
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MAX_WARM_POOL_SIZE, WARM_POOL_SIZE } from '#contract/index';
 import { LOCAL_API_PORT, LOCAL_AWS_PORT } from './gateway/provider.ts';
 import { faultsFromSetting, type FaultSpec } from './gateway/faults.ts';
 import type { DeliverySemantics } from './services/events/provider.ts';
@@ -64,6 +66,12 @@ try {
 }
 
 const eventDelivery = parseEventDelivery(process.env.SHELCASTER_EVENT_DELIVERY);
+const warmPoolSetting = process.env.SHELCASTER_WARM_POOL_SIZE;
+const warmPoolSize = warmPoolSetting === undefined ? WARM_POOL_SIZE.local : Number(warmPoolSetting);
+if (!(Number.isInteger(warmPoolSize) && warmPoolSize >= 0 && warmPoolSize <= MAX_WARM_POOL_SIZE)) {
+  process.stderr.write(`SHELCASTER_WARM_POOL_SIZE must be a whole number from 0 to ${MAX_WARM_POOL_SIZE} (got "${warmPoolSetting}")\n`);
+  process.exit(2);
+}
 
 /** SHELCASTER_EVENT_DELIVERY, checked: a duplicate rate 0 to 1 and a delay of at most a minute. */
 function parseEventDelivery(setting: string | undefined): DeliverySemantics | undefined {
@@ -93,6 +101,7 @@ const cloud = await startLocalCloud({
   ...(controllerEnvironment ? { controllerEnvironment } : {}),
   ...(compositionQuota ? { ivsCompositionQuota: Number(compositionQuota) } : {}),
   ...(fargateStartup ? { fargateStartup } : {}),
+  warmPoolSize,
 });
 
 process.stdout.write(
@@ -106,6 +115,7 @@ process.stdout.write(
     `  Executions     ${cloud.apiUrl}/executions`,
     `  State machine  ${cloud.deployment.stateMachineArn}`,
     `  Data           ${dataDir}`,
+    `  Warm pool      ${warmPoolSize > 0 ? `${warmPoolSize} idle controller${warmPoolSize === 1 ? '' : 's'} kept ready (SHELCASTER_WARM_POOL_SIZE)` : 'off (SHELCASTER_WARM_POOL_SIZE=0): every show starts a controller task'}`,
     `  Fargate model  ${fargateStartup ? `controller tasks take ${(fargateStartup.provisioningMs + fargateStartup.pullMs) / 1000} s from RunTask to RUNNING (${FARGATE_STARTUP_ENV})` : `off (${FARGATE_STARTUP_ENV}=0): controller tasks start at once`}`,
     '',
     'Get a bearer token:      npm run -s token -- <userId>',

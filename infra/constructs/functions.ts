@@ -21,6 +21,8 @@ export interface FunctionsProps {
   queues: CommandQueues;
   controller: ControllerTaskTarget;
   recording: IvsRecording;
+  /** Idle controllers the warm pool keeps (0: none). */
+  warmPoolSize: number;
 }
 
 /** Construct id of a role's function (`createSession` → `CreateSession`). */
@@ -46,6 +48,7 @@ export class Functions extends Construct {
       trackMedia: (fn) => fn.bindTrackMedia(props.media),
       trackEvents: (fn) => fn.bindTrackEvents(),
       compositionQuota: (fn) => fn.bindCompositionQuota(),
+      warmPool: (fn) => fn.bindWarmPool(props.warmPoolSize),
     };
     const byRole: Partial<Record<FunctionRole, ShelcasterFunction>> = {};
     for (const spec of FUNCTIONS) {

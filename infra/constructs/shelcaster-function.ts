@@ -24,7 +24,7 @@ import {
   type FunctionSpec,
 } from '#contract/index';
 import { LOG_RETENTION } from '../log-retention.ts';
-import { executionsArn, clusterTasksArn, controllerTaskDefinitionsArn, defaultEventBusArn, ivsResourcesArn, stateMachineArn } from '../arns.ts';
+import { executionsArn, clusterTasksArn, controllerTaskDefinitionsArn, defaultEventBusArn, functionArn, ivsResourcesArn, stateMachineArn } from '../arns.ts';
 import type { CommandQueues } from './command-queues.ts';
 import type { ControllerTaskTarget } from './controller-service.ts';
 import type { IdempotencyTable } from './idempotency-table.ts';
@@ -282,6 +282,13 @@ export class ShelcasterFunction extends NodejsFunction {
   /** The account's IVS composition quota (the contract's IVS_COMPOSITION_QUOTA): no grants. */
   bindCompositionQuota(): this {
     this.setBindingEnv('compositionQuota', { [ENV.compositionQuota]: String(IVS_COMPOSITION_QUOTA) });
+    return this;
+  }
+
+  /** The warm pool: its size (the deployment's setting) and its function, invoked asynchronously to refill it. */
+  bindWarmPool(size: number): this {
+    this.setBindingEnv('warmPool', { [ENV.warmPoolSize]: String(size), [ENV.warmPoolFunction]: FUNCTION_NAMES.warmPool });
+    this.addToRolePolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [functionArn(this, 'warmPool')] }));
     return this;
   }
 

@@ -3,7 +3,7 @@
  * AWS, from the same contract, wired as infra/shelcaster-stack.ts wires its constructs: one file here per
  * construct there (sessions-table.ts, idempotency-table.ts, media-bucket.ts, command-queues.ts,
  * controller-service.ts, ivs-recording.ts, functions.ts, session-lifecycle.ts, controller-stopped-rule.ts,
- * track-created-rule.ts, http-api.ts), which the parity test (test/integration/infra/cdk-local-parity.test.ts) pairs file for
+ * track-created-rule.ts, warm-pool.ts, http-api.ts), which the parity test (test/integration/infra/cdk-local-parity.test.ts) pairs file for
  * file. Idempotent: a restart finds what exists and keeps it.
  */
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
@@ -14,7 +14,7 @@ import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { CLUSTER_NAME, CONTROLLER_TASK_FAMILY, ENV, IVS_COMPOSITION_QUOTA } from '#contract/index';
+import { CLUSTER_NAME, CONTROLLER_TASK_FAMILY, ENV, FUNCTION_NAMES, IVS_COMPOSITION_QUOTA, WARM_POOL_SIZE } from '#contract/index';
 import { deployCommandQueues } from './command-queues.ts';
 import { deployControllerService } from './controller-service.ts';
 import { deployControllerStoppedRule } from './controller-stopped-rule.ts';
@@ -26,6 +26,7 @@ import { deployMediaBucket } from './media-bucket.ts';
 import { deploySessionLifecycle, stateMachineArnOf } from './session-lifecycle.ts';
 import { deploySessionsTable } from './sessions-table.ts';
 import { deployTrackCreatedRule } from './track-created-rule.ts';
+import { deployWarmPool } from './warm-pool.ts';
 import type { BindingValues, LocalFunction } from './shelcaster-function.ts';
 import type { DeployRoles } from './roles.ts';
 
@@ -41,10 +42,14 @@ export interface DeploySystemOptions {
   root: string;
   /** Registers a function with the local Lambda service. */
   registerFunction(fn: LocalFunction): Promise<void> | void;
+  /** Invokes a function asynchronously (the custom resource's request to the warm pool's function). */
+  invokeFunctionAsync(functionName: string, payload: unknown): Promise<void>;
   /** The local IVS's composition quota (the operator's setting); the functions cap live sessions with it. Default: the contract's. */
   compositionQuota?: number;
   /** The roles of the synthesized template (roles.ts). */
   roles: DeployRoles;
+  /** Idle controllers the warm pool keeps (0: none). Default: the contract's WARM_POOL_SIZE.local. */
+  warmPoolSize?: number;
 }
 
 export interface LocalDeployment {
@@ -91,12 +96,15 @@ export async function deploySystem(options: DeploySystemOptions): Promise<LocalD
     [ENV.storageConfigurationArn]: recording.storageConfigurationArn,
     [ENV.encoderConfigurationArn]: recording.encoderConfigurationArn,
     [ENV.compositionQuota]: String(options.compositionQuota ?? IVS_COMPOSITION_QUOTA),
+    [ENV.warmPoolSize]: String(options.warmPoolSize ?? WARM_POOL_SIZE.local),
+    [ENV.warmPoolFunction]: FUNCTION_NAMES.warmPool,
   };
   const functions = await deployFunctions(logs, options.root, bindingValues, (fn) => options.registerFunction(fn), options.roles.functionRole);
   const lifecycle = await deploySessionLifecycle(new SFNClient(config), region, account, options.roles.stateMachineRole);
   const events = new EventBridgeClient(config);
   await deployControllerStoppedRule(events, controller.clusterArn, region, account);
   await deployTrackCreatedRule(events, region, account);
+  await deployWarmPool(events, region, account, (request) => options.invokeFunctionAsync(FUNCTION_NAMES.warmPool, request));
 
   return {
     stateMachineArn: lifecycle.stateMachineArn,

@@ -8,13 +8,18 @@
  * machine has already replaced the task. A stop answers only a callback opened before the task stopped
  * (scheduled before its `stoppedAt`): a later one (the replacement's READY) belongs to another controller,
  * even when the session record read first still named the stopped task.
+ *
+ * A warm-pool controller (startedBy WARM_POOL_STARTED_BY) is its session's once claimed (found by its pool
+ * record); one that stopped while idle is forgotten and the pool is asked to refill, so it is never claimed dead.
  */
-import { ACTIVE_SESSION_STATUSES, SESSION_ID_PATTERN, STEP_ERRORS } from '#contract/index';
+import { ACTIVE_SESSION_STATUSES, SESSION_ID_PATTERN, STEP_ERRORS, WARM_POOL_STARTED_BY } from '#contract/index';
 import { redactSecrets } from '#helpers/redact-secrets';
 import { sendTaskFailure } from '#helpers/send-task-failure';
 import { answerOpenCallback } from '../callbacks.ts';
 import { logger, logSessionId } from '../powertools.ts';
 import { getSession } from '../sessions-repository.ts';
+import { forgetWarmController, getWarmController } from '../warm-pool/warm-pool-repository.ts';
+import { askForRefill } from './warm-pool.ts';
 
 /** The fields of an `ECS Task State Change` detail this function reads. */
 export interface StoppedTaskDetail {
@@ -29,6 +34,7 @@ export interface StoppedTaskDetail {
 
 export type ControllerStoppedOutcome =
   | { action: 'ignored'; why: string }
+  | { action: 'pool-controller-gone' }
   | { action: 'no-open-callback' }
   | { action: 'failed-callback'; callback: 'READY' | 'ON_AIR' };
 
@@ -40,7 +46,18 @@ const ignored = (why: string): ControllerStoppedOutcome => {
 /** Handles one stopped task. */
 export async function controllerStopped(detail: StoppedTaskDetail): Promise<ControllerStoppedOutcome> {
   if (detail.lastStatus !== 'STOPPED') return ignored('task is not stopped');
-  const sessionId = detail.startedBy;
+  let sessionId = detail.startedBy;
+  if (sessionId === WARM_POOL_STARTED_BY && detail.taskArn) {
+    const pooled = await getWarmController(detail.taskArn);
+    if (!pooled?.assignment) {
+      // Stopped idle (or starting, or retired): out of the pool for good, and replaced.
+      if (pooled) await forgetWarmController(detail.taskArn);
+      await askForRefill('controller-stopped');
+      logger.info('Warm-pool controller stopped while idle', { taskArn: detail.taskArn, state: pooled?.state, stoppedReason: detail.stoppedReason });
+      return { action: 'pool-controller-gone' };
+    }
+    sessionId = pooled.assignment.sessionId;
+  }
   if (!sessionId || !SESSION_ID_PATTERN.test(sessionId)) return ignored('task was not started for a session');
   logSessionId(sessionId);
   const session = await getSession(sessionId);

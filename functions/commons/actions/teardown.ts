@@ -1,7 +1,7 @@
 /**
  * Step Teardown: stops the composition, stops every controller task started for the session (those ECS lists
- * with `startedBy` = the session id, and the recorded one: a replaced task whose stop failed, or one whose
- * recording failed after RunTask, is stopped too), deletes the queue and the stage, then records ENDED or
+ * with `startedBy` = the session id, the recorded one, and the warm-pool controllers claimed for it: a replaced
+ * task whose stop failed, or one whose recording failed after RunTask or its claim, is stopped too), deletes the queue and the stage, then records ENDED or
  * FAILED with the reason, gives the live slots back and settles the commands still QUEUED (FAILED: the show
  * ended before they were applied), so every command ends APPLIED or FAILED. Each release tolerates "not
  * found", so a second run finishes what a first one left; a release that fails is reported after the others
@@ -24,6 +24,8 @@ import { logger, logSessionId } from '../powertools.ts';
 import { failQueuedCommand, listQueuedCommandIds } from '../commands-repository.ts';
 import { releaseSessionSlot } from '../rate-limits.ts';
 import { getSession, markSessionEnding, markSessionFinished } from '../sessions-repository.ts';
+import { claimedForSession } from '../warm-pool/pool-plan.ts';
+import { listWarmControllers } from '../warm-pool/warm-pool-repository.ts';
 
 const cluster = getStringFromEnv(ENV.clusterName);
 
@@ -61,7 +63,11 @@ export async function teardown(state: TeardownState, now: () => Date = () => new
   const queueUrl = session?.queueUrl ?? state.resources?.queueUrl ?? (await findCommandQueueUrl(sessionId));
   const results: [string, unknown][] = [
     ['composition', await release('composition', session?.compositionArn ?? state.onAir?.compositionArn, stopComposition)],
-    ['controller tasks', await release('controller tasks', sessionId, () => stopSessionTasks(sessionId, [session?.taskArn, state.controller?.taskArn]))],
+    ['controller tasks', await release('controller tasks', sessionId, async () => {
+      // Warm-pool controllers claimed for the session keep the pool's startedBy: found by their claim.
+      const claimed = claimedForSession(await listWarmControllers(), sessionId).map((record) => record.taskArn);
+      await stopSessionTasks(sessionId, [session?.taskArn, state.controller?.taskArn, ...claimed]);
+    })],
     ['command queue', await release('command queue', queueUrl, deleteCommandQueue)],
     ['stage', await release('stage', session?.stageArn ?? state.resources?.stageArn, deleteIvsStage)],
   ];

@@ -1,6 +1,6 @@
-/** Runs the program controller task of a session on Fargate. */
-import { RunTaskCommand } from '@aws-sdk/client-ecs';
-import { CONTROLLER_CONTAINER_NAME, controllerSessionEnvironment } from '#contract/index';
+/** Runs a program controller task on Fargate: a session's, or an idle one for the warm pool. */
+import { RunTaskCommand, type KeyValuePair } from '@aws-sdk/client-ecs';
+import { CONTROLLER_CONTAINER_NAME, ENV, WARM_POOL_STARTED_BY, controllerSessionEnvironment } from '#contract/index';
 import { ecsClient } from '#clients/ecs';
 
 /** Where and how the controller runs (from the function's environment). */
@@ -33,14 +33,23 @@ export class ControllerTaskNotStartedError extends Error {
 
 /** Calls RunTask (FARGATE, awsvpc, startedBy = session id); returns the task ARN. */
 export async function runControllerTask(placement: ControllerPlacement, assignment: ControllerAssignment): Promise<string> {
+  return runTask(placement, { startedBy: assignment.sessionId, clientToken: assignment.clientToken, environment: controllerSessionEnvironment(assignment) });
+}
+
+/** Calls RunTask for an idle pool controller (startedBy = WARM_POOL_STARTED_BY, no session); returns the task ARN. */
+export async function runWarmControllerTask(placement: ControllerPlacement): Promise<string> {
+  return runTask(placement, { startedBy: WARM_POOL_STARTED_BY, environment: [{ name: ENV.warmPoolController, value: '1' }] });
+}
+
+async function runTask(placement: ControllerPlacement, start: { startedBy: string; clientToken?: string; environment: KeyValuePair[] }): Promise<string> {
   const { tasks, failures } = await ecsClient.send(
     new RunTaskCommand({
       cluster: placement.cluster,
       taskDefinition: placement.taskDefinition,
       launchType: 'FARGATE',
       count: 1,
-      startedBy: assignment.sessionId,
-      clientToken: assignment.clientToken,
+      startedBy: start.startedBy,
+      ...(start.clientToken ? { clientToken: start.clientToken } : {}),
       networkConfiguration: {
         awsvpcConfiguration: {
           subnets: placement.subnets,
@@ -52,7 +61,7 @@ export async function runControllerTask(placement: ControllerPlacement, assignme
         containerOverrides: [
           {
             name: CONTROLLER_CONTAINER_NAME,
-            environment: controllerSessionEnvironment(assignment),
+            environment: start.environment,
           },
         ],
       },

@@ -5,8 +5,10 @@
  * FunctionInvoker as asynchronous invocations.
  *
  * LIMITATIONS
- * - Only the default bus; no custom buses, archives, replays, pipes, API destinations or schedules
- *   (a rule with a ScheduleExpression is stored but never fires).
+ * - Only the default bus; no custom buses, archives, replays, pipes or API destinations.
+ * - Scheduled rules: `rate()` expressions fire on the local clock every period from when the rule was put
+ *   (or the local cloud started), with EventBridge's `Scheduled Event`; `cron()` expressions are stored but
+ *   never fire.
  * - Only Lambda function targets are delivered; other target types are accepted and stored, and each
  *   delivery to them is reported as a delivery failure. No RoleArn checks, no retry policy, no dead-letter
  *   queue: a failed delivery is reported once through `onDeliveryFailure`, never to the PutEvents caller.
@@ -25,6 +27,8 @@ import { answerJsonOperation, AwsServiceError, jsonError } from '#local-cloud/ga
 import { InvalidEventPatternError, matchesEventPattern, parseEventPattern } from './event-pattern.ts';
 import { EventsStore, type Rule, type RuleTarget } from './store.ts';
 import { targetInput } from './target-input.ts';
+import { InvalidScheduleExpressionError, schedulePeriodMs } from './schedule-expression.ts';
+import { systemClock, type Clock, type TimerHandle } from '#local-cloud/clock';
 
 export interface EventsProviderOptions {
   invoker: FunctionInvoker;
@@ -35,6 +39,8 @@ export interface EventsProviderOptions {
   onDeliveryFailure?: (failure: DeliveryFailure) => void;
   /** At-least-once, any-order delivery as on AWS (default: each event once, at once). */
   delivery?: DeliverySemantics;
+  /** The clock scheduled rules fire on (default: the wall clock). */
+  clock?: Clock;
 }
 
 /**
@@ -97,10 +103,15 @@ export class EventsProvider implements ServiceProvider, EventPublisher {
   private readonly region: string;
   private readonly deliveries = new Set<Promise<void>>();
   private readonly operations: Record<string, (input: Input) => unknown>;
+  private readonly schedules = new Map<string, TimerHandle>();
+  private readonly clock: Clock;
+  private schedulesStopped = false;
 
   constructor(private readonly options: EventsProviderOptions) {
     this.region = options.region ?? LOCAL_REGION;
+    this.clock = options.clock ?? systemClock;
     this.store = new EventsStore(options.dataDir ? join(options.dataDir, 'events.json') : undefined);
+    for (const rule of this.store.list()) this.armSchedule(rule.Name);
     this.operations = {
       PutRule: (input) => this.putRule(input),
       DescribeRule: (input) => this.describeRule(input),
@@ -144,7 +155,45 @@ export class EventsProvider implements ServiceProvider, EventPublisher {
   }
 
   async close(): Promise<void> {
+    this.stopSchedules();
     await this.drain();
+  }
+
+  /** Scheduled rules fire no more (the local cloud is shutting down: nothing may start work behind it). */
+  stopSchedules(): void {
+    this.schedulesStopped = true;
+    for (const timer of this.schedules.values()) timer.cancel();
+    this.schedules.clear();
+  }
+
+  /** (Re)arms a rule's schedule from now: a `rate()` rule that exists and is enabled fires every period. */
+  private armSchedule(name: string): void {
+    this.schedules.get(name)?.cancel();
+    this.schedules.delete(name);
+    const rule = this.store.get(name);
+    if (this.schedulesStopped || !rule || rule.State !== 'ENABLED' || rule.ScheduleExpression === undefined) return;
+    const period = schedulePeriodMs(rule.ScheduleExpression);
+    if (period === undefined) return;
+    this.schedules.set(
+      name,
+      this.clock.setTimeout(() => {
+        const current = this.store.get(name);
+        if (current && current.State === 'ENABLED') {
+          this.deliverToTargets(current, {
+            version: '0',
+            id: randomUUID(),
+            'detail-type': 'Scheduled Event',
+            source: 'aws.events',
+            account: LOCAL_ACCOUNT_ID,
+            time: eventTime(new Date(this.clock.now())),
+            region: this.region,
+            resources: [current.Arn],
+            detail: {},
+          });
+        }
+        this.armSchedule(name);
+      }, period),
+    );
   }
 
   private ruleArn(name: string): string {
@@ -180,6 +229,14 @@ export class EventsProvider implements ServiceProvider, EventPublisher {
         throw error;
       }
     }
+    if (schedule !== undefined) {
+      try {
+        schedulePeriodMs(schedule);
+      } catch (error) {
+        if (error instanceof InvalidScheduleExpressionError) throw new AwsServiceError('ValidationException', error.message);
+        throw error;
+      }
+    }
     const state = (input.State as string | undefined) ?? 'ENABLED';
     if (state !== 'ENABLED' && state !== 'DISABLED') throw new AwsServiceError('ValidationException', `State ${state} is not valid.`);
     const existing = this.store.get(name);
@@ -195,6 +252,7 @@ export class EventsProvider implements ServiceProvider, EventPublisher {
       ...(typeof input.RoleArn === 'string' ? { RoleArn: input.RoleArn } : {}),
     };
     this.store.put(rule);
+    this.armSchedule(name);
     return { RuleArn: rule.Arn };
   }
 
@@ -223,6 +281,7 @@ export class EventsProvider implements ServiceProvider, EventPublisher {
       throw new AwsServiceError('ValidationException', "Rule can't be deleted since it has targets.");
     }
     this.store.delete(name);
+    this.armSchedule(name);
     return {};
   }
 
@@ -230,6 +289,7 @@ export class EventsProvider implements ServiceProvider, EventPublisher {
     this.checkBus(input);
     const rule = this.rule(requireString(input, 'Name'));
     this.store.put({ ...rule, State: state });
+    this.armSchedule(rule.Name);
     return {};
   }
 
@@ -323,19 +383,25 @@ export class EventsProvider implements ServiceProvider, EventPublisher {
     for (const rule of this.store.list()) {
       if (rule.State !== 'ENABLED' || rule.EventPattern === undefined) continue;
       if (!matchesEventPattern(parseEventPattern(rule.EventPattern), event)) continue;
-      for (const target of rule.Targets) {
-        const semantics = this.options.delivery;
-        const random = semantics?.random ?? Math.random;
-        const copies = semantics && random() < semantics.duplicateRate ? 2 : 1;
-        for (let copy = 0; copy < copies; copy++) {
-          const delayMs = semantics ? Math.floor(random() * semantics.maxDelayMs) : 0;
-          const delivery = (delayMs > 0 ? new Promise((resolve) => setTimeout(resolve, delayMs)) : Promise.resolve()).then(() => this.deliver(rule, target, event));
-          this.deliveries.add(delivery);
-          void delivery.finally(() => this.deliveries.delete(delivery));
-        }
+      this.deliverToTargets(rule, event);
+    }
+  }
+
+  /** Hands an event to each target of a rule (with the configured delivery semantics). */
+  private deliverToTargets(rule: Rule, event: Record<string, unknown>): void {
+    for (const target of rule.Targets) {
+      const semantics = this.options.delivery;
+      const random = semantics?.random ?? Math.random;
+      const copies = semantics && random() < semantics.duplicateRate ? 2 : 1;
+      for (let copy = 0; copy < copies; copy++) {
+        const delayMs = semantics ? Math.floor(random() * semantics.maxDelayMs) : 0;
+        const delivery = (delayMs > 0 ? new Promise((resolve) => setTimeout(resolve, delayMs)) : Promise.resolve()).then(() => this.deliver(rule, target, event));
+        this.deliveries.add(delivery);
+        void delivery.finally(() => this.deliveries.delete(delivery));
       }
     }
   }
+
 
   private async deliver(rule: Rule, target: RuleTarget, event: Record<string, unknown>): Promise<void> {
     const eventId = String(event.id);

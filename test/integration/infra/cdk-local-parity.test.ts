@@ -36,6 +36,8 @@ import {
   SESSIONS_TABLE,
   STATE_MACHINE_NAME,
   TABLES,
+  WARM_POOL_REFILL_RULE_NAME,
+  WARM_POOL_REFILL_SCHEDULE,
   keyAttributesOf,
   substituteDefinition,
   type SubstitutionKey,
@@ -50,8 +52,11 @@ import type { CfnResource } from '#test/unit/infra/template-reader';
 
 /** What differs on purpose between AWS and the local cloud, and why. */
 const KNOWN_DIFFERENCES = {
-  /** Network placement: CDK names the VPC's public subnets and the task's security group; locally there is no VPC. */
-  environmentValues: ['CONTROLLER_SUBNETS', 'CONTROLLER_SECURITY_GROUPS'],
+  /**
+   * Network placement: CDK names the VPC's public subnets and the task's security group; locally there is no VPC.
+   * The warm pool's size is each deployment's setting (WARM_POOL_SIZE.aws and .local; 0 here, so no Chromium runs).
+   */
+  environmentValues: ['CONTROLLER_SUBNETS', 'CONTROLLER_SECURITY_GROUPS', 'WARM_POOL_SIZE'],
   /**
    * Values that are ARNs of resources with generated ids (IVS configurations): compared by the name of the
    * resource they point at instead.
@@ -138,6 +143,7 @@ beforeAll(async () => {
     awsPort: 0,
     apiPort: 0,
     root: REPO_ROOT,
+    warmPoolSize: 0,
     log: (line) => lines.push(line),
   });
   clientConfig = { endpoint: cloud.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
@@ -320,6 +326,21 @@ describe('The CDK stack and the local cloud deploy the same system', () => {
       expect(localTargets.map((t) => functionNameOf(t.Arn!))).toEqual(cdkTargets);
       expect(cdkTargets).toEqual([FUNCTION_NAMES.controllerStopped]);
       if (KNOWN_DIFFERENCES.ruleTargetRetryPolicy) expect((rule.Targets as { RetryPolicy?: unknown }[])[0]?.RetryPolicy).toBeDefined();
+    });
+  });
+
+  describe('warm-pool.ts', () => {
+    it('refill the pool with the same schedule rule, targeting the same function', async () => {
+      const rule = cdkNamed('AWS::Events::Rule', WARM_POOL_REFILL_RULE_NAME).Properties ?? {};
+      const events = new EventBridgeClient(clientConfig);
+      const described = await events.send(new DescribeRuleCommand({ Name: WARM_POOL_REFILL_RULE_NAME }));
+      expect(described.ScheduleExpression).toBe(rule.ScheduleExpression);
+      expect(described.ScheduleExpression).toBe(WARM_POOL_REFILL_SCHEDULE);
+      expect(described.State).toBe(rule.State ?? 'ENABLED');
+      const cdkTargets = (rule.Targets as { Arn: unknown }[]).map((t) => functionNameOf(cdkValue(t.Arn)));
+      const localTargets = (await events.send(new ListTargetsByRuleCommand({ Rule: WARM_POOL_REFILL_RULE_NAME }))).Targets ?? [];
+      expect(localTargets.map((t) => functionNameOf(t.Arn!))).toEqual(cdkTargets);
+      expect(cdkTargets).toEqual([FUNCTION_NAMES.warmPool]);
     });
   });
 

@@ -20,6 +20,7 @@ import {
   CONTROLLER_LOG_GROUP,
   CONTROLLER_STOPPED_RULE_NAME,
   TRACK_CREATED_RULE_NAME,
+  WARM_POOL_REFILL_RULE_NAME,
   CONTROLLER_TASK_FAMILY,
   CONTROLLER_TASK_SIZE,
   FUNCTION_NAMES,
@@ -115,6 +116,7 @@ describe('cdk synth (pinned CLI, offline)', () => {
       STATE_MACHINE_NAME,
       CONTROLLER_STOPPED_RULE_NAME,
       TRACK_CREATED_RULE_NAME,
+      WARM_POOL_REFILL_RULE_NAME,
       HTTP_API_NAME,
       `${MEDIA_BUCKET_PREFIX}-`,
       ...Object.values(FUNCTION_NAMES),
@@ -130,7 +132,7 @@ describe('cdk synth (pinned CLI, offline)', () => {
     expect(ofType('AWS::ECS::Cluster').map((r) => r.Properties.ClusterName)).toEqual([CLUSTER_NAME]);
     expect(ofType('AWS::StepFunctions::StateMachine').map((r) => r.Properties.StateMachineName)).toEqual([STATE_MACHINE_NAME]);
     expect(ofType('AWS::Events::Rule').map((r) => r.Properties.Name).sort()).toEqual(
-      [CONTROLLER_STOPPED_RULE_NAME, TRACK_CREATED_RULE_NAME].sort(),
+      [CONTROLLER_STOPPED_RULE_NAME, TRACK_CREATED_RULE_NAME, WARM_POOL_REFILL_RULE_NAME].sort(),
     );
     expect(ofType('AWS::ApiGatewayV2::Api').map((r) => r.Properties.Name)).toEqual([HTTP_API_NAME]);
     expect(ofType('AWS::Lambda::Function').map((r) => r.Properties.FunctionName)).toEqual(

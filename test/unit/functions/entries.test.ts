@@ -10,9 +10,12 @@ const saved = Object.fromEntries(bindingVariables.map((name) => [name, process.e
 function environmentOf(spec: (typeof FUNCTIONS)[number]): string[] {
   for (const name of bindingVariables) delete process.env[name];
   const names = spec.bindings.flatMap((binding) => BINDING_ENV[binding]);
-  for (const name of names) process.env[name] = name === 'STATE_MACHINE_ARN'
-    ? 'arn:aws:states:us-east-1:123456789012:stateMachine:shelcaster-session-lifecycle'
-    : `value-of-${name.toLowerCase()}`;
+  // Values the functions check at cold start must have their shape; the others are any text.
+  const shaped: Record<string, string> = {
+    STATE_MACHINE_ARN: 'arn:aws:states:us-east-1:123456789012:stateMachine:shelcaster-session-lifecycle',
+    WARM_POOL_SIZE: '1',
+  };
+  for (const name of names) process.env[name] = shaped[name] ?? `value-of-${name.toLowerCase()}`;
   return names;
 }
 

@@ -7,6 +7,7 @@ import {
   InvalidContextError,
   readDeploySettings,
 } from '#infra/deploy-settings';
+import { WARM_POOL_SIZE } from '#contract/index';
 import { cdkJsonContext } from './stack-fixture.ts';
 
 const settingsOf = (context: Record<string, unknown>) => readDeploySettings(new App({ context }).node);
@@ -16,6 +17,7 @@ describe('readDeploySettings', () => {
     expect(settingsOf({})).toEqual({
       jwt: { issuer: DEFAULT_JWT_ISSUER, audience: [DEFAULT_JWT_AUDIENCE] },
       allowedOrigins: DEFAULT_ALLOWED_ORIGINS,
+      warmPoolSize: WARM_POOL_SIZE.aws,
     });
   });
 
@@ -25,7 +27,11 @@ describe('readDeploySettings', () => {
 
   it('accepts lists as JSON arrays or comma-separated strings (as `-c name=a,b` passes them)', () => {
     const settings = settingsOf({ jwtIssuer: 'https://id.example.com/', jwtAudience: 'a, b', allowedOrigins: ['https://x.example.com'] });
-    expect(settings).toEqual({ jwt: { issuer: 'https://id.example.com/', audience: ['a', 'b'] }, allowedOrigins: ['https://x.example.com'] });
+    expect(settings).toEqual({
+      jwt: { issuer: 'https://id.example.com/', audience: ['a', 'b'] },
+      allowedOrigins: ['https://x.example.com'],
+      warmPoolSize: WARM_POOL_SIZE.aws,
+    });
   });
 
   it('refuses an issuer that is not https', () => {
@@ -35,5 +41,11 @@ describe('readDeploySettings', () => {
   it('refuses an empty or non-string audience', () => {
     expect(() => settingsOf({ jwtAudience: [] })).toThrow(InvalidContextError);
     expect(() => settingsOf({ jwtAudience: [42] })).toThrow(InvalidContextError);
+  });
+
+  it('reads the warm pool size (0 turns the pool off; `-c warmPoolSize=3` passes a string) and refuses anything else', () => {
+    expect(settingsOf({ warmPoolSize: 0 }).warmPoolSize).toBe(0);
+    expect(settingsOf({ warmPoolSize: '3' }).warmPoolSize).toBe(3);
+    for (const bad of [-1, 1.5, 'two', 21]) expect(() => settingsOf({ warmPoolSize: bad })).toThrow(InvalidContextError);
   });
 });

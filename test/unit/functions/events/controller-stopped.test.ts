@@ -1,7 +1,9 @@
 import '../support/env.ts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { WARM_POOL_PARTITION, WARM_POOL_STARTED_BY } from '#contract/index';
 import { GetExecutionHistoryCommand, SFNClient, SendTaskFailureCommand, type GetExecutionHistoryCommandOutput } from '@aws-sdk/client-sfn';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { handler } from '../../../../functions/events/controller-stopped.ts';
@@ -10,10 +12,11 @@ import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import stoppedEvent from '../../../fixtures/events/ecs-task-stopped.json' with { type: 'json' };
 import onAirHistory from '../../../fixtures/events/execution-history-on-air.json' with { type: 'json' };
 import lambdaRunningHistory from '../../../fixtures/events/execution-history-lambda-running.json' with { type: 'json' };
-import { EXECUTION_ARN, TASK_ARN, sessionItem } from '../support/sessions.ts';
+import { EXECUTION_ARN, QUEUE_URL, SESSION_ID, STAGE_ARN, TASK_ARN, sessionItem } from '../support/sessions.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const sfn = mockClient(SFNClient);
+const lambda = mockClient(LambdaClient);
 
 const event = (detail: Partial<StoppedTaskDetail> = {}) => {
   const copy = structuredClone(stoppedEvent) as unknown as EventBridgeEvent<'ECS Task State Change', StoppedTaskDetail>;
@@ -24,6 +27,8 @@ const event = (detail: Partial<StoppedTaskDetail> = {}) => {
 beforeEach(() => {
   documents.reset();
   sfn.reset();
+  lambda.reset();
+  lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
   documents.on(GetCommand).resolves({ Item: sessionItem({ taskArn: TASK_ARN }) });
   sfn.on(GetExecutionHistoryCommand).resolves(onAirHistory as unknown as GetExecutionHistoryCommandOutput);
   sfn.on(SendTaskFailureCommand).resolves({});
@@ -97,5 +102,30 @@ describe('Function: controller-stopped', () => {
 
     expect(await handler(event(), lambdaContext)).toEqual({ action: 'failed-callback', callback: 'ON_AIR' });
     expect(await handler(event(), lambdaContext)).toEqual({ action: 'no-open-callback' });
+  });
+
+  describe('of a warm-pool controller', () => {
+    const poolKey = { pk: WARM_POOL_PARTITION, sk: `TASK#${TASK_ARN}` };
+
+    it('stopped while idle: forgets it (never claimed dead) and asks for a refill', async () => {
+      documents.on(GetCommand, { Key: poolKey }).resolves({ Item: { ...poolKey, taskArn: TASK_ARN, state: 'IDLE', startedAt: new Date().toISOString() } });
+
+      const outcome = await handler(event({ startedBy: WARM_POOL_STARTED_BY }), lambdaContext);
+
+      expect(outcome).toEqual({ action: 'pool-controller-gone' });
+      expect(documents).toReceiveCommandWith(DeleteCommand, { Key: poolKey });
+      expect(lambda).toReceiveCommandWith(InvokeCommand, { FunctionName: 'shelcaster-warm-pool', InvocationType: 'Event', Payload: JSON.stringify({ reason: 'controller-stopped' }) });
+      expect(sfn).not.toHaveReceivedAnyCommand();
+    });
+
+    it("claimed: fails its session's open callback, as for a task run for the session", async () => {
+      const assignment = { sessionId: SESSION_ID, stageArn: STAGE_ARN, queueUrl: QUEUE_URL, generation: 0 };
+      documents.on(GetCommand, { Key: poolKey }).resolves({ Item: { ...poolKey, taskArn: TASK_ARN, state: 'CLAIMED', startedAt: new Date().toISOString(), assignment } });
+
+      const outcome = await handler(event({ startedBy: WARM_POOL_STARTED_BY }), lambdaContext);
+
+      expect(outcome).toEqual({ action: 'failed-callback', callback: 'ON_AIR' });
+      expect(lambda).not.toHaveReceivedAnyCommand();
+    });
   });
 });

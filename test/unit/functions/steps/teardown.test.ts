@@ -6,7 +6,7 @@ import { ECSClient, ListTasksCommand, StopTaskCommand } from '@aws-sdk/client-ec
 import { DeleteStageCommand, IVSRealTimeClient, ResourceNotFoundException, StopCompositionCommand } from '@aws-sdk/client-ivs-realtime';
 import { DeleteQueueCommand, GetQueueUrlCommand, QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DEFAULT_EXECUTION_LIMITS, SHOW_ENDED_COMMAND_REASON } from '#contract/index';
+import { DEFAULT_EXECUTION_LIMITS, SHOW_ENDED_COMMAND_REASON, WARM_POOL_PARTITION } from '#contract/index';
 import { handler } from '../../../../functions/steps/teardown.ts';
 import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import { COMPOSITION_ARN, HOST_ID, QUEUE_URL, SESSION_ID, STAGE_ARN, TASK_ARN, sessionItem } from '../support/sessions.ts';
@@ -129,7 +129,8 @@ describe('Step: teardown', () => {
 
   it('settles the commands still QUEUED as FAILED with a reason, after recording the end', async () => {
     const order: string[] = [];
-    documents.on(QueryCommand).callsFake(() => {
+    documents.on(QueryCommand).callsFake((input: { ExpressionAttributeValues: Record<string, unknown> }) => {
+      if (input.ExpressionAttributeValues[':pk'] === WARM_POOL_PARTITION) return { Items: [] };
       order.push('list queued');
       return { Items: [{ commandId: 'c-1' }, { commandId: 'c-2' }] };
     });

@@ -20,6 +20,8 @@ export const TEST_ENV = {
   COMMAND_DLQ_ARN: 'arn:aws:sqs:us-east-1:123456789012:shelcaster-program-commands-dlq.fifo',
   IVS_STORAGE_CONFIGURATION_ARN: 'arn:aws:ivs:us-east-1:123456789012:storage-configuration/AbCdEf123456',
   IVS_ENCODER_CONFIGURATION_ARN: 'arn:aws:ivs:us-east-1:123456789012:encoder-configuration/GhIjKl789012',
+  WARM_POOL_SIZE: '1',
+  WARM_POOL_FUNCTION_NAME: 'shelcaster-warm-pool',
 } as const;
 
 for (const [key, value] of Object.entries(TEST_ENV)) process.env[key] = value;

@@ -46,6 +46,7 @@ describe('TrackCreatedRule', () => {
     expect(eventBridgePermissions()).toEqual([
       ['arn-of:AWS::Lambda::Function:shelcaster-controller-stopped', 'arn-of:AWS::Events::Rule:shelcaster-controller-stopped'],
       ['arn-of:AWS::Lambda::Function:shelcaster-measure-track', 'arn-of:AWS::Events::Rule:shelcaster-track-created'],
+      ['arn-of:AWS::Lambda::Function:shelcaster-warm-pool', 'arn-of:AWS::Events::Rule:shelcaster-warm-pool-refill'],
     ]);
   });
 });

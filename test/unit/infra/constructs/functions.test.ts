@@ -63,6 +63,8 @@ function expectedGrants(binding: Binding): string[] {
         `Deny sqs:DeleteQueue ${DLQ}`,
         `Deny sqs:SetQueueAttributes ${DLQ}`,
       ];
+    case 'warmPool':
+      return allow(['lambda:InvokeFunction'], ['arn:aws:lambda:REGION:ACCOUNT:function:shelcaster-warm-pool']);
     case 'trackEvents':
       return allow(['events:PutEvents'], ['arn:aws:events:REGION:ACCOUNT:event-bus/default']);
     case 'stages':
@@ -90,6 +92,8 @@ function expectedValue(name: string): unknown {
     COMMAND_DLQ_ARN: DLQ,
     IVS_STORAGE_CONFIGURATION_ARN: STORAGE,
     IVS_ENCODER_CONFIGURATION_ARN: ENCODER,
+    WARM_POOL_SIZE: '2',
+    WARM_POOL_FUNCTION_NAME: 'shelcaster-warm-pool',
   };
   return values[name];
 }

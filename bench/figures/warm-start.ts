@@ -1,0 +1,107 @@
+/**
+ * Figures "warm start: POST /sessions → LIVE with a warm controller" (issue 17: p95 ≤ 3 s, with Fargate's
+ * start-up modelled) and "pool refill after a claim" (reported). They run in a local cloud of their own with
+ * the Fargate model on (SHELCASTER_FARGATE_STARTUP_MS at its default) and a pool of one
+ * (SHELCASTER_WARM_POOL_SIZE=1), sessions one at a time, each started once an idle controller is ready. From
+ * what the system recorded: the session's LIVE time against the POST; the claim (the pool record's
+ * `claimedAt`), and the replacement's RunTask (its `startedAt`) and readiness (its `idleSince`).
+ */
+import { rm } from 'node:fs/promises';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { SESSIONS_TABLE_NAME, WARM_POOL_PARTITION, sessionKey, type SessionRecord, type WarmControllerRecord } from '#contract/index';
+import { eventually } from '#harness/eventually';
+import { startLocalCloud } from '#harness/local-cloud';
+import { DEFAULT_FARGATE_STARTUP_MS, FARGATE_STARTUP_ENV } from '#local-cloud/services/ecs/fargate-startup';
+import { BenchContext, endSession, startSession } from '../client.ts';
+import { atMost, failedFigure, figure, type Figure } from '../figure.ts';
+import { summarize } from '../stats.ts';
+import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CONTROLLER_LOG_GROUP } from '#contract/index';
+import type { AwsClients } from '#harness/system-session';
+
+/** The phases (ms since its process start) a session's controller logged when it joined. */
+async function joinPhases(aws: AwsClients, sessionId: string): Promise<Record<string, number> | undefined> {
+  const logs = await aws.logs.send(new FilterLogEventsCommand({ logGroupName: CONTROLLER_LOG_GROUP, filterPattern: `"${sessionId}"` }));
+  const event = logs.events?.find((e) => e.message?.includes('Joined the stage and publishing'));
+  if (!event?.message) return undefined;
+  return (JSON.parse(event.message) as { sinceProcessStartMs?: Record<string, number> }).sinceProcessStartMs;
+}
+
+const WARM = { id: 'warm-start', title: "warm start: POST /sessions → LIVE with a warm controller, Fargate's start-up modelled", target: 'p95 ≤ 3000 ms' };
+const REFILL = { id: 'pool-refill', title: 'pool refill: a claim → the next warm controller idle', target: "reported (Fargate's start-up + the controller's own)" };
+const WARM_P95_MS = 3000;
+
+/** Runs `count` warm starts, one at a time, and measures the pool's refill after each claim. */
+export async function warmStartFigures(runId: string, count: number, log: (line: string) => void): Promise<Figure[]> {
+  const cloud = await startLocalCloud({
+    readyTimeoutMs: 120_000,
+    env: { [FARGATE_STARTUP_ENV]: String(DEFAULT_FARGATE_STARTUP_MS), SHELCASTER_WARM_POOL_SIZE: '1' },
+  });
+  const ctx = new BenchContext(
+    { apiUrl: cloud.apiUrl, awsEndpoint: cloud.awsEndpoint, dataDir: cloud.dataDir, pid: cloud.process.pid, origin: 'started', stop: async () => undefined },
+    `${runId}-warm`,
+  );
+  const doc = DynamoDBDocumentClient.from(ctx.aws.dynamodb);
+  const pool = async (): Promise<WarmControllerRecord[]> =>
+    ((await doc.send(new QueryCommand({ TableName: SESSIONS_TABLE_NAME, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': WARM_POOL_PARTITION }, ConsistentRead: true }))).Items ?? []) as WarmControllerRecord[];
+  const idle = (except: ReadonlySet<string>) =>
+    eventually(async () => (await pool()).find((r) => r.state === 'IDLE' && !except.has(r.taskArn)), 180_000, 'an idle warm controller', 200);
+
+  const warm: number[] = [];
+  const refill: number[] = [];
+  const split: Record<string, number[]> = {};
+  const add = (name: string, ms: number | undefined) => {
+    if (ms !== undefined && Number.isFinite(ms)) (split[name] ??= []).push(ms);
+  };
+  const failures: string[] = [];
+  const used = new Set<string>();
+  try {
+    for (let i = 0; i < count; i++) {
+      try {
+        const ready = await idle(used);
+        const session = await startSession(await ctx.newHost(), `Bench warm start ${i + 1}`, 180_000);
+        const record = (await doc.send(new GetCommand({ TableName: SESSIONS_TABLE_NAME, Key: sessionKey(session.sessionId), ConsistentRead: true }))).Item as SessionRecord | undefined;
+        used.add(ready.taskArn);
+        if (record?.taskArn !== ready.taskArn) {
+          failures.push(`session ${i + 1}: not served by the warm controller (${record?.taskArn ?? 'none'})`);
+        } else {
+          warm.push(session.liveAt! - session.postedAt);
+          const claimed = (await pool()).find((r) => r.taskArn === ready.taskArn);
+          const claimedAt = claimed?.claimedAt ? Date.parse(claimed.claimedAt) : undefined;
+          const phases = await joinPhases(ctx.aws, session.sessionId);
+          add('POST → claimed (CreateStage, StartController)', claimedAt !== undefined ? claimedAt - session.postedAt : undefined);
+          const claimedPhase = phases?.claimed;
+          const published = phases?.published;
+          add('claimed → published (the hand-off, token, join)', claimedPhase !== undefined && published !== undefined ? published - claimedPhase : undefined);
+          log(`  warm session ${i + 1}/${count}: LIVE after ${session.liveAt! - session.postedAt} ms`);
+          const next = await idle(used);
+          if (claimedAt !== undefined && next.idleSince) {
+            refill.push(Date.parse(next.idleSince) - claimedAt);
+            add('refill: claimed → RunTask', Date.parse(next.startedAt) - claimedAt);
+            add('refill: RunTask → idle (Fargate start, Chromium, page)', Date.parse(next.idleSince) - Date.parse(next.startedAt));
+          }
+        }
+        const { final } = await endSession(session);
+        if (final.status !== 'ENDED') failures.push(`end ${i + 1}: ${String(final.status)}`);
+      } catch (error) {
+        failures.push(`session ${i + 1}: ${(error as Error).message}`);
+      }
+    }
+  } finally {
+    await cloud.stop();
+    await rm(cloud.dataDir, { recursive: true, force: true });
+  }
+  const notes = [
+    `${count} sessions, one at a time, each started once an idle controller was ready, in a local cloud started for these figures with ${FARGATE_STARTUP_ENV}=${DEFAULT_FARGATE_STARTUP_MS} and SHELCASTER_WARM_POOL_SIZE=1.`,
+    ...failures,
+  ];
+  const breakdown = Object.fromEntries(Object.entries(split).map(([name, values]) => [name, summarize(values)]));
+  return [
+    warm.length === 0
+      ? failedFigure(WARM.id, WARM.title, 'ms', WARM.target, failures.join('; ') || 'no session went LIVE on a warm controller')
+      : figure({ ...WARM, unit: 'ms', samples: warm, checks: [atMost('p95', summarize(warm).p95, WARM_P95_MS)], breakdown, notes }),
+    refill.length === 0
+      ? failedFigure(REFILL.id, REFILL.title, 'ms', REFILL.target, failures.join('; ') || 'no refill measured')
+      : figure({ ...REFILL, unit: 'ms', samples: refill, notes: ['From the claim (the pool record\'s claimedAt) to the replacement idle (its idleSince).'] }),
+  ];
+}
