@@ -75,6 +75,10 @@ export async function runController(deps: ControllerDeps): Promise<number> {
     cleanups.push(() => browser.close());
     return browser;
   });
+  // Chromium may fail before the session record is read (its credentials come from the container endpoint,
+  // slower than a failed spawn): the failure is handled below, once awaited; until then it must not count as
+  // an unhandled rejection, which ends the process before it can fail the READY token.
+  opening.catch(() => undefined);
   let me: ControllerIdentity = {};
   try {
     // The session record and the token while Chromium starts and loads the page.

@@ -76,7 +76,8 @@ const KNOWN_DIFFERENCES = {
    * wires the constructs, and log-retention.ts stands for infra/log-retention.ts.
    */
   // function-bundles.ts stands for the bundling CDK's NodejsFunction does (aws-lambda-nodejs, not a construct of ours).
-  deployerOnlyFiles: ['deploy-system.ts', 'log-retention.ts', 'function-bundles.ts'],
+  // roles.ts stands for the roles CDK's grants create (the synthesized template's, read by local-cloud/iam).
+  deployerOnlyFiles: ['deploy-system.ts', 'log-retention.ts', 'function-bundles.ts', 'roles.ts'],
 } as const;
 
 /** A table's keys and indexes in one comparable shape (attributes sorted by name). */
