@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CreateStateMachineCommand,
   DescribeExecutionCommand,
+  DescribeStateMachineCommand,
   ListStateMachinesCommand,
   SendTaskHeartbeatCommand,
   SendTaskSuccessCommand,
@@ -18,7 +19,7 @@ import { DescribeTasksCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueUrlCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
-import { STATE_MACHINE_NAME } from '#contract/index';
+import { COMMAND_QUEUE_PREFIX, STATE_MACHINE_NAME } from '#contract/index';
 import { startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { eventually } from '#harness/eventually';
 import { runAws, type CliVersion } from '../local-cloud/gateway/aws-cli.ts';
@@ -86,21 +87,25 @@ describe('Bad requests get the error shapes AWS gives', () => {
     it('SendTaskSuccess with the token of a callback that timed out is TaskTimedOut', async () => {
       const sfn = new SFNClient(config);
       const sqs = new SQSClient(config);
-      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'error-shapes-callbacks' }));
+      // IAM is enforced: the machine runs as the session lifecycle's role, on a queue its grant covers.
+      const { QueueUrl } = await sqs.send(
+        new CreateQueueCommand({ QueueName: `${COMMAND_QUEUE_PREFIX}-error-shapes.fifo`, Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'true' } }),
+      );
+      const { roleArn } = await sfn.send(new DescribeStateMachineCommand({ stateMachineArn: `arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:${STATE_MACHINE_NAME}` }));
       const definition = {
         StartAt: 'WaitForCallback',
         States: {
           WaitForCallback: {
             Type: 'Task',
             Resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
-            Parameters: { QueueUrl, MessageBody: { 'token.$': '$$.Task.Token' } },
+            Parameters: { QueueUrl, MessageGroupId: 'callbacks', MessageBody: { 'token.$': '$$.Task.Token' } },
             TimeoutSeconds: 1,
             End: true,
           },
         },
       };
       const { stateMachineArn } = await sfn.send(
-        new CreateStateMachineCommand({ name: 'error-shapes-timeout', definition: JSON.stringify(definition), roleArn: `arn:aws:iam::${ACCOUNT}:role/error-shapes` }),
+        new CreateStateMachineCommand({ name: 'error-shapes-timeout', definition: JSON.stringify(definition), roleArn }),
       );
       const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: '{}' }));
       const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 10 }));
