@@ -135,7 +135,8 @@ describe('Media fetcher: https against a loopback server (permissive policy, tes
       policy,
       resolve,
       tls: { ca: cert },
-      limits: { maxBytes: 10_000, timeoutMs: 1_000, contentTypes: ['audio/wav', 'audio/mpeg'] },
+      // 5 s: a TLS handshake with a loopback server on a loaded 2-core machine took more than 1 s.
+      limits: { maxBytes: 10_000, timeoutMs: 5_000, contentTypes: ['audio/wav', 'audio/mpeg'] },
     });
   });
   afterAll(async () => {
