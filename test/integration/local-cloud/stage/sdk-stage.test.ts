@@ -73,14 +73,20 @@ describe('The IVS web SDK on the local stage', () => {
     await caller.page.evaluate((id) => (window as unknown as { sdkTest: { listen(id: string, f: number): void } }).sdkTest.listen(id, 660), hostId);
     await sleep(1000);
     const onAt = await host.page.evaluate(() => (window as unknown as { sdkTest: { tone(f: number, s: number): number } }).sdkTest.tone(660, 1.5));
-    const offAt = onAt + 1500;
-    await sleep(2500);
+    await sleep(4000);
     const readings = await caller.page.evaluate(() => (window as unknown as { sdkTest: { stopListening(): { atMs: number; amplitude: number }[] } }).sdkTest.stopListening());
 
-    const during = readings.filter((r) => r.atMs >= onAt + SETTLE_MS && r.atMs <= offAt);
+    // The path (publisher → stage → subscriber) takes a while, longer on a loaded machine: the tone is judged
+    // from the moment the subscriber first heard it, for as long as it played.
+    const heardAt = readings.find((r) => r.atMs >= onAt && r.amplitude > HEARD)?.atMs;
+    expect(heardAt, 'the subscriber hears the tone').toBeDefined();
+    expect(heardAt! - onAt, 'the path delay (ms)').toBeLessThan(2000);
+    const offAt = heardAt! + 1500;
+    const during = readings.filter((r) => r.atMs >= heardAt! + 100 && r.atMs <= offAt - 100);
     const before = readings.filter((r) => r.atMs < onAt);
     const after = readings.filter((r) => r.atMs >= offAt + SETTLE_MS);
     expect(during.length).toBeGreaterThan(20);
+    expect(after.length).toBeGreaterThan(5);
     expect(Math.min(...during.map((r) => r.amplitude)), 'the tone while it plays').toBeGreaterThan(HEARD);
     expect(Math.max(...before.map((r) => r.amplitude)), 'before the tone').toBeLessThan(SILENT);
     expect(Math.max(...after.map((r) => r.amplitude)), 'after the tone').toBeLessThan(SILENT);
