@@ -5,10 +5,8 @@
  * beep's onset in what the caller's page hears, measured in the page with WebAudio (a Goertzel filter over
  * each analyser frame, stamped with the page's wall clock).
  */
-import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { callerLink } from '#contract/console';
+import { buildConsole } from '#harness/console-build';
 import { joinAsCaller, onsetAfter, type CallerPage } from '#harness/caller-page';
 import { endSession, sleep, startSession, type BenchContext, type BenchSession } from '../client.ts';
 import { atMost, figure, type Figure } from '../figure.ts';
@@ -23,11 +21,9 @@ const ONSET_THRESHOLD = 0.03;
 /** The analyser frame the meter reads: 512 samples at 48 kHz. */
 const FRAME_MS = (512 / 48_000) * 1000;
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 export async function callerFigures(ctx: BenchContext, beeps: number, log: (line: string) => void): Promise<Figure[]> {
-  const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-console.mjs')], { cwd: ROOT, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`The console did not build: ${built.stderr}`);
+  buildConsole();
   const api = await ctx.newHost();
   const media = await ctx.mediaFor(api);
   let session: BenchSession | undefined;

@@ -5,10 +5,8 @@
  * microphone (its level meter read every 10 ms, stamped with the page's wall clock), to the controller's DUCK of
  * the bed for it, as the as-run log records it (the moment the page began lowering the bed).
  */
-import { spawnSync } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { callerLink } from '#contract/console';
+import { buildConsole } from '#harness/console-build';
 import { DUCK_ATTACK_SECONDS, DUCK_VAD_ONSET_SECONDS, DUCK_VAD_THRESHOLD_DBFS } from '#contract/index';
 import { joinAsCaller, type CallerPage } from '#harness/caller-page';
 import { voiceLikeWav } from '#harness/tone-wav';
@@ -23,7 +21,6 @@ const ONSET_LEVEL = 10 ** (DUCK_VAD_THRESHOLD_DBFS / 20);
 /** A DUCK more than this after an onset is not that turn's. */
 const MATCH_WINDOW_MS = SPEAK_SECONDS * 1000;
 
-const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
 type CallWindow = Window & {
   shelcasterCall: { stage: { participants(): { self: boolean; level: number }[] } };
@@ -58,8 +55,7 @@ async function watchOwnVoice(caller: CallerPage): Promise<void> {
 }
 
 export async function duckingFigures(ctx: BenchContext, turns: number, log: (line: string) => void): Promise<Figure[]> {
-  const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-console.mjs')], { cwd: ROOT, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`The console did not build: ${built.stderr}`);
+  buildConsole();
   const api = await ctx.newHost();
   const media = await ctx.mediaFor(api);
   let session: BenchSession | undefined;

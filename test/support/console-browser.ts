@@ -2,17 +2,9 @@
  * The host console in a test's Chromium: the console built, a browser with a fake microphone playing a file,
  * closing it (killed when it does not close in time), and waiting for the page with what it shows on failure.
  */
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { CHROMIUM_FLAGS } from '#controller/browser/chromium-launcher';
-import { REPO_ROOT } from '#harness/local-cloud';
-
-/** Builds the console when its build is older than its sources. */
-export function buildConsole(): void {
-  const built = spawnSync(process.execPath, [join(REPO_ROOT, 'scripts', 'build-console.mjs')], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(`The console did not build:\n${built.stdout}\n${built.stderr}`);
-}
+export { buildConsole } from '#harness/console-build';
 
 /** Debian's Chromium, headless, its profile under `profileDir`, its microphone the WAV file `microphoneFile`. */
 export async function launchConsoleBrowser(args: { profileDir: string; microphoneFile: string; extraArgs?: readonly string[] }): Promise<Browser> {
