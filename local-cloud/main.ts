@@ -15,6 +15,7 @@
  *   SHELCASTER_TEMPLATE_CACHE  where the synthesized template is cached (default cdk.out/local-cloud/)
  *   SHELCASTER_WARM_POOL_SIZE  idle controllers the warm pool keeps (default 1; 0: no pool)
  */
+import './require-node-22.ts';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_WARM_POOL_SIZE, WARM_POOL_SIZE } from '#contract/index';
