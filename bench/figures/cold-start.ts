@@ -17,12 +17,14 @@ import { failedFigure, figure, type Figure } from '../figure.ts';
 import { summarize } from '../stats.ts';
 import { controllerJoin } from './join.ts';
 
+/** Sessions measured even past the step's share of the budget (a figure needs some). */
+const MIN_SESSIONS = 2;
 const ID = 'cold-start';
 const TITLE = "cold start: POST /sessions → LIVE, no warm controller, Fargate's start-up modelled";
 const TARGET = 'reported (no target: what a warm controller saves)';
 
 /** Runs `count` cold starts in a local cloud of its own with the Fargate model on. */
-export async function coldStartFigure(runId: string, count: number, log: (line: string) => void): Promise<Figure> {
+export async function coldStartFigure(runId: string, count: number, log: (line: string) => void, outOfTime: () => boolean = () => false): Promise<Figure> {
   const cloud = await startLocalCloud({ readyTimeoutMs: 120_000, env: { [FARGATE_STARTUP_ENV]: String(DEFAULT_FARGATE_STARTUP_MS) } });
   const ctx = new BenchContext(
     { apiUrl: cloud.apiUrl, awsEndpoint: cloud.awsEndpoint, dataDir: cloud.dataDir, pid: cloud.process.pid, origin: 'started', stop: async () => undefined },
@@ -36,6 +38,10 @@ export async function coldStartFigure(runId: string, count: number, log: (line: 
   const failures: string[] = [];
   try {
     for (let i = 0; i < count; i++) {
+      if (i >= MIN_SESSIONS && outOfTime()) {
+        failures.push(`stopped after ${i} sessions: the step reached its share of the run's time budget`);
+        break;
+      }
       try {
         const session = await startSession(await ctx.newHost(), `Bench cold start ${i + 1}`, 180_000);
         const live = session.liveAt! - session.postedAt;

@@ -1,5 +1,6 @@
 /** One step for two figures that share live sessions: shows at once, then the API under load on those shows. */
 import { endQuietly, startSession, type BenchContext, type BenchSession } from '../client.ts';
+import { loadReserveMs } from '../budget.ts';
 import { failedFigure, type Figure } from '../figure.ts';
 import { loadFigure } from './load.ts';
 import { showsAtOnce } from './shows.ts';
@@ -14,7 +15,7 @@ export async function showsAndLoadFigures(
   const wants = (id: string) => options.only.length === 0 || options.only.includes(id);
   try {
     if (wants('shows')) {
-      const shows = await showsAtOnce(ctx, { cap: options.showsCap, watchSeconds: options.showsWatchSeconds, reserveMs: wants('load') ? (options.loadSeconds * 3 + 60) * 1000 : 0 }, log);
+      const shows = await showsAtOnce(ctx, { cap: options.showsCap, watchSeconds: options.showsWatchSeconds, reserveMs: wants('load') ? loadReserveMs(options.loadSeconds) : 0 }, log);
       sessions = shows.sessions;
       figures.push(shows.figure);
     }

@@ -27,12 +27,14 @@ async function joinPhases(aws: AwsClients, sessionId: string): Promise<Record<st
   return (JSON.parse(event.message) as { sinceProcessStartMs?: Record<string, number> }).sinceProcessStartMs;
 }
 
+/** Sessions measured even past the step's share of the budget (a figure needs some). */
+const MIN_SESSIONS = 2;
 const WARM = { id: 'warm-start', title: "warm start: POST /sessions → LIVE with a warm controller, Fargate's start-up modelled", target: 'p95 ≤ 3000 ms' };
 const REFILL = { id: 'pool-refill', title: 'pool refill: a claim → the next warm controller idle', target: "reported (Fargate's start-up + the controller's own)" };
 const WARM_P95_MS = 3000;
 
 /** Runs `count` warm starts, one at a time, and measures the pool's refill after each claim. */
-export async function warmStartFigures(runId: string, count: number, log: (line: string) => void): Promise<Figure[]> {
+export async function warmStartFigures(runId: string, count: number, log: (line: string) => void, outOfTime: () => boolean = () => false): Promise<Figure[]> {
   const cloud = await startLocalCloud({
     readyTimeoutMs: 120_000,
     env: { [FARGATE_STARTUP_ENV]: String(DEFAULT_FARGATE_STARTUP_MS), SHELCASTER_WARM_POOL_SIZE: '1' },
@@ -57,6 +59,10 @@ export async function warmStartFigures(runId: string, count: number, log: (line:
   const used = new Set<string>();
   try {
     for (let i = 0; i < count; i++) {
+      if (i >= MIN_SESSIONS && outOfTime()) {
+        failures.push(`stopped after ${i} sessions: the step reached its share of the run's time budget`);
+        break;
+      }
       try {
         const ready = await idle(used);
         const session = await startSession(await ctx.newHost(), `Bench warm start ${i + 1}`, 180_000);
