@@ -4,24 +4,8 @@
  * preflight (OPTIONS) asks nothing, as on S3.
  */
 import type { AwsRequest } from '#local-cloud/gateway/provider';
+import { s3TargetOf } from '#local-cloud/services/s3/target';
 import type { RequestedAction, ServiceActions } from './types.ts';
-
-/** Bucket and key of a path-style or `<bucket>.localhost` request. */
-function targetOf(request: AwsRequest): { bucket?: string; key?: string } {
-  const host = (request.headers['host'] ?? '').split(':')[0] ?? '';
-  const path = request.url.pathname;
-  const virtual = /^(.+)\.localhost$/.exec(host);
-  if (virtual?.[1]) {
-    const key = decodeURIComponent(path.slice(1));
-    return key ? { bucket: virtual[1], key } : { bucket: virtual[1] };
-  }
-  if (path === '/' || path === '') return {};
-  const slash = path.indexOf('/', 1);
-  if (slash < 0) return { bucket: decodeURIComponent(path.slice(1)) };
-  const key = decodeURIComponent(path.slice(slash + 1));
-  const bucket = decodeURIComponent(path.slice(1, slash));
-  return key ? { bucket, key } : { bucket };
-}
 
 /** Bucket sub-resources → [GET action, PUT action, DELETE action]. */
 const BUCKET_SUBRESOURCES: Record<string, [string, string, string]> = {
@@ -49,7 +33,7 @@ export const s3Actions: ServiceActions = {
   service: 's3',
   actionsOf(request) {
     if (request.method === 'OPTIONS') return { operation: 'Preflight', requested: [] };
-    const { bucket, key } = targetOf(request);
+    const { bucket, key } = s3TargetOf(request);
     const m = request.method;
     if (!bucket) return { operation: 'ListBuckets', requested: [{ action: 's3:ListAllMyBuckets', resource: '*' }] };
     const bucketArn = `arn:aws:s3:::${bucket}`;

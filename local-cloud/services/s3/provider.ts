@@ -19,6 +19,7 @@
  * - Only single byte ranges (`bytes=a-b`, `a-`, `-n`); If-Match / If-None-Match on GET/HEAD and
  *   `If-None-Match: *` on PUT; no If-(Un)Modified-Since.
  */
+import { s3TargetOf, type S3Target } from './target.ts';
 import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,11 +46,6 @@ export interface S3ProviderOptions {
   /** The local cloud's data directory (objects go in `<dataDir>/s3/`); a temporary directory when absent. */
   dataDir?: string;
   clock?: Clock;
-}
-
-interface Target {
-  bucket?: string;
-  key?: string;
 }
 
 /** The S3 provider. */
@@ -92,7 +88,7 @@ export class S3Provider implements ServiceProvider {
       ? { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': 'ETag, x-amz-request-id, Content-Length, Content-Range' }
       : {};
     const requestId = createHash('sha1').update(`${Date.now()}${Math.random()}`).digest('hex').slice(0, 16).toUpperCase();
-    const target = this.targetOf(request);
+    const target = s3TargetOf(request);
     try {
       if (request.method === 'OPTIONS') return this.preflight(request);
       const response = await this.dispatch(request, target);
@@ -110,23 +106,6 @@ export class S3Provider implements ServiceProvider {
         body: request.method === 'HEAD' ? '' : errorXml(error.code, error.message, requestId, extra),
       };
     }
-  }
-
-  /** Bucket and key from the path (path-style) or a `<bucket>.localhost` host. */
-  private targetOf(request: AwsRequest): Target {
-    const host = (request.headers['host'] ?? '').split(':')[0] ?? '';
-    const path = request.url.pathname;
-    const virtual = /^(.+)\.localhost$/.exec(host);
-    if (virtual?.[1]) {
-      const key = decodeURIComponent(path.slice(1));
-      return key ? { bucket: virtual[1], key } : { bucket: virtual[1] };
-    }
-    const slash = path.indexOf('/', 1);
-    if (path === '/' || path === '') return {};
-    if (slash < 0) return { bucket: decodeURIComponent(path.slice(1)) };
-    const bucket = decodeURIComponent(path.slice(1, slash));
-    const key = decodeURIComponent(path.slice(slash + 1));
-    return key ? { bucket, key } : { bucket };
   }
 
   private preflight(request: AwsRequest): AwsResponse {
@@ -147,7 +126,7 @@ export class S3Provider implements ServiceProvider {
     return { status: 200, headers };
   }
 
-  private async dispatch(request: AwsRequest, target: Target): Promise<AwsResponse> {
+  private async dispatch(request: AwsRequest, target: S3Target): Promise<AwsResponse> {
     const { bucket, key } = target;
     const m = request.method;
     if (!bucket) {
