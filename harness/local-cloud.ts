@@ -69,6 +69,11 @@ export async function startLocalCloud(options: StartOptions = {}): Promise<Runni
       SHELCASTER_FARGATE_STARTUP_MS: '0',
       // No warm pool unless a test is about it (it sets this itself): shows start as they always did.
       SHELCASTER_WARM_POOL_SIZE: '0',
+      // A deleted queue is gone at once unless a test is about SQS's deletion window (it sets this itself):
+      // the tests that check nothing is left after a show would otherwise wait 60 s for it.
+      SHELCASTER_SQS_DELETE_DELAY_MS: '0',
+      // Each event once and at once, unless a test is about EventBridge's at-least-once, any-order delivery.
+      SHELCASTER_EVENT_DELIVERY: 'exactly-once',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -33,13 +33,15 @@ import { deploySystem, LOCAL_CONTROLLER_IMAGE, type LocalDeployment } from './de
 import type { FargateStartup } from './services/ecs/fargate-startup.ts';
 import { CONTROLLER_COMMAND, CONTROLLER_WORKING_DIRECTORY } from '#controller/command';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createIamProvider } from './services/iam/provider.ts';
 import { createSdkTaskResources } from './services/stepfunctions/sdk-task-resources.ts';
 import { synthesizedTemplate } from './iam/template-cache.ts';
 import { deployedArns, LocalIam } from './iam/local-iam.ts';
 import { LOCAL_SERVICE_CREDENTIALS } from './iam/principals.ts';
 import { rolesFromIamModel } from './deploy/roles.ts';
+import { deliverySettingsFromTemplate } from './deploy/delivery-settings.ts';
+import { AwsServiceError } from './gateway/json-protocol.ts';
 
 export interface LocalCloudOptions {
   /** Where every service keeps its state (survives a restart). */
@@ -97,6 +99,11 @@ export interface LocalCloudOptions {
    * `npm start` reads SHELCASTER_WARM_POOL_SIZE.
    */
   warmPoolSize?: number;
+  /**
+   * How long a deleted SQS queue goes on answering (AWS: up to 60 s; default 0, gone at once). `npm start`
+   * reads SHELCASTER_SQS_DELETE_DELAY_MS (default 60 s).
+   */
+  sqsDeleteQueueDelayMs?: number;
 }
 
 export interface LocalCloud {
@@ -165,12 +172,47 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
   // Each function runs with its role's temporary credentials, each task gets its task role's from the
   // container credentials endpoint, and Step Functions' integrations call as the state machine's role.
   const roleCredentials = (roleArn: string, sessionName: string) => iam.sessions.current(roleArn, sessionName);
-  const lambda = new LambdaProvider({ logs, cloudEnvironment, region: LOCAL_REGION, clock, roleCredentials });
+  const lambda = new LambdaProvider({
+    logs,
+    cloudEnvironment,
+    region: LOCAL_REGION,
+    clock,
+    roleCredentials,
+    onAsyncInvocationDropped: (dropped) =>
+      log(`[lambda] ${dropped.functionName}: asynchronous invocation ${dropped.requestId} dropped after ${dropped.attempts} attempt(s) (${dropped.reason}, ${dropped.errorType})`),
+  });
+  // EventBridge's calls to Lambda meet the faults injected on Lambda's Invoke (throttling, an outage), as its
+  // calls on AWS meet Lambda's; the target's retry policy then decides.
+  const eventTargets = {
+    invoke: async (...args: Parameters<LambdaProvider['invoke']>) => {
+      const fault = await faults.failure('lambda', 'Invoke');
+      if (fault) throw new AwsServiceError(fault.code, fault.message, fault.status);
+      return lambda.invoke(...args);
+    },
+  };
+  // A target's dead-letter queue gets the undeliverable event as EventBridge sends it (as AWS's own service).
+  const deadLetterSqs = new SQSClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_SERVICE_CREDENTIALS });
   const events = new EventsProvider({
-    invoker: lambda,
+    invoker: eventTargets,
+    clock,
+    deadLetters: {
+      async send(queueArn, event, attributes) {
+        const [, , , , account, name] = queueArn.split(':');
+        await deadLetterSqs.send(
+          new SendMessageCommand({
+            QueueUrl: `${endpoint}/${account}/${name}`,
+            MessageBody: JSON.stringify(event),
+            MessageAttributes: Object.fromEntries(Object.entries(attributes).map(([key, value]) => [key, { DataType: 'String', StringValue: value }])),
+          }),
+        );
+      },
+    },
     dataDir,
     ...(options.eventDelivery ? { delivery: options.eventDelivery } : {}),
-    onDeliveryFailure: (failure) => log(`[events] rule ${failure.ruleName}: delivery to ${failure.targetArn} failed: ${failure.reason}`),
+    onDeliveryFailure: (failure) =>
+      log(
+        `[events] rule ${failure.ruleName}: delivery of ${failure.eventId} to ${failure.targetArn} failed after ${failure.attempts} attempt(s): ${failure.reason}${failure.deadLetterArn ? `; sent to ${failure.deadLetterArn}` : '; dropped'}`,
+      ),
   });
   const [program, ...args] = CONTROLLER_COMMAND;
   const ecs = new EcsProvider({
@@ -191,7 +233,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     clock,
     ...(options.fargateStartup ? { fargateStartup: options.fargateStartup } : {}),
   });
-  const sqs = createSqsProvider({ dataDir, clock });
+  const sqs = createSqsProvider({ dataDir, clock, deleteQueueDelayMs: options.sqsDeleteQueueDelayMs ?? 0 });
   const dynamodb = createDynamoDbProvider({ dataDir });
   const s3 = createS3Provider({ dataDir, clock });
 
@@ -256,6 +298,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         lambda.register(fn);
       },
       roles: rolesFromIamModel(iam.model),
+      delivery: deliverySettingsFromTemplate(template, LOCAL_ACCOUNT_ID, LOCAL_REGION),
       invokeFunctionAsync: async (functionName, payload) => {
         await lambda.invoke(functionName, payload, 'Event');
       },
@@ -307,6 +350,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
           await stage.close();
           sfn.engine.close();
           await gateway.close();
+          deadLetterSqs.destroy();
         })();
         return closing;
       },
@@ -317,6 +361,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     await recorder.close();
     await stage.close();
     await gateway.close();
+    deadLetterSqs.destroy();
     throw error;
   }
 }

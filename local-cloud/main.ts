@@ -7,6 +7,7 @@
  *   SHELCASTER_SEED_DEMO  0 to skip the demo user's tracks (default: seed them)
  *   SHELCASTER_IVS_COMPOSITION_QUOTA  compositions the local IVS lets run at once (default 5, AWS's default quota)
  *   SHELCASTER_EVENT_DELIVERY  JSON {"duplicateRate":0..1,"maxDelayMs":n}: EventBridge's at-least-once, any-order delivery
+ *                         (default {"duplicateRate":0.1,"maxDelayMs":2000}); `exactly-once`: each event once, at once
  *   SHELCASTER_FAULTS  JSON array of faults injected from the start (docs/local-cloud.md, "Fault injection")
  *   SHELCASTER_FARGATE_STARTUP_MS  Fargate's RunTask → RUNNING time the local ECS models (default 30000; 0: none)
  *   SHELCASTER_ALLOWED_ORIGINS  comma-separated web origins let in besides the API's own (default none)
@@ -14,6 +15,8 @@
  *                         IAM; `off`: the roles are served and used, nothing is denied
  *   SHELCASTER_TEMPLATE_CACHE  where the synthesized template is cached (default cdk.out/local-cloud/)
  *   SHELCASTER_WARM_POOL_SIZE  idle controllers the warm pool keeps (default 1; 0: no pool)
+ *   SHELCASTER_SQS_DELETE_DELAY_MS  how long a deleted queue goes on answering (default 60000, AWS's "up to 60
+ *                         seconds"; 0: gone at once)
  */
 import './require-node-22.ts';
 import { resolve } from 'node:path';
@@ -25,6 +28,7 @@ import type { DeliverySemantics } from './services/events/provider.ts';
 import { startLocalCloud } from './local-cloud.ts';
 import { FARGATE_STARTUP_ENV, fargateStartupFromEnvironment, type FargateStartup } from './services/ecs/fargate-startup.ts';
 import { allowedOriginsFromEnvironment } from './gateway/origin-policy.ts';
+import { SQS_DELETE_QUEUE_DELAY_MS } from './services/sqs/constants.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = resolve(process.env.SHELCASTER_DATA_DIR ?? '.shelcaster');
@@ -74,9 +78,23 @@ if (!(Number.isInteger(warmPoolSize) && warmPoolSize >= 0 && warmPoolSize <= MAX
   process.exit(2);
 }
 
-/** SHELCASTER_EVENT_DELIVERY, checked: a duplicate rate 0 to 1 and a delay of at most a minute. */
+const deleteDelaySetting = process.env.SHELCASTER_SQS_DELETE_DELAY_MS;
+const sqsDeleteQueueDelayMs = deleteDelaySetting === undefined || deleteDelaySetting === '' ? SQS_DELETE_QUEUE_DELAY_MS : Number(deleteDelaySetting);
+if (!(Number.isInteger(sqsDeleteQueueDelayMs) && sqsDeleteQueueDelayMs >= 0 && sqsDeleteQueueDelayMs <= SQS_DELETE_QUEUE_DELAY_MS)) {
+  process.stderr.write(`SHELCASTER_SQS_DELETE_DELAY_MS must be a whole number of milliseconds from 0 to ${SQS_DELETE_QUEUE_DELAY_MS} (got "${deleteDelaySetting}")\n`);
+  process.exit(2);
+}
+
+/** What `npm start` models unless told otherwise: a tenth of the events twice, each after up to 2 s. */
+const AWS_LIKE_EVENT_DELIVERY: DeliverySemantics = { duplicateRate: 0.1, maxDelayMs: 2000 };
+
+/**
+ * SHELCASTER_EVENT_DELIVERY, checked: unset, AWS-like (AWS_LIKE_EVENT_DELIVERY); `exactly-once`, each event
+ * once and at once; or JSON with a duplicate rate 0 to 1 and a delay of at most a minute.
+ */
 function parseEventDelivery(setting: string | undefined): DeliverySemantics | undefined {
-  if (setting === undefined || setting.trim() === '') return undefined;
+  if (setting === undefined || setting.trim() === '') return AWS_LIKE_EVENT_DELIVERY;
+  if (setting.trim() === 'exactly-once') return undefined;
   try {
     const { duplicateRate, maxDelayMs } = JSON.parse(setting) as { duplicateRate?: unknown; maxDelayMs?: unknown };
     if (typeof duplicateRate === 'number' && duplicateRate >= 0 && duplicateRate <= 1 && Number.isInteger(maxDelayMs) && (maxDelayMs as number) >= 0 && (maxDelayMs as number) <= 60_000) {
@@ -85,7 +103,7 @@ function parseEventDelivery(setting: string | undefined): DeliverySemantics | un
   } catch {
     // reported below
   }
-  process.stderr.write('SHELCASTER_EVENT_DELIVERY must be JSON {"duplicateRate": 0..1, "maxDelayMs": 0..60000}\n');
+  process.stderr.write('SHELCASTER_EVENT_DELIVERY must be exactly-once or JSON {"duplicateRate": 0..1, "maxDelayMs": 0..60000}\n');
   process.exit(2);
 }
 
@@ -103,6 +121,7 @@ const cloud = await startLocalCloud({
   ...(compositionQuota ? { ivsCompositionQuota: Number(compositionQuota) } : {}),
   ...(fargateStartup ? { fargateStartup } : {}),
   warmPoolSize,
+  sqsDeleteQueueDelayMs,
 });
 
 process.stdout.write(
@@ -117,6 +136,8 @@ process.stdout.write(
     `  State machine  ${cloud.deployment.stateMachineArn}`,
     `  Data           ${dataDir}`,
     `  Warm pool      ${warmPoolSize > 0 ? `${warmPoolSize} idle controller${warmPoolSize === 1 ? '' : 's'} kept ready (SHELCASTER_WARM_POOL_SIZE)` : 'off (SHELCASTER_WARM_POOL_SIZE=0): every show starts a controller task'}`,
+    `  EventBridge    ${eventDelivery ? `at least once, in any order: ${eventDelivery.duplicateRate * 100} % of deliveries twice, each after up to ${eventDelivery.maxDelayMs} ms (SHELCASTER_EVENT_DELIVERY)` : 'each event once, at once (SHELCASTER_EVENT_DELIVERY=exactly-once)'}`,
+    `  SQS            a deleted queue answers for ${sqsDeleteQueueDelayMs / 1000} s more (SHELCASTER_SQS_DELETE_DELAY_MS), as on AWS`,
     `  Fargate model  ${fargateStartup ? `controller tasks take ${(fargateStartup.provisioningMs + fargateStartup.pullMs) / 1000} s from RunTask to RUNNING (${FARGATE_STARTUP_ENV})` : `off (${FARGATE_STARTUP_ENV}=0): controller tasks start at once`}`,
     '',
     'Get a bearer token:      npm run -s token -- <userId>',

@@ -29,6 +29,7 @@ import { deployTrackCreatedRule } from './track-created-rule.ts';
 import { deployWarmPool } from './warm-pool.ts';
 import type { BindingValues, LocalFunction } from './shelcaster-function.ts';
 import type { DeployRoles } from './roles.ts';
+import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from './delivery-settings.ts';
 
 export { LOCAL_CONTROLLER_IMAGE } from './controller-service.ts';
 export type { LocalFunction } from './shelcaster-function.ts';
@@ -50,6 +51,8 @@ export interface DeploySystemOptions {
   roles: DeployRoles;
   /** Idle controllers the warm pool keeps (0: none). Default: the contract's WARM_POOL_SIZE.local. */
   warmPoolSize?: number;
+  /** The rule targets' retry policies and the functions' EventInvokeConfigs, from the template (delivery-settings.ts). */
+  delivery?: DeliverySettings;
 }
 
 export interface LocalDeployment {
@@ -99,12 +102,22 @@ export async function deploySystem(options: DeploySystemOptions): Promise<LocalD
     [ENV.warmPoolSize]: String(options.warmPoolSize ?? WARM_POOL_SIZE.local),
     [ENV.warmPoolFunction]: FUNCTION_NAMES.warmPool,
   };
-  const functions = await deployFunctions(logs, options.root, bindingValues, (fn) => options.registerFunction(fn), options.roles.functionRole);
+  const delivery = options.delivery ?? DEFAULT_DELIVERY_SETTINGS;
+  const functions = await deployFunctions(
+    logs,
+    options.root,
+    bindingValues,
+    (fn) => {
+      const asyncInvokeConfig = delivery.asyncInvokeConfig(fn.functionName);
+      return options.registerFunction(asyncInvokeConfig ? { ...fn, asyncInvokeConfig } : fn);
+    },
+    options.roles.functionRole,
+  );
   const lifecycle = await deploySessionLifecycle(new SFNClient(config), region, account, options.roles.stateMachineRole);
   const events = new EventBridgeClient(config);
-  await deployControllerStoppedRule(events, controller.clusterArn, region, account);
-  await deployTrackCreatedRule(events, region, account);
-  await deployWarmPool(events, region, account, (request) => options.invokeFunctionAsync(FUNCTION_NAMES.warmPool, request));
+  await deployControllerStoppedRule(events, controller.clusterArn, region, account, delivery);
+  await deployTrackCreatedRule(events, region, account, delivery);
+  await deployWarmPool(events, region, account, (request) => options.invokeFunctionAsync(FUNCTION_NAMES.warmPool, request), delivery);
 
   return {
     stateMachineArn: lifecycle.stateMachineArn,

@@ -4,6 +4,7 @@
  * bind methods set, with the local cloud's values — plus the Powertools service name, and the log format,
  * as CDK sets them.
  */
+import type { AsyncInvokeConfig } from '#local-cloud/services/lambda/function-configuration';
 import { BINDING_ENV, ENV, FUNCTION_NAMES, LAMBDA_LOG_FORMAT, type FunctionRole, type FunctionSpec } from '#contract/index';
 
 /** Values of every binding variable in one deployment (table names, ARNs, ...). */
@@ -19,6 +20,8 @@ export interface LocalFunction {
   loggingFormat: 'JSON' | 'Text';
   /** The execution role's ARN (the template's role of this function). */
   role: string;
+  /** Retries of its asynchronous invocations, when the template has an EventInvokeConfig for it. */
+  asyncInvokeConfig?: Partial<AsyncInvokeConfig>;
 }
 
 /** ARN of a function in this account and region. */

@@ -1,13 +1,15 @@
 /**
  * The EventBridge rule that measures each new track's loudness (infra/constructs/track-created-rule.ts): the
- * contract's Track Created pattern on the default bus, targeting the measure-track function.
+ * contract's Track Created pattern on the default bus, targeting the measure-track function with the target's
+ * retry policy of the template.
  */
 import { PutRuleCommand, PutTargetsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { TRACK_CREATED_RULE_NAME, trackCreatedPattern } from '#contract/index';
+import { FUNCTION_NAMES, TRACK_CREATED_RULE_NAME, trackCreatedPattern } from '#contract/index';
 import { functionArn } from './shelcaster-function.ts';
+import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from './delivery-settings.ts';
 
 /** Puts the rule and its target (both idempotent). */
-export async function deployTrackCreatedRule(events: EventBridgeClient, region: string, account: string): Promise<void> {
+export async function deployTrackCreatedRule(events: EventBridgeClient, region: string, account: string, delivery: DeliverySettings = DEFAULT_DELIVERY_SETTINGS): Promise<void> {
   await events.send(
     new PutRuleCommand({
       Name: TRACK_CREATED_RULE_NAME,
@@ -17,6 +19,9 @@ export async function deployTrackCreatedRule(events: EventBridgeClient, region: 
     }),
   );
   await events.send(
-    new PutTargetsCommand({ Rule: TRACK_CREATED_RULE_NAME, Targets: [{ Id: 'measure-track', Arn: functionArn(region, account, 'measureTrack') }] }),
+    new PutTargetsCommand({
+      Rule: TRACK_CREATED_RULE_NAME,
+      Targets: [{ Id: 'measure-track', Arn: functionArn(region, account, 'measureTrack'), ...delivery.ruleTarget(TRACK_CREATED_RULE_NAME, FUNCTION_NAMES.measureTrack) }],
+    }),
   );
 }

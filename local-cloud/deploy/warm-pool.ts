@@ -5,8 +5,9 @@
  * shutdown stops every controller, the pool's included (ECS's close).
  */
 import { PutRuleCommand, PutTargetsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { WARM_POOL_REFILL_RULE_NAME, WARM_POOL_REFILL_SCHEDULE } from '#contract/index';
+import { FUNCTION_NAMES, WARM_POOL_REFILL_RULE_NAME, WARM_POOL_REFILL_SCHEDULE } from '#contract/index';
 import { functionArn } from './shelcaster-function.ts';
+import { DEFAULT_DELIVERY_SETTINGS, type DeliverySettings } from './delivery-settings.ts';
 
 /** What the custom resource sends the pool's function when the stack is created (and, here, at each start). */
 export const WARM_POOL_CREATE_REQUEST = { RequestType: 'Create' } as const;
@@ -17,6 +18,7 @@ export async function deployWarmPool(
   region: string,
   account: string,
   fill: (request: typeof WARM_POOL_CREATE_REQUEST) => Promise<void>,
+  delivery: DeliverySettings = DEFAULT_DELIVERY_SETTINGS,
 ): Promise<void> {
   await events.send(
     new PutRuleCommand({
@@ -26,6 +28,11 @@ export async function deployWarmPool(
       Description: 'Keeps the warm pool of program controllers at its size.',
     }),
   );
-  await events.send(new PutTargetsCommand({ Rule: WARM_POOL_REFILL_RULE_NAME, Targets: [{ Id: 'warm-pool', Arn: functionArn(region, account, 'warmPool') }] }));
+  await events.send(
+    new PutTargetsCommand({
+      Rule: WARM_POOL_REFILL_RULE_NAME,
+      Targets: [{ Id: 'warm-pool', Arn: functionArn(region, account, 'warmPool'), ...delivery.ruleTarget(WARM_POOL_REFILL_RULE_NAME, FUNCTION_NAMES.warmPool) }],
+    }),
+  );
   await fill(WARM_POOL_CREATE_REQUEST);
 }

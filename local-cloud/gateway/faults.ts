@@ -164,6 +164,22 @@ export class FaultInjector {
    * injected error if one hits it, or undefined to let the provider answer.
    */
   async intercept(request: AwsRequest, service: string, operation: string | undefined, requestId: string): Promise<AwsResponse | undefined> {
+    const fault = await this.failure(service, operation);
+    if (!fault) return undefined;
+    const { code, status, message } = fault;
+    if (REST_JSON_SERVICES.has(service)) {
+      // REST-JSON services (Lambda, IVS): the SDK reads the error's name from x-amzn-errortype.
+      return { status, headers: { 'content-type': 'application/json', 'x-amzn-errortype': code }, body: JSON.stringify({ Type: 'Service', message }) };
+    }
+    return protocolError(request, code, message, status, requestId);
+  }
+
+  /**
+   * Waits the added latency of the faults matching a call, then gives the error one of them injects, or
+   * undefined. The gateway's requests come through `intercept`; calls one service makes to another inside
+   * the local cloud (EventBridge invoking a Lambda target) ask here, as they meet the same faults on AWS.
+   */
+  async failure(service: string, operation: string | undefined): Promise<{ code: string; status: number; message: string } | undefined> {
     if (this.faults.length === 0) return undefined;
     const now = this.clock.now();
     this.faults = this.faults.filter((fault) => !fault.outage || Date.parse(fault.outage.until) > now || fault.errorRate !== undefined || fault.latencyMs !== undefined);
@@ -181,11 +197,7 @@ export class FaultInjector {
     }
     if (!kind) return undefined;
     const [code, status] = errors[kind];
-    if (REST_JSON_SERVICES.has(service)) {
-      // REST-JSON services (Lambda, IVS): the SDK reads the error's name from x-amzn-errortype.
-      return { status, headers: { 'content-type': 'application/json', 'x-amzn-errortype': code }, body: JSON.stringify({ Type: 'Service', message: MESSAGES[kind] }) };
-    }
-    return protocolError(request, code, MESSAGES[kind], status, requestId);
+    return { code, status, message: MESSAGES[kind] };
   }
 
   /** Answers the local-only endpoint `/_local/faults` (GET, POST `{faults}`, DELETE). */

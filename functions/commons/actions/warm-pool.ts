@@ -19,6 +19,7 @@ import {
   type WarmPoolRefillReason,
 } from '#contract/index';
 import { controllerPlacementFromEnv } from '#helpers/controller-placement';
+import { isConditionFailed } from '#helpers/is-condition-failed';
 import { getStringFromEnv } from '#helpers/get-string-from-env';
 import { isTaskRunning } from '#helpers/is-task-running';
 import { listSessionTasks } from '#helpers/list-session-tasks';
@@ -51,6 +52,8 @@ export interface RefillOutcome {
   started: string[];
   retired: string[];
   forgotten: string[];
+  /** Running pool tasks found without a record (a failed refill's) and recorded. */
+  adopted: string[];
 }
 
 /**
@@ -62,7 +65,7 @@ export async function refillWarmPool(options: { size?: number; now?: () => Date;
   if (options.reopen) await reopenRefills();
   const size = options.size ?? poolSize;
   const holder = randomUUID();
-  const outcome: RefillOutcome = { action: 'refilled', started: [], retired: [], forgotten: [] };
+  const outcome: RefillOutcome = { action: 'refilled', started: [], retired: [], forgotten: [], adopted: [] };
   if (!(await takeRefillLease(holder, now()))) {
     logger.info('Another refill of the warm pool is running');
     return { ...outcome, action: 'busy' };
@@ -74,6 +77,10 @@ export async function refillWarmPool(options: { size?: number; now?: () => Date;
       const records = await listWarmControllers();
       const running = new Set(await listSessionTasks(placement.cluster, WARM_POOL_STARTED_BY));
       const plan = planRefill({ records, running, size, now: now() });
+      for (const taskArn of plan.adopt) {
+        // Run by a refill that failed before recording it: recorded now, so it is counted, claimed or retired.
+        if (await adoptController(taskArn, now())) outcome.adopted.push(taskArn);
+      }
       for (const taskArn of plan.forget) {
         await forgetWarmController(taskArn);
         outcome.forgotten.push(taskArn);
@@ -90,13 +97,30 @@ export async function refillWarmPool(options: { size?: number; now?: () => Date;
         await putStartingController(taskArn, now());
         outcome.started.push(taskArn);
       }
-      if (plan.start === 0 && plan.retire.length === 0) break;
+      if (plan.start === 0 && plan.retire.length === 0 && plan.adopt.length === 0) break;
     }
   } finally {
     await releaseRefillLease(holder);
   }
-  logger.info('Warm pool refilled', { size, started: outcome.started.length, retired: outcome.retired.length, forgotten: outcome.forgotten.length });
+  logger.info('Warm pool refilled', {
+    size,
+    started: outcome.started.length,
+    retired: outcome.retired.length,
+    forgotten: outcome.forgotten.length,
+    adopted: outcome.adopted.length,
+  });
   return outcome;
+}
+
+/** Records a running pool task found without a record; false when a record appeared meanwhile. */
+async function adoptController(taskArn: string, now: Date): Promise<boolean> {
+  try {
+    await putStartingController(taskArn, now);
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
 }
 
 /** How long a drain waits for the stopped controllers to be gone (the cluster cannot be deleted before). */

@@ -45,6 +45,13 @@ export interface RefillPlan {
   retire: string[];
   /** How many new pool controllers to run. */
   start: number;
+  /**
+   * Pool tasks ECS runs that have no record: started by a refill that failed before recording them (and was
+   * retried: Lambda retries a failed asynchronous invocation twice). Recorded STARTING now and counted, so a
+   * retried refill neither starts a second controller for the same place nor leaves the first one running
+   * unseen; one beyond the pool's size is then retired like any other.
+   */
+  adopt: string[];
 }
 
 /**
@@ -56,6 +63,8 @@ export function planRefill(input: { records: readonly WarmControllerRecord[]; ru
   const { records, running, size, now } = input;
   const forget: string[] = [];
   const retire: string[] = [];
+  const recorded = new Set(records.map((record) => record.taskArn));
+  const adopt = [...running].filter((taskArn) => !recorded.has(taskArn));
   const kept: WarmControllerRecord[] = [];
   for (const record of records) {
     const age = now.getTime() - ms(record.startedAt);
@@ -71,9 +80,11 @@ export function planRefill(input: { records: readonly WarmControllerRecord[]; ru
     if (tooOld || stuck) retire.push(record.taskArn);
     else kept.push(record);
   }
-  const extra = kept.sort((a, b) => ms(b.startedAt) - ms(a.startedAt)).slice(Math.max(0, size));
-  retire.push(...extra.map((r) => r.taskArn));
-  return { forget, retire, start: Math.max(0, size - (kept.length - extra.length)) };
+  // The youngest recorded controllers are kept first; adopted ones (in an unknown state) count after them.
+  const counted = [...kept.sort((a, b) => ms(b.startedAt) - ms(a.startedAt)).map((r) => r.taskArn), ...adopt];
+  const extra = counted.slice(Math.max(0, size));
+  retire.push(...extra);
+  return { forget, retire, start: Math.max(0, size - (counted.length - extra.length)), adopt };
 }
 
 /** The pool's size from its setting: a whole number from 0 to `max`. */

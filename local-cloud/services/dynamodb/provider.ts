@@ -12,6 +12,15 @@
  *   contributor insights, Kinesis destinations, DescribeEndpoints or DescribeLimits.
  * - No IAM or signature checks; capacity and throttling are not enforced. Tables become ACTIVE at once
  *   (createTableMs/deleteTableMs/updateTableMs are 0 here; AWS takes seconds).
+ *
+ * ADDED ON TOP OF DYNALITE
+ * - `ReturnValuesOnConditionCheckFailure` on PutItem, UpdateItem and DeleteItem (dynalite drops it): with
+ *   `ALL_OLD`, a ConditionalCheckFailedException carries the item as it is (`Item`, in the error body beside
+ *   `__type` and `message`, as AWS sends it: LocalStack's `tests/aws/services/dynamodb/test_dynamodb.snapshot.json`,
+ *   `test_return_values_on_conditions_check_failure`, recorded against AWS 2025-10-08); no item, no `Item`.
+ *   The item is read (strongly consistent) right after the write failed: a write that lands between the two
+ *   is seen, where AWS returns the item the condition was evaluated on. A value other than NONE or ALL_OLD is
+ *   a ValidationException, as on AWS. (return-values-on-condition-check-failure.ts)
  */
 import { mkdirSync } from 'node:fs';
 import { request as httpRequest, Agent, type Server } from 'node:http';
@@ -19,6 +28,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { AwsRequest, AwsResponse, ServiceProvider } from '#local-cloud/gateway/provider';
+import { withItemOnConditionCheckFailure, type DynaliteCall } from './return-values-on-condition-check-failure.ts';
 
 /** X-Amz-Target prefix of DynamoDB. */
 export const DYNAMODB_TARGET_PREFIX = 'DynamoDB_20120810';
@@ -61,7 +71,8 @@ export class DynamoDbProvider implements ServiceProvider {
       const body = JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ServiceUnavailableException', message: 'The local cloud is stopping.' });
       return { status: 503, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: Buffer.from(body) };
     }
-    const answer = this.proxy(request);
+    const call: DynaliteCall = (operation, body) => this.proxy(internalRequest(request, operation, body));
+    const answer = withItemOnConditionCheckFailure(request, call, () => this.proxy(request));
     this.inFlight.add(answer);
     void answer.finally(() => this.inFlight.delete(answer)).catch(() => undefined);
     return answer;
@@ -124,6 +135,15 @@ export class DynamoDbProvider implements ServiceProvider {
     server.closeIdleConnections();
     await closed;
   }
+}
+
+/** A request of the provider's own to dynalite, with the headers of the request it serves (dynalite checks none). */
+function internalRequest(request: AwsRequest, operation: string, body: unknown): AwsRequest {
+  return {
+    ...request,
+    headers: { ...request.headers, 'x-amz-target': `${DYNAMODB_TARGET_PREFIX}.${operation}` },
+    body: Buffer.from(JSON.stringify(body)),
+  };
 }
 
 /** Builds the local DynamoDB provider. */

@@ -10,8 +10,15 @@
  *   (or the local cloud started), with EventBridge's `Scheduled Event`; `cron()` expressions are stored but
  *   never fire.
  * - Only Lambda function targets are delivered; other target types are accepted and stored, and each
- *   delivery to them is reported as a delivery failure. No RoleArn checks, no retry policy, no dead-letter
- *   queue: a failed delivery is reported once through `onDeliveryFailure`, never to the PutEvents caller.
+ *   delivery to them is a failure that is not retried. No RoleArn checks.
+ * - A delivery that fails is retried as EventBridge retries it (target-delivery.ts): a retriable error
+ *   (throttling, a 5xx: the Lambda service, not the function, failed) is tried again with exponential
+ *   back-off and jitter on the service's clock, within the target's RetryPolicy (default 185 retries and
+ *   24 h); then, or at once for an error that is not retriable (no such function, access denied), the event
+ *   goes to the target's dead-letter queue (an SQS queue, through `deadLetters`) or is dropped, and is
+ *   reported through `onDeliveryFailure`, never to the PutEvents caller. A function that fails is not
+ *   EventBridge's failure: Lambda retries it (its asynchronous invocation). Retries not yet due are dropped
+ *   when the provider closes (not kept across a restart).
  * - Delivery is exactly once and in order unless `delivery` asks for AWS's at-least-once, any-order
  *   semantics (random delays and duplicates; see DeliverySemantics).
  * - Event patterns: IPv4 `cidr` only; no pattern size limit. PutEvents checks sources (`aws.` is refused),
@@ -29,6 +36,9 @@ import { EventsStore, type Rule, type RuleTarget } from './store.ts';
 import { targetInput } from './target-input.ts';
 import { InvalidScheduleExpressionError, schedulePeriodMs } from './schedule-expression.ts';
 import { systemClock, type Clock, type TimerHandle } from '#local-cloud/clock';
+import { deliveryOutcome, nextAttemptDelayMs, retryLimits, type DeadLetterSender } from './target-delivery.ts';
+
+export type { DeadLetterSender } from './target-delivery.ts';
 
 export interface EventsProviderOptions {
   invoker: FunctionInvoker;
@@ -39,8 +49,12 @@ export interface EventsProviderOptions {
   onDeliveryFailure?: (failure: DeliveryFailure) => void;
   /** At-least-once, any-order delivery as on AWS (default: each event once, at once). */
   delivery?: DeliverySemantics;
-  /** The clock scheduled rules fire on (default: the wall clock). */
+  /** The clock scheduled rules fire on and retries wait on (default: the wall clock). */
   clock?: Clock;
+  /** Sends an undeliverable event to a target's dead-letter queue (without it, such events are dropped). */
+  deadLetters?: DeadLetterSender;
+  /** A number in [0, 1) for the retries' jitter (Math.random by default). */
+  random?: () => number;
 }
 
 /**
@@ -63,6 +77,10 @@ export interface DeliveryFailure {
   targetArn: string;
   eventId: string;
   reason: string;
+  /** Deliveries tried (1 + retries). */
+  attempts: number;
+  /** Where the event went: the dead-letter queue's ARN, or nowhere (dropped). */
+  deadLetterArn?: string;
 }
 
 const TARGET_PREFIX = 'AWSEvents';
@@ -104,6 +122,8 @@ export class EventsProvider implements ServiceProvider, EventPublisher {
   private readonly deliveries = new Set<Promise<void>>();
   private readonly operations: Record<string, (input: Input) => unknown>;
   private readonly schedules = new Map<string, TimerHandle>();
+  /** Deliveries waiting for their retry. */
+  private readonly retries = new Set<TimerHandle>();
   private readonly clock: Clock;
   private schedulesStopped = false;
 
@@ -156,6 +176,8 @@ export class EventsProvider implements ServiceProvider, EventPublisher {
 
   async close(): Promise<void> {
     this.stopSchedules();
+    for (const retry of this.retries) retry.cancel();
+    this.retries.clear();
     await this.drain();
   }
 
@@ -312,6 +334,7 @@ export class EventsProvider implements ServiceProvider, EventPublisher {
           throw new AwsServiceError('ValidationException', `Input for target ${target.Id} is not valid JSON.`);
         }
       }
+      checkRetryPolicy(target);
       merged.set(target.Id, target);
     }
     if (merged.size > MAX_TARGETS_PER_RULE) {
@@ -395,33 +418,92 @@ export class EventsProvider implements ServiceProvider, EventPublisher {
       const copies = semantics && random() < semantics.duplicateRate ? 2 : 1;
       for (let copy = 0; copy < copies; copy++) {
         const delayMs = semantics ? Math.floor(random() * semantics.maxDelayMs) : 0;
-        const delivery = (delayMs > 0 ? new Promise((resolve) => setTimeout(resolve, delayMs)) : Promise.resolve()).then(() => this.deliver(rule, target, event));
-        this.deliveries.add(delivery);
-        void delivery.finally(() => this.deliveries.delete(delivery));
+        this.track((delayMs > 0 ? new Promise((resolve) => setTimeout(resolve, delayMs)) : Promise.resolve()).then(() => this.deliver(rule, target, event)));
       }
     }
   }
 
-
-  private async deliver(rule: Rule, target: RuleTarget, event: Record<string, unknown>): Promise<void> {
+  /**
+   * One delivery attempt of an event to a target; a retriable failure is tried again after a back-off
+   * while the target's retry policy allows, then the event goes to its dead-letter queue or is dropped.
+   */
+  private async deliver(rule: Rule, target: RuleTarget, event: Record<string, unknown>, attempt = 1, firstAttemptAt = this.clock.now()): Promise<void> {
     const eventId = String(event.id);
-    const fail = (reason: string) =>
-      (this.options.onDeliveryFailure ?? defaultDeliveryFailure)({ ruleName: rule.Name, targetId: target.Id, targetArn: target.Arn, eventId, reason });
+    let outcome: ReturnType<typeof deliveryOutcome>;
     if (!LAMBDA_ARN.test(target.Arn)) {
-      fail('The local EventBridge delivers only to Lambda function targets.');
+      outcome = { delivered: false, retriable: false, code: 'UnsupportedTarget', reason: 'The local EventBridge delivers only to Lambda function targets.' };
+    } else {
+      try {
+        await this.options.invoker.invoke(target.Arn, targetInput(target, event, rule.Name), 'Event');
+        outcome = { delivered: true };
+      } catch (error) {
+        outcome = deliveryOutcome(error);
+      }
+    }
+    if (outcome.delivered) return;
+    const limits = retryLimits(target.RetryPolicy);
+    const delay = nextAttemptDelayMs(attempt, this.options.random ?? Math.random);
+    const retriesLeft = attempt - 1 < limits.maximumRetryAttempts;
+    const youngEnough = this.clock.now() + delay - firstAttemptAt <= limits.maximumEventAgeSeconds * 1000;
+    if (outcome.retriable && retriesLeft && youngEnough && !this.schedulesStopped) {
+      const timer = this.clock.setTimeout(() => {
+        this.retries.delete(timer);
+        this.track(this.deliver(rule, target, event, attempt + 1, firstAttemptAt));
+      }, delay);
+      this.retries.add(timer);
       return;
     }
-    try {
-      await this.options.invoker.invoke(target.Arn, targetInput(target, event, rule.Name), 'Event');
-    } catch (error) {
-      const code = error instanceof AwsServiceError ? error.code : error instanceof Error ? error.name : 'Error';
-      fail(`${code}: ${error instanceof Error ? error.message : String(error)}`);
+    // Which limit ended the retries (none: the error is not retriable, or the local cloud is stopping).
+    const exhausted = !outcome.retriable ? undefined : !retriesLeft ? 'MaximumRetryAttempts' : !youngEnough ? 'MaximumEventAgeInSeconds' : undefined;
+    const deadLetterArn = target.DeadLetterConfig?.Arn;
+    let reason = outcome.reason;
+    if (deadLetterArn && this.options.deadLetters) {
+      try {
+        await this.options.deadLetters.send(deadLetterArn, event, {
+          ERROR_CODE: outcome.code,
+          ERROR_MESSAGE: outcome.reason,
+          ...(exhausted ? { EXHAUSTED_RETRY_CONDITION: exhausted } : {}),
+          RETRY_ATTEMPTS: String(attempt - 1),
+          RULE_ARN: rule.Arn,
+          TARGET_ARN: target.Arn,
+        });
+      } catch (error) {
+        reason += `; the dead-letter queue refused it too (${error instanceof Error ? error.message : String(error)})`;
+        this.reportFailure({ ruleName: rule.Name, targetId: target.Id, targetArn: target.Arn, eventId, reason, attempts: attempt });
+        return;
+      }
+      this.reportFailure({ ruleName: rule.Name, targetId: target.Id, targetArn: target.Arn, eventId, reason, attempts: attempt, deadLetterArn });
+      return;
     }
+    this.reportFailure({ ruleName: rule.Name, targetId: target.Id, targetArn: target.Arn, eventId, reason, attempts: attempt });
+  }
+
+  private reportFailure(failure: DeliveryFailure): void {
+    (this.options.onDeliveryFailure ?? defaultDeliveryFailure)(failure);
+  }
+
+  /** Keeps a delivery in flight until it settles (drain waits for it). */
+  private track(delivery: Promise<void>): void {
+    this.deliveries.add(delivery);
+    void delivery.finally(() => this.deliveries.delete(delivery));
   }
 }
 
 function defaultDeliveryFailure(failure: DeliveryFailure): void {
   process.stderr.write(
-    `events: rule ${failure.ruleName} could not deliver event ${failure.eventId} to target ${failure.targetId} (${failure.targetArn}): ${failure.reason}\n`,
+    `events: rule ${failure.ruleName} could not deliver event ${failure.eventId} to target ${failure.targetId} (${failure.targetArn}) in ${failure.attempts} attempt(s): ${failure.reason}${failure.deadLetterArn ? ` (sent to ${failure.deadLetterArn})` : ' (dropped)'}\n`,
   );
+}
+
+/** PutTargets' checks of a RetryPolicy (EventBridge's ranges: 0-185 retries, 60-86400 seconds). */
+function checkRetryPolicy(target: RuleTarget): void {
+  const policy = target.RetryPolicy;
+  if (policy === undefined) return;
+  const { MaximumRetryAttempts: attempts, MaximumEventAgeInSeconds: age } = policy;
+  if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 0 || attempts > 185)) {
+    throw new AwsServiceError('ValidationException', `1 validation error detected: Value '${String(attempts)}' at 'targets.1.member.retryPolicy.maximumRetryAttempts' failed to satisfy constraint: Member must have value between 0 and 185`);
+  }
+  if (age !== undefined && (!Number.isInteger(age) || age < 60 || age > 86_400)) {
+    throw new AwsServiceError('ValidationException', `1 validation error detected: Value '${String(age)}' at 'targets.1.member.retryPolicy.maximumEventAgeInSeconds' failed to satisfy constraint: Member must have value between 60 and 86400`);
+  }
 }

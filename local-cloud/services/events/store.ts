@@ -16,6 +16,10 @@ export interface RuleTarget {
   Input?: string;
   InputPath?: string;
   InputTransformer?: InputTransformer;
+  /** How long and how often a failed delivery is retried (EventBridge's default without it: 24 h, 185 retries). */
+  RetryPolicy?: { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number };
+  /** The SQS queue an event goes to when it cannot be delivered; dropped without it. */
+  DeadLetterConfig?: { Arn?: string };
 }
 
 export interface Rule {

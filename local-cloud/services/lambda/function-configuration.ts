@@ -18,9 +18,36 @@ export interface FunctionRegistration {
   loggingFormat?: 'JSON' | 'Text';
   /** The execution role's ARN (the function runs with its temporary credentials); default a role named as the function. */
   role?: string;
+  /**
+   * How asynchronous invocations that fail are retried (the function's `AWS::Lambda::EventInvokeConfig`);
+   * default Lambda's: 2 retries, events kept 6 hours (DEFAULT_ASYNC_INVOKE_CONFIG).
+   */
+  asyncInvokeConfig?: Partial<AsyncInvokeConfig>;
 }
 
-export interface FunctionConfiguration extends Required<FunctionRegistration> {
+/**
+ * Lambda's retry settings of asynchronous invocations (EventInvokeConfig's `MaximumRetryAttempts`, 0-2, and
+ * `MaximumEventAgeInSeconds`, 60-21600).
+ */
+export interface AsyncInvokeConfig {
+  maximumRetryAttempts: number;
+  maximumEventAgeSeconds: number;
+}
+
+/**
+ * Without an EventInvokeConfig: "Lambda retries function errors twice" and keeps an event "up to 6 hours"
+ * (AWS Lambda Developer Guide, "How Lambda handles errors and retries with asynchronous invocation").
+ */
+export const DEFAULT_ASYNC_INVOKE_CONFIG: AsyncInvokeConfig = { maximumRetryAttempts: 2, maximumEventAgeSeconds: 21_600 };
+
+/**
+ * Waits before the retries of a failed asynchronous invocation: "Lambda waits one minute before the first
+ * retry... and two minutes before the second" (the same guide).
+ */
+export const ASYNC_RETRY_DELAYS_MS = [60_000, 120_000] as const;
+
+export interface FunctionConfiguration extends Required<Omit<FunctionRegistration, 'asyncInvokeConfig'>> {
+  asyncInvokeConfig: AsyncInvokeConfig;
   functionArn: string;
   lastModified: Date;
 }

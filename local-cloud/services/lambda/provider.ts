@@ -15,8 +15,12 @@
  *   are not found.
  * - Environments share the local cloud's process: memory size is reported, not enforced; `TZ` and the
  *   working directory are the host's; there is no /tmp isolation and no idle shutdown of warm workers.
- * - Asynchronous (Event) invocations run at once and are not retried on error (AWS retries twice), and
- *   have no destinations or dead-letter queue; their errors appear only in the function's log.
+ * - Asynchronous (Event) invocations run at once (Lambda's internal queue is never behind). One whose function
+ *   fails (an error or a timeout) is retried as Lambda retries it: after 1 minute, then 2 minutes on the
+ *   service's clock, at most the function's `maximumRetryAttempts` times (default 2) and while the event is
+ *   younger than its `maximumEventAgeSeconds` (default 6 h), with the same request id; then it is dropped and
+ *   reported through `onAsyncInvocationDropped` (there are no destinations or dead-letter queues). Retries
+ *   not yet due when the provider closes are dropped (they are not kept across a restart).
  * - No payload size limits, no IAM: any caller may invoke any function.
  */
 import { randomUUID } from 'node:crypto';
@@ -27,12 +31,24 @@ import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local-cloud/gateway/provider';
 import type { FunctionInvoker, InvokeResult, LogSink } from '#local-cloud/gateway/internal';
 import { AwsServiceError } from '#local-cloud/gateway/json-protocol';
 import { ExecutionEnvironment, type InvocationOutcome } from './execution-environment.ts';
-import { logGroupName, type FunctionConfiguration, type FunctionRegistration } from './function-configuration.ts';
+import { ASYNC_RETRY_DELAYS_MS, logGroupName, type FunctionConfiguration, type FunctionRegistration } from './function-configuration.ts';
 import { LambdaStore } from './store.ts';
-import { systemClock, type Clock } from '#local-cloud/clock';
+import { systemClock, type Clock, type TimerHandle } from '#local-cloud/clock';
 import type { TemporaryCredentials } from '#local-cloud/iam/principals';
 
 export type { FunctionRegistration } from './function-configuration.ts';
+
+/** An asynchronous invocation Lambda gave up on: its function failed on every attempt it had. */
+export interface DroppedAsyncInvocation {
+  functionName: string;
+  requestId: string;
+  /** Attempts made (1 + retries). */
+  attempts: number;
+  /** The last attempt's error type (`Error`, `Sandbox.Timedout`, ...). */
+  errorType: string;
+  /** Why no more attempt is made. */
+  reason: 'RetriesExhausted' | 'EventAgeExceeded';
+}
 
 export interface LambdaProviderOptions {
   logs: LogSink;
@@ -53,6 +69,8 @@ export interface LambdaProviderOptions {
    * every one of them slow.
    */
   maxEnvironmentsPerFunction?: number;
+  /** Told of each asynchronous invocation dropped after its retries (default: a line on stderr). */
+  onAsyncInvocationDropped?: (dropped: DroppedAsyncInvocation) => void;
 }
 
 /** Default of LambdaProviderOptions.maxEnvironmentsPerFunction. */
@@ -88,6 +106,8 @@ export class LambdaProvider implements ServiceProvider, FunctionInvoker {
   private readonly busy = new WeakSet<ExecutionEnvironment>();
   private readonly waiters = new Map<string, (() => void)[]>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Retries of asynchronous invocations waiting for their time. */
+  private readonly retries = new Set<TimerHandle>();
   private readonly region: string;
   private readonly clock: Clock;
   private closed = false;
@@ -137,6 +157,8 @@ export class LambdaProvider implements ServiceProvider, FunctionInvoker {
   /** Terminates every execution environment and waits for running asynchronous invocations to end. */
   async close(): Promise<void> {
     this.closed = true;
+    for (const retry of this.retries) retry.cancel();
+    this.retries.clear();
     for (const waiters of this.waiters.values()) waiters.splice(0).forEach((wake) => wake());
     await Promise.all(this.store.allEnvironments().map((environment) => environment.terminate()));
     await this.drain();
@@ -208,8 +230,42 @@ export class LambdaProvider implements ServiceProvider, FunctionInvoker {
     }
   }
 
-  private runDetached(configuration: FunctionConfiguration, requestId: string, event: unknown, clientContext?: unknown): void {
-    const running = this.run(configuration, requestId, event, clientContext).catch(() => undefined);
+  /**
+   * Runs an asynchronous invocation; when its function fails, retries it as Lambda does (1 min, then 2 min
+   * later; the function's maximumRetryAttempts and maximumEventAgeSeconds), then drops it.
+   */
+  private runDetached(configuration: FunctionConfiguration, requestId: string, event: unknown, clientContext?: unknown, attempt = 1, queuedAt = this.clock.now()): void {
+    const running = this.run(configuration, requestId, event, clientContext).then(
+      (outcome) => {
+        if (outcome.ok || this.closed) return;
+        const { maximumRetryAttempts, maximumEventAgeSeconds } = configuration.asyncInvokeConfig;
+        const errorType = outcome.error.errorType;
+        const delay = ASYNC_RETRY_DELAYS_MS[Math.min(attempt - 1, ASYNC_RETRY_DELAYS_MS.length - 1)]!;
+        const drop = (reason: DroppedAsyncInvocation['reason']) =>
+          (this.options.onAsyncInvocationDropped ?? defaultDropReport)({
+            functionName: configuration.functionName,
+            requestId,
+            attempts: attempt,
+            errorType,
+            reason,
+          });
+        if (attempt > maximumRetryAttempts) return drop('RetriesExhausted');
+        if (this.clock.now() + delay - queuedAt > maximumEventAgeSeconds * 1000) return drop('EventAgeExceeded');
+        // The function may have been registered again meanwhile: the retry runs what is registered then.
+        const timer = this.clock.setTimeout(() => {
+          this.retries.delete(timer);
+          let current: FunctionConfiguration;
+          try {
+            current = this.store.get(configuration.functionName);
+          } catch {
+            return drop('RetriesExhausted');
+          }
+          this.runDetached(current, requestId, event, clientContext, attempt + 1, queuedAt);
+        }, delay);
+        this.retries.add(timer);
+      },
+      () => undefined,
+    );
     this.inFlight.add(running);
     void running.finally(() => this.inFlight.delete(running));
   }
@@ -296,4 +352,10 @@ export class LambdaProvider implements ServiceProvider, FunctionInvoker {
     const next = start + maxItems < all.length ? String(start + maxItems) : undefined;
     return restJsonOk({ Functions: page.map((configuration) => this.configurationDocument(configuration)), ...(next ? { NextMarker: next } : {}) }, requestId);
   }
+}
+
+function defaultDropReport(dropped: DroppedAsyncInvocation): void {
+  process.stderr.write(
+    `lambda: asynchronous invocation ${dropped.requestId} of ${dropped.functionName} dropped after ${dropped.attempts} attempt(s) (${dropped.reason}, last error ${dropped.errorType})\n`,
+  );
 }

@@ -3,7 +3,7 @@
  * Functions are registered by the local deployer at every start, so nothing is persisted.
  */
 import { AwsServiceError } from '#local-cloud/gateway/json-protocol';
-import { functionArn, parseFunctionReference, type FunctionConfiguration, type FunctionRegistration } from './function-configuration.ts';
+import { DEFAULT_ASYNC_INVOKE_CONFIG, functionArn, parseFunctionReference, type FunctionConfiguration, type FunctionRegistration } from './function-configuration.ts';
 import type { ExecutionEnvironment } from './execution-environment.ts';
 
 export class LambdaStore {
@@ -23,6 +23,7 @@ export class LambdaStore {
       role: `arn:aws:iam::${this.accountId}:role/${registration.functionName}`,
       ...registration,
       environment: { ...registration.environment },
+      asyncInvokeConfig: { ...DEFAULT_ASYNC_INVOKE_CONFIG, ...registration.asyncInvokeConfig },
       functionArn: functionArn(this.region, this.accountId, registration.functionName),
       lastModified: now,
     };

@@ -105,3 +105,10 @@ export const SQS_ERRORS: Readonly<Record<string, { queryCode: string; status: nu
   MissingParameter: { queryCode: 'MissingParameter', status: 400 },
   InvalidAction: { queryCode: 'InvalidAction', status: 400 },
 };
+
+/**
+ * How long DeleteQueue takes on AWS at most: "the deletion process takes up to 60 seconds. Requests you send
+ * involving that queue during the 60 seconds might succeed" (SQS API Reference, DeleteQueue). `npm start`
+ * lets a deleted queue answer this long (SHELCASTER_SQS_DELETE_DELAY_MS).
+ */
+export const SQS_DELETE_QUEUE_DELAY_MS = 60_000;

@@ -10,9 +10,13 @@
  * - ReceiveRequestAttemptId is accepted and ignored; FIFO high-throughput mode changes nothing.
  * - Counts are exact (AWS's are approximate); standard queues deliver in send order, exactly once per
  *   visibility window (AWS may reorder or duplicate).
- * - A deleted queue is gone at once for its users (AWS may still answer for up to 60 s), and its name cannot be
- *   used again for 60 s (`QueueDeletedRecently`, as on AWS; kept in memory, not across a restart). PurgeQueue has
- *   no 60 s limit.
+ * - A deleted queue goes on answering, with its messages, for `deleteQueueDelayMs` (0 by default; `npm start`
+ *   sets AWS's 60 s: "the deletion process takes up to 60 seconds. Requests you send involving that queue
+ *   during the 60 seconds might succeed", SQS API Reference, DeleteQueue), then it and its messages are gone
+ *   (QueueDoesNotExist; waiting receives end); its name cannot be used again for 60 s after the DeleteQueue
+ *   (`QueueDeletedRecently`, as on AWS; kept in memory, not across a restart, and a restart within the window
+ *   finds the queue gone). AWS's "might" is modelled as its least kind case for a consumer: everything
+ *   succeeds until the end of the window. PurgeQueue has no 60 s limit.
  * - A receipt handle stays valid until the next receive of its message (AWS also expires them after 12 h).
  * - Signatures are not verified.
  */
@@ -36,6 +40,8 @@ export interface SqsProviderOptions {
   /** The local cloud's data directory (state goes in `<dataDir>/sqs/`); in memory when absent. */
   dataDir?: string;
   clock?: Clock;
+  /** How long a deleted queue goes on answering (AWS: up to 60 s; default 0, gone at once). */
+  deleteQueueDelayMs?: number;
 }
 
 type Input = Record<string, unknown>;
@@ -134,7 +140,7 @@ export class SqsProvider implements ServiceProvider {
   readonly store: SqsStore;
 
   constructor(options: SqsProviderOptions = {}) {
-    this.store = new SqsStore(options.clock ?? systemClock, options.dataDir);
+    this.store = new SqsStore(options.clock ?? systemClock, options.dataDir, options.deleteQueueDelayMs ?? 0);
   }
 
   async handle(request: AwsRequest): Promise<AwsResponse> {

@@ -235,11 +235,15 @@ export class SqsStore {
   private readonly waiters = new Map<string, Set<() => void>>();
   /** When each queue name was last deleted: AWS refuses to create it again for 60 s (QueueDeletedRecently). */
   private readonly deletedAt = new Map<string, number>();
+  /** Deleted queues still answering until their deletion completes (AWS: up to 60 s). */
+  private readonly deleting = new Map<string, TimerHandle>();
   private closed = false;
 
   constructor(
     private readonly clock: Clock = systemClock,
     dataDir?: string,
+    /** How long a deleted queue goes on answering before it and its messages are gone. */
+    private readonly deleteQueueDelayMs = 0,
   ) {
     if (dataDir) {
       this.journal = new Journal<SqsRecord>(join(dataDir, 'sqs', 'journal.jsonl'));
@@ -326,13 +330,24 @@ export class SqsStore {
     this.record({ t: 'queue', meta: queue.meta });
   }
 
-  /** Deletes a queue and its messages; waiting receives end. */
+  /**
+   * Deletes a queue and its messages, once `deleteQueueDelayMs` has passed (until then it answers as before; a
+   * second DeleteQueue meanwhile succeeds and changes nothing); waiting receives end then. The journal records
+   * the deletion at once: a restart finds the queue gone.
+   */
   deleteQueue(name: string): void {
-    this.queue(name);
-    this.queues.delete(name);
+    const queue = this.queue(name);
+    if (this.deleting.has(name)) return;
     this.deletedAt.set(name, this.clock.now());
     this.record({ t: 'deleteQueue', name });
-    this.notify(name);
+    const remove = () => {
+      this.deleting.delete(name);
+      if (this.queues.get(name) !== queue) return;
+      this.queues.delete(name);
+      this.notify(name);
+    };
+    if (this.deleteQueueDelayMs <= 0) return remove();
+    this.deleting.set(name, this.clock.setTimeout(remove, this.deleteQueueDelayMs));
   }
 
   /** Deletes every message of a queue. */
@@ -525,6 +540,8 @@ export class SqsStore {
   /** Ends waiting receives and timers. */
   close(): void {
     this.closed = true;
+    for (const timer of this.deleting.values()) timer.cancel();
+    this.deleting.clear();
     for (const name of [...this.waiters.keys()]) this.notify(name);
   }
 
@@ -603,6 +620,9 @@ export class SqsStore {
 
   private record(record: SqsRecord): void {
     if (!this.journal) return;
+    // A queue being deleted is gone for the journal already (its deletion is recorded).
+    const queueName = record.t === 'queue' ? record.meta.name : record.t === 'deleteQueue' ? undefined : record.t === 'purge' ? record.name : record.queue;
+    if (queueName !== undefined && this.deleting.has(queueName)) return;
     this.journal.append(record);
     if (this.journal.appendedCount > COMPACT_AFTER_APPENDS) this.journal.rewrite(this.snapshot());
   }
@@ -610,6 +630,7 @@ export class SqsStore {
   /** The current state as journal records. */
   private *snapshot(): Generator<SqsRecord> {
     for (const queue of this.queues.values()) {
+      if (this.deleting.has(queue.meta.name)) continue;
       yield { t: 'queue', meta: queue.meta };
       yield { t: 'sequence', queue: queue.meta.name, next: queue.nextSequence.toString() };
       for (const [key, entry] of queue.dedup) yield { t: 'dedup', queue: queue.meta.name, key, entry };

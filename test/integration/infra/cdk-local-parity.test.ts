@@ -36,6 +36,7 @@ import {
   SESSIONS_TABLE,
   STATE_MACHINE_NAME,
   TABLES,
+  TRACK_CREATED_RULE_NAME,
   WARM_POOL_REFILL_RULE_NAME,
   WARM_POOL_REFILL_SCHEDULE,
   keyAttributesOf,
@@ -67,8 +68,6 @@ const KNOWN_DIFFERENCES = {
    * (RunTask takes either); both name the family shelcaster-program-controller.
    */
   taskDefinitionReference: 'CONTROLLER_TASK_DEFINITION',
-  /** The rule's Lambda target: CDK adds a retry policy (maxEventAge, attempts) the local EventBridge does not honour. */
-  ruleTargetRetryPolicy: true,
   /** The local DynamoDB has no TTL: the idempotency table's TimeToLiveSpecification exists on AWS only. */
   timeToLive: true,
   /**
@@ -77,7 +76,8 @@ const KNOWN_DIFFERENCES = {
    */
   // function-bundles.ts stands for the bundling CDK's NodejsFunction does (aws-lambda-nodejs, not a construct of ours).
   // roles.ts stands for the roles CDK's grants create (the synthesized template's, read by local-cloud/iam).
-  deployerOnlyFiles: ['deploy-system.ts', 'log-retention.ts', 'function-bundles.ts', 'roles.ts'],
+  // delivery-settings.ts reads the rule targets' retry policies and EventInvokeConfigs from the same template.
+  deployerOnlyFiles: ['deploy-system.ts', 'log-retention.ts', 'function-bundles.ts', 'roles.ts', 'delivery-settings.ts'],
 } as const;
 
 /** A table's keys and indexes in one comparable shape (attributes sorted by name). */
@@ -326,7 +326,9 @@ describe('The CDK stack and the local cloud deploy the same system', () => {
       const localTargets = (await events.send(new ListTargetsByRuleCommand({ Rule: CONTROLLER_STOPPED_RULE_NAME }))).Targets ?? [];
       expect(localTargets.map((t) => functionNameOf(t.Arn!))).toEqual(cdkTargets);
       expect(cdkTargets).toEqual([FUNCTION_NAMES.controllerStopped]);
-      if (KNOWN_DIFFERENCES.ruleTargetRetryPolicy) expect((rule.Targets as { RetryPolicy?: unknown }[])[0]?.RetryPolicy).toBeDefined();
+      // The local EventBridge retries as the target's retry policy says: the template's (8 retries within an hour).
+      expect(localTargets.map((t) => t.RetryPolicy)).toEqual((rule.Targets as { RetryPolicy?: unknown }[]).map((t) => t.RetryPolicy));
+      expect(localTargets[0]?.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 });
     });
   });
 
@@ -342,6 +344,19 @@ describe('The CDK stack and the local cloud deploy the same system', () => {
       const localTargets = (await events.send(new ListTargetsByRuleCommand({ Rule: WARM_POOL_REFILL_RULE_NAME }))).Targets ?? [];
       expect(localTargets.map((t) => functionNameOf(t.Arn!))).toEqual(cdkTargets);
       expect(cdkTargets).toEqual([FUNCTION_NAMES.warmPool]);
+      expect(localTargets.map((t) => t.RetryPolicy)).toEqual((rule.Targets as { RetryPolicy?: unknown }[]).map((t) => t.RetryPolicy));
+    });
+  });
+
+  describe('track-created-rule.ts', () => {
+    it('target the same function with the same retry policy', async () => {
+      const rule = cdkNamed('AWS::Events::Rule', TRACK_CREATED_RULE_NAME).Properties ?? {};
+      const events = new EventBridgeClient(clientConfig);
+      const cdkTargets = rule.Targets as { Arn: unknown; RetryPolicy?: unknown }[];
+      const localTargets = (await events.send(new ListTargetsByRuleCommand({ Rule: TRACK_CREATED_RULE_NAME }))).Targets ?? [];
+      expect(localTargets.map((t) => functionNameOf(t.Arn!))).toEqual(cdkTargets.map((t) => functionNameOf(cdkValue(t.Arn))));
+      expect(localTargets.map((t) => t.RetryPolicy)).toEqual(cdkTargets.map((t) => t.RetryPolicy));
+      expect(localTargets[0]?.RetryPolicy).toEqual({ MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 21_600 });
     });
   });
 

@@ -2,7 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, ResourceNotFoundException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ResourceNotFoundException,
+  ConditionalCheckFailedException,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { startGateway, type Gateway } from '#local-cloud/gateway/server';
 import { createDynamoDbProvider } from '#local-cloud/services/dynamodb/provider';
@@ -68,6 +77,60 @@ describe('DynamoDB through the SDK v3', () => {
     await expect(
       doc.send(new PutCommand({ TableName: TABLE, Item: { pk: 'SESSION#1', sk: 'META' }, ConditionExpression: 'attribute_not_exists(pk)' })),
     ).rejects.toBeInstanceOf(ConditionalCheckFailedException);
+  });
+
+  /** The SDK's error of a write that must fail. */
+  async function failure(write: Promise<unknown>): Promise<ConditionalCheckFailedException> {
+    const error = await write.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(ConditionalCheckFailedException);
+    return error as ConditionalCheckFailedException;
+  }
+
+  describe('ReturnValuesOnConditionCheckFailure (dynalite drops it; the provider adds the item as AWS does)', () => {
+    const key = { pk: { S: 'PRODUCT#456' }, sk: { S: 'META' } };
+    const item = { ...key, price: { N: '650' }, product: { S: 'sporting goods' } };
+    const priceBetween = { ConditionExpression: 'price between :lo and :hi', ExpressionAttributeValues: { ':lo': { N: '500' }, ':hi': { N: '600' } } };
+
+    beforeAll(async () => {
+      await ddb.send(new PutItemCommand({ TableName: TABLE, Item: item }));
+    });
+
+    it('returns the item on a failed DeleteItem with ALL_OLD (the case AWS recorded), and changes nothing', async () => {
+      const error = await failure(ddb.send(new DeleteItemCommand({ TableName: TABLE, Key: key, ...priceBetween, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' })));
+      expect(error.message).toBe('The conditional request failed');
+      expect(error.Item).toEqual(item);
+      expect((await ddb.send(new GetItemCommand({ TableName: TABLE, Key: key }))).Item).toEqual(item);
+    });
+
+    it('returns the item on a failed PutItem (its key taken from the item) and UpdateItem', async () => {
+      const put = await failure(
+        ddb.send(new PutItemCommand({ TableName: TABLE, Item: { ...key, price: { N: '1' } }, ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' })),
+      );
+      expect(put.Item).toEqual(item);
+      const update = await failure(
+        ddb.send(new UpdateItemCommand({ TableName: TABLE, Key: key, UpdateExpression: 'SET price = :p', ...priceBetween, ExpressionAttributeValues: { ...priceBetween.ExpressionAttributeValues, ':p': { N: '1' } }, ReturnValuesOnConditionCheckFailure: 'ALL_OLD' })),
+      );
+      expect(update.Item).toEqual(item);
+    });
+
+    it('returns no item with NONE, without the parameter, or when there is no item', async () => {
+      expect((await failure(ddb.send(new DeleteItemCommand({ TableName: TABLE, Key: key, ...priceBetween, ReturnValuesOnConditionCheckFailure: 'NONE' })))).Item).toBeUndefined();
+      expect((await failure(ddb.send(new DeleteItemCommand({ TableName: TABLE, Key: key, ...priceBetween })))).Item).toBeUndefined();
+      const missing = { pk: { S: 'PRODUCT#none' }, sk: { S: 'META' } };
+      expect((await failure(ddb.send(new DeleteItemCommand({ TableName: TABLE, Key: missing, ConditionExpression: 'attribute_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' })))).Item).toBeUndefined();
+    });
+
+    it('refuses a value outside NONE and ALL_OLD with a ValidationException, and deletes nothing', async () => {
+      const error = await ddb
+        .send(new DeleteItemCommand({ TableName: TABLE, Key: key, ReturnValuesOnConditionCheckFailure: 'ALL_NEW' as 'ALL_OLD' }))
+        .then(() => undefined, (e: unknown) => e as Error);
+      expect(error?.name).toBe('ValidationException');
+      expect(error?.message).toContain('returnValuesOnConditionCheckFailure');
+      expect((await ddb.send(new GetItemCommand({ TableName: TABLE, Key: key }))).Item).toEqual(item);
+    });
   });
 
   it('raises ResourceNotFoundException for a missing table', async () => {

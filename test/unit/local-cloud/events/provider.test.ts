@@ -282,3 +282,125 @@ describe('EventsProvider: scheduled rules', () => {
     expect((await call(provider, 'ListRules', {})).body.Rules).toEqual([]);
   });
 });
+
+/** A Lambda service that throttles the first `failures` invocations (as Lambda answers when it is throttling). */
+class ThrottlingInvoker implements FunctionInvoker {
+  readonly attempts: { name: string; eventId: string }[] = [];
+  constructor(private failures: number) {}
+  async invoke(name: string, payload: unknown): Promise<InvokeResult> {
+    this.attempts.push({ name, eventId: (payload as { id: string }).id });
+    if (name.endsWith(':missing')) throw new AwsServiceError('ResourceNotFoundException', `Function not found: ${name}`, 404);
+    if (this.failures-- > 0) throw new AwsServiceError('TooManyRequestsException', 'Rate exceeded', 429);
+    return { payload: undefined };
+  }
+}
+
+describe('EventsProvider: retries of failed deliveries, as the target’s RetryPolicy says', () => {
+  function start(failures: number) {
+    const clock = new ManualClock();
+    const invoker = new ThrottlingInvoker(failures);
+    const failed: DeliveryFailure[] = [];
+    const deadLetters: { queueArn: string; event: Record<string, unknown>; attributes: Record<string, string> }[] = [];
+    const provider = new EventsProvider({
+      invoker,
+      clock,
+      random: () => 0.5,
+      onDeliveryFailure: (failure) => failed.push(failure),
+      deadLetters: { send: async (queueArn, event, attributes) => void deadLetters.push({ queueArn, event, attributes }) },
+    });
+    /** Fires the next retry and lets it finish. */
+    const nextRetry = async () => {
+      await provider.drain();
+      const [delay] = clock.pendingDelays;
+      expect(delay).toBeDefined();
+      await clock.advance(delay!);
+      await provider.drain();
+    };
+    return { clock, invoker, failed, deadLetters, provider, nextRetry };
+  }
+
+  async function ruleWith(provider: EventsProvider, target: Record<string, unknown>) {
+    await call(provider, 'PutRule', { Name: 'pings', EventPattern: PATTERN });
+    const put = await call(provider, 'PutTargets', { Rule: 'pings', Targets: [{ Id: 't', Arn: FUNCTION_ARN, ...target }] });
+    expect(put.status).toBe(200);
+  }
+
+  it('retries a throttled invocation with growing back-off until it is delivered, the same event each time', async () => {
+    const { provider, invoker, failed, clock, nextRetry } = start(2);
+    await ruleWith(provider, { RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 } });
+    await provider.publish({ source: 'shelcaster.test', detailType: 'Ping', detail: { kind: 'ping' } });
+    await provider.drain();
+    expect(invoker.attempts).toHaveLength(1);
+    expect(clock.pendingDelays).toEqual([750]);
+    await nextRetry();
+    expect(clock.pendingDelays).toEqual([1500]);
+    await nextRetry();
+    expect(invoker.attempts).toHaveLength(3);
+    expect(new Set(invoker.attempts.map((a) => a.eventId)).size).toBe(1);
+    expect(clock.pendingTimers()).toBe(0);
+    expect(failed).toEqual([]);
+  });
+
+  it('sends the event to the dead-letter queue with EventBridge’s attributes once MaximumRetryAttempts are used', async () => {
+    const { provider, invoker, failed, deadLetters, nextRetry, clock } = start(99);
+    const dlq = 'arn:aws:sqs:us-east-1:000000000000:events-dlq';
+    await ruleWith(provider, { RetryPolicy: { MaximumRetryAttempts: 2 }, DeadLetterConfig: { Arn: dlq } });
+    await provider.publish({ source: 'shelcaster.test', detailType: 'Ping', detail: { kind: 'ping' } });
+    await nextRetry();
+    await nextRetry();
+    expect(invoker.attempts).toHaveLength(3);
+    expect(clock.pendingTimers()).toBe(0);
+    expect(deadLetters).toHaveLength(1);
+    expect(deadLetters[0]!.queueArn).toBe(dlq);
+    expect(deadLetters[0]!.event.id).toBe(invoker.attempts[0]!.eventId);
+    expect(deadLetters[0]!.attributes).toEqual({
+      ERROR_CODE: 'TooManyRequestsException',
+      ERROR_MESSAGE: 'TooManyRequestsException: Rate exceeded',
+      EXHAUSTED_RETRY_CONDITION: 'MaximumRetryAttempts',
+      RETRY_ATTEMPTS: '2',
+      RULE_ARN: 'arn:aws:events:us-east-1:000000000000:rule/pings',
+      TARGET_ARN: FUNCTION_ARN,
+    });
+    expect(failed.map((f) => [f.attempts, f.deadLetterArn])).toEqual([[3, dlq]]);
+  });
+
+  it('drops the event when its next retry would be older than MaximumEventAgeInSeconds (no dead-letter queue)', async () => {
+    const { provider, invoker, failed, clock } = start(999);
+    await ruleWith(provider, { RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 60 } });
+    await provider.publish({ source: 'shelcaster.test', detailType: 'Ping', detail: { kind: 'ping' } });
+    await provider.drain();
+    await clock.advance(3_600_000, async () => provider.drain());
+    // Back-offs of 0.75, 1.5, 3, 6, 12, 24 s reach 47.25 s; the next (48 s) would end past 60 s.
+    expect(invoker.attempts).toHaveLength(7);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ attempts: 7, reason: 'TooManyRequestsException: Rate exceeded' });
+    expect(failed[0]!.deadLetterArn).toBeUndefined();
+  });
+
+  it('does not retry an error that is not retriable (no such function): straight to the dead-letter queue', async () => {
+    const { provider, invoker, deadLetters, clock } = start(0);
+    const dlq = 'arn:aws:sqs:us-east-1:000000000000:events-dlq';
+    await call(provider, 'PutRule', { Name: 'pings', EventPattern: PATTERN });
+    await call(provider, 'PutTargets', { Rule: 'pings', Targets: [{ Id: 'gone', Arn: `${FUNCTION_ARN.replace(':recorder', ':missing')}`, DeadLetterConfig: { Arn: dlq } }] });
+    await provider.publish({ source: 'shelcaster.test', detailType: 'Ping', detail: { kind: 'ping' } });
+    await provider.drain();
+    expect(invoker.attempts).toHaveLength(1);
+    expect(clock.pendingTimers()).toBe(0);
+    expect(deadLetters.map((d) => [d.attributes.ERROR_CODE, d.attributes.RETRY_ATTEMPTS, d.attributes.EXHAUSTED_RETRY_CONDITION])).toEqual([['ResourceNotFoundException', '0', undefined]]);
+  });
+
+  it('keeps the RetryPolicy and DeadLetterConfig PutTargets set, and refuses values out of EventBridge’s ranges', async () => {
+    const { provider } = start(0);
+    const target = { Id: 't', Arn: FUNCTION_ARN, RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 }, DeadLetterConfig: { Arn: 'arn:aws:sqs:us-east-1:000000000000:q' } };
+    await call(provider, 'PutRule', { Name: 'pings', EventPattern: PATTERN });
+    await call(provider, 'PutTargets', { Rule: 'pings', Targets: [target] });
+    expect((await call(provider, 'ListTargetsByRule', { Rule: 'pings' })).body.Targets).toEqual([target]);
+    for (const RetryPolicy of [{ MaximumRetryAttempts: 186 }, { MaximumEventAgeInSeconds: 59 }, { MaximumEventAgeInSeconds: 86_401 }]) {
+      const answer = await call(provider, 'PutTargets', { Rule: 'pings', Targets: [{ ...target, RetryPolicy }] });
+      expect(answer.status).toBe(400);
+      expect(answer.body.__type).toBe('ValidationException');
+    }
+    expect((await call(provider, 'ListTargetsByRule', { Rule: 'pings' })).body.Targets).toEqual([target]);
+  });
+});
+

@@ -1,11 +1,13 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LambdaProvider } from '#local-cloud/services/lambda/provider';
+import { LambdaProvider, type DroppedAsyncInvocation } from '#local-cloud/services/lambda/provider';
+import type { AsyncInvokeConfig } from '#local-cloud/services/lambda/function-configuration';
 import { RecordingLogSink } from '#test/fixtures/local-cloud/recording-log-sink';
 import { ManualClock } from '#test/fixtures/local-cloud/manual-clock';
 
 const STRUCTURED_LOGGER = fileURLToPath(new URL('../../../fixtures/local-cloud/lambda/structured-logger.mjs', import.meta.url));
 const GREETER = fileURLToPath(new URL('../../../fixtures/local-cloud/lambda/greeter.ts', import.meta.url));
+const FLAKY = fileURLToPath(new URL('../../../fixtures/local-cloud/lambda/flaky-handler.ts', import.meta.url));
 
 function greeterRegistration(overrides: Partial<{ environment: Record<string, string>; timeoutSeconds: number }> = {}) {
   return {
@@ -162,5 +164,98 @@ describe('LambdaProvider', () => {
     expect(result).toEqual({ payload: undefined });
     await provider.drain();
     expect(logs.messages('/aws/lambda/greeter').some((line) => line.includes('greeting async'))).toBe(true);
+  });
+});
+
+describe('LambdaProvider: retries of asynchronous invocations, as Lambda makes them', () => {
+  let provider: LambdaProvider | undefined;
+  afterEach(async () => {
+    await provider?.close();
+    provider = undefined;
+  });
+
+  function start(asyncInvokeConfig?: Partial<AsyncInvokeConfig>) {
+    const logs = new RecordingLogSink();
+    const clock = new ManualClock(Date.now());
+    const dropped: DroppedAsyncInvocation[] = [];
+    provider = new LambdaProvider({ logs, clock, cloudEnvironment: {}, onAsyncInvocationDropped: (d) => dropped.push(d) });
+    provider.register({ functionName: 'flaky', entry: FLAKY, environment: {}, timeoutSeconds: 5, memoryMiB: 128, ...(asyncInvokeConfig ? { asyncInvokeConfig } : {}) });
+    const running = provider;
+    /**
+     * Moves the clock `ms` forward, timer by timer, letting each invocation a timer starts run to its end before
+     * time moves on (a worker thread runs on real time: a jump would fire its timeout first).
+     */
+    const advance = async (ms: number) => {
+      const target = clock.now() + ms;
+      await running.drain();
+      for (;;) {
+        const next = Math.min(...clock.pendingDelays);
+        if (!Number.isFinite(next) || clock.now() + next > target) break;
+        await clock.advance(next);
+        await running.drain();
+      }
+      await clock.advance(target - clock.now());
+    };
+    /** The attempts logged so far: [request id, event key]. */
+    const attempts = () =>
+      logs
+        .messages('/aws/lambda/flaky')
+        .map((line) => /ATTEMPT (\S+) (\S+)/.exec(line))
+        .filter((match): match is RegExpExecArray => match !== null)
+        .map((match) => [match[1], match[2]]);
+    return { provider: running, clock, dropped, advance, attempts };
+  }
+
+  it('retries a failing function twice, 1 minute then 2 minutes later, with the same request id, then drops the event', async () => {
+    const { provider, clock, dropped, advance, attempts } = start();
+    await provider.invoke('flaky', { key: 'always', failAttempts: 99 }, 'Event');
+    await advance(0);
+    expect(attempts()).toHaveLength(1);
+    expect(clock.pendingDelays).toEqual([60_000]);
+    await advance(59_999);
+    expect(attempts()).toHaveLength(1);
+    await advance(1);
+    expect(attempts()).toHaveLength(2);
+    expect(clock.pendingDelays).toEqual([120_000]);
+    await advance(120_000);
+    expect(attempts()).toHaveLength(3);
+    await advance(3_600_000);
+    expect(attempts()).toHaveLength(3);
+    expect(new Set(attempts().map(([requestId]) => requestId)).size).toBe(1);
+    expect(dropped).toEqual([{ functionName: 'flaky', requestId: attempts()[0]![0], attempts: 3, errorType: 'Error', reason: 'RetriesExhausted' }]);
+  });
+
+  it('stops retrying once the function succeeds', async () => {
+    const { provider, dropped, advance, attempts } = start();
+    await provider.invoke('flaky', { key: 'once', failAttempts: 1 }, 'Event');
+    await advance(60_000);
+    await advance(3_600_000);
+    expect(attempts()).toHaveLength(2);
+    expect(dropped).toEqual([]);
+  });
+
+  it("honours the function's maximumRetryAttempts and maximumEventAgeSeconds (its EventInvokeConfig)", async () => {
+    const none = start({ maximumRetryAttempts: 0 });
+    await none.provider.invoke('flaky', { key: 'no-retry', failAttempts: 99 }, 'Event');
+    await none.advance(3_600_000);
+    expect(none.attempts()).toHaveLength(1);
+    expect(none.dropped.map((d) => d.reason)).toEqual(['RetriesExhausted']);
+    await none.provider.close();
+
+    // The second retry would come 3 minutes after the event was queued: older than 2 minutes, dropped.
+    const young = start({ maximumEventAgeSeconds: 120 });
+    await young.provider.invoke('flaky', { key: 'young', failAttempts: 99 }, 'Event');
+    await young.advance(3_600_000);
+    expect(young.attempts()).toHaveLength(2);
+    expect(young.dropped.map((d) => [d.attempts, d.reason])).toEqual([[2, 'EventAgeExceeded']]);
+  });
+
+  it('does not retry synchronous invocations (the caller gets the error)', async () => {
+    const { provider, advance, attempts, clock } = start();
+    const result = await provider.invoke('flaky', { key: 'sync', failAttempts: 99 });
+    expect(result.functionError).toBe('Unhandled');
+    expect(clock.pendingTimers()).toBe(0);
+    await advance(3_600_000);
+    expect(attempts()).toHaveLength(1);
   });
 });

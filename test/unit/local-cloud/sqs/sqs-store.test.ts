@@ -135,6 +135,47 @@ describe('SqsStore: visibility and redrive', () => {
     expect(store.createQueue('session-q.fifo', FIFO, {}).name).toBe('session-q.fifo');
   });
 
+  it('lets a deleted queue answer for the deletion delay (AWS: up to 60 s), then drops it with its messages', async () => {
+    const clock = new ManualClock();
+    const store = new SqsStore(clock, undefined, 60_000);
+    store.createQueue('session-q.fifo', FIFO, {});
+    store.deleteQueue('session-q.fifo');
+    // "Requests you send involving that queue during the 60 seconds might succeed": here they all do.
+    store.send('session-q.fifo', { body: 'late', groupId: 'g', deduplicationId: 'late' });
+    const [late] = store.receiveNow('session-q.fifo', { maxMessages: 1 });
+    expect(late?.message.body).toBe('late');
+    store.deleteMessage('session-q.fifo', late!.receiptHandle);
+    store.deleteQueue('session-q.fifo');
+    expect(() => store.createQueue('session-q.fifo', FIFO, {})).toThrow(expect.objectContaining({ code: 'QueueDeletedRecently' }));
+    await clock.advance(50_000);
+    const waiting = store.receive('session-q.fifo', { maxMessages: 1 }, 20).then(
+      () => 'answered',
+      (error: unknown) => error,
+    );
+    await clock.advance(9_999);
+    expect(store.getQueue('session-q.fifo').name).toBe('session-q.fifo');
+    await clock.advance(1);
+    // The long poll waiting at the end of the window ends with the queue gone.
+    expect(await waiting).toMatchObject({ code: 'QueueDoesNotExist' });
+    expect(() => store.getQueue('session-q.fifo')).toThrow(expect.objectContaining({ code: 'QueueDoesNotExist' }));
+    expect(() => store.send('session-q.fifo', { body: 'later', groupId: 'g', deduplicationId: 'later' })).toThrow(expect.objectContaining({ code: 'QueueDoesNotExist' }));
+    expect(store.listQueues()).toEqual([]);
+  });
+
+  it('finds a queue deleted within its window gone after a restart (the journal records the deletion at once)', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'sqs-deleting-'));
+    dirs.push(dataDir);
+    const clock = new ManualClock();
+    const store = new SqsStore(clock, dataDir, 60_000);
+    store.createQueue('session-q.fifo', FIFO, {});
+    store.deleteQueue('session-q.fifo');
+    store.send('session-q.fifo', { body: 'late', groupId: 'g', deduplicationId: 'late' });
+    store.close();
+    const restarted = new SqsStore(clock, dataDir, 60_000);
+    expect(restarted.listQueues()).toEqual([]);
+    restarted.close();
+  });
+
   it('drops messages older than the retention period', async () => {
     const clock = new ManualClock();
     const store = new SqsStore(clock);

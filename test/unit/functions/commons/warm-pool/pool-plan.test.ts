@@ -64,34 +64,42 @@ describe('Function: claimedFor and claimedForSession', () => {
 describe('Function: planRefill', () => {
   it('starts what is missing to the size, counting starting and idle controllers', () => {
     const records = [idle('a', 60), starting('b', 5)];
-    expect(planRefill({ records, running: new Set(['a', 'b']), size: 3, now: NOW })).toEqual({ forget: [], retire: [], start: 1 });
+    expect(planRefill({ records, running: new Set(['a', 'b']), size: 3, now: NOW })).toEqual({ forget: [], retire: [], start: 1, adopt: [] });
   });
 
   it('does not count claimed controllers: a claim is replaced', () => {
     const records = [claimed('a', 's', 0)];
-    expect(planRefill({ records, running: new Set(['a']), size: 1, now: NOW })).toEqual({ forget: [], retire: [], start: 1 });
+    expect(planRefill({ records, running: new Set(['a']), size: 1, now: NOW })).toEqual({ forget: [], retire: [], start: 1, adopt: [] });
   });
 
   it('forgets the record of a controller ECS no longer runs, and replaces it', () => {
     const records = [idle('dead', 60), claimed('gone', 's', 0)];
-    expect(planRefill({ records, running: new Set(), size: 1, now: NOW })).toEqual({ forget: ['dead', 'gone'], retire: [], start: 1 });
+    expect(planRefill({ records, running: new Set(), size: 1, now: NOW })).toEqual({ forget: ['dead', 'gone'], retire: [], start: 1, adopt: [] });
   });
 
   it('keeps a controller started moments ago that ECS does not list yet', () => {
     const records = [starting('new', WARM_CONTROLLER_UNRECORDED_SECONDS - 5)];
-    expect(planRefill({ records, running: new Set(), size: 1, now: NOW })).toEqual({ forget: [], retire: [], start: 0 });
+    expect(planRefill({ records, running: new Set(), size: 1, now: NOW })).toEqual({ forget: [], retire: [], start: 0, adopt: [] });
   });
 
   it('retires a controller past its lifetime and one stuck starting, and replaces both', () => {
     const records = [idle('old', WARM_CONTROLLER_LIFETIME_SECONDS + 1), starting('stuck', WARM_CONTROLLER_START_LIMIT_SECONDS + 1)];
-    expect(planRefill({ records, running: new Set(['old', 'stuck']), size: 2, now: NOW })).toEqual({ forget: [], retire: ['old', 'stuck'], start: 2 });
+    expect(planRefill({ records, running: new Set(['old', 'stuck']), size: 2, now: NOW })).toEqual({ forget: [], retire: ['old', 'stuck'], start: 2, adopt: [] });
   });
 
   it('retires the oldest beyond the size (two refills raced, or the size went down); 0 retires them all', () => {
     const records = [idle('a', 300), idle('b', 200), idle('c', 100)];
     const running = new Set(['a', 'b', 'c']);
-    expect(planRefill({ records, running, size: 2, now: NOW })).toEqual({ forget: [], retire: ['a'], start: 0 });
-    expect(planRefill({ records, running, size: 0, now: NOW })).toEqual({ forget: [], retire: ['c', 'b', 'a'], start: 0 });
+    expect(planRefill({ records, running, size: 2, now: NOW })).toEqual({ forget: [], retire: ['a'], start: 0, adopt: [] });
+    expect(planRefill({ records, running, size: 0, now: NOW })).toEqual({ forget: [], retire: ['c', 'b', 'a'], start: 0, adopt: [] });
+  });
+
+  it('adopts a running pool task without a record (a failed refill started it, then was retried) and counts it', () => {
+    // The refill before ran 'unrecorded' and failed before writing its record; Lambda retries it.
+    expect(planRefill({ records: [], running: new Set(['unrecorded']), size: 1, now: NOW })).toEqual({ forget: [], retire: [], start: 0, adopt: ['unrecorded'] });
+    expect(planRefill({ records: [idle('a', 60)], running: new Set(['a', 'unrecorded']), size: 2, now: NOW })).toEqual({ forget: [], retire: [], start: 0, adopt: ['unrecorded'] });
+    // Beyond the size, it is retired before the recorded ones (its state is unknown; theirs is not).
+    expect(planRefill({ records: [idle('a', 60)], running: new Set(['a', 'unrecorded']), size: 1, now: NOW })).toEqual({ forget: [], retire: ['unrecorded'], start: 0, adopt: ['unrecorded'] });
   });
 });
 
