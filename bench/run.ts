@@ -25,6 +25,7 @@ import { callerFigures } from './figures/caller.ts';
 import { duckingFigures } from './figures/ducking.ts';
 import { showsAndLoadFigures } from './figures/shows-and-load.ts';
 import { recoveryFigures } from './figures/recovery.ts';
+import { faultsFigures } from './figures/faults.ts';
 import { playFigure } from './figures/play.ts';
 import { gatewayChecksFigure } from './figures/gateway-checks.ts';
 
@@ -103,6 +104,13 @@ const STEPS: Step[] = [
     titles: ['controller killed → back on air (issue 8)'],
     shareMinutes: 2,
     run: (ctx, o) => recoveryFigures(ctx, o.recoveryKills, log),
+  },
+  {
+    // Each fault runs once whatever the budget (its figures are counts); the outages' length is the option.
+    ids: ['faults'],
+    titles: ['faults survived: DynamoDB and SQS outages, Lambda throttled, controller killed, local cloud restarted'],
+    shareMinutes: 4,
+    run: (ctx, o) => faultsFigures(ctx.runId, { outageSeconds: o.faultOutageSeconds }, log),
   },
   {
     ids: ['gateway'],
