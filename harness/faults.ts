@@ -126,6 +126,16 @@ export interface CommandAccount {
   records: Map<string, StoredCommand>;
 }
 
+/** The counts that must all be 0 after a fault survived. */
+export type Losses = Pick<CommandAccount, 'lost' | 'leftQueued' | 'failedWithoutReason' | 'appliedTwice' | 'refusedButApplied'>;
+export const NO_LOSSES: Losses = { lost: 0, leftQueued: 0, failedWithoutReason: 0, appliedTwice: 0, refusedButApplied: 0 };
+
+/** An account's losses (compare with NO_LOSSES). */
+export function losses(account: CommandAccount): Losses {
+  const { lost, leftQueued, failedWithoutReason, appliedTwice, refusedButApplied } = account;
+  return { lost, leftQueued, failedWithoutReason, appliedTwice, refusedButApplied };
+}
+
 /** Every command record of a session (strongly consistent). */
 export async function commandRecords(dynamodb: DynamoDBClient, sessionId: string): Promise<StoredCommand[]> {
   const doc = DynamoDBDocumentClient.from(dynamodb);

@@ -18,7 +18,7 @@ import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { SessionApi } from '#harness/session-api';
 import { awsClients, enteredStates, executionHistory, runningController, type AwsClients } from '#harness/system-session';
-import { CommandFlow, commandRecords, injectFaults, settledAccount, type ActiveFault, type FaultSpec, type PostCommand } from '#harness/faults';
+import { CommandFlow, commandRecords, injectFaults, losses, NO_LOSSES, settledAccount, type ActiveFault, type FaultSpec, type PostCommand } from '#harness/faults';
 
 const HOST = 'host-faults';
 /** Longer than the queue's visibility timeout (COMMAND_VISIBILITY_TIMEOUT_SECONDS, 4 s): a command released by a failed try would be received again within it. */
@@ -101,13 +101,7 @@ describe('Faults on purpose, mid-show with commands flowing', () => {
     expect(refused.every((p) => p.status >= 500)).toBe(true);
 
     const account = await settledAccount(aws.dynamodb, outcome.sessionId, [...outcome.waiting, ...outcome.flow.accepted], 90_000);
-    expect({ lost: account.lost, leftQueued: account.leftQueued, failedWithoutReason: account.failedWithoutReason, appliedTwice: account.appliedTwice, refusedButApplied: account.refusedButApplied }).toEqual({
-      lost: 0,
-      leftQueued: 0,
-      failedWithoutReason: 0,
-      appliedTwice: 0,
-      refusedButApplied: 0,
-    });
+    expect(losses(account)).toEqual(NO_LOSSES);
     expect(account.applied).toBe(account.accepted);
     // The commands that waited: held by the controller through the outage (received once: the outage used up
     // none of the receives that lead to the dead-letter queue), begun once, applied after it, in order.
@@ -131,13 +125,7 @@ describe('Faults on purpose, mid-show with commands flowing', () => {
 
     const accepted = [...outcome.waiting, ...outcome.flow.accepted];
     const account = await settledAccount(aws.dynamodb, outcome.sessionId, accepted, 90_000);
-    expect({ lost: account.lost, leftQueued: account.leftQueued, failedWithoutReason: account.failedWithoutReason, appliedTwice: account.appliedTwice, refusedButApplied: account.refusedButApplied }).toEqual({
-      lost: 0,
-      leftQueued: 0,
-      failedWithoutReason: 0,
-      appliedTwice: 0,
-      refusedButApplied: 0,
-    });
+    expect(losses(account)).toEqual(NO_LOSSES);
     expect(account.applied).toBe(account.accepted);
     for (const id of outcome.waiting) expect(account.records.get(id)).toMatchObject({ status: 'APPLIED', attemptsStarted: 1 });
 
