@@ -29,8 +29,8 @@ import { atLeast, atMost, failedFigure, figure, type Figure } from '../figure.ts
 import { BenchContext, endQuietly, sleep, startSession, type BenchSession } from '../client.ts';
 
 const TARGET = 'the show stays LIVE (or ends with the right reason); 0 commands lost, 0 applied twice, 0 left QUEUED';
-/** Commands flow this long before each fault begins. */
-const LEAD_MS = 2_000;
+/** Commands the API must accept before each fault begins (so that some wait in the queue when it does). */
+const ACCEPTED_BEFORE = 6;
 /** Share of Lambda Invoke calls throttled during the "lambda" fault. */
 const THROTTLE_RATE = 0.6;
 /** Commands the API must accept after a fault before the flow stops. */
@@ -121,8 +121,14 @@ const FAULTS = (options: FaultsOptions): FaultRun[] => [
       const from = Date.now();
       await cloud.current.kill();
       cloud.current = await startLocalCloud({ dataDir, ports, readyTimeoutMs: 120_000 });
+      const readyAt = Date.now();
       const until = await backOnAir(cloud.ctx, session, from);
-      return { from, until, note: `the local cloud answered again after ${Math.round((Date.now() - from) / 1000)} s at most; on air again ${until - from} ms after the kill` };
+      const replaced = (await session.api.session(session.sessionId)).controllerRestarts;
+      return {
+        from,
+        until,
+        note: `the local cloud answered again ${Math.round((readyAt - from) / 1000)} s after the kill; OnAir entered again ${until - from} ms after it (controllerRestarts ${replaced} then)`,
+      };
     },
   },
 ];
@@ -139,6 +145,8 @@ export async function faultsFigures(runId: string, options: FaultsOptions, log: 
   };
   const sessions: BenchSession[] = [];
   const figures: Figure[] = [];
+  /** The commands each session accepted in the faults before (not requests refused during this one). */
+  const posted = new Map<string, string[]>();
   let session: BenchSession | undefined;
   try {
     for (const fault of FAULTS(options)) {
@@ -150,7 +158,10 @@ export async function faultsFigures(runId: string, options: FaultsOptions, log: 
           session = await startSession(await cloud.ctx.newHost(), `bench ${fault.id}`);
           sessions.push(session);
         }
-        figures.push(await survive(cloud, session, fault, log));
+        const earlier = posted.get(session.sessionId) ?? [];
+        const figure = await survive(cloud, session, fault, earlier, log);
+        posted.set(session.sessionId, [...earlier, ...figure.accepted]);
+        figures.push(figure.figure);
       } catch (error) {
         log(`  ${fault.id} failed: ${(error as Error).stack ?? String(error)}`);
         figures.push(failedFigure(fault.id, fault.title, 'ms', TARGET, error));
@@ -165,7 +176,13 @@ export async function faultsFigures(runId: string, options: FaultsOptions, log: 
 }
 
 /** One fault mid-show with commands flowing, and what the system recorded of it. */
-async function survive(cloud: FaultCloud, session: BenchSession, fault: FaultRun, log: (line: string) => void): Promise<Figure> {
+async function survive(
+  cloud: FaultCloud,
+  session: BenchSession,
+  fault: FaultRun,
+  earlier: readonly string[],
+  log: (line: string) => void,
+): Promise<{ figure: Figure; accepted: string[] }> {
   const post: PostCommand = async (command) => {
     const answer = await session.api.send('enqueueCommand', { params: { sessionId: session.sessionId }, body: command });
     return { status: answer.status, body: answer.body as unknown as Record<string, unknown> };
@@ -174,7 +191,7 @@ async function survive(cloud: FaultCloud, session: BenchSession, fault: FaultRun
   const flow = new CommandFlow(post, { intervalMs: 500, burst: 3 }).start();
   let window: { from: number; until: number; note: string };
   try {
-    await sleep(LEAD_MS);
+    await eventually(async () => (flow.accepted.length >= ACCEPTED_BEFORE ? true : undefined), 60_000, 'commands accepted before the fault', 100);
     window = await fault.run(cloud, session);
     // The flow goes on until the API has accepted a few commands after the fault (or gives up after a minute).
     const acceptedBy = flow.accepted.length;
@@ -182,7 +199,7 @@ async function survive(cloud: FaultCloud, session: BenchSession, fault: FaultRun
   } finally {
     await flow.stop();
   }
-  const account = await settledAccount(cloud.ctx.aws.dynamodb, session.sessionId, flow.accepted, 90_000);
+  const account = await settledAccount(cloud.ctx.aws.dynamodb, session.sessionId, flow.accepted, 90_000, earlier);
   const view = await session.api.session(session.sessionId);
   const execution = await cloud.ctx.aws.sfn.send(new DescribeExecutionCommand({ executionArn: session.executionArn }));
   const live = view.status === 'LIVE' && execution.status === 'RUNNING';
@@ -194,7 +211,7 @@ async function survive(cloud: FaultCloud, session: BenchSession, fault: FaultRun
     `  ${fault.id}: ${view.status}${view.reason ? ` (${view.reason})` : ''}; ${flow.posted.length} posted, ${account.accepted} accepted, ` +
       `${refused.length} refused, ${account.applied} applied, ${account.failed} failed with a reason; lost ${account.lost}, twice ${account.appliedTwice}, QUEUED ${account.leftQueued}`,
   );
-  return figure({
+  const measured = figure({
     id: fault.id,
     title: fault.title,
     unit: 'ms',
@@ -224,8 +241,9 @@ async function survive(cloud: FaultCloud, session: BenchSession, fault: FaultRun
     notes: [
       window.note,
       `Session ${view.status}${view.reason ? ` (${view.reason})` : ''}, execution ${String(execution.status)}; controller replacements during the fault: ${replacements}.`,
-      `Commands: ${flow.posted.length} posted in bursts of 3 every 500 ms from ${LEAD_MS / 1000} s before the fault until ${ACCEPTED_AFTER} were accepted after it; ${account.accepted} accepted, ${refused.length} refused (${[...new Set(refused.map((p) => p.status || p.code))].join(', ') || 'none'}).`,
+      `Commands: ${flow.posted.length} posted in bursts of 3 every 500 ms from before the fault (once ${ACCEPTED_BEFORE} were accepted it began) until ${ACCEPTED_AFTER} were accepted after it; ${account.accepted} accepted, ${refused.length} refused (${[...new Set(refused.map((p) => p.status || p.code))].join(', ') || 'none'}).`,
       'Counted from the command records (status, reason, attemptsStarted less transientFailures for "applied twice"); samples are acceptedAt → appliedAt of the accepted commands.',
     ],
   });
+  return { figure: measured, accepted: flow.accepted };
 }
