@@ -33,6 +33,8 @@ const TARGET = 'the show stays LIVE (or ends with the right reason); 0 commands 
 const ACCEPTED_BEFORE = 6;
 /** Share of Lambda Invoke calls throttled during the "lambda" fault. */
 const THROTTLE_RATE = 0.6;
+/** How long the commands held back by a fault may take to be applied before what is left is counted QUEUED. */
+const SETTLE_MS = 150_000;
 /** Commands the API must accept after a fault before the flow stops. */
 const ACCEPTED_AFTER = 6;
 
@@ -199,7 +201,7 @@ async function survive(
   } finally {
     await flow.stop();
   }
-  const account = await settledAccount(cloud.ctx.aws.dynamodb, session.sessionId, flow.accepted, 90_000, earlier);
+  const account = await settledAccount(cloud.ctx.aws.dynamodb, session.sessionId, flow.accepted, SETTLE_MS, earlier);
   const view = await session.api.session(session.sessionId);
   const execution = await cloud.ctx.aws.sfn.send(new DescribeExecutionCommand({ executionArn: session.executionArn }));
   const live = view.status === 'LIVE' && execution.status === 'RUNNING';

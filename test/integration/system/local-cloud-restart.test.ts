@@ -90,7 +90,8 @@ describe('The local cloud killed and restarted mid-show', () => {
     const oldProcesses = [controller.pid, ...descendants(controller.pid)];
     expect(oldProcesses.length).toBeGreaterThan(1); // the controller and its Chromium
     // Commands flow from before the crash until the show is on air again (refused while the API is down).
-    const flow = new CommandFlow((command) => api('POST', `/sessions/${sessionId}/commands`, command), { intervalMs: 500, burst: 2 }).start();
+    // One a second: a controller whose receives mostly fail (START_FAULTS) on a busy machine applies fewer.
+    const flow = new CommandFlow((command) => api('POST', `/sessions/${sessionId}/commands`, command), { intervalMs: 1000, burst: 1 }).start();
     await expect.poll(() => flow.accepted.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(4);
 
     // Crash: SIGKILL to the local cloud's process group. Controllers run in groups of their own (as
@@ -129,7 +130,7 @@ describe('The local cloud killed and restarted mid-show', () => {
     const receiveFailures = (await controllerLogLines(aws.logs, sessionId, crashedAt)).filter((l) => l.message === 'ReceiveMessage failed; retrying');
     expect(receiveFailures.length).toBeGreaterThan(0);
     // Every command accepted across the crash, the restart and the faults: APPLIED once or FAILED with a reason.
-    const account = await settledAccount(aws.dynamodb, sessionId, flow.accepted, 60_000, [commandId]);
+    const account = await settledAccount(aws.dynamodb, sessionId, flow.accepted, 120_000, [commandId]);
     console.info(`Commands: ${posted.length} posted, ${account.accepted} accepted, ${account.applied} applied, ${account.failed} failed with a reason`);
     expect(losses(account)).toEqual(NO_LOSSES);
     expect(account.applied + account.failed).toBe(account.accepted);
