@@ -31,6 +31,8 @@ export interface BenchOptions {
   showsWatchSeconds: number;
   /** Controllers killed (SIGKILL) during live shows for the back-on-air figure (two per session). */
   recoveryKills: number;
+  /** Seconds each of the DynamoDB and SQS outages of "faults survived" lasts. */
+  faultOutageSeconds: number;
   /** PLAYs of the 60-minute MP3, and as many of the jingle, for PLAY → APPLIED. */
   playCommands: number;
   /** Signed requests put through the gateway's checks (browser door and SigV4 verification), in process. */
@@ -68,6 +70,7 @@ export const FULL_RUN: Omit<BenchOptions, 'only' | 'quick' | 'apiUrl' | 'awsEndp
   showsCap: 12,
   showsWatchSeconds: 8,
   recoveryKills: 10,
+  faultOutageSeconds: 30,
   playCommands: 30,
   gatewayRequests: 5000,
 };
@@ -90,6 +93,7 @@ export const QUICK_RUN: typeof FULL_RUN = {
   showsCap: 2,
   showsWatchSeconds: 6,
   recoveryKills: 2,
+  faultOutageSeconds: 5,
   playCommands: 6,
   gatewayRequests: 500,
 };
@@ -111,6 +115,7 @@ const NUMERIC: Record<string, keyof typeof FULL_RUN> = {
   'shows-cap': 'showsCap',
   'shows-watch-seconds': 'showsWatchSeconds',
   'recovery-kills': 'recoveryKills',
+  'fault-outage-seconds': 'faultOutageSeconds',
   'play-commands': 'playCommands',
   'gateway-requests': 'gatewayRequests',
 };

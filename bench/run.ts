@@ -26,6 +26,7 @@ import { callerFigures } from './figures/caller.ts';
 import { duckingFigures } from './figures/ducking.ts';
 import { showsAndLoadFigures } from './figures/shows-and-load.ts';
 import { recoveryFigures } from './figures/recovery.ts';
+import { faultsFigures } from './figures/faults.ts';
 import { playFigure } from './figures/play.ts';
 import { gatewayChecksFigure } from './figures/gateway-checks.ts';
 
@@ -47,6 +48,13 @@ interface Step {
   run(ctx: BenchContext, options: BenchOptions): Promise<Figure[]>;
 }
 
+const COLD_WARM_FAULTS_TITLES = [
+  "cold start: POST /sessions → LIVE, no warm controller, Fargate's start-up modelled",
+  "warm start: POST /sessions → LIVE with a warm controller, Fargate's start-up modelled",
+  'pool refill: a claim → the next warm controller idle',
+  'faults survived: DynamoDB and SQS outages, Lambda throttled, controller killed, local cloud restarted',
+] as const;
+
 const STEPS: Step[] = [
   {
     ids: ['start', 'end', 'join'],
@@ -55,18 +63,25 @@ const STEPS: Step[] = [
     run: (ctx, o) => lifecycleFigures(ctx, o.lifecycleSessions, log),
   },
   {
-    // Both in local clouds of their own, side by side: each spends most of its time waiting on the modelled
-    // Fargate start-up (30 s per cold task, per pool refill), so together they take the time of the longer one.
-    ids: ['cold-start', 'warm-start', 'pool-refill'],
-    titles: ["cold start: POST /sessions → LIVE, no warm controller, Fargate's start-up modelled", "warm start: POST /sessions → LIVE with a warm controller, Fargate's start-up modelled", 'pool refill: a claim → the next warm controller idle'],
+    // Three in local clouds of their own, side by side: cold and warm starts spend most of their time waiting
+    // on the modelled Fargate start-up (30 s per cold task, per pool refill), and the faults' figures are
+    // counts (each fault runs once whatever the budget: about 5 minutes, two of them the 30 s outages), so
+    // together they take the time of the longest, not the sum.
+    ids: ['cold-start', 'warm-start', 'pool-refill', 'faults'],
+    titles: [...COLD_WARM_FAULTS_TITLES],
     shareSeconds: SHARE_SECONDS['cold-start'],
     run: async (ctx, o) => {
       const wants = (id: string) => !o.only.length || o.only.includes(id);
-      const [cold, warm] = await Promise.all([
-        wants('cold-start') ? coldStartFigure(ctx.runId, o.coldStarts, log, () => ctx.outOfTime).then((f) => [f]) : [],
-        wants('warm-start') || wants('pool-refill') ? warmStartFigures(ctx.runId, o.warmStarts, log, () => ctx.outOfTime) : [],
+      // One part failing leaves the others' figures.
+      const part = (ids: [string, string][], run: () => Promise<Figure[]>): Promise<Figure[]> =>
+        ids.some(([id]) => wants(id)) ? run().catch((error: unknown) => ids.map(([id, title]) => failedFigure(id, title, 'ms', '', error))) : Promise.resolve([]);
+      const [coldTitle, warmTitle, refillTitle, faultsTitle] = COLD_WARM_FAULTS_TITLES;
+      const parts = await Promise.all([
+        part([['cold-start', coldTitle]], async () => [await coldStartFigure(ctx.runId, o.coldStarts, log, () => ctx.outOfTime)]),
+        part([['warm-start', warmTitle], ['pool-refill', refillTitle]], () => warmStartFigures(ctx.runId, o.warmStarts, log, () => ctx.outOfTime)),
+        part([['faults', faultsTitle]], () => faultsFigures(ctx.runId, { outageSeconds: o.faultOutageSeconds }, log)),
       ]);
-      return [...cold, ...warm];
+      return parts.flat();
     },
   },
   {

@@ -1,8 +1,9 @@
 /**
  * The local cloud the benchmark measures: the one `npm start` runs (API 127.0.0.1:3000, AWS endpoint
  * 127.0.0.1:4566, data dir .shelcaster/), or, when nothing answers there, one started for the run with the
- * test harness (free ports, a temporary data dir) and stopped at the end.
+ * test harness (free ports, a temporary data dir), stopped at the end and its data dir removed.
  */
+import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { startLocalCloud } from '#harness/local-cloud';
 import { pidListeningOn } from './procfs.ts';
@@ -67,6 +68,8 @@ export async function targetCloud(options: {
     async stop() {
       const code = await cloud.stop();
       if (code !== 0) process.stderr.write(`The local cloud started for the benchmark exited with ${String(code)}\n${cloud.output().slice(-4000)}\n`);
+      // Its data directory is the harness's temporary one: nothing of the run stays behind.
+      await rm(cloud.dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -15,8 +15,16 @@
  *
  * A message whose record is FAILED for the dead-letter queue is released again whenever it is received,
  * until SQS's redrive moves it (its receive count reaches the queue's maxReceiveCount).
+ *
+ * The record itself unreachable (DynamoDB unavailable or throttling: a transient AWS error from the store) is
+ * not a failed try of the command: the store call is tried again in place, with a growing back-off, while the
+ * message stays in flight (the queue loop keeps extending its visibility). So an outage of DynamoDB neither
+ * counts receives towards the dead-letter queue (a command dead-lettered with its record QUEUED would be lost)
+ * nor applies a command again whose result could not be recorded (a redelivery would find it QUEUED and apply
+ * it a second time): only the write is repeated. It stops trying when the loop is told to stop.
  */
 import { COMMAND_MAX_RECEIVE_COUNT, type CommandMessage } from '#contract/index';
+import { isTransientAwsError } from '#helpers/is-transient-aws-error';
 import { CommandRejectedError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { CommandResult, SessionStore } from '../state/session-store.ts';
@@ -30,6 +38,10 @@ export type Disposition = 'delete' | 'retry' | 'dead-letter';
 /** Deliveries that may begin applying a command and end with the controller lost before it is given up. */
 export const MAX_UNFINISHED_ATTEMPTS = 2;
 
+/** Back-off between tries of a store call that failed transiently: from the first, doubling up to the last. */
+export const STORE_RETRY_FIRST_MS = 250;
+export const STORE_RETRY_MAX_MS = 4000;
+
 export interface CommandProcessorOptions {
   store: Pick<SessionStore, 'beginAttempt' | 'recordTransientFailure' | 'finishCommand'>;
   apply: (message: CommandMessage) => Promise<void>;
@@ -38,6 +50,8 @@ export interface CommandProcessorOptions {
   logger: Logger;
   now?: () => Date;
   maxReceiveCount?: number;
+  /** Waits between tries of a store call (default: a timer; a test gives its own). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export class CommandProcessor {
@@ -50,10 +64,13 @@ export class CommandProcessor {
     this.maxReceiveCount = options.maxReceiveCount ?? COMMAND_MAX_RECEIVE_COUNT;
   }
 
-  /** Processes a command received for the `receiveCount`-th time. Throws only when the record cannot be read or written. */
-  async process(message: CommandMessage, receiveCount: number): Promise<Disposition> {
+  /**
+   * Processes a command received for the `receiveCount`-th time. Throws only when the record cannot be read or
+   * written for a reason that is not transient, or while `signal` (the loop's stop) has aborted.
+   */
+  async process(message: CommandMessage, receiveCount: number, signal?: AbortSignal): Promise<Disposition> {
     const log = { commandId: message.commandId, type: message.command.type, receiveCount };
-    const attempt = await this.options.store.beginAttempt(message.commandId);
+    const attempt = await this.stored('beginAttempt', log, signal, () => this.options.store.beginAttempt(message.commandId));
     if (attempt.status === 'APPLIED' || attempt.status === 'FAILED') {
       if (attempt.deadLetter && receiveCount <= this.maxReceiveCount) {
         this.options.logger.info('Command FAILED for the dead-letter queue; released for redrive', { ...log });
@@ -64,24 +81,24 @@ export class CommandProcessor {
     }
     if (attempt.unfinishedAttempts >= MAX_UNFINISHED_ATTEMPTS) {
       const reason = `the program controller was lost ${attempt.unfinishedAttempts} times while applying it`;
-      return this.finish(message, { status: 'FAILED', reason, deadLetter: true }, receiveCount, log);
+      return this.finish(message, { status: 'FAILED', reason, deadLetter: true }, receiveCount, log, signal);
     }
     try {
       await this.options.apply(message);
     } catch (error) {
       const reason = (error as Error).message;
       if (error instanceof CommandRejectedError) {
-        return this.finish(message, { status: 'FAILED', reason }, receiveCount, error.detail ? { ...log, detail: error.detail } : log);
+        return this.finish(message, { status: 'FAILED', reason }, receiveCount, error.detail ? { ...log, detail: error.detail } : log, signal);
       }
       if (receiveCount >= this.maxReceiveCount) {
         const gaveUp = `gave up after ${receiveCount} attempts: ${reason}`;
-        return this.finish(message, { status: 'FAILED', reason: gaveUp, deadLetter: true }, receiveCount, log);
+        return this.finish(message, { status: 'FAILED', reason: gaveUp, deadLetter: true }, receiveCount, log, signal);
       }
-      await this.options.store.recordTransientFailure(message.commandId, reason);
+      await this.stored('recordTransientFailure', log, signal, () => this.options.store.recordTransientFailure(message.commandId, reason));
       this.options.logger.warn('Command failed transiently; left for redelivery', { ...log, reason });
       return 'retry';
     }
-    return this.finish(message, { status: 'APPLIED' }, receiveCount, log);
+    return this.finish(message, { status: 'APPLIED' }, receiveCount, log, signal);
   }
 
   /** Records FAILED for a command message whose body is invalid (when it names a command id). */
@@ -89,12 +106,10 @@ export class CommandProcessor {
     await this.options.store.finishCommand({ commandId, acceptedAt }, { status: 'FAILED', reason }, receiveCount, this.finishedAt());
   }
 
-  private async finish(message: CommandMessage, result: CommandResult, receiveCount: number, log: Record<string, unknown>): Promise<Disposition> {
-    const recorded = await this.options.store.finishCommand(
-      { commandId: message.commandId, acceptedAt: message.acceptedAt, command: message.command },
-      result,
-      receiveCount,
-      this.finishedAt(),
+  private async finish(message: CommandMessage, result: CommandResult, receiveCount: number, log: Record<string, unknown>, signal?: AbortSignal): Promise<Disposition> {
+    const at = this.finishedAt();
+    const recorded = await this.stored('finishCommand', log, signal, () =>
+      this.options.store.finishCommand({ commandId: message.commandId, acceptedAt: message.acceptedAt, command: message.command }, result, receiveCount, at),
     );
     this.options.logger.info('Command finished', { ...log, ...result, recorded });
     await this.options.afterCommand?.().catch((error: unknown) => {
@@ -103,10 +118,43 @@ export class CommandProcessor {
     return result.deadLetter ? 'dead-letter' : 'delete';
   }
 
+  /** Runs a store call, trying it again in place while it fails transiently (see the header); `what` names it in the log. */
+  private async stored<T>(what: string, log: Record<string, unknown>, signal: AbortSignal | undefined, call: () => Promise<T>): Promise<T> {
+    let backoff = STORE_RETRY_FIRST_MS;
+    for (let tries = 1; ; tries += 1) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!isTransientAwsError(error) || signal?.aborted) throw error;
+        this.options.logger.warn('Command record unavailable; trying again with the message held', {
+          ...log,
+          call: what,
+          tries,
+          error: (error as Error).name,
+        });
+        await (this.options.sleep ?? abortableDelay)(backoff, signal);
+        backoff = Math.min(backoff * 2, STORE_RETRY_MAX_MS);
+      }
+    }
+  }
+
   /** The time a result is recorded at: never earlier than or equal to the previous one (appliedAt orders results). */
   private finishedAt(): Date {
     const at = Math.max(this.now().getTime(), this.lastFinishedAt + 1);
     this.lastFinishedAt = at;
     return new Date(at);
   }
+}
+
+/** Waits `ms`, or less when `signal` aborts (the caller then sees the abort on its next failure). */
+function abortableDelay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
 }

@@ -6,7 +6,7 @@
  * One message per receive (RECEIVE_MAX_MESSAGES). SQS FIFO hands out a group's messages in order and none
  * while one of the group is in flight, so a receive of one message only ever gets the head of the commands
  * group: a command is received only when it is about to be tried, and while the head keeps failing (held
- * for a back-off, or left after a DynamoDB failure) the commands behind it are not received at all. Their
+ * for a back-off, or held while its record cannot be reached) the commands behind it are not received at all. Their
  * receive counts stay put and none reaches the dead-letter queue untried with the head. (A batch of ten
  * would hand out the commands behind the head with it, count a receive on each every time the head is
  * retried, and dead-letter them with it.)
@@ -64,6 +64,8 @@ export interface QueueLoopOptions {
 
 export class QueueLoop {
   private readonly visibility: number;
+  /** The stop signal of the running loop (passed on to the command processor). */
+  private signal?: AbortSignal;
 
   constructor(private readonly options: QueueLoopOptions) {
     this.visibility = options.visibilityTimeoutSeconds ?? COMMAND_VISIBILITY_TIMEOUT_SECONDS;
@@ -71,6 +73,7 @@ export class QueueLoop {
 
   /** Polls until `signal` aborts (the current message is finished first) or the queue is gone. */
   async run(signal: AbortSignal): Promise<LoopEnd> {
+    this.signal = signal;
     while (!signal.aborted) {
       let messages: Message[];
       try {
@@ -206,7 +209,7 @@ export class QueueLoop {
       await this.options.callbacks.handle(data);
       return 'delete';
     }
-    return this.options.commands.process(data, receiveCount);
+    return this.options.commands.process(data, receiveCount, this.signal);
   }
 
   /** Marks an invalid command FAILED when its body names this session and a command id. */

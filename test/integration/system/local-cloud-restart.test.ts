@@ -5,6 +5,11 @@
  * under the same execution (or ended with a reason — never stuck), its command records are still there, the
  * recording segments uploaded before the crash are still in S3, nothing of the old controller (node,
  * Chromium) is left running, and ending the session ENDS it with the recording closed.
+ *
+ * Faults set at start (issue 15, item 12): the local cloud runs with SHELCASTER_FAULTS (SQS's ReceiveMessage
+ * failing often) and is restarted with the same setting, as `npm start` would be. The restarted cloud holds
+ * the same faults, its controller meets them, and the commands that flowed across the crash, the restart and
+ * the faults are each APPLIED once or FAILED with a reason, none left QUEUED (from the command records).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
@@ -12,10 +17,12 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-
 import { HEARTBEAT_INTERVAL_SECONDS, HEARTBEAT_TIMEOUT_SECONDS } from '#contract/index';
 import { toneWav } from '#harness/tone-wav';
 import { descendants, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
+import { CommandFlow, listFaults, losses, NO_LOSSES, settledAccount, type FaultSpec } from '#harness/faults';
 import { eventually } from '#harness/eventually';
 import {
   LOCAL_MEDIA_BUCKET,
   awsClients,
+  controllerLogLines,
   enteredStates,
   executionHistory,
   hostApi,
@@ -30,13 +37,16 @@ import {
 } from '#harness/system-session';
 
 const HOST = 'host-restart';
+/** Faults set at start: more than half of the controllers' receives fail (past the SDK's own retries about one in five). */
+const START_FAULTS: FaultSpec[] = [{ service: 'sqs', operation: 'ReceiveMessage', errorRate: 0.6 }];
+const FAULTS_ENV = { SHELCASTER_FAULTS: JSON.stringify(START_FAULTS) };
 
 let cloud: RunningLocalCloud;
 let aws: AwsClients;
 let api: HostApi;
 
 beforeAll(async () => {
-  cloud = await startLocalCloud();
+  cloud = await startLocalCloud({ env: FAULTS_ENV });
   aws = awsClients(cloud);
   api = hostApi(() => cloud, await localToken(cloud.dataDir, HOST));
 }, 120_000);
@@ -79,13 +89,17 @@ describe('The local cloud killed and restarted mid-show', () => {
     const controller = await runningController(aws.ecs, sessionId);
     const oldProcesses = [controller.pid, ...descendants(controller.pid)];
     expect(oldProcesses.length).toBeGreaterThan(1); // the controller and its Chromium
+    // Commands flow from before the crash until the show is on air again (refused while the API is down).
+    // One a second: a controller whose receives mostly fail (START_FAULTS) on a busy machine applies fewer.
+    const flow = new CommandFlow((command) => api('POST', `/sessions/${sessionId}/commands`, command), { intervalMs: 1000, burst: 1 }).start();
+    await expect.poll(() => flow.accepted.length, { timeout: 30_000 }).toBeGreaterThanOrEqual(4);
 
     // Crash: SIGKILL to the local cloud's process group. Controllers run in groups of their own (as
     // containers do) and outlive it; the restarted ECS finds them and stops them.
     const { dataDir, ports } = cloud;
     const crashedAt = Date.now();
     await cloud.kill();
-    cloud = await startLocalCloud({ dataDir, ports });
+    cloud = await startLocalCloud({ dataDir, ports, env: FAULTS_ENV });
     const backAfterSeconds = (Date.now() - crashedAt) / 1000;
     console.info(`Local cloud back ${backAfterSeconds.toFixed(1)} s after the kill`);
 
@@ -106,6 +120,20 @@ describe('The local cloud killed and restarted mid-show', () => {
     );
     console.info(`After the restart: ${String(outcome.status)} (controllerRestarts ${String(outcome.controllerRestarts)})`);
     expect(outcome.status).toBe('LIVE');
+    // A few commands accepted by the restarted cloud, then the flow stops.
+    const acceptedBefore = flow.accepted.length;
+    await expect.poll(() => flow.accepted.length - acceptedBefore, { timeout: 30_000 }).toBeGreaterThanOrEqual(4);
+    const posted = await flow.stop();
+
+    // The faults set at start are in force again after the restart, and the new controller met them.
+    expect(await listFaults(cloud.awsEndpoint)).toMatchObject(START_FAULTS);
+    const receiveFailures = (await controllerLogLines(aws.logs, sessionId, crashedAt)).filter((l) => l.message === 'ReceiveMessage failed; retrying');
+    expect(receiveFailures.length).toBeGreaterThan(0);
+    // Every command accepted across the crash, the restart and the faults: APPLIED once or FAILED with a reason.
+    const account = await settledAccount(aws.dynamodb, sessionId, flow.accepted, 120_000, [commandId]);
+    console.info(`Commands: ${posted.length} posted, ${account.accepted} accepted, ${account.applied} applied, ${account.failed} failed with a reason`);
+    expect(losses(account)).toEqual(NO_LOSSES);
+    expect(account.applied + account.failed).toBe(account.accepted);
     const history = await executionHistory(aws.sfn, executionArn);
     const loss = history.find((e) => (e.timestamp?.getTime() ?? 0) > crashedAt && (e.type === 'TaskFailed' || e.type === 'TaskTimedOut'));
     const lossError = loss?.taskFailedEventDetails?.error ?? loss?.taskTimedOutEventDetails?.error;

@@ -145,6 +145,86 @@ describe('CommandProcessor: failures', () => {
   });
 });
 
+/** DynamoDB unavailable, as the SDK reports it (a 503 the SDK's own retries did not get past). */
+function unavailable(): Error {
+  return Object.assign(new Error('The service is unavailable. Please try again later.'), { name: 'ServiceUnavailable', $metadata: { httpStatusCode: 503 } });
+}
+
+/** Fails the store's `call` with DynamoDB unavailable the next `times` times it is made. */
+function failNext(store: MemoryCommandStore, call: 'beginAttempt' | 'finishCommand' | 'recordTransientFailure', times: number, error = unavailable) {
+  const real = store[call].bind(store) as (...args: unknown[]) => Promise<unknown>;
+  let left = times;
+  (store as unknown as Record<string, unknown>)[call] = async (...args: unknown[]) => {
+    if (left > 0) {
+      left -= 1;
+      throw error();
+    }
+    return real(...args);
+  };
+}
+
+describe('CommandProcessor: the command record unreachable (DynamoDB unavailable)', () => {
+  function setupWithWaits(apply = vi.fn(async (_m: CommandMessage) => undefined)) {
+    const store = new MemoryCommandStore();
+    const waits: number[] = [];
+    const processor = new CommandProcessor({
+      store,
+      apply,
+      logger: silentLogger(),
+      sleep: async (ms) => void waits.push(ms),
+    });
+    return { processor, apply, store, waits };
+  }
+
+  it('records the result of an applied command once DynamoDB answers, without applying it again or giving the delivery back', async () => {
+    const { processor, apply, store, waits } = setupWithWaits();
+    store.queue('c1');
+    failNext(store, 'finishCommand', 6);
+    // Before: the failed write threw, the message went back to the queue, and its next delivery found the
+    // record QUEUED and applied the command a second time (or, with DynamoDB down longer, SQS dead-lettered
+    // it with its record QUEUED).
+    expect(await processor.process(message('c1'), 1)).toBe('delete');
+    expect(apply).toHaveBeenCalledOnce();
+    expect(store.records.get('c1')).toMatchObject({ status: 'APPLIED', started: 1 });
+    expect(waits).toEqual([250, 500, 1000, 2000, 4000, 4000]);
+  });
+
+  it('waits for the record before applying: no receive is used up while DynamoDB is down', async () => {
+    const { processor, apply, store } = setupWithWaits();
+    store.queue('c1');
+    failNext(store, 'beginAttempt', 20);
+    expect(await processor.process(message('c1'), 1)).toBe('delete');
+    expect(apply).toHaveBeenCalledOnce();
+    expect(store.records.get('c1')).toMatchObject({ status: 'APPLIED', started: 1 });
+  });
+
+  it('keeps the count of a transient failure of the command itself when DynamoDB is briefly down as it is counted', async () => {
+    const { processor, store } = setupWithWaits(vi.fn(async () => Promise.reject(new Error('Throttling'))));
+    store.queue('c1');
+    failNext(store, 'recordTransientFailure', 2);
+    expect(await processor.process(message('c1'), 1)).toBe('retry');
+    expect(store.records.get('c1')).toMatchObject({ status: 'QUEUED', started: 1, transient: 1 });
+  });
+
+  it('still throws an error that is not transient (the message is left for redelivery as before)', async () => {
+    const { processor, apply, store } = setupWithWaits();
+    store.queue('c1');
+    failNext(store, 'beginAttempt', 1, () => Object.assign(new Error('not allowed'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } }));
+    await expect(processor.process(message('c1'), 1)).rejects.toThrow('not allowed');
+    expect(apply).not.toHaveBeenCalled();
+  });
+
+  it('gives up trying when the loop is told to stop (the next controller gets the message)', async () => {
+    const { processor, apply, store } = setupWithWaits();
+    store.queue('c1');
+    failNext(store, 'beginAttempt', 1);
+    const stop = new AbortController();
+    stop.abort();
+    await expect(processor.process(message('c1'), 1, stop.signal)).rejects.toThrow('unavailable');
+    expect(apply).not.toHaveBeenCalled();
+  });
+});
+
 describe('SessionStore: command attempts in DynamoDB', () => {
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
   const ddb = mockClient(DynamoDBDocumentClient);

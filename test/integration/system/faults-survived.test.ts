@@ -1,0 +1,140 @@
+/**
+ * Faults on purpose (issue 15, item 12), against one real local cloud with a live show and commands flowing:
+ * a DynamoDB outage and an SQS outage, each a few seconds long, injected through the local cloud's fault
+ * endpoint (`/_local/faults`). After each: the show is still LIVE in the same execution with the same
+ * controller, and every command the API accepted is APPLIED exactly once or FAILED with a reason, none left
+ * QUEUED; a command the API refused during the outage was either never recorded or recorded FAILED with the
+ * reason, never applied.
+ *
+ * So that the outage finds commands waiting in the queue (not only on their way in), the controller is
+ * paused (SIGSTOP) while a few commands are accepted, and let go once the outage is set.
+ *
+ * Everything is counted from what the system recorded: the command records (status, reason, the receive
+ * count `attempts`, `attemptsStarted`, `appliedAt`), the outage window as the local cloud holds it, and the
+ * execution history.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
+import { SessionApi } from '#harness/session-api';
+import { awsClients, enteredStates, executionHistory, runningController, type AwsClients } from '#harness/system-session';
+import { CommandFlow, commandRecords, injectFaults, losses, NO_LOSSES, settledAccount, type ActiveFault, type FaultSpec, type PostCommand } from '#harness/faults';
+
+const HOST = 'host-faults';
+/** Longer than the queue's visibility timeout (COMMAND_VISIBILITY_TIMEOUT_SECONDS, 4 s): a command released by a failed try would be received again within it. */
+const OUTAGE_SECONDS = 8;
+/** Commands accepted while the controller is paused: all of them wait in the queue when the outage begins. */
+const WAITING_COMMANDS = 4;
+
+let cloud: RunningLocalCloud;
+let host: SessionApi;
+let aws: AwsClients;
+
+beforeAll(async () => {
+  cloud = await startLocalCloud();
+  host = new SessionApi(cloud, await localToken(cloud.dataDir, HOST));
+  aws = awsClients(cloud);
+}, 120_000);
+
+afterAll(async () => {
+  await cloud?.stop();
+});
+
+interface Outcome {
+  sessionId: string;
+  outage: { from: number; until: number };
+  waiting: string[];
+  flow: CommandFlow;
+  controllerPid: number;
+  executionArn: string;
+}
+
+/** A live show, commands waiting in its queue when `fault` (an outage) begins, and commands flowing through it until after it. */
+async function showThrough(fault: FaultSpec, title: string): Promise<Outcome> {
+  const { sessionId, executionArn } = await host.createSession(title);
+  await host.waitLive(sessionId, 90_000);
+  const post: PostCommand = (command) => host.request('POST', `/sessions/${sessionId}/commands`, command);
+  const controller = await runningController(aws.ecs, sessionId);
+  const waiting: string[] = [];
+  let held: ActiveFault;
+  process.kill(controller.pid, 'SIGSTOP');
+  try {
+    for (let i = 0; i < WAITING_COMMANDS; i++) {
+      const answer = await post({ type: 'SET_VOLUME', volume: 0.3 + i / 10 });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(202);
+      waiting.push(answer.body.commandId as string);
+    }
+    [held] = (await injectFaults(cloud.awsEndpoint, [fault])) as [ActiveFault];
+  } finally {
+    process.kill(controller.pid, 'SIGCONT');
+  }
+  const outage = { from: Date.parse(held.outage!.from), until: Date.parse(held.outage!.until) };
+  const flow = new CommandFlow(post, { intervalMs: 500, burst: 2 }).start();
+  // Until the API has accepted a few commands again after the outage.
+  await expect
+    .poll(() => flow.posted.filter((p) => p.commandId && p.sentAt > outage.until).length, { timeout: (OUTAGE_SECONDS + 60) * 1000, interval: 250 })
+    .toBeGreaterThanOrEqual(4);
+  await flow.stop();
+  return { sessionId, outage, waiting, flow, controllerPid: controller.pid, executionArn };
+}
+
+/** The show after the fault: LIVE, its execution running and never left OnAir, the same controller. */
+async function expectStillOnAir(outcome: Outcome): Promise<void> {
+  expect((await host.session(outcome.sessionId)).status).toBe('LIVE');
+  expect((await aws.sfn.send(new DescribeExecutionCommand({ executionArn: outcome.executionArn }))).status).toBe('RUNNING');
+  const since = enteredStates(await executionHistory(aws.sfn, outcome.executionArn)).filter((s) => s.at.getTime() >= outcome.outage.from);
+  expect(since.map((s) => s.name)).toEqual([]);
+  expect((await runningController(aws.ecs, outcome.sessionId)).pid).toBe(outcome.controllerPid);
+}
+
+async function end(sessionId: string): Promise<void> {
+  await host.request('DELETE', `/sessions/${sessionId}`);
+  await host.waitOver(sessionId, 90_000);
+}
+
+describe('Faults on purpose, mid-show with commands flowing', () => {
+  it('a DynamoDB outage: the commands waiting are applied once it is over, each received once; none lost, none twice, none QUEUED', async () => {
+    const outcome = await showThrough({ service: 'dynamodb', outage: { seconds: OUTAGE_SECONDS } }, 'DynamoDB outage');
+    const refused = outcome.flow.posted.filter((p) => p.status !== 202);
+    // While DynamoDB is out, the API cannot record a command: it refuses it (5xx), and nothing is left behind.
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((p) => p.status >= 500)).toBe(true);
+
+    const account = await settledAccount(aws.dynamodb, outcome.sessionId, [...outcome.waiting, ...outcome.flow.accepted], 90_000);
+    expect(losses(account)).toEqual(NO_LOSSES);
+    expect(account.applied).toBe(account.accepted);
+    // The commands that waited: held by the controller through the outage (received once: the outage used up
+    // none of the receives that lead to the dead-letter queue), begun once, applied after it, in order.
+    const waited = outcome.waiting.map((id) => account.records.get(id)!);
+    for (const record of waited) {
+      expect(record).toMatchObject({ status: 'APPLIED', attempts: 1, attemptsStarted: 1 });
+      expect(Date.parse(record.appliedAt!)).toBeGreaterThanOrEqual(outcome.outage.until);
+    }
+    const appliedAt = waited.map((r) => Date.parse(r.appliedAt!));
+    expect(appliedAt).toEqual([...appliedAt].sort((a, b) => a - b));
+
+    await expectStillOnAir(outcome);
+    await end(outcome.sessionId);
+  }, 300_000);
+
+  it('an SQS outage: commands refused meanwhile are recorded FAILED with the reason, the waiting ones applied after it; none lost, none twice, none QUEUED', async () => {
+    const outcome = await showThrough({ service: 'sqs', outage: { seconds: OUTAGE_SECONDS } }, 'SQS outage');
+    const refused = outcome.flow.posted.filter((p) => p.status !== 202);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((p) => p.status >= 500)).toBe(true);
+
+    const accepted = [...outcome.waiting, ...outcome.flow.accepted];
+    const account = await settledAccount(aws.dynamodb, outcome.sessionId, accepted, 90_000);
+    expect(losses(account)).toEqual(NO_LOSSES);
+    expect(account.applied).toBe(account.accepted);
+    for (const id of outcome.waiting) expect(account.records.get(id)).toMatchObject({ status: 'APPLIED', attemptsStarted: 1 });
+
+    // The API recorded each refused command before SendMessage failed, and then recorded it FAILED with why.
+    const others = (await commandRecords(aws.dynamodb, outcome.sessionId)).filter((r) => !accepted.includes(r.commandId));
+    expect(others.length).toBe(refused.length);
+    for (const record of others) expect(record).toMatchObject({ status: 'FAILED', reason: 'The command could not be queued.' });
+
+    await expectStillOnAir(outcome);
+    await end(outcome.sessionId);
+  }, 300_000);
+});
