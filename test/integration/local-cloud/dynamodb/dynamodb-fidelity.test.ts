@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, ResourceNotFoundException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, waitUntilTableExists, GetItemCommand, ResourceNotFoundException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { startGateway, type Gateway } from '#local-cloud/gateway/server';
 import { createDynamoDbProvider } from '#local-cloud/services/dynamodb/provider';
@@ -33,6 +33,7 @@ beforeAll(async () => {
       ],
     }),
   );
+  await waitUntilTableExists({ client: ddb, minDelay: 1, maxWaitTime: 60 }, { TableName: TABLE });
 });
 
 afterAll(async () => {
