@@ -8,6 +8,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { FfmpegHlsEncoder } from './ffmpeg-hls-encoder.ts';
 import { MixClock } from './mix-clock.ts';
+import type { AudioPacketDecoder } from './audio-format.ts';
 import type { MixOp, MixWorkerData, MixWorkerToStage, StageToMixWorker } from './mix-protocol.ts';
 import { createOpusPacketDecoder } from './opus-decoder.ts';
 import { WallClockMixer } from './wall-clock-mixer.ts';
@@ -18,11 +19,37 @@ const data = workerData as MixWorkerData;
 
 const post = (message: MixWorkerToStage): void => port.postMessage(message);
 
+/** A decoder made before a track needs it (and, from the worker's start, the WASM module compiled). */
+interface Spare {
+  made: Promise<AudioPacketDecoder>;
+  decoder?: AudioPacketDecoder;
+}
+function makeSpare(): Spare {
+  const spare: Spare = { made: createOpusPacketDecoder() };
+  spare.made.then((decoder) => (spare.decoder = decoder), () => undefined);
+  return spare;
+}
+let spare = makeSpare();
+/** Decoders given to new tracks that had not loaded yet: the next mix waits for them. */
+let loading: Promise<unknown>[] = [];
+/**
+ * A new track's decoder: the spare (ready at once when it has loaded) and another spare started. A frame
+ * mixed while a track's decoder loads would lose that track's packets (a fresh thread compiles the WASM
+ * first: about half a second on a loaded machine, while ticks queue up), so mixing waits for it instead.
+ */
+function takeDecoder(): AudioPacketDecoder | Promise<AudioPacketDecoder> {
+  const taken = spare;
+  spare = makeSpare();
+  if (taken.decoder) return taken.decoder;
+  loading.push(taken.made.catch(() => undefined));
+  return taken.made;
+}
+
 const encoder = new FfmpegHlsEncoder(data.encoder);
 post({ type: 'encoder', pid: encoder.pid });
 const mixer = new WallClockMixer({
   startMs: data.startMs,
-  decoderFactory: createOpusPacketDecoder,
+  decoderFactory: takeDecoder,
   ...(data.playoutDelayMs === undefined ? {} : { playoutDelayMs: data.playoutDelayMs }),
   onError: (message, error) => post({ type: 'error', message, detail: error instanceof Error ? error.message : String(error) }),
 });
@@ -57,7 +84,7 @@ async function finish(untilMs: number): Promise<void> {
   port.close();
 }
 
-port.on('message', (message: StageToMixWorker) => {
+async function handle(message: StageToMixWorker): Promise<void> {
   if (message.type === 'kill') {
     encoder.kill();
     mixer.close();
@@ -65,6 +92,18 @@ port.on('message', (message: StageToMixWorker) => {
     return;
   }
   apply(message.ops, message.bytes);
+  if (loading.length > 0) {
+    // The mixer attached each decoder when its promise settled (its callback came first): every track can play.
+    const waiting = loading;
+    loading = [];
+    await Promise.all(waiting);
+  }
   if (message.type === 'tick') encoder.write(mixer.renderUntil(clock.advance(message.nowMs)));
-  else void finish(message.untilMs);
+  else await finish(message.untilMs);
+}
+
+/** Messages are handled one after the other, in order, each after the previous one's wait. */
+let handled = Promise.resolve();
+port.on('message', (message: StageToMixWorker) => {
+  handled = handled.then(() => handle(message)).catch((error: unknown) => post({ type: 'error', message: 'The mix failed', detail: error instanceof Error ? error.message : String(error) }));
 });
