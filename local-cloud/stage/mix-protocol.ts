@@ -1,8 +1,9 @@
 /**
  * Messages between a composition's mix (composition-mix.ts, on the thread that serves the stage) and its mix
  * worker (mix-worker.ts). The stage thread collects the packets and track ends that arrive between two mix
- * ticks and sends them with the tick, their payloads packed into one transferred buffer; the worker applies
- * them in arrival order, mixes what the tick's clock makes due and feeds it to its ffmpeg.
+ * ticks as one step with the tick's time, and sends a few steps per message (a message costs the stage
+ * thread a wake-up of the worker), their payloads packed into one transferred buffer; the worker replays the
+ * steps in order: applies each step's packets, mixes what its tick makes due and feeds it to its ffmpeg.
  */
 import type { FfmpegHlsEncoderOptions } from './ffmpeg-hls-encoder.ts';
 
@@ -32,11 +33,18 @@ export interface EndOp {
 
 export type MixOp = PushOp | EndOp;
 
+/** What arrived between two ticks, then the tick: mix what the mix clock makes due at `tickAt`. */
+export interface MixStep {
+  ops: MixOp[];
+  /** Absent for the ops that arrived after the last tick before a finish. */
+  tickAt?: number;
+}
+
 export type StageToMixWorker =
-  /** Apply `ops`, then mix what the mix clock makes due at `nowMs` and feed it to ffmpeg. */
-  | { type: 'tick'; ops: MixOp[]; bytes: ArrayBuffer; nowMs: number }
-  /** Apply `ops`, mix everything up to `untilMs`, close ffmpeg's input and answer once it exited. */
-  | { type: 'finish'; ops: MixOp[]; bytes: ArrayBuffer; untilMs: number }
+  /** Replay the steps in order. */
+  | { type: 'steps'; steps: MixStep[]; bytes: ArrayBuffer }
+  /** Replay the steps, mix everything up to `untilMs`, close ffmpeg's input and answer once it exited. */
+  | { type: 'finish'; steps: MixStep[]; bytes: ArrayBuffer; untilMs: number }
   /** Kill ffmpeg at once and stop. */
   | { type: 'kill' };
 

@@ -9,7 +9,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { FfmpegHlsEncoder } from './ffmpeg-hls-encoder.ts';
 import { MixClock } from './mix-clock.ts';
 import type { AudioPacketDecoder } from './audio-format.ts';
-import type { MixOp, MixWorkerData, MixWorkerToStage, StageToMixWorker } from './mix-protocol.ts';
+import type { MixOp, MixStep, MixWorkerData, MixWorkerToStage, StageToMixWorker } from './mix-protocol.ts';
 import { createOpusPacketDecoder } from './opus-decoder.ts';
 import { WallClockMixer } from './wall-clock-mixer.ts';
 
@@ -91,15 +91,20 @@ async function handle(message: StageToMixWorker): Promise<void> {
     port.close();
     return;
   }
-  apply(message.ops, message.bytes);
+  for (const step of message.steps) await replay(step, message.bytes);
+  if (message.type === 'finish') await finish(message.untilMs);
+}
+
+/** One step as it happened on the stage thread: its packets, then its tick. */
+async function replay(step: MixStep, bytes: ArrayBuffer): Promise<void> {
+  apply(step.ops, bytes);
   if (loading.length > 0) {
     // The mixer attached each decoder when its promise settled (its callback came first): every track can play.
     const waiting = loading;
     loading = [];
     await Promise.all(waiting);
   }
-  if (message.type === 'tick') encoder.write(mixer.renderUntil(clock.advance(message.nowMs)));
-  else await finish(message.untilMs);
+  if (step.tickAt !== undefined) encoder.write(mixer.renderUntil(clock.advance(step.tickAt)));
 }
 
 /** Messages are handled one after the other, in order, each after the previous one's wait. */
