@@ -24,7 +24,7 @@ export function areaOf(url: string): string {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1]!;
   if (url.startsWith('node:')) return 'node internals';
-  const ours = /\/(infra\/local\/[^/]+\/[^/]+|functions\/[^/]+|controller\/[^/]+|infra\/[^/]+)/.exec(url);
+  const ours = /\/(local-cloud\/services\/[^/]+|local-cloud\/[^/]+|functions\/[^/]+|controller\/[^/]+|infra\/[^/]+)/.exec(url);
   return ours ? ours[1]! : url;
 }
 
@@ -32,8 +32,11 @@ function main(dir: string): void {
   const byArea = new Map<string, number>();
   const byFunction = new Map<string, number>();
   let total = 0;
+  const threads: string[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile;
+    const before = total;
+    const areasBefore = new Map(byArea);
     const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
     const samples = profile.samples ?? [];
     const deltas = profile.timeDeltas ?? [];
@@ -49,10 +52,18 @@ function main(dir: string): void {
       const key = `${name} ${area}`;
       byFunction.set(key, (byFunction.get(key) ?? 0) + us);
     }
+    // Each thread on its own: the busy share of its wall time (the main thread's is the API's queue) and its top areas.
+    const wallUs = profile.endTime - profile.startTime;
+    const busy = total - before;
+    const own = [...byArea].map(([area, us]) => [area, us - (areasBefore.get(area) ?? 0)] as const).filter(([, us]) => us > 0).sort((a, b) => b[1] - a[1]).slice(0, 6);
+    threads.push(
+      `${file}: busy ${(busy / 1e6).toFixed(1)} s of ${(wallUs / 1e6).toFixed(1)} s wall (${((100 * busy) / Math.max(1, wallUs)).toFixed(1)}%)` +
+        own.map(([area, us]) => `\n    ${((100 * us) / Math.max(1, wallUs)).toFixed(1).padStart(5)}% of wall  ${area}`).join(''),
+    );
   }
   const top = (map: Map<string, number>, n: number) =>
     [...map].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1e6).toFixed(2).padStart(7)} s  ${k}`);
-  process.stdout.write(`busy CPU ${(total / 1e6).toFixed(1)} s over all threads\n\nby area\n${top(byArea, 20).join('\n')}\n\nby function (self)\n${top(byFunction, 25).join('\n')}\n`);
+  process.stdout.write(`per thread (busiest areas)\n${threads.join('\n')}\n\nbusy CPU ${(total / 1e6).toFixed(1)} s over all threads\n\nby area\n${top(byArea, 20).join('\n')}\n\nby function (self)\n${top(byFunction, 25).join('\n')}\n`);
 }
 
 if (process.argv[2]) main(process.argv[2]);

@@ -7,6 +7,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ResourceNotFoundException,
+  waitUntilTableExists,
   type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
@@ -34,9 +35,16 @@ export function createTableInput(table: TableDefinition): CreateTableCommandInpu
   };
 }
 
-/** Creates a table of the contract unless it exists; answers its name. */
+/**
+ * Creates a table of the contract unless it exists, and waits until it is ACTIVE (a CREATING table answers
+ * item requests with ResourceNotFoundException, on AWS for seconds, locally until dynalite's next tick);
+ * answers its name.
+ */
 export async function ensureTable(ddb: DynamoDBClient, table: TableDefinition): Promise<string> {
-  if (!(await tableExists(ddb, table.tableName))) await ddb.send(new CreateTableCommand(createTableInput(table)));
+  if (!(await tableExists(ddb, table.tableName))) {
+    await ddb.send(new CreateTableCommand(createTableInput(table)));
+    await waitUntilTableExists({ client: ddb, minDelay: 1, maxWaitTime: 120 }, { TableName: table.tableName });
+  }
   return table.tableName;
 }
 

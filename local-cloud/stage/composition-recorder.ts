@@ -3,6 +3,8 @@
  * track published to the stage on a wall-clock timeline, encodes the mix with ffmpeg to AAC HLS (2 s
  * segments) and uploads each finished segment, then the rendition playlist, to IVS's layout under the
  * recording prefix; stop flushes, ends the playlist and writes `events/recording-ended.json`.
+ * The decoding, the mixing and ffmpeg's input run in a worker thread per recording (composition-mix.ts); the
+ * uploads and the journal stay here.
  *
  * Durability: S3 only ever references uploaded segments, so a crash loses at most the segment in progress.
  * Active recordings are listed in a journal (`<journalDir>/recordings.json`). After a restart, `start` of the
@@ -16,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CompositionRecorder } from '../gateway/internal.ts';
 import type { AudioDecoderFactory } from './audio-format.ts';
-import { AAC_BITRATE, FfmpegHlsEncoder } from './ffmpeg-hls-encoder.ts';
+import { AAC_BITRATE, finishedSegments, type FfmpegHlsEncoderOptions } from './ffmpeg-hls-encoder.ts';
 import {
   parseRenditionPlaylist,
   playlistDurationMs,
@@ -25,7 +27,6 @@ import {
   type HlsPart,
   type RenditionPlaylist,
 } from './hls-playlist.ts';
-import { createOpusPacketDecoder } from './opus-decoder.ts';
 import {
   HLS_PATH,
   MULTIVARIANT_PLAYLIST,
@@ -38,9 +39,9 @@ import {
 } from './recording-metadata.ts';
 import { recordingKey, type RecordingObjectStore } from './recording-store.ts';
 import type { StageParticipants } from './stage-participants.ts';
-import { DEFAULT_PLAYOUT_DELAY_MS, WallClockMixer } from './wall-clock-mixer.ts';
+import { DEFAULT_PLAYOUT_DELAY_MS } from './wall-clock-mixer.ts';
 import { FRAME_MS } from './audio-format.ts';
-import { MixClock } from './mix-clock.ts';
+import { createCompositionMix, type CompositionMix } from './composition-mix.ts';
 
 /** Name of the recording's only rendition (IVS names video renditions `<preset>-<encoder id>`). */
 export const DEFAULT_RENDITION_PATH = 'audio';
@@ -61,6 +62,7 @@ export interface StageCompositionRecorderOptions {
   segmentSeconds?: number;
   playoutDelayMs?: number;
   pollIntervalMs?: number;
+  /** Decodes on the recorder's thread (tests' synthetic PCM); without it, each mix runs in a worker with Opus. */
   decoderFactory?: AudioDecoderFactory;
   now?: () => number;
   onError?: (message: string, error: unknown) => void;
@@ -70,8 +72,8 @@ interface ActiveRecording {
   args: StartArgs;
   startedAt: Date;
   dir: string;
-  encoder: FfmpegHlsEncoder;
-  mixer: WallClockMixer;
+  /** The mix and its ffmpeg (in a worker thread unless the options give a decoder). */
+  mixer: CompositionMix;
   playlist: RenditionPlaylist;
   part: HlsPart;
   /** Segments of this part already uploaded. */
@@ -119,13 +121,10 @@ export class StageCompositionRecorder implements CompositionRecorder {
     let encoderError: unknown;
     try {
       // What waits in the jitter buffers was published before now: render it too.
-      recording.encoder.write(recording.mixer.renderUntil(this.now() + (this.options.playoutDelayMs ?? DEFAULT_PLAYOUT_DELAY_MS)));
-      await recording.encoder.end();
+      await recording.mixer.finish(this.now() + (this.options.playoutDelayMs ?? DEFAULT_PLAYOUT_DELAY_MS));
     } catch (error) {
       encoderError = error;
-      recording.encoder.kill();
-    } finally {
-      recording.mixer.close();
+      recording.mixer.kill();
     }
     try {
       await this.enqueueUpload(recording);
@@ -167,7 +166,7 @@ export class StageCompositionRecorder implements CompositionRecorder {
 
   /** Process ids of the running ffmpeg encoders. */
   encoderPids(): number[] {
-    return [...this.active.values()].flatMap((r) => (r.encoder.pid === undefined ? [] : [r.encoder.pid]));
+    return [...this.active.values()].flatMap((r) => (r.mixer.encoderPid === undefined ? [] : [r.mixer.encoderPid]));
   }
 
   /** Stops every recording (each ends as with stop); no ffmpeg is left running. */
@@ -189,13 +188,13 @@ export class StageCompositionRecorder implements CompositionRecorder {
     playlist.parts.push(part);
 
     const dir = await mkdtemp(join(this.options.workDir ?? tmpdir(), 'stage-recording-'));
-    const encoder = new FfmpegHlsEncoder({
+    const encoder: FfmpegHlsEncoderOptions = {
       ffmpegPath: this.options.ffmpegPath ?? 'ffmpeg',
       dir,
       startNumber,
       initName: part.initUri,
       segmentSeconds: this.options.segmentSeconds ?? DEFAULT_SEGMENT_SECONDS,
-    });
+    };
     try {
       this.updateJournal((journal) => (journal[args.compositionArn] = args));
       if (!startedMeta) {
@@ -208,15 +207,15 @@ export class StageCompositionRecorder implements CompositionRecorder {
         'application/vnd.apple.mpegurl',
       );
     } catch (error) {
-      encoder.kill();
       await rm(dir, { recursive: true, force: true });
       throw error;
     }
 
-    const mixer = new WallClockMixer({
+    const mixer = createCompositionMix({
       startMs,
-      decoderFactory: this.options.decoderFactory ?? createOpusPacketDecoder,
       playoutDelayMs: this.options.playoutDelayMs,
+      encoder,
+      decoderFactory: this.options.decoderFactory,
       onError: this.options.onError,
     });
     const unsubscribe = this.options.participants.subscribeAudio(
@@ -224,18 +223,16 @@ export class StageCompositionRecorder implements CompositionRecorder {
       (trackId, packet) => mixer.push(trackId, packet),
       (trackId) => mixer.endTrack(trackId),
     );
-    const mixClock = new MixClock(startMs);
     const recording: ActiveRecording = {
       args,
       startedAt,
       dir,
-      encoder,
       mixer,
       playlist,
       part,
       uploaded: 0,
       unsubscribe,
-      mixTimer: setInterval(() => encoder.write(mixer.renderUntil(mixClock.advance(this.now()))), FRAME_MS),
+      mixTimer: setInterval(() => mixer.tick(this.now()), FRAME_MS),
       pollTimer: setInterval(() => void this.enqueueUpload(recording).catch((error: unknown) => this.options.onError?.('A recording segment was not uploaded', error)), this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS),
       uploads: Promise.resolve(),
     };
@@ -245,12 +242,12 @@ export class StageCompositionRecorder implements CompositionRecorder {
   /** Uploads the segments ffmpeg finished since the last time, then the playlist that lists them. */
   private enqueueUpload(recording: ActiveRecording): Promise<void> {
     const step = recording.uploads.then(async () => {
-      const finished = await recording.encoder.finishedSegments();
+      const finished = await finishedSegments(recording.dir);
       if (finished.length <= recording.uploaded) return;
       const base = `${HLS_PATH}/${this.renditionPath}`;
       const { args } = recording;
       if (recording.uploaded === 0) {
-        await this.options.store.put(args.bucketName, recordingKey(args.recordingPrefix, `${base}/${recording.part.initUri}`), await readFile(recording.encoder.initPath), 'video/mp4');
+        await this.options.store.put(args.bucketName, recordingKey(args.recordingPrefix, `${base}/${recording.part.initUri}`), await readFile(join(recording.dir, recording.part.initUri)), 'video/mp4');
       }
       for (const segment of finished.slice(recording.uploaded)) {
         await this.options.store.put(args.bucketName, recordingKey(args.recordingPrefix, `${base}/${segment.uri}`), await readFile(join(recording.dir, segment.uri)), 'video/mp4');

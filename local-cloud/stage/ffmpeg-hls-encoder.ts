@@ -72,24 +72,10 @@ export class FfmpegHlsEncoder {
     return this.child.exitCode === null && this.child.signalCode === null && this.child.pid !== undefined;
   }
 
-  /** The init segment's path. */
-  get initPath(): string {
-    return join(this.options.dir, this.options.initName);
-  }
 
   /** Feeds PCM. */
   write(pcm: Buffer): void {
     if (pcm.length > 0 && this.stdinOpen) this.child.stdin.write(pcm);
-  }
-
-  /** The segments ffmpeg finished so far. */
-  async finishedSegments(): Promise<HlsSegment[]> {
-    try {
-      return parseSegmentList(await readFile(join(this.options.dir, FFMPEG_PLAYLIST), 'utf8'));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
   }
 
   /** Closes stdin and waits for ffmpeg to write its last segment and exit (killing it after a timeout). */
@@ -113,5 +99,15 @@ export class FfmpegHlsEncoder {
   kill(): void {
     this.stdinOpen = false;
     if (this.running) this.child.kill('SIGKILL');
+  }
+}
+
+/** The segments ffmpeg finished so far in its work directory (read from the playlist it writes there). */
+export async function finishedSegments(dir: string): Promise<HlsSegment[]> {
+  try {
+    return parseSegmentList(await readFile(join(dir, FFMPEG_PLAYLIST), 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
   }
 }

@@ -1,8 +1,10 @@
 /**
- * The local DynamoDB: `dynalite` (a maintained DynamoDB emulator on LevelDB), run as a server on an
- * ephemeral loopback port when the first request arrives; requests are passed to it unchanged and its
- * answers passed back. With a data directory its tables live on disk in `<dataDir>/dynamodb/` and survive a
- * restart; without one they live in memory.
+ * The local DynamoDB: `dynalite` (a maintained DynamoDB emulator on LevelDB), run in a worker thread
+ * (dynalite-worker.ts) as a server on an ephemeral loopback port when the first request arrives; requests
+ * are passed to it unchanged and its answers passed back. Its work (parsing, validation, expressions,
+ * LevelDB) thus stays off the thread that serves the AWS endpoint, the API and the local stage. With a data
+ * directory its tables live on disk in `<dataDir>/dynamodb/` and survive a restart; without one they live in
+ * memory. If the worker dies, the requests it had are answered 500 and the next request starts a new one.
  *
  * LIMITATIONS (what dynalite 4 does not emulate; such requests get UnknownOperationException):
  * - No transactions (TransactWriteItems, TransactGetItems), no PartiQL (ExecuteStatement,
@@ -22,13 +24,12 @@
  *   is seen, where AWS returns the item the condition was evaluated on. A value other than NONE or ALL_OLD is
  *   a ValidationException, as on AWS. (return-values-on-condition-check-failure.ts)
  */
-import { mkdirSync } from 'node:fs';
-import { request as httpRequest, Agent, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
+import type { Worker } from 'node:worker_threads';
+import { startTypeScriptWorker } from '#local-cloud/typescript-worker';
 import type { AwsRequest, AwsResponse, ServiceProvider } from '#local-cloud/gateway/provider';
 import { withItemOnConditionCheckFailure, type DynaliteCall } from './return-values-on-condition-check-failure.ts';
+import type { DynaliteToProvider, DynaliteWorkerData, ProviderToDynalite } from './dynalite-protocol.ts';
 
 /** X-Amz-Target prefix of DynamoDB. */
 export const DYNAMODB_TARGET_PREFIX = 'DynamoDB_20120810';
@@ -38,27 +39,30 @@ export interface DynamoDbProviderOptions {
   dataDir?: string;
 }
 
-interface DynaliteOptions {
-  path?: string;
-  createTableMs?: number;
-  deleteTableMs?: number;
-  updateTableMs?: number;
-}
-
-/** dynalite is CommonJS without types: a factory returning an http.Server. */
-type DynaliteFactory = (options: DynaliteOptions) => Server;
-
-const requireCjs = createRequire(import.meta.url);
-
 /** Headers not passed on to dynalite (hop-by-hop). */
 const HOP_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection']);
 
-/** The DynamoDB provider, proxying to an embedded dynalite. */
+const WORKER_URL = new URL('./dynalite-worker.ts', import.meta.url);
+
+interface Pending {
+  resolve: (response: AwsResponse) => void;
+  reject: (error: Error) => void;
+}
+
+/** dynalite's worker thread and the requests it has not answered yet. */
+interface DynaliteThread {
+  worker: Worker;
+  ready: Promise<void>;
+  pending: Map<number, Pending>;
+  closed?: Promise<void>;
+}
+
+/** The DynamoDB provider, passing requests to dynalite in a worker thread. */
 export class DynamoDbProvider implements ServiceProvider {
   readonly signingNames = ['dynamodb'] as const;
   readonly targetPrefixes = [DYNAMODB_TARGET_PREFIX] as const;
-  private server: Promise<{ server: Server; port: number }> | undefined;
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  private thread: DynaliteThread | undefined;
+  private nextId = 1;
   /** Requests dynalite is working on: closing waits for them, as its database must outlive them. */
   private readonly inFlight = new Set<Promise<unknown>>();
   private closing = false;
@@ -71,69 +75,77 @@ export class DynamoDbProvider implements ServiceProvider {
       const body = JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ServiceUnavailableException', message: 'The local cloud is stopping.' });
       return { status: 503, headers: { 'content-type': 'application/x-amz-json-1.0' }, body: Buffer.from(body) };
     }
-    const call: DynaliteCall = (operation, body) => this.proxy(internalRequest(request, operation, body));
-    const answer = withItemOnConditionCheckFailure(request, call, () => this.proxy(request));
+    const call: DynaliteCall = (operation, body) => this.pass(internalRequest(request, operation, body));
+    const answer = withItemOnConditionCheckFailure(request, call, () => this.pass(request));
     this.inFlight.add(answer);
     void answer.finally(() => this.inFlight.delete(answer)).catch(() => undefined);
     return answer;
   }
 
-  private async proxy(request: AwsRequest): Promise<AwsResponse> {
-    const { port } = await this.start();
+  private async pass(request: AwsRequest): Promise<AwsResponse> {
+    const thread = this.start();
+    await thread.ready;
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) if (!HOP_HEADERS.has(name)) headers[name] = value;
-    headers['content-length'] = String(request.body.length);
+    // Its own copy of the bytes, transferred (the request's Buffer may be a view of a larger one).
+    const body = new Uint8Array(request.body).buffer;
+    const id = this.nextId++;
+    const message: ProviderToDynalite = { type: 'request', id, method: request.method, path: `${request.url.pathname}${request.url.search}`, headers, body };
     return new Promise<AwsResponse>((resolve, reject) => {
-      const proxied = httpRequest(
-        { host: '127.0.0.1', port, method: request.method, path: `${request.url.pathname}${request.url.search}`, headers, agent: this.agent },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () => {
-            const out: Record<string, string> = {};
-            for (const [name, value] of Object.entries(response.headers)) {
-              if (value !== undefined && !HOP_HEADERS.has(name) && name !== 'date') out[name] = Array.isArray(value) ? value.join(', ') : value;
-            }
-            resolve({ status: response.statusCode ?? 500, headers: out, body: Buffer.concat(chunks) });
-          });
-        },
-      );
-      proxied.on('error', reject);
-      proxied.end(request.body);
+      thread.pending.set(id, { resolve, reject });
+      thread.worker.postMessage(message, [body]);
     });
   }
 
-  /** Starts dynalite once, on an ephemeral loopback port. */
-  private start(): Promise<{ server: Server; port: number }> {
-    this.server ??= new Promise((resolve, reject) => {
-      const dynalite = requireCjs('dynalite') as DynaliteFactory;
-      const options: DynaliteOptions = { createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 };
-      if (this.options.dataDir) {
-        mkdirSync(this.options.dataDir, { recursive: true });
-        options.path = join(this.options.dataDir, 'dynamodb');
+  /** Starts dynalite's worker once (again after it died: a request it could not answer fails, the next gets a new one). */
+  private start(): DynaliteThread {
+    if (this.thread) return this.thread;
+    const data: DynaliteWorkerData = this.options.dataDir ? { path: join(this.options.dataDir, 'dynamodb') } : {};
+    const worker = startTypeScriptWorker(WORKER_URL, { workerData: data });
+    const pending = new Map<number, Pending>();
+    let markReady!: () => void;
+    let failReady!: (error: Error) => void;
+    const ready = new Promise<void>((resolve, reject) => ((markReady = resolve), (failReady = reject)));
+    // Awaited by each request; a worker that dies unused must not leave its rejection unhandled.
+    ready.catch(() => undefined);
+    const thread: DynaliteThread = { worker, ready, pending };
+    let markClosed: (() => void) | undefined;
+    thread.closed = new Promise<void>((resolve) => (markClosed = resolve));
+    worker.on('message', (message: DynaliteToProvider) => {
+      if (message.type === 'ready') markReady();
+      else if (message.type === 'closed') markClosed?.();
+      else {
+        const waiting = pending.get(message.id);
+        pending.delete(message.id);
+        if (message.type === 'failed') waiting?.reject(new Error(`dynalite did not answer: ${message.message}`));
+        else waiting?.resolve({ status: message.status, headers: message.headers, body: Buffer.from(message.body) });
       }
-      const server = dynalite(options);
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve({ server, port: (server.address() as AddressInfo).port }));
     });
-    return this.server;
+    const ended = (error: Error): void => {
+      if (this.thread === thread) this.thread = undefined;
+      failReady(error);
+      for (const waiting of pending.values()) waiting.reject(error);
+      pending.clear();
+      markClosed?.();
+    };
+    worker.on('error', (error: Error) => ended(error));
+    worker.on('exit', (code) => ended(new Error(`dynalite's worker exited (code ${code})`)));
+    this.thread = thread;
+    return thread;
   }
 
   /**
    * Stops dynalite (which closes its database) once the requests it is serving are answered: closing its
-   * database under a request makes dynalite throw from a callback, which ends the whole process.
+   * database under a request makes dynalite throw from a callback, which would end its worker mid-write.
    */
   async close(): Promise<void> {
     this.closing = true;
     await Promise.allSettled([...this.inFlight]);
-    this.agent.destroy();
-    if (!this.server) return;
-    const { server } = await this.server;
-    this.server = undefined;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    await closed;
+    const thread = this.thread;
+    if (!thread) return;
+    this.thread = undefined;
+    if (await thread.ready.then(() => true, () => false)) thread.worker.postMessage({ type: 'close' } satisfies ProviderToDynalite);
+    await thread.closed;
   }
 }
 

@@ -11,6 +11,7 @@ import {
   ResourceNotFoundException,
   ConditionalCheckFailedException,
   UpdateItemCommand,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { startGateway, type Gateway } from '#local-cloud/gateway/server';
@@ -42,6 +43,7 @@ beforeAll(async () => {
       ],
     }),
   );
+  await waitUntilTableExists({ client: ddb, minDelay: 1, maxWaitTime: 60 }, { TableName: TABLE });
 });
 
 afterAll(async () => {

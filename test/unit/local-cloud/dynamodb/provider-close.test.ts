@@ -42,6 +42,8 @@ describe('DynamoDbProvider: close', () => {
     const provider = new DynamoDbProvider({ dataDir });
     const created = await provider.handle(request('CreateTable', TABLE));
     expect(created.status, String(created.body)).toBe(200);
+    // Writes wait for ACTIVE, as on AWS (a CREATING table answers them ResourceNotFoundException).
+    await expect.poll(async () => JSON.parse(String((await provider.handle(request('DescribeTable', { TableName: 'closing' }))).body)).Table?.TableStatus).toBe('ACTIVE');
 
     // Writes in flight when the local cloud stops (Ctrl-C while a function updates a session).
     const writes = Array.from({ length: 20 }, (_, i) => provider.handle(request('UpdateItem', { TableName: 'closing', Key: { pk: { S: `item-${i}` } }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: String(i) } } })));
