@@ -140,7 +140,7 @@ describe('the controller image', () => {
 
   it('installs the run-time lockfile with `npm ci --omit=dev` and copies only files of the build context', () => {
     expect(of('RUN').some((i) => /npm ci --omit=dev/.test(i.args))).toBe(true);
-    const context = new Set(filesUnder(CONTEXT).map((file) => file.split('/')[0]));
+    const context = new Set(filesUnder(CONTEXT).map((file) => file.split('/')[0] ?? file));
     for (const copy of of('COPY').filter((i) => !i.args.startsWith('--from='))) {
       const sources = copy.args.split(/\s+/).slice(0, -1);
       for (const source of sources) {
