@@ -77,7 +77,13 @@ export async function buildController({ root = ROOT, force = false } = {}) {
   rmSync(next, { recursive: true, force: true });
   const result = await build({
     entryPoints: [join(root, 'controller', 'main.ts')],
-    outfile: join(next, 'main.js'),
+    outdir: next,
+    entryNames: 'main',
+    // Split at main.ts's dynamic import: main.js then loads only what spawns Chromium, and the rest of the
+    // controller (puppeteer, the AWS SDK, zod) loads from its chunk while Chromium starts. In one file
+    // esbuild hoists every package import to the top, so Node would load them all before main ran.
+    splitting: true,
+    chunkNames: '[name]-[hash]',
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -21,6 +21,7 @@ import { httpErrorFor, StageHttpError, WHIP_ERROR } from './stage-errors.ts';
 import { StageEvents } from './stage-events.ts';
 import { StageMedia, type PublicationFactory, type SubscriptionFactory } from './stage-media.ts';
 import { StageParticipants } from './stage-participants.ts';
+import { prepareDtlsCertificate } from './loopback-peer.ts';
 
 /** Largest SDP offer accepted. */
 export const MAX_OFFER_BYTES = 64 * 1024;
@@ -82,6 +83,8 @@ export class StageEndpoint {
       ...(options.now ? { now: options.now } : {}),
       ...(options.onError ? { onError: options.onError } : {}),
     });
+    // The first publish would otherwise wait for it; a failure shows there (werift keeps the attempt).
+    prepareDtlsCertificate().catch(() => undefined);
   }
 
   /** The gateway's HTTP hook: handles the stage's routes; false for any other sub-path. */

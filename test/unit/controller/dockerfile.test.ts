@@ -55,10 +55,13 @@ describe('the controller image', () => {
   });
 
   it('has a build context of only the bundle, its page, its run-time manifest and the Dockerfile', () => {
+    const chunks = readdirSync(CONTEXT).filter((file) => /^(chunk|run-process)-\w+\.js(\.map)?$/.test(file));
+    expect(chunks.filter((file) => file.endsWith('.js')).length).toBeGreaterThan(0);
     const expected = [
       'Dockerfile',
       'main.js',
       'main.js.map',
+      ...chunks,
       'package.json',
       'package-lock.json',
       ...sourceFiles('controller/page', /\.(js|html)$/).map((file) => `page/${file}`),
@@ -85,11 +88,27 @@ describe('the controller image', () => {
   });
 
   it('runs plain JavaScript: the bundle holds our code and imports only the run-time packages', () => {
-    const bundle = readFileSync(join(CONTEXT, 'main.js'), 'utf8');
-    const imported = new Set([...bundle.matchAll(/\bfrom\s+"([^".][^"]*)"|\bimport\(\s*"([^".][^"]*)"\s*\)/g)].map((match) => (match[1] ?? match[2])!));
-    const packages = [...imported].filter((specifier) => !specifier.startsWith('node:')).map((specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/'));
-    for (const name of packages) expect(RUNTIME_PACKAGES, `the bundle imports ${name}`).toContain(name);
-    expect(bundle).not.toMatch(/from\s+"#/);
+    for (const file of readdirSync(CONTEXT).filter((name) => name.endsWith('.js'))) {
+      const bundle = readFileSync(join(CONTEXT, file), 'utf8');
+      const imported = new Set([...bundle.matchAll(/\bfrom\s+"([^".][^"]*)"|\bimport\(\s*"([^".][^"]*)"\s*\)/g)].map((match) => (match[1] ?? match[2])!));
+      const packages = [...imported].filter((specifier) => !specifier.startsWith('node:')).map((specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/'));
+      for (const name of packages) expect(RUNTIME_PACKAGES, `${file} imports ${name}`).toContain(name);
+      expect(bundle).not.toMatch(/from\s+"#/);
+    }
+  });
+
+  it('spawns Chromium before any npm package loads: main.js and what it imports statically use only Node built-ins', () => {
+    const staticImports = (file: string) => [...readFileSync(join(CONTEXT, file), 'utf8').matchAll(/^(?:import|export)\s[^;]*?\bfrom\s+"([^"]+)"|^import\s+"([^"]+)"/gm)].map((match) => (match[1] ?? match[2])!);
+    const seen = new Set<string>();
+    const visit = (file: string): string[] => {
+      if (seen.has(file)) return [];
+      seen.add(file);
+      return staticImports(file).flatMap((specifier) => (specifier.startsWith('./') ? visit(specifier.slice(2)) : [specifier]));
+    };
+    const loaded = visit('main.js');
+    expect(seen.size).toBeGreaterThan(1);
+    expect(loaded.filter((specifier) => !specifier.startsWith('node:'))).toEqual([]);
+    expect(readFileSync(join(CONTEXT, 'main.js'), 'utf8')).toMatch(/await import\("\.\/run-process-\w+\.js"\)/);
   });
 
   it('resolves nested lockfile entries the way Node does', () => {
@@ -121,10 +140,14 @@ describe('the controller image', () => {
 
   it('installs the run-time lockfile with `npm ci --omit=dev` and copies only files of the build context', () => {
     expect(of('RUN').some((i) => /npm ci --omit=dev/.test(i.args))).toBe(true);
-    const context = new Set(filesUnder(CONTEXT).map((file) => file.split('/')[0]));
+    const context = new Set(filesUnder(CONTEXT).map((file) => file.split('/')[0] ?? file));
     for (const copy of of('COPY').filter((i) => !i.args.startsWith('--from='))) {
       const sources = copy.args.split(/\s+/).slice(0, -1);
-      for (const source of sources) expect(context.has(source), `COPY ${source}`).toBe(true);
+      for (const source of sources) {
+        // A wildcard (`*.js`) must match something in the context; any other source must be in it.
+        const pattern = new RegExp(`^${source.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
+        expect([...context].some((file) => pattern.test(file)), `COPY ${source}`).toBe(true);
+      }
     }
   });
 

@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RTCDtlsTransport } from 'werift';
 import { startStageServer, type StageServer } from '#local-cloud/stage/stage-server';
 import { MAX_PUBLISHERS_PER_STAGE } from '#local-cloud/stage/stage-media';
 import type { StageParticipantClaims } from '#local-cloud/stage/participant-claims';
@@ -43,6 +44,17 @@ describe('The local stage: publish, subscribe and plain WHIP', () => {
   }
   const publish = (token: string, id = TOKENS[token]!.jti, body = offer({ video: ['VP8', 'H264'], direction: 'sendrecv' })) => post(`/whip/publish/${id}`, { token, body });
   const error = async (response: Response) => ({ status: response.status, ...((await response.json()) as Body) });
+
+  it("makes werift's DTLS certificate when it starts, so the first offer does not wait for it", async () => {
+    const setUp = vi.spyOn(RTCDtlsTransport, 'SetupCertificate');
+    try {
+      await start();
+      expect(setUp).toHaveBeenCalledTimes(1);
+      expect(await setUp.mock.results[0]!.value).toBe(RTCDtlsTransport.localCertificate);
+    } finally {
+      setUp.mockRestore();
+    }
+  });
 
   it('answers a plain WHIP offer with 201, the answer, a Location under the stage and an ETag', async () => {
     const server = await start();
