@@ -152,6 +152,8 @@ describe('Host console: a produced show', () => {
 
     await waitForPage(`document.querySelector('#show-status').dataset.status === 'LIVE'`, 90_000, 'the show to go LIVE');
     // The host is on the stage, publishing the microphone (a 300 Hz "voice"), while cueing.
+    // The fake microphone plays a file, as a host with headphones: the voice goes unprocessed.
+    await page.click('#headphones');
     await page.click('#join-button');
     await waitForPage(`document.querySelector('#stage-status').textContent.includes('on the stage')`, 60_000, 'the host to join the stage');
     await page.click('#next-button');
