@@ -16,7 +16,18 @@ import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import { CLUSTER_NAME, FUNCTION_NAMES } from '#contract/index';
 import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { eventually } from '#harness/eventually';
-import { awsClients, executionHistory, hostApi, sessionRecord, sessionTasks, waitForSession, type AwsClients, type HostApi } from '#harness/system-session';
+import {
+  awsClients,
+  controllerLogLines,
+  enteredStates,
+  executionHistory,
+  hostApi,
+  sessionRecord,
+  sessionTasks,
+  waitForSession,
+  type AwsClients,
+  type HostApi,
+} from '#harness/system-session';
 import { clearFaults, functionLogLines, idleController, injectFaults, poolRecords, runningPoolTasks } from '#test/support/warm-pool';
 
 /**
@@ -50,10 +61,10 @@ async function newHost(): Promise<HostApi> {
   return hostApi(() => cloud!, await localToken(cloud!.dataDir, `host-claim-${++hosts}`));
 }
 
-async function createShow(api: HostApi, title: string): Promise<string> {
+async function createShow(api: HostApi, title: string): Promise<{ sessionId: string; executionArn: string }> {
   const created = await api.send('createSession', { body: { title } });
   expect(created.status).toBe(202);
-  return (created.body as { sessionId: string }).sessionId;
+  return created.body as { sessionId: string; executionArn: string };
 }
 
 /** Waits until the pool's record of `taskArn` is claimed for the session. */
@@ -82,6 +93,27 @@ async function endAndSettle(api: HostApi, sessionId: string): Promise<Record<str
   return waitForSession(api, sessionId, (s) => s.status === 'ENDED' || s.status === 'FAILED', 60_000, 'the session to end');
 }
 
+/**
+ * Waits until every session is LIVE; if one is not in time, fails with what the system shows of each: its
+ * record, the states its execution entered, and the last lines of its controllers and of its start.
+ */
+async function allLive(api: HostApi, sessions: { sessionId: string; executionArn: string }[], timeoutMs = 120_000): Promise<void> {
+  try {
+    await Promise.all(sessions.map(({ sessionId }) => waitForSession(api, sessionId, (s) => s.status === 'LIVE', timeoutMs, `${sessionId} to go LIVE`, true)));
+  } catch (error) {
+    const shown = await Promise.all(
+      sessions.map(async ({ sessionId, executionArn }) => {
+        const record = await sessionRecord(aws.dynamodb, sessionId);
+        const states = enteredStates(await executionHistory(aws.sfn, executionArn)).map((s) => s.name);
+        const controller = (await controllerLogLines(aws.logs, sessionId)).slice(-8).map((l) => l.message);
+        const start = (await functionLogLines(aws.logs, FUNCTION_NAMES.startController, sessionId)).map((l) => l.message);
+        return JSON.stringify({ sessionId, status: record?.status, taskArn: record?.taskArn, states, start, controller });
+      }),
+    );
+    throw new Error(`${(error as Error).message}\n${shown.join('\n')}`, { cause: error });
+  }
+}
+
 /** Nothing of the sessions runs: no task started for them, none of the pool's controllers in `poolTasks`. */
 async function nothingLeftRunning(sessionIds: string[], poolTasks: string[]): Promise<void> {
   await eventually(
@@ -100,7 +132,8 @@ describe('Claiming a warm controller when something goes wrong', () => {
   it('a claim that loses its race to another start runs a task of its own: both shows LIVE, each on its own controller, nothing left once they end', async () => {
     const warm = await idleController(aws);
     const api = await newHost();
-    const ids = await Promise.all(['Race A', 'Race B'].map((title) => createShow(api, title)));
+    const shows = await Promise.all(['Race A', 'Race B'].map((title) => createShow(api, title)));
+    const ids = shows.map((show) => show.sessionId);
     // Every DynamoDB update waits at the gateway: both starts read the pool (one idle controller) before
     // either's claim is written, so both claim it and the conditional write refuses one of them.
     await injectFaults(cloud!, [{ service: 'dynamodb', operation: 'UpdateItem', latencyMs: HOLD_MS }]);
@@ -110,7 +143,7 @@ describe('Claiming a warm controller when something goes wrong', () => {
       'both starts to record their controller',
     );
     await clearFaults(cloud!);
-    await Promise.all(ids.map((id) => waitForSession(api, id, (s) => s.status === 'LIVE', 120_000, 'the session to go LIVE', true)));
+    await allLive(api, shows);
 
     const recorded = await Promise.all(ids.map(async (id) => (await sessionRecord(aws.dynamodb, id))!.taskArn!));
     expect(new Set(recorded).size).toBe(2);
@@ -133,12 +166,13 @@ describe('Claiming a warm controller when something goes wrong', () => {
     // The start's check of its claim (DescribeTasks) waits at the gateway; ECS stops the controller meanwhile.
     await injectFaults(cloud!, [{ service: 'ecs', operation: 'DescribeTasks', latencyMs: HOLD_MS }]);
     const api = await newHost();
-    const sessionId = await createShow(api, 'Stopped before the check');
+    const show = await createShow(api, 'Stopped before the check');
+    const { sessionId } = show;
     await claimedBy(warm.taskArn, sessionId);
     await aws.ecs.send(new StopTaskCommand({ cluster: CLUSTER_NAME, task: warm.taskArn, reason: 'test: stopped by ECS while claimed' }));
     await clearFaults(cloud!);
 
-    await waitForSession(api, sessionId, (s) => s.status === 'LIVE', 120_000, 'the session to go LIVE', true);
+    await allLive(api, [show]);
     const { taskArn } = (await sessionRecord(aws.dynamodb, sessionId))!;
     expect(taskArn).not.toBe(warm.taskArn);
     const [own] = await sessionTasks(aws.ecs, sessionId);
@@ -152,7 +186,8 @@ describe('Claiming a warm controller when something goes wrong', () => {
   it('a claimed controller ECS stops after the start checked it, before the session records it: the start finds it gone and the show goes LIVE on a task of its own', async () => {
     const warm = await idleController(aws);
     const api = await newHost();
-    const sessionId = await createShow(api, 'Stopped before the recording');
+    const show = await createShow(api, 'Stopped before the recording');
+    const { sessionId } = show;
     // Every DynamoDB update waits at the gateway, the recording of the claimed controller among them; ECS
     // stops the controller once the start has checked its claim, while that recording waits.
     await injectFaults(cloud!, [{ service: 'dynamodb', operation: 'UpdateItem', latencyMs: HOLD_MS }]);
@@ -160,7 +195,7 @@ describe('Claiming a warm controller when something goes wrong', () => {
     await aws.ecs.send(new StopTaskCommand({ cluster: CLUSTER_NAME, task: warm.taskArn, reason: 'test: stopped by ECS while claimed' }));
     await clearFaults(cloud!);
 
-    await waitForSession(api, sessionId, (s) => s.status === 'LIVE', 90_000, 'the session to go LIVE', true);
+    await allLive(api, [show], 90_000);
     const { taskArn } = (await sessionRecord(aws.dynamodb, sessionId))!;
     expect(taskArn).not.toBe(warm.taskArn);
     const [own] = await sessionTasks(aws.ecs, sessionId);
