@@ -25,6 +25,8 @@ export interface CallerPage {
   readings(): Promise<ToneReading[]>;
   /** The page's status line. */
   status(): Promise<string>;
+  /** What the browser applies to the caller's microphone (echo cancellation, noise suppression, automatic gain). */
+  microphoneProcessing(): Promise<Record<'echoCancellation' | 'noiseSuppression' | 'autoGainControl', boolean | undefined> | undefined>;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ type CallWindow = Window & {
   shelcasterCall: {
     stage: {
       participants(): { participantId: string; role?: string }[];
+      microphoneProcessing(): Record<'echoCancellation' | 'noiseSuppression' | 'autoGainControl', boolean | undefined> | undefined;
       tap(participantId: string): { context: AudioContext; node: AudioNode } | undefined;
     };
   };
@@ -40,9 +43,14 @@ type CallWindow = Window & {
 
 /**
  * Opens the caller link and joins (as a caller clicks "Join"); resolves once the page is on the show. The
- * microphone plays `voiceWav` (looped), or a steady tone of `voiceHz`.
+ * microphone plays `voiceWav` (looped), or a steady tone of `voiceHz`. A file played as the microphone hears
+ * nothing of the show, as a caller with headphones: so the caller says so (the voice goes unprocessed, as the
+ * tests measure it) unless `headphones` is false (the page's echo cancellation, noise suppression and gain on).
  */
-export async function joinAsCaller(link: string, options: { voiceHz?: number; voiceWav?: Buffer; chromiumPath?: string; timeoutMs?: number } = {}): Promise<CallerPage> {
+export async function joinAsCaller(
+  link: string,
+  options: { voiceHz?: number; voiceWav?: Buffer; chromiumPath?: string; timeoutMs?: number; headphones?: boolean } = {},
+): Promise<CallerPage> {
   const dir = await mkdtemp(join(tmpdir(), 'shelcaster-caller-'));
   const voice = join(dir, 'voice.wav');
   await writeFile(voice, options.voiceWav ?? toneWav({ frequency: options.voiceHz ?? 220, seconds: 20, amplitude: 0.1 }));
@@ -69,6 +77,7 @@ export async function joinAsCaller(link: string, options: { voiceHz?: number; vo
     });
     const page = (await browser.pages())[0] ?? (await browser.newPage());
     await page.goto(link);
+    if (options.headphones ?? true) await page.click('#headphones');
     await page.click('#join-button');
     await page.waitForFunction(() => document.querySelector<HTMLElement>('#call-status')?.dataset.joined === 'true' || !document.querySelector<HTMLElement>('#error')?.hidden, {
       timeout: options.timeoutMs ?? 30_000,
@@ -110,6 +119,7 @@ export async function joinAsCaller(link: string, options: { voiceHz?: number; vo
       },
       readings: () => page.evaluate(() => [...((window as unknown as CallWindow).toneReadings ?? [])]),
       status: () => page.$eval('#call-status', (e) => e.textContent ?? ''),
+      microphoneProcessing: () => page.evaluate(() => (window as unknown as CallWindow).shelcasterCall.stage.microphoneProcessing()),
       close,
     };
   } catch (error) {

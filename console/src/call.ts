@@ -50,7 +50,7 @@ byId('join-button').addEventListener('click', () => {
   byId<HTMLButtonElement>('join-button').disabled = true;
   byId('call-status').textContent = 'Joining…';
   stage
-    .join(token)
+    .join(token, { headphones: byId<HTMLInputElement>('headphones').checked })
     .then(() => {
       byId('call-status').textContent = 'You are on the show: your microphone is live';
       byId('call-status').dataset.joined = 'true';

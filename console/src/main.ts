@@ -215,7 +215,7 @@ byId('join-button').addEventListener(
         params: { sessionId: view.sessionId },
         body: { role: 'HOST', displayName: byId('who').textContent?.replace(/^Signed in as /, '').slice(0, 64) || 'Host' },
       });
-      await stage.join(token);
+      await stage.join(token, { headphones: byId<HTMLInputElement>('headphones').checked });
     } catch (error) {
       joining = false;
       await leaveStage();

@@ -1,11 +1,14 @@
 /**
  * The running order (the show's run-of-show) in the console: its items in order, the one on air and the one
- * NEXT plays, each with its follow-on switch (auto-advance), a cue button, and moves by drag or by its up and
- * down buttons (keyboard). Every edit names the version it was made on (contract/run-of-show.ts); an edit
- * refused with 409 CONFLICT (another tab changed the list first) reads the list again and says so.
+ * NEXT plays, each with its follow-on switch (auto-advance), a cue button, an edit form for its fades and note,
+ * and moves by drag or by its up and down buttons (keyboard). Every edit names the version it was made on
+ * (contract/run-of-show.ts): an edit form, the version the list had when the host opened it, so a change made
+ * elsewhere meanwhile is not overwritten. An edit refused with 409 CONFLICT (another tab changed the list
+ * first) reads the list again and says so.
  */
 import { ApiError, type ApiClient } from '#contract/api-client';
-import type { RunOfShowEditBody, RunOfShowItem, RunOfShowView } from '#contract/run-of-show';
+import { MAX_FADE_SECONDS } from '#contract/decks';
+import { MAX_RUN_OF_SHOW_NOTE_LENGTH, type RunOfShowEditBody, type RunOfShowItem, type RunOfShowView } from '#contract/run-of-show';
 import { button, el } from './dom.ts';
 
 /** `MOVE` one step up or down; undefined at the list's end. */
@@ -25,6 +28,45 @@ export function describeItem(item: RunOfShowItem): string {
   return parts.join(', ');
 }
 
+/** What an UPDATE may change of an item. */
+export type RunOfShowItemChanges = Extract<RunOfShowEditBody, { op: 'UPDATE' }>['changes'];
+
+/** An item's fades and note as the edit form holds them (the inputs' text). */
+export interface ItemFormValues {
+  fadeInSeconds: string;
+  crossfadeSeconds: string;
+  note: string;
+}
+
+/** The form's values for an item as it is. */
+export function formValuesOf(item: RunOfShowItem): ItemFormValues {
+  return { fadeInSeconds: String(item.fadeInSeconds), crossfadeSeconds: String(item.crossfadeSeconds), note: item.note ?? '' };
+}
+
+/**
+ * The changes an edit form makes to an item: only the fields that differ from it (an empty number is 0, an
+ * empty note removes it); undefined when nothing differs. A number the API does not take is sent as it is,
+ * and the API's 400 names the field.
+ */
+export function itemChanges(item: RunOfShowItem, typed: ItemFormValues): RunOfShowItemChanges | undefined {
+  const seconds = (text: string) => (text.trim() === '' ? 0 : Number(text));
+  const changes: Record<string, unknown> = {};
+  const fadeIn = seconds(typed.fadeInSeconds);
+  if (fadeIn !== item.fadeInSeconds) changes.fadeInSeconds = fadeIn;
+  const crossfade = seconds(typed.crossfadeSeconds);
+  if (crossfade !== item.crossfadeSeconds) changes.crossfadeSeconds = crossfade;
+  if (typed.note.trim() !== (item.note ?? '')) changes.note = typed.note.trim();
+  return Object.keys(changes).length > 0 ? (changes as RunOfShowItemChanges) : undefined;
+}
+
+/** An edit form open on an item: the version and the item as the host saw them when opening it, and what is typed. */
+interface OpenEdit {
+  itemId: string;
+  version: number;
+  item: RunOfShowItem;
+  values: ItemFormValues;
+}
+
 /** The page's hooks for the running order. */
 export interface RunningOrderHooks {
   /** Listens to an item's track in the console (the cue). */
@@ -41,6 +83,7 @@ export class RunningOrder {
   private view: RunOfShowView | undefined;
   private drawn = '';
   private dragged: string | undefined;
+  private editing: OpenEdit | undefined;
 
   constructor(
     private readonly api: ApiClient,
@@ -86,11 +129,17 @@ export class RunningOrder {
     edit().catch(this.hooks.onError);
   }
 
-  private show(view: RunOfShowView): void {
+  private show(view: RunOfShowView, force = false): void {
     this.view = view;
     const key = JSON.stringify(view);
-    if (key === this.drawn) return;
+    if (key === this.drawn && !force) return;
     this.drawn = key;
+    // An open edit form stays open, with what the host typed, when the list is drawn again (unless its item went).
+    if (this.editing) {
+      const form = this.list.querySelector<HTMLFormElement>('form.item-edit');
+      if (form) this.editing.values = readForm(form);
+      if (!view.items.some((item) => item.itemId === this.editing?.itemId)) this.editing = undefined;
+    }
     // Keep the keyboard where it was: the same control of the same item, after the list is drawn again.
     const focused = document.activeElement instanceof HTMLElement && this.list.contains(document.activeElement) ? document.activeElement : undefined;
     const focusKey = focused ? { itemId: focused.closest('li')?.dataset.itemId, action: focused.dataset.action } : undefined;
@@ -134,10 +183,15 @@ export class RunningOrder {
     down.disabled = index === view.items.length - 1;
     const remove = button('Remove', () => this.run(() => this.edit({ op: 'REMOVE', version: view.version, itemId: item.itemId })), `Remove ${item.title} from the running order`);
     remove.dataset.action = 'remove';
+    const editing = this.editing?.itemId === item.itemId ? this.editing : undefined;
+    const edit = button('Edit', () => this.openEdit(view, item), `Edit ${item.title}`);
+    edit.dataset.action = 'edit';
+    edit.disabled = editing !== undefined;
 
     const controls = el('span', '', { class: 'item-controls' });
-    controls.append(follow, followLabel, cue, up, down, remove);
+    controls.append(follow, followLabel, cue, edit, up, down, remove);
     row.append(handle, label, badges, details, controls);
+    if (editing) row.append(this.editForm(editing));
 
     row.addEventListener('dragstart', (event) => {
       this.dragged = item.itemId;
@@ -166,9 +220,69 @@ export class RunningOrder {
     return row;
   }
 
+  /** Opens the edit form of an item, on the version shown. */
+  private openEdit(view: RunOfShowView, item: RunOfShowItem): void {
+    this.editing = { itemId: item.itemId, version: view.version, item, values: formValuesOf(item) };
+    this.show(view, true);
+    this.list.querySelector<HTMLElement>(`li[data-item-id="${item.itemId}"] [data-action="edit-fade-in"]`)?.focus();
+  }
+
+  private closeEdit(): void {
+    this.editing = undefined;
+    if (this.view) this.show(this.view, true);
+  }
+
+  /** The form of an open edit: fade in, crossfade and note, saved as one UPDATE on the version it was opened on. */
+  private editForm(open: OpenEdit): HTMLFormElement {
+    const { item } = open;
+    const form = el('form', '', { class: 'item-edit', 'aria-label': `Edit ${item.title}` });
+    const field = (action: string, text: string, value: string, attributes: Record<string, string>) => {
+      const id = `${action}-${item.itemId}`;
+      const input = el('input', '', { id, 'data-action': action, ...attributes });
+      input.value = value;
+      return [el('label', text, { for: id }), input];
+    };
+    const seconds = { type: 'number', min: '0', max: String(MAX_FADE_SECONDS), step: '0.5' };
+    const save = el('button', 'Save', { type: 'submit', 'data-action': 'save', 'aria-label': `Save the changes to ${item.title}` });
+    const cancel = button('Cancel', () => this.closeEdit(), `Cancel editing ${item.title}`);
+    cancel.dataset.action = 'cancel';
+    form.append(
+      ...field('edit-fade-in', 'Fade in (s)', open.values.fadeInSeconds, seconds),
+      ...field('edit-crossfade', 'Crossfade (s)', open.values.crossfadeSeconds, seconds),
+      ...field('edit-note', 'Note', open.values.note, { maxlength: String(MAX_RUN_OF_SHOW_NOTE_LENGTH), size: '30' }),
+      save,
+      cancel,
+    );
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.run(() => this.saveEdit(open, readForm(form)));
+    });
+    return form;
+  }
+
+  /** Saves an open edit; a conflict closes it (the list is read again), any other refusal leaves it open. */
+  private async saveEdit(open: OpenEdit, typed: ItemFormValues): Promise<void> {
+    open.values = typed;
+    const changes = itemChanges(open.item, typed);
+    if (!changes) return this.closeEdit();
+    try {
+      await this.edit({ op: 'UPDATE', version: open.version, itemId: open.itemId, changes });
+    } catch (error) {
+      if (error instanceof ApiError && error.code === 'CONFLICT') this.closeEdit();
+      throw error;
+    }
+    this.closeEdit();
+  }
+
   private moveStep(itemId: string, step: -1 | 1): void {
     if (!this.view) return;
     const body = moveBy(this.view, itemId, step);
     if (body) this.run(() => this.edit(body));
   }
+}
+
+/** What an item's edit form holds now. */
+function readForm(form: HTMLFormElement): ItemFormValues {
+  const value = (action: string) => form.querySelector<HTMLInputElement>(`[data-action="${action}"]`)?.value ?? '';
+  return { fadeInSeconds: value('edit-fade-in'), crossfadeSeconds: value('edit-crossfade'), note: value('edit-note') };
 }

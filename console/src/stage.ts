@@ -48,6 +48,21 @@ export function leftReason(reason: string): string {
   }
 }
 
+/**
+ * What the page asks of the microphone. Through speakers, a microphone picks up the show the page plays (the
+ * program and the other voices): echo cancellation takes that out, so the show neither goes back on air
+ * through it nor counts as this participant speaking (which would duck the bed); noise suppression and
+ * automatic gain keep a laptop's microphone usable. With headphones there is no such echo, and the voice goes
+ * as it is, with nothing reshaping it before the mix (a studio microphone; a recorded voice played as one).
+ */
+export function microphoneConstraints(headphones: boolean): MediaTrackConstraints {
+  const processed = !headphones;
+  return { echoCancellation: processed, noiseSuppression: processed, autoGainControl: processed };
+}
+
+/** What the browser applies to the microphone (its track's settings), while on the stage. */
+export type MicrophoneProcessing = Pick<MediaTrackSettings, 'echoCancellation' | 'noiseSuppression' | 'autoGainControl'>;
+
 export class OnStage {
   private session: StageSession | undefined;
   private audio: StageAudio | undefined;
@@ -70,8 +85,11 @@ export class OnStage {
     return this.session !== undefined;
   }
 
-  /** Opens the microphone, joins with the participant token, publishes, and hears everyone. */
-  async join(participantToken: string): Promise<void> {
+  /**
+   * Opens the microphone (processed against echo unless the participant wears headphones), joins with the
+   * participant token, publishes, and hears everyone.
+   */
+  async join(participantToken: string, options: { headphones?: boolean } = {}): Promise<void> {
     if (this.session) return;
     // The audio context is made here, in the user's click, so browsers let it play.
     const audio = new StageAudio();
@@ -79,8 +97,7 @@ export class OnStage {
     await audio.resume();
     const sdk = await loadIvsSdk();
     try {
-      // Raw microphone: no processing that would reshape the voice before the mix.
-      this.microphone = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
+      this.microphone = await navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints(options.headphones === true) });
     } catch (error) {
       await this.leave();
       throw new Error(`The microphone could not be opened: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
@@ -113,6 +130,13 @@ export class OnStage {
       await this.leave();
       throw error;
     }
+  }
+
+  /** What the browser applies to the microphone now; undefined when not on the stage. */
+  microphoneProcessing(): MicrophoneProcessing | undefined {
+    const settings = this.microphone?.getAudioTracks()[0]?.getSettings();
+    if (!settings) return undefined;
+    return { echoCancellation: settings.echoCancellation, noiseSuppression: settings.noiseSuppression, autoGainControl: settings.autoGainControl };
   }
 
   /** Leaves the stage, stops hearing it and releases the microphone. */

@@ -1,7 +1,9 @@
 /**
  * Steps StartController and ReplaceController: claims an idle controller of the warm pool for the session
  * (actions/warm-pool.ts; then asks for a refill) or, when none is free, runs the session's program controller
- * task; and records it.
+ * task; and records it. A claimed controller is checked again once recorded: one ECS stopped before the
+ * recording is passed over and the start claims again (or runs a task), since its STOPPED event did not yet
+ * name the session's controller.
  * A replacement records the new task before stopping the previous one (best effort), so the stop of the
  * old task is never taken for a loss of the current one. Each start has a generation (the session's
  * controllerRestarts), given to the task and recorded with it: a task that finds a later generation, or
@@ -16,7 +18,7 @@ import { logger } from '../powertools.ts';
 import { recordTask } from '../sessions-repository.ts';
 import { requireSession } from '../step-input.ts';
 
-import { askForRefill, claimForSession } from './warm-pool.ts';
+import { askForRefill, claimForSession, claimStillRuns } from './warm-pool.ts';
 
 const placement = controllerPlacementFromEnv();
 
@@ -30,9 +32,14 @@ export async function startController(sessionId: string): Promise<{ taskArn: str
   const generation = session.controllerRestarts ?? 0;
   const clientToken = `${sessionId}-${generation}`;
   const assignment = { sessionId, stageArn: session.stageArn, queueUrl: session.queueUrl, generation };
-  const warm = await claimForSession(assignment);
-  const taskArn = warm ?? (await runControllerTask(placement, { ...assignment, clientToken }));
-  await recordTask(sessionId, taskArn, generation);
+  let warm: string | undefined;
+  let taskArn: string;
+  do {
+    warm = await claimForSession(assignment);
+    taskArn = warm ?? (await runControllerTask(placement, { ...assignment, clientToken }));
+    await recordTask(sessionId, taskArn, generation);
+    // A claimed controller stopped before this recording: its stop was not taken for the session's; claim again.
+  } while (warm && !(await claimStillRuns(warm)));
   logger.info(warm ? 'Warm controller claimed' : 'Controller task started', { taskArn, replaces: previousTaskArn });
   if (warm) await askForRefill('claimed');
   if (previousTaskArn && previousTaskArn !== taskArn) {

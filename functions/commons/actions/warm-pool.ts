@@ -184,12 +184,31 @@ export async function claimForSession(assignment: WarmControllerAssignment, now:
       logger.info('Claimed a warm controller', { taskArn: candidate.taskArn, lostRaces });
       return candidate.taskArn;
     }
-    logger.warn('A claimed warm controller is not running; passing over it', { taskArn: candidate.taskArn });
-    await forgetWarmController(candidate.taskArn);
-    await askForRefill('controller-stopped');
+    await passOver(candidate.taskArn, 'A claimed warm controller is not running; passing over it');
   }
   logger.info('No warm controller free', { lostRaces });
   return undefined;
+}
+
+/**
+ * Whether a controller claimed for a session, and now recorded on it, still runs. One that ECS stopped
+ * between the claim's check and that recording was not yet the session's when its STOPPED event came
+ * (controller-stopped goes by the recorded task), so nothing else would notice it before the READY wait
+ * timed out: it is passed over as a dead claim is (forgotten, the pool refilled), and the start goes on to
+ * the next idle controller or a task of its own. Once recorded, a stop is the session's controller's.
+ */
+export async function claimStillRuns(taskArn: string): Promise<boolean> {
+  const { cluster } = controllerPlacementFromEnv();
+  if (await isTaskRunning(cluster, taskArn)) return true;
+  await passOver(taskArn, 'A claimed warm controller stopped before the session recorded it; passing over it');
+  return false;
+}
+
+/** Forgets a claimed controller ECS no longer runs (its claim kept anyone else from taking it) and has it replaced. */
+async function passOver(taskArn: string, message: string): Promise<void> {
+  logger.warn(message, { taskArn });
+  await forgetWarmController(taskArn);
+  await askForRefill('controller-stopped');
 }
 
 /** Asks the pool's function to refill (best effort: the schedule refills anyway). */

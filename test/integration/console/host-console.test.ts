@@ -72,6 +72,8 @@ describe('Host console: a show run from the browser', () => {
     await waitForPage(`document.querySelector('#show-status').dataset.status === 'STARTING'`, 10_000, 'STARTING');
     await waitForPage(`document.querySelector('#show-status').dataset.status === 'LIVE'`, 90_000, 'the show to go LIVE');
 
+    // The fake microphone plays a file, as a host with headphones: the voice goes unprocessed.
+    await page.click('#headphones');
     await page.click('#join-button');
     await waitForPage(`document.querySelector('#stage-status').textContent.includes('on the stage')`, 30_000, 'the host to join the stage');
     await waitForPage(`[...document.querySelectorAll('#participants li')].some((li) => li.textContent.includes('(you)'))`, 15_000, 'the host in the participant list');

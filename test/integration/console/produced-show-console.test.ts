@@ -13,6 +13,9 @@
  *   nothing at the cue's frequency, by those times on the recording's own timeline (its playlist's first
  *   program date-time).
  * - After the show: the as-run log (its PLAYs) and the chapters (one per item played) are shown.
+ * - Editing an item's fade-in, crossfade and note (its Edit form, one UPDATE), and the same edit refused with
+ *   409 when another tab changed the list after the form was opened: the page says so, nothing of it is
+ *   written, and made again it is saved.
  * The screenshot of the produced show goes to docs/images/console-run-of-show.png (with
  * SHELCASTER_UPDATE_SCREENSHOTS=1).
  */
@@ -152,6 +155,8 @@ describe('Host console: a produced show', () => {
 
     await waitForPage(`document.querySelector('#show-status').dataset.status === 'LIVE'`, 90_000, 'the show to go LIVE');
     // The host is on the stage, publishing the microphone (a 300 Hz "voice"), while cueing.
+    // The fake microphone plays a file, as a host with headphones: the voice goes unprocessed.
+    await page.click('#headphones');
     await page.click('#join-button');
     await waitForPage(`document.querySelector('#stage-status').textContent.includes('on the stage')`, 60_000, 'the host to join the stage');
     await page.click('#next-button');
@@ -212,4 +217,90 @@ describe('Host console: a produced show', () => {
     expect(findPresence(cueTone, PRESENT)).toEqual([]);
     expect(errors).toEqual([]);
   }, 420_000);
+
+  it("edits an item's fades and note in the running order, on the version the form was opened on: a change made elsewhere meanwhile wins, and the host is told", async () => {
+    const host = 'running-order-editor';
+    const editor = await browser.newPage();
+    const errors: string[] = [];
+    editor.on('pageerror', (error) => errors.push(String(error)));
+    const waitFor = (condition: string, what: string) => waitForConsole(editor, condition, 60_000, what);
+    const api = new ApiClient({ baseUrl: cloud.apiUrl, token: await localToken(cloud.dataDir, host) });
+    try {
+      await editor.goto(`${cloud.apiUrl}/`);
+      await editor.$eval('#local-user', (input, name) => ((input as HTMLInputElement).value = name), host);
+      await editor.click('#local-sign-in button[type=submit]');
+      await waitFor(`document.querySelector('#who').textContent === 'Signed in as ${host}'`, 'the sign-in');
+      const picker = (await editor.$('#file-input')) as unknown as { uploadFile(...paths: string[]): Promise<void> };
+      await picker.uploadFile(join(work, 'tone-a.wav'), join(work, 'tone-b.wav'));
+      await waitFor(`document.querySelectorAll('#uploads li[data-uploaded]').length === 2`, 'the uploads');
+      await editor.$eval('#show-name', (input) => ((input as HTMLInputElement).value = 'Edited running order'));
+      await editor.click('#start-button');
+      await waitFor(`['STARTING', 'LIVE'].includes(document.querySelector('#show-status').dataset.status)`, 'the show to start');
+      const sessionId = await editor.evaluate(() => sessionStorage.getItem('shelcaster.session'));
+      if (!sessionId) throw new Error('the console keeps no session id');
+      const runOfShow = async (): Promise<RunOfShowView> => await api.call('getRunOfShow', { params: { sessionId } });
+      const version = (v: number, what: string) => waitFor(`Number(document.querySelector('#running-order').dataset.version) === ${v}`, what);
+      const row = (title: string) => `#running-order li[data-item-id] form.item-edit[aria-label="Edit ${title}"]`;
+      for (const [i, name] of ['tone-a', 'tone-b'].entries()) {
+        await editor.click(`#tracks button[aria-label="Add ${name} to the running order"]`);
+        await version(i + 1, `the ${name} item`);
+      }
+
+      // Edit tone-a: fade in 2.5 s, crossfade 1.5 s, a note; one UPDATE, and the form closes.
+      await editor.click('#running-order button[aria-label="Edit tone-a"]');
+      await editor.waitForSelector(row('tone-a'));
+      const type = async (title: string, action: string, value: string) => {
+        await editor.$eval(`${row(title)} [data-action="${action}"]`, (input) => ((input as HTMLInputElement).value = ''));
+        await editor.type(`${row(title)} [data-action="${action}"]`, value);
+      };
+      await type('tone-a', 'edit-fade-in', '2.5');
+      await type('tone-a', 'edit-crossfade', '1.5');
+      await type('tone-a', 'edit-note', 'under the intro');
+      await editor.click(`${row('tone-a')} button[data-action="save"]`);
+      await version(3, 'the edit to be saved');
+      expect(await editor.$(row('tone-a'))).toBeNull();
+      const edited = await runOfShow();
+      expect(edited.version).toBe(3);
+      expect(edited.items.map((i) => [i.title, i.fadeInSeconds, i.crossfadeSeconds, i.note])).toEqual([
+        ['tone-a', 2.5, 1.5, 'under the intro'],
+        ['tone-b', 0, 0, undefined],
+      ]);
+      expect(await editor.$eval('#running-order li[data-item-id]', (li) => li.textContent)).toContain('fade in 2.5 s, crossfade 1.5 s · “under the intro”');
+
+      // The form for tone-b is opened on version 3; another tab then changes tone-a. The form stays open (with
+      // what the host typed) while the page shows the other tab's change, and its save is refused: 409, nothing
+      // of it written, the host told, the form closed on the list as it now is.
+      await editor.click('#running-order button[aria-label="Edit tone-b"]');
+      await editor.waitForSelector(row('tone-b'));
+      await type('tone-b', 'edit-crossfade', '3');
+      const elsewhere = await api.call('editRunOfShow', {
+        params: { sessionId },
+        body: { op: 'UPDATE', version: 3, itemId: edited.items[0]!.itemId, changes: { note: 'changed in another tab' } },
+      });
+      await version(elsewhere.version, "the other tab's change to be shown");
+      expect(await editor.$eval(`${row('tone-b')} [data-action="edit-crossfade"]`, (input) => (input as HTMLInputElement).value)).toBe('3');
+      await editor.click(`${row('tone-b')} button[data-action="save"]`);
+      await waitFor(`document.querySelector('#error').textContent.includes('changed elsewhere')`, 'the conflict to be told');
+      expect(await editor.$(row('tone-b'))).toBeNull();
+      expect(await runOfShow()).toEqual(elsewhere);
+      expect(elsewhere.items[1]).toMatchObject({ title: 'tone-b', crossfadeSeconds: 0 });
+
+      // Made again on the list as it now is, it is saved.
+      await editor.click('#running-order button[aria-label="Edit tone-b"]');
+      await editor.waitForSelector(row('tone-b'));
+      await type('tone-b', 'edit-crossfade', '3');
+      await editor.click(`${row('tone-b')} button[data-action="save"]`);
+      await version(elsewhere.version + 1, 'the edit made again to be saved');
+      expect((await runOfShow()).items.map((i) => [i.title, i.crossfadeSeconds, i.note])).toEqual([
+        ['tone-a', 1.5, 'changed in another tab'],
+        ['tone-b', 3, undefined],
+      ]);
+
+      await editor.click('#end-button');
+      await waitFor(`['ENDED', 'FAILED'].includes(document.querySelector('#show-status').dataset.status)`, 'the show to end');
+      expect(errors).toEqual([]);
+    } finally {
+      await editor.close();
+    }
+  }, 300_000);
 });

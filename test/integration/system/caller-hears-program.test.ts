@@ -3,7 +3,8 @@
  * console's caller page from the API's origin; the stage is on the AWS endpoint's): the IVS web SDK (the
  * unmodified bundle the console ships) subscribes, and a tone played through the API stands out of what the
  * caller hears while it plays and is gone after STOP — measured in the page with WebAudio, against the
- * commands' recorded `appliedAt`. When the host ends the show, the stage is deleted and the caller is
+ * commands' recorded `appliedAt`. The caller is on speakers, so the page has the browser cancel the show's echo
+ * from the microphone (with noise suppression and automatic gain). When the host ends the show, the stage is deleted and the caller is
  * disconnected (STAGE_DELETED: the page says the show has ended).
  */
 import { spawnSync } from 'node:child_process';
@@ -55,7 +56,10 @@ describe('A caller hears the show', () => {
     const link = callerLink(cloud.apiUrl, minted.body.token as string);
     expect(new URL(link).origin).not.toBe(new URL(cloud.awsEndpoint).origin);
 
-    caller = await joinAsCaller(link);
+    // A caller on speakers (no headphones): the page asks the browser to cancel the show's echo from the
+    // microphone, and to suppress noise and even out the level.
+    caller = await joinAsCaller(link, { headphones: false });
+    expect(await caller.microphoneProcessing()).toEqual({ echoCancellation: true, noiseSuppression: true, autoGainControl: true });
     await caller.listen(TONE_HZ);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const play = await api.applied(sessionId, { type: 'PLAY_MEDIA', programId: 'tone', programUrl: track });

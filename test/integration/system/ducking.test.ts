@@ -89,6 +89,8 @@ describe('Ducking under voices, heard in the recording', () => {
       voiceWav: voiceLikeWav({ frequency: VOICE_HZ, speakSeconds: SPEAK_SECONDS, silentSeconds: SILENT_SECONDS, amplitude: 0.15 }),
     });
     const joinedAtMs = Date.now();
+    // As a caller with headphones: the voice goes as it is (nothing of the show reaches a file played as the microphone).
+    expect(await caller.microphoneProcessing()).toEqual({ echoCancellation: false, noiseSuppression: false, autoGainControl: false });
     // Three turns of talk at the show's depth, two at a deeper one set live, then switched off for two more.
     const turn = (SPEAK_SECONDS + SILENT_SECONDS) * 1000;
     await until(joinedAtMs + 3 * turn);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AsRunEntry, RunOfShowItem, RunOfShowView } from '#contract/index';
-import { moveBy, describeItem } from '../../../console/src/running-order.ts';
+import { moveBy, describeItem, formValuesOf, itemChanges } from '../../../console/src/running-order.ts';
 import { cueFromSeconds } from '../../../console/src/cue.ts';
 import { asRunCells, showClock } from '../../../console/src/after-show.ts';
 
@@ -27,6 +27,16 @@ describe('Console: the running order', () => {
     expect(moveBy(view, 'a', -1)).toBeUndefined();
     expect(moveBy(view, 'c', 1)).toBeUndefined();
     expect(moveBy(view, 'x', 1)).toBeUndefined();
+  });
+
+  it("an item's edit form changes only what differs from the item, and nothing when nothing does", () => {
+    const shown = item('a', { fadeInSeconds: 2, crossfadeSeconds: 1.5, note: 'intro' });
+    expect(itemChanges(shown, formValuesOf(shown))).toBeUndefined();
+    expect(itemChanges(shown, { ...formValuesOf(shown), fadeInSeconds: '3.5' })).toEqual({ fadeInSeconds: 3.5 });
+    expect(itemChanges(shown, { fadeInSeconds: '', crossfadeSeconds: '4', note: ' outro ' })).toEqual({ fadeInSeconds: 0, crossfadeSeconds: 4, note: 'outro' });
+    // An emptied note removes it; a number the API refuses goes as it is, for the API's 400 to name.
+    expect(itemChanges(shown, { ...formValuesOf(shown), note: '' })).toEqual({ note: '' });
+    expect(itemChanges(shown, { ...formValuesOf(shown), crossfadeSeconds: '11' })).toEqual({ crossfadeSeconds: 11 });
   });
 
   it('says how an item plays', () => {

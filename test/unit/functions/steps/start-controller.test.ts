@@ -176,6 +176,28 @@ describe('Step: start-controller', () => {
       expect(lambda).toReceiveCommandWith(InvokeCommand, { Payload: JSON.stringify({ reason: 'controller-stopped' }) });
     });
 
+    it('passes over a claimed controller ECS stopped before the session recorded it, and runs a task that is recorded after it', async () => {
+      documents.on(QueryCommand).resolves({ Items: [idle(WARM_ARN, 60)] });
+      const recorded: string[] = [];
+      documents.on(UpdateCommand).callsFake((input: { Key: { pk?: string }; ExpressionAttributeValues: Record<string, unknown> }) => {
+        if (isClaim(input)) return {};
+        recorded.push(String(input.ExpressionAttributeValues[':f0']));
+        return { Attributes: sessionItem({ taskArn: recorded.at(-1) }) };
+      });
+      // Running when the claim is checked; stopping (desiredStatus STOPPED) once the session has recorded it.
+      ecs
+        .on(DescribeTasksCommand)
+        .resolvesOnce({ tasks: [{ taskArn: WARM_ARN, lastStatus: 'RUNNING', desiredStatus: 'RUNNING' }] })
+        .resolves({ tasks: [{ taskArn: WARM_ARN, lastStatus: 'RUNNING', desiredStatus: 'STOPPED' }] });
+
+      await expect(handler({ sessionId: SESSION_ID }, lambdaContext)).resolves.toEqual({ taskArn: NEW_TASK_ARN });
+      expect(recorded).toEqual([WARM_ARN, NEW_TASK_ARN]);
+      expect(ecs).toReceiveCommandWith(RunTaskCommand, { startedBy: SESSION_ID, clientToken: `${SESSION_ID}-0` });
+      expect(documents).toReceiveCommandWith(DeleteCommand, { Key: { pk: WARM_POOL_PARTITION, sk: `TASK#${WARM_ARN}` } });
+      expect(lambda).toReceiveCommandWith(InvokeCommand, { Payload: JSON.stringify({ reason: 'controller-stopped' }) });
+      expect(lambda).not.toReceiveCommandWith(InvokeCommand, { Payload: JSON.stringify({ reason: 'claimed' }) });
+    });
+
     it('a retried start answers the controller it already claimed, claiming no second one', async () => {
       const claimed = { ...idle(WARM_ARN, 60), state: 'CLAIMED', assignment: { sessionId: SESSION_ID, stageArn: STAGE_ARN, queueUrl: QUEUE_URL, generation: 0 } };
       documents.on(QueryCommand).resolves({ Items: [claimed, idle(OTHER_WARM_ARN, 60)] });
