@@ -161,14 +161,12 @@ export function enteredStates(events: HistoryEvent[]): { name: string; at: Date 
     .map((e) => ({ name: e.stateEnteredEventDetails?.name ?? '', at: e.timestamp ?? new Date(0) }));
 }
 
-/** The controller's log lines (JSON parsed; other lines skipped) since `startTime`, of the session's tasks. */
-export async function controllerLogLines(logs: CloudWatchLogsClient, sessionId: string, startTime = 0): Promise<Json[]> {
+/** A log group's JSON lines about a session (other lines skipped: Chromium's output, START/END/REPORT), oldest first. */
+export async function sessionLogLines(logs: CloudWatchLogsClient, logGroupName: string, sessionId: string, startTime = 0): Promise<Json[]> {
   const events: FilteredLogEvent[] = [];
   let nextToken: string | undefined;
   do {
-    const page = await logs.send(
-      new FilterLogEventsCommand({ logGroupName: CONTROLLER_LOG_GROUP, startTime, filterPattern: `"${sessionId}"`, nextToken }),
-    );
+    const page = await logs.send(new FilterLogEventsCommand({ logGroupName, startTime, filterPattern: `"${sessionId}"`, nextToken }));
     events.push(...(page.events ?? []));
     nextToken = page.nextToken;
   } while (nextToken);
@@ -178,10 +176,15 @@ export async function controllerLogLines(logs: CloudWatchLogsClient, sessionId: 
       const line = JSON.parse(event.message ?? '') as Json;
       if (line.sessionId === sessionId) lines.push(line);
     } catch {
-      // not a JSON line (Chromium's own output)
+      // not a JSON line
     }
   }
   return lines;
+}
+
+/** The controller's log lines (JSON parsed; other lines skipped) since `startTime`, of the session's tasks. */
+export function controllerLogLines(logs: CloudWatchLogsClient, sessionId: string, startTime = 0): Promise<Json[]> {
+  return sessionLogLines(logs, CONTROLLER_LOG_GROUP, sessionId, startTime);
 }
 
 /** The session's record as stored (what the API does not show: recordingPrefix, taskArn, queueUrl, ...). */

@@ -4,13 +4,13 @@
  * endpoint (docs/local-cloud.md, "Fault injection"), with which a test holds a call of the system long enough
  * to act inside it.
  */
-import { FilterLogEventsCommand, type CloudWatchLogsClient, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { ListTasksCommand } from '@aws-sdk/client-ecs';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { CLUSTER_NAME, SESSIONS_TABLE_NAME, WARM_POOL_PARTITION, WARM_POOL_STARTED_BY, type WarmControllerRecord } from '#contract/index';
 import { eventually } from '#harness/eventually';
 import type { RunningLocalCloud } from '#harness/local-cloud';
-import type { AwsClients, Json } from '#harness/system-session';
+import { sessionLogLines, type AwsClients, type Json } from '#harness/system-session';
 import type { FaultSpec } from '#local-cloud/gateway/faults';
 
 /** Every record of the pool (strongly consistent). */
@@ -40,24 +40,8 @@ export async function idleController(aws: AwsClients, except: readonly string[] 
 }
 
 /** The JSON log lines a function wrote about a session (its `/aws/lambda/<name>` group), oldest first. */
-export async function functionLogLines(logs: CloudWatchLogsClient, functionName: string, sessionId: string): Promise<Json[]> {
-  const events: FilteredLogEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const page = await logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, startTime: 0, filterPattern: `"${sessionId}"`, nextToken }));
-    events.push(...(page.events ?? []));
-    nextToken = page.nextToken;
-  } while (nextToken);
-  const lines: Json[] = [];
-  for (const event of events) {
-    try {
-      const line = JSON.parse(event.message ?? '') as Json;
-      if (line.sessionId === sessionId) lines.push(line);
-    } catch {
-      // START / END / REPORT lines
-    }
-  }
-  return lines;
+export function functionLogLines(logs: CloudWatchLogsClient, functionName: string, sessionId: string): Promise<Json[]> {
+  return sessionLogLines(logs, `/aws/lambda/${functionName}`, sessionId);
 }
 
 /** Adds faults through the local cloud's `/_local/faults` endpoint. */
