@@ -156,15 +156,19 @@ describe('ProgramPage with the IVS web SDK and real Chromium', () => {
     const seekRange = stats.ranges.at(-1)!;
     const fileBytes = (await stat(join(dir, 'ten.wav'))).size;
     expect(seekRange.start).toBeGreaterThan(fileBytes * 0.9);
-    // Before the seek, only what the element buffers ahead (and the loopback socket holds) was read.
-    expect(before).toBeLessThan(fileBytes / 4);
+    // Before the seek, only what the element buffers ahead (and the loopback socket holds) was read: well short
+    // of where the seek lands (how far ahead it buffers grows with the time the page had on a busy machine).
+    expect(before).toBeLessThan(seekRange.start / 2);
     expect(await averageLevel(page)).toBeGreaterThan(0.05);
     await page.stop(voiceId, 0);
     media.release();
   });
 
   it('plays a track into the published audio; a pause with a fade silences it, and resume picks it up where it paused', async () => {
-    await sleep(1200); // a second of silence after the tracks before
+    // A second of silence after the tracks before: once the page's own mix is quiet (a busy machine may still
+    // be playing out the last one), what it publishes over the next second is silence.
+    await expect.poll(() => averageLevel(page)).toBeLessThan(0.001);
+    await sleep(1200);
     const before = audio.recent(1000);
     const { voiceId, durationSeconds } = await load('long.wav', 'audio/wav');
     expect(durationSeconds).toBeCloseTo(30, 1);
