@@ -13,6 +13,8 @@ import { voiceLikeWav } from '#harness/tone-wav';
 import { endSession, postCommand, sleep, startSession, waitApplied, type BenchContext, type BenchSession } from '../client.ts';
 import { figure, type Figure } from '../figure.ts';
 
+/** Turns measured even past the step's share of the budget. */
+const MIN_TURNS = 3;
 const SPEAK_SECONDS = 1.5;
 const SILENT_SECONDS = 2.5;
 const VOICE_HZ = 700;
@@ -75,7 +77,9 @@ export async function duckingFigures(ctx: BenchContext, turns: number, log: (lin
     await watchOwnVoice(caller);
     log('  the caller joined and talks over the bed');
     const until = Date.now() + turns * (SPEAK_SECONDS + SILENT_SECONDS) * 1000 + 1000;
-    while (Date.now() < until && !ctx.outOfTime) await sleep(250);
+    // At least MIN_TURNS turns even past the step's share (a figure needs some).
+    const atLeast = Date.now() + MIN_TURNS * (SPEAK_SECONDS + SILENT_SECONDS) * 1000 + 1000;
+    while (Date.now() < until && (!ctx.outOfTime || Date.now() < atLeast)) await sleep(250);
     onsets = await caller.page.evaluate(() => [...((window as unknown as CallWindow).voiceOnsets ?? [])]);
     await caller.close();
     caller = undefined;
