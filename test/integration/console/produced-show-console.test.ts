@@ -33,7 +33,8 @@ import { recordingStartMs } from '#test/support/recording';
 
 const HOST = 'produced-show-host';
 const TRACKS = {
-  'tone-a': { frequency: 440, seconds: 8 },
+  // Long enough that a page on a starved machine, polling every few seconds, still sees it on air.
+  'tone-a': { frequency: 440, seconds: 20 },
   'tone-b': { frequency: 660, seconds: 10 },
   'cue-tone': { frequency: 1500, seconds: 30 },
 } as const;

@@ -310,7 +310,11 @@ describe('The mixing desk, heard in the recording', () => {
     expect(Math.abs(dB(bMid) + 3)).toBeLessThanOrEqual(2);
     expect(medianAmplitude(b, t('crossA') + 0.3, t('crossB') - 0.2)).toBeLessThan(PRESENT);
     expect(medianAmplitude(a, t('crossB') + 2 + TOLERANCE_SECONDS, t('bedStop') - 0.1)).toBeLessThan(PRESENT);
-    expect(findPresence(a, PRESENT).at(-1)!.endSeconds).toBeLessThanOrEqual(t('crossB') + 2 + TOLERANCE_SECONDS);
+    // A's last stretch ends with the crossfade. Later in the show other tracks (and, on a starved machine, the
+    // glitches of hour-long seeks) can put energy near 550 Hz: they are not A, so only stretches that begin
+    // before the next command count.
+    const aStretches = findPresence(a, PRESENT).filter((stretch) => stretch.startSeconds < t('bedStop'));
+    expect(aStretches.at(-1)!.endSeconds).toBeLessThanOrEqual(t('crossB') + 2 + TOLERANCE_SECONDS);
 
     // Loudness: 20 dB apart as files, within 1 LU in the show.
     const loud = await loudnessOf(samples, t('loud') + 0.5, t('quiet') - 0.3, 'loud');
