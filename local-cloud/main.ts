@@ -25,6 +25,7 @@ import { MAX_WARM_POOL_SIZE, WARM_POOL_SIZE } from '#contract/index';
 import { LOCAL_API_PORT, LOCAL_AWS_PORT } from './gateway/provider.ts';
 import { faultsFromSetting, type FaultSpec } from './gateway/faults.ts';
 import type { DeliverySemantics } from './services/events/provider.ts';
+import { EVENT_DELIVERY_ENV, eventDeliveryFromSetting } from './services/events/delivery-setting.ts';
 import { startLocalCloud } from './local-cloud.ts';
 import { FARGATE_STARTUP_ENV, fargateStartupFromEnvironment, type FargateStartup } from './services/ecs/fargate-startup.ts';
 import { allowedOriginsFromEnvironment } from './gateway/origin-policy.ts';
@@ -62,15 +63,16 @@ try {
 
 let faults: FaultSpec[];
 let fargateStartup: FargateStartup | undefined;
+let eventDelivery: DeliverySemantics | undefined;
 try {
   faults = faultsFromSetting(process.env.SHELCASTER_FAULTS);
   fargateStartup = fargateStartupFromEnvironment(process.env[FARGATE_STARTUP_ENV]);
+  eventDelivery = eventDeliveryFromSetting(process.env[EVENT_DELIVERY_ENV]);
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(2);
 }
 
-const eventDelivery = parseEventDelivery(process.env.SHELCASTER_EVENT_DELIVERY);
 const warmPoolSetting = process.env.SHELCASTER_WARM_POOL_SIZE;
 const warmPoolSize = warmPoolSetting === undefined ? WARM_POOL_SIZE.local : Number(warmPoolSetting);
 if (!(Number.isInteger(warmPoolSize) && warmPoolSize >= 0 && warmPoolSize <= MAX_WARM_POOL_SIZE)) {
@@ -82,28 +84,6 @@ const deleteDelaySetting = process.env.SHELCASTER_SQS_DELETE_DELAY_MS;
 const sqsDeleteQueueDelayMs = deleteDelaySetting === undefined || deleteDelaySetting === '' ? SQS_DELETE_QUEUE_DELAY_MS : Number(deleteDelaySetting);
 if (!(Number.isInteger(sqsDeleteQueueDelayMs) && sqsDeleteQueueDelayMs >= 0 && sqsDeleteQueueDelayMs <= SQS_DELETE_QUEUE_DELAY_MS)) {
   process.stderr.write(`SHELCASTER_SQS_DELETE_DELAY_MS must be a whole number of milliseconds from 0 to ${SQS_DELETE_QUEUE_DELAY_MS} (got "${deleteDelaySetting}")\n`);
-  process.exit(2);
-}
-
-/** What `npm start` models unless told otherwise: a tenth of the events twice, each after up to 2 s. */
-const AWS_LIKE_EVENT_DELIVERY: DeliverySemantics = { duplicateRate: 0.1, maxDelayMs: 2000 };
-
-/**
- * SHELCASTER_EVENT_DELIVERY, checked: unset, AWS-like (AWS_LIKE_EVENT_DELIVERY); `exactly-once`, each event
- * once and at once; or JSON with a duplicate rate 0 to 1 and a delay of at most a minute.
- */
-function parseEventDelivery(setting: string | undefined): DeliverySemantics | undefined {
-  if (setting === undefined || setting.trim() === '') return AWS_LIKE_EVENT_DELIVERY;
-  if (setting.trim() === 'exactly-once') return undefined;
-  try {
-    const { duplicateRate, maxDelayMs } = JSON.parse(setting) as { duplicateRate?: unknown; maxDelayMs?: unknown };
-    if (typeof duplicateRate === 'number' && duplicateRate >= 0 && duplicateRate <= 1 && Number.isInteger(maxDelayMs) && (maxDelayMs as number) >= 0 && (maxDelayMs as number) <= 60_000) {
-      return { duplicateRate, maxDelayMs: maxDelayMs as number };
-    }
-  } catch {
-    // reported below
-  }
-  process.stderr.write('SHELCASTER_EVENT_DELIVERY must be exactly-once or JSON {"duplicateRate": 0..1, "maxDelayMs": 0..60000}\n');
   process.exit(2);
 }
 

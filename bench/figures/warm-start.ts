@@ -77,15 +77,19 @@ export async function warmStartFigures(runId: string, count: number, log: (line:
       }
       const label = i === 0 ? 'warm-up' : `${i}/${count}`;
       try {
-        const ready = await idle(used);
+        await idle(used);
+        // With a pool of two, either idle controller may be claimed: the start must be served by one of those
+        // idle when it was posted.
+        const idleAtPost = new Set((await pool()).filter((r) => r.state === 'IDLE' && !used.has(r.taskArn)).map((r) => r.taskArn));
         const session = await startSession(await ctx.newHost(), `Bench warm start ${label}`, 180_000);
         const record = (await doc.send(new GetCommand({ TableName: SESSIONS_TABLE_NAME, Key: sessionKey(session.sessionId), ConsistentRead: true }))).Item as SessionRecord | undefined;
-        used.add(ready.taskArn);
+        if (record?.taskArn) used.add(record.taskArn);
         const live = session.liveAt! - session.postedAt;
-        if (record?.taskArn !== ready.taskArn) {
-          failures.push(`session ${label}: not served by the warm controller (${record?.taskArn ?? 'none'})`);
+        if (!record?.taskArn || !idleAtPost.has(record.taskArn)) {
+          failures.push(`session ${label}: not served by a controller idle in the pool when it was posted (${record?.taskArn ?? 'none'}; idle: ${[...idleAtPost].join(', ')})`);
         } else {
-          const claimed = (await pool()).find((r) => r.taskArn === ready.taskArn);
+          const servedBy = record.taskArn;
+          const claimed = (await pool()).find((r) => r.taskArn === servedBy);
           const claimedAt = claimed?.claimedAt ? Date.parse(claimed.claimedAt) : undefined;
           if (claimedAt !== undefined) claims.push(claimedAt);
           const phases = await joinPhases(ctx.aws, session.sessionId);
