@@ -95,6 +95,11 @@ export interface CommandRecord {
   attemptsStarted?: number;
   /** ... and those of them that failed transiently (it stayed QUEUED for redelivery). */
   transientFailures?: number;
+  /**
+   * The controllers (participant ids, a DynamoDB string set) that began applying it: more than one when a
+   * controller was lost while applying it and its replacement applied it again.
+   */
+  attemptedBy?: Set<string>;
   /** The last transient failure's message. */
   lastError?: string;
   /** A FAILED command whose message belongs in the dead-letter queue (it kept failing). */

@@ -116,10 +116,17 @@ export interface CommandAccount {
   /** Accepted commands without any record. */
   lost: number;
   /**
-   * APPLIED commands more than one delivery began applying without a failure of the command between them: each
-   * of those deliveries may have applied it (the records' attemptsStarted less transientFailures, above one).
+   * APPLIED commands that one controller began applying more than once without a failure of the command between
+   * them: each of those deliveries may have applied it (the records' attemptsStarted less transientFailures,
+   * above the number of controllers that began it).
    */
   appliedTwice: number;
+  /**
+   * APPLIED commands begun by a controller that was lost before it recorded the result, then applied by its
+   * replacement (attemptedBy names more than one controller). What the first may have put on air went with its
+   * process; the show as it goes on has the command once. Reported, not a loss.
+   */
+  reappliedAfterLoss: number;
   /** Records of requests the API refused (recorded, then refused): each must be FAILED, never APPLIED. */
   refusedButApplied: number;
   /** The records of the accepted commands, by id. */
@@ -157,6 +164,11 @@ export async function commandRecords(dynamodb: DynamoDBClient, sessionId: string
   return items;
 }
 
+/** How many controllers began applying a command (1 for a record from before attemptedBy was kept). */
+export function controllersThatBegan(record: StoredCommand): number {
+  return Math.max(1, record.attemptedBy?.size ?? 0);
+}
+
 /** Counts what became of the `accepted` commands (and of every other command record of the session). */
 export async function accountCommands(dynamodb: DynamoDBClient, sessionId: string, accepted: readonly string[], others: readonly string[] = []): Promise<CommandAccount> {
   const all = await commandRecords(dynamodb, sessionId);
@@ -172,7 +184,8 @@ export async function accountCommands(dynamodb: DynamoDBClient, sessionId: strin
     failedWithoutReason: mine.filter((r) => r.status === 'FAILED' && !r.reason).length,
     leftQueued: all.filter((r) => r.status === 'QUEUED').length,
     lost: accepted.filter((id) => !byId.has(id)).length,
-    appliedTwice: mine.filter((r) => r.status === 'APPLIED' && (r.attemptsStarted ?? 1) - (r.transientFailures ?? 0) > 1).length,
+    appliedTwice: mine.filter((r) => r.status === 'APPLIED' && (r.attemptsStarted ?? 1) - (r.transientFailures ?? 0) > controllersThatBegan(r)).length,
+    reappliedAfterLoss: mine.filter((r) => r.status === 'APPLIED' && controllersThatBegan(r) > 1).length,
     refusedButApplied: all.filter((r) => !known.has(r.commandId) && r.status === 'APPLIED').length,
     records,
   };

@@ -211,7 +211,7 @@ async function survive(
   const replacements = (view.controllerRestarts ?? 0) - (before.controllerRestarts ?? 0);
   log(
     `  ${fault.id}: ${view.status}${view.reason ? ` (${view.reason})` : ''}; ${flow.posted.length} posted, ${account.accepted} accepted, ` +
-      `${refused.length} refused, ${account.applied} applied, ${account.failed} failed with a reason; lost ${account.lost}, twice ${account.appliedTwice}, QUEUED ${account.leftQueued}`,
+      `${refused.length} refused, ${account.applied} applied, ${account.failed} failed with a reason; lost ${account.lost}, twice ${account.appliedTwice} (re-applied after a lost controller ${account.reappliedAfterLoss}), QUEUED ${account.leftQueued}`,
   );
   const measured = figure({
     id: fault.id,
@@ -235,6 +235,7 @@ async function survive(
       failedWithReason: account.failed,
       lost: account.lost,
       appliedTwice: account.appliedTwice,
+      reappliedAfterLoss: account.reappliedAfterLoss,
       leftQueued: account.leftQueued,
       live: live ? 1 : 0,
       controllerReplacements: replacements,
@@ -244,7 +245,7 @@ async function survive(
       window.note,
       `Session ${view.status}${view.reason ? ` (${view.reason})` : ''}, execution ${String(execution.status)}; controller replacements during the fault: ${replacements}.`,
       `Commands: ${flow.posted.length} posted in bursts of 3 every 500 ms from before the fault (once ${ACCEPTED_BEFORE} were accepted it began) until ${ACCEPTED_AFTER} were accepted after it; ${account.accepted} accepted, ${refused.length} refused (${[...new Set(refused.map((p) => p.status || p.code))].join(', ') || 'none'}).`,
-      'Counted from the command records (status, reason, attemptsStarted less transientFailures for "applied twice"); samples are acceptedAt → appliedAt of the accepted commands.',
+      'Counted from the command records (status, reason; "applied twice": one controller began it more than once without a failure between, from attemptsStarted less transientFailures and the controllers in attemptedBy; a command begun by a controller that was lost before recording it and applied by its replacement is reported as re-applied after a lost controller: what the first put on air went with its process); samples are acceptedAt → appliedAt of the accepted commands.',
     ],
   });
   return { figure: measured, accepted: flow.accepted };

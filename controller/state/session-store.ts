@@ -73,6 +73,7 @@ export interface CommandAttempt {
 /** Command record attributes the controller keeps for its own bookkeeping (not part of the API's view). */
 export const ATTEMPTS_STARTED_ATTRIBUTE = 'attemptsStarted' satisfies keyof CommandRecord;
 export const TRANSIENT_FAILURES_ATTRIBUTE = 'transientFailures' satisfies keyof CommandRecord;
+export const ATTEMPTED_BY_ATTRIBUTE = 'attemptedBy' satisfies keyof CommandRecord;
 export const DEAD_LETTER_ATTRIBUTE = 'deadLetter' satisfies keyof CommandRecord;
 export const LAST_ERROR_ATTRIBUTE = 'lastError' satisfies keyof CommandRecord;
 /**
@@ -132,10 +133,12 @@ export class SessionStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: commandKey(this.sessionId, commandId),
-          UpdateExpression: 'SET #started = if_not_exists(#started, :zero) + :one',
+          // Which controller began it goes in the same write: a command begun by a controller that was lost
+          // and again by its replacement is told apart from one a controller began twice.
+          UpdateExpression: `SET #started = if_not_exists(#started, :zero) + :one${this.controllerId ? ' ADD #by :me' : ''}`,
           ConditionExpression: 'attribute_exists(pk) AND #status = :queued',
-          ExpressionAttributeNames: { '#started': ATTEMPTS_STARTED_ATTRIBUTE, '#status': 'status' },
-          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':queued': 'QUEUED' },
+          ExpressionAttributeNames: { '#started': ATTEMPTS_STARTED_ATTRIBUTE, '#status': 'status', ...(this.controllerId ? { '#by': ATTEMPTED_BY_ATTRIBUTE } : {}) },
+          ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':queued': 'QUEUED', ...(this.controllerId ? { ':me': new Set([this.controllerId]) } : {}) },
           ReturnValues: 'ALL_OLD',
         }),
       );

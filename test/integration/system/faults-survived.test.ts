@@ -108,6 +108,8 @@ describe('Faults on purpose, mid-show with commands flowing', () => {
     const waited = outcome.waiting.map((id) => account.records.get(id)!);
     for (const record of waited) {
       expect(record).toMatchObject({ status: 'APPLIED', attempts: 1, attemptsStarted: 1 });
+      // Begun by the controller that recorded the result, and by no other.
+      expect(record.attemptedBy).toEqual(new Set([record.appliedBy]));
       expect(Date.parse(record.appliedAt!)).toBeGreaterThanOrEqual(outcome.outage.until);
     }
     const appliedAt = waited.map((r) => Date.parse(r.appliedAt!));

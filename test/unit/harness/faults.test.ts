@@ -21,7 +21,8 @@ describe('accountCommands', () => {
         Items: [
           record('applied', { status: 'APPLIED', attempts: 1, attemptsStarted: 1 }),
           record('retried', { status: 'APPLIED', attempts: 3, attemptsStarted: 3, transientFailures: 2 }),
-          record('twice', { status: 'APPLIED', attempts: 2, attemptsStarted: 2 }),
+          record('twice', { status: 'APPLIED', attempts: 2, attemptsStarted: 2, attemptedBy: new Set(['controller-a']) }),
+          record('after-loss', { status: 'APPLIED', attempts: 2, attemptsStarted: 2, attemptedBy: new Set(['controller-a', 'controller-b']) }),
           record('failed', { status: 'FAILED', reason: 'gave up' }),
         ],
         LastEvaluatedKey: { pk: 'x', sk: 'y' },
@@ -35,15 +36,16 @@ describe('accountCommands', () => {
           record('play', { status: 'APPLIED' }),
         ],
       });
-    const account = await accountCommands(new DynamoDBClient({ region: 'us-east-1' }), SESSION, ['applied', 'retried', 'twice', 'failed', 'silent', 'waiting', 'gone'], ['play']);
+    const account = await accountCommands(new DynamoDBClient({ region: 'us-east-1' }), SESSION, ['applied', 'retried', 'twice', 'after-loss', 'failed', 'silent', 'waiting', 'gone'], ['play']);
     expect(account).toMatchObject({
-      accepted: 7,
-      applied: 3,
+      accepted: 8,
+      applied: 4,
       failed: 1,
       failedWithoutReason: 1,
       leftQueued: 1,
       lost: 1,
       appliedTwice: 1,
+      reappliedAfterLoss: 1,
       refusedButApplied: 1,
     });
     expect(documents.commandCalls(QueryCommand)[1]!.args[0].input).toMatchObject({ ExclusiveStartKey: { pk: 'x', sk: 'y' }, ConsistentRead: true });
