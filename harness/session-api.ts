@@ -54,12 +54,12 @@ export class SessionApi {
     return answer.body;
   }
 
-  /** Calls the API (redirects are not followed); parses a JSON body. */
-  async request(method: string, path: string, body?: unknown): Promise<ApiAnswer & { headers: Headers }> {
+  /** Calls the API (redirects are not followed), with `headers` besides the token's; parses a JSON body. */
+  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiAnswer & { headers: Headers }> {
     const response = await fetch(`${this.cloud.apiUrl}${path}`, {
       method,
       redirect: 'manual',
-      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { ...headers, authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();

@@ -181,6 +181,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     onAsyncInvocationDropped: (dropped) =>
       log(`[lambda] ${dropped.functionName}: asynchronous invocation ${dropped.requestId} dropped after ${dropped.attempts} attempt(s) (${dropped.reason}, ${dropped.errorType})`),
   });
+  // A `killCaller` fault kills the function environment that signed the request it matches.
+  faults.setFunctionHost(lambda);
   // EventBridge's calls to Lambda meet the faults injected on Lambda's Invoke (throttling, an outage), as its
   // calls on AWS meet Lambda's; the target's retry policy then decides.
   const eventTargets = {

@@ -1,7 +1,7 @@
 /** Player commands: sent to the show's queue, then followed until the controller applied them or they failed. */
-import type { ApiClient } from '#contract/api-client';
+import { ApiError, type ApiClient } from '#contract/api-client';
 import type { CommandInput } from '#contract/commands';
-import type { CommandView } from '#contract/api-responses';
+import type { AcceptedCommandView, CommandView } from '#contract/api-responses';
 
 /** What the console knows of a command while it follows it (the API's view, before the first read of it too). */
 export type CommandProgress = Pick<CommandView, 'commandId' | 'type' | 'status' | 'reason'>;
@@ -10,6 +10,41 @@ export type CommandProgress = Pick<CommandView, 'commandId' | 'type' | 'status' 
 export const COMMAND_POLL_MS = 400;
 export const COMMAND_FOLLOW_MS = 120_000;
 
+/** POSTs of one command at most (all under the same Idempotency-Key). */
+export const COMMAND_SEND_ATTEMPTS = 4;
+
+/**
+ * POSTs a command under one Idempotency-Key (one per click), again while the API did not answer, answered 5xx
+ * (its function may have died between recording the command and queueing it) or 409 with Retry-After (a dead
+ * attempt still holds the key): every attempt names the same command, so it is queued once (docs/api.md,
+ * "Retries and `Idempotency-Key`").
+ */
+export async function postCommand(
+  api: ApiClient,
+  sessionId: string,
+  command: CommandInput,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+): Promise<AcceptedCommandView> {
+  const idempotencyKey = crypto.randomUUID();
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await api.call('enqueueCommand', { params: { sessionId }, body: command, idempotencyKey });
+    } catch (error) {
+      const wait = retryDelayMs(error, attempt);
+      if (wait === undefined || attempt >= COMMAND_SEND_ATTEMPTS) throw error;
+      await sleep(wait);
+    }
+  }
+}
+
+/** How long to wait before POSTing a command again after `error`; undefined when it must not be sent again. */
+function retryDelayMs(error: unknown, attempt: number): number | undefined {
+  if (!(error instanceof ApiError)) return undefined;
+  if (error.status === 409 && error.code === 'CONFLICT' && error.retryAfterSeconds !== undefined) return error.retryAfterSeconds * 1000;
+  if (error.status === 0 || error.status >= 500) return 1000 * attempt;
+  return undefined;
+}
+
 /** Sends a command (idempotent per click) and follows its status, telling each change. */
 export async function sendCommand(
   api: ApiClient,
@@ -17,7 +52,7 @@ export async function sendCommand(
   command: CommandInput,
   onStatus: (view: CommandProgress) => void,
 ): Promise<CommandProgress> {
-  const accepted = await api.call('enqueueCommand', { params: { sessionId }, body: command, idempotencyKey: crypto.randomUUID() });
+  const accepted = await postCommand(api, sessionId, command);
   let view: CommandProgress = { commandId: accepted.commandId, type: command.type, status: accepted.status };
   onStatus(view);
   const deadline = Date.now() + COMMAND_FOLLOW_MS;

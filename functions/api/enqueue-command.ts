@@ -17,7 +17,7 @@ const lambdaHandler = async (event: JsonApiEvent, context: Context) => {
   logSessionId(sessionId);
   const command = parseRequestPart(EnqueueCommandBody, event.body, 'body');
   const idempotencyKey = idempotencyKeyOf(event);
-  const result = await enqueueCommandOnce.run({ callerId: hostId, idempotencyKey, request: { sessionId, hostId, command }, context });
+  const result = await enqueueCommandOnce.run({ callerId: hostId, idempotencyKey, request: { sessionId, hostId, command, idempotencyKey }, context });
   return accepted(result);
 };
 

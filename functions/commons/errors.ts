@@ -78,7 +78,7 @@ export class NotFoundError extends HttpError {
 
 /** 409: a conflicting request (an idempotency key reused with another body, or still in progress). */
 export class ConflictError extends HttpError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
+  constructor(message: string, options: { cause?: unknown; headers?: Record<string, string> } = {}) {
     super(409, 'CONFLICT', message, options);
     this.name = 'ConflictError';
   }

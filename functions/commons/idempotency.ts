@@ -2,6 +2,12 @@
  * Idempotency-Key support for POST routes, with Powertools idempotency (DynamoDB persistence). It wraps the
  * route's work function, not the handler, so a refused request (400, 404, ...) is never remembered: only a
  * completed answer is, and a retry with the same key and body returns it. Keys are per caller (host + key).
+ *
+ * A request whose process died (a crash, a timeout) leaves its record INPROGRESS. Powertools gives that record
+ * an in-progress expiry of the invocation's start plus the Lambda context's remaining time (so the function's
+ * timeout), and lets a later request with the key take the record over once that has passed; until then a
+ * retry is answered 409 with `Retry-After`. The work function must therefore cope with finding what a dead
+ * attempt left half done (enqueue-command does: actions/enqueue-command.ts).
  */
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
@@ -52,7 +58,10 @@ export function idempotentPerCaller<Request extends object, Result extends objec
           throw new ConflictError('The Idempotency-Key was already used with a different request.', { cause: error });
         }
         if (name === 'IdempotencyAlreadyInProgressError') {
-          throw new ConflictError('A request with this Idempotency-Key is still in progress.', { cause: error });
+          // The attempt in progress started before this one with the same timeout, so its lock (Powertools'
+          // in-progress expiry: its start plus its remaining time) is over once this invocation's time is.
+          const retryAfter = String(Math.max(1, Math.ceil(context.getRemainingTimeInMillis() / 1000)));
+          throw new ConflictError('A request with this Idempotency-Key is still in progress.', { cause: error, headers: { 'retry-after': retryAfter } });
         }
         throw error;
       }

@@ -7,6 +7,12 @@
  * fault throttles (`ThrottlingException`; Lambda `TooManyRequestsException` 429; DynamoDB
  * `ThrottlingException` 400). Nothing reaches the provider then, so nothing changes.
  *
+ * A fault can also kill its caller (`killCaller`): the Lambda execution environment that signed the matching
+ * request (known by its role credentials' access key) is terminated before the request goes further, as a
+ * function whose process crashed at that call (its invocation fails with `Runtime.ExitError`, and API Gateway
+ * answers its 500). It hits `times` requests (default 1), then it is spent and removed. Requests that no
+ * running function signed pass through untouched.
+ *
  * Faults are set at start (`SHELCASTER_FAULTS`, a JSON array of FaultSpec) or at run time through the gateway's
  * local-only endpoint `/_local/faults` (GET lists, POST adds `{faults: FaultSpec[]}`, DELETE clears), which
  * answers loopback clients that send no `Origin` (no web page can reach it through a browser). It exists only
@@ -37,12 +43,30 @@ export interface FaultSpec {
   latencyMs?: number;
   /** An outage: every matching request fails with ServiceUnavailable from `startInSeconds` (default 0) for `seconds`. */
   outage?: { seconds: number; startInSeconds?: number };
+  /**
+   * Kills the function that sends a matching request (of `functionName` only, when given) before the request
+   * goes further, `times` times (default 1). Not combined with the other kinds.
+   */
+  killCaller?: { functionName?: string; times?: number };
 }
 
-/** A fault as held: its outage as absolute times on the local cloud's clock. */
-export interface ActiveFault extends Omit<FaultSpec, 'outage'> {
+/** A fault as held: its outage as absolute times on the local cloud's clock, the kills it has left. */
+export interface ActiveFault extends Omit<FaultSpec, 'outage' | 'killCaller'> {
   id: number;
   outage?: { from: string; until: string };
+  killCaller?: { functionName?: string; times: number };
+}
+
+/** A running Lambda execution environment, as the faults see it. */
+export interface CallerEnvironment {
+  functionName: string;
+  /** Terminates it, as a crash of the function's process: its invocation fails. */
+  kill(): Promise<void>;
+}
+
+/** The local Lambda service, for `killCaller`: the environment whose role credentials have this access key. */
+export interface FunctionHost {
+  environmentSigningWith(accessKeyId: string): CallerEnvironment | undefined;
 }
 
 /** A fault specification that cannot be used. */
@@ -54,14 +78,17 @@ export class FaultSpecError extends Error {
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9-]{1,64}$/;
+const FUNCTION_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 /** Longest latency or outage accepted: one hour. */
 const MAX_MS = 3_600_000;
+/** Most kills one fault may make. */
+const MAX_KILLS = 1000;
 
 /** Checks one specification; throws FaultSpecError with what is wrong. */
 export function parseFaultSpec(value: unknown): FaultSpec {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new FaultSpecError('A fault must be an object.');
   const spec = value as Record<string, unknown>;
-  const known = new Set(['service', 'operation', 'errorRate', 'throttle', 'latencyMs', 'outage']);
+  const known = new Set(['service', 'operation', 'errorRate', 'throttle', 'latencyMs', 'outage', 'killCaller']);
   const unknown = Object.keys(spec).find((key) => !known.has(key));
   if (unknown) throw new FaultSpecError(`Unknown fault field "${unknown}".`);
   if (typeof spec.service !== 'string' || !NAME_PATTERN.test(spec.service)) throw new FaultSpecError('service must be a service signing name such as "dynamodb".');
@@ -79,8 +106,28 @@ export function parseFaultSpec(value: unknown): FaultSpec {
       throw new FaultSpecError('outage must be {seconds, startInSeconds?} with seconds > 0, both at most an hour.');
     }
   }
-  if (spec.errorRate === undefined && spec.latencyMs === undefined && spec.outage === undefined) throw new FaultSpecError('A fault needs errorRate, latencyMs or outage.');
+  if (spec.killCaller !== undefined) {
+    parseKillCaller(spec.killCaller);
+    if (spec.errorRate !== undefined || spec.throttle !== undefined || spec.latencyMs !== undefined || spec.outage !== undefined) {
+      throw new FaultSpecError('killCaller is a fault of its own: it takes no errorRate, throttle, latencyMs or outage.');
+    }
+    return spec as unknown as FaultSpec;
+  }
+  if (spec.errorRate === undefined && spec.latencyMs === undefined && spec.outage === undefined) throw new FaultSpecError('A fault needs errorRate, latencyMs, outage or killCaller.');
   return spec as unknown as FaultSpec;
+}
+
+function parseKillCaller(value: unknown): void {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new FaultSpecError('killCaller must be {functionName?, times?}.');
+  const kill = value as Record<string, unknown>;
+  const unknown = Object.keys(kill).find((key) => key !== 'functionName' && key !== 'times');
+  if (unknown) throw new FaultSpecError(`Unknown killCaller field "${unknown}".`);
+  if (kill.functionName !== undefined && (typeof kill.functionName !== 'string' || !FUNCTION_NAME_PATTERN.test(kill.functionName))) {
+    throw new FaultSpecError('killCaller.functionName must be a function name such as "shelcaster-enqueue-command".');
+  }
+  if (kill.times !== undefined && !(Number.isInteger(kill.times) && (kill.times as number) >= 1 && (kill.times as number) <= MAX_KILLS)) {
+    throw new FaultSpecError(`killCaller.times must be a whole number from 1 to ${MAX_KILLS}.`);
+  }
 }
 
 /** What AWS's service answers in trouble: its unavailable, internal-error and throttling errors. */
@@ -128,6 +175,7 @@ export class FaultInjector {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private functions?: FunctionHost;
 
   constructor(options: FaultInjectorOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -135,12 +183,18 @@ export class FaultInjector {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => this.clock.setTimeout(resolve, ms)));
   }
 
+  /** Gives the local Lambda service, whose environments `killCaller` faults kill (none are killed without it). */
+  setFunctionHost(functions: FunctionHost): void {
+    this.functions = functions;
+  }
+
   /** Adds faults; returns them as held (outages as absolute times). */
   add(specs: readonly FaultSpec[]): ActiveFault[] {
     const now = this.clock.now();
     const added = specs.map((spec) => {
-      const { outage, ...rest } = parseFaultSpec(spec);
+      const { outage, killCaller, ...rest } = parseFaultSpec(spec);
       const fault: ActiveFault = { ...rest, id: this.nextId++ };
+      if (killCaller) fault.killCaller = { ...killCaller, times: killCaller.times ?? 1 };
       if (outage) {
         const from = now + (outage.startInSeconds ?? 0) * 1000;
         fault.outage = { from: new Date(from).toISOString(), until: new Date(from + outage.seconds * 1000).toISOString() };
@@ -152,7 +206,7 @@ export class FaultInjector {
   }
 
   list(): ActiveFault[] {
-    return [...this.faults];
+    return this.faults.map((fault) => ({ ...fault, ...(fault.killCaller ? { killCaller: { ...fault.killCaller } } : {}) }));
   }
 
   clear(): void {
@@ -164,6 +218,10 @@ export class FaultInjector {
    * injected error if one hits it, or undefined to let the provider answer.
    */
   async intercept(request: AwsRequest, service: string, operation: string | undefined, requestId: string): Promise<AwsResponse | undefined> {
+    if (await this.killCaller(request, service, operation)) {
+      // Nobody reads this answer: the caller is gone.
+      return protocolError(request, 'InternalFailure', 'The caller was killed by an injected fault.', 500, requestId);
+    }
     const fault = await this.failure(service, operation);
     if (!fault) return undefined;
     const { code, status, message } = fault;
@@ -183,7 +241,7 @@ export class FaultInjector {
     if (this.faults.length === 0) return undefined;
     const now = this.clock.now();
     this.faults = this.faults.filter((fault) => !fault.outage || Date.parse(fault.outage.until) > now || fault.errorRate !== undefined || fault.latencyMs !== undefined);
-    const matching = this.faults.filter((fault) => fault.service === service && (fault.operation === undefined || fault.operation === operation));
+    const matching = this.faults.filter((fault) => !fault.killCaller && this.matches(fault, service, operation));
     if (matching.length === 0) return undefined;
     const latency = Math.max(0, ...matching.map((fault) => fault.latencyMs ?? 0));
     if (latency > 0) await this.sleep(latency);
@@ -198,6 +256,27 @@ export class FaultInjector {
     if (!kind) return undefined;
     const [code, status] = errors[kind];
     return { code, status, message: MESSAGES[kind] };
+  }
+
+  private matches(fault: ActiveFault, service: string, operation: string | undefined): boolean {
+    return fault.service === service && (fault.operation === undefined || fault.operation === operation);
+  }
+
+  /** Kills the function environment that signed `request` when a killCaller fault matches it; whether it did. */
+  private async killCaller(request: AwsRequest, service: string, operation: string | undefined): Promise<boolean> {
+    const accessKeyId = request.caller?.accessKeyId;
+    if (!this.functions || accessKeyId === undefined) return false;
+    const candidates = this.faults.filter((fault) => fault.killCaller && this.matches(fault, service, operation));
+    if (candidates.length === 0) return false;
+    const environment = this.functions.environmentSigningWith(accessKeyId);
+    if (!environment) return false;
+    const fault = candidates.find((candidate) => candidate.killCaller!.functionName === undefined || candidate.killCaller!.functionName === environment.functionName);
+    if (!fault?.killCaller) return false;
+    // Spent before the kill is awaited, so concurrent requests never take more kills than it has.
+    fault.killCaller.times -= 1;
+    if (fault.killCaller.times === 0) this.faults = this.faults.filter((held) => held !== fault);
+    await environment.kill();
+    return true;
   }
 
   /** Answers the local-only endpoint `/_local/faults` (GET, POST `{faults}`, DELETE). */

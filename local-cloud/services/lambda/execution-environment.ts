@@ -93,6 +93,8 @@ export class ExecutionEnvironment {
   private pending?: PendingInvocation;
   private dead = false;
   private credentialsExpireAt?: number;
+  /** The access key of the role credentials its function signs with (when it has role credentials). */
+  private roleAccessKeyId?: string;
 
   constructor(
     private readonly fn: FunctionConfiguration,
@@ -107,6 +109,11 @@ export class ExecutionEnvironment {
     // An environment whose role credentials are about to expire is retired, as Lambda recycles environments.
     if (this.credentialsExpireAt !== undefined && this.credentialsExpireAt - this.deps.clock.now() < REFRESH_BEFORE_EXPIRY_MS) return false;
     return !this.dead;
+  }
+
+  /** Whether its running worker signs its requests with this access key (its role credentials). */
+  signsWith(accessKeyId: string): boolean {
+    return !this.dead && this.worker !== undefined && this.roleAccessKeyId === accessKeyId;
   }
 
   /** The worker's thread id while it runs (for tests and diagnostics). */
@@ -156,7 +163,10 @@ export class ExecutionEnvironment {
     return outcome;
   }
 
-  /** Terminates the worker. */
+  /**
+   * Terminates the worker. An invocation it was running fails as a crashed runtime does on Lambda
+   * (`Runtime.ExitError`, `Runtime exited with error: exit status 1`).
+   */
   async terminate(): Promise<void> {
     this.dead = true;
     const worker = this.worker;
@@ -212,6 +222,7 @@ export class ExecutionEnvironment {
     if (this.deps.roleCredentials) {
       const credentials = this.deps.roleCredentials(this.fn.role, `${this.fn.functionName}-${this.logStreamName.slice(-12)}`);
       this.credentialsExpireAt = credentials.expiration.getTime();
+      this.roleAccessKeyId = credentials.accessKeyId;
       roleEnvironment = credentialEnvironment(credentials);
     }
     return {

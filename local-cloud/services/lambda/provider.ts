@@ -27,6 +27,7 @@ import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { basename, extname } from 'node:path';
 import type { AwsRequest, AwsResponse, ServiceProvider } from '#local-cloud/gateway/provider';
+import type { CallerEnvironment, FunctionHost } from '#local-cloud/gateway/faults';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local-cloud/gateway/provider';
 import type { FunctionInvoker, InvokeResult, LogSink } from '#local-cloud/gateway/internal';
 import { AwsServiceError } from '#local-cloud/gateway/json-protocol';
@@ -99,7 +100,7 @@ function lastModified(date: Date): string {
   return date.toISOString().replace('Z', '+0000');
 }
 
-export class LambdaProvider implements ServiceProvider, FunctionInvoker {
+export class LambdaProvider implements ServiceProvider, FunctionInvoker, FunctionHost {
   readonly signingNames = ['lambda'] as const;
   readonly targetPrefixes = [] as const;
   private readonly store: LambdaStore;
@@ -137,6 +138,15 @@ export class LambdaProvider implements ServiceProvider, FunctionInvoker {
     return outcome.ok
       ? { payload: JSON.parse(outcome.payloadJson) as unknown }
       : { payload: outcome.error, functionError: 'Unhandled' };
+  }
+
+  /** The execution environment whose role credentials have this access key (the faults' `killCaller`). */
+  environmentSigningWith(accessKeyId: string): CallerEnvironment | undefined {
+    for (const configuration of this.store.list()) {
+      const environment = this.store.environmentsOf(configuration.functionName).find((candidate) => candidate.signsWith(accessKeyId));
+      if (environment) return { functionName: configuration.functionName, kill: () => environment.terminate() };
+    }
+    return undefined;
   }
 
   /** Resolves when every asynchronous (Event) invocation started so far has finished. */

@@ -12,13 +12,30 @@
  * Everything is counted from what the system recorded: the command records (status, reason, the receive
  * count `attempts`, `attemptsStarted`, `appliedAt`), the outage window as the local cloud holds it, and the
  * execution history.
+ *
+ * Then a crash: the API's function dies between recording a command and sending it (a `killCaller` fault at
+ * its SendMessage). The host's retry with the same Idempotency-Key gets the same command, applied once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { FUNCTION_NAMES } from '#contract/index';
+import { eventually } from '#harness/eventually';
 import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { SessionApi } from '#harness/session-api';
-import { awsClients, enteredStates, executionHistory, runningController, type AwsClients } from '#harness/system-session';
-import { CommandFlow, commandRecords, injectFaults, losses, NO_LOSSES, settledAccount, type ActiveFault, type FaultSpec, type PostCommand } from '#harness/faults';
+import { awsClients, controllerLogLines, enteredStates, executionHistory, runningController, type AwsClients } from '#harness/system-session';
+import {
+  CommandFlow,
+  commandRecords,
+  injectFaults,
+  listFaults,
+  losses,
+  NO_LOSSES,
+  settledAccount,
+  type ActiveFault,
+  type FaultSpec,
+  type PostCommand,
+} from '#harness/faults';
 
 const HOST = 'host-faults';
 /** Longer than the queue's visibility timeout (COMMAND_VISIBILITY_TIMEOUT_SECONDS, 4 s): a command released by a failed try would be received again within it. */
@@ -138,5 +155,52 @@ describe('Faults on purpose, mid-show with commands flowing', () => {
 
     await expectStillOnAir(outcome);
     await end(outcome.sessionId);
+  }, 300_000);
+});
+
+describe('A crash of the API between recording a command and sending it', () => {
+  it('the retry with the same Idempotency-Key gets the same command, applied once; none left QUEUED', async () => {
+    const { sessionId } = await host.createSession('Crash before SendMessage');
+    await host.waitLive(sessionId, 90_000);
+    const startedAt = Date.now();
+    await injectFaults(cloud.awsEndpoint, [{ service: 'sqs', operation: 'SendMessage', killCaller: { functionName: FUNCTION_NAMES.enqueueCommand } }]);
+    const post = () => host.request('POST', `/sessions/${sessionId}/commands`, { type: 'SET_VOLUME', volume: 0.42 }, { 'idempotency-key': 'crash-1' });
+
+    // The function died at SendMessage: API Gateway's answer to a crashed integration.
+    const crashed = await post();
+    expect([crashed.status, crashed.body]).toEqual([500, { message: 'Internal Server Error' }]);
+    expect(await listFaults(cloud.awsEndpoint)).toEqual([]);
+    const crash = await aws.logs.send(
+      new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${FUNCTION_NAMES.enqueueCommand}`, startTime: startedAt, filterPattern: '"Runtime.ExitError"' }),
+    );
+    expect(crash.events?.length).toBeGreaterThan(0);
+
+    // Retried until the dead attempt's hold on the key is over (Powertools' in-progress expiry: its start
+    // plus the function's timeout); meanwhile 409 CONFLICT with Retry-After.
+    const refusals: unknown[] = [];
+    const retried = await eventually(
+      async () => {
+        const answer = await post();
+        if (answer.status !== 409) return answer;
+        refusals.push({ code: answer.body.code, retryAfter: answer.headers.get('retry-after') });
+        return undefined;
+      },
+      60_000,
+      'the retry to get through',
+      500,
+    );
+    expect(retried.status, JSON.stringify(retried.body)).toBe(202);
+    for (const refusal of refusals) expect(refusal).toEqual({ code: 'CONFLICT', retryAfter: expect.stringMatching(/^[1-9][0-9]*$/) });
+    const commandId = retried.body.commandId as string;
+    // One record only (the dead attempt's, taken over), applied once; a further retry answers it as it is.
+    const account = await settledAccount(aws.dynamodb, sessionId, [commandId], 60_000);
+    expect(losses(account)).toEqual(NO_LOSSES);
+    expect(await commandRecords(aws.dynamodb, sessionId)).toEqual([expect.objectContaining({ commandId, status: 'APPLIED', attempts: 1, attemptsStarted: 1 })]);
+    const finished = (await controllerLogLines(aws.logs, sessionId, startedAt)).filter((l) => l.message === 'Command finished' && l.commandId === commandId);
+    expect(finished).toHaveLength(1);
+    const again = await post();
+    expect([again.status, again.body.commandId]).toEqual([202, commandId]);
+
+    await end(sessionId);
   }, 300_000);
 });

@@ -115,10 +115,28 @@ describe('Fault injection', () => {
     expect(faults.list()).toEqual([]);
   });
 
+  it('takes killCaller as a fault of its own, with a function name and a number of kills, and refuses it otherwise', () => {
+    const setting = '[{"service":"sqs","operation":"SendMessage","killCaller":{"functionName":"shelcaster-enqueue-command","times":2}}]';
+    expect(faultsFromSetting(setting)).toEqual([{ service: 'sqs', operation: 'SendMessage', killCaller: { functionName: 'shelcaster-enqueue-command', times: 2 } }]);
+    expect(faults.add([{ service: 'sqs', killCaller: {} }])).toEqual([expect.objectContaining({ killCaller: { times: 1 } })]);
+    expect(() => faultsFromSetting('[{"service":"sqs","killCaller":{"times":0}}]')).toThrow(/times must be/);
+    expect(() => faultsFromSetting('[{"service":"sqs","killCaller":{"functionName":"a b"}}]')).toThrow(/functionName must be/);
+    expect(() => faultsFromSetting('[{"service":"sqs","killCaller":{"who":"x"}}]')).toThrow(/Unknown killCaller field "who"/);
+    expect(() => faultsFromSetting('[{"service":"sqs","killCaller":{},"errorRate":0.5}]')).toThrow(/fault of its own/);
+  });
+
+  it('passes requests a killCaller fault matches when no function signed them', async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'unsigned-by-functions' }));
+    faults.add([{ service: 'sqs', operation: 'SendMessage', killCaller: {} }]);
+
+    await expect(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: 'x' }))).resolves.toMatchObject({ MessageId: expect.any(String) });
+    expect(faults.list()).toHaveLength(1);
+  });
+
   it('reads faults set at start from SHELCASTER_FAULTS and refuses a bad setting', () => {
     expect(faultsFromSetting('[{"service":"sqs","latencyMs":200}]')).toEqual([{ service: 'sqs', latencyMs: 200 }]);
     expect(faultsFromSetting(undefined)).toEqual([]);
     expect(() => faultsFromSetting('{"service":"sqs"}')).toThrow(/JSON array/);
-    expect(() => faultsFromSetting('[{"service":"sqs"}]')).toThrow(/errorRate, latencyMs or outage/);
+    expect(() => faultsFromSetting('[{"service":"sqs"}]')).toThrow(/errorRate, latencyMs, outage or killCaller/);
   });
 });

@@ -1,16 +1,17 @@
 import '../support/env.ts';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { CommandMessage, MAX_REQUEST_BODY_BYTES, mediaOwnerPrefix, SHOW_ENDED_COMMAND_REASON } from '#contract/index';
 import { handler } from '../../../../functions/api/enqueue-command.ts';
+import { commandIdFor } from '../../../../functions/commons/command-ids.ts';
 import { httpApiEvent } from '#test/fixtures/events/http-api';
 import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import { fakeIdempotencyTable } from '../support/idempotency-store.ts';
 import { TEST_ENV } from '../support/env.ts';
-import { HOST_ID, OTHER_HOST_ID, QUEUE_URL, SESSION_ID, sessionItem } from '../support/sessions.ts';
+import { commandItem, HOST_ID, OTHER_HOST_ID, QUEUE_URL, SESSION_ID, sessionItem } from '../support/sessions.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const dynamo = mockClient(DynamoDBClient);
@@ -35,7 +36,8 @@ beforeEach(() => {
   documents.reset();
   dynamo.reset();
   sqs.reset();
-  documents.on(GetCommand).resolves({ Item: sessionItem() });
+  // The session; no command record yet (a keyed request looks for one first).
+  documents.on(GetCommand).callsFake((input: { Key: { sk: string } }) => (input.Key.sk.startsWith('COMMAND#') ? {} : { Item: sessionItem() }));
   documents.on(PutCommand).resolves({});
   sqs.on(SendMessageCommand).resolves({ MessageId: 'm-1', SequenceNumber: '1' });
 });
@@ -174,6 +176,123 @@ describe('Function: enqueue-command', () => {
     const second = await send({ type: 'SET_VOLUME', volume: 0.4 }, { headers: { 'idempotency-key': 'vol-1' } });
 
     expect(json(second)).toEqual(json(first));
+    expect(sqs).toHaveReceivedCommandTimes(SendMessageCommand, 1);
+  });
+});
+
+describe('Function: enqueue-command, a retry with the Idempotency-Key of an attempt whose process died', () => {
+  const KEY = 'vol-7';
+  const COMMAND = { type: 'SET_VOLUME', volume: 0.4 } as const;
+  /** The id the first attempt recorded the command under: derived from the caller, the session and the key. */
+  const KEYED_ID = commandIdFor({ hostId: HOST_ID, sessionId: SESSION_ID, idempotencyKey: KEY });
+  let session = sessionItem();
+  /** The command record the dead attempt left (none: it died before recording it). */
+  let recorded: Record<string, unknown> | undefined;
+  const retry = (body: unknown = COMMAND) => send(body, { headers: { 'idempotency-key': KEY } });
+  const left = (overrides: Parameters<typeof commandItem>[0] = {}) => commandItem({ commandId: KEYED_ID, command: COMMAND, ...overrides });
+
+  beforeEach(() => {
+    // The dead attempt's idempotency record has expired (its in-progress expiry passed): this request runs.
+    fakeIdempotencyTable(dynamo);
+    session = sessionItem();
+    recorded = undefined;
+    documents.on(GetCommand).callsFake((input: { Key: { sk: string } }) => ({ Item: input.Key.sk.startsWith('COMMAND#') ? recorded : session }));
+    documents.on(UpdateCommand).resolves({});
+  });
+
+  it('records the command under the id derived from the caller, the session and the key', async () => {
+    const response = await retry();
+
+    expect(json(response)).toEqual({ commandId: KEYED_ID, status: 'QUEUED' });
+    expect(documents).toReceiveCommandWith(PutCommand, { Item: expect.objectContaining({ sk: `COMMAND#${KEYED_ID}` }) });
+  });
+
+  it('sends a command left QUEUED again, deduplicated by its id, and answers as the first attempt would have', async () => {
+    recorded = left({ status: 'QUEUED' });
+
+    const response = await retry();
+
+    expect(response.statusCode).toBe(202);
+    expect(json(response)).toEqual({ commandId: KEYED_ID, status: 'QUEUED' });
+    expect(documents).not.toHaveReceivedCommand(PutCommand);
+    // Not counted against the command rate again (that is an UpdateCommand of the session's rate item).
+    expect(documents).not.toHaveReceivedCommand(UpdateCommand);
+    expect(sqs).toHaveReceivedCommandTimes(SendMessageCommand, 1);
+    expect(sqs).toReceiveCommandWith(SendMessageCommand, { QueueUrl: QUEUE_URL, MessageDeduplicationId: KEYED_ID });
+    const message = CommandMessage.parse(JSON.parse(sqs.commandCalls(SendMessageCommand)[0]?.args[0].input.MessageBody ?? '{}'));
+    expect(message).toMatchObject({ commandId: KEYED_ID, acceptedAt: recorded.acceptedAt, command: COMMAND });
+  });
+
+  it.each([['APPLIED'], ['FAILED']] as const)('answers a command already %s as it is and sends nothing', async (status) => {
+    recorded = left({ status, appliedAt: '2026-11-24T08:05:01.000Z' });
+
+    const response = await retry();
+
+    expect([response.statusCode, json(response)]).toEqual([202, { commandId: KEYED_ID, status }]);
+    expect(sqs).not.toHaveReceivedAnyCommand();
+    expect(documents).not.toHaveReceivedCommand(PutCommand);
+  });
+
+  it('refuses another command under a key whose command is recorded with 409 CONFLICT, and changes nothing', async () => {
+    recorded = left({ status: 'QUEUED' });
+
+    const response = await retry({ type: 'SET_VOLUME', volume: 0.9 });
+
+    expect([response.statusCode, json(response).code]).toEqual([409, 'CONFLICT']);
+    expectNothingWritten();
+    expect(documents).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
+  it('settles FAILED a command left QUEUED when the show has ended since, and sends nothing', async () => {
+    recorded = left({ status: 'QUEUED' });
+    session = sessionItem({ status: 'ENDED' });
+
+    const response = await retry();
+
+    expect(json(response)).toEqual({ commandId: KEYED_ID, status: 'FAILED' });
+    expect(documents).toReceiveCommandWith(UpdateCommand, {
+      Key: { pk: `SESSION#${SESSION_ID}`, sk: `COMMAND#${KEYED_ID}` },
+      ExpressionAttributeValues: expect.objectContaining({ ':failed': 'FAILED', ':reason': SHOW_ENDED_COMMAND_REASON }),
+    });
+    expect(sqs).not.toHaveReceivedAnyCommand();
+  });
+
+  it('leaves a command left QUEUED to Teardown while the show is ending', async () => {
+    recorded = left({ status: 'QUEUED' });
+    session = sessionItem({ status: 'ENDING' });
+
+    const response = await retry();
+
+    expect([response.statusCode, json(response)]).toEqual([202, { commandId: KEYED_ID, status: 'QUEUED' }]);
+    expect(sqs).not.toHaveReceivedAnyCommand();
+    expect(documents).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
+  it('goes on from the record when an attempt with the same key recorded the command first', async () => {
+    documents.on(PutCommand).callsFake(() => {
+      recorded = left({ status: 'QUEUED' });
+      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    });
+
+    const response = await retry();
+
+    expect(json(response)).toEqual({ commandId: KEYED_ID, status: 'QUEUED' });
+    expect(sqs).toHaveReceivedCommandTimes(SendMessageCommand, 1);
+  });
+
+  it('answers 409 with Retry-After while the attempt with the key is still in progress', async () => {
+    let release: () => void = () => undefined;
+    sqs.on(SendMessageCommand).callsFake(() => new Promise((resolve) => (release = () => resolve({ MessageId: 'm-1' }))));
+    const first = retry();
+    await vi.waitFor(() => expect(sqs).toHaveReceivedCommand(SendMessageCommand));
+
+    const second = await retry();
+    release();
+
+    expect([second.statusCode, json(second).code]).toEqual([409, 'CONFLICT']);
+    // The canned context has 10 s left: the attempt in progress holds the key 10 s at most.
+    expect(second.headers).toMatchObject({ 'retry-after': '10' });
+    expect(json(await first)).toEqual({ commandId: KEYED_ID, status: 'QUEUED' });
     expect(sqs).toHaveReceivedCommandTimes(SendMessageCommand, 1);
   });
 });
