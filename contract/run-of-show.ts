@@ -1,10 +1,10 @@
 /**
  * The run-of-show: a show's running order. Each item is one of the host's tracks with the deck it plays on,
  * its fades (in, out, and the crossfade into it), an optional note and whether it follows on by itself when the
- * item before it ends (auto-advance, with its crossfade). The list is kept on the session record with a version (optimistic concurrency: an
- * edit names the version it was made on, and one made on an older version is refused with 409 CONFLICT);
- * where the show is in it (`position`) is kept there too, written by the controller. The API, the controller
- * and the console read these shapes and `nextRunOfShowItem` from here.
+ * item before it ends (auto-advance, with its crossfade). The list is kept on the session record with a version
+ * (optimistic concurrency: an edit names the version it was made on, and one made on an older version is
+ * refused with 409 CONFLICT); where the show is in it (`position`) is kept there too, written by the controller.
+ * The API, the controller and the console read these shapes and `nextRunOfShowItem` from here.
  */
 import { z } from 'zod';
 import { DECKS, MAX_FADE_SECONDS, type Deck } from './decks.ts';

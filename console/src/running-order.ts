@@ -1,10 +1,9 @@
 /**
  * The running order (the show's run-of-show) in the console: its items in order, the one on air and the one
  * NEXT plays, each with its follow-on switch (auto-advance), a cue button, an edit form for its fades (in, out,
- * crossfade) and note,
- * and moves by drag or by its up and down buttons (keyboard). Every edit names the version it was made on
- * (contract/run-of-show.ts): an edit form, the version the list had when the host opened it, so a change made
- * elsewhere meanwhile is not overwritten. An edit refused with 409 CONFLICT (another tab changed the list
+ * crossfade) and note, and moves by drag or by its up and down buttons (keyboard). Every edit names the version
+ * it was made on (contract/run-of-show.ts): an edit form, the version the list had when the host opened it, so a
+ * change made elsewhere meanwhile is not overwritten. An edit refused with 409 CONFLICT (another tab changed the list
  * first) reads the list again and says so.
  */
 import { ApiError, type ApiClient } from '#contract/api-client';
