@@ -12,7 +12,9 @@ export const AS_RUN_EVENTS = ['PLAY', 'STOP', 'FADE', 'PAUSE', 'RESUME', 'SEEK',
  * - `PLAY`: a track started (its fade-in or crossfade in `fadeSeconds`; a track that plays to its end needs no entry);
  * - `STOP`: stopped, or replaced by the next track on its deck (`fadeSeconds` > 0: faded out, and a `FADE` entry
  *   says so); `PAUSE` / `RESUME`; `SEEK` (to `positionSeconds`);
- * - `FADE`: a track began fading out (a STOP or PAUSE with a fade, or replaced with a crossfade);
+ * - `FADE`: a track began fading out (a STOP or PAUSE with a fade, replaced with a crossfade or with its item's
+ *   fade-out on NEXT, or a run-of-show item's fade-out before its end: no STOP follows that one, the track plays
+ *   on, silent, to its end);
  * - `SKIP`: a run-of-show item replaced by the next one before its end (NEXT while it played);
  * - `DUCK` / `UNDUCK`: the bed (and program) lowered under a voice, and back (contract/ducking.ts): one entry per
  *   ducked deck, `cause` `VOICE` (someone started or stopped speaking) or `SET_DUCKING` (switched live).
@@ -38,7 +40,7 @@ export interface AsRunRecord {
   fadeSeconds?: number;
   /** DUCK: the gain the deck was lowered to (dB, negative: minus the depth); UNDUCK: 0 (back). */
   gainDb?: number;
-  /** What made it: a command (its type), the run-of-show (`NEXT`, `AUTO`), a resume after a replacement (`RESUMED`). */
+  /** What made it: a command (its type), the run-of-show (`NEXT`; `AUTO`: an auto-advance or an item's fade-out), a resume after a replacement (`RESUMED`). */
   cause?: string;
 }
 

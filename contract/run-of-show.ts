@@ -1,10 +1,10 @@
 /**
  * The run-of-show: a show's running order. Each item is one of the host's tracks with the deck it plays on,
- * its fades, an optional note and whether it follows on by itself when the item before it ends (auto-advance,
- * with its crossfade). The list is kept on the session record with a version (optimistic concurrency: an
- * edit names the version it was made on, and one made on an older version is refused with 409 CONFLICT);
- * where the show is in it (`position`) is kept there too, written by the controller. The API, the controller
- * and the console read these shapes and `nextRunOfShowItem` from here.
+ * its fades (in, out, and the crossfade into it), an optional note and whether it follows on by itself when the
+ * item before it ends (auto-advance, with its crossfade). The list is kept on the session record with a version
+ * (optimistic concurrency: an edit names the version it was made on, and one made on an older version is
+ * refused with 409 CONFLICT); where the show is in it (`position`) is kept there too, written by the controller.
+ * The API, the controller and the console read these shapes and `nextRunOfShowItem` from here.
  */
 import { z } from 'zod';
 import { DECKS, MAX_FADE_SECONDS, type Deck } from './decks.ts';
@@ -25,6 +25,12 @@ export const RunOfShowItemInput = z.strictObject({
   fadeInSeconds: fadeSeconds.optional(),
   /** Fades out what plays on its deck while it fades in, over this long; an auto-advance starts it this long before the item before ends. */
   crossfadeSeconds: fadeSeconds.optional(),
+  /**
+   * Fades it out over its last this long before it ends by itself (a segment or a bed ends smoothly rather than
+   * cutting); and when NEXT moves on from it to an item on the same deck that does not crossfade, fades it out
+   * over this long as the next one starts. A crossfade into the item after it, when set, wins (no fade-out).
+   */
+  fadeOutSeconds: fadeSeconds.optional(),
   note: z.string().trim().max(MAX_RUN_OF_SHOW_NOTE_LENGTH).optional(),
   /** Follows on by itself when the item before it ends. */
   autoAdvance: z.boolean().optional(),
@@ -62,6 +68,7 @@ export interface RunOfShowItem {
   deck: Deck;
   fadeInSeconds: number;
   crossfadeSeconds: number;
+  fadeOutSeconds: number;
   note?: string;
   autoAdvance: boolean;
 }

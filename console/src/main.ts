@@ -307,8 +307,7 @@ function showRunningOrder(): RunningOrder {
 }
 
 async function addToRunningOrder(track: TrackView): Promise<void> {
-  const { crossfadeSeconds, fadeInSeconds } = fades();
-  await showRunningOrder().add(track.trackId, crossfadeSeconds, fadeInSeconds);
+  await showRunningOrder().add(track.trackId, fades());
 }
 
 async function cue(trackId: string): Promise<void> {

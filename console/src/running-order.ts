@@ -1,14 +1,15 @@
 /**
  * The running order (the show's run-of-show) in the console: its items in order, the one on air and the one
- * NEXT plays, each with its follow-on switch (auto-advance), a cue button, an edit form for its fades and note,
- * and moves by drag or by its up and down buttons (keyboard). Every edit names the version it was made on
- * (contract/run-of-show.ts): an edit form, the version the list had when the host opened it, so a change made
- * elsewhere meanwhile is not overwritten. An edit refused with 409 CONFLICT (another tab changed the list
+ * NEXT plays, each with its follow-on switch (auto-advance), a cue button, an edit form for its fades (in, out,
+ * crossfade) and note, and moves by drag or by its up and down buttons (keyboard). Every edit names the version
+ * it was made on (contract/run-of-show.ts): an edit form, the version the list had when the host opened it, so a
+ * change made elsewhere meanwhile is not overwritten. An edit refused with 409 CONFLICT (another tab changed the list
  * first) reads the list again and says so.
  */
 import { ApiError, type ApiClient } from '#contract/api-client';
 import { MAX_FADE_SECONDS } from '#contract/decks';
-import { MAX_RUN_OF_SHOW_NOTE_LENGTH, type RunOfShowEditBody, type RunOfShowItem, type RunOfShowView } from '#contract/run-of-show';
+import { MAX_RUN_OF_SHOW_NOTE_LENGTH, type RunOfShowEditBody, type RunOfShowItem, type RunOfShowItemInput, type RunOfShowView } from '#contract/run-of-show';
+import type { FadeSettings } from './desk.ts';
 import { button, el } from './dom.ts';
 
 /** `MOVE` one step up or down; undefined at the list's end. */
@@ -24,8 +25,19 @@ export function describeItem(item: RunOfShowItem): string {
   const parts: string[] = [];
   if (item.deck !== 'program') parts.push(`on the ${item.deck}`);
   if (item.fadeInSeconds > 0) parts.push(`fade in ${item.fadeInSeconds} s`);
+  if (item.fadeOutSeconds > 0) parts.push(`fade out ${item.fadeOutSeconds} s`);
   if (item.crossfadeSeconds > 0) parts.push(`crossfade ${item.crossfadeSeconds} s`);
   return parts.join(', ');
+}
+
+/** The item ADD puts in for a track: the desk's fades (each only when set). */
+export function newItem(trackId: string, fades: FadeSettings): RunOfShowItemInput {
+  return {
+    trackId,
+    ...(fades.fadeInSeconds > 0 ? { fadeInSeconds: fades.fadeInSeconds } : {}),
+    ...(fades.fadeOutSeconds > 0 ? { fadeOutSeconds: fades.fadeOutSeconds } : {}),
+    ...(fades.crossfadeSeconds > 0 ? { crossfadeSeconds: fades.crossfadeSeconds } : {}),
+  };
 }
 
 /** What an UPDATE may change of an item. */
@@ -34,13 +46,19 @@ export type RunOfShowItemChanges = Extract<RunOfShowEditBody, { op: 'UPDATE' }>[
 /** An item's fades and note as the edit form holds them (the inputs' text). */
 export interface ItemFormValues {
   fadeInSeconds: string;
+  fadeOutSeconds: string;
   crossfadeSeconds: string;
   note: string;
 }
 
 /** The form's values for an item as it is. */
 export function formValuesOf(item: RunOfShowItem): ItemFormValues {
-  return { fadeInSeconds: String(item.fadeInSeconds), crossfadeSeconds: String(item.crossfadeSeconds), note: item.note ?? '' };
+  return {
+    fadeInSeconds: String(item.fadeInSeconds),
+    fadeOutSeconds: String(item.fadeOutSeconds),
+    crossfadeSeconds: String(item.crossfadeSeconds),
+    note: item.note ?? '',
+  };
 }
 
 /**
@@ -53,6 +71,8 @@ export function itemChanges(item: RunOfShowItem, typed: ItemFormValues): RunOfSh
   const changes: Record<string, unknown> = {};
   const fadeIn = seconds(typed.fadeInSeconds);
   if (fadeIn !== item.fadeInSeconds) changes.fadeInSeconds = fadeIn;
+  const fadeOut = seconds(typed.fadeOutSeconds);
+  if (fadeOut !== item.fadeOutSeconds) changes.fadeOutSeconds = fadeOut;
   const crossfade = seconds(typed.crossfadeSeconds);
   if (crossfade !== item.crossfadeSeconds) changes.crossfadeSeconds = crossfade;
   if (typed.note.trim() !== (item.note ?? '')) changes.note = typed.note.trim();
@@ -114,15 +134,11 @@ export class RunningOrder {
     }
   }
 
-  /** Adds a track at the end. */
-  async add(trackId: string, crossfadeSeconds: number, fadeInSeconds: number): Promise<void> {
+  /** Adds a track at the end, with the desk's fades. */
+  async add(trackId: string, fades: FadeSettings): Promise<void> {
     if (!this.view) await this.refresh();
     const version = this.view?.version ?? 0;
-    await this.edit({
-      op: 'ADD',
-      version,
-      item: { trackId, ...(crossfadeSeconds > 0 ? { crossfadeSeconds } : {}), ...(fadeInSeconds > 0 ? { fadeInSeconds } : {}) },
-    });
+    await this.edit({ op: 'ADD', version, item: newItem(trackId, fades) });
   }
 
   private run(edit: () => Promise<void>): void {
@@ -232,7 +248,7 @@ export class RunningOrder {
     if (this.view) this.show(this.view, true);
   }
 
-  /** The form of an open edit: fade in, crossfade and note, saved as one UPDATE on the version it was opened on. */
+  /** The form of an open edit: fade in, fade out, crossfade and note, saved as one UPDATE on the version it was opened on. */
   private editForm(open: OpenEdit): HTMLFormElement {
     const { item } = open;
     const form = el('form', '', { class: 'item-edit', 'aria-label': `Edit ${item.title}` });
@@ -248,6 +264,7 @@ export class RunningOrder {
     cancel.dataset.action = 'cancel';
     form.append(
       ...field('edit-fade-in', 'Fade in (s)', open.values.fadeInSeconds, seconds),
+      ...field('edit-fade-out', 'Fade out (s)', open.values.fadeOutSeconds, seconds),
       ...field('edit-crossfade', 'Crossfade (s)', open.values.crossfadeSeconds, seconds),
       ...field('edit-note', 'Note', open.values.note, { maxlength: String(MAX_RUN_OF_SHOW_NOTE_LENGTH), size: '30' }),
       save,
@@ -284,5 +301,5 @@ export class RunningOrder {
 /** What an item's edit form holds now. */
 function readForm(form: HTMLFormElement): ItemFormValues {
   const value = (action: string) => form.querySelector<HTMLInputElement>(`[data-action="${action}"]`)?.value ?? '';
-  return { fadeInSeconds: value('edit-fade-in'), crossfadeSeconds: value('edit-crossfade'), note: value('edit-note') };
+  return { fadeInSeconds: value('edit-fade-in'), fadeOutSeconds: value('edit-fade-out'), crossfadeSeconds: value('edit-crossfade'), note: value('edit-note') };
 }

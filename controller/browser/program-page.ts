@@ -110,6 +110,7 @@ export class ProgramPage implements PageAudio {
   load: PageAudio['load'] = (...args) => this.audio('load', ...args);
   start: PageAudio['start'] = (...args) => this.audio('start', ...args);
   pause: PageAudio['pause'] = (...args) => this.audio('pause', ...args);
+  fadeOut: PageAudio['fadeOut'] = (...args) => this.audio('fadeOut', ...args);
   resume: PageAudio['resume'] = (...args) => this.audio('resume', ...args);
   stop: PageAudio['stop'] = (...args) => this.audio('stop', ...args);
   seek: PageAudio['seek'] = (...args) => this.audio('seek', ...args);

@@ -174,6 +174,8 @@ export class AudioProgram {
         if (voice.deck === 'program') this.tileVoice = { id: voiceId, label };
       },
       pause: (voiceId, fadeOutSeconds) => this.voice(voiceId).pause(fadeOutSeconds),
+      /** Fades a voice out and lets it play on, silent, to its end (it ends, and is reported, as it would have). */
+      fadeOut: (voiceId, fadeOutSeconds) => this.voice(voiceId).fadeOut(fadeOutSeconds),
       resume: (voiceId, fadeInSeconds) => this.voice(voiceId).resume(fadeInSeconds),
       /** Fades a voice out and forgets it (its element is let go once the fade is over). */
       stop: (voiceId, fadeOutSeconds) => {

@@ -29,6 +29,8 @@ export class DeckVoice {
     this.nodes = [this.source, this.trim, envelopeNode];
     this.ended = false;
     this.released = false;
+    /** Fading out to its end (fadeOut): playing on, toward silence. */
+    this.fadingOut = false;
     this.durationSeconds = 0;
     /** Position kept once the element is released (a track that played to its end). */
     this.finalPosition = 0;
@@ -71,9 +73,20 @@ export class DeckVoice {
     this.pending = setTimeout(() => this.audio.pause(), Math.max(MIN_RAMP_SECONDS, seconds) * 1000 + AFTER_FADE_MS);
   }
 
+  /**
+   * Fades out over `seconds` and plays on toward its end (a run-of-show item's fade-out before it ends by
+   * itself): unlike pause and stop, the element keeps playing, so the track still ends when it ends.
+   */
+  fadeOut(seconds) {
+    if (this.released) return;
+    this.fadingOut = true;
+    this.envelope.fadeTo(0, seconds);
+  }
+
   /** Plays again (if paused, or still fading out to a pause) and fades in over `seconds`. */
   async resume(seconds) {
     this.clearPending();
+    this.fadingOut = false;
     if (this.audio.paused) await this.audio.play();
     this.envelope.fadeTo(1, seconds);
   }
@@ -86,10 +99,14 @@ export class DeckVoice {
     this.pending = setTimeout(() => this.releaseElement(), Math.max(MIN_RAMP_SECONDS, seconds) * 1000 + AFTER_FADE_MS);
   }
 
-  /** Moves the position: a short dip to silence around the jump when playing, so it does not click. */
+  /**
+   * Moves the position: a short dip to silence around the jump when playing, so it does not click. A voice
+   * fading out to its end comes back at full level (where it lands is before or inside its fade-out again).
+   */
   async seek(seconds) {
     const playing = !this.audio.paused;
-    const level = this.envelope.target;
+    const level = this.fadingOut ? 1 : this.envelope.target;
+    this.fadingOut = false;
     if (playing) {
       this.envelope.fadeTo(0, MIN_RAMP_SECONDS);
       await new Promise((resolve) => setTimeout(resolve, MIN_RAMP_SECONDS * 1000 + 5));

@@ -17,6 +17,8 @@ export interface DeckTrack {
   state: DeckPlayState;
   /** Where it stopped, once STOPPED (its end when it played out). */
   stoppedAt?: number;
+  /** Fading out to its end while it plays on (MediaPlayer.fadeOut), until a seek or a resume brings it back. */
+  fadingOut?: boolean;
   media: MediaHandle;
 }
 

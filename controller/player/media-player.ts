@@ -5,6 +5,8 @@
  * Decks `program` and `bed` hold one track each:
  *   STOPPED --PLAY--> PLAYING --PAUSE--> PAUSED --RESUME--> PLAYING
  *   any --STOP--> STOPPED;  PLAY replaces (crossfading if asked);  SEEK keeps PLAYING/PAUSED;  SET_VOLUME in any state.
+ * A PLAYING track may also be faded out to its end (fadeOut: the run-of-show's item fade-out): it stays PLAYING,
+ * silent by its end, until a SEEK or a RESUME brings it back to full level.
  * Deck `clip` holds up to MAX_CLIPS_AT_ONCE one-shots: each PLAY adds one, each ends by itself; PAUSE, RESUME,
  * STOP and SET_VOLUME act on all of them.
  *
@@ -57,6 +59,15 @@ export interface MediaPlayerOptions extends TrackLoaderOptions {
   onEvent?: (record: AsRunRecord) => void;
 }
 
+/** How far a track has played (MediaPlayer.timing). */
+export interface TrackTiming {
+  state: PlayState;
+  positionSeconds: number;
+  remainingSeconds: number;
+  /** Fading out to its end (MediaPlayer.fadeOut). */
+  fadingOut: boolean;
+}
+
 /** A track loaded and ready to start (MediaPlayer.prepare). */
 export interface PreparedTrack {
   durationSeconds: number;
@@ -72,6 +83,11 @@ export interface PlayRequest {
   startAt: number | (() => number);
   fadeInSeconds: number;
   crossfadeSeconds: number;
+  /**
+   * When it replaces this track (by programId) playing on its deck without a crossfade, that track fades out
+   * over `seconds` as it starts (a run-of-show item's fade-out on NEXT); any other replacement is a cut.
+   */
+  fadeOutReplaced?: { programId: string; seconds: number };
   /** For the as-run log: the run-of-show item it plays, and what made it play (default: the command's type). */
   itemId?: string;
   title?: string;
@@ -182,7 +198,8 @@ export class MediaPlayer {
     const slot = this.singles[deck];
     const previous = slot.track;
     const crossfade = previous?.state === 'PLAYING' && request.crossfadeSeconds > 0;
-    const fadeOutSeconds = crossfade ? request.crossfadeSeconds : MIN_FADE_SECONDS;
+    const fadeOut = !crossfade && previous?.state === 'PLAYING' && previous.programId === request.fadeOutReplaced?.programId ? request.fadeOutReplaced.seconds : 0;
+    const fadeOutSeconds = crossfade ? request.crossfadeSeconds : Math.max(MIN_FADE_SECONDS, fadeOut);
     await this.options.page.start(track.voiceId, {
       gainDb: track.gainDb,
       fadeInSeconds: crossfade ? request.crossfadeSeconds : request.fadeInSeconds,
@@ -191,7 +208,7 @@ export class MediaPlayer {
     });
     if (previous) releaseAfterFade(previous.media, fadeOutSeconds);
     slot.track = track;
-    if (previous?.state === 'PLAYING') this.stopped(deck, previous, crossfade ? fadeOutSeconds : 0, request.cause);
+    if (previous?.state === 'PLAYING') this.stopped(deck, previous, crossfade ? fadeOutSeconds : fadeOut, request.cause);
     this.played(request, track, crossfade ? request.crossfadeSeconds : request.fadeInSeconds);
   }
 
@@ -223,15 +240,37 @@ export class MediaPlayer {
   }
 
   /**
-   * How far a track (by programId) on a deck has played, measured now: its state and the time left, or
-   * undefined when that deck does not hold it.
+   * How far a track (by programId) on a deck has played, measured now: its state, the time left and whether
+   * it is fading out to its end (fadeOut), or undefined when that deck does not hold it.
    */
-  async timing(deck: Deck, programId: string): Promise<{ state: PlayState; positionSeconds: number; remainingSeconds: number } | undefined> {
+  async timing(deck: Deck, programId: string): Promise<TrackTiming | undefined> {
     const status = await this.settle();
     const track = (await this.live(deck)).find((t) => t.programId === programId);
     if (!track) return undefined;
     const { positionSeconds, durationSeconds, state } = trackNowPlaying(track, status);
-    return { state, positionSeconds, remainingSeconds: Math.max(0, durationSeconds - positionSeconds) };
+    return { state, positionSeconds, remainingSeconds: Math.max(0, durationSeconds - positionSeconds), fadingOut: track.fadingOut === true };
+  }
+
+  /**
+   * Fades a playing track (by programId) on a deck out over `seconds`, letting it play on, silent, to its end:
+   * it stays PLAYING and ends when it would have (a run-of-show item's fade-out before its end). The same
+   * fade as a STOP's; the as-run log gets a FADE. Does nothing to a track that is not playing or already fading.
+   */
+  async fadeOut(request: { deck: Deck; programId: string; seconds: number; itemId?: string; title?: string; cause: string }): Promise<void> {
+    const track = (await this.live(request.deck)).find((t) => t.programId === request.programId && t.state === 'PLAYING');
+    if (!track || track.fadingOut) return;
+    await this.options.page.fadeOut(track.voiceId, request.seconds);
+    track.fadingOut = true;
+    this.event({
+      event: 'FADE',
+      deck: request.deck,
+      programId: track.programId,
+      programUrl: track.programUrl,
+      fadeSeconds: request.seconds,
+      ...(request.itemId ? { itemId: request.itemId } : {}),
+      ...(request.title ? { title: request.title } : {}),
+      cause: request.cause,
+    });
   }
 
   private async pause(deck: Deck, fadeOutSeconds: number): Promise<void> {
@@ -258,6 +297,7 @@ export class MediaPlayer {
     for (const track of paused) {
       await this.options.page.resume(track.voiceId, fadeInSeconds);
       track.state = 'PLAYING';
+      track.fadingOut = false;
       this.event({ event: 'RESUME', deck, programId: track.programId, programUrl: track.programUrl, fadeSeconds: fadeInSeconds, cause: this.cause });
     }
   }
@@ -284,6 +324,7 @@ export class MediaPlayer {
       throw new CommandRejectedError(`seek to ${seconds} s is beyond the end (${track.durationSeconds.toFixed(2)} s)`);
     }
     await this.options.page.seek(track.voiceId, seconds);
+    track.fadingOut = false;
     this.event({ event: 'SEEK', deck, programId: track.programId, programUrl: track.programUrl, positionSeconds: seconds, cause: this.cause });
   }
 

@@ -41,6 +41,8 @@ export interface PageAudio {
   start(voiceId: string, options: StartOptions): Promise<void>;
   /** Fades out, then pauses. */
   pause(voiceId: string, fadeOutSeconds: number): Promise<void>;
+  /** Fades out and plays on, silent, to its end (still playing: it ends, and is reported, when it would have). */
+  fadeOut(voiceId: string, fadeOutSeconds: number): Promise<void>;
   /** Plays again with a fade-in. */
   resume(voiceId: string, fadeInSeconds: number): Promise<void>;
   /** Fades out and forgets the voice (its element is let go after the fade). */

@@ -34,6 +34,7 @@ export function newRunOfShowItem(input: RunOfShowItemInput, context: NewItemCont
     deck: input.deck ?? DEFAULT_DECK,
     fadeInSeconds: input.fadeInSeconds ?? 0,
     crossfadeSeconds: input.crossfadeSeconds ?? 0,
+    fadeOutSeconds: input.fadeOutSeconds ?? 0,
     ...(input.note ? { note: input.note } : {}),
     autoAdvance: input.autoAdvance ?? false,
   };

@@ -243,11 +243,13 @@ describe('Host console: a produced show', () => {
       const version = (v: number, what: string) => waitFor(`Number(document.querySelector('#running-order').dataset.version) === ${v}`, what);
       const row = (title: string) => `#running-order li[data-item-id] form.item-edit[aria-label="Edit ${title}"]`;
       for (const [i, name] of ['tone-a', 'tone-b'].entries()) {
+        // tone-b is added with the desk's fade-out set (1 s): the item takes it.
+        if (name === 'tone-b') await editor.$eval('#fade-out-input', (input) => ((input as HTMLInputElement).value = '1'));
         await editor.click(`#tracks button[aria-label="Add ${name} to the running order"]`);
         await version(i + 1, `the ${name} item`);
       }
 
-      // Edit tone-a: fade in 2.5 s, crossfade 1.5 s, a note; one UPDATE, and the form closes.
+      // Edit tone-a: fade in 2.5 s, fade out 2 s, crossfade 1.5 s, a note; one UPDATE, and the form closes.
       await editor.click('#running-order button[aria-label="Edit tone-a"]');
       await editor.waitForSelector(row('tone-a'));
       const type = async (title: string, action: string, value: string) => {
@@ -255,6 +257,7 @@ describe('Host console: a produced show', () => {
         await editor.type(`${row(title)} [data-action="${action}"]`, value);
       };
       await type('tone-a', 'edit-fade-in', '2.5');
+      await type('tone-a', 'edit-fade-out', '2');
       await type('tone-a', 'edit-crossfade', '1.5');
       await type('tone-a', 'edit-note', 'under the intro');
       await editor.click(`${row('tone-a')} button[data-action="save"]`);
@@ -262,11 +265,11 @@ describe('Host console: a produced show', () => {
       expect(await editor.$(row('tone-a'))).toBeNull();
       const edited = await runOfShow();
       expect(edited.version).toBe(3);
-      expect(edited.items.map((i) => [i.title, i.fadeInSeconds, i.crossfadeSeconds, i.note])).toEqual([
-        ['tone-a', 2.5, 1.5, 'under the intro'],
-        ['tone-b', 0, 0, undefined],
+      expect(edited.items.map((i) => [i.title, i.fadeInSeconds, i.fadeOutSeconds, i.crossfadeSeconds, i.note])).toEqual([
+        ['tone-a', 2.5, 2, 1.5, 'under the intro'],
+        ['tone-b', 0, 1, 0, undefined],
       ]);
-      expect(await editor.$eval('#running-order li[data-item-id]', (li) => li.textContent)).toContain('fade in 2.5 s, crossfade 1.5 s · “under the intro”');
+      expect(await editor.$eval('#running-order li[data-item-id]', (li) => li.textContent)).toContain('fade in 2.5 s, fade out 2 s, crossfade 1.5 s · “under the intro”');
 
       // The form for tone-b is opened on version 3; another tab then changes tone-a. The form stays open (with
       // what the host typed) while the page shows the other tab's change, and its save is refused: 409, nothing

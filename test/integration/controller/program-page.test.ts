@@ -2,8 +2,8 @@
  * Real Chromium, the controller's page (its mixing desk) and the IVS web SDK (the unmodified bundle) against
  * the local IVS stage: the page joins and publishes Opus and video; tracks in every accepted format (made by
  * ffmpeg) stream into `<audio>` elements through the page server's media proxy in HTTP ranges; a seek reads
- * from where it lands; pause, resume, fades, deck volume and the limiter act on the level sent; the page
- * leaves (its publication ends).
+ * from where it lands; pause, resume, fades (and a fade-out a track plays on through), deck volume and the
+ * limiter act on the level sent; the page leaves (its publication ends).
  */
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
@@ -218,6 +218,29 @@ describe('ProgramPage with the IVS web SDK and real Chromium', () => {
     expect(level).toBeLessThan(0.65);
     expect(level).toBeGreaterThan(0.4);
     await page.stop(loud.voiceId, 0);
+  });
+
+  it('fades a track out while it plays on toward its end (an item fade-out); a seek brings it back to full', async () => {
+    // Only this track is heard: the program deck (still playing the track resumed above) is turned down.
+    await page.setDeckVolume('program', 0);
+    const { voiceId, media } = await load('long.wav', 'audio/wav', 'bed');
+    await page.start(voiceId, { gainDb: 0, fadeInSeconds: 0, label: 'bed' });
+    await sleep(700);
+    expect(await averageLevel(page)).toBeGreaterThan(0.2);
+    await page.fadeOut(voiceId, 0.5);
+    await sleep(1000);
+    expect(await averageLevel(page)).toBeLessThan(0.01);
+    // Unlike a pause or a stop, it plays on: still playing, its position moving toward its end.
+    const faded = (await page.status()).voices[voiceId]!;
+    expect(faded.playing).toBe(true);
+    await sleep(300);
+    expect((await page.status()).voices[voiceId]!.positionSeconds).toBeGreaterThan(faded.positionSeconds + 0.1);
+    await page.seek(voiceId, 1);
+    await sleep(500);
+    expect(await averageLevel(page)).toBeGreaterThan(0.2);
+    await page.stop(voiceId, 0);
+    media.release();
+    await page.setDeckVolume('program', 1);
   });
 
   it('stops, keeps sending silence, and leaves the stage', async () => {

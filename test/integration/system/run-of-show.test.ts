@@ -14,18 +14,22 @@
  *   (ffprobe's -show_chapters).
  * - The controller is killed during the last item: the replacement resumes it, the run-of-show and the
  *   position survive, and the item after it still follows on when it ends (by the show clock).
+ * - Fade-outs: the last item's 2 s fade-out, as it plays to its end, is a FADE in the as-run log 2 s before that
+ *   end, and in the recording its tone decays over those 2 s (from full, through half, to silence); the first
+ *   item's fade-out gives way to the crossfade into the item after it (no FADE of its own).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, type RunOfShowItemInput, type RunOfShowPosition, type RunOfShowView } from '#contract/index';
+import { ApiClient, type AsRunEntry, type RunOfShowItemInput, type RunOfShowPosition, type RunOfShowView } from '#contract/index';
 import { eventually } from '#harness/eventually';
 import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { SessionApi } from '#harness/session-api';
 import { awsClients, runningController } from '#harness/system-session';
-import { decodeMono, findPresence, toneTrack, writeToneWav, type Presence } from '#harness/tones';
+import { shapeAt } from '#controller-page/fade-curves';
+import { decodeMono, findPresence, medianAmplitude, toneTrack, writeToneWav, type Presence } from '#harness/tones';
 import { chaptersFormatProblems } from '#test/support/podcast-chapters-format';
 import { recordingStartMs } from '#test/support/recording';
 
@@ -40,10 +44,12 @@ const TRACKS = {
   one: { frequency: 440, seconds: 6 },
   two: { frequency: 660, seconds: 6 },
   three: { frequency: 880, seconds: 40 },
-  four: { frequency: 550, seconds: 4 },
+  four: { frequency: 550, seconds: 6 },
 } as const;
 type Name = keyof typeof TRACKS;
 const CROSSFADE: Record<Name, number> = { one: 0, two: 1.5, three: 1.5, four: 1 };
+/** One's fade-out gives way to two's crossfade; four's is heard as it plays to its end. */
+const FADE_OUT: Partial<Record<Name, number>> = { one: 3, four: 2 };
 
 let cloud: RunningLocalCloud;
 let api: SessionApi;
@@ -82,7 +88,7 @@ describe('A show driven by its run-of-show', () => {
       return answer.body;
     };
     const add = async (version: number, name: Name, extra: Partial<RunOfShowItemInput> = {}) =>
-      await api.send('editRunOfShow', { params: { sessionId }, body: { op: 'ADD', version, item: { trackId: trackIds[name], crossfadeSeconds: CROSSFADE[name], ...extra } } });
+      await api.send('editRunOfShow', { params: { sessionId }, body: { op: 'ADD', version, item: { trackId: trackIds[name], crossfadeSeconds: CROSSFADE[name], ...(FADE_OUT[name] ? { fadeOutSeconds: FADE_OUT[name] } : {}), ...extra } } });
 
     // Prepared before the show is on air.
     expect(await runOfShow()).toEqual({ version: 0, items: [], position: null, nextItemId: null });
@@ -111,7 +117,8 @@ describe('A show driven by its run-of-show', () => {
       list = added.body;
     }
     expect(list.items.map((i) => i.trackId)).toEqual([trackIds.one, trackIds.two, trackIds.three, trackIds.four]);
-    expect(list.items[0]).toMatchObject({ note: 'opening', autoAdvance: false, title: 'Tone one', deck: 'program' });
+    expect(list.items[0]).toMatchObject({ note: 'opening', autoAdvance: false, title: 'Tone one', deck: 'program', fadeOutSeconds: 3 });
+    expect(list.items[3]).toMatchObject({ fadeOutSeconds: 2, crossfadeSeconds: 1 });
 
     await api.waitLive(sessionId);
     // Where each item started, as the controller recorded it (the position's startedAt), watched as it moves.
@@ -159,6 +166,8 @@ describe('A show driven by its run-of-show', () => {
       const past = await api.command(sessionId, { type: 'NEXT' });
       expect(past).toMatchObject({ status: 'FAILED', reason: 'the run-of-show has no next item' });
       expect((await runOfShow()).position).toEqual(survived.position);
+      // Four plays to its end (fading out over its last 2 s) before the show ends; judged below by the times recorded.
+      await new Promise((r) => setTimeout(r, Math.max(0, fourStartedAt + (TRACKS.four.seconds + 2) * 1000 - Date.now())));
     } finally {
       watching = false;
       await watcher;
@@ -225,6 +234,34 @@ describe('A show driven by its run-of-show', () => {
       const out = CROSSFADE[name === 'one' ? 'two' : 'three'];
       expect(events).toEqual([CROSSFADE[name] ? `PLAY ${CROSSFADE[name]}` : 'PLAY', `FADE ${out}`, `STOP ${out}`]);
     }
+    // Four's fade-out: a FADE over 2 s, its fade-out before its own end (its PLAY plus its length), made by the
+    // run-of-show (AUTO); in the recording its tone is full before the FADE, decays along the fade's curve and is
+    // silent once it is over.
+    const fourEntries = entries.filter((e) => e.programId === trackIds.four);
+    expect(fourEntries.map((e) => `${e.event}${e.fadeSeconds ? ` ${e.fadeSeconds}` : ''} ${e.cause}`)).toEqual([`PLAY ${CROSSFADE.four} AUTO`, `FADE ${FADE_OUT.four} AUTO`]);
+    const [fourPlay, fourFade] = fourEntries as [AsRunEntry, AsRunEntry];
+    expect(fourFade).toMatchObject({ itemId: list.items[3]!.itemId, title: 'Tone four', deck: 'program' });
+    const fadeFrom = fourFade.showSeconds;
+    notes.push(`four: PLAY at ${fourPlay.showSeconds.toFixed(2)} s, FADE at ${fadeFrom.toFixed(2)} s (its end less the fade-out: ${(fourPlay.showSeconds + TRACKS.four.seconds - FADE_OUT.four!).toFixed(2)} s)`);
+    expect(Math.abs(fadeFrom - (fourPlay.showSeconds + TRACKS.four.seconds - FADE_OUT.four!))).toBeLessThanOrEqual(TOLERANCE_SECONDS);
+    const fourTone = toneTrack(samples, TRACKS.four.frequency);
+    const full = medianAmplitude(fourTone, fourPlay.showSeconds + CROSSFADE.four + 0.3, fadeFrom - 0.1);
+    expect(full).toBeGreaterThan(PRESENT * 5);
+    // Against the page's own curve (a raised cosine from full to silence) a quarter, half and three quarters of
+    // the way, within 0.2 of full (the path from the page to the recording shifts it a little); still heard
+    // three quarters of the way (a cut would read about 0 all along, no fade about 1).
+    const heard = [0.25, 0.5, 0.75].map((x) => {
+      const at = fadeFrom + x * FADE_OUT.four!;
+      return { x, level: medianAmplitude(fourTone, at - 0.1, at + 0.15) / full, curve: 1 - shapeAt('s', x) };
+    });
+    notes.push(`four's fade-out: ${heard.map((h) => `${h.level.toFixed(2)} (curve ${h.curve.toFixed(2)})`).join(' / ')} of full (${full.toFixed(4)})`);
+    for (const { x, level, curve } of heard) expect(Math.abs(level - curve), `${x} of the way`).toBeLessThanOrEqual(0.2);
+    expect(heard[0]!.level).toBeGreaterThan(heard[1]!.level);
+    expect(heard[1]!.level).toBeGreaterThan(heard[2]!.level);
+    expect(heard[2]!.level).toBeGreaterThan(0.02);
+    expect(medianAmplitude(fourTone, fadeFrom + FADE_OUT.four! + TOLERANCE_SECONDS, fadeFrom + FADE_OUT.four! + 1.5)).toBeLessThan(PRESENT);
+    // One's fade-out gave way to the crossfade into two (above: its only FADE is the crossfade's).
+
     // As CSV: one row per track that went out (title, file, start, duration).
     const csv = await fetch(new ApiClient({ baseUrl: cloud.apiUrl }).url('getAsRun', { sessionId }), { headers: { authorization: `Bearer ${await localToken(cloud.dataDir, HOST)}`, accept: 'text/csv' } });
     expect(csv.status).toBe(200);

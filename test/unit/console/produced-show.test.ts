@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AsRunEntry, RunOfShowItem, RunOfShowView } from '#contract/index';
-import { moveBy, describeItem, formValuesOf, itemChanges } from '../../../console/src/running-order.ts';
+import { moveBy, describeItem, formValuesOf, itemChanges, newItem } from '../../../console/src/running-order.ts';
 import { cueFromSeconds } from '../../../console/src/cue.ts';
 import { asRunCells, showClock } from '../../../console/src/after-show.ts';
 
@@ -12,6 +12,7 @@ const item = (itemId: string, extra: Partial<RunOfShowItem> = {}): RunOfShowItem
   deck: 'program',
   fadeInSeconds: 0,
   crossfadeSeconds: 0,
+  fadeOutSeconds: 0,
   autoAdvance: false,
   ...extra,
 });
@@ -33,7 +34,9 @@ describe('Console: the running order', () => {
     const shown = item('a', { fadeInSeconds: 2, crossfadeSeconds: 1.5, note: 'intro' });
     expect(itemChanges(shown, formValuesOf(shown))).toBeUndefined();
     expect(itemChanges(shown, { ...formValuesOf(shown), fadeInSeconds: '3.5' })).toEqual({ fadeInSeconds: 3.5 });
-    expect(itemChanges(shown, { fadeInSeconds: '', crossfadeSeconds: '4', note: ' outro ' })).toEqual({ fadeInSeconds: 0, crossfadeSeconds: 4, note: 'outro' });
+    expect(itemChanges(shown, { fadeInSeconds: '', fadeOutSeconds: '0', crossfadeSeconds: '4', note: ' outro ' })).toEqual({ fadeInSeconds: 0, crossfadeSeconds: 4, note: 'outro' });
+    expect(itemChanges(shown, { ...formValuesOf(shown), fadeOutSeconds: '2.5' })).toEqual({ fadeOutSeconds: 2.5 });
+    expect(itemChanges(item('b', { fadeOutSeconds: 3 }), { ...formValuesOf(item('b', { fadeOutSeconds: 3 })), fadeOutSeconds: '' })).toEqual({ fadeOutSeconds: 0 });
     // An emptied note removes it; a number the API refuses goes as it is, for the API's 400 to name.
     expect(itemChanges(shown, { ...formValuesOf(shown), note: '' })).toEqual({ note: '' });
     expect(itemChanges(shown, { ...formValuesOf(shown), crossfadeSeconds: '11' })).toEqual({ crossfadeSeconds: 11 });
@@ -42,6 +45,12 @@ describe('Console: the running order', () => {
   it('says how an item plays', () => {
     expect(describeItem(item('a'))).toBe('');
     expect(describeItem(item('a', { deck: 'bed', fadeInSeconds: 2, crossfadeSeconds: 1.5 }))).toBe('on the bed, fade in 2 s, crossfade 1.5 s');
+    expect(describeItem(item('a', { fadeInSeconds: 1, fadeOutSeconds: 2, crossfadeSeconds: 0.5 }))).toBe('fade in 1 s, fade out 2 s, crossfade 0.5 s');
+  });
+
+  it("adds a track with the desk's fades, each only when set", () => {
+    expect(newItem('t', { fadeInSeconds: 0, fadeOutSeconds: 0, crossfadeSeconds: 0 })).toEqual({ trackId: 't' });
+    expect(newItem('t', { fadeInSeconds: 1, fadeOutSeconds: 2.5, crossfadeSeconds: 3 })).toEqual({ trackId: 't', fadeInSeconds: 1, fadeOutSeconds: 2.5, crossfadeSeconds: 3 });
   });
 });
 

@@ -41,6 +41,10 @@ export class FakePageAudio implements PageAudio {
     voice.offset = this.position(voice);
     voice.startedAt = null;
   }
+  async fadeOut(voiceId: string, fadeOutSeconds: number) {
+    this.calls.push(`fadeOut ${voiceId} ${fadeOutSeconds}`);
+    this.voice(voiceId);
+  }
   async resume(voiceId: string, fadeInSeconds: number) {
     this.calls.push(`resume ${voiceId} ${fadeInSeconds}`);
     this.voice(voiceId).startedAt = this.clockSeconds;

@@ -140,6 +140,20 @@ describe('MediaPlayer: the program deck', () => {
     expect((await player.snapshot()).nowPlaying).toMatchObject({ programId: 'p3', positionSeconds: 0, state: 'PLAYING' });
   });
 
+  it('fades the track it replaces out over the fade-out the PLAY names for it (no crossfade), the crossfade when there is one', async () => {
+    const { player, page } = setup();
+    const start = async (programId: string, extra: { crossfadeSeconds?: number; fadeOutReplaced?: { programId: string; seconds: number } }) =>
+      await (await player.prepare({ deck: 'program', programId, programUrl: url(programId), startAt: 0, fadeInSeconds: 0.5, crossfadeSeconds: 0, ...extra })).start();
+    await player.apply(play('p1'));
+    await start('p2', { fadeOutReplaced: { programId: 'p1', seconds: 2 } });
+    expect(page.calls.at(-1)).toBe('start program-2 gain 0 fadeIn 0.5 replace program-1 2');
+    await start('p3', { crossfadeSeconds: 1.5, fadeOutReplaced: { programId: 'p2', seconds: 2 } });
+    expect(page.calls.at(-1)).toBe('start program-3 gain 0 fadeIn 1.5 replace program-2 1.5 crossfade');
+    // A fade-out named for another track is not this one's: a cut.
+    await start('p4', { fadeOutReplaced: { programId: 'p1', seconds: 2 } });
+    expect(page.calls.at(-1)).toBe('start program-4 gain 0 fadeIn 0.5 replace program-3 0.015');
+  });
+
   it('uses the fade-in, not the crossfade, when nothing plays on the deck', async () => {
     const { player, page } = setup();
     await player.apply(play('p1', { crossfadeSeconds: 4, fadeInSeconds: 2 }));
@@ -175,6 +189,34 @@ describe('MediaPlayer: the program deck', () => {
     page.nextLoad = { durationSeconds: 3 * 60 * 60 };
     await expect(player.apply(play())).rejects.toThrow('more than 7200 s');
     expect(page.calls.at(-1)).toBe('stop program-1 0');
+  });
+
+  it('fades a track out to its end: it plays on (PLAYING, then STOPPED at its end), once; a seek or a resume brings it back', async () => {
+    const { page, advance } = setup();
+    const events: AsRunRecord[] = [];
+    const player = new MediaPlayer({ page, openMedia: (u) => ({ path: `/m/${u}`, failure: () => undefined, release: () => undefined }), onEvent: (e) => events.push(e), now: () => T0 });
+    page.nextLoad = { durationSeconds: 10 };
+    await player.apply(play('p1'));
+    advance(7);
+    await player.fadeOut({ deck: 'program', programId: 'p1', seconds: 3, itemId: 'item-1', title: 'One', cause: 'AUTO' });
+    await player.fadeOut({ deck: 'program', programId: 'p1', seconds: 3, cause: 'AUTO' });
+    expect(page.calls.filter((c) => c.startsWith('fadeOut'))).toEqual(['fadeOut program-1 3']);
+    expect(events.filter((e) => e.event === 'FADE')).toEqual([
+      { at: T0.toISOString(), event: 'FADE', deck: 'program', programId: 'p1', programUrl: url('p1'), fadeSeconds: 3, itemId: 'item-1', title: 'One', cause: 'AUTO' },
+    ]);
+    expect(await player.timing('program', 'p1')).toEqual({ state: 'PLAYING', positionSeconds: 7, remainingSeconds: 3, fadingOut: true });
+    await player.apply({ type: 'SEEK_MEDIA', seconds: 2 });
+    expect(await player.timing('program', 'p1')).toMatchObject({ state: 'PLAYING', fadingOut: false });
+    await player.fadeOut({ deck: 'program', programId: 'p1', seconds: 1, cause: 'AUTO' });
+    await player.apply({ type: 'PAUSE_MEDIA' });
+    await player.apply({ type: 'RESUME_MEDIA' });
+    expect(await player.timing('program', 'p1')).toMatchObject({ state: 'PLAYING', fadingOut: false });
+    advance(9);
+    expect(await player.timing('program', 'p1')).toMatchObject({ state: 'STOPPED', remainingSeconds: 0 });
+    // Nothing to fade when nothing plays.
+    await player.fadeOut({ deck: 'program', programId: 'p1', seconds: 1, cause: 'AUTO' });
+    expect(page.calls.filter((c) => c.startsWith('fadeOut'))).toEqual(['fadeOut program-1 3', 'fadeOut program-1 1']);
+    expect(player.playing).toBe(false);
   });
 
   it('reports a track that played to its end as STOPPED at its end, and lets its media go', async () => {

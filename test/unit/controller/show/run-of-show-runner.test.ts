@@ -18,6 +18,7 @@ const item = (n: number, extra: Partial<RunOfShowItem> = {}): RunOfShowItem => (
   deck: 'program',
   fadeInSeconds: 0,
   crossfadeSeconds: 0,
+  fadeOutSeconds: 0,
   autoAdvance: false,
   ...extra,
 });
@@ -31,7 +32,14 @@ function setup(items: RunOfShowItem[], position: RunOfShowPosition | null = null
     page.clockSeconds += seconds;
     nowMs += seconds * 1000;
   };
-  const player = new MediaPlayer({ page, openMedia: (url) => ({ path: `/media/${url}`, failure: () => undefined, release: () => undefined }), now: () => new Date(nowMs) });
+  // The desk's as-run entries, as `<seconds from T0> <event> <deck> <programId> [fade <s>] <cause>`.
+  const events: string[] = [];
+  const player = new MediaPlayer({
+    page,
+    openMedia: (url) => ({ path: `/media/${url}`, failure: () => undefined, release: () => undefined }),
+    now: () => new Date(nowMs),
+    onEvent: (e) => events.push(`${((Date.parse(e.at) - T0) / 1000).toFixed(1)} ${e.event} ${e.deck} ${e.programId}${e.fadeSeconds ? ` fade ${e.fadeSeconds}` : ''} ${e.cause}`),
+  });
   const show: RunOfShowState = { items, position };
   const writes: RunOfShowPosition[] = [];
   const started: ItemStarted[] = [];
@@ -50,7 +58,7 @@ function setup(items: RunOfShowItem[], position: RunOfShowPosition | null = null
     onStarted: (s) => void started.push(s),
     sleep: async (ms) => advance(ms / 1000),
   });
-  return { page, player, runner, show, writes, started, advance };
+  return { page, player, runner, show, writes, started, advance, events };
 }
 
 /** Ticks the watch every 0.2 s of the fake clock for `seconds`. */
@@ -146,6 +154,109 @@ describe('RunOfShowRunner: auto-advance', () => {
     await runner.start();
     await run(runner, advance, 6);
     expect(started.map((s) => `${s.item.itemId} ${s.how} ${s.position.startedAt}`)).toEqual(['item-2 AUTO 2026-11-24T10:00:04.000Z']);
+    runner.stop();
+  });
+});
+
+describe('RunOfShowRunner: an item\'s fade-out', () => {
+  const fadeOuts = (page: FakePageAudio) => page.calls.filter((c) => c.startsWith('fadeOut'));
+
+  it('fades an item out over its last fadeOutSeconds (from its duration − fadeOut), and it plays on to its end', async () => {
+    const { runner, page, player, events, advance } = setup([item(1, { fadeOutSeconds: 3 }), item(2)]);
+    await runner.start();
+    await runner.next(); // 10 s long
+    await run(runner, advance, 8);
+    expect(fadeOuts(page)).toEqual(['fadeOut program-1 3']);
+    expect(events).toEqual(['0.0 PLAY program track-1 NEXT', '7.0 FADE program track-1 fade 3 AUTO']);
+    expect(await player.timing('program', 'track-1')).toMatchObject({ state: 'PLAYING', fadingOut: true });
+    await run(runner, advance, 4);
+    expect(await player.timing('program', 'track-1')).toMatchObject({ state: 'STOPPED' });
+    expect(fadeOuts(page)).toHaveLength(1);
+    runner.stop();
+  });
+
+  it('fades out before an auto-advance without a crossfade, which starts at the end; a crossfade into it wins (no fade-out)', async () => {
+    const plain = setup([item(1, { fadeOutSeconds: 0.3 }), item(2, { autoAdvance: true })]);
+    await plain.runner.start();
+    await plain.runner.next();
+    await run(plain.runner, plain.advance, 12);
+    // The short fade-out falls while the auto-advance waits for the end: it is made on time all the same.
+    expect(plain.events).toEqual(['0.0 PLAY program track-1 NEXT', '9.7 FADE program track-1 fade 0.3 AUTO', '10.0 STOP program track-1 AUTO', '10.0 PLAY program track-2 AUTO']);
+    plain.runner.stop();
+
+    const crossfaded = setup([item(1, { fadeOutSeconds: 3 }), item(2, { autoAdvance: true, crossfadeSeconds: 2 })]);
+    await crossfaded.runner.start();
+    await crossfaded.runner.next();
+    await run(crossfaded.runner, crossfaded.advance, 12);
+    expect(fadeOuts(crossfaded.page)).toEqual([]);
+    expect(crossfaded.events).toEqual(['0.0 PLAY program track-1 NEXT', '8.0 FADE program track-1 fade 2 AUTO', '8.0 STOP program track-1 fade 2 AUTO', '8.0 PLAY program track-2 fade 2 AUTO']);
+    crossfaded.runner.stop();
+  });
+
+  it('fades out at its end when what follows on crossfades on another deck', async () => {
+    const { runner, events, advance } = setup([item(1, { fadeOutSeconds: 3 }), item(2, { deck: 'bed', autoAdvance: true, crossfadeSeconds: 2 })]);
+    await runner.start();
+    await runner.next();
+    await run(runner, advance, 9);
+    expect(events).toEqual(['0.0 PLAY program track-1 NEXT', '7.0 FADE program track-1 fade 3 AUTO', '8.0 PLAY bed track-2 AUTO']);
+    runner.stop();
+  });
+
+  it('NEXT from it fades it out as the next item starts on its deck; a crossfade on the next item wins; another deck leaves it playing', async () => {
+    const { runner, page, events, advance } = setup([item(1, { fadeOutSeconds: 2 }), item(2, { fadeOutSeconds: 4 }), item(3, { crossfadeSeconds: 1.5 }), item(4, { deck: 'bed' })]);
+    await runner.next();
+    advance(3);
+    await runner.next();
+    expect(page.calls.at(-1)).toBe('start program-2 gain 0 fadeIn 0 replace program-1 2');
+    advance(3);
+    await runner.next();
+    expect(page.calls.at(-1)).toBe('start program-3 gain 0 fadeIn 1.5 replace program-2 1.5 crossfade');
+    advance(1);
+    await runner.next();
+    expect(events).toEqual([
+      '0.0 PLAY program track-1 NEXT',
+      '3.0 FADE program track-1 fade 2 NEXT',
+      '3.0 STOP program track-1 fade 2 NEXT',
+      '3.0 PLAY program track-2 NEXT',
+      '6.0 FADE program track-2 fade 1.5 NEXT',
+      '6.0 STOP program track-2 fade 1.5 NEXT',
+      '6.0 PLAY program track-3 fade 1.5 NEXT',
+      '7.0 PLAY bed track-4 NEXT',
+    ]);
+  });
+
+  it('fades out an item the show moved on from that plays on, on another deck (a bed under the next item), at its end', async () => {
+    const { runner, page, events, advance } = setup([item(1, { deck: 'bed', fadeOutSeconds: 2 }), item(2), item(3, { deck: 'bed' })]);
+    await runner.start();
+    await runner.next(); // the bed, 10 s
+    advance(1);
+    await runner.next(); // the program over it
+    await run(runner, advance, 8);
+    expect(fadeOuts(page)).toEqual(['fadeOut bed-1 2']);
+    expect(events).toEqual(['0.0 PLAY bed track-1 NEXT', '1.0 PLAY program track-2 NEXT', '8.0 FADE bed track-1 fade 2 AUTO']);
+    runner.stop();
+  });
+
+  it('a replacement finds a bed item with a fade-out that it resumed under the position, and fades it at its end', async () => {
+    const position: RunOfShowPosition = { itemId: 'item-2', index: 1, trackId: 'track-2', deck: 'program', startedAt: new Date(T0).toISOString() };
+    const { runner, player, page, events, advance } = setup([item(1, { deck: 'bed', fadeOutSeconds: 2 }), item(2)], position);
+    await player.apply({ type: 'PLAY_MEDIA', deck: 'bed', programId: 'track-1', programUrl: item(1).programUrl, startAtSeconds: 5 });
+    await player.apply({ type: 'PLAY_MEDIA', programId: 'track-2', programUrl: item(2).programUrl, startAtSeconds: 1 });
+    await runner.start();
+    await run(runner, advance, 4);
+    expect(fadeOuts(page)).toEqual(['fadeOut bed-1 2']);
+    expect(events.at(-1)).toBe('3.0 FADE bed track-1 fade 2 AUTO');
+    runner.stop();
+  });
+
+  it('a replacement that resumes an item inside its fade-out fades it over what is left of it, at once', async () => {
+    const position: RunOfShowPosition = { itemId: 'item-1', index: 0, trackId: 'track-1', deck: 'program', startedAt: new Date(T0).toISOString() };
+    const { runner, player, page, events } = setup([item(1, { fadeOutSeconds: 3 }), item(2)], position);
+    // The replacement resumed item 1 (as restoreProgram does) at 8 s: 2 s left, inside its 3 s fade-out.
+    await player.apply({ type: 'PLAY_MEDIA', programId: 'track-1', programUrl: item(1).programUrl, startAtSeconds: 8 });
+    await runner.start();
+    expect(fadeOuts(page)).toEqual(['fadeOut program-1 2']);
+    expect(events.at(-1)).toBe('0.0 FADE program track-1 fade 2 AUTO');
     runner.stop();
   });
 });

@@ -22,6 +22,7 @@ const item = (itemId: string, extra: Partial<RunOfShowItem> = {}): RunOfShowItem
   deck: 'program',
   fadeInSeconds: 0,
   crossfadeSeconds: 0,
+  fadeOutSeconds: 0,
   autoAdvance: false,
   ...extra,
 });
@@ -65,9 +66,9 @@ describe('Function: edit-run-of-show', () => {
     documents.on(GetCommand, { Key: trackKey(HOST_ID, TRACK_ID) }).resolves({
       Item: { ...trackKey(HOST_ID, TRACK_ID), trackId: TRACK_ID, hostId: HOST_ID, title: 'Intro', programUrl: 's3://bucket/media/host/intro.wav', contentType: 'audio/wav', sizeBytes: 1, createdAt: '2026-11-24T08:00:00.000Z' },
     });
-    const { statusCode, body } = await edit({ op: 'ADD', version: 0, item: { trackId: TRACK_ID, crossfadeSeconds: 2, autoAdvance: true, note: 'open' } });
+    const { statusCode, body } = await edit({ op: 'ADD', version: 0, item: { trackId: TRACK_ID, crossfadeSeconds: 2, fadeOutSeconds: 1.5, autoAdvance: true, note: 'open' } });
     expect(statusCode).toBe(200);
-    expect(body).toMatchObject({ version: 1, items: [{ trackId: TRACK_ID, title: 'Intro', deck: 'program', crossfadeSeconds: 2, fadeInSeconds: 0, autoAdvance: true, note: 'open' }] });
+    expect(body).toMatchObject({ version: 1, items: [{ trackId: TRACK_ID, title: 'Intro', deck: 'program', crossfadeSeconds: 2, fadeInSeconds: 0, fadeOutSeconds: 1.5, autoAdvance: true, note: 'open' }] });
     expect(documents).toReceiveCommandWith(UpdateCommand, {
       Key: sessionKey(SESSION_ID),
       ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#version) AND #status IN (:s0, :s1)',
@@ -96,6 +97,9 @@ describe('Function: edit-run-of-show', () => {
     [{ op: 'ADD', version: 0, item: { trackId: 'nope' } }, 'body.item.trackId'],
     [{ op: 'ADD', version: 0, item: { trackId: TRACK_ID, deck: 'drums' } }, 'body.item.deck'],
     [{ op: 'ADD', version: 0, item: { trackId: TRACK_ID, crossfadeSeconds: 11 } }, 'body.item.crossfadeSeconds'],
+    [{ op: 'ADD', version: 0, item: { trackId: TRACK_ID, fadeOutSeconds: 10.5 } }, 'body.item.fadeOutSeconds'],
+    [{ op: 'ADD', version: 0, item: { trackId: TRACK_ID, fadeOutSeconds: -1 } }, 'body.item.fadeOutSeconds'],
+    [{ op: 'UPDATE', version: 0, itemId: ITEM_A, changes: { fadeOutSeconds: 'long' } }, 'body.changes.fadeOutSeconds'],
     [{ op: 'SHUFFLE', version: 0 }, 'body.op'],
     [{ op: 'REMOVE', version: -1, itemId: ITEM_A }, 'body.version'],
     [{ op: 'UPDATE', version: 0, itemId: ITEM_A, changes: {} }, 'body.changes'],

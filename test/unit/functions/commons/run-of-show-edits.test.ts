@@ -12,6 +12,7 @@ const item = (n: number, extra: Partial<RunOfShowItem> = {}): RunOfShowItem => (
   deck: 'program',
   fadeInSeconds: 0,
   crossfadeSeconds: 0,
+  fadeOutSeconds: 0,
   autoAdvance: false,
   ...extra,
 });
@@ -24,7 +25,9 @@ describe('applyRunOfShowEdit', () => {
   it('adds at the end, or before an item, with the defaults filled in', () => {
     const added = applyRunOfShowEdit(list, { op: 'ADD', version: 0, item: { trackId: track.trackId } }, { itemId: id(9), track });
     expect(ids(added)).toEqual([1, 2, 3, 9]);
-    expect(added[3]).toEqual({ itemId: id(9), trackId: track.trackId, title: 'New', programUrl: track.programUrl, deck: 'program', fadeInSeconds: 0, crossfadeSeconds: 0, autoAdvance: false });
+    expect(added[3]).toEqual({ itemId: id(9), trackId: track.trackId, title: 'New', programUrl: track.programUrl, deck: 'program', fadeInSeconds: 0, crossfadeSeconds: 0, fadeOutSeconds: 0, autoAdvance: false });
+    const faded = applyRunOfShowEdit(list, { op: 'ADD', version: 0, item: { trackId: track.trackId, deck: 'bed', fadeOutSeconds: 2.5 } }, { itemId: id(9), track });
+    expect(faded[3]).toMatchObject({ deck: 'bed', fadeInSeconds: 0, fadeOutSeconds: 2.5, crossfadeSeconds: 0 });
     expect(ids(applyRunOfShowEdit(list, { op: 'ADD', version: 0, item: { trackId: track.trackId }, beforeItemId: id(2) }, { itemId: id(9), track }))).toEqual([1, 9, 2, 3]);
     expect(ids(list)).toEqual([1, 2, 3]);
   });
@@ -36,6 +39,8 @@ describe('applyRunOfShowEdit', () => {
     const updated = applyRunOfShowEdit([item(1, { note: 'old' })], { op: 'UPDATE', version: 0, itemId: id(1), changes: { autoAdvance: true, crossfadeSeconds: 3 } });
     expect(updated[0]).toMatchObject({ autoAdvance: true, crossfadeSeconds: 3, note: 'old', title: 'T1' });
     expect(applyRunOfShowEdit(updated, { op: 'UPDATE', version: 0, itemId: id(1), changes: { note: '' } })[0]).not.toHaveProperty('note');
+    const fadeOut = applyRunOfShowEdit(updated, { op: 'UPDATE', version: 0, itemId: id(1), changes: { fadeOutSeconds: 4 } })[0];
+    expect(fadeOut).toMatchObject({ fadeOutSeconds: 4, crossfadeSeconds: 3, autoAdvance: true, note: 'old' });
   });
 
   it('refuses an item the list does not hold, and a full list, with 400 naming the field', () => {
