@@ -41,13 +41,17 @@ export class TemplateResolver extends CfnTemplateView {
     return `${this.options.stackName}-${logicalId}`.slice(0, 64);
   }
 
+  /** What a resource's Ref and ARN are made of: its type and physical name, and the account and region. */
+  private located(logicalId: string): { type: string; name: string; account: string; region: string } {
+    const { account, region } = this.options;
+    return { type: this.resource(logicalId).Type, name: this.nameOf(logicalId), account, region };
+  }
+
   /** What `Ref` answers for a resource. */
   refOf(logicalId: string): string {
     const physical = this.options.physicalArns?.[logicalId];
     if (physical) return physical;
-    const type = this.resource(logicalId).Type;
-    const name = this.nameOf(logicalId);
-    const { account, region } = this.options;
+    const { type, name, account, region } = this.located(logicalId);
     switch (type) {
       case 'AWS::SQS::Queue':
         return `https://sqs.${region}.amazonaws.com/${account}/${name}`;
@@ -64,9 +68,7 @@ export class TemplateResolver extends CfnTemplateView {
   arnOf(logicalId: string): string {
     const physical = this.options.physicalArns?.[logicalId];
     if (physical) return physical;
-    const type = this.resource(logicalId).Type;
-    const name = this.nameOf(logicalId);
-    const { account, region } = this.options;
+    const { type, name, account, region } = this.located(logicalId);
     switch (type) {
       case 'AWS::IAM::Role':
         return `arn:aws:iam::${account}:role/${name}`;
