@@ -11,6 +11,7 @@ import { IVSRealTimeClient, ListStagesCommand } from '@aws-sdk/client-ivs-realti
 import { CLUSTER_NAME, COMMAND_DLQ_NAME, COMMAND_QUEUE_PREFIX } from '#contract/index';
 import { descendants, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { eventually } from '#harness/eventually';
+import { hostApi } from '#harness/system-session';
 
 let cloud: RunningLocalCloud;
 let token: string;
@@ -25,15 +26,7 @@ afterAll(async () => {
 });
 
 /** Calls the local API as the host. */
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${cloud.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const api = (method: string, path: string, body?: unknown) => hostApi(() => cloud, token)(method, path, body);
 
 describe('Local cloud: a session from start to end with real processes', () => {
   it('goes LIVE with its controller running, then ends with nothing left', async () => {

@@ -19,6 +19,7 @@ import { CLUSTER_NAME, CONTROLLER_LOG_GROUP, FUNCTION_NAMES, mediaBucketName, ST
 import type { SessionTrace } from '#trace/trace-model';
 import { localToken, REPO_ROOT, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { eventually } from '#harness/eventually';
+import { hostApi } from '#harness/system-session';
 
 const HOST = 'host-trace';
 const MAIN_STATES = [STATES.CreateStage, STATES.StartController, STATES.WaitForReady, STATES.GoLive, STATES.OnAir, STATES.Teardown];
@@ -58,15 +59,7 @@ afterAll(async () => {
 });
 
 /** Calls the local API as the host. */
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${cloud.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const api = (method: string, path: string, body?: unknown) => hostApi(() => cloud, token)(method, path, body);
 
 /** Waits for the session to reach a status (fails early on an unexpected end). */
 async function sessionStatus(sessionId: string, wanted: 'LIVE' | 'ENDED'): Promise<Record<string, unknown>> {
