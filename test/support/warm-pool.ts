@@ -1,18 +1,17 @@
 /**
  * The warm pool's system tests' set-up and what they read of a running local cloud: a local cloud with a pool
  * of one controller started for a test file (`warmPoolCloud`), a host of its own for each test, a show created
- * and ended, the pool's records, the pool's tasks ECS runs, an idle controller to claim, a function's log
- * lines about a session, and the local cloud's fault endpoint (docs/local-cloud.md, "Fault injection"), with
+ * and ended, an idle controller to claim, a pool task or record gone (the pool's records and tasks are read
+ * with the harness's poolRecords and runningPoolTasks), a function's log lines about a session, and the local
+ * cloud's fault endpoint (docs/local-cloud.md, "Fault injection"), with
  * which a test holds a call of the system long enough to act inside it.
  */
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { ListTasksCommand } from '@aws-sdk/client-ecs';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { CLUSTER_NAME, SESSIONS_TABLE_NAME, WARM_POOL_PARTITION, WARM_POOL_STARTED_BY, type WarmControllerRecord } from '#contract/index';
+import type { WarmControllerRecord } from '#contract/index';
 import { eventually } from '#harness/eventually';
 import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
-import { awsClients, hostApi, sessionLogLines, waitForSession, type AwsClients, type HostApi, type Json } from '#harness/system-session';
+import { awsClients, hostApi, poolRecords, runningPoolTasks, sessionLogLines, waitForSession, type AwsClients, type HostApi, type Json } from '#harness/system-session';
 import type { FaultSpec } from '#local-cloud/gateway/faults';
 
 /** The local cloud of a warm pool test file. */
@@ -81,20 +80,6 @@ export async function endShow(api: HostApi, sessionId: string): Promise<Json> {
   const ended = await api('DELETE', `/sessions/${sessionId}`);
   expect([202, 409]).toContain(ended.status);
   return waitForSession(api, sessionId, (s) => s.status === 'ENDED' || s.status === 'FAILED', 60_000, 'the session to end');
-}
-
-/** Every record of the pool (strongly consistent). */
-export async function poolRecords(aws: AwsClients): Promise<WarmControllerRecord[]> {
-  const doc = DynamoDBDocumentClient.from(aws.dynamodb);
-  const { Items } = await doc.send(
-    new QueryCommand({ TableName: SESSIONS_TABLE_NAME, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': WARM_POOL_PARTITION }, ConsistentRead: true }),
-  );
-  return (Items ?? []) as WarmControllerRecord[];
-}
-
-/** The pool's tasks ECS runs (claimed ones included: they keep the pool's startedBy). */
-export async function runningPoolTasks(aws: AwsClients): Promise<string[]> {
-  return (await aws.ecs.send(new ListTasksCommand({ cluster: CLUSTER_NAME, startedBy: WARM_POOL_STARTED_BY, desiredStatus: 'RUNNING' }))).taskArns ?? [];
 }
 
 /** Waits for an idle controller other than those in `except`, whose task runs; returns its record. */

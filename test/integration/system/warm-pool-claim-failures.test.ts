@@ -15,7 +15,17 @@ import { describe, expect, it } from 'vitest';
 import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import { CLUSTER_NAME, FUNCTION_NAMES } from '#contract/index';
 import { eventually } from '#harness/eventually';
-import { controllerLogLines, enteredStates, executionHistory, sessionRecord, sessionTasks, waitForSession, type HostApi } from '#harness/system-session';
+import {
+  controllerLogLines,
+  enteredStates,
+  executionHistory,
+  poolRecords,
+  runningPoolTasks,
+  sessionRecord,
+  sessionTasks,
+  waitForSession,
+  type HostApi,
+} from '#harness/system-session';
 import {
   clearFaults,
   createShow,
@@ -23,8 +33,6 @@ import {
   functionLogLines,
   idleController,
   injectFaults,
-  poolRecords,
-  runningPoolTasks,
   warmPoolCloud,
 } from '#test/support/warm-pool';
 

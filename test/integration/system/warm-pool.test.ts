@@ -11,8 +11,8 @@ import { DescribeTasksCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CLUSTER_NAME, CONTROLLER_LOG_GROUP, WARM_POOL_STARTED_BY } from '#contract/index';
 import { descendants } from '#harness/local-cloud';
-import { sessionRecord, sessionTasks, waitForSession } from '#harness/system-session';
-import { createShow, endShow, idleController, poolRecordGone, poolRecords, poolTaskGone, warmPoolCloud } from '#test/support/warm-pool';
+import { poolRecords, sessionRecord, sessionTasks, waitForSession } from '#harness/system-session';
+import { createShow, endShow, idleController, poolRecordGone, poolTaskGone, warmPoolCloud } from '#test/support/warm-pool';
 
 const pool = warmPoolCloud({ hostPrefix: 'host-pool' });
 
