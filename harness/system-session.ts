@@ -5,7 +5,7 @@
  * to the media bucket.
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, type DescribeExecutionCommandOutput, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { DescribeTasksCommand, ECSClient, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
 import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -143,6 +143,18 @@ export async function runningController(ecs: ECSClient, sessionId: string, timeo
     },
     timeoutMs,
     'one RUNNING controller task',
+  );
+}
+
+/** Waits until an execution is no longer RUNNING; answers how it ended (DescribeExecution). */
+export async function finishedExecution(sfn: SFNClient, executionArn: string, timeoutMs = 30_000, what = 'the execution to finish'): Promise<DescribeExecutionCommandOutput> {
+  return eventually(
+    async () => {
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return execution.status === 'RUNNING' ? undefined : execution;
+    },
+    timeoutMs,
+    what,
   );
 }
 

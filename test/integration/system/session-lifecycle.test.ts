@@ -4,14 +4,14 @@
  * process is left. Then Ctrl-C stops the local cloud with nothing left behind.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { IVSRealTimeClient, ListStagesCommand } from '@aws-sdk/client-ivs-realtime';
 import { CLUSTER_NAME, COMMAND_DLQ_NAME, COMMAND_QUEUE_PREFIX } from '#contract/index';
 import { descendants, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { eventually } from '#harness/eventually';
-import { hostApi } from '#harness/system-session';
+import { finishedExecution, hostApi } from '#harness/system-session';
 
 let cloud: RunningLocalCloud;
 let token: string;
@@ -76,14 +76,7 @@ describe('Local cloud: a session from start to end with real processes', () => {
     expect(final.status).toBe('ENDED');
     expect(final.reason).toBe('ENDED_BY_HOST');
 
-    const execution = await eventually(
-      async () => {
-        const e = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-        return e.status === 'RUNNING' ? undefined : e;
-      },
-      30_000,
-      'the execution to finish',
-    );
+    const execution = await finishedExecution(sfn, executionArn);
     expect(execution.status).toBe('SUCCEEDED');
 
     const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));
