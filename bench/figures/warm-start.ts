@@ -10,7 +10,8 @@
  * `idleSince`), matched to the claims in order.
  */
 import { rm } from 'node:fs/promises';
-import { CONTROLLER_LOG_GROUP, type WarmControllerRecord } from '#contract/index';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { SESSIONS_TABLE_NAME, sessionKey, type SessionRecord, type WarmControllerRecord } from '#contract/index';
 import { eventually } from '#harness/eventually';
 import { startLocalCloud } from '#harness/local-cloud';
 import { DEFAULT_FARGATE_STARTUP_MS, FARGATE_STARTUP_ENV } from '#local-cloud/services/ecs/fargate-startup';
@@ -18,7 +19,8 @@ import { BenchContext, endSession, startSession } from '../client.ts';
 import { atMost, failedFigure, figure, type Figure } from '../figure.ts';
 import { summarize } from '../stats.ts';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { poolRecords, sessionRecord, type AwsClients } from '#harness/system-session';
+import { CONTROLLER_LOG_GROUP } from '#contract/index';
+import { poolRecords, type AwsClients } from '#harness/system-session';
 
 /** The phases (ms since its process start) a session's controller logged when it joined. */
 async function joinPhases(aws: AwsClients, sessionId: string): Promise<Record<string, number> | undefined> {
@@ -46,6 +48,7 @@ export async function warmStartFigures(runId: string, count: number, log: (line:
     { apiUrl: cloud.apiUrl, awsEndpoint: cloud.awsEndpoint, dataDir: cloud.dataDir, pid: cloud.process.pid, origin: 'started', stop: async () => undefined },
     `${runId}-warm`,
   );
+  const doc = DynamoDBDocumentClient.from(ctx.aws.dynamodb);
   /** Every pool record seen, as last seen (a claimed controller's record is deleted when its session ends). */
   const seen = new Map<string, WarmControllerRecord>();
   const pool = async (): Promise<WarmControllerRecord[]> => {
@@ -76,7 +79,7 @@ export async function warmStartFigures(runId: string, count: number, log: (line:
       try {
         const ready = await idle(used);
         const session = await startSession(await ctx.newHost(), `Bench warm start ${label}`, 180_000);
-        const record = await sessionRecord(ctx.aws.dynamodb, session.sessionId);
+        const record = (await doc.send(new GetCommand({ TableName: SESSIONS_TABLE_NAME, Key: sessionKey(session.sessionId), ConsistentRead: true }))).Item as SessionRecord | undefined;
         used.add(ready.taskArn);
         const live = session.liveAt! - session.postedAt;
         if (record?.taskArn !== ready.taskArn) {
