@@ -1,20 +1,23 @@
 /**
  * The system session fixture of the tests and the benchmark, for driving sessions through a running local
  * cloud: the host's API calls, SDK clients pointed at the local cloud, a session's controller task and its
- * process, the execution's history, the session's record, and media uploaded to the media bucket.
+ * process, the execution's history, the session's record, the warm pool's records and tasks, and media uploaded
+ * to the media bucket.
  */
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetExecutionHistoryCommand, SFNClient, type HistoryEvent } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, type DescribeExecutionCommandOutput, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { DescribeTasksCommand, ECSClient, ListTasksCommand, type Task } from '@aws-sdk/client-ecs';
 import { IVSRealTimeClient } from '@aws-sdk/client-ivs-realtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { CloudWatchLogsClient, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import {
   CLUSTER_NAME,
   CONTROLLER_LOG_GROUP,
   SESSIONS_TABLE_NAME,
+  WARM_POOL_PARTITION,
+  WARM_POOL_STARTED_BY,
   mediaBucketName,
   mediaOwnerPrefix,
   sessionKey,
@@ -22,6 +25,7 @@ import {
   type ApiOperationName,
   type ApiRequest,
   type SessionRecord,
+  type WarmControllerRecord,
 } from '#contract/index';
 import { eventually } from './eventually.ts';
 import { SessionApi } from './session-api.ts';
@@ -142,6 +146,18 @@ export async function runningController(ecs: ECSClient, sessionId: string, timeo
   );
 }
 
+/** Waits until an execution is no longer RUNNING; answers how it ended (DescribeExecution). */
+export async function finishedExecution(sfn: SFNClient, executionArn: string, timeoutMs = 30_000, what = 'the execution to finish'): Promise<DescribeExecutionCommandOutput> {
+  return eventually(
+    async () => {
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return execution.status === 'RUNNING' ? undefined : execution;
+    },
+    timeoutMs,
+    what,
+  );
+}
+
 /** Every event of an execution's history, oldest first. */
 export async function executionHistory(sfn: SFNClient, executionArn: string): Promise<HistoryEvent[]> {
   const events: HistoryEvent[] = [];
@@ -192,4 +208,18 @@ export async function sessionRecord(dynamodb: DynamoDBClient, sessionId: string)
   const doc = DynamoDBDocumentClient.from(dynamodb);
   const { Item } = await doc.send(new GetCommand({ TableName: SESSIONS_TABLE_NAME, Key: sessionKey(sessionId), ConsistentRead: true }));
   return Item as SessionRecord | undefined;
+}
+
+/** Every record of the pool (strongly consistent). */
+export async function poolRecords(aws: AwsClients): Promise<WarmControllerRecord[]> {
+  const doc = DynamoDBDocumentClient.from(aws.dynamodb);
+  const { Items } = await doc.send(
+    new QueryCommand({ TableName: SESSIONS_TABLE_NAME, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': WARM_POOL_PARTITION }, ConsistentRead: true }),
+  );
+  return (Items ?? []) as WarmControllerRecord[];
+}
+
+/** The pool's tasks ECS runs (claimed ones included: they keep the pool's startedBy). */
+export async function runningPoolTasks(aws: AwsClients): Promise<string[]> {
+  return (await aws.ecs.send(new ListTasksCommand({ cluster: CLUSTER_NAME, startedBy: WARM_POOL_STARTED_BY, desiredStatus: 'RUNNING' }))).taskArns ?? [];
 }

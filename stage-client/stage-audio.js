@@ -2,10 +2,11 @@
  * What a participant hears of the stage: every remote participant's audio played through one AudioContext,
  * each through its own AnalyserNode, so a page shows a level meter per participant and the tests measure
  * what arrives with WebAudio (`tap`). Chromium feeds WebAudio from a remote WebRTC track only while the
- * track also plays in a media element, so each stream is kept in a muted one.
+ * track also plays in a media element, so each stream is kept in a muted one (remote-track-source.js).
  *
  * @typedef {{ stream: MediaStream, element: HTMLAudioElement, source: MediaStreamAudioSourceNode, analyser: AnalyserNode, samples: Float32Array<ArrayBuffer> }} Heard
  */
+import { remoteTrackSource } from './remote-track-source.js';
 
 /** The loudness of an analyser's input now (RMS, 0 to 1). */
 export function rmsLevel(/** @type {AnalyserNode} */ analyser, /** @type {Float32Array<ArrayBuffer>} */ samples) {
@@ -28,12 +29,7 @@ export class StageAudio {
   /** Plays a participant's audio track (replacing what played for it before). */
   add(/** @type {string} */ participantId, /** @type {MediaStreamTrack} */ track) {
     this.remove(participantId);
-    const stream = new MediaStream([track]);
-    const element = new Audio();
-    element.muted = true;
-    element.srcObject = stream;
-    void element.play().catch(() => undefined);
-    const source = this.context.createMediaStreamSource(stream);
+    const { stream, element, source } = remoteTrackSource(this.context, track);
     const analyser = this.context.createAnalyser();
     analyser.fftSize = 1024;
     source.connect(analyser).connect(this.context.destination);

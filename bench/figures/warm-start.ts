@@ -10,8 +10,8 @@
  * `idleSince`), matched to the claims in order.
  */
 import { rm } from 'node:fs/promises';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { SESSIONS_TABLE_NAME, WARM_POOL_PARTITION, sessionKey, type SessionRecord, type WarmControllerRecord } from '#contract/index';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { SESSIONS_TABLE_NAME, sessionKey, type SessionRecord, type WarmControllerRecord } from '#contract/index';
 import { eventually } from '#harness/eventually';
 import { startLocalCloud } from '#harness/local-cloud';
 import { DEFAULT_FARGATE_STARTUP_MS, FARGATE_STARTUP_ENV } from '#local-cloud/services/ecs/fargate-startup';
@@ -20,7 +20,7 @@ import { atMost, failedFigure, figure, type Figure } from '../figure.ts';
 import { summarize } from '../stats.ts';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CONTROLLER_LOG_GROUP } from '#contract/index';
-import type { AwsClients } from '#harness/system-session';
+import { poolRecords, type AwsClients } from '#harness/system-session';
 
 /** The phases (ms since its process start) a session's controller logged when it joined. */
 async function joinPhases(aws: AwsClients, sessionId: string): Promise<Record<string, number> | undefined> {
@@ -52,7 +52,7 @@ export async function warmStartFigures(runId: string, count: number, log: (line:
   /** Every pool record seen, as last seen (a claimed controller's record is deleted when its session ends). */
   const seen = new Map<string, WarmControllerRecord>();
   const pool = async (): Promise<WarmControllerRecord[]> => {
-    const records = ((await doc.send(new QueryCommand({ TableName: SESSIONS_TABLE_NAME, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': WARM_POOL_PARTITION }, ConsistentRead: true }))).Items ?? []) as WarmControllerRecord[];
+    const records = await poolRecords(ctx.aws);
     for (const record of records) seen.set(record.taskArn, record);
     return records;
   };

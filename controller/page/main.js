@@ -4,8 +4,8 @@
  * bundle the page loads, async) through the StageSession shared with the host console, on AWS and locally.
  */
 import { AudioProgram } from './audio-program.js';
-import { StageSession } from '/stage-client/stage-session.js';
-import { VideoTile } from '/stage-client/video-tile.js';
+import { StageSession } from '#stage-client/stage-session';
+import { VideoTile } from '#stage-client/video-tile';
 
 let title = '';
 // The limiter's ceiling comes from the controller (the contract's TRUE_PEAK_CEILING_DBTP) in the page's URL.

@@ -6,9 +6,13 @@
  * attack time; when the last voice has been quiet for the hold time it comes back with the release time.
  * Every duck and its end is reported (`onChange`) with the wall clock and the settings it used.
  *
- *   remote track ─ muted <audio> (Chromium feeds WebAudio from a remote track only while it plays)
+ *   remote track ─ muted <audio> (Chromium feeds WebAudio from a remote track only while it plays;
+ *        │          #stage-client/remote-track-source)
  *        └─ MediaStreamSource ─ high-pass ─ low-pass ─ voice-activity worklet (no output)
  */
+// A shared module by its alias: Node (the unit tests) resolves it with package.json's `imports`, the page with
+// the import map in index.html.
+import { remoteTrackSource } from '#stage-client/remote-track-source';
 import { DuckDecision, dbToGain, timeConstantFor } from './voice-ducking.js';
 
 /** The band voices are measured in (Hz). */
@@ -76,12 +80,7 @@ export class VoiceDucker {
     await this.configured;
     this.removeVoice(id);
     if (!this.timing || track.readyState === 'ended') return;
-    const stream = new MediaStream([track]);
-    const element = new Audio();
-    element.muted = true;
-    element.srcObject = stream;
-    void element.play().catch(() => undefined);
-    const source = this.context.createMediaStreamSource(stream);
+    const { element, source } = remoteTrackSource(this.context, track);
     const highPass = new BiquadFilterNode(this.context, { type: 'highpass', frequency: VOICE_BAND_LOW_HZ });
     const lowPass = new BiquadFilterNode(this.context, { type: 'lowpass', frequency: VOICE_BAND_HIGH_HZ });
     const { attackSeconds: _a, releaseSeconds: _r, ...vad } = this.timing;

@@ -4,7 +4,7 @@
  * fields, the controller's bookkeeping among them, are the contract's (contract/records.ts).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   commandKey,
   hostPartitionKey,
@@ -294,25 +294,23 @@ export class SessionStore {
     if (known) return known;
     const checkedAt = this.unmeasured.get(programUrl);
     if (checkedAt !== undefined && nowMs - checkedAt < UNMEASURED_RECHECK_MS) return undefined;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          FilterExpression: 'programUrl = :url AND attribute_exists(loudness)',
-          ExpressionAttributeValues: { ':pk': hostPartitionKey(hostId), ':prefix': TRACK_SORT_KEY_PREFIX, ':url': programUrl },
-          ProjectionExpression: 'loudness',
-          ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-        }),
-      );
+    const pages = paginateQuery(
+      { client: this.doc },
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        FilterExpression: 'programUrl = :url AND attribute_exists(loudness)',
+        ExpressionAttributeValues: { ':pk': hostPartitionKey(hostId), ':prefix': TRACK_SORT_KEY_PREFIX, ':url': programUrl },
+        ProjectionExpression: 'loudness',
+      },
+    );
+    for await (const page of pages) {
       const found = (page.Items?.[0] as Pick<TrackRecord, 'loudness'> | undefined)?.loudness;
       if (found) {
         this.loudness.set(programUrl, found);
         return found;
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     this.unmeasured.set(programUrl, nowMs);
     return undefined;
   }

@@ -1,5 +1,5 @@
 /** The command records in DynamoDB (pk `SESSION#<id>`, sk `COMMAND#<commandId>`). */
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, paginateQuery, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { commandKey, ENV, sessionKey, type CommandRecord } from '#contract/index';
 import { documentClient } from '#clients/dynamodb';
 import { getStringFromEnv } from '#helpers/get-string-from-env';
@@ -48,23 +48,19 @@ export async function markCommandFailed(sessionId: string, commandId: string, re
  */
 export async function listQueuedCommandIds(sessionId: string): Promise<string[]> {
   const ids: string[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :commands)',
-        FilterExpression: '#status = :queued',
-        ProjectionExpression: 'commandId',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pk': sessionKey(sessionId).pk, ':commands': 'COMMAND#', ':queued': 'QUEUED' },
-        ConsistentRead: true,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    for (const item of page.Items ?? []) if (typeof item.commandId === 'string') ids.push(item.commandId);
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const pages = paginateQuery(
+    { client: documentClient },
+    {
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :commands)',
+      FilterExpression: '#status = :queued',
+      ProjectionExpression: 'commandId',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':pk': sessionKey(sessionId).pk, ':commands': 'COMMAND#', ':queued': 'QUEUED' },
+      ConsistentRead: true,
+    },
+  );
+  for await (const page of pages) for (const item of page.Items ?? []) if (typeof item.commandId === 'string') ids.push(item.commandId);
   return ids;
 }
 

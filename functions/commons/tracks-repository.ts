@@ -1,5 +1,5 @@
 /** The host's tracks in the sessions table (pk `HOST#<userId>`, sk `TRACK#<trackId>`). */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, paginateQuery, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ENV, hostPartitionKey, MAX_TRACKS_PER_HOST, TRACK_SORT_KEY_PREFIX, trackKey, type TrackLoudness, type TrackRecord } from '#contract/index';
 import { documentClient } from '#clients/dynamodb';
 import { getStringFromEnv } from '#helpers/get-string-from-env';
@@ -15,20 +15,19 @@ const withoutKeys = (item: Record<string, unknown>): TrackRecord => {
 /** A host's tracks, oldest first (at most MAX_TRACKS_PER_HOST, the most a host may keep). */
 export async function listHostTracks(hostId: string): Promise<TrackRecord[]> {
   const tracks: TrackRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': hostPartitionKey(hostId), ':prefix': TRACK_SORT_KEY_PREFIX },
-        ConsistentRead: true,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
+  const pages = paginateQuery(
+    { client: documentClient },
+    {
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': hostPartitionKey(hostId), ':prefix': TRACK_SORT_KEY_PREFIX },
+      ConsistentRead: true,
+    },
+  );
+  for await (const page of pages) {
     for (const item of page.Items ?? []) tracks.push(withoutKeys(item));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey && tracks.length < MAX_TRACKS_PER_HOST);
+    if (tracks.length >= MAX_TRACKS_PER_HOST) break;
+  }
   return tracks.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.trackId.localeCompare(b.trackId));
 }
 

@@ -8,7 +8,8 @@
  */
 import type { AsyncInvokeConfig } from '#local-cloud/services/lambda/function-configuration';
 import type { RuleTarget } from '#local-cloud/services/events/store';
-import { TemplateResolver, type CfnTemplate } from '#local-cloud/iam/template-resolver';
+import type { CfnTemplate } from '#local-cloud/iam/cfn-template';
+import { TemplateResolver } from '#local-cloud/iam/template-resolver';
 import { LOCAL_STACK_NAME } from '#local-cloud/iam/local-iam';
 
 /** A rule target's delivery settings, as PutTargets takes them. */

@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { checkOperator } from './conditions.ts';
 import { compilePolicy, evaluate, roleArnOf, type AuthorizationRequest, type CompiledPolicy, type EvaluationResult } from './evaluator.ts';
 import { statementsOf, type NamedPolicy, type PolicyDocumentJson, type Statement } from './policy-document.ts';
-import { TemplateResolver, type CfnTemplate, type ResolverOptions } from './template-resolver.ts';
+import type { CfnTemplate } from './cfn-template.ts';
+import { TemplateResolver, type ResolverOptions } from './template-resolver.ts';
 
 /**
  * AWS managed policies the template attaches, with the document AWS publishes for each. Only these can be

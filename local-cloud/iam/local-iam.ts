@@ -10,7 +10,7 @@ import { RequestAuthorizer } from './authorizer.ts';
 import { IamModel } from './iam-model.ts';
 import { PrincipalRegistry } from './principals.ts';
 import { RoleSessions } from './role-sessions.ts';
-import type { CfnTemplate } from './template-resolver.ts';
+import type { CfnTemplate } from './cfn-template.ts';
 
 /** The stack name the template's roles are named after (`<stack>-<logicalId>`). */
 export const LOCAL_STACK_NAME = 'Shelcaster';

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
-import type { CfnTemplate } from './template-resolver.ts';
+import type { CfnTemplate } from './cfn-template.ts';
 
 const run = promisify(execFile);
 

@@ -5,16 +5,10 @@
  * (roles, most of all) get the deterministic name `<stack>-<logicalId>` (CloudFormation adds a random
  * suffix on AWS; the local cloud does not). A resource whose ARN only exists once deployed (IVS
  * configurations get ids) is resolved through `physicalArns`, which the local deployment supplies; one the
- * local cloud does not have at all (EC2) resolves to `unresolved:<logicalId>`, which matches nothing.
+ * local cloud does not have at all (EC2) resolves to `unresolved:<logicalId>`, which matches nothing. The
+ * walk through the intrinsics is cfn-template.ts's; this module answers its leaves (Ref, Fn::GetAtt).
  */
-
-export interface CfnResource {
-  Type: string;
-  Properties?: Record<string, unknown>;
-}
-export interface CfnTemplate {
-  Resources: Record<string, CfnResource>;
-}
+import { CfnTemplateView, resolveIntrinsics, UnresolvableError, type CfnTemplate } from './cfn-template.ts';
 
 export interface ResolverOptions {
   account: string;
@@ -24,34 +18,13 @@ export interface ResolverOptions {
   physicalArns?: Record<string, string>;
 }
 
-/** Thrown when a value uses an intrinsic or reference the resolver cannot resolve. */
-export class UnresolvableError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnresolvableError';
-  }
-}
-
-/** The name property of each resource type whose name the template may set. */
-const NAME_PROPERTY: Record<string, string> = {
-  'AWS::IAM::Role': 'RoleName',
-  'AWS::IAM::ManagedPolicy': 'ManagedPolicyName',
-  'AWS::DynamoDB::Table': 'TableName',
-  'AWS::Lambda::Function': 'FunctionName',
-  'AWS::SQS::Queue': 'QueueName',
-  'AWS::S3::Bucket': 'BucketName',
-  'AWS::Logs::LogGroup': 'LogGroupName',
-  'AWS::ECS::Cluster': 'ClusterName',
-  'AWS::ECS::TaskDefinition': 'Family',
-  'AWS::StepFunctions::StateMachine': 'StateMachineName',
-  'AWS::Events::Rule': 'Name',
-};
-
-export class TemplateResolver {
+export class TemplateResolver extends CfnTemplateView {
   constructor(
-    readonly template: CfnTemplate,
+    template: CfnTemplate,
     private readonly options: ResolverOptions,
-  ) {}
+  ) {
+    super(template);
+  }
 
   get account(): string {
     return this.options.account;
@@ -61,35 +34,24 @@ export class TemplateResolver {
     return this.options.region;
   }
 
-  /** Logical ids of the resources of a type. */
-  idsOfType(type: string): string[] {
-    return Object.entries(this.template.Resources)
-      .filter(([, r]) => r.Type === type)
-      .map(([id]) => id);
-  }
-
-  resource(logicalId: string): CfnResource {
-    const resource = this.template.Resources[logicalId];
-    if (!resource) throw new UnresolvableError(`The template has no resource ${logicalId}`);
-    return resource;
-  }
-
   /** A resource's physical name: its name property, else `<stack>-<logicalId>` (at most 64 characters). */
   nameOf(logicalId: string): string {
-    const resource = this.resource(logicalId);
-    const property = NAME_PROPERTY[resource.Type];
-    const value = property ? resource.Properties?.[property] : undefined;
+    const value = this.nameProperty(logicalId);
     if (value !== undefined) return this.resolveString(value);
     return `${this.options.stackName}-${logicalId}`.slice(0, 64);
+  }
+
+  /** What a resource's Ref and ARN are made of: its type and physical name, and the account and region. */
+  private located(logicalId: string): { type: string; name: string; account: string; region: string } {
+    const { account, region } = this.options;
+    return { type: this.resource(logicalId).Type, name: this.nameOf(logicalId), account, region };
   }
 
   /** What `Ref` answers for a resource. */
   refOf(logicalId: string): string {
     const physical = this.options.physicalArns?.[logicalId];
     if (physical) return physical;
-    const type = this.resource(logicalId).Type;
-    const name = this.nameOf(logicalId);
-    const { account, region } = this.options;
+    const { type, name, account, region } = this.located(logicalId);
     switch (type) {
       case 'AWS::SQS::Queue':
         return `https://sqs.${region}.amazonaws.com/${account}/${name}`;
@@ -106,9 +68,7 @@ export class TemplateResolver {
   arnOf(logicalId: string): string {
     const physical = this.options.physicalArns?.[logicalId];
     if (physical) return physical;
-    const type = this.resource(logicalId).Type;
-    const name = this.nameOf(logicalId);
-    const { account, region } = this.options;
+    const { type, name, account, region } = this.located(logicalId);
     switch (type) {
       case 'AWS::IAM::Role':
         return `arn:aws:iam::${account}:role/${name}`;
@@ -167,37 +127,10 @@ export class TemplateResolver {
 
   /** Resolves every intrinsic in a value (objects and lists recursively). */
   resolve(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map((v) => this.resolve(v));
-    if (value === null || typeof value !== 'object') return value;
-    const o = value as Record<string, unknown>;
-    const keys = Object.keys(o);
-    if (keys.length === 1) {
-      const [key] = keys as [string];
-      const arg = o[key];
-      switch (key) {
-        case 'Ref': {
-          const name = String(arg);
-          return this.pseudo(name) ?? this.refOf(name);
-        }
-        case 'Fn::GetAtt': {
-          const [id, attribute] = Array.isArray(arg) ? (arg as string[]) : String(arg).split('.');
-          return this.getAtt(String(id), String(attribute));
-        }
-        case 'Fn::Join': {
-          const [separator, parts] = arg as [string, unknown[]];
-          return (this.resolve(parts) as unknown[]).map(String).join(separator);
-        }
-        case 'Fn::Select': {
-          const [index, items] = arg as [number | string, unknown];
-          return (this.resolve(items) as unknown[])[Number(index)];
-        }
-        case 'Fn::Sub':
-          return this.sub(arg);
-        default:
-          if (key.startsWith('Fn::')) throw new UnresolvableError(`${key} is not resolved locally`);
-      }
-    }
-    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, this.resolve(v)]));
+    return resolveIntrinsics(value, {
+      ref: (name) => this.pseudo(name) ?? this.refOf(name),
+      getAtt: (logicalId, attribute) => this.getAtt(logicalId, attribute),
+    });
   }
 
   /** Resolves a value that must come out as a string. */
@@ -205,16 +138,5 @@ export class TemplateResolver {
     const resolved = this.resolve(value);
     if (typeof resolved !== 'string') throw new UnresolvableError(`Expected a string, got ${JSON.stringify(resolved)}`);
     return resolved;
-  }
-
-  private sub(arg: unknown): string {
-    const [text, variables] = Array.isArray(arg) ? (arg as [string, Record<string, unknown>]) : [String(arg), {}];
-    return text.replace(/\$\{([^}!][^}]*)\}/g, (_m, name: string) => {
-      if (name in variables) return String(this.resolve(variables[name]));
-      const pseudo = this.pseudo(name);
-      if (pseudo !== undefined) return pseudo;
-      const [id, attribute] = name.split('.');
-      return attribute ? this.getAtt(id!, attribute) : this.refOf(id!);
-    });
   }
 }

@@ -3,7 +3,7 @@
  * refill's lease). Each change is one DynamoDB call; the claim is a conditional write, so a controller
  * goes to one session only, ever.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, paginateQuery, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   ENV,
   WARM_CONTROLLER_FRESH_SECONDS,
@@ -23,23 +23,16 @@ const tableName = getStringFromEnv(ENV.sessionsTable);
 /** Every pool controller's record (strongly consistent: a claim must not act on a stale IDLE). */
 export async function listWarmControllers(): Promise<WarmControllerRecord[]> {
   const records: WarmControllerRecord[] = [];
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const page = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': WARM_POOL_PARTITION },
-        ConsistentRead: true,
-        ExclusiveStartKey,
-      }),
-    );
+  const pages = paginateQuery(
+    { client: documentClient },
+    { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': WARM_POOL_PARTITION }, ConsistentRead: true },
+  );
+  for await (const page of pages) {
     for (const item of page.Items ?? []) {
       const { pk: _pk, sk: _sk, ...record } = item;
       records.push(record as WarmControllerRecord);
     }
-    ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  }
   return records;
 }
 

@@ -49,7 +49,7 @@ import { startLocalCloud, type LocalCloud } from '#local-cloud/local-cloud';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local-cloud/gateway/provider';
 import { REPO_ROOT } from '#harness/local-cloud';
 import { SYNTH_TIMEOUT_MS, synthesizeStack, type SynthesizedStack } from '#test/unit/infra/stack-fixture';
-import type { CfnResource } from '#test/unit/infra/template-reader';
+import type { CfnResource } from '#local-cloud/iam/cfn-template';
 
 /** What differs on purpose between AWS and the local cloud, and why. */
 const KNOWN_DIFFERENCES = {

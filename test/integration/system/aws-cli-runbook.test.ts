@@ -15,6 +15,7 @@ import {
 } from '#contract/index';
 import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { eventually } from '#harness/eventually';
+import { hostApi } from '#harness/system-session';
 import { awsJson, CLI_TEST_OPTIONS, runAws, type CliVersion } from '../local-cloud/gateway/aws-cli.ts';
 
 const CLIS: readonly CliVersion[] = ['v1', 'v2'];
@@ -25,15 +26,7 @@ let sessionId: string;
 let executionArn: string;
 
 /** Calls the local API as the host. */
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${cloud.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const api = (method: string, path: string, body?: unknown) => hostApi(() => cloud, token)(method, path, body);
 
 /** The session's status as GET /sessions/{id} reports it. */
 async function sessionStatus(): Promise<string> {

@@ -27,6 +27,7 @@ import {
   enteredStates,
   sessionRecord,
   executionHistory,
+  finishedExecution,
   hostApi,
   runningController,
   sessionTasks,
@@ -306,14 +307,7 @@ describe('A controller lost during a live show', () => {
     }
     const ended = await waitForSession(api, sessionId, (s) => s.status === 'FAILED' || s.status === 'ENDED', 60_000, 'the session to end');
     expect(ended).toMatchObject({ status: 'FAILED', reason: 'CONTROLLER_LOST', controllerRestarts: MAX_CONTROLLER_RESTARTS });
-    const execution = await eventually(
-      async () => {
-        const e = await aws.sfn.send(new DescribeExecutionCommand({ executionArn }));
-        return e.status === 'RUNNING' ? undefined : e;
-      },
-      30_000,
-      'the execution to finish',
-    );
+    const execution = await finishedExecution(aws.sfn, executionArn);
     expect(execution.status).toBe('FAILED');
     const names = enteredStates(await executionHistory(aws.sfn, executionArn)).map((s) => s.name);
     expect(names.filter((n) => n === 'ControllerLost')).toHaveLength(MAX_CONTROLLER_RESTARTS + 1);

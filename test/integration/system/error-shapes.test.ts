@@ -21,7 +21,7 @@ import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloud
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { COMMAND_QUEUE_PREFIX, STATE_MACHINE_NAME } from '#contract/index';
 import { startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
-import { eventually } from '#harness/eventually';
+import { finishedExecution } from '#harness/system-session';
 import { runAws, type CliVersion } from '../local-cloud/gateway/aws-cli.ts';
 
 const ACCOUNT = '000000000000';
@@ -112,14 +112,7 @@ describe('Bad requests get the error shapes AWS gives', () => {
       const taskToken = (JSON.parse(received.Messages?.[0]?.Body ?? '{}') as { token?: string }).token;
       expect(taskToken).toEqual(expect.any(String));
 
-      const failed = await eventually(
-        async () => {
-          const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-          return execution.status === 'RUNNING' ? undefined : execution;
-        },
-        15_000,
-        'the callback to time out',
-      );
+      const failed = await finishedExecution(sfn, executionArn!, 15_000, 'the callback to time out');
       expect(failed.status).toBe('FAILED');
       expect(failed.error).toBe('States.Timeout');
 

@@ -12,13 +12,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { IVSRealTimeClient, ListStagesCommand } from '@aws-sdk/client-ivs-realtime';
 import { CLUSTER_NAME, COMMAND_DLQ_NAME, COMMAND_QUEUE_PREFIX } from '#contract/index';
 import { descendants, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { eventually } from '#harness/eventually';
+import { finishedExecution } from '#harness/system-session';
 import { localClientConfig, readSessionRecord, recordingStartMs } from '#test/support/recording';
 import { SessionApi, until, type CommandOutcome } from '#harness/session-api';
 import { ANALYSIS_RATE, decodeMono, findPresence, largestStep, largestStepAt, medianAmplitude, toneTrack, writeToneWav, type Presence } from '#harness/tones';
@@ -217,14 +218,7 @@ describe('Program audio: tracks played through the API are heard in the recordin
       expect(record?.reasonDetail).toMatch(/^Shelcaster\.ControllerFailed: .*could not join the stage.*\/nonexistent\/chromium/);
 
       const sfn = new SFNClient(config);
-      const execution = await eventually(
-        async () => {
-          const e = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-          return e.status === 'RUNNING' ? undefined : e;
-        },
-        30_000,
-        'the execution to finish',
-      );
+      const execution = await finishedExecution(sfn, executionArn);
       expect(execution.status).toBe('FAILED');
       const history = (await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
       const entered = history.filter((e) => e.type?.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails?.name);

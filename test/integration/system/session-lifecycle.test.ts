@@ -4,13 +4,14 @@
  * process is left. Then Ctrl-C stops the local cloud with nothing left behind.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { ListQueuesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { IVSRealTimeClient, ListStagesCommand } from '@aws-sdk/client-ivs-realtime';
 import { CLUSTER_NAME, COMMAND_DLQ_NAME, COMMAND_QUEUE_PREFIX } from '#contract/index';
 import { descendants, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { eventually } from '#harness/eventually';
+import { finishedExecution, hostApi } from '#harness/system-session';
 
 let cloud: RunningLocalCloud;
 let token: string;
@@ -25,15 +26,7 @@ afterAll(async () => {
 });
 
 /** Calls the local API as the host. */
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${cloud.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const api = (method: string, path: string, body?: unknown) => hostApi(() => cloud, token)(method, path, body);
 
 describe('Local cloud: a session from start to end with real processes', () => {
   it('goes LIVE with its controller running, then ends with nothing left', async () => {
@@ -83,14 +76,7 @@ describe('Local cloud: a session from start to end with real processes', () => {
     expect(final.status).toBe('ENDED');
     expect(final.reason).toBe('ENDED_BY_HOST');
 
-    const execution = await eventually(
-      async () => {
-        const e = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-        return e.status === 'RUNNING' ? undefined : e;
-      },
-      30_000,
-      'the execution to finish',
-    );
+    const execution = await finishedExecution(sfn, executionArn);
     expect(execution.status).toBe('SUCCEEDED');
 
     const history = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }));

@@ -12,13 +12,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
+import { GetExecutionHistoryCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/client-ecs';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
 import { CLUSTER_NAME, CONTROLLER_LOG_GROUP, FUNCTION_NAMES, mediaBucketName, STATES } from '#contract/index';
 import type { SessionTrace } from '#trace/trace-model';
 import { localToken, REPO_ROOT, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { eventually } from '#harness/eventually';
+import { finishedExecution, hostApi } from '#harness/system-session';
 
 const HOST = 'host-trace';
 const MAIN_STATES = [STATES.CreateStage, STATES.StartController, STATES.WaitForReady, STATES.GoLive, STATES.OnAir, STATES.Teardown];
@@ -58,15 +59,7 @@ afterAll(async () => {
 });
 
 /** Calls the local API as the host. */
-async function api(method: string, path: string, body?: unknown) {
-  const response = await fetch(`${cloud.apiUrl}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
-}
+const api = (method: string, path: string, body?: unknown) => hostApi(() => cloud, token)(method, path, body);
 
 /** Waits for the session to reach a status (fails early on an unexpected end). */
 async function sessionStatus(sessionId: string, wanted: 'LIVE' | 'ENDED'): Promise<Record<string, unknown>> {
@@ -111,11 +104,7 @@ async function endSession(sessionId: string, executionArn: string): Promise<void
   expect((await api('DELETE', `/sessions/${sessionId}`)).status).toBe(202);
   await sessionStatus(sessionId, 'ENDED');
   const sfn = new SFNClient(clientConfig);
-  await eventually(
-    async () => ((await sfn.send(new DescribeExecutionCommand({ executionArn }))).status === 'RUNNING' ? undefined : true),
-    30_000,
-    'the execution to finish',
-  );
+  await finishedExecution(sfn, executionArn);
 }
 
 interface CommandRun {

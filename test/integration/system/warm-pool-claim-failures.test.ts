@@ -11,24 +11,30 @@
  * hook in the system's code. The test acts once the system shows it is inside the held call: the claim
  * written in the pool's record, or the start's log line that it checked its claim.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { StopTaskCommand } from '@aws-sdk/client-ecs';
 import { CLUSTER_NAME, FUNCTION_NAMES } from '#contract/index';
-import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { eventually } from '#harness/eventually';
 import {
-  awsClients,
   controllerLogLines,
   enteredStates,
   executionHistory,
-  hostApi,
+  poolRecords,
+  runningPoolTasks,
   sessionRecord,
   sessionTasks,
   waitForSession,
-  type AwsClients,
   type HostApi,
 } from '#harness/system-session';
-import { clearFaults, functionLogLines, idleController, injectFaults, poolRecords, runningPoolTasks } from '#test/support/warm-pool';
+import {
+  clearFaults,
+  createShow,
+  endShow,
+  functionLogLines,
+  idleController,
+  injectFaults,
+  warmPoolCloud,
+} from '#test/support/warm-pool';
 
 /**
  * How long a held call waits at the gateway: long enough for the test to see the system inside it and act
@@ -39,38 +45,12 @@ const HOLD_MS = 6_000;
 /** How often the test looks for the moment to act (well inside HOLD_MS). */
 const WATCH_MS = 50;
 
-let cloud: RunningLocalCloud | undefined;
-let aws: AwsClients;
-let hosts = 0;
-
-beforeAll(async () => {
-  cloud = await startLocalCloud({ env: { SHELCASTER_WARM_POOL_SIZE: '1' } });
-  aws = awsClients(cloud);
-}, 120_000);
-
-afterEach(async () => {
-  if (cloud) await clearFaults(cloud);
-});
-
-afterAll(async () => {
-  await cloud?.stop();
-});
-
-/** A host of its own for each test (the per-host cap of live shows stays out of the way). */
-async function newHost(): Promise<HostApi> {
-  return hostApi(() => cloud!, await localToken(cloud!.dataDir, `host-claim-${++hosts}`));
-}
-
-async function createShow(api: HostApi, title: string): Promise<{ sessionId: string; executionArn: string }> {
-  const created = await api.send('createSession', { body: { title } });
-  expect(created.status).toBe(202);
-  return created.body as { sessionId: string; executionArn: string };
-}
+const pool = warmPoolCloud({ hostPrefix: 'host-claim', clearFaultsAfterEach: true });
 
 /** Waits until the pool's record of `taskArn` is claimed for the session. */
 async function claimedBy(taskArn: string, sessionId: string): Promise<void> {
   await eventually(
-    async () => ((await poolRecords(aws)).some((r) => r.taskArn === taskArn && r.state === 'CLAIMED' && r.assignment?.sessionId === sessionId) ? true : undefined),
+    async () => ((await poolRecords(pool.aws)).some((r) => r.taskArn === taskArn && r.state === 'CLAIMED' && r.assignment?.sessionId === sessionId) ? true : undefined),
     90_000,
     'the claim of the warm controller',
     WATCH_MS,
@@ -80,17 +60,11 @@ async function claimedBy(taskArn: string, sessionId: string): Promise<void> {
 /** The start's log line with this message about the session, once written. */
 async function startLogLine(sessionId: string, message: string, timeoutMs = 90_000): Promise<Record<string, unknown>> {
   return eventually(
-    async () => (await functionLogLines(aws.logs, FUNCTION_NAMES.startController, sessionId)).find((line) => line.message === message),
+    async () => (await functionLogLines(pool.aws.logs, FUNCTION_NAMES.startController, sessionId)).find((line) => line.message === message),
     timeoutMs,
     `the start's "${message}" line`,
     WATCH_MS,
   );
-}
-
-async function endAndSettle(api: HostApi, sessionId: string): Promise<Record<string, unknown>> {
-  const ended = await api('DELETE', `/sessions/${sessionId}`);
-  expect([202, 409]).toContain(ended.status);
-  return waitForSession(api, sessionId, (s) => s.status === 'ENDED' || s.status === 'FAILED', 60_000, 'the session to end');
 }
 
 /**
@@ -103,10 +77,10 @@ async function allLive(api: HostApi, sessions: { sessionId: string; executionArn
   } catch (error) {
     const shown = await Promise.all(
       sessions.map(async ({ sessionId, executionArn }) => {
-        const record = await sessionRecord(aws.dynamodb, sessionId);
-        const states = enteredStates(await executionHistory(aws.sfn, executionArn)).map((s) => s.name);
-        const controller = (await controllerLogLines(aws.logs, sessionId)).slice(-8).map((l) => l.message);
-        const start = (await functionLogLines(aws.logs, FUNCTION_NAMES.startController, sessionId)).map((l) => l.message);
+        const record = await sessionRecord(pool.aws.dynamodb, sessionId);
+        const states = enteredStates(await executionHistory(pool.aws.sfn, executionArn)).map((s) => s.name);
+        const controller = (await controllerLogLines(pool.aws.logs, sessionId)).slice(-8).map((l) => l.message);
+        const start = (await functionLogLines(pool.aws.logs, FUNCTION_NAMES.startController, sessionId)).map((l) => l.message);
         return JSON.stringify({ sessionId, status: record?.status, taskArn: record?.taskArn, states, start, controller });
       }),
     );
@@ -118,9 +92,9 @@ async function allLive(api: HostApi, sessions: { sessionId: string; executionArn
 async function nothingLeftRunning(sessionIds: string[], poolTasks: string[]): Promise<void> {
   await eventually(
     async () => {
-      const pool = new Set(await runningPoolTasks(aws));
-      if (poolTasks.some((arn) => pool.has(arn))) return undefined;
-      for (const id of sessionIds) if ((await sessionTasks(aws.ecs, id)).length > 0) return undefined;
+      const running = new Set(await runningPoolTasks(pool.aws));
+      if (poolTasks.some((arn) => running.has(arn))) return undefined;
+      for (const id of sessionIds) if ((await sessionTasks(pool.aws.ecs, id)).length > 0) return undefined;
       return true;
     },
     60_000,
@@ -130,101 +104,99 @@ async function nothingLeftRunning(sessionIds: string[], poolTasks: string[]): Pr
 
 describe('Claiming a warm controller when something goes wrong', () => {
   it('a claim that loses its race to another start runs a task of its own: both shows LIVE, each on its own controller, nothing left once they end', async () => {
-    const warm = await idleController(aws);
-    const api = await newHost();
+    const warm = await idleController(pool.aws);
+    const api = await pool.newHost();
     const shows = await Promise.all(['Race A', 'Race B'].map((title) => createShow(api, title)));
     const ids = shows.map((show) => show.sessionId);
     // Every DynamoDB update waits at the gateway: both starts read the pool (one idle controller) before
     // either's claim is written, so both claim it and the conditional write refuses one of them.
-    await injectFaults(cloud!, [{ service: 'dynamodb', operation: 'UpdateItem', latencyMs: HOLD_MS }]);
+    await injectFaults(pool.cloud, [{ service: 'dynamodb', operation: 'UpdateItem', latencyMs: HOLD_MS }]);
     await eventually(
-      async () => ((await Promise.all(ids.map((id) => sessionRecord(aws.dynamodb, id)))).every((record) => record?.taskArn) ? true : undefined),
+      async () => ((await Promise.all(ids.map((id) => sessionRecord(pool.aws.dynamodb, id)))).every((record) => record?.taskArn) ? true : undefined),
       120_000,
       'both starts to record their controller',
     );
-    await clearFaults(cloud!);
+    await clearFaults(pool.cloud);
     await allLive(api, shows);
 
-    const recorded = await Promise.all(ids.map(async (id) => (await sessionRecord(aws.dynamodb, id))!.taskArn!));
+    const recorded = await Promise.all(ids.map(async (id) => (await sessionRecord(pool.aws.dynamodb, id))!.taskArn!));
     expect(new Set(recorded).size).toBe(2);
     const winner = recorded.indexOf(warm.taskArn);
     expect(winner).toBeGreaterThanOrEqual(0);
     const loser = 1 - winner;
     // The loser tried the one idle controller, its conditional write was refused, and it ran a task.
     expect(await startLogLine(ids[loser]!, 'No warm controller free')).toMatchObject({ lostRaces: 1 });
-    const [own] = await sessionTasks(aws.ecs, ids[loser]!);
+    const [own] = await sessionTasks(pool.aws.ecs, ids[loser]!);
     expect(own?.taskArn).toBe(recorded[loser]);
-    expect((await poolRecords(aws)).find((r) => r.taskArn === warm.taskArn)).toMatchObject({ state: 'CLAIMED', assignment: { sessionId: ids[winner] } });
+    expect((await poolRecords(pool.aws)).find((r) => r.taskArn === warm.taskArn)).toMatchObject({ state: 'CLAIMED', assignment: { sessionId: ids[winner] } });
 
-    const ended = await Promise.all(ids.map((id) => endAndSettle(api, id)));
+    const ended = await Promise.all(ids.map((id) => endShow(api, id)));
     expect(ended.map((s) => s.status)).toEqual(['ENDED', 'ENDED']);
     await nothingLeftRunning(ids, [warm.taskArn]);
   }, 360_000);
 
   it('a claimed controller ECS stops before the start checked its claim is passed over: the show goes LIVE on a task of its own', async () => {
-    const warm = await idleController(aws);
+    const warm = await idleController(pool.aws);
     // The start's check of its claim (DescribeTasks) waits at the gateway; ECS stops the controller meanwhile.
-    await injectFaults(cloud!, [{ service: 'ecs', operation: 'DescribeTasks', latencyMs: HOLD_MS }]);
-    const api = await newHost();
+    await injectFaults(pool.cloud, [{ service: 'ecs', operation: 'DescribeTasks', latencyMs: HOLD_MS }]);
+    const api = await pool.newHost();
     const show = await createShow(api, 'Stopped before the check');
     const { sessionId } = show;
     await claimedBy(warm.taskArn, sessionId);
-    await aws.ecs.send(new StopTaskCommand({ cluster: CLUSTER_NAME, task: warm.taskArn, reason: 'test: stopped by ECS while claimed' }));
-    await clearFaults(cloud!);
+    await pool.aws.ecs.send(new StopTaskCommand({ cluster: CLUSTER_NAME, task: warm.taskArn, reason: 'test: stopped by ECS while claimed' }));
+    await clearFaults(pool.cloud);
 
     await allLive(api, [show]);
-    const { taskArn } = (await sessionRecord(aws.dynamodb, sessionId))!;
+    const { taskArn } = (await sessionRecord(pool.aws.dynamodb, sessionId))!;
     expect(taskArn).not.toBe(warm.taskArn);
-    const [own] = await sessionTasks(aws.ecs, sessionId);
+    const [own] = await sessionTasks(pool.aws.ecs, sessionId);
     expect(own?.taskArn).toBe(taskArn);
     expect(await startLogLine(sessionId, 'A claimed warm controller is not running; passing over it')).toMatchObject({ taskArn: warm.taskArn });
 
-    expect((await endAndSettle(api, sessionId)).status).toBe('ENDED');
+    expect((await endShow(api, sessionId)).status).toBe('ENDED');
     await nothingLeftRunning([sessionId], [warm.taskArn]);
   }, 300_000);
 
   it('a claimed controller ECS stops after the start checked it, before the session records it: the start finds it gone and the show goes LIVE on a task of its own', async () => {
-    const warm = await idleController(aws);
-    const api = await newHost();
+    const warm = await idleController(pool.aws);
+    const api = await pool.newHost();
     const show = await createShow(api, 'Stopped before the recording');
     const { sessionId } = show;
     // Every DynamoDB update waits at the gateway, the recording of the claimed controller among them; ECS
     // stops the controller once the start has checked its claim, while that recording waits.
-    await injectFaults(cloud!, [{ service: 'dynamodb', operation: 'UpdateItem', latencyMs: HOLD_MS }]);
+    await injectFaults(pool.cloud, [{ service: 'dynamodb', operation: 'UpdateItem', latencyMs: HOLD_MS }]);
     expect(await startLogLine(sessionId, 'Claimed a warm controller')).toMatchObject({ taskArn: warm.taskArn });
-    await aws.ecs.send(new StopTaskCommand({ cluster: CLUSTER_NAME, task: warm.taskArn, reason: 'test: stopped by ECS while claimed' }));
-    await clearFaults(cloud!);
+    await pool.aws.ecs.send(new StopTaskCommand({ cluster: CLUSTER_NAME, task: warm.taskArn, reason: 'test: stopped by ECS while claimed' }));
+    await clearFaults(pool.cloud);
 
     await allLive(api, [show], 90_000);
-    const { taskArn } = (await sessionRecord(aws.dynamodb, sessionId))!;
+    const { taskArn } = (await sessionRecord(pool.aws.dynamodb, sessionId))!;
     expect(taskArn).not.toBe(warm.taskArn);
-    const [own] = await sessionTasks(aws.ecs, sessionId);
+    const [own] = await sessionTasks(pool.aws.ecs, sessionId);
     expect(own?.taskArn).toBe(taskArn);
 
-    expect((await endAndSettle(api, sessionId)).status).toBe('ENDED');
+    expect((await endShow(api, sessionId)).status).toBe('ENDED');
     await nothingLeftRunning([sessionId], [warm.taskArn]);
   }, 300_000);
 
   it('a show ended while it claims a controller ends at once: the claimed controller stops with it, nothing of it runs, and it is never left STARTING', async () => {
-    const warm = await idleController(aws);
+    const warm = await idleController(pool.aws);
     // The start's check of its claim waits at the gateway; the host ends the show meanwhile.
-    await injectFaults(cloud!, [{ service: 'ecs', operation: 'DescribeTasks', latencyMs: HOLD_MS }]);
-    const api = await newHost();
-    const created = await api.send('createSession', { body: { title: 'Ended while claiming' } });
-    expect(created.status).toBe(202);
-    const { sessionId, executionArn } = created.body as { sessionId: string; executionArn: string };
+    await injectFaults(pool.cloud, [{ service: 'ecs', operation: 'DescribeTasks', latencyMs: HOLD_MS }]);
+    const api = await pool.newHost();
+    const { sessionId, executionArn } = await createShow(api, 'Ended while claiming');
     await claimedBy(warm.taskArn, sessionId);
     const deleted = await api('DELETE', `/sessions/${sessionId}`);
     expect(deleted.status).toBe(202);
-    await clearFaults(cloud!);
+    await clearFaults(pool.cloud);
 
     const ended = await waitForSession(api, sessionId, (s) => s.status === 'ENDED' || s.status === 'FAILED', 90_000, 'the session to end');
     expect(ended).toMatchObject({ status: 'ENDED', reason: 'ENDED_BY_HOST' });
     // Ended by the host's request, not by the wait for the controller timing out.
-    const history = await executionHistory(aws.sfn, executionArn);
+    const history = await executionHistory(pool.aws.sfn, executionArn);
     expect(history.filter((e) => e.type === 'TaskTimedOut')).toEqual([]);
     await nothingLeftRunning([sessionId], [warm.taskArn]);
     // The pool is back to one idle controller, serving no one.
-    expect((await idleController(aws, [warm.taskArn])).assignment).toBeUndefined();
+    expect((await idleController(pool.aws, [warm.taskArn])).assignment).toBeUndefined();
   }, 300_000);
 });

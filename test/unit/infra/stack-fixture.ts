@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { readDeploySettings } from '#infra/deploy-settings';
 import { ShelcasterStack, STACK_NAME } from '#infra/shelcaster-stack';
-import { TemplateReader, type CfnTemplate } from './template-reader.ts';
+import type { CfnTemplate } from '#local-cloud/iam/cfn-template';
+import { TemplateReader } from './template-reader.ts';
 
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 

@@ -2,29 +2,10 @@
  * Reading a synthesized template the way a reviewer would: intrinsic functions rendered as readable text
  * (`arn:aws:states:REGION:ACCOUNT:stateMachine:shelcaster-session-lifecycle`, `arn-of:AWS::DynamoDB::Table:
  * shelcaster-sessions`), resources found by their physical name, and a role's policy statements flattened.
+ * The walk through the intrinsics is the local cloud's (local-cloud/iam/cfn-template.ts); this module answers
+ * its leaves (Ref, Fn::GetAtt) with the placeholders.
  */
-export interface CfnResource {
-  Type: string;
-  Properties?: Record<string, unknown>;
-  DependsOn?: string[];
-}
-export type CfnTemplate = { Resources: Record<string, CfnResource>; Outputs?: Record<string, { Value: unknown }> };
-
-/** Property that holds each resource type's physical name. */
-const NAME_PROPERTY: Record<string, string> = {
-  'AWS::DynamoDB::Table': 'TableName',
-  'AWS::Lambda::Function': 'FunctionName',
-  'AWS::SQS::Queue': 'QueueName',
-  'AWS::S3::Bucket': 'BucketName',
-  'AWS::Logs::LogGroup': 'LogGroupName',
-  'AWS::ECS::Cluster': 'ClusterName',
-  'AWS::ECS::TaskDefinition': 'Family',
-  'AWS::StepFunctions::StateMachine': 'StateMachineName',
-  'AWS::IVS::StorageConfiguration': 'Name',
-  'AWS::IVS::EncoderConfiguration': 'Name',
-  'AWS::ApiGatewayV2::Api': 'Name',
-  'AWS::Events::Rule': 'Name',
-};
+import { CfnTemplateView, resolveIntrinsics, type CfnResource, type IntrinsicLeaves } from '#local-cloud/iam/cfn-template';
 
 /** How `Ref: AWS::NoValue` renders; grants on it are dropped (CloudFormation drops them too). */
 export const NO_VALUE = '<AWS::NoValue>';
@@ -37,22 +18,12 @@ const PSEUDO: Record<string, string> = {
   'AWS::NoValue': NO_VALUE,
 };
 
-export class TemplateReader {
-  constructor(readonly template: CfnTemplate) {}
-
-  /** A resource by logical id. */
-  resource(logicalId: string): CfnResource {
-    const found = this.template.Resources[logicalId];
-    if (!found) throw new Error(`No resource ${logicalId}`);
-    return found;
-  }
-
-  /** Logical ids of the resources of a type. */
-  idsOfType(type: string): string[] {
-    return Object.entries(this.template.Resources)
-      .filter(([, r]) => r.Type === type)
-      .map(([id]) => id);
-  }
+export class TemplateReader extends CfnTemplateView {
+  /** Ref as the pseudo parameter's placeholder or the resource's name; Fn::GetAtt as `<attribute>-of:<type>:<name>`. */
+  private readonly leaves: IntrinsicLeaves = {
+    ref: (name) => PSEUDO[name] ?? this.nameOf(name),
+    getAtt: (id, attribute) => `${attribute === 'Arn' ? 'arn' : attribute}-of:${this.resource(id).Type}:${this.nameOf(id)}`,
+  };
 
   /** The one resource of a type with a physical name (rendered), as [logicalId, resource]. */
   named(type: string, name: string): [string, CfnResource] {
@@ -64,38 +35,15 @@ export class TemplateReader {
 
   /** The rendered physical name of a resource (its logical id if it has no name property). */
   nameOf(logicalId: string): string {
-    const resource = this.resource(logicalId);
-    const property = NAME_PROPERTY[resource.Type];
-    const value = property ? resource.Properties?.[property] : undefined;
+    const value = this.nameProperty(logicalId);
     return value === undefined ? logicalId : this.render(value);
   }
 
   /** An intrinsic-bearing value as text: Fn::Join joined, Ref and Fn::GetAtt as names, Fn::Sub substituted. */
   render(value: unknown): string {
-    if (typeof value === 'string') return value;
-    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-    if (value && typeof value === 'object') {
-      const o = value as Record<string, unknown>;
-      if ('Ref' in o) {
-        const ref = String(o.Ref);
-        return PSEUDO[ref] ?? this.nameOf(ref);
-      }
-      if ('Fn::GetAtt' in o) {
-        const [id, attribute] = o['Fn::GetAtt'] as [string, string];
-        const type = this.resource(id).Type;
-        return attribute === 'Arn' ? `arn-of:${type}:${this.nameOf(id)}` : `${attribute}-of:${type}:${this.nameOf(id)}`;
-      }
-      if ('Fn::Join' in o) {
-        const [separator, parts] = o['Fn::Join'] as [string, unknown[]];
-        return parts.map((p) => this.render(p)).join(separator);
-      }
-      if ('Fn::Sub' in o) {
-        const text = String(o['Fn::Sub']);
-        return text.replace(/\$\{([^}]+)\}/g, (_whole, name: string) =>
-          PSEUDO[name] ?? (name.includes('.') ? this.render({ 'Fn::GetAtt': name.split('.') }) : this.nameOf(name)),
-        );
-      }
-    }
+    const rendered = resolveIntrinsics(value, this.leaves);
+    if (typeof rendered === 'string') return rendered;
+    if (typeof rendered === 'number' || typeof rendered === 'boolean') return String(rendered);
     throw new Error(`Cannot render ${JSON.stringify(value)}`);
   }
 
@@ -134,13 +82,7 @@ export class TemplateReader {
 
   /** Renders every intrinsic in a JSON value. */
   renderDeep(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map((v) => this.renderDeep(v));
-    if (value && typeof value === 'object') {
-      const keys = Object.keys(value);
-      if (keys.length === 1 && (keys[0] === 'Ref' || keys[0]!.startsWith('Fn::'))) return this.render(value);
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.renderDeep(v)]));
-    }
-    return value;
+    return resolveIntrinsics(value, this.leaves);
   }
 }
 

@@ -16,7 +16,7 @@ import { startGateway, type Gateway } from '#local-cloud/gateway/server';
 import { LOCAL_ACCOUNT_ID, LOCAL_REGION } from '#local-cloud/gateway/provider';
 import { LocalIam } from '#local-cloud/iam/local-iam';
 import { synthesizedTemplate } from '#local-cloud/iam/template-cache';
-import type { CfnTemplate } from '#local-cloud/iam/template-resolver';
+import type { CfnTemplate } from '#local-cloud/iam/cfn-template';
 import { createDynamoDbProvider } from '#local-cloud/services/dynamodb/provider';
 import { createSqsProvider } from '#local-cloud/services/sqs/provider';
 import { REPOSITORY_ROOT } from '#test/unit/infra/stack-fixture';

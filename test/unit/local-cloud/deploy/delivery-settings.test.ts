@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deliverySettingsFromTemplate } from '#local-cloud/deploy/delivery-settings';
-import type { CfnTemplate } from '#local-cloud/iam/template-resolver';
+import type { CfnTemplate } from '#local-cloud/iam/cfn-template';
 
 /** A template as CDK synthesizes one: a rule whose Lambda target has a retry policy and a DLQ, and an EventInvokeConfig. */
 const TEMPLATE: CfnTemplate = {

@@ -6,7 +6,7 @@ import { COMMAND_DLQ_NAME, COMMAND_QUEUE_PREFIX, CONTROLLER_TASK_FAMILY, FUNCTIO
 import { IamModel } from '#local-cloud/iam/iam-model';
 import { LOCAL_STACK_NAME } from '#local-cloud/iam/local-iam';
 import { synthesizedTemplate } from '#local-cloud/iam/template-cache';
-import type { CfnTemplate } from '#local-cloud/iam/template-resolver';
+import type { CfnTemplate } from '#local-cloud/iam/cfn-template';
 import { REPOSITORY_ROOT } from '#test/unit/infra/stack-fixture';
 
 const A = '000000000000';
