@@ -14,12 +14,16 @@
  * execution history.
  *
  * Then a crash: the API's function dies between recording a command and sending it (a `killCaller` fault at
- * its SendMessage). The host's retry with the same Idempotency-Key gets the same command, applied once.
+ * its SendMessage). The host's retry with the same Idempotency-Key gets the same command, applied once. And the
+ * same for a start: the API's function dies at its StartExecution, after writing the session's record and
+ * taking its slots; the retry with the same Idempotency-Key completes that start: one session, LIVE, one
+ * execution, one slot.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { FUNCTION_NAMES } from '#contract/index';
+import { ACCOUNT_LIVE_SLOTS_KEY, FUNCTION_NAMES, hostLiveSlotsKey, SESSIONS_BY_HOST_INDEX, SESSIONS_TABLE_NAME, type SessionsTableKey } from '#contract/index';
 import { eventually } from '#harness/eventually';
 import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { SessionApi } from '#harness/session-api';
@@ -202,5 +206,73 @@ describe('A crash of the API between recording a command and sending it', () => 
     expect([again.status, again.body.commandId]).toEqual([202, commandId]);
 
     await end(sessionId);
+  }, 300_000);
+});
+
+describe('A crash of the API between writing a session and starting its execution', () => {
+  /** A host of its own, so that its sessions and slots are this test's only. */
+  const STARTER = 'host-crash-start';
+  const doc = () => DynamoDBDocumentClient.from(aws.dynamodb);
+  const hostSessions = async () =>
+    (
+      await doc().send(
+        new QueryCommand({ TableName: SESSIONS_TABLE_NAME, IndexName: SESSIONS_BY_HOST_INDEX, KeyConditionExpression: 'hostId = :h', ExpressionAttributeValues: { ':h': STARTER } }),
+      )
+    ).Items ?? [];
+  const slots = async (key: SessionsTableKey) => {
+    const { Item } = await doc().send(new GetCommand({ TableName: SESSIONS_TABLE_NAME, Key: key, ConsistentRead: true }));
+    return [...((Item?.sessionIds as Set<string> | undefined) ?? [])];
+  };
+
+  it('the retry with the same Idempotency-Key completes the start: one session, LIVE, one execution, its slots held once', async () => {
+    const starter = new SessionApi(cloud, await localToken(cloud.dataDir, STARTER));
+    const startedAt = Date.now();
+    await injectFaults(cloud.awsEndpoint, [{ service: 'states', operation: 'StartExecution', killCaller: { functionName: FUNCTION_NAMES.createSession } }]);
+    const post = () => starter.request('POST', '/sessions', { title: 'Crash before StartExecution' }, { 'idempotency-key': 'start-crash-1' });
+
+    // The function died at StartExecution: the record it wrote is STARTING, with its slots, and no execution.
+    const crashed = await post();
+    expect([crashed.status, crashed.body]).toEqual([500, { message: 'Internal Server Error' }]);
+    expect(await listFaults(cloud.awsEndpoint)).toEqual([]);
+    const crash = await aws.logs.send(
+      new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${FUNCTION_NAMES.createSession}`, startTime: startedAt, filterPattern: '"Runtime.ExitError"' }),
+    );
+    expect(crash.events?.length).toBeGreaterThan(0);
+    const [left, ...more] = await hostSessions();
+    expect(more).toEqual([]);
+    expect(left).toMatchObject({ status: 'STARTING' });
+    const sessionId = left!.sessionId as string;
+    await expect(aws.sfn.send(new DescribeExecutionCommand({ executionArn: left!.executionArn as string }))).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
+    expect(await slots(hostLiveSlotsKey(STARTER))).toEqual([sessionId]);
+
+    // Retried until the dead attempt's hold on the key is over; meanwhile 409 CONFLICT with Retry-After.
+    const refusals: unknown[] = [];
+    const retried = await eventually(
+      async () => {
+        const answer = await post();
+        if (answer.status !== 409) return answer;
+        refusals.push({ code: answer.body.code, retryAfter: answer.headers.get('retry-after') });
+        return undefined;
+      },
+      60_000,
+      'the retry to get through',
+      500,
+    );
+    expect(retried.status, JSON.stringify(retried.body)).toBe(202);
+    for (const refusal of refusals) expect(refusal).toEqual({ code: 'CONFLICT', retryAfter: expect.stringMatching(/^[1-9][0-9]*$/) });
+    expect(retried.body).toEqual({ sessionId, executionArn: left!.executionArn, status: 'STARTING' });
+
+    await starter.waitLive(sessionId, 90_000);
+    expect((await aws.sfn.send(new DescribeExecutionCommand({ executionArn: left!.executionArn as string }))).status).toBe('RUNNING');
+    expect((await hostSessions()).map((s) => s.sessionId)).toEqual([sessionId]);
+    expect(await slots(hostLiveSlotsKey(STARTER))).toEqual([sessionId]);
+    expect((await slots(ACCOUNT_LIVE_SLOTS_KEY)).filter((id) => id === sessionId)).toHaveLength(1);
+    // A further retry answers the session as it is.
+    const again = await post();
+    expect([again.status, again.body.sessionId]).toEqual([202, sessionId]);
+
+    await starter.request('DELETE', `/sessions/${sessionId}`);
+    await starter.waitOver(sessionId, 90_000);
+    expect(await slots(hostLiveSlotsKey(STARTER))).toEqual([]);
   }, 300_000);
 });
