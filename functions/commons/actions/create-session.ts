@@ -7,8 +7,10 @@
  * request, its live slots are taken again (a slot the session holds already counts as taken) and its
  * execution is started with the same name and input, which Step Functions answers with the running execution
  * when the dead attempt had started it (StartExecution is idempotent for the same name and input while the
- * execution is open). A session past STARTING is answered as it is. Without a key, a dead attempt's session
- * stays STARTING without an execution (docs/runbook.md, "Faults").
+ * execution is open). A session past STARTING is answered as it is. Without a key (or without a retry), a dead
+ * attempt's session is STARTING without an execution until a start that finds the live slots full records it
+ * FAILED (helpers/abandoned-session-start.ts); a retry takes the start over first (`startAttemptAt`) so
+ * that this never happens to a start it is completing.
  */
 import { isDeepStrictEqual } from 'node:util';
 import {
@@ -28,7 +30,7 @@ import { ConflictError } from '../errors.ts';
 import { logger, logSessionId } from '../powertools.ts';
 import { releaseSessionSlot, reserveSessionStart, takeSessionSlots } from '../rate-limits.ts';
 import { sessionIdFor } from '../session-ids.ts';
-import { deleteUnstartedSession, getSession, markSessionFinished, putNewSession } from '../sessions-repository.ts';
+import { claimSessionStart, deleteUnstartedSession, getSession, markSessionFinished, putNewSession } from '../sessions-repository.ts';
 
 const stateMachineArn = getStringFromEnv(ENV.stateMachineArn);
 
@@ -63,6 +65,7 @@ export async function createSession(request: CreateSessionRequest): Promise<Crea
     status: 'STARTING',
     createdAt: now,
     updatedAt: now,
+    startAttemptAt: now,
     executionArn: executionArnFor(stateMachineArn, sessionId),
     ...(request.ducking ? { ducking: mergeDucking(DEFAULT_DUCKING, request.ducking) } : {}),
   };
@@ -92,7 +95,10 @@ export async function createSession(request: CreateSessionRequest): Promise<Crea
  */
 async function resumeRecordedSession(record: SessionRecord, request: CreateSessionRequest): Promise<CreatedSessionView> {
   if (!sameRequest(record, request)) throw new ConflictError('The Idempotency-Key was already used with a different request.');
-  if (record.status !== 'STARTING') return { sessionId: record.sessionId, executionArn: record.executionArn, status: record.status };
+  if (record.status !== 'STARTING') return answerAsItIs(record);
+  // Taken over first, so that the session is not taken for an abandoned start while this attempt runs.
+  const claimed = await claimSessionStart(record.sessionId);
+  if (!claimed) return answerAsItIs((await getSession(record.sessionId)) ?? record);
   logger.warn('Session found STARTING by a retry; completing its start', { executionArn: record.executionArn });
   try {
     await takeSessionSlots(record.hostId, record.sessionId);
@@ -101,6 +107,11 @@ async function resumeRecordedSession(record: SessionRecord, request: CreateSessi
     throw error;
   }
   return startExecution(record);
+}
+
+/** The answer to a keyed retry whose session is past STARTING: the session as it is. */
+function answerAsItIs(record: SessionRecord): CreatedSessionView {
+  return { sessionId: record.sessionId, executionArn: record.executionArn, status: record.status };
 }
 
 /** Starts the session's execution (answered STARTING); a failure marks it FAILED and gives its slots back. */

@@ -3,8 +3,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DEFAULT_EXECUTION_LIMITS, MAX_LIVE_SESSIONS_PER_ACCOUNT, MAX_LIVE_SESSIONS_PER_HOST, MAX_REQUEST_BODY_BYTES } from '#contract/index';
+import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DEFAULT_EXECUTION_LIMITS, MAX_LIVE_SESSIONS_PER_ACCOUNT, SESSION_START_ABANDONED_SECONDS, MAX_LIVE_SESSIONS_PER_HOST, MAX_REQUEST_BODY_BYTES } from '#contract/index';
 import { handler } from '../../../../functions/api/create-session.ts';
 import { httpApiEvent } from '#test/fixtures/events/http-api';
 import { lambdaContext } from '#test/fixtures/events/lambda-context';
@@ -314,6 +314,39 @@ describe('Function: create-session, a retry with the Idempotency-Key of an attem
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, MAX_LIVE_SESSIONS_PER_HOST);
   });
 
+  it('takes the start over (startAttemptAt) before completing it, so it is not taken for an abandoned start meanwhile', async () => {
+    left('STARTING', [HOST_SLOTS, ACCOUNT_SLOTS]);
+    const before = Date.now();
+
+    await retry();
+
+    const startAttemptAt = Date.parse(items.get(`SESSION#${KEYED_ID}|SESSION`)?.startAttemptAt as string);
+    expect(startAttemptAt).toBeGreaterThanOrEqual(before);
+    const calls = documents.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(calls.findIndex((c) => c.Key?.pk === `SESSION#${KEYED_ID}`)).toBeLessThan(calls.findIndex((c) => c.Key?.pk === `RATE#HOST#${HOST_ID}`));
+  });
+
+  it('answers a session recorded FAILED as an abandoned start between its read and the take-over as it is, and starts nothing', async () => {
+    left('STARTING', [HOST_SLOTS, ACCOUNT_SLOTS]);
+    let reads = 0;
+    const read = documents.on(GetCommand);
+    read.callsFake((input: { Key: { pk: string; sk: string } }) => {
+      const item = items.get(`${input.Key.pk}|${input.Key.sk}`);
+      if (input.Key.pk === `SESSION#${KEYED_ID}` && reads++ === 0 && item) {
+        // The session as the retry read it; then a start that found the slots full records it FAILED.
+        const asRead = { ...item };
+        items.set(`${input.Key.pk}|${input.Key.sk}`, { ...item, status: 'FAILED', reason: 'STEP_FAILED' });
+        return { Item: asRead };
+      }
+      return { Item: item };
+    });
+
+    const { statusCode, body } = parse(await retry());
+
+    expect([statusCode, body]).toEqual([202, { sessionId: KEYED_ID, executionArn: EXECUTION_ARN, status: 'FAILED' }]);
+    expect(sfn).not.toHaveReceivedAnyCommand();
+  });
+
   it('goes on from the record when an attempt with the same key wrote it first', async () => {
     documents.on(PutCommand).callsFake(() => {
       left('STARTING', [HOST_SLOTS, ACCOUNT_SLOTS]);
@@ -325,5 +358,25 @@ describe('Function: create-session, a retry with the Idempotency-Key of an attem
     expect([statusCode, body.sessionId]).toEqual([202, KEYED_ID]);
     expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
     expect(slotsOf(HOST_SLOTS)).toEqual([KEYED_ID]);
+  });
+});
+
+describe('Function: create-session, starts abandoned without a key', () => {
+  it('records FAILED the sessions whose requests died before starting their execution, and starts the new show in their slot', async () => {
+    const items = fakeRateItems(documents);
+    const longAgo = new Date(Date.now() - (SESSION_START_ABANDONED_SECONDS + 5) * 1000).toISOString();
+    const abandoned = Array.from({ length: MAX_LIVE_SESSIONS_PER_HOST }, (_, i) => `abandoned-${i}`);
+    for (const id of abandoned) {
+      items.set(`SESSION#${id}|SESSION`, { pk: `SESSION#${id}`, sk: 'SESSION', sessionId: id, hostId: HOST_ID, status: 'STARTING', createdAt: longAgo, startAttemptAt: longAgo, executionArn: `arn:x:${id}` });
+    }
+    items.set(`RATE#HOST#${HOST_ID}|LIVE`, { sessionIds: new Set(abandoned) });
+    items.set('RATE#ACCOUNT|LIVE', { sessionIds: new Set(abandoned) });
+    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
+
+    const { statusCode, body } = parse(await request({ title: 'Morning show' }));
+
+    expect(statusCode).toBe(202);
+    expect([...(items.get(`RATE#HOST#${HOST_ID}|LIVE`)?.sessionIds as Set<string>)]).toEqual([body.sessionId]);
+    for (const id of abandoned) expect(items.get(`SESSION#${id}|SESSION`)).toMatchObject({ status: 'FAILED', reason: 'STEP_FAILED' });
   });
 });
