@@ -21,13 +21,23 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { ACCOUNT_LIVE_SLOTS_KEY, FUNCTION_NAMES, hostLiveSlotsKey, SESSIONS_BY_HOST_INDEX, SESSIONS_TABLE_NAME, type SessionsTableKey } from '#contract/index';
+import {
+  ACCOUNT_LIVE_SLOTS_KEY,
+  FUNCTION_NAMES,
+  hostLiveSlotsKey,
+  MAX_LIVE_SESSIONS_PER_HOST,
+  SESSION_START_ABANDONED_SECONDS,
+  SESSIONS_BY_HOST_INDEX,
+  SESSIONS_TABLE_NAME,
+  sessionKey,
+  type SessionsTableKey,
+} from '#contract/index';
 import { eventually } from '#harness/eventually';
 import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { SessionApi } from '#harness/session-api';
-import { awsClients, controllerLogLines, enteredStates, executionHistory, runningController, type AwsClients } from '#harness/system-session';
+import { awsClients, controllerLogLines, enteredStates, executionHistory, runningController, sessionRecord, type AwsClients } from '#harness/system-session';
 import {
   CommandFlow,
   commandRecords,
@@ -213,10 +223,10 @@ describe('A crash of the API between writing a session and starting its executio
   /** A host of its own, so that its sessions and slots are this test's only. */
   const STARTER = 'host-crash-start';
   const doc = () => DynamoDBDocumentClient.from(aws.dynamodb);
-  const hostSessions = async () =>
+  const hostSessions = async (hostId = STARTER) =>
     (
       await doc().send(
-        new QueryCommand({ TableName: SESSIONS_TABLE_NAME, IndexName: SESSIONS_BY_HOST_INDEX, KeyConditionExpression: 'hostId = :h', ExpressionAttributeValues: { ':h': STARTER } }),
+        new QueryCommand({ TableName: SESSIONS_TABLE_NAME, IndexName: SESSIONS_BY_HOST_INDEX, KeyConditionExpression: 'hostId = :h', ExpressionAttributeValues: { ':h': hostId } }),
       )
     ).Items ?? [];
   const slots = async (key: SessionsTableKey) => {
@@ -274,5 +284,47 @@ describe('A crash of the API between writing a session and starting its executio
     await starter.request('DELETE', `/sessions/${sessionId}`);
     await starter.waitOver(sessionId, 90_000);
     expect(await slots(hostLiveSlotsKey(STARTER))).toEqual([]);
+  }, 300_000);
+
+  it('without a key, the sessions the crashes left STARTING hold their slots until a start finds them full, which records them FAILED and goes on', async () => {
+    const HOST = 'host-abandoned-start';
+    const api = new SessionApi(cloud, await localToken(cloud.dataDir, HOST));
+    await injectFaults(cloud.awsEndpoint, [
+      { service: 'states', operation: 'StartExecution', killCaller: { functionName: FUNCTION_NAMES.createSession, times: MAX_LIVE_SESSIONS_PER_HOST } },
+    ]);
+    for (let i = 0; i < MAX_LIVE_SESSIONS_PER_HOST; i++) {
+      const crashed = await api.request('POST', '/sessions', { title: `Abandoned ${i}` });
+      expect(crashed.status).toBe(500);
+    }
+    const abandoned = (await hostSessions(HOST)).map((s) => s.sessionId as string).sort();
+    expect(abandoned).toHaveLength(MAX_LIVE_SESSIONS_PER_HOST);
+    expect((await slots(hostLiveSlotsKey(HOST))).sort()).toEqual(abandoned);
+
+    // While a dead attempt could still be running, its session keeps its slot: the host is refused.
+    const refused = await api.request('POST', '/sessions', { title: 'Too soon' });
+    expect([refused.status, refused.body.code]).toEqual([429, 'RATE_LIMITED']);
+
+    // As if the crashes were SESSION_START_ABANDONED_SECONDS ago (the test does not wait a minute): their
+    // records' attempt times set back; the rest (no execution, the slots, the statuses) is as the crashes left it.
+    const longAgo = new Date(Date.now() - (SESSION_START_ABANDONED_SECONDS + 5) * 1000).toISOString();
+    for (const id of abandoned) {
+      await doc().send(
+        new UpdateCommand({
+          TableName: SESSIONS_TABLE_NAME,
+          Key: sessionKey(id),
+          UpdateExpression: 'SET createdAt = :t, startAttemptAt = :t',
+          ExpressionAttributeValues: { ':t': longAgo },
+        }),
+      );
+    }
+    const { sessionId } = await api.createSession('After the crashes');
+    for (const id of abandoned) {
+      expect(await sessionRecord(aws.dynamodb, id)).toMatchObject({ status: 'FAILED', reason: 'STEP_FAILED', reasonDetail: 'The session lifecycle was never started.' });
+    }
+    expect(await slots(hostLiveSlotsKey(HOST))).toEqual([sessionId]);
+
+    await api.waitLive(sessionId, 90_000);
+    await api.request('DELETE', `/sessions/${sessionId}`);
+    await api.waitOver(sessionId, 90_000);
   }, 300_000);
 });
