@@ -172,6 +172,37 @@ describe('Faults on purpose, mid-show with commands flowing', () => {
   }, 300_000);
 });
 
+/** The function's invocation ended as a crashed runtime since `startedAt`. */
+async function expectCrashLogged(functionName: string, startedAt: number): Promise<void> {
+  const crash = await aws.logs.send(
+    new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, startTime: startedAt, filterPattern: '"Runtime.ExitError"' }),
+  );
+  expect(crash.events?.length).toBeGreaterThan(0);
+}
+
+/**
+ * Sends a request again until the dead attempt's hold on its Idempotency-Key is over (Powertools' in-progress
+ * expiry: its start plus the function's timeout), each 409 CONFLICT meanwhile carrying Retry-After; expects
+ * the answer that gets through to be 202 and returns it.
+ */
+async function retryThroughHold(post: () => ReturnType<SessionApi['request']>): ReturnType<SessionApi['request']> {
+  const refusals: unknown[] = [];
+  const retried = await eventually(
+    async () => {
+      const answer = await post();
+      if (answer.status !== 409) return answer;
+      refusals.push({ code: answer.body.code, retryAfter: answer.headers.get('retry-after') });
+      return undefined;
+    },
+    60_000,
+    'the retry to get through',
+    500,
+  );
+  expect(retried.status, JSON.stringify(retried.body)).toBe(202);
+  for (const refusal of refusals) expect(refusal).toEqual({ code: 'CONFLICT', retryAfter: expect.stringMatching(/^[1-9][0-9]*$/) });
+  return retried;
+}
+
 describe('A crash of the API between recording a command and sending it', () => {
   it('the retry with the same Idempotency-Key gets the same command, applied once; none left QUEUED', async () => {
     const { sessionId } = await host.createSession('Crash before SendMessage');
@@ -184,27 +215,9 @@ describe('A crash of the API between recording a command and sending it', () => 
     const crashed = await post();
     expect([crashed.status, crashed.body]).toEqual([500, { message: 'Internal Server Error' }]);
     expect(await listFaults(cloud.awsEndpoint)).toEqual([]);
-    const crash = await aws.logs.send(
-      new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${FUNCTION_NAMES.enqueueCommand}`, startTime: startedAt, filterPattern: '"Runtime.ExitError"' }),
-    );
-    expect(crash.events?.length).toBeGreaterThan(0);
+    await expectCrashLogged(FUNCTION_NAMES.enqueueCommand, startedAt);
 
-    // Retried until the dead attempt's hold on the key is over (Powertools' in-progress expiry: its start
-    // plus the function's timeout); meanwhile 409 CONFLICT with Retry-After.
-    const refusals: unknown[] = [];
-    const retried = await eventually(
-      async () => {
-        const answer = await post();
-        if (answer.status !== 409) return answer;
-        refusals.push({ code: answer.body.code, retryAfter: answer.headers.get('retry-after') });
-        return undefined;
-      },
-      60_000,
-      'the retry to get through',
-      500,
-    );
-    expect(retried.status, JSON.stringify(retried.body)).toBe(202);
-    for (const refusal of refusals) expect(refusal).toEqual({ code: 'CONFLICT', retryAfter: expect.stringMatching(/^[1-9][0-9]*$/) });
+    const retried = await retryThroughHold(post);
     const commandId = retried.body.commandId as string;
     // One record only (the dead attempt's, taken over), applied once; a further retry answers it as it is.
     const account = await settledAccount(aws.dynamodb, sessionId, [commandId], 60_000);
@@ -244,10 +257,7 @@ describe('A crash of the API between writing a session and starting its executio
     const crashed = await post();
     expect([crashed.status, crashed.body]).toEqual([500, { message: 'Internal Server Error' }]);
     expect(await listFaults(cloud.awsEndpoint)).toEqual([]);
-    const crash = await aws.logs.send(
-      new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${FUNCTION_NAMES.createSession}`, startTime: startedAt, filterPattern: '"Runtime.ExitError"' }),
-    );
-    expect(crash.events?.length).toBeGreaterThan(0);
+    await expectCrashLogged(FUNCTION_NAMES.createSession, startedAt);
     const [left, ...more] = await hostSessions();
     expect(more).toEqual([]);
     expect(left).toMatchObject({ status: 'STARTING' });
@@ -255,21 +265,7 @@ describe('A crash of the API between writing a session and starting its executio
     await expect(aws.sfn.send(new DescribeExecutionCommand({ executionArn: left!.executionArn as string }))).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
     expect(await slots(hostLiveSlotsKey(STARTER))).toEqual([sessionId]);
 
-    // Retried until the dead attempt's hold on the key is over; meanwhile 409 CONFLICT with Retry-After.
-    const refusals: unknown[] = [];
-    const retried = await eventually(
-      async () => {
-        const answer = await post();
-        if (answer.status !== 409) return answer;
-        refusals.push({ code: answer.body.code, retryAfter: answer.headers.get('retry-after') });
-        return undefined;
-      },
-      60_000,
-      'the retry to get through',
-      500,
-    );
-    expect(retried.status, JSON.stringify(retried.body)).toBe(202);
-    for (const refusal of refusals) expect(refusal).toEqual({ code: 'CONFLICT', retryAfter: expect.stringMatching(/^[1-9][0-9]*$/) });
+    const retried = await retryThroughHold(post);
     expect(retried.body).toEqual({ sessionId, executionArn: left!.executionArn, status: 'STARTING' });
 
     await starter.waitLive(sessionId, 90_000);
