@@ -109,6 +109,15 @@ export const MEDIA_UPLOAD_BYTES_PER_USER_PER_DAY = 2 * 1024 * 1024 * 1024;
 /** Days after which an upload that no track names (still tagged unclaimed) is deleted by the bucket's lifecycle rule. */
 export const UNCLAIMED_UPLOAD_DAYS = 7;
 
+/**
+ * Seconds after the last attempt to start a session's execution began (SessionRecord.startAttemptAt) after
+ * which a session still STARTING or ENDING without an execution is taken for abandoned (its request died
+ * between writing the record and starting the execution): the next start that finds the live slots full
+ * records it FAILED and drops its slots. Longer than shelcaster-create-session's timeout (10 s), so no
+ * attempt can still be about to start the execution.
+ */
+export const SESSION_START_ABANDONED_SECONDS = 60;
+
 /** How long idempotency keys are remembered. */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 

@@ -45,6 +45,13 @@ export interface SessionRecord {
   endsAt?: string;
   endedAt?: string;
   executionArn: string;
+  /**
+   * When the last attempt to start the session's execution began (its first request, or a retry under the same
+   * Idempotency-Key taking over while the session is STARTING); a session STARTING or ENDING with no execution
+   * whose last attempt is older than SESSION_START_ABANDONED_SECONDS is an abandoned start (live-session-slots.ts).
+   * Absent on records written before it existed: createdAt stands for it.
+   */
+  startAttemptAt?: string;
   stageArn?: string;
   queueUrl?: string;
   /** The session's current controller task, and which start of it (controllerRestarts when it was run). */

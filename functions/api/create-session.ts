@@ -14,7 +14,7 @@ const lambdaHandler = async (event: JsonApiEvent, context: Context) => {
   const hostId = callerIdOf(event);
   const body = parseRequestPart(CreateSessionBody, event.body, 'body');
   const idempotencyKey = idempotencyKeyOf(event);
-  const created = await createSessionOnce.run({ callerId: hostId, idempotencyKey, request: { hostId, title: body.title, ...(body.ducking ? { ducking: body.ducking } : {}) }, context });
+  const created = await createSessionOnce.run({ callerId: hostId, idempotencyKey, request: { hostId, title: body.title, ...(body.ducking ? { ducking: body.ducking } : {}), ...(idempotencyKey !== undefined ? { idempotencyKey } : {}) }, context });
   return accepted(created);
 };
 

@@ -7,7 +7,8 @@
  * an in-progress expiry of the invocation's start plus the Lambda context's remaining time (so the function's
  * timeout), and lets a later request with the key take the record over once that has passed; until then a
  * retry is answered 409 with `Retry-After`. The work function must therefore cope with finding what a dead
- * attempt left half done (enqueue-command does: actions/enqueue-command.ts).
+ * attempt left half done (enqueue-command and create-session do: actions/enqueue-command.ts,
+ * actions/create-session.ts).
  */
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';

@@ -68,7 +68,30 @@ export async function assertCommandRate(sessionId: string): Promise<void> {
  * was taken too.
  */
 export async function reserveSessionStart(hostId: string, sessionId: string): Promise<void> {
+  await takeSessionSlots(hostId, sessionId);
   let reserved = false;
+  try {
+    const decision = await takeRateToken(tableName, sessionStartRateKey(hostId), {
+      ratePerSecond: SESSIONS_PER_HOST_PER_HOUR / 3600,
+      burst: SESSIONS_PER_HOST_PER_HOUR,
+    });
+    if (!decision.allowed) {
+      logger.warn('Session start rate limited', { retryAfterSeconds: decision.retryAfterSeconds });
+      throw new RateLimitedError(`At most ${SESSIONS_PER_HOST_PER_HOUR} sessions per hour per host.`, decision.retryAfterSeconds);
+    }
+    reserved = true;
+  } finally {
+    if (!reserved) await releaseSessionSlot(hostId, sessionId);
+  }
+}
+
+/**
+ * Takes a live-session slot of the host and one of the account for a session whose record is already written
+ * (a slot the session holds already counts as taken). Throws RateLimitedError (429) when one is refused, and
+ * then holds neither; any other failure gives back what was taken too.
+ */
+export async function takeSessionSlots(hostId: string, sessionId: string): Promise<void> {
+  let taken = false;
   try {
     if (!(await takeLiveSessionSlot(tableName, hostLiveSlotsKey(hostId), sessionId, MAX_LIVE_SESSIONS_PER_HOST))) {
       logger.warn('Session start refused: live sessions of the host', { max: MAX_LIVE_SESSIONS_PER_HOST });
@@ -81,17 +104,9 @@ export async function reserveSessionStart(hostId: string, sessionId: string): Pr
         LIVE_SESSIONS_RETRY_AFTER_SECONDS,
       );
     }
-    const decision = await takeRateToken(tableName, sessionStartRateKey(hostId), {
-      ratePerSecond: SESSIONS_PER_HOST_PER_HOUR / 3600,
-      burst: SESSIONS_PER_HOST_PER_HOUR,
-    });
-    if (!decision.allowed) {
-      logger.warn('Session start rate limited', { retryAfterSeconds: decision.retryAfterSeconds });
-      throw new RateLimitedError(`At most ${SESSIONS_PER_HOST_PER_HOUR} sessions per hour per host.`, decision.retryAfterSeconds);
-    }
-    reserved = true;
+    taken = true;
   } finally {
-    if (!reserved) await releaseSessionSlot(hostId, sessionId);
+    if (!taken) await releaseSessionSlot(hostId, sessionId);
   }
 }
 

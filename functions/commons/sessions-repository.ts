@@ -141,6 +141,20 @@ export async function requestSessionEnd(sessionId: string): Promise<SessionRecor
   }
 }
 
+/**
+ * Takes over the start of a session still STARTING (a retry under the same Idempotency-Key): sets
+ * `startAttemptAt` to now, so that the session is not taken for an abandoned start while this attempt runs
+ * (helpers/abandoned-session-start.ts). Returns the record, or undefined when the session is no longer STARTING.
+ */
+export async function claimSessionStart(sessionId: string): Promise<SessionRecord | undefined> {
+  try {
+    return await updateSession(sessionId, { startAttemptAt: new Date().toISOString() }, { condition: '#status = :starting', values: { ':starting': 'STARTING' } });
+  } catch (error) {
+    if (isConditionFailed(error)) return undefined;
+    throw error;
+  }
+}
+
 /** Records the session's IVS stage. */
 export const recordStage = (sessionId: string, stageArn: string) => updateSession(sessionId, { stageArn });
 

@@ -162,11 +162,12 @@ export class ShelcasterFunction extends NodejsFunction {
     return this;
   }
 
-  /** The state machine: its ARN; StartExecution. */
+  /** The state machine: its ARN; StartExecution, and DescribeExecution (is an unfinished start's execution there?). */
   bindStateMachine(): this {
     const arn = stateMachineArn(this);
     this.setBindingEnv('stateMachine', { [ENV.stateMachineArn]: arn });
     this.addToRolePolicy(new PolicyStatement({ actions: ['states:StartExecution'], resources: [arn] }));
+    this.addToRolePolicy(new PolicyStatement({ actions: ['states:DescribeExecution'], resources: [executionsArn(this)] }));
     return this;
   }
 

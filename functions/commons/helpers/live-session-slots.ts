@@ -10,11 +10,14 @@
  * holds more than `max` ids; and an id is only dropped when its session is over. The caller writes a
  * session's record before it takes the session's first slot, and deletes a record only after giving its
  * slots back, so "no record" means the session will never run; ENDED and FAILED are final. (A start whose
- * record is not written yet would otherwise look finished to a concurrent start and lose its slot.)
+ * record is not written yet would otherwise look finished to a concurrent start and lose its slot.) A start
+ * whose request died before starting the execution is recorded FAILED here once no attempt can still start it
+ * (abandoned-session-start.ts), and then dropped like any FAILED session.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { sessionKey, type SessionStatus, type SessionsTableKey } from '#contract/index';
+import { sessionKey, type SessionRecord, type SessionStatus, type SessionsTableKey } from '#contract/index';
 import { documentClient } from '#clients/dynamodb';
+import { failAbandonedStart } from './abandoned-session-start.ts';
 import { isConditionFailed } from './is-condition-failed.ts';
 
 /** Statuses after which a session no longer holds a slot. */
@@ -66,14 +69,14 @@ async function removeFromSlots(tableName: string, key: SessionsTableKey, session
   );
 }
 
-/** The sessions holding slots of `key` whose record is gone or finished. */
+/** The sessions holding slots of `key` whose record is gone or finished (an abandoned start is recorded FAILED first). */
 async function finishedSessionsIn(tableName: string, key: SessionsTableKey): Promise<string[]> {
   const { Item } = (await documentClient.send(new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }))) ?? {};
   const held = Item?.sessionIds instanceof Set ? [...(Item.sessionIds as Set<string>)] : [];
   const finished = await Promise.all(
     held.map(async (id) => {
       const { Item: record } = (await documentClient.send(new GetCommand({ TableName: tableName, Key: sessionKey(id), ConsistentRead: true }))) ?? {};
-      return record === undefined || FINISHED.includes(record.status as SessionStatus);
+      return record === undefined || FINISHED.includes(record.status as SessionStatus) || (await failAbandonedStart(tableName, record as SessionRecord));
     }),
   );
   return held.filter((_id, i) => finished[i]);

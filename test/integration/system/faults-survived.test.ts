@@ -14,16 +14,30 @@
  * execution history.
  *
  * Then a crash: the API's function dies between recording a command and sending it (a `killCaller` fault at
- * its SendMessage). The host's retry with the same Idempotency-Key gets the same command, applied once.
+ * its SendMessage). The host's retry with the same Idempotency-Key gets the same command, applied once. And the
+ * same for a start: the API's function dies at its StartExecution, after writing the session's record and
+ * taking its slots; the retry with the same Idempotency-Key completes that start: one session, LIVE, one
+ * execution, one slot.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { FUNCTION_NAMES } from '#contract/index';
+import {
+  ACCOUNT_LIVE_SLOTS_KEY,
+  FUNCTION_NAMES,
+  hostLiveSlotsKey,
+  MAX_LIVE_SESSIONS_PER_HOST,
+  SESSION_START_ABANDONED_SECONDS,
+  SESSIONS_BY_HOST_INDEX,
+  SESSIONS_TABLE_NAME,
+  sessionKey,
+  type SessionsTableKey,
+} from '#contract/index';
 import { eventually } from '#harness/eventually';
 import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { SessionApi } from '#harness/session-api';
-import { awsClients, controllerLogLines, enteredStates, executionHistory, runningController, type AwsClients } from '#harness/system-session';
+import { awsClients, controllerLogLines, enteredStates, executionHistory, runningController, sessionRecord, type AwsClients } from '#harness/system-session';
 import {
   CommandFlow,
   commandRecords,
@@ -158,6 +172,37 @@ describe('Faults on purpose, mid-show with commands flowing', () => {
   }, 300_000);
 });
 
+/** The function's invocation ended as a crashed runtime since `startedAt`. */
+async function expectCrashLogged(functionName: string, startedAt: number): Promise<void> {
+  const crash = await aws.logs.send(
+    new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, startTime: startedAt, filterPattern: '"Runtime.ExitError"' }),
+  );
+  expect(crash.events?.length).toBeGreaterThan(0);
+}
+
+/**
+ * Sends a request again until the dead attempt's hold on its Idempotency-Key is over (Powertools' in-progress
+ * expiry: its start plus the function's timeout), each 409 CONFLICT meanwhile carrying Retry-After; expects
+ * the answer that gets through to be 202 and returns it.
+ */
+async function retryThroughHold(post: () => ReturnType<SessionApi['request']>): ReturnType<SessionApi['request']> {
+  const refusals: unknown[] = [];
+  const retried = await eventually(
+    async () => {
+      const answer = await post();
+      if (answer.status !== 409) return answer;
+      refusals.push({ code: answer.body.code, retryAfter: answer.headers.get('retry-after') });
+      return undefined;
+    },
+    60_000,
+    'the retry to get through',
+    500,
+  );
+  expect(retried.status, JSON.stringify(retried.body)).toBe(202);
+  for (const refusal of refusals) expect(refusal).toEqual({ code: 'CONFLICT', retryAfter: expect.stringMatching(/^[1-9][0-9]*$/) });
+  return retried;
+}
+
 describe('A crash of the API between recording a command and sending it', () => {
   it('the retry with the same Idempotency-Key gets the same command, applied once; none left QUEUED', async () => {
     const { sessionId } = await host.createSession('Crash before SendMessage');
@@ -170,27 +215,9 @@ describe('A crash of the API between recording a command and sending it', () => 
     const crashed = await post();
     expect([crashed.status, crashed.body]).toEqual([500, { message: 'Internal Server Error' }]);
     expect(await listFaults(cloud.awsEndpoint)).toEqual([]);
-    const crash = await aws.logs.send(
-      new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${FUNCTION_NAMES.enqueueCommand}`, startTime: startedAt, filterPattern: '"Runtime.ExitError"' }),
-    );
-    expect(crash.events?.length).toBeGreaterThan(0);
+    await expectCrashLogged(FUNCTION_NAMES.enqueueCommand, startedAt);
 
-    // Retried until the dead attempt's hold on the key is over (Powertools' in-progress expiry: its start
-    // plus the function's timeout); meanwhile 409 CONFLICT with Retry-After.
-    const refusals: unknown[] = [];
-    const retried = await eventually(
-      async () => {
-        const answer = await post();
-        if (answer.status !== 409) return answer;
-        refusals.push({ code: answer.body.code, retryAfter: answer.headers.get('retry-after') });
-        return undefined;
-      },
-      60_000,
-      'the retry to get through',
-      500,
-    );
-    expect(retried.status, JSON.stringify(retried.body)).toBe(202);
-    for (const refusal of refusals) expect(refusal).toEqual({ code: 'CONFLICT', retryAfter: expect.stringMatching(/^[1-9][0-9]*$/) });
+    const retried = await retryThroughHold(post);
     const commandId = retried.body.commandId as string;
     // One record only (the dead attempt's, taken over), applied once; a further retry answers it as it is.
     const account = await settledAccount(aws.dynamodb, sessionId, [commandId], 60_000);
@@ -202,5 +229,98 @@ describe('A crash of the API between recording a command and sending it', () => 
     expect([again.status, again.body.commandId]).toEqual([202, commandId]);
 
     await end(sessionId);
+  }, 300_000);
+});
+
+describe('A crash of the API between writing a session and starting its execution', () => {
+  /** A host of its own, so that its sessions and slots are this test's only. */
+  const STARTER = 'host-crash-start';
+  const doc = () => DynamoDBDocumentClient.from(aws.dynamodb);
+  const hostSessions = async (hostId = STARTER) =>
+    (
+      await doc().send(
+        new QueryCommand({ TableName: SESSIONS_TABLE_NAME, IndexName: SESSIONS_BY_HOST_INDEX, KeyConditionExpression: 'hostId = :h', ExpressionAttributeValues: { ':h': hostId } }),
+      )
+    ).Items ?? [];
+  const slots = async (key: SessionsTableKey) => {
+    const { Item } = await doc().send(new GetCommand({ TableName: SESSIONS_TABLE_NAME, Key: key, ConsistentRead: true }));
+    return [...((Item?.sessionIds as Set<string> | undefined) ?? [])];
+  };
+
+  it('the retry with the same Idempotency-Key completes the start: one session, LIVE, one execution, its slots held once', async () => {
+    const starter = new SessionApi(cloud, await localToken(cloud.dataDir, STARTER));
+    const startedAt = Date.now();
+    await injectFaults(cloud.awsEndpoint, [{ service: 'states', operation: 'StartExecution', killCaller: { functionName: FUNCTION_NAMES.createSession } }]);
+    const post = () => starter.request('POST', '/sessions', { title: 'Crash before StartExecution' }, { 'idempotency-key': 'start-crash-1' });
+
+    // The function died at StartExecution: the record it wrote is STARTING, with its slots, and no execution.
+    const crashed = await post();
+    expect([crashed.status, crashed.body]).toEqual([500, { message: 'Internal Server Error' }]);
+    expect(await listFaults(cloud.awsEndpoint)).toEqual([]);
+    await expectCrashLogged(FUNCTION_NAMES.createSession, startedAt);
+    const [left, ...more] = await hostSessions();
+    expect(more).toEqual([]);
+    expect(left).toMatchObject({ status: 'STARTING' });
+    const sessionId = left!.sessionId as string;
+    await expect(aws.sfn.send(new DescribeExecutionCommand({ executionArn: left!.executionArn as string }))).rejects.toMatchObject({ name: 'ExecutionDoesNotExist' });
+    expect(await slots(hostLiveSlotsKey(STARTER))).toEqual([sessionId]);
+
+    const retried = await retryThroughHold(post);
+    expect(retried.body).toEqual({ sessionId, executionArn: left!.executionArn, status: 'STARTING' });
+
+    await starter.waitLive(sessionId, 90_000);
+    expect((await aws.sfn.send(new DescribeExecutionCommand({ executionArn: left!.executionArn as string }))).status).toBe('RUNNING');
+    expect((await hostSessions()).map((s) => s.sessionId)).toEqual([sessionId]);
+    expect(await slots(hostLiveSlotsKey(STARTER))).toEqual([sessionId]);
+    expect((await slots(ACCOUNT_LIVE_SLOTS_KEY)).filter((id) => id === sessionId)).toHaveLength(1);
+    // A further retry answers the session as it is.
+    const again = await post();
+    expect([again.status, again.body.sessionId]).toEqual([202, sessionId]);
+
+    await starter.request('DELETE', `/sessions/${sessionId}`);
+    await starter.waitOver(sessionId, 90_000);
+    expect(await slots(hostLiveSlotsKey(STARTER))).toEqual([]);
+  }, 300_000);
+
+  it('without a key, the sessions the crashes left STARTING hold their slots until a start finds them full, which records them FAILED and goes on', async () => {
+    const HOST = 'host-abandoned-start';
+    const api = new SessionApi(cloud, await localToken(cloud.dataDir, HOST));
+    await injectFaults(cloud.awsEndpoint, [
+      { service: 'states', operation: 'StartExecution', killCaller: { functionName: FUNCTION_NAMES.createSession, times: MAX_LIVE_SESSIONS_PER_HOST } },
+    ]);
+    for (let i = 0; i < MAX_LIVE_SESSIONS_PER_HOST; i++) {
+      const crashed = await api.request('POST', '/sessions', { title: `Abandoned ${i}` });
+      expect(crashed.status).toBe(500);
+    }
+    const abandoned = (await hostSessions(HOST)).map((s) => s.sessionId as string).sort();
+    expect(abandoned).toHaveLength(MAX_LIVE_SESSIONS_PER_HOST);
+    expect((await slots(hostLiveSlotsKey(HOST))).sort()).toEqual(abandoned);
+
+    // While a dead attempt could still be running, its session keeps its slot: the host is refused.
+    const refused = await api.request('POST', '/sessions', { title: 'Too soon' });
+    expect([refused.status, refused.body.code]).toEqual([429, 'RATE_LIMITED']);
+
+    // As if the crashes were SESSION_START_ABANDONED_SECONDS ago (the test does not wait a minute): their
+    // records' attempt times set back; the rest (no execution, the slots, the statuses) is as the crashes left it.
+    const longAgo = new Date(Date.now() - (SESSION_START_ABANDONED_SECONDS + 5) * 1000).toISOString();
+    for (const id of abandoned) {
+      await doc().send(
+        new UpdateCommand({
+          TableName: SESSIONS_TABLE_NAME,
+          Key: sessionKey(id),
+          UpdateExpression: 'SET createdAt = :t, startAttemptAt = :t',
+          ExpressionAttributeValues: { ':t': longAgo },
+        }),
+      );
+    }
+    const { sessionId } = await api.createSession('After the crashes');
+    for (const id of abandoned) {
+      expect(await sessionRecord(aws.dynamodb, id)).toMatchObject({ status: 'FAILED', reason: 'STEP_FAILED', reasonDetail: 'The session lifecycle was never started.' });
+    }
+    expect(await slots(hostLiveSlotsKey(HOST))).toEqual([sessionId]);
+
+    await api.waitLive(sessionId, 90_000);
+    await api.request('DELETE', `/sessions/${sessionId}`);
+    await api.waitOver(sessionId, 90_000);
   }, 300_000);
 });

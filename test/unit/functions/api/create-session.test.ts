@@ -1,16 +1,17 @@
 import '../support/env.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DEFAULT_EXECUTION_LIMITS, MAX_LIVE_SESSIONS_PER_ACCOUNT, MAX_LIVE_SESSIONS_PER_HOST, MAX_REQUEST_BODY_BYTES } from '#contract/index';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DEFAULT_EXECUTION_LIMITS, MAX_LIVE_SESSIONS_PER_ACCOUNT, SESSION_START_ABANDONED_SECONDS, MAX_LIVE_SESSIONS_PER_HOST, MAX_REQUEST_BODY_BYTES } from '#contract/index';
 import { handler } from '../../../../functions/api/create-session.ts';
 import { httpApiEvent } from '#test/fixtures/events/http-api';
 import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import { fakeIdempotencyTable } from '../support/idempotency-store.ts';
 import { fakeRateItems } from '../support/rate-items.ts';
 import { HOST_ID } from '../support/sessions.ts';
+import { sessionIdFor } from '#commons/session-ids';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const dynamo = mockClient(DynamoDBClient);
@@ -28,6 +29,7 @@ beforeEach(() => {
   documents.reset();
   dynamo.reset();
   sfn.reset();
+  documents.on(GetCommand).resolves({});
   documents.on(PutCommand).resolves({});
   sfn.on(StartExecutionCommand).callsFake((input: { stateMachineArn: string; name: string }) => ({
     executionArn: `${input.stateMachineArn.replace(':stateMachine:', ':execution:')}:${input.name}`,
@@ -195,5 +197,186 @@ describe('Function: create-session', () => {
       // The refused hosts hold no slot of their own either.
       expect(hosts.flatMap((h) => slotsOf(items, `RATE#HOST#${h}|LIVE`))).toHaveLength(MAX_LIVE_SESSIONS_PER_ACCOUNT);
     });
+  });
+});
+
+describe('Function: create-session, a retry with the Idempotency-Key of an attempt whose process died', () => {
+  const KEY = 'start-7';
+  /** The id the first attempt recorded the session under: derived from the caller and the key. */
+  const KEYED_ID = sessionIdFor({ hostId: HOST_ID, idempotencyKey: KEY });
+  const EXECUTION_ARN = `arn:aws:states:us-east-1:123456789012:execution:shelcaster-session-lifecycle:${KEYED_ID}`;
+  const HOST_SLOTS = `RATE#HOST#${HOST_ID}|LIVE`;
+  const ACCOUNT_SLOTS = 'RATE#ACCOUNT|LIVE';
+  const START_TOKENS = `RATE#HOST#${HOST_ID}|SESSIONS`;
+  let items: Map<string, Record<string, unknown>>;
+  const retry = (body: unknown = { title: 'Morning show' }) => request(body, { 'idempotency-key': KEY });
+  const slotsOf = (key: string) => [...((items.get(key)?.sessionIds as Set<string> | undefined) ?? [])].sort();
+  const sessionRecords = () => [...items.keys()].filter((k) => k.startsWith('SESSION#'));
+  /** What the dead attempt left: its session's record, and the slots it had taken. */
+  const left = (status: string, slots: string[] = []) => {
+    items.set(`SESSION#${KEYED_ID}|SESSION`, {
+      pk: `SESSION#${KEYED_ID}`,
+      sk: 'SESSION',
+      sessionId: KEYED_ID,
+      hostId: HOST_ID,
+      title: 'Morning show',
+      status,
+      createdAt: '2026-11-24T08:00:00.000Z',
+      updatedAt: '2026-11-24T08:00:00.000Z',
+      executionArn: EXECUTION_ARN,
+    });
+    for (const key of slots) items.set(key, { ...(items.get(key) ?? {}), sessionIds: new Set([...((items.get(key)?.sessionIds as Set<string>) ?? []), KEYED_ID]) });
+  };
+
+  beforeEach(() => {
+    // The dead attempt's idempotency record has expired (its in-progress expiry passed): this request runs.
+    fakeIdempotencyTable(dynamo);
+    items = fakeRateItems(documents);
+  });
+
+  it('records the session under the id derived from the caller and the key, and names the execution after it', async () => {
+    const { statusCode, body } = parse(await retry());
+
+    expect([statusCode, body]).toEqual([202, { sessionId: KEYED_ID, executionArn: EXECUTION_ARN, status: 'STARTING' }]);
+    expect(sfn).toReceiveCommandWith(StartExecutionCommand, { name: KEYED_ID });
+  });
+
+  it.each([
+    ['before taking its slots', []],
+    ['at StartExecution, holding its slots', [HOST_SLOTS, ACCOUNT_SLOTS]],
+  ])('completes the start of a session left STARTING %s: one record, one slot each, its execution started', async (_when, slots) => {
+    left('STARTING', slots);
+
+    const { statusCode, body } = parse(await retry());
+
+    expect([statusCode, body]).toEqual([202, { sessionId: KEYED_ID, executionArn: EXECUTION_ARN, status: 'STARTING' }]);
+    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+    expect(sfn).toReceiveCommandWith(StartExecutionCommand, {
+      name: KEYED_ID,
+      input: JSON.stringify({ sessionId: KEYED_ID, hostId: HOST_ID, limits: DEFAULT_EXECUTION_LIMITS }),
+    });
+    expect(documents).not.toHaveReceivedCommand(PutCommand);
+    expect(sessionRecords()).toEqual([`SESSION#${KEYED_ID}|SESSION`]);
+    expect(slotsOf(HOST_SLOTS)).toEqual([KEYED_ID]);
+    expect(slotsOf(ACCOUNT_SLOTS)).toEqual([KEYED_ID]);
+    // The session-start token is not taken again for the same start.
+    expect(items.has(START_TOKENS)).toBe(false);
+  });
+
+  it.each([['LIVE'], ['ENDED'], ['FAILED']])('answers a session already %s as it is, and starts nothing', async (status) => {
+    left(status);
+
+    const { statusCode, body } = parse(await retry());
+
+    expect([statusCode, body]).toEqual([202, { sessionId: KEYED_ID, executionArn: EXECUTION_ARN, status }]);
+    expect(sfn).not.toHaveReceivedAnyCommand();
+    expect(documents).not.toHaveReceivedCommand(PutCommand);
+    expect(documents).not.toHaveReceivedCommand(UpdateCommand);
+  });
+
+  it('refuses another request under a key whose session is recorded with 409 CONFLICT, and changes nothing', async () => {
+    left('STARTING');
+
+    const { statusCode, body } = parse(await retry({ title: 'Evening show' }));
+
+    expect([statusCode, body.code]).toEqual([409, 'CONFLICT']);
+    expect(sfn).not.toHaveReceivedAnyCommand();
+    expect(documents).not.toHaveReceivedCommand(UpdateCommand);
+    expect(items.get(`SESSION#${KEYED_ID}|SESSION`)?.status).toBe('STARTING');
+  });
+
+  it('refuses with 429 a session left STARTING whose slots are taken by other shows meanwhile, and leaves nothing of it', async () => {
+    left('STARTING');
+    const others = Array.from({ length: MAX_LIVE_SESSIONS_PER_HOST }, (_, i) => `live-${i}`);
+    for (const id of others) items.set(`SESSION#${id}|SESSION`, { pk: `SESSION#${id}`, sk: 'SESSION', sessionId: id, status: 'LIVE' });
+    items.set(HOST_SLOTS, { sessionIds: new Set(others) });
+
+    const { statusCode, body } = parse(await retry());
+
+    expect([statusCode, body.code]).toEqual([429, 'RATE_LIMITED']);
+    expect(sfn).not.toHaveReceivedAnyCommand();
+    expect(items.has(`SESSION#${KEYED_ID}|SESSION`)).toBe(false);
+    expect(slotsOf(HOST_SLOTS)).toEqual(others);
+    expect(slotsOf(ACCOUNT_SLOTS)).toEqual([]);
+  });
+
+  it(`holds the limit of ${MAX_LIVE_SESSIONS_PER_HOST} when the retry races new starts: the resumed session keeps its slot`, async () => {
+    left('STARTING', [HOST_SLOTS, ACCOUNT_SLOTS]);
+
+    const [resumed, ...fresh] = (await Promise.all([retry(), ...Array.from({ length: 4 }, () => request({ title: 'Other show' }))])).map(parse);
+
+    expect([resumed!.statusCode, resumed!.body.sessionId]).toEqual([202, KEYED_ID]);
+    const granted = fresh.filter((a) => a.statusCode === 202).map((a) => a.body.sessionId as string);
+    expect(granted).toHaveLength(MAX_LIVE_SESSIONS_PER_HOST - 1);
+    expect(fresh.filter((a) => a.statusCode === 429)).toHaveLength(4 - granted.length);
+    expect(slotsOf(HOST_SLOTS)).toEqual([KEYED_ID, ...granted].sort());
+    expect(sessionRecords().sort()).toEqual([KEYED_ID, ...granted].map((id) => `SESSION#${id}|SESSION`).sort());
+    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, MAX_LIVE_SESSIONS_PER_HOST);
+  });
+
+  it('takes the start over (startAttemptAt) before completing it, so it is not taken for an abandoned start meanwhile', async () => {
+    left('STARTING', [HOST_SLOTS, ACCOUNT_SLOTS]);
+    const before = Date.now();
+
+    await retry();
+
+    const startAttemptAt = Date.parse(items.get(`SESSION#${KEYED_ID}|SESSION`)?.startAttemptAt as string);
+    expect(startAttemptAt).toBeGreaterThanOrEqual(before);
+    const calls = documents.commandCalls(UpdateCommand).map((c) => c.args[0].input);
+    expect(calls.findIndex((c) => c.Key?.pk === `SESSION#${KEYED_ID}`)).toBeLessThan(calls.findIndex((c) => c.Key?.pk === `RATE#HOST#${HOST_ID}`));
+  });
+
+  it('answers a session recorded FAILED as an abandoned start between its read and the take-over as it is, and starts nothing', async () => {
+    left('STARTING', [HOST_SLOTS, ACCOUNT_SLOTS]);
+    let reads = 0;
+    const read = documents.on(GetCommand);
+    read.callsFake((input: { Key: { pk: string; sk: string } }) => {
+      const item = items.get(`${input.Key.pk}|${input.Key.sk}`);
+      if (input.Key.pk === `SESSION#${KEYED_ID}` && reads++ === 0 && item) {
+        // The session as the retry read it; then a start that found the slots full records it FAILED.
+        const asRead = { ...item };
+        items.set(`${input.Key.pk}|${input.Key.sk}`, { ...item, status: 'FAILED', reason: 'STEP_FAILED' });
+        return { Item: asRead };
+      }
+      return { Item: item };
+    });
+
+    const { statusCode, body } = parse(await retry());
+
+    expect([statusCode, body]).toEqual([202, { sessionId: KEYED_ID, executionArn: EXECUTION_ARN, status: 'FAILED' }]);
+    expect(sfn).not.toHaveReceivedAnyCommand();
+  });
+
+  it('goes on from the record when an attempt with the same key wrote it first', async () => {
+    documents.on(PutCommand).callsFake(() => {
+      left('STARTING', [HOST_SLOTS, ACCOUNT_SLOTS]);
+      throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+    });
+
+    const { statusCode, body } = parse(await retry());
+
+    expect([statusCode, body.sessionId]).toEqual([202, KEYED_ID]);
+    expect(sfn).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+    expect(slotsOf(HOST_SLOTS)).toEqual([KEYED_ID]);
+  });
+});
+
+describe('Function: create-session, starts abandoned without a key', () => {
+  it('records FAILED the sessions whose requests died before starting their execution, and starts the new show in their slot', async () => {
+    const items = fakeRateItems(documents);
+    const longAgo = new Date(Date.now() - (SESSION_START_ABANDONED_SECONDS + 5) * 1000).toISOString();
+    const abandoned = Array.from({ length: MAX_LIVE_SESSIONS_PER_HOST }, (_, i) => `abandoned-${i}`);
+    for (const id of abandoned) {
+      items.set(`SESSION#${id}|SESSION`, { pk: `SESSION#${id}`, sk: 'SESSION', sessionId: id, hostId: HOST_ID, status: 'STARTING', createdAt: longAgo, startAttemptAt: longAgo, executionArn: `arn:x:${id}` });
+    }
+    items.set(`RATE#HOST#${HOST_ID}|LIVE`, { sessionIds: new Set(abandoned) });
+    items.set('RATE#ACCOUNT|LIVE', { sessionIds: new Set(abandoned) });
+    sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} }));
+
+    const { statusCode, body } = parse(await request({ title: 'Morning show' }));
+
+    expect(statusCode).toBe(202);
+    expect([...(items.get(`RATE#HOST#${HOST_ID}|LIVE`)?.sessionIds as Set<string>)]).toEqual([body.sessionId]);
+    for (const id of abandoned) expect(items.get(`SESSION#${id}|SESSION`)).toMatchObject({ status: 'FAILED', reason: 'STEP_FAILED' });
   });
 });

@@ -49,7 +49,13 @@ export function fakeRateItems(mock: DocumentStub, options: FakeRateItemsOptions 
     return {};
   });
   mock.on(UpdateCommand).callsFake(
-    (input: { Key: { pk: string; sk: string }; UpdateExpression: string; ConditionExpression?: string; ExpressionAttributeValues: Item }) => {
+    (input: {
+      Key: { pk: string; sk: string };
+      UpdateExpression: string;
+      ConditionExpression?: string;
+      ExpressionAttributeNames?: Record<string, string>;
+      ExpressionAttributeValues: Item;
+    }) => {
       const item: Item = { ...(items.get(id(input.Key)) ?? input.Key) };
       const v = input.ExpressionAttributeValues;
       const tat = item.tat as number | undefined;
@@ -67,6 +73,16 @@ export function fakeRateItems(mock: DocumentStub, options: FakeRateItemsOptions 
         case 'attribute_not_exists(sessionIds) OR size(sessionIds) < :max OR contains(sessionIds, :id)':
           if (held.size >= (v[':max'] as number) && !held.has(v[':id'] as string)) throw conditionFailed();
           break;
+        // A session record's update (sessions-repository's updateSession) while it is STARTING.
+        case 'attribute_exists(pk) AND #status = :starting':
+          if (!items.has(id(input.Key)) || item.status !== v[':starting']) throw conditionFailed();
+          break;
+        // An abandoned start recorded FAILED (abandoned-session-start.ts).
+        case '#status IN (:starting, :ending) AND (startAttemptAt < :cutoff OR (attribute_not_exists(startAttemptAt) AND createdAt < :cutoff))': {
+          const attemptAt = (item.startAttemptAt ?? item.createdAt) as string | undefined;
+          if (![v[':starting'], v[':ending']].includes(item.status) || attemptAt === undefined || !(attemptAt < (v[':cutoff'] as string))) throw conditionFailed();
+          break;
+        }
         case undefined:
           break;
         default:
@@ -92,10 +108,14 @@ export function fakeRateItems(mock: DocumentStub, options: FakeRateItemsOptions 
           break;
         }
         default:
-          throw new Error(`The fake does not know the update ${input.UpdateExpression}`);
+          if (!/^SET [#\w]+ = :\w+(, [#\w]+ = :\w+)*$/.test(input.UpdateExpression)) throw new Error(`The fake does not know the update ${input.UpdateExpression}`);
+          for (const assignment of input.UpdateExpression.slice('SET '.length).split(', ')) {
+            const [name = '', value = ''] = assignment.split(' = ');
+            item[input.ExpressionAttributeNames?.[name] ?? name] = v[value];
+          }
       }
       items.set(id(input.Key), item);
-      return {};
+      return { Attributes: item };
     },
   );
   return items;

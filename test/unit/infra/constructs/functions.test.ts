@@ -41,7 +41,10 @@ function expectedGrants(binding: Binding): string[] {
         ...allow(['s3:ListBucket'], [BUCKET]),
       ];
     case 'stateMachine':
-      return allow(['states:StartExecution'], [STATE_MACHINE]);
+      return [
+        ...allow(['states:StartExecution'], [STATE_MACHINE]),
+        ...allow(['states:DescribeExecution'], ['arn:aws:states:REGION:ACCOUNT:execution:shelcaster-session-lifecycle:*']),
+      ];
     case 'executionHistory':
       return [
         ...allow(['states:GetExecutionHistory'], ['arn:aws:states:REGION:ACCOUNT:execution:shelcaster-session-lifecycle:*']),

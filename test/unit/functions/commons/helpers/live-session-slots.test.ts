@@ -1,13 +1,15 @@
 import '#test/unit/functions/support/env';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
+import { DescribeExecutionCommand, ExecutionDoesNotExist, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ACCOUNT_LIVE_SLOTS_KEY, hostLiveSlotsKey, sessionKey } from '#contract/index';
+import { ACCOUNT_LIVE_SLOTS_KEY, hostLiveSlotsKey, SESSION_START_ABANDONED_SECONDS, sessionKey } from '#contract/index';
 import { releaseLiveSessionSlot, takeLiveSessionSlot } from '#helpers/live-session-slots';
 import { fakeRateItems } from '#test/unit/functions/support/rate-items';
 import { HOST_ID, sessionItem } from '#test/unit/functions/support/sessions';
 
 const documents = mockClient(DynamoDBDocumentClient);
+const sfn = mockClient(SFNClient);
 const TABLE = 'shelcaster-sessions';
 const MAX = 3;
 const HOST_SLOTS = hostLiveSlotsKey(HOST_ID);
@@ -21,6 +23,7 @@ const putSession = (sessionId: string, status: 'LIVE' | 'ENDED' | 'FAILED') => {
 
 beforeEach(() => {
   documents.reset();
+  sfn.reset();
   items = fakeRateItems(documents);
 });
 
@@ -87,5 +90,22 @@ describe('Helper: live-session slots', () => {
 
     expect(await takeLiveSessionSlot(TABLE, HOST_SLOTS, 's-3', MAX)).toBe(true);
     expect(slotsHeld()).toEqual(['s-1', 's-2', 's-3']);
+  });
+
+  it('records FAILED and drops a start abandoned before its execution when the slots are full; a slow start keeps its slot', async () => {
+    const longAgo = new Date(Date.now() - (SESSION_START_ABANDONED_SECONDS + 5) * 1000).toISOString();
+    for (const id of ['s-1', 's-2', 's-3']) await takeLiveSessionSlot(TABLE, HOST_SLOTS, id, MAX);
+    putSession('s-1', 'LIVE');
+    for (const id of ['s-2', 's-3']) items.set(`${sessionKey(id).pk}|SESSION`, sessionItem({ sessionId: id, status: 'STARTING', createdAt: longAgo, startAttemptAt: longAgo, executionArn: `arn:aws:states:us-east-1:123456789012:execution:shelcaster-session-lifecycle:${id}` }));
+    // s-2's request died before StartExecution; s-3's execution runs (a start that takes long).
+    sfn.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => {
+      if (input.executionArn.endsWith(':s-2')) throw new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} });
+      return { status: 'RUNNING' };
+    });
+
+    expect(await takeLiveSessionSlot(TABLE, HOST_SLOTS, 's-4', MAX)).toBe(true);
+    expect(slotsHeld()).toEqual(['s-1', 's-3', 's-4']);
+    expect(items.get(`${sessionKey('s-2').pk}|SESSION`)).toMatchObject({ status: 'FAILED', reason: 'STEP_FAILED' });
+    expect(items.get(`${sessionKey('s-3').pk}|SESSION`)?.status).toBe('STARTING');
   });
 });
