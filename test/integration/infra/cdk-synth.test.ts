@@ -32,7 +32,11 @@ import {
 } from '#contract/index';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SYNTH_TIMEOUT_MS = 240_000;
+/**
+ * `cdk synth` bundles every function with esbuild, one after another: ~1.5 s each on an idle 2-core machine,
+ * up to 8 s each when the machine is loaded (a CI run beside other work went past 240 s). A bound, not a figure.
+ */
+const SYNTH_TIMEOUT_MS = 600_000;
 
 interface Resource {
   Type: string;
