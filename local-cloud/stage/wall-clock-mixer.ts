@@ -8,8 +8,15 @@ import { CHANNELS, FRAME_MS, FRAME_SAMPLES, toS16le, type AudioDecoderFactory, t
 import { RtpTrackBuffer, type TrackBufferStats } from './rtp-track-buffer.ts';
 import type { AudioRtpPacket } from './stage-participants.ts';
 
-/** Default delay between a frame's end and its rendering: the jitter a packet may have and still be mixed. */
-export const DEFAULT_PLAYOUT_DELAY_MS = 200;
+/**
+ * Default delay between a frame's end and its rendering: the jitter a packet may have and still be mixed.
+ * It places nothing on the timeline (packets go by their RTP timestamps); it only says how late a packet
+ * may arrive. 200 ms left gaps of ~0.2 s in the recording on a loaded 2-core machine: a publishing Chromium
+ * starved of CPU sends a burst late, and the main thread that receives the packets stalls while the mix
+ * worker's clock (MixClock) goes on, since it cannot see the main thread's stalls. IVS's own compositions
+ * run seconds behind the stage; 600 ms costs the local recording nothing but that much render latency.
+ */
+export const DEFAULT_PLAYOUT_DELAY_MS = 600;
 
 export interface WallClockMixerOptions {
   /** Wall-clock time (ms) of the timeline's start. */
