@@ -2,7 +2,7 @@
  * Creating a session: the record first (STARTING), then the lifecycle execution named after it.
  *
  * A process can die after writing the record and before (or while) starting the execution: a crash, a
- * timeout. With an Idempotency-Key the session's id is derived from the request (session-ids.ts), so the
+ * timeout. With an Idempotency-Key the session's id is derived from the request (keyed-ids.ts), so the
  * host's retry finds the record the dead attempt left and completes the start: still STARTING with the same
  * request, its live slots are taken again (a slot the session holds already counts as taken) and its
  * execution is started with the same name and input, which Step Functions answers with the running execution
@@ -29,7 +29,7 @@ import { startSessionExecution } from '#helpers/start-session-execution';
 import { ConflictError } from '../errors.ts';
 import { logger, logSessionId } from '../powertools.ts';
 import { releaseSessionSlot, reserveSessionStart, takeSessionSlots } from '../rate-limits.ts';
-import { sessionIdFor } from '../session-ids.ts';
+import { sessionIdFor } from '../keyed-ids.ts';
 import { claimSessionStart, deleteUnstartedSession, getSession, markSessionFinished, putNewSession } from '../sessions-repository.ts';
 
 const stateMachineArn = getStringFromEnv(ENV.stateMachineArn);

@@ -2,7 +2,7 @@
  * Accepting a host's command: checked, recorded QUEUED, then put on the session's FIFO queue.
  *
  * A process can die between the record and the send (a crash, a timeout). With an Idempotency-Key the
- * command's id is derived from the request (command-ids.ts), so the host's retry finds the record the dead
+ * command's id is derived from the request (keyed-ids.ts), so the host's retry finds the record the dead
  * attempt left: still QUEUED with the same command, it is sent again (the FIFO queue drops a second copy of a
  * message with the same deduplication id, the command id, within 5 minutes, and the controller never applies a
  * command whose record already has a result) and answered as the first attempt would have been; one that has
@@ -21,7 +21,7 @@ import {
 import { getStringFromEnv } from '#helpers/get-string-from-env';
 import { isConditionFailed } from '#helpers/is-condition-failed';
 import { sendCommandMessage } from '#helpers/send-command-message';
-import { commandIdFor } from '../command-ids.ts';
+import { commandIdFor } from '../keyed-ids.ts';
 import { failQueuedCommand, getCommandRecord, markCommandFailed, putNewCommand } from '../commands-repository.ts';
 import { assertMediaUrlAllowed } from '../assert-media-url-allowed.ts';
 import { ConflictError, SessionNotActiveError } from '../errors.ts';

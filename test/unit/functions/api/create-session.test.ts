@@ -11,7 +11,7 @@ import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import { fakeIdempotencyTable } from '../support/idempotency-store.ts';
 import { fakeRateItems } from '../support/rate-items.ts';
 import { HOST_ID } from '../support/sessions.ts';
-import { sessionIdFor } from '#commons/session-ids';
+import { sessionIdFor } from '#commons/keyed-ids';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const dynamo = mockClient(DynamoDBClient);

@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@
 import { SQSClient, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { CommandMessage, MAX_REQUEST_BODY_BYTES, mediaOwnerPrefix, SHOW_ENDED_COMMAND_REASON } from '#contract/index';
 import { handler } from '../../../../functions/api/enqueue-command.ts';
-import { commandIdFor } from '../../../../functions/commons/command-ids.ts';
+import { commandIdFor } from '#commons/keyed-ids';
 import { httpApiEvent } from '#test/fixtures/events/http-api';
 import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import { fakeIdempotencyTable } from '../support/idempotency-store.ts';
