@@ -10,8 +10,7 @@
  * `idleSince`), matched to the claims in order.
  */
 import { rm } from 'node:fs/promises';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { SESSIONS_TABLE_NAME, sessionKey, type SessionRecord, type WarmControllerRecord } from '#contract/index';
+import type { WarmControllerRecord } from '#contract/index';
 import { eventually } from '#harness/eventually';
 import { startLocalCloud } from '#harness/local-cloud';
 import { DEFAULT_FARGATE_STARTUP_MS, FARGATE_STARTUP_ENV } from '#local-cloud/services/ecs/fargate-startup';
@@ -20,7 +19,7 @@ import { atMost, failedFigure, figure, type Figure } from '../figure.ts';
 import { summarize } from '../stats.ts';
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CONTROLLER_LOG_GROUP } from '#contract/index';
-import { poolRecords, type AwsClients } from '#harness/system-session';
+import { poolRecords, sessionRecord, type AwsClients } from '#harness/system-session';
 
 /** The phases (ms since its process start) a session's controller logged when it joined. */
 async function joinPhases(aws: AwsClients, sessionId: string): Promise<Record<string, number> | undefined> {
@@ -48,7 +47,6 @@ export async function warmStartFigures(runId: string, count: number, log: (line:
     { apiUrl: cloud.apiUrl, awsEndpoint: cloud.awsEndpoint, dataDir: cloud.dataDir, pid: cloud.process.pid, origin: 'started', stop: async () => undefined },
     `${runId}-warm`,
   );
-  const doc = DynamoDBDocumentClient.from(ctx.aws.dynamodb);
   /** Every pool record seen, as last seen (a claimed controller's record is deleted when its session ends). */
   const seen = new Map<string, WarmControllerRecord>();
   const pool = async (): Promise<WarmControllerRecord[]> => {
@@ -82,7 +80,7 @@ export async function warmStartFigures(runId: string, count: number, log: (line:
         // idle when it was posted.
         const idleAtPost = new Set((await pool()).filter((r) => r.state === 'IDLE' && !used.has(r.taskArn)).map((r) => r.taskArn));
         const session = await startSession(await ctx.newHost(), `Bench warm start ${label}`, 180_000);
-        const record = (await doc.send(new GetCommand({ TableName: SESSIONS_TABLE_NAME, Key: sessionKey(session.sessionId), ConsistentRead: true }))).Item as SessionRecord | undefined;
+        const record = await sessionRecord(ctx.aws.dynamodb, session.sessionId);
         if (record?.taskArn) used.add(record.taskArn);
         const live = session.liveAt! - session.postedAt;
         if (!record?.taskArn || !idleAtPost.has(record.taskArn)) {
