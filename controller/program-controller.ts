@@ -207,10 +207,15 @@ export async function runController(deps: ControllerDeps): Promise<number> {
   const processor = new CommandProcessor({
     // Results are recorded with this controller's participant id (appliedBy).
     store: new SessionStore(clients.doc, config.sessionsTableName, config.sessionId, participantId),
+    // appliedAt is when the page made the change (its clock), not when its answer came back.
     apply: async (message) => {
       await restored;
       const { command } = message;
-      await lane.run(() => (command.type === 'NEXT' ? runOfShow.next() : player.apply(command)));
+      return lane.run(async () => {
+        const before = page.lastChangeAtMs;
+        await (command.type === 'NEXT' ? runOfShow.next() : player.apply(command));
+        return page.lastChangeAtMs > before ? new Date(page.lastChangeAtMs) : undefined;
+      });
     },
     afterCommand: report,
     logger,

@@ -27,9 +27,9 @@ export async function writeToneWav(path: string, spans: readonly ToneSpan[]): Pr
   await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...inputs, ...filter, '-ac', '1', '-ar', String(ANALYSIS_RATE), '-c:a', 'pcm_s16le', path]);
 }
 
-/** Decodes any file ffmpeg reads into mono float PCM at ANALYSIS_RATE (channels averaged). */
-export async function decodeMono(path: string): Promise<Float32Array> {
-  const { stdout } = await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', path, '-vn', '-ac', '1', '-ar', String(ANALYSIS_RATE), '-f', 'f32le', 'pipe:1'], {
+/** Decodes any file ffmpeg reads into mono float PCM at `rate` (ANALYSIS_RATE unless given; channels averaged). */
+export async function decodeMono(path: string, rate = ANALYSIS_RATE): Promise<Float32Array> {
+  const { stdout } = await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', path, '-vn', '-ac', '1', '-ar', String(rate), '-f', 'f32le', 'pipe:1'], {
     encoding: 'buffer',
     maxBuffer: 512 * 1024 * 1024,
   });

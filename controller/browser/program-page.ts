@@ -37,8 +37,21 @@ export interface ProgramPageOptions {
   onConsole?: (level: string, text: string) => void;
 }
 
+/** The desk's operations that change what is heard (`load` only prepares, `status` only reads). */
+const DESK_CHANGES: ReadonlySet<keyof PageAudio> = new Set(['start', 'pause', 'fadeOut', 'resume', 'stop', 'seek', 'setGain', 'setDeckVolume', 'setDucking']);
+
 export class ProgramPage implements PageAudio {
+  private lastChangeAt = 0;
+
   private constructor(private readonly page: Page) {}
+
+  /**
+   * When the desk last changed what is heard: the page's wall clock (ms) as the change was made, before the
+   * answer came back over DevTools (which takes longer when the machine is busy). 0 before the first change.
+   */
+  get lastChangeAtMs(): number {
+    return this.lastChangeAt;
+  }
 
   /** Opens the page (or takes over the tab already loading it) and waits until its API is ready. */
   static async open(options: ProgramPageOptions): Promise<ProgramPage> {
@@ -98,13 +111,20 @@ export class ProgramPage implements PageAudio {
     ]);
   }
 
-  /** Calls an operation of the page's mixing desk (`window.shelcaster.audio`). */
+  /** Calls an operation of the page's mixing desk (`window.shelcaster.audio`); notes the page's time of a change. */
   private audio<K extends keyof PageAudio>(name: K, ...args: Parameters<PageAudio[K]>): ReturnType<PageAudio[K]> {
-    return this.page.evaluate(
-      (n, a) => ((window as unknown as WithApi).shelcaster.audio[n] as (...x: unknown[]) => unknown)(...a),
+    const called = this.page.evaluate(
+      async (n, a) => {
+        const value = await ((window as unknown as WithApi).shelcaster.audio[n] as (...x: unknown[]) => unknown)(...a);
+        return { value, at: Date.now() };
+      },
       name,
       args as unknown[],
-    ) as ReturnType<PageAudio[K]>;
+    );
+    return called.then(({ value, at }) => {
+      if (DESK_CHANGES.has(name)) this.lastChangeAt = Math.max(this.lastChangeAt, at);
+      return value;
+    }) as ReturnType<PageAudio[K]>;
   }
 
   load: PageAudio['load'] = (...args) => this.audio('load', ...args);

@@ -44,7 +44,11 @@ export const STORE_RETRY_MAX_MS = 4000;
 
 export interface CommandProcessorOptions {
   store: Pick<SessionStore, 'beginAttempt' | 'recordTransientFailure' | 'finishCommand'>;
-  apply: (message: CommandMessage) => Promise<void>;
+  /**
+   * Applies the command; may resolve with when it took effect (the desk's own clock), which is then its
+   * `appliedAt` (never later than now, never before the previous result).
+   */
+  apply: (message: CommandMessage) => Promise<Date | void>;
   /** Called after a command has been applied or failed (reports now-playing). */
   afterCommand?: () => Promise<void>;
   logger: Logger;
@@ -83,8 +87,9 @@ export class CommandProcessor {
       const reason = `the program controller was lost ${attempt.unfinishedAttempts} times while applying it`;
       return this.finish(message, { status: 'FAILED', reason, deadLetter: true }, receiveCount, log, signal);
     }
+    let tookEffectAt: Date | void;
     try {
-      await this.options.apply(message);
+      tookEffectAt = await this.options.apply(message);
     } catch (error) {
       const reason = (error as Error).message;
       if (error instanceof CommandRejectedError) {
@@ -98,7 +103,7 @@ export class CommandProcessor {
       this.options.logger.warn('Command failed transiently; left for redelivery', { ...log, reason });
       return 'retry';
     }
-    return this.finish(message, { status: 'APPLIED' }, receiveCount, log, signal);
+    return this.finish(message, { status: 'APPLIED' }, receiveCount, log, signal, tookEffectAt ?? undefined);
   }
 
   /** Records FAILED for a command message whose body is invalid (when it names a command id). */
@@ -106,8 +111,8 @@ export class CommandProcessor {
     await this.options.store.finishCommand({ commandId, acceptedAt }, { status: 'FAILED', reason }, receiveCount, this.finishedAt());
   }
 
-  private async finish(message: CommandMessage, result: CommandResult, receiveCount: number, log: Record<string, unknown>, signal?: AbortSignal): Promise<Disposition> {
-    const at = this.finishedAt();
+  private async finish(message: CommandMessage, result: CommandResult, receiveCount: number, log: Record<string, unknown>, signal?: AbortSignal, tookEffectAt?: Date): Promise<Disposition> {
+    const at = this.finishedAt(tookEffectAt);
     const recorded = await this.stored('finishCommand', log, signal, () =>
       this.options.store.finishCommand({ commandId: message.commandId, acceptedAt: message.acceptedAt, command: message.command }, result, receiveCount, at),
     );
@@ -138,9 +143,13 @@ export class CommandProcessor {
     }
   }
 
-  /** The time a result is recorded at: never earlier than or equal to the previous one (appliedAt orders results). */
-  private finishedAt(): Date {
-    const at = Math.max(this.now().getTime(), this.lastFinishedAt + 1);
+  /**
+   * The time a result is recorded at: when the command took effect if known (else now), never later than now,
+   * and never earlier than or equal to the previous one (appliedAt orders results).
+   */
+  private finishedAt(tookEffectAt?: Date): Date {
+    const now = this.now().getTime();
+    const at = Math.max(Math.min(tookEffectAt?.getTime() ?? now, now), this.lastFinishedAt + 1);
     this.lastFinishedAt = at;
     return new Date(at);
   }

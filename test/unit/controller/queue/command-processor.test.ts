@@ -49,7 +49,7 @@ class MemoryCommandStore {
   }
 }
 
-function setup(apply = vi.fn(async (_m: CommandMessage) => undefined)) {
+function setup(apply = vi.fn(async (_m: CommandMessage): Promise<Date | void> => undefined)) {
   const store = new MemoryCommandStore();
   const afterCommand = vi.fn(async () => undefined);
   const processor = new CommandProcessor({ store, apply, afterCommand, logger: silentLogger(), now: () => new Date('2026-11-24T10:00:05.000Z') });
@@ -64,6 +64,21 @@ describe('CommandProcessor: exactly once', () => {
     expect(apply).toHaveBeenCalledOnce();
     expect(afterCommand).toHaveBeenCalledOnce();
     expect(store.records.get('c1')?.status).toBe('APPLIED');
+  });
+
+  it('records appliedAt when the command took effect, never after now nor at or before the previous result', async () => {
+    const tookEffect = ['2026-11-24T10:00:04.200Z', '2026-11-24T10:00:09.000Z', '2026-11-24T10:00:01.000Z'];
+    const { processor, store } = setup(vi.fn(async () => new Date(tookEffect.shift()!)));
+    for (const id of ['c1', 'c2', 'c3']) {
+      store.queue(id);
+      await processor.process(message(id), 1);
+    }
+    // The desk's time; then now (10:00:05), as a time in the future cannot be; then just after the previous.
+    expect(['c1', 'c2', 'c3'].map((id) => store.records.get(id)?.appliedAt)).toEqual([
+      '2026-11-24T10:00:04.200Z',
+      '2026-11-24T10:00:05.000Z',
+      '2026-11-24T10:00:05.001Z',
+    ]);
   });
 
   it.each(['APPLIED', 'FAILED'] as const)('does not apply a redelivered command whose record is %s, and deletes it', async (status) => {
