@@ -6,7 +6,7 @@
  * own launcher sets it up); chromium-launcher.ts connects puppeteer to it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -37,7 +37,7 @@ export const CHROMIUM_FLAGS = [
   // machine: the page's first request waited for the network service, its AudioContext for the audio
   // service) and one fewer to hold in memory. The controller needs none of their isolation.
   '--enable-features=NetworkServiceInProcess2',
-  ...(existsSync('/tmp/probe/noaudio') ? [] : ['--disable-features=AudioServiceOutOfProcess']),
+  '--disable-features=AudioServiceOutOfProcess',
   '--in-process-gpu',
 ] as const;
 
