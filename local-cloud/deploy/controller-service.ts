@@ -1,7 +1,7 @@
 /**
  * The program controller's service (infra/constructs/controller-service.ts): its cluster, its log group and
  * its task definition, whose image the local ECS runs as the controller command (LOCAL_CONTROLLER_IMAGE),
- * joining the stage over WHIP.
+ * joining the stage with the IVS web SDK as on AWS.
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateClusterCommand, RegisterTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';

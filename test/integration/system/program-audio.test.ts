@@ -1,10 +1,10 @@
 /**
  * Issue 5's proof, with real processes: the local cloud (`npm start`), the controller with real Chromium
- * publishing over WHIP into the local stage, and the local composition recording to the local S3. Tones are
+ * publishing into the local stage with the IVS web SDK, and the local composition recording to the local S3. Tones are
  * uploaded (POST /media and its presigned PUT), played through the API, and found again in the decoded episode
  * (GET /sessions/{id}/recording) where and as long as they were played, within 0.3 s. Times are compared on
  * the recording's own timeline: its time 0 is the playlist's program date-time, and a command's time is the
- * `appliedAt` its record got when the controller had applied it.
+ * `appliedAt` its record got: the controller page's clock when its desk made the change.
  * A controller that cannot start Chromium fails WaitForReady with its reason, and nothing is left running.
  */
 import { readFileSync } from 'node:fs';
