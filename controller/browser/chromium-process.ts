@@ -37,8 +37,11 @@ export const CHROMIUM_FLAGS = [
   // machine: the page's first request waited for the network service, its AudioContext for the audio
   // service) and one fewer to hold in memory. The controller needs none of their isolation.
   '--enable-features=NetworkServiceInProcess2',
-  '--disable-features=AudioServiceOutOfProcess',
   '--in-process-gpu',
+  // Two renderers the controller never uses: the omnibox's WebUI popups, which Chromium 156 preloads even
+  // headless (a renderer of ~50-75 MiB PSS), and the spare renderer kept warm for a next navigation.
+  // Chromium ignores feature names it does not know, so an older or newer build starts all the same.
+  '--disable-features=AudioServiceOutOfProcess,WebUIOmniboxPopup,WebUIOmniboxAimPopup,SpareRendererForSitePerProcess',
 ] as const;
 
 /** A Chromium process just spawned. */

@@ -3,13 +3,19 @@
  * and plays the program (PageAudio, the page's mixing desk). Media reaches the page through the loopback page
  * server.
  */
-import type { Browser, Page } from 'puppeteer-core';
+import type { Browser, HTTPRequest, Page } from 'puppeteer-core';
 import type { DuckChange, PageAudio } from '../player/page-audio.ts';
 import { programPageUrl } from './page-server.ts';
 import type { PageServer } from './page-server.ts';
 import { JoinFailedError } from '../errors.ts';
 
 const PAGE_LOAD_TIMEOUT_MS = 20_000;
+/** How long a leave waits for the SDK's DELETE requests to be answered. */
+const LEAVE_REQUESTS_MS = 1500;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
 
 /** The page's `window.shelcaster` API, as the page defines it (controller/page/main.js). */
 interface PageApi {
@@ -103,12 +109,41 @@ export class ProgramPage implements PageAudio {
     return this.page.evaluate(() => (window as unknown as WithApi).shelcaster.stageState());
   }
 
-  /** Leaves the stage (bounded: a page that hangs does not hold up shutdown). */
+  /**
+   * Leaves the stage, and lets the SDK's `DELETE`s (of what it published and subscribed to) reach the stage
+   * before the browser may be closed: the SDK's leave only starts them, and a browser closed under them
+   * leaves the stage to find the participant gone by timeout instead. Bounded: a page that hangs does not
+   * hold up shutdown (`timeoutMs` in all; the DELETEs get at most LEAVE_REQUESTS_MS of it).
+   */
   async leave(timeoutMs = 3000): Promise<void> {
-    await Promise.race([
-      this.page.evaluate(() => (window as unknown as WithApi).shelcaster.leave()).catch(() => undefined),
-      new Promise((resolve) => setTimeout(resolve, timeoutMs).unref()),
-    ]);
+    const deadline = Date.now() + timeoutMs;
+    const deletes = new Set<HTTPRequest>();
+    let seen = false;
+    const started = (request: HTTPRequest) => {
+      if (request.method() !== 'DELETE') return;
+      deletes.add(request);
+      seen = true;
+    };
+    const ended = (request: HTTPRequest) => deletes.delete(request);
+    this.page.on('request', started).on('requestfinished', ended).on('requestfailed', ended);
+    try {
+      const wasConnected = await Promise.race([
+        this.page
+          .evaluate(async () => {
+            const api = (window as unknown as WithApi).shelcaster;
+            const state = api.stageState();
+            await api.leave();
+            return state === 'connected';
+          })
+          .catch(() => false),
+        sleep(timeoutMs).then(() => false),
+      ]);
+      if (!wasConnected) return;
+      const until = Math.min(deadline, Date.now() + LEAVE_REQUESTS_MS);
+      while (Date.now() < until && !(seen && deletes.size === 0)) await sleep(20);
+    } finally {
+      this.page.off('request', started).off('requestfinished', ended).off('requestfailed', ended);
+    }
   }
 
   /** Calls an operation of the page's mixing desk (`window.shelcaster.audio`); notes the page's time of a change. */
