@@ -1,9 +1,10 @@
 /** The host's tracks in the sessions table (pk `HOST#<userId>`, sk `TRACK#<trackId>`). */
-import { DeleteCommand, GetCommand, paginateQuery, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ENV, hostPartitionKey, MAX_TRACKS_PER_HOST, TRACK_SORT_KEY_PREFIX, trackKey, type TrackLoudness, type TrackRecord } from '#contract/index';
 import { documentClient } from '#clients/dynamodb';
 import { getStringFromEnv } from '#helpers/get-string-from-env';
 import { isConditionFailed } from '#helpers/is-condition-failed';
+import { partitionItems } from '#helpers/partition-items';
 
 const tableName = getStringFromEnv(ENV.sessionsTable);
 
@@ -14,20 +15,8 @@ const withoutKeys = (item: Record<string, unknown>): TrackRecord => {
 
 /** A host's tracks, oldest first (at most MAX_TRACKS_PER_HOST, the most a host may keep). */
 export async function listHostTracks(hostId: string): Promise<TrackRecord[]> {
-  const tracks: TrackRecord[] = [];
-  const pages = paginateQuery(
-    { client: documentClient },
-    {
-      TableName: tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': hostPartitionKey(hostId), ':prefix': TRACK_SORT_KEY_PREFIX },
-      ConsistentRead: true,
-    },
-  );
-  for await (const page of pages) {
-    for (const item of page.Items ?? []) tracks.push(withoutKeys(item));
-    if (tracks.length >= MAX_TRACKS_PER_HOST) break;
-  }
+  const items = await partitionItems({ tableName, pk: hostPartitionKey(hostId), sortKeyPrefix: TRACK_SORT_KEY_PREFIX, atLeast: MAX_TRACKS_PER_HOST });
+  const tracks = items as unknown as TrackRecord[]; // items under TRACK# are only ever written by putNewTrack
   return tracks.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.trackId.localeCompare(b.trackId));
 }
 

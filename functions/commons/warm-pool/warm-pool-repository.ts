@@ -3,7 +3,7 @@
  * refill's lease). Each change is one DynamoDB call; the claim is a conditional write, so a controller
  * goes to one session only, ever.
  */
-import { DeleteCommand, GetCommand, paginateQuery, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   ENV,
   WARM_CONTROLLER_FRESH_SECONDS,
@@ -17,23 +17,13 @@ import {
 import { documentClient } from '#clients/dynamodb';
 import { getStringFromEnv } from '#helpers/get-string-from-env';
 import { isConditionFailed } from '#helpers/is-condition-failed';
+import { partitionItems } from '#helpers/partition-items';
 
 const tableName = getStringFromEnv(ENV.sessionsTable);
 
 /** Every pool controller's record (strongly consistent: a claim must not act on a stale IDLE). */
 export async function listWarmControllers(): Promise<WarmControllerRecord[]> {
-  const records: WarmControllerRecord[] = [];
-  const pages = paginateQuery(
-    { client: documentClient },
-    { TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': WARM_POOL_PARTITION }, ConsistentRead: true },
-  );
-  for await (const page of pages) {
-    for (const item of page.Items ?? []) {
-      const { pk: _pk, sk: _sk, ...record } = item;
-      records.push(record as WarmControllerRecord);
-    }
-  }
-  return records;
+  return (await partitionItems({ tableName, pk: WARM_POOL_PARTITION })) as unknown as WarmControllerRecord[]; // the pool's partition holds only these
 }
 
 /** One pool controller's record. */
