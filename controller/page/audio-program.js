@@ -68,18 +68,27 @@ export class AudioProgram {
     return this.destination.stream.getAudioTracks()[0];
   }
 
-  /** Makes sure the context runs (autoplay policy is lifted by a browser flag) and the limiter is in place. */
-  async resume() {
+  /**
+   * Makes sure the context runs (autoplay policy is lifted by a browser flag) and the limiter is in place, and
+   * starts the warm-up (see warmUp) without waiting for it: what the join needs.
+   */
+  async start() {
     await this.limiterReady;
     if (this.context.state !== 'running') await this.context.resume();
     this.warmedUp ??= this.warmUp().catch(() => undefined);
+  }
+
+  /** start(), and the warm-up done: what a track's load needs. */
+  async resume() {
+    await this.start();
     await this.warmedUp;
   }
 
   /**
-   * Plays a tenth of a second of silence through a muted voice once, at join: Chromium starts its media
-   * pipeline (threads, demuxer, audio renderer) for the first element it plays, which would otherwise hold up
-   * the show's first PLAY by a few hundred milliseconds.
+   * Plays a tenth of a second of silence through a muted voice once, from the join on (while the SDK joins and
+   * publishes; the join does not wait for it, ~0.25 s): Chromium starts its media pipeline (threads, demuxer,
+   * audio renderer) for the first element it plays, which would otherwise hold up the show's first PLAY by a
+   * few hundred milliseconds.
    */
   async warmUp() {
     const rate = 8000;

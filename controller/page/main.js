@@ -48,7 +48,8 @@ function ivsSdk() {
    * under their voices (another program controller, during a hand-over, is not a voice).
    */
   async join(token) {
-    await program.resume();
+    const started = performance.now();
+    await program.start();
     session = new StageSession(await ivsSdk(), { publish: [program.audioTrack, tile.videoTrack], subscribe: 'audio' });
     session.on('streams-added', (participant, tracks) => {
       if (participant.attributes?.role === 'CONTROLLER') return;
@@ -60,8 +61,12 @@ function ivsSdk() {
       const present = new Set(list.map((p) => p.id));
       for (const id of program.ducker.voices.keys()) if (!present.has(id)) program.ducker.removeVoice(id);
     });
+    // The session's timings count from its own start: what came before it here (the audio context, the SDK's
+    // script) belongs to joining, not to publishing.
+    const before = performance.now() - started;
     await session.join(token);
-    return { state: session.state, timings: session.timings };
+    const { joinedMs, publishedMs } = session.timings;
+    return { state: session.state, timings: { joinedMs: before + joinedMs, publishedMs: before + publishedMs } };
   },
   stageState() {
     return session ? session.state : 'disconnected';

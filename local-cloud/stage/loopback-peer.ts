@@ -3,8 +3,15 @@
  * STUN, no TURN, no TCP, no IPv6) and non-trickle answers that carry their candidates, narrowed to loopback
  * host candidates. The browser's address is learnt from its connectivity checks (peer-reflexive), so offers
  * without candidates (the IVS web SDK's) connect too.
+ *
+ * The answers take the DTLS server role (`a=setup:passive`): the browser, which offers `actpass`, sends its
+ * ClientHello as soon as its ICE check succeeds, and the DTLS datagrams that arrive before werift has started
+ * DTLS are kept for it (early-dtls.ts). As DTLS client (werift's default answer, `active`) werift sleeps a
+ * fixed 100 ms after its ICE connects before it sends its ClientHello (`RTCDtlsTransport.start`): that was
+ * half of a loopback publish. RFC 5763 lets the answerer take either role; the SDK, as any offerer, takes both.
  */
 import { RTCDtlsTransport, RTCPeerConnection, useH264, useOPUS, useVP8, type RTCCertificate, type RTCRtpCodecParameters } from 'werift';
+import { keepEarlyDtlsDatagrams } from './early-dtls.ts';
 import { keepCandidatesOn } from './sdp.ts';
 
 /** The only address the stage's ICE agent offers. */
@@ -51,6 +58,11 @@ export function createLoopbackPeer(codecs: { audio: RTCRtpCodecParameters[]; vid
 export async function answerOffer(pc: RTCPeerConnection, offerSdp: string, direction: 'recvonly' | 'sendonly'): Promise<string> {
   await pc.setRemoteDescription({ type: 'offer', sdp: offerSdp });
   for (const transceiver of pc.getTransceivers()) transceiver.setDirection(direction);
+  for (const transport of pc.dtlsTransports) {
+    // The answer says `a=setup:passive` (werift answers `active` while a transport's role is `auto`).
+    transport.role = 'server';
+    keepEarlyDtlsDatagrams(transport);
+  }
   await pc.setLocalDescription(await pc.createAnswer());
   await gatheringComplete(pc);
   const sdp = pc.localDescription?.sdp;
