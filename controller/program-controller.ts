@@ -207,10 +207,12 @@ export async function runController(deps: ControllerDeps): Promise<number> {
   const processor = new CommandProcessor({
     // Results are recorded with this controller's participant id (appliedBy).
     store: new SessionStore(clients.doc, config.sessionsTableName, config.sessionId, participantId),
-    apply: async (message) => {
+    // A PLAY's track is sent to the page to load while its record is written (the processor says when).
+    prepare: (message) => player.preload(message.command),
+    apply: async (message, preloaded) => {
       await restored;
       const { command } = message;
-      await lane.run(() => (command.type === 'NEXT' ? runOfShow.next() : player.apply(command)));
+      return lane.run(() => (command.type === 'NEXT' ? runOfShow.next() : player.apply(command, preloaded)));
     },
     afterCommand: report,
     logger,

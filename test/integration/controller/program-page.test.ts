@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_MEDIA_SECONDS } from '#contract/index';
 import { launchChromium, type LaunchedChromium } from '#controller/browser/chromium-launcher';
 import { startPageServer, type PageServer } from '#controller/browser/page-server';
 import { ProgramPage } from '#controller/browser/program-page';
@@ -88,7 +89,7 @@ describe('ProgramPage with the IVS web SDK and real Chromium', () => {
     const { source, stats } = fileSource(path, type, (await stat(path)).size);
     const media = server.media.register(source, 200 * 1024 * 1024);
     const voiceId = `v${++voices}`;
-    const { durationSeconds } = await page.load(voiceId, deck, media.path, startAt);
+    const { durationSeconds } = await page.load(voiceId, deck, media.path, startAt, MAX_MEDIA_SECONDS);
     return { voiceId, durationSeconds, stats, media };
   }
 
