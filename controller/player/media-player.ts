@@ -192,7 +192,8 @@ export class MediaPlayer {
     const loading = preloaded ?? this.loader.open(request.deck, request.programUrl, request.startAt);
     let plan: StartPlan;
     try {
-      if (request.deck === 'clip') await this.settle();
+      // Clips that ended by themselves are only counted out (a page round trip) when the clip deck looks full.
+      if (request.deck === 'clip' && this.clips.length >= this.maxClips) await this.settle();
       plan = this.plan(request, this.gainFor(await loading.loudness));
     } catch (error) {
       await loading.discard();

@@ -235,6 +235,69 @@ describe('MediaPlayer: the program deck', () => {
   });
 });
 
+describe('MediaPlayer: one wait for the page per PLAY', () => {
+  it('sends the start right behind the load; the page starts the voice once it is loaded', async () => {
+    const { player, page } = setup();
+    let release!: () => void;
+    page.loadGate = new Promise((resolve) => (release = resolve));
+    const applying = player.apply(play('p1'));
+    await vi.waitFor(() => expect(page.calls).toEqual(['load program-1 program /media/1 0', 'start program-1 gain 0 fadeIn 0']));
+    expect(page.voices.has('program-1')).toBe(false);
+    release();
+    await applying;
+    expect(page.voices.get('program-1')?.startedAt).toBe(0);
+    expect((await player.snapshot()).nowPlaying).toMatchObject({ programId: 'p1', state: 'PLAYING', durationSeconds: 60 });
+  });
+
+  it('fails with the load’s reason when the load fails behind a start already sent: nothing starts, the media is let go', async () => {
+    const { player, page, handles } = setup();
+    await player.apply(play('p1'));
+    page.nextLoad = new Error('media error 4: MEDIA_ELEMENT_ERROR: Format error');
+    const error = await player.apply(play('p2')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CommandRejectedError);
+    expect((error as Error).message).toBe('media could not be decoded: media error 4: MEDIA_ELEMENT_ERROR: Format error');
+    expect(page.calls.filter((c) => c.startsWith('start program-2'))).toHaveLength(1);
+    expect(page.voices.has('program-2')).toBe(false);
+    expect(handles[1]!.released).toBe(true);
+    expect((await player.snapshot()).nowPlaying).toMatchObject({ programId: 'p1', state: 'PLAYING' });
+  });
+
+  it('resolves a PLAY to the time its track began to play, by the page’s clock', async () => {
+    const { player, page } = setup();
+    page.nowMs = () => Date.parse('2026-11-24T10:00:00.123Z');
+    expect(await player.apply(play('p1'))).toEqual(new Date('2026-11-24T10:00:00.123Z'));
+    expect(await player.apply({ type: 'SET_VOLUME', volume: 0.5 })).toBeUndefined();
+  });
+
+  it('plays a preloaded track without loading it again; a preload is let go when not played', async () => {
+    const { player, page, handles } = setup();
+    const preloaded = player.preload(play('p1', { startAtSeconds: 5 }));
+    expect(page.calls).toEqual(['load program-1 program /media/1 5']);
+    await player.apply(play('p1', { startAtSeconds: 5 }), preloaded);
+    expect(page.calls).toEqual(['load program-1 program /media/1 5', 'start program-1 gain 0 fadeIn 0']);
+    expect((await player.snapshot()).nowPlaying).toMatchObject({ programId: 'p1', state: 'PLAYING', positionSeconds: 5 });
+
+    const unused = player.preload(play('p2'));
+    await unused!.discard();
+    expect(page.calls.at(-1)).toBe('stop program-2 0');
+    expect(handles[1]!.released).toBe(true);
+    expect((await player.snapshot()).nowPlaying.programId).toBe('p1');
+    expect(player.preload({ type: 'STOP_MEDIA' })).toBeUndefined();
+  });
+
+  it('preloads nothing for a refused URL (the PLAY then fails with the reason)', async () => {
+    const { player, openMedia } = setup();
+    openMedia.mockImplementationOnce(() => {
+      throw new MediaRefusedError('programUrl refused: not the media bucket');
+    });
+    expect(player.preload(play('p1'))).toBeUndefined();
+    openMedia.mockImplementationOnce(() => {
+      throw new MediaRefusedError('programUrl refused: not the media bucket');
+    });
+    await expect(player.apply(play('p1'))).rejects.toThrow('programUrl refused: not the media bucket');
+  });
+});
+
 describe('MediaPlayer: bed and clips', () => {
   it('plays a bed under the program; a PLAY on one deck leaves the other alone', async () => {
     const { player, page, advance } = setup();
