@@ -244,7 +244,7 @@ export async function runController(deps: ControllerDeps): Promise<number> {
   logger.info('Stopping: leaving the stage', { exitCode, ...(ended === 'queue-gone' ? { why: 'the command queue is gone' } : {}) });
   stopSignal.removeEventListener('abort', onStop);
   heartbeats.stopAll();
-  await Promise.race([Promise.all([report().catch(() => undefined), asRun.flushed()]), delay(1000)]);
+  await Promise.race([Promise.all([processor.reported().then(report).catch(() => undefined), asRun.flushed()]), delay(1000)]);
   await cleanup();
   return exitCode;
 }

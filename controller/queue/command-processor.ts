@@ -65,7 +65,7 @@ export interface CommandProcessorOptions<P extends PreparedCommand = PreparedCom
   prepare?: (message: CommandMessage) => P | undefined;
   /** Applies a command (with its preparation, which it then owns); may resolve to the time it took effect. */
   apply: (message: CommandMessage, prepared?: P) => Promise<Date | void>;
-  /** Called after a command has been applied or failed (reports now-playing). */
+  /** Called after a command's result is recorded (reports now-playing), without holding up the next command. */
   afterCommand?: () => Promise<void>;
   logger: Logger;
   now?: () => Date;
@@ -78,6 +78,8 @@ export class CommandProcessor<P extends PreparedCommand = PreparedCommand> {
   private readonly now: () => Date;
   private readonly maxReceiveCount: number;
   private lastFinishedAt = 0;
+  /** The last afterCommand begun, while it runs. */
+  private reporting: Promise<void> | undefined;
 
   constructor(private readonly options: CommandProcessorOptions<P>) {
     this.now = options.now ?? (() => new Date());
@@ -156,10 +158,31 @@ export class CommandProcessor<P extends PreparedCommand = PreparedCommand> {
       this.options.store.finishCommand({ commandId: message.commandId, acceptedAt: message.acceptedAt, command: message.command }, result, receiveCount, at),
     );
     this.options.logger.info('Command finished', { ...log, ...result, recorded });
-    await this.options.afterCommand?.().catch((error: unknown) => {
-      this.options.logger.warn('Now-playing report failed', { reason: (error as Error).message });
-    });
+    this.report();
     return result.deadLetter ? 'dead-letter' : 'delete';
+  }
+
+  /**
+   * Runs afterCommand without holding the message (its result is recorded: the next command need not wait for
+   * the now-playing report), one report at a time, in order, so an older one never lands after a newer.
+   */
+  private report(): void {
+    const after = this.options.afterCommand;
+    if (!after) return;
+    const run = () =>
+      after().catch((error: unknown) => {
+        this.options.logger.warn('Now-playing report failed', { reason: (error as Error).message });
+      });
+    const current = this.reporting ? this.reporting.then(run) : run();
+    this.reporting = current;
+    void current.then(() => {
+      if (this.reporting === current) this.reporting = undefined;
+    });
+  }
+
+  /** Resolves once every afterCommand begun so far has ended. */
+  async reported(): Promise<void> {
+    while (this.reporting) await this.reporting;
   }
 
   /** Runs a store call, trying it again in place while it fails transiently (see the header); `what` names it in the log. */

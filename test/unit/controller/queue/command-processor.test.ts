@@ -66,6 +66,27 @@ describe('CommandProcessor: exactly once', () => {
     expect(store.records.get('c1')?.status).toBe('APPLIED');
   });
 
+  it('does not hold the message for the now-playing report; reports run one at a time, in order', async () => {
+    const store = new MemoryCommandStore();
+    const releases: (() => void)[] = [];
+    const afterCommand = vi.fn(() => new Promise<void>((resolve) => releases.push(resolve)));
+    const processor = new CommandProcessor({ store, apply: async () => undefined, afterCommand, logger: silentLogger() });
+    store.queue('c1');
+    store.queue('c2');
+    expect(await processor.process(message('c1'), 1)).toBe('delete');
+    expect(await processor.process(message('c2'), 1)).toBe('delete');
+    expect(store.records.get('c2')?.status).toBe('APPLIED');
+    expect(afterCommand).toHaveBeenCalledTimes(1);
+    releases[0]!();
+    await vi.waitFor(() => expect(afterCommand).toHaveBeenCalledTimes(2));
+    let done = false;
+    const reported = processor.reported().then(() => (done = true));
+    await Promise.resolve();
+    expect(done).toBe(false);
+    releases[1]!();
+    await reported;
+  });
+
   it.each(['APPLIED', 'FAILED'] as const)('does not apply a redelivered command whose record is %s, and deletes it', async (status) => {
     const { processor, apply, store } = setup();
     store.records.set('c1', { status, started: 1, transient: 0, deadLetter: false });
