@@ -207,13 +207,17 @@ export async function runController(deps: ControllerDeps): Promise<number> {
   const processor = new CommandProcessor({
     // Results are recorded with this controller's participant id (appliedBy).
     store: new SessionStore(clients.doc, config.sessionsTableName, config.sessionId, participantId),
-    // appliedAt is when the page made the change (its clock), not when its answer came back.
-    apply: async (message) => {
+    // A PLAY's track is sent to the page to load while its record is written (the processor says when).
+    prepare: (message) => player.preload(message.command),
+    // appliedAt is when the page made the change (its clock; a PLAY's: when its track began to play), not when
+    // its answer came back.
+    apply: async (message, preloaded) => {
       await restored;
       const { command } = message;
       return lane.run(async () => {
         const before = page.lastChangeAtMs;
-        await (command.type === 'NEXT' ? runOfShow.next() : player.apply(command));
+        const tookEffectAt = await (command.type === 'NEXT' ? runOfShow.next() : player.apply(command, preloaded));
+        if (tookEffectAt instanceof Date) return tookEffectAt;
         return page.lastChangeAtMs > before ? new Date(page.lastChangeAtMs) : undefined;
       });
     },
@@ -247,7 +251,7 @@ export async function runController(deps: ControllerDeps): Promise<number> {
   logger.info('Stopping: leaving the stage', { exitCode, ...(ended === 'queue-gone' ? { why: 'the command queue is gone' } : {}) });
   stopSignal.removeEventListener('abort', onStop);
   heartbeats.stopAll();
-  await Promise.race([Promise.all([report().catch(() => undefined), asRun.flushed()]), delay(1000)]);
+  await Promise.race([Promise.all([processor.reported().then(report).catch(() => undefined), asRun.flushed()]), delay(1000)]);
   await cleanup();
   return exitCode;
 }

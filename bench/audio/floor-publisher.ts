@@ -4,6 +4,7 @@
  * controller process or media fetch. What is left is the page's WebAudio, the SDK's Opus and RTP, the stage
  * and the mix, which the controller's beeps go through as well.
  */
+import { MAX_MEDIA_SECONDS } from '#contract/index';
 import { launchChromium, type LaunchedChromium } from '#controller/browser/chromium-launcher';
 import { startPageServer, type PageServer } from '#controller/browser/page-server';
 import { ProgramPage } from '#controller/browser/program-page';
@@ -35,7 +36,7 @@ export async function startFloorPublisher(token: string, frequency: number, seco
     // The next beep is loaded (its element buffered) before it is asked for, so only the start is timed.
     const loadNext = async () => {
       const voiceId = `floor-${++beeps}`;
-      await page.load(voiceId, 'clip', media.path, 0);
+      await page.load(voiceId, 'clip', media.path, 0, MAX_MEDIA_SECONDS);
       return voiceId;
     };
     let next = await loadNext();

@@ -49,6 +49,8 @@ export class AudioProgram {
     this.samples = new Float32Array(this.analyser.fftSize);
     /** @type {Map<string, DeckVoice>} */
     this.voices = new Map();
+    /** Loads not yet started, by voice id: whether each may start, once loaded (a start waits for it). @type {Map<string, Promise<boolean>>} */
+    this.loading = new Map();
     /** The voice whose track the video tile names (the program deck's). */
     this.tileVoice = { id: null, label: null };
     this.limiterReady = this.context.audioWorklet.addModule('/page/limiter-worklet.js').then(() => {
@@ -123,6 +125,12 @@ export class AudioProgram {
     }
   }
 
+  /** Lets a voice's element go and forgets it. @param {string} voiceId */
+  forget(voiceId) {
+    this.voices.get(voiceId)?.releaseElement();
+    this.voices.delete(voiceId);
+  }
+
   /** @param {string} voiceId */
   voice(voiceId) {
     const voice = this.voices.get(voiceId);
@@ -154,33 +162,55 @@ export class AudioProgram {
   /** The operations the controller calls (window.shelcaster.audio). */
   api() {
     return {
-      /** Creates a voice on a deck and loads its track from `url` at `startAtSeconds`; resolves to the duration. */
-      load: async (voiceId, deck, url, startAtSeconds) => {
-        await this.resume();
-        const voice = new DeckVoice(this.context, this.decks[deck], deck, () => undefined);
-        this.voices.set(voiceId, voice);
-        try {
-          return await voice.load(url, startAtSeconds);
-        } catch (error) {
-          voice.releaseElement();
-          this.voices.delete(voiceId);
-          throw error;
-        }
+      /**
+       * Creates a voice on a deck and loads its track from `url` at `startAtSeconds`; resolves to its duration and
+       * whether it may start: a track longer than `maxSeconds`, or whose start lies at or past its end, is let
+       * go at once (never started). A `start` may be sent before this has resolved: it waits for the load.
+       */
+      load: (voiceId, deck, url, startAtSeconds, maxSeconds) => {
+        const loading = (async () => {
+          await this.resume();
+          const voice = new DeckVoice(this.context, this.decks[deck], deck, () => undefined);
+          this.voices.set(voiceId, voice);
+          try {
+            const { durationSeconds } = await voice.load(url, startAtSeconds);
+            const startable = durationSeconds <= maxSeconds && startAtSeconds < durationSeconds;
+            if (!startable) this.forget(voiceId);
+            return { durationSeconds, startable };
+          } catch (error) {
+            this.forget(voiceId);
+            throw error;
+          }
+        })();
+        // A load that fails or is refused forgets its voice; a start sent meanwhile finds it through `loading`.
+        const settled = loading.then(({ startable }) => startable, () => false);
+        this.loading.set(voiceId, settled);
+        void settled.then((startable) => {
+          if (!startable && this.loading.get(voiceId) === settled) this.loading.delete(voiceId);
+        });
+        return loading;
       },
       /**
-       * Starts a loaded voice with a fade-in. `replace` fades out (and lets go of) another voice at the same
-       * moment: with `crossfade` both use the equal-power pair, so the hand-over keeps an even loudness.
+       * Starts a voice with a fade-in, once its load is done; resolves to whether it started (not when its load
+       * failed or refused it) and the wall-clock time (ms) it began to play. `replace` fades out (and lets go
+       * of) another voice at the same moment: with `crossfade` both use the equal-power pair, so the hand-over
+       * keeps an even loudness.
        */
       start: async (voiceId, { gainDb, fadeInSeconds, replace, label }) => {
-        const voice = this.voice(voiceId);
+        const loading = this.loading.get(voiceId);
+        this.loading.delete(voiceId);
+        const voice = (loading ? await loading : true) ? this.voices.get(voiceId) : undefined;
+        if (!voice) return { started: false, atMs: Date.now() };
         voice.setGainNow(gainDb);
         const crossfade = replace && replace.crossfade;
         await voice.start(fadeInSeconds, crossfade ? 'power-in' : 's');
+        const atMs = Date.now();
         if (replace) {
           this.voices.get(replace.voiceId)?.stop(replace.fadeOutSeconds, crossfade ? 'power-out' : 's');
           this.voices.delete(replace.voiceId);
         }
         if (voice.deck === 'program') this.tileVoice = { id: voiceId, label };
+        return { started: true, atMs };
       },
       pause: (voiceId, fadeOutSeconds) => this.voice(voiceId).pause(fadeOutSeconds),
       /** Fades a voice out and lets it play on, silent, to its end (it ends, and is reported, as it would have). */
@@ -188,6 +218,7 @@ export class AudioProgram {
       resume: (voiceId, fadeInSeconds) => this.voice(voiceId).resume(fadeInSeconds),
       /** Fades a voice out and forgets it (its element is let go once the fade is over). */
       stop: (voiceId, fadeOutSeconds) => {
+        this.loading.delete(voiceId);
         const voice = this.voices.get(voiceId);
         if (!voice) return;
         voice.stop(fadeOutSeconds);

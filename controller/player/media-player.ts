@@ -37,8 +37,8 @@ import {
 import { CommandRejectedError } from '../errors.ts';
 import { MIN_FADE_SECONDS, releaseAfterFade } from './fades.ts';
 import { roundMs, settleTrack, trackNowPlaying, type DeckTrack } from './deck-track.ts';
-import { TrackLoader, type TrackLoaderOptions } from './track-loader.ts';
-import type { DeskStatus, DuckChange } from './page-audio.ts';
+import { TrackLoader, type LoadingTrack, type TrackLoaderOptions } from './track-loader.ts';
+import type { DeskStatus, DuckChange, StartOptions } from './page-audio.ts';
 
 export type PlayState = NowPlaying['state'];
 type SingleDeck = 'program' | 'bed';
@@ -71,8 +71,17 @@ export interface TrackTiming {
 /** A track loaded and ready to start (MediaPlayer.prepare). */
 export interface PreparedTrack {
   durationSeconds: number;
-  start(): Promise<void>;
+  /** Starts it; resolves to the time it began to play (by the page's clock). */
+  start(): Promise<Date>;
   discard(): Promise<void>;
+}
+
+/** How a track starts (MediaPlayer.plan): the page's start options, the fade-in it gets, and the track it replaces. */
+interface StartPlan {
+  options: StartOptions;
+  fadeSeconds: number;
+  /** The track it replaces on a single deck: let go after `fadeOutSeconds`; its STOP fades over `stopFadeSeconds`. */
+  replaced?: { track: DeckTrack; fadeOutSeconds: number; stopFadeSeconds: number };
 }
 
 /** A PLAY as the player takes it (from a command, from the run-of-show, or from a snapshot when resuming). */
@@ -115,19 +124,40 @@ export class MediaPlayer {
     this.maxClips = options.maxClips ?? MAX_CLIPS_AT_ONCE;
   }
 
-  /** Applies one command; throws CommandRejectedError when it cannot succeed. */
-  async apply(command: CommandInput): Promise<void> {
+  /**
+   * Sends the page the load of a PLAY_MEDIA's track ahead of applying it (while the command's record is
+   * written), to be handed to `apply`, or discarded; undefined for any other command, or when its URL is
+   * refused (`apply` then says why).
+   */
+  preload(command: CommandInput): LoadingTrack | undefined {
+    if (command.type !== 'PLAY_MEDIA') return undefined;
+    try {
+      return this.loader.open(command.deck ?? DEFAULT_DECK, command.programUrl, command.startAtSeconds ?? 0);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Applies one command; throws CommandRejectedError when it cannot succeed. A PLAY_MEDIA resolves to the time
+   * its track began to play (by the page's clock); `preloaded` is its `preload`, used (or let go) here.
+   */
+  async apply(command: CommandInput, preloaded?: LoadingTrack): Promise<Date | void> {
     this.cause = command.type;
+    if (command.type !== 'PLAY_MEDIA') await preloaded?.discard();
     switch (command.type) {
       case 'PLAY_MEDIA':
-        return this.play({
-          deck: command.deck ?? DEFAULT_DECK,
-          programId: command.programId,
-          programUrl: command.programUrl,
-          startAt: command.startAtSeconds ?? 0,
-          fadeInSeconds: command.fadeInSeconds ?? 0,
-          crossfadeSeconds: command.crossfadeSeconds ?? 0,
-        });
+        return this.play(
+          {
+            deck: command.deck ?? DEFAULT_DECK,
+            programId: command.programId,
+            programUrl: command.programUrl,
+            startAt: command.startAtSeconds ?? 0,
+            fadeInSeconds: command.fadeInSeconds ?? 0,
+            crossfadeSeconds: command.crossfadeSeconds ?? 0,
+          },
+          preloaded,
+        );
       case 'PAUSE_MEDIA':
         return this.pause(command.deck ?? DEFAULT_DECK, command.fadeOutSeconds ?? 0);
       case 'RESUME_MEDIA':
@@ -149,9 +179,44 @@ export class MediaPlayer {
     }
   }
 
-  /** Loads and starts a track; on a single deck it replaces what plays there (which goes on if this fails). */
-  private async play(request: PlayRequest): Promise<void> {
-    await (await this.prepare(request)).start();
+  /**
+   * Loads and starts a track; on a single deck it replaces what plays there (which goes on if this fails).
+   * At a fixed offset the start is sent right behind the load (the page starts the voice once loaded): one
+   * wait for the page, not two. Resolves to the time it began to play.
+   */
+  private async play(request: PlayRequest, preloaded?: LoadingTrack): Promise<Date> {
+    if (typeof request.startAt === 'function') {
+      await preloaded?.discard();
+      return (await this.prepare(request)).start();
+    }
+    const loading = preloaded ?? this.loader.open(request.deck, request.programUrl, request.startAt);
+    let plan: StartPlan;
+    try {
+      // Clips that ended by themselves are only counted out (a page round trip) when the clip deck looks full.
+      if (request.deck === 'clip' && this.clips.length >= this.maxClips) await this.settle();
+      plan = this.plan(request, this.gainFor(await loading.loudness));
+    } catch (error) {
+      await loading.discard();
+      throw error;
+    }
+    const [loaded, started] = await Promise.allSettled([loading.loaded, this.options.page.start(loading.voiceId, plan.options)]);
+    if (loaded.status === 'rejected') throw loaded.reason;
+    if (started.status === 'rejected' || !started.value.started) {
+      await loading.discard();
+      throw started.status === 'rejected' ? started.reason : new Error(`voice ${loading.voiceId} was gone before it started`);
+    }
+    const track: DeckTrack = {
+      voiceId: loading.voiceId,
+      programId: request.programId,
+      programUrl: request.programUrl,
+      durationSeconds: loaded.value.durationSeconds,
+      loudness: await loading.loudness,
+      gainDb: plan.options.gainDb,
+      state: 'PLAYING',
+      media: loading.media,
+    };
+    this.begun(request, track, plan);
+    return new Date(started.value.atMs);
   }
 
   /**
@@ -186,30 +251,53 @@ export class MediaPlayer {
     };
   }
 
-  private async begin(request: PlayRequest, track: DeckTrack): Promise<void> {
+  /** Starts a loaded track (PreparedTrack.start); resolves to the time it began to play. */
+  private async begin(request: PlayRequest, track: DeckTrack): Promise<Date> {
+    const plan = this.plan(request, track.gainDb);
+    const started = await this.options.page.start(track.voiceId, plan.options);
+    if (!started.started) throw new Error(`voice ${track.voiceId} was gone before it started`);
+    this.begun(request, track, plan);
+    return new Date(started.atMs);
+  }
+
+  /**
+   * How a track starts on its deck given what plays there now: a clip beside the others (refused when as many
+   * sound as may), on a single deck replacing the track there (crossfading it when asked and it plays, else
+   * fading it out as the request says or over the shortest fade).
+   */
+  private plan(request: PlayRequest, gainDb: number): StartPlan {
     const { deck } = request;
     if (deck === 'clip') {
       if (this.clips.length >= this.maxClips) throw new CommandRejectedError(`at most ${this.maxClips} clips may sound at once`);
-      await this.options.page.start(track.voiceId, { gainDb: track.gainDb, fadeInSeconds: request.fadeInSeconds, label: track.programId });
-      this.clips.push(track);
-      this.played(request, track, request.fadeInSeconds);
-      return;
+      return { options: { gainDb, fadeInSeconds: request.fadeInSeconds, label: request.programId }, fadeSeconds: request.fadeInSeconds };
     }
-    const slot = this.singles[deck];
-    const previous = slot.track;
+    const previous = this.singles[deck].track;
     const crossfade = previous?.state === 'PLAYING' && request.crossfadeSeconds > 0;
     const fadeOut = !crossfade && previous?.state === 'PLAYING' && previous.programId === request.fadeOutReplaced?.programId ? request.fadeOutReplaced.seconds : 0;
     const fadeOutSeconds = crossfade ? request.crossfadeSeconds : Math.max(MIN_FADE_SECONDS, fadeOut);
-    await this.options.page.start(track.voiceId, {
-      gainDb: track.gainDb,
-      fadeInSeconds: crossfade ? request.crossfadeSeconds : request.fadeInSeconds,
-      label: track.programId,
-      ...(previous ? { replace: { voiceId: previous.voiceId, fadeOutSeconds, crossfade } } : {}),
-    });
-    if (previous) releaseAfterFade(previous.media, fadeOutSeconds);
-    slot.track = track;
-    if (previous?.state === 'PLAYING') this.stopped(deck, previous, crossfade ? fadeOutSeconds : fadeOut, request.cause);
-    this.played(request, track, crossfade ? request.crossfadeSeconds : request.fadeInSeconds);
+    return {
+      options: {
+        gainDb,
+        fadeInSeconds: crossfade ? request.crossfadeSeconds : request.fadeInSeconds,
+        label: request.programId,
+        ...(previous ? { replace: { voiceId: previous.voiceId, fadeOutSeconds, crossfade } } : {}),
+      },
+      fadeSeconds: crossfade ? request.crossfadeSeconds : request.fadeInSeconds,
+      ...(previous ? { replaced: { track: previous, fadeOutSeconds, stopFadeSeconds: crossfade ? fadeOutSeconds : fadeOut } } : {}),
+    };
+  }
+
+  /** What the desk knows once a track has started by its plan: it is on its deck, what it replaced is let go. */
+  private begun(request: PlayRequest, track: DeckTrack, plan: StartPlan): void {
+    if (request.deck === 'clip') {
+      this.clips.push(track);
+    } else {
+      const { replaced } = plan;
+      if (replaced) releaseAfterFade(replaced.track.media, replaced.fadeOutSeconds);
+      this.singles[request.deck].track = track;
+      if (replaced?.track.state === 'PLAYING') this.stopped(request.deck, replaced.track, replaced.stopFadeSeconds, request.cause);
+    }
+    this.played(request, track, plan.fadeSeconds);
   }
 
   /** The as-run entries of a start. */

@@ -35,10 +35,30 @@ export interface StartOptions {
   label: string;
 }
 
+/** A voice's load, done: the track's duration, and whether it may start (see PageAudio.load). */
+export interface VoiceLoaded {
+  durationSeconds: number;
+  startable: boolean;
+}
+
+/** A start's outcome: whether the voice started, and the wall-clock time (ms since the epoch) it began to play. */
+export interface VoiceStarted {
+  started: boolean;
+  atMs: number;
+}
+
 export interface PageAudio {
-  /** Creates a voice on a deck and loads its media (a page server path) ready to play at an offset; returns the duration. */
-  load(voiceId: string, deck: Deck, mediaPath: string, startAtSeconds: number): Promise<{ durationSeconds: number }>;
-  start(voiceId: string, options: StartOptions): Promise<void>;
+  /**
+   * Creates a voice on a deck and loads its media (a page server path) ready to play at an offset; returns the
+   * duration. A track longer than `maxSeconds`, or whose offset lies at or past its end, is let go at once and
+   * comes back `startable: false`; a load that fails forgets its voice too.
+   */
+  load(voiceId: string, deck: Deck, mediaPath: string, startAtSeconds: number, maxSeconds: number): Promise<VoiceLoaded>;
+  /**
+   * Starts a voice, once its load is done (a start may be sent right behind its load, saving a round trip):
+   * `started: false` when that load failed or refused the track.
+   */
+  start(voiceId: string, options: StartOptions): Promise<VoiceStarted>;
   /** Fades out, then pauses. */
   pause(voiceId: string, fadeOutSeconds: number): Promise<void>;
   /** Fades out and plays on, silent, to its end (still playing: it ends, and is reported, when it would have). */

@@ -1,7 +1,11 @@
 /**
  * Puts a PLAY's track on the page: registers its media with the page server (the URL policy decides
- * first), loads it into a new voice at its start offset, and checks its duration, while its measured
- * loudness is looked up alongside (never holding up the start for long). A failure leaves nothing behind.
+ * first), sends the page the load of a new voice at its start offset (the page checks its duration and
+ * offset), while its measured loudness is looked up alongside (never holding up the start for long). A
+ * failure leaves nothing behind.
+ *
+ * `open` only sends the load: the voice may be started right behind it (the page starts it once loaded), so a
+ * PLAY costs one wait for the page rather than one for its load and one for its start. `load` waits for it.
  */
 import { MAX_MEDIA_SECONDS, type Deck, type TrackLoudness } from '#contract/index';
 import { CommandRejectedError } from '../errors.ts';
@@ -20,6 +24,22 @@ export interface TrackLoaderOptions {
   maxMediaSeconds?: number;
 }
 
+/** A track whose load has been sent to the page (TrackLoader.open); it may be started before it is loaded. */
+export interface LoadingTrack {
+  voiceId: string;
+  media: MediaHandle;
+  startAtSeconds: number;
+  /**
+   * Its duration once loaded; rejects (its media released) when the load failed (CommandRejectedError when no
+   * retry can mend it) or the page refused the track (too long, or the offset past its end).
+   */
+  loaded: Promise<{ durationSeconds: number }>;
+  /** Its measured loudness, waited for at most LOUDNESS_WAIT_MS once loaded (undefined: it plays unmeasured). */
+  loudness: Promise<TrackLoudness | undefined>;
+  /** Lets it go unplayed (once its load has settled). */
+  discard(): Promise<void>;
+}
+
 export interface LoadedTrack {
   voiceId: string;
   durationSeconds: number;
@@ -36,51 +56,88 @@ export class TrackLoader {
     this.maxMediaSeconds = options.maxMediaSeconds ?? MAX_MEDIA_SECONDS;
   }
 
+  /** Sends the load of a track on a deck at `startAtSeconds`, without waiting for it; throws when the URL is refused. */
+  open(deck: Deck, programUrl: string, startAtSeconds: number): LoadingTrack {
+    const media = this.options.openMedia(programUrl);
+    const voiceId = `${deck}-${++this.voices}`;
+    const lookup = this.options.loudnessOf?.(programUrl) ?? Promise.resolve(undefined);
+    const loaded = this.options.page.load(voiceId, deck, media.path, startAtSeconds, this.maxMediaSeconds).then(
+      ({ durationSeconds, startable }) => {
+        if (startable) return { durationSeconds };
+        media.release();
+        throw new CommandRejectedError(this.refusal(durationSeconds, startAtSeconds));
+      },
+      (error: unknown) => {
+        media.release();
+        throw loadError(error, media);
+      },
+    );
+    // Nobody may be waiting on it yet (a start sent right behind it is): its failure is handled where awaited.
+    loaded.catch(() => undefined);
+    return {
+      voiceId,
+      media,
+      startAtSeconds,
+      loaded,
+      loudness: boundedLoudness(lookup, loaded),
+      discard: async () => {
+        if (await loaded.then(() => true, () => false)) {
+          await this.options.page.stop(voiceId, 0);
+          media.release();
+        }
+      },
+    };
+  }
+
   /**
    * Loads a track on a deck, ready to start. `startAt` may be a function (the show clock when resuming
    * after a replacement): it is read before loading and again once loaded, and the voice is moved on by
    * the time loading took.
    */
   async load(deck: Deck, programUrl: string, startAt: number | (() => number)): Promise<LoadedTrack> {
-    const media = this.options.openMedia(programUrl);
-    const voiceId = `${deck}-${++this.voices}`;
-    const loudness = (this.options.loudnessOf?.(programUrl) ?? Promise.resolve(undefined)).catch(() => undefined);
     const offset = () => (typeof startAt === 'function' ? startAt() : startAt);
-    let startAtSeconds = offset();
-    let durationSeconds: number;
-    try {
-      ({ durationSeconds } = await this.options.page.load(voiceId, deck, media.path, startAtSeconds));
-    } catch (error) {
-      media.release();
-      throw loadError(error, media);
-    }
-    const refuse = async (reason: string): Promise<never> => {
-      await this.options.page.stop(voiceId, 0);
-      media.release();
-      throw new CommandRejectedError(reason);
-    };
-    if (durationSeconds > this.maxMediaSeconds) {
-      await refuse(`media is ${Math.round(durationSeconds)} s long, more than ${this.maxMediaSeconds} s`);
-    }
-    if (startAtSeconds >= durationSeconds) {
-      await refuse(`startAtSeconds ${startAtSeconds} is beyond the end (${durationSeconds.toFixed(2)} s)`);
-    }
+    const track = this.open(deck, programUrl, offset());
+    const { durationSeconds } = await track.loaded;
+    let { startAtSeconds } = track;
     if (typeof startAt === 'function') {
       const now = offset();
-      if (now >= durationSeconds) await refuse('the track has ended by the show clock');
-      if (now - startAtSeconds > 0.05) await this.options.page.seek(voiceId, now);
+      if (now >= durationSeconds) {
+        await track.discard();
+        throw new CommandRejectedError('the track has ended by the show clock');
+      }
+      if (now - startAtSeconds > 0.05) await this.options.page.seek(track.voiceId, now);
       startAtSeconds = now;
     }
-    let timer: NodeJS.Timeout | undefined;
-    const measured = await Promise.race([
-      loudness,
-      new Promise<undefined>((resolve) => {
-        timer = setTimeout(() => resolve(undefined), LOUDNESS_WAIT_MS);
-      }),
-    ]);
-    clearTimeout(timer);
-    return { voiceId, durationSeconds, media, loudness: measured, startAtSeconds };
+    return { voiceId: track.voiceId, durationSeconds, media: track.media, loudness: await track.loudness, startAtSeconds };
   }
+
+  /** Why the page would not start a track it loaded. */
+  private refusal(durationSeconds: number, startAtSeconds: number): string {
+    if (durationSeconds > this.maxMediaSeconds) return `media is ${Math.round(durationSeconds)} s long, more than ${this.maxMediaSeconds} s`;
+    return `startAtSeconds ${startAtSeconds} is beyond the end (${durationSeconds.toFixed(2)} s)`;
+  }
+}
+
+/**
+ * The loudness lookup's answer, or undefined when it fails or has not come LOUDNESS_WAIT_MS after the media
+ * is loaded (or the load failed).
+ */
+function boundedLoudness(lookup: Promise<TrackLoudness | undefined>, loaded: Promise<unknown>): Promise<TrackLoudness | undefined> {
+  let answered = false;
+  let timer: NodeJS.Timeout | undefined;
+  const measured = lookup.then(
+    (loudness) => loudness,
+    () => undefined,
+  );
+  void measured.then(() => {
+    answered = true;
+    clearTimeout(timer);
+  });
+  const waited = loaded.then(
+    () => (answered ? undefined : new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), LOUDNESS_WAIT_MS)))),
+    () => undefined,
+  );
+  return Promise.race([measured, waited]);
 }
 
 /** What a failed load means: the proxy's reason for a read that failed, or media the page could not decode. */

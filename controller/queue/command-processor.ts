@@ -13,6 +13,14 @@
  *   FAILED without applying it again, and dead-lettered the same way, so it cannot use up the restart
  *   budget of the show.
  *
+ * A command's preparation (a PLAY's track sent to the page to load, nothing heard) may run while its record is
+ * written: on the first delivery only. A redelivery waits for the record first, so a command that took a
+ * controller down while it was applied (a track that crashes the page) is FAILED before it is touched again.
+ * A preparation the record says not to apply is discarded.
+ *
+ * `appliedAt` is when the command took effect: the time `apply` gives (a PLAY's track began to play, by the
+ * page's clock), else the time it returned; never before the previous result's.
+ *
  * A message whose record is FAILED for the dead-letter queue is released again whenever it is received,
  * until SQS's redrive moves it (its receive count reaches the queue's maxReceiveCount).
  *
@@ -27,7 +35,7 @@ import { COMMAND_MAX_RECEIVE_COUNT, type CommandMessage } from '#contract/index'
 import { isTransientAwsError } from '#helpers/is-transient-aws-error';
 import { CommandRejectedError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import type { CommandResult, SessionStore } from '../state/session-store.ts';
+import type { CommandAttempt, CommandResult, SessionStore } from '../state/session-store.ts';
 
 /**
  * `delete`: the message is done with. `retry`: leave it for redelivery after a back-off (later commands
@@ -42,14 +50,22 @@ export const MAX_UNFINISHED_ATTEMPTS = 2;
 export const STORE_RETRY_FIRST_MS = 250;
 export const STORE_RETRY_MAX_MS = 4000;
 
-export interface CommandProcessorOptions {
+/** Work done for a command ahead of applying it (CommandProcessorOptions.prepare). */
+export interface PreparedCommand {
+  /** Lets it go, the command not applied. */
+  discard(): Promise<void>;
+}
+
+export interface CommandProcessorOptions<P extends PreparedCommand = PreparedCommand> {
   store: Pick<SessionStore, 'beginAttempt' | 'recordTransientFailure' | 'finishCommand'>;
   /**
-   * Applies the command; may resolve with when it took effect (the desk's own clock), which is then its
-   * `appliedAt` (never later than now, never before the previous result).
+   * Starts what can be done for a command before its record says to apply it, with no effect anyone sees or
+   * hears (a PLAY's load); undefined when there is nothing to do. Must not throw.
    */
-  apply: (message: CommandMessage) => Promise<Date | void>;
-  /** Called after a command has been applied or failed (reports now-playing). */
+  prepare?: (message: CommandMessage) => P | undefined;
+  /** Applies a command (with its preparation, which it then owns); may resolve to the time it took effect. */
+  apply: (message: CommandMessage, prepared?: P) => Promise<Date | void>;
+  /** Called after a command's result is recorded (reports now-playing), without holding up the next command. */
   afterCommand?: () => Promise<void>;
   logger: Logger;
   now?: () => Date;
@@ -58,12 +74,14 @@ export interface CommandProcessorOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-export class CommandProcessor {
+export class CommandProcessor<P extends PreparedCommand = PreparedCommand> {
   private readonly now: () => Date;
   private readonly maxReceiveCount: number;
   private lastFinishedAt = 0;
+  /** The last afterCommand begun, while it runs. */
+  private reporting: Promise<void> | undefined;
 
-  constructor(private readonly options: CommandProcessorOptions) {
+  constructor(private readonly options: CommandProcessorOptions<P>) {
     this.now = options.now ?? (() => new Date());
     this.maxReceiveCount = options.maxReceiveCount ?? COMMAND_MAX_RECEIVE_COUNT;
   }
@@ -74,8 +92,17 @@ export class CommandProcessor {
    */
   async process(message: CommandMessage, receiveCount: number, signal?: AbortSignal): Promise<Disposition> {
     const log = { commandId: message.commandId, type: message.command.type, receiveCount };
-    const attempt = await this.stored('beginAttempt', log, signal, () => this.options.store.beginAttempt(message.commandId));
-    if (attempt.status === 'APPLIED' || attempt.status === 'FAILED') {
+    const prepared = receiveCount === 1 ? this.options.prepare?.(message) : undefined;
+    let attempt: CommandAttempt;
+    try {
+      attempt = await this.stored('beginAttempt', log, signal, () => this.options.store.beginAttempt(message.commandId));
+    } catch (error) {
+      await this.discard(prepared);
+      throw error;
+    }
+    const settled = attempt.status === 'APPLIED' || attempt.status === 'FAILED';
+    if (settled || attempt.unfinishedAttempts >= MAX_UNFINISHED_ATTEMPTS) await this.discard(prepared);
+    if (settled) {
       if (attempt.deadLetter && receiveCount <= this.maxReceiveCount) {
         this.options.logger.info('Command FAILED for the dead-letter queue; released for redrive', { ...log });
         return 'dead-letter';
@@ -87,9 +114,9 @@ export class CommandProcessor {
       const reason = `the program controller was lost ${attempt.unfinishedAttempts} times while applying it`;
       return this.finish(message, { status: 'FAILED', reason, deadLetter: true }, receiveCount, log, signal);
     }
-    let tookEffectAt: Date | void;
+    let appliedAt: Date | void;
     try {
-      tookEffectAt = await this.options.apply(message);
+      appliedAt = await this.options.apply(message, prepared);
     } catch (error) {
       const reason = (error as Error).message;
       if (error instanceof CommandRejectedError) {
@@ -103,7 +130,14 @@ export class CommandProcessor {
       this.options.logger.warn('Command failed transiently; left for redelivery', { ...log, reason });
       return 'retry';
     }
-    return this.finish(message, { status: 'APPLIED' }, receiveCount, log, signal, tookEffectAt ?? undefined);
+    return this.finish(message, { status: 'APPLIED' }, receiveCount, log, signal, appliedAt ?? undefined);
+  }
+
+  /** Lets a preparation go (its failure is only logged: the command's outcome does not depend on it). */
+  private async discard(prepared: P | undefined): Promise<void> {
+    await prepared?.discard().catch((error: unknown) => {
+      this.options.logger.warn('A prepared command could not be let go', { reason: (error as Error).message });
+    });
   }
 
   /** Records FAILED for a command message whose body is invalid (when it names a command id). */
@@ -111,16 +145,44 @@ export class CommandProcessor {
     await this.options.store.finishCommand({ commandId, acceptedAt }, { status: 'FAILED', reason }, receiveCount, this.finishedAt());
   }
 
-  private async finish(message: CommandMessage, result: CommandResult, receiveCount: number, log: Record<string, unknown>, signal?: AbortSignal, tookEffectAt?: Date): Promise<Disposition> {
+  private async finish(
+    message: CommandMessage,
+    result: CommandResult,
+    receiveCount: number,
+    log: Record<string, unknown>,
+    signal?: AbortSignal,
+    tookEffectAt?: Date,
+  ): Promise<Disposition> {
     const at = this.finishedAt(tookEffectAt);
     const recorded = await this.stored('finishCommand', log, signal, () =>
       this.options.store.finishCommand({ commandId: message.commandId, acceptedAt: message.acceptedAt, command: message.command }, result, receiveCount, at),
     );
     this.options.logger.info('Command finished', { ...log, ...result, recorded });
-    await this.options.afterCommand?.().catch((error: unknown) => {
-      this.options.logger.warn('Now-playing report failed', { reason: (error as Error).message });
-    });
+    this.report();
     return result.deadLetter ? 'dead-letter' : 'delete';
+  }
+
+  /**
+   * Runs afterCommand without holding the message (its result is recorded: the next command need not wait for
+   * the now-playing report), one report at a time, in order, so an older one never lands after a newer.
+   */
+  private report(): void {
+    const after = this.options.afterCommand;
+    if (!after) return;
+    const run = () =>
+      after().catch((error: unknown) => {
+        this.options.logger.warn('Now-playing report failed', { reason: (error as Error).message });
+      });
+    const current = this.reporting ? this.reporting.then(run) : run();
+    this.reporting = current;
+    void current.then(() => {
+      if (this.reporting === current) this.reporting = undefined;
+    });
+  }
+
+  /** Resolves once every afterCommand begun so far has ended. */
+  async reported(): Promise<void> {
+    while (this.reporting) await this.reporting;
   }
 
   /** Runs a store call, trying it again in place while it fails transiently (see the header); `what` names it in the log. */
@@ -144,12 +206,12 @@ export class CommandProcessor {
   }
 
   /**
-   * The time a result is recorded at: when the command took effect if known (else now), never later than now,
-   * and never earlier than or equal to the previous one (appliedAt orders results).
+   * The time a result is recorded at: when the command took effect if known (never later than now), else now;
+   * never earlier than or equal to the previous one (appliedAt orders results).
    */
   private finishedAt(tookEffectAt?: Date): Date {
     const now = this.now().getTime();
-    const at = Math.max(Math.min(tookEffectAt?.getTime() ?? now, now), this.lastFinishedAt + 1);
+    const at = Math.max(tookEffectAt ? Math.min(tookEffectAt.getTime(), now) : now, this.lastFinishedAt + 1);
     this.lastFinishedAt = at;
     return new Date(at);
   }

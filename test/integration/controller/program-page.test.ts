@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_MEDIA_SECONDS } from '#contract/index';
 import { launchChromium, type LaunchedChromium } from '#controller/browser/chromium-launcher';
 import { startPageServer, type PageServer } from '#controller/browser/page-server';
 import { ProgramPage } from '#controller/browser/program-page';
@@ -88,7 +89,7 @@ describe('ProgramPage with the IVS web SDK and real Chromium', () => {
     const { source, stats } = fileSource(path, type, (await stat(path)).size);
     const media = server.media.register(source, 200 * 1024 * 1024);
     const voiceId = `v${++voices}`;
-    const { durationSeconds } = await page.load(voiceId, deck, media.path, startAt);
+    const { durationSeconds } = await page.load(voiceId, deck, media.path, startAt, MAX_MEDIA_SECONDS);
     return { voiceId, durationSeconds, stats, media };
   }
 
@@ -139,6 +140,29 @@ describe('ProgramPage with the IVS web SDK and real Chromium', () => {
     expect(await averageLevel(page)).toBeGreaterThan(0.05); // RMS of a 1/8 sine is 0.088
     expect(stats.ranges[0]).toEqual({ start: 0 });
     await page.stop(voiceId, 0);
+    media.release();
+  });
+
+  it('starts a voice whose start was sent right behind its load once it is loaded; never starts one its load refused', async () => {
+    const path = join(dir, 'tone.wav');
+    const { source } = fileSource(path, 'audio/wav', (await stat(path)).size);
+    const media = server.media.register(source, 200 * 1024 * 1024);
+    const start = (voiceId: string) => page.start(voiceId, { gainDb: 0, fadeInSeconds: 0, label: voiceId });
+    const sentAt = Date.now();
+    const [loaded, started] = await Promise.all([page.load('behind', 'clip', media.path, 0, MAX_MEDIA_SECONDS), start('behind')]);
+    const answeredAt = Date.now();
+    expect(loaded).toMatchObject({ startable: true });
+    expect(started.started).toBe(true);
+    // The time it began to play, by the page's clock (the same machine's): between sending and the answer.
+    expect(started.atMs).toBeGreaterThanOrEqual(sentAt);
+    expect(started.atMs).toBeLessThanOrEqual(answeredAt);
+    expect((await page.status()).voices['behind']).toMatchObject({ playing: true });
+    await page.stop('behind', 0);
+    // An offset at or past its end (3 s), or a track longer than the most allowed: let go at once, never started.
+    expect(await Promise.all([page.load('past', 'clip', media.path, 3, MAX_MEDIA_SECONDS), start('past')])).toMatchObject([{ startable: false }, { started: false }]);
+    expect(await Promise.all([page.load('long', 'clip', media.path, 0, 2), start('long')])).toMatchObject([{ startable: false }, { started: false }]);
+    expect(Object.keys((await page.status()).voices)).not.toEqual(expect.arrayContaining(['past']));
+    expect(Object.keys((await page.status()).voices)).not.toEqual(expect.arrayContaining(['long']));
     media.release();
   });
 

@@ -1,9 +1,10 @@
 /**
  * A fake PageAudio for unit tests: a clock-driven mixing desk with the page's semantics (voices that load
- * at an offset, advance while playing, end by themselves; a stop forgets a voice), recording every call.
+ * at an offset, refuse a track too long or an offset past its end, start once loaded, advance while playing,
+ * end by themselves; a stop forgets a voice), recording every call.
  */
 import type { Deck, DuckingSettings } from '#contract/index';
-import type { DeskStatus, PageAudio, StartOptions, VoiceStatus } from '#controller/player/page-audio';
+import type { DeskStatus, PageAudio, StartOptions, VoiceLoaded, VoiceStarted, VoiceStatus } from '#controller/player/page-audio';
 
 interface FakeVoice {
   deck: Deck;
@@ -21,19 +22,44 @@ export class FakePageAudio implements PageAudio {
   volumes: Record<string, number> = {};
   readonly voices = new Map<string, FakeVoice>();
 
-  async load(voiceId: string, deck: Deck, mediaPath: string, startAtSeconds: number) {
+  /** While set, loads wait for it (a start sent right behind its load waits for the load, as on the page). */
+  loadGate: Promise<void> | undefined;
+  /** The wall-clock time (ms) a start reports. */
+  nowMs = () => Date.now();
+  private readonly loads = new Map<string, Promise<boolean>>();
+
+  load(voiceId: string, deck: Deck, mediaPath: string, startAtSeconds: number, maxSeconds: number): Promise<VoiceLoaded> {
     this.calls.push(`load ${voiceId} ${deck} ${mediaPath} ${startAtSeconds}`);
-    if (this.nextLoad instanceof Error) throw this.nextLoad;
-    this.voices.set(voiceId, { deck, durationSeconds: this.nextLoad.durationSeconds, offset: startAtSeconds, startedAt: null, gainDb: 0 });
-    return this.nextLoad;
+    const next = this.nextLoad;
+    const gate = this.loadGate;
+    const loading = (async () => {
+      await gate;
+      if (next instanceof Error) throw next;
+      const { durationSeconds } = next;
+      const startable = durationSeconds <= maxSeconds && startAtSeconds < durationSeconds;
+      if (startable) this.voices.set(voiceId, { deck, durationSeconds, offset: startAtSeconds, startedAt: null, gainDb: 0 });
+      return { durationSeconds, startable };
+    })();
+    this.loads.set(
+      voiceId,
+      loading.then(
+        (loaded) => loaded.startable,
+        () => false,
+      ),
+    );
+    return loading;
   }
-  async start(voiceId: string, options: StartOptions) {
+  async start(voiceId: string, options: StartOptions): Promise<VoiceStarted> {
     const replace = options.replace ? ` replace ${options.replace.voiceId} ${options.replace.fadeOutSeconds}${options.replace.crossfade ? ' crossfade' : ''}` : '';
     this.calls.push(`start ${voiceId} gain ${options.gainDb} fadeIn ${options.fadeInSeconds}${replace}`);
-    const voice = this.voice(voiceId);
+    const loading = this.loads.get(voiceId);
+    this.loads.delete(voiceId);
+    const voice = (loading ? await loading : true) ? this.voices.get(voiceId) : undefined;
+    if (!voice) return { started: false, atMs: this.nowMs() };
     voice.gainDb = options.gainDb;
     voice.startedAt = this.clockSeconds;
     if (options.replace) this.voices.delete(options.replace.voiceId);
+    return { started: true, atMs: this.nowMs() };
   }
   async pause(voiceId: string, fadeOutSeconds: number) {
     this.calls.push(`pause ${voiceId} ${fadeOutSeconds}`);
@@ -51,6 +77,7 @@ export class FakePageAudio implements PageAudio {
   }
   async stop(voiceId: string, fadeOutSeconds: number) {
     this.calls.push(`stop ${voiceId} ${fadeOutSeconds}`);
+    this.loads.delete(voiceId);
     this.voices.delete(voiceId);
   }
   async seek(voiceId: string, seconds: number) {

@@ -50,8 +50,10 @@ describe('MediaPlayer: the program deck', () => {
     await player.apply(play('p1', { startAtSeconds: 12 }));
     expect(page.calls[0]).toBe('load program-1 program /media/1 12');
     expect((await player.snapshot()).nowPlaying.positionSeconds).toBe(12);
-    await expect(player.apply(play('p2', { startAtSeconds: 60 }))).rejects.toBeInstanceOf(CommandRejectedError);
-    expect(page.calls.at(-1)).toBe('stop program-2 0');
+    await expect(player.apply(play('p2', { startAtSeconds: 60 }))).rejects.toThrow('startAtSeconds 60 is beyond the end (60.00 s)');
+    // The page refused the voice (it never started), and the track that plays goes on.
+    expect(page.voices.has('program-2')).toBe(false);
+    expect(page.voices.get('program-1')?.startedAt).not.toBeNull();
     expect(handles[1]!.released).toBe(true);
     expect((await player.snapshot()).nowPlaying.programId).toBe('p1');
   });
@@ -188,7 +190,8 @@ describe('MediaPlayer: the program deck', () => {
     const { player, page } = setup();
     page.nextLoad = { durationSeconds: 3 * 60 * 60 };
     await expect(player.apply(play())).rejects.toThrow('more than 7200 s');
-    expect(page.calls.at(-1)).toBe('stop program-1 0');
+    expect(page.voices.has('program-1')).toBe(false);
+    expect((await player.snapshot()).nowPlaying.state).toBe('STOPPED');
   });
 
   it('fades a track out to its end: it plays on (PLAYING, then STOPPED at its end), once; a seek or a resume brings it back', async () => {
@@ -229,6 +232,69 @@ describe('MediaPlayer: the program deck', () => {
     expect(player.playing).toBe(false);
     expect(handles[0]!.released).toBe(true);
     await expect(player.apply({ type: 'PAUSE_MEDIA' })).rejects.toThrow('nothing is playing');
+  });
+});
+
+describe('MediaPlayer: one wait for the page per PLAY', () => {
+  it('sends the start right behind the load; the page starts the voice once it is loaded', async () => {
+    const { player, page } = setup();
+    let release!: () => void;
+    page.loadGate = new Promise((resolve) => (release = resolve));
+    const applying = player.apply(play('p1'));
+    await vi.waitFor(() => expect(page.calls).toEqual(['load program-1 program /media/1 0', 'start program-1 gain 0 fadeIn 0']));
+    expect(page.voices.has('program-1')).toBe(false);
+    release();
+    await applying;
+    expect(page.voices.get('program-1')?.startedAt).toBe(0);
+    expect((await player.snapshot()).nowPlaying).toMatchObject({ programId: 'p1', state: 'PLAYING', durationSeconds: 60 });
+  });
+
+  it('fails with the load’s reason when the load fails behind a start already sent: nothing starts, the media is let go', async () => {
+    const { player, page, handles } = setup();
+    await player.apply(play('p1'));
+    page.nextLoad = new Error('media error 4: MEDIA_ELEMENT_ERROR: Format error');
+    const error = await player.apply(play('p2')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CommandRejectedError);
+    expect((error as Error).message).toBe('media could not be decoded: media error 4: MEDIA_ELEMENT_ERROR: Format error');
+    expect(page.calls.filter((c) => c.startsWith('start program-2'))).toHaveLength(1);
+    expect(page.voices.has('program-2')).toBe(false);
+    expect(handles[1]!.released).toBe(true);
+    expect((await player.snapshot()).nowPlaying).toMatchObject({ programId: 'p1', state: 'PLAYING' });
+  });
+
+  it('resolves a PLAY to the time its track began to play, by the page’s clock', async () => {
+    const { player, page } = setup();
+    page.nowMs = () => Date.parse('2026-11-24T10:00:00.123Z');
+    expect(await player.apply(play('p1'))).toEqual(new Date('2026-11-24T10:00:00.123Z'));
+    expect(await player.apply({ type: 'SET_VOLUME', volume: 0.5 })).toBeUndefined();
+  });
+
+  it('plays a preloaded track without loading it again; a preload is let go when not played', async () => {
+    const { player, page, handles } = setup();
+    const preloaded = player.preload(play('p1', { startAtSeconds: 5 }));
+    expect(page.calls).toEqual(['load program-1 program /media/1 5']);
+    await player.apply(play('p1', { startAtSeconds: 5 }), preloaded);
+    expect(page.calls).toEqual(['load program-1 program /media/1 5', 'start program-1 gain 0 fadeIn 0']);
+    expect((await player.snapshot()).nowPlaying).toMatchObject({ programId: 'p1', state: 'PLAYING', positionSeconds: 5 });
+
+    const unused = player.preload(play('p2'));
+    await unused!.discard();
+    expect(page.calls.at(-1)).toBe('stop program-2 0');
+    expect(handles[1]!.released).toBe(true);
+    expect((await player.snapshot()).nowPlaying.programId).toBe('p1');
+    expect(player.preload({ type: 'STOP_MEDIA' })).toBeUndefined();
+  });
+
+  it('preloads nothing for a refused URL (the PLAY then fails with the reason)', async () => {
+    const { player, openMedia } = setup();
+    openMedia.mockImplementationOnce(() => {
+      throw new MediaRefusedError('programUrl refused: not the media bucket');
+    });
+    expect(player.preload(play('p1'))).toBeUndefined();
+    openMedia.mockImplementationOnce(() => {
+      throw new MediaRefusedError('programUrl refused: not the media bucket');
+    });
+    await expect(player.apply(play('p1'))).rejects.toThrow('programUrl refused: not the media bucket');
   });
 });
 

@@ -49,7 +49,7 @@ class MemoryCommandStore {
   }
 }
 
-function setup(apply = vi.fn(async (_m: CommandMessage): Promise<Date | void> => undefined)) {
+function setup(apply = vi.fn(async (_m: CommandMessage) => undefined)) {
   const store = new MemoryCommandStore();
   const afterCommand = vi.fn(async () => undefined);
   const processor = new CommandProcessor({ store, apply, afterCommand, logger: silentLogger(), now: () => new Date('2026-11-24T10:00:05.000Z') });
@@ -66,19 +66,25 @@ describe('CommandProcessor: exactly once', () => {
     expect(store.records.get('c1')?.status).toBe('APPLIED');
   });
 
-  it('records appliedAt when the command took effect, never after now nor at or before the previous result', async () => {
-    const tookEffect = ['2026-11-24T10:00:04.200Z', '2026-11-24T10:00:09.000Z', '2026-11-24T10:00:01.000Z'];
-    const { processor, store } = setup(vi.fn(async () => new Date(tookEffect.shift()!)));
-    for (const id of ['c1', 'c2', 'c3']) {
-      store.queue(id);
-      await processor.process(message(id), 1);
-    }
-    // The desk's time; then now (10:00:05), as a time in the future cannot be; then just after the previous.
-    expect(['c1', 'c2', 'c3'].map((id) => store.records.get(id)?.appliedAt)).toEqual([
-      '2026-11-24T10:00:04.200Z',
-      '2026-11-24T10:00:05.000Z',
-      '2026-11-24T10:00:05.001Z',
-    ]);
+  it('does not hold the message for the now-playing report; reports run one at a time, in order', async () => {
+    const store = new MemoryCommandStore();
+    const releases: (() => void)[] = [];
+    const afterCommand = vi.fn(() => new Promise<void>((resolve) => releases.push(resolve)));
+    const processor = new CommandProcessor({ store, apply: async () => undefined, afterCommand, logger: silentLogger() });
+    store.queue('c1');
+    store.queue('c2');
+    expect(await processor.process(message('c1'), 1)).toBe('delete');
+    expect(await processor.process(message('c2'), 1)).toBe('delete');
+    expect(store.records.get('c2')?.status).toBe('APPLIED');
+    expect(afterCommand).toHaveBeenCalledTimes(1);
+    releases[0]!();
+    await vi.waitFor(() => expect(afterCommand).toHaveBeenCalledTimes(2));
+    let done = false;
+    const reported = processor.reported().then(() => (done = true));
+    await Promise.resolve();
+    expect(done).toBe(false);
+    releases[1]!();
+    await reported;
   });
 
   it.each(['APPLIED', 'FAILED'] as const)('does not apply a redelivered command whose record is %s, and deletes it', async (status) => {
@@ -177,6 +183,81 @@ function failNext(store: MemoryCommandStore, call: 'beginAttempt' | 'finishComma
     return real(...args);
   };
 }
+
+describe('CommandProcessor: preparing while the record is written', () => {
+  const prepared = () => ({ discard: vi.fn(async () => undefined) });
+
+  it('prepares a first delivery alongside beginAttempt and hands the preparation to apply', async () => {
+    const store = new MemoryCommandStore();
+    store.queue('c1');
+    const order: string[] = [];
+    const work = prepared();
+    const begin = store.beginAttempt.bind(store);
+    store.beginAttempt = async (id) => {
+      order.push('beginAttempt');
+      return begin(id);
+    };
+    const apply = vi.fn(async (_m: CommandMessage, _p?: { discard(): Promise<void> }) => void order.push('apply'));
+    const processor = new CommandProcessor({ store, prepare: () => (order.push('prepare'), work), apply, logger: silentLogger() });
+    expect(await processor.process(message('c1'), 1)).toBe('delete');
+    expect(order).toEqual(['prepare', 'beginAttempt', 'apply']);
+    expect(apply.mock.calls[0]![1]).toBe(work);
+    expect(work.discard).not.toHaveBeenCalled();
+  });
+
+  it('does not prepare a redelivery before its record says to apply it (a command that took a controller down)', async () => {
+    const store = new MemoryCommandStore();
+    store.records.set('c1', { status: 'QUEUED', started: MAX_UNFINISHED_ATTEMPTS, transient: 0, deadLetter: false });
+    const prepare = vi.fn(prepared);
+    const apply = vi.fn(async () => undefined);
+    const processor = new CommandProcessor({ store, prepare, apply, logger: silentLogger() });
+    expect(await processor.process(message('c1'), MAX_UNFINISHED_ATTEMPTS + 1)).toBe('dead-letter');
+    expect(prepare).not.toHaveBeenCalled();
+    expect(apply).not.toHaveBeenCalled();
+    expect(store.records.get('c1')?.status).toBe('FAILED');
+  });
+
+  it('lets the preparation go when the record already has a result, or cannot be read', async () => {
+    const store = new MemoryCommandStore();
+    store.records.set('c1', { status: 'APPLIED', started: 1, transient: 0, deadLetter: false });
+    const work = prepared();
+    const apply = vi.fn(async () => undefined);
+    const processor = new CommandProcessor({ store, prepare: () => work, apply, logger: silentLogger() });
+    expect(await processor.process(message('c1'), 1)).toBe('delete');
+    expect(work.discard).toHaveBeenCalledOnce();
+    expect(apply).not.toHaveBeenCalled();
+
+    const broken = prepared();
+    store.beginAttempt = async () => {
+      throw new Error('AccessDeniedException');
+    };
+    const failing = new CommandProcessor({ store, prepare: () => broken, apply, logger: silentLogger() });
+    await expect(failing.process(message('c2'), 1)).rejects.toThrow('AccessDeniedException');
+    expect(broken.discard).toHaveBeenCalledOnce();
+  });
+
+  it('records appliedAt as the time apply says the command took effect, never later than now nor before the previous result', async () => {
+    const store = new MemoryCommandStore();
+    let tookEffect: Date | undefined = new Date('2026-11-24T10:00:04.250Z');
+    const apply = vi.fn(async () => tookEffect);
+    const processor = new CommandProcessor({ store, apply, logger: silentLogger(), now: () => new Date('2026-11-24T10:00:05.000Z') });
+    store.queue('c1');
+    await processor.process(message('c1'), 1);
+    expect(store.records.get('c1')?.appliedAt).toBe('2026-11-24T10:00:04.250Z');
+    tookEffect = new Date('2026-11-24T10:00:04.000Z');
+    store.queue('c2');
+    await processor.process(message('c2'), 1);
+    expect(store.records.get('c2')?.appliedAt).toBe('2026-11-24T10:00:04.251Z');
+    tookEffect = new Date('2026-11-24T10:00:09.000Z');
+    store.queue('c3');
+    await processor.process(message('c3'), 1);
+    expect(store.records.get('c3')?.appliedAt).toBe('2026-11-24T10:00:05.000Z');
+    tookEffect = undefined;
+    store.queue('c4');
+    await processor.process(message('c4'), 1);
+    expect(store.records.get('c4')?.appliedAt).toBe('2026-11-24T10:00:05.001Z');
+  });
+});
 
 describe('CommandProcessor: the command record unreachable (DynamoDB unavailable)', () => {
   function setupWithWaits(apply = vi.fn(async (_m: CommandMessage) => undefined)) {
