@@ -215,8 +215,9 @@ export class MediaPlayer {
       state: 'PLAYING',
       media: loading.media,
     };
-    this.begun(request, track, plan);
-    return new Date(started.value.atMs);
+    const startedAt = new Date(started.value.atMs);
+    this.begun(request, track, plan, startedAt);
+    return startedAt;
   }
 
   /**
@@ -256,8 +257,9 @@ export class MediaPlayer {
     const plan = this.plan(request, track.gainDb);
     const started = await this.options.page.start(track.voiceId, plan.options);
     if (!started.started) throw new Error(`voice ${track.voiceId} was gone before it started`);
-    this.begun(request, track, plan);
-    return new Date(started.atMs);
+    const startedAt = new Date(started.atMs);
+    this.begun(request, track, plan, startedAt);
+    return startedAt;
   }
 
   /**
@@ -288,21 +290,23 @@ export class MediaPlayer {
   }
 
   /** What the desk knows once a track has started by its plan: it is on its deck, what it replaced is let go. */
-  private begun(request: PlayRequest, track: DeckTrack, plan: StartPlan): void {
+  /** Takes a started track onto its deck; its as-run entries (and those of what it replaced) at `at`, when it began. */
+  private begun(request: PlayRequest, track: DeckTrack, plan: StartPlan, at: Date): void {
     if (request.deck === 'clip') {
       this.clips.push(track);
     } else {
       const { replaced } = plan;
       if (replaced) releaseAfterFade(replaced.track.media, replaced.fadeOutSeconds);
       this.singles[request.deck].track = track;
-      if (replaced?.track.state === 'PLAYING') this.stopped(request.deck, replaced.track, replaced.stopFadeSeconds, request.cause);
+      if (replaced?.track.state === 'PLAYING') this.stopped(request.deck, replaced.track, replaced.stopFadeSeconds, request.cause, at);
     }
-    this.played(request, track, plan.fadeSeconds);
+    this.played(request, track, plan.fadeSeconds, at);
   }
 
   /** The as-run entries of a start. */
-  private played(request: PlayRequest, track: DeckTrack, fadeSeconds: number): void {
-    this.event({
+  private played(request: PlayRequest, track: DeckTrack, fadeSeconds: number, at: Date): void {
+    this.event(
+      {
       event: 'PLAY',
       deck: request.deck,
       programId: track.programId,
@@ -313,18 +317,21 @@ export class MediaPlayer {
       ...(request.itemId ? { itemId: request.itemId } : {}),
       ...(request.title ? { title: request.title } : {}),
       cause: request.cause ?? this.cause,
-    });
+      },
+      at,
+    );
   }
 
   /** The as-run entries of a track stopped (or replaced), faded out over `fadeSeconds`. */
-  private stopped(deck: Deck, track: DeckTrack, fadeSeconds: number, cause?: string): void {
+  private stopped(deck: Deck, track: DeckTrack, fadeSeconds: number, cause?: string, at?: Date): void {
     const base = { deck, programId: track.programId, programUrl: track.programUrl, cause: cause ?? this.cause };
-    if (fadeSeconds > 0) this.event({ event: 'FADE', ...base, fadeSeconds });
-    this.event({ event: 'STOP', ...base, ...(fadeSeconds > 0 ? { fadeSeconds } : {}) });
+    if (fadeSeconds > 0) this.event({ event: 'FADE', ...base, fadeSeconds }, at);
+    this.event({ event: 'STOP', ...base, ...(fadeSeconds > 0 ? { fadeSeconds } : {}) }, at);
   }
 
-  private event(record: Omit<AsRunRecord, 'at'>): void {
-    this.options.onEvent?.({ at: this.now().toISOString(), ...record });
+  /** An as-run entry, at `at` (when the desk made the change, by the page's clock) or else now. */
+  private event(record: Omit<AsRunRecord, 'at'>, at?: Date): void {
+    this.options.onEvent?.({ at: (at ?? this.now()).toISOString(), ...record });
   }
 
   /**

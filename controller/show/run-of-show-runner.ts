@@ -73,8 +73,11 @@ export class RunOfShowRunner {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** Plays the next item now (the NEXT command; already in the lane); CommandRejectedError at the end of the list. */
-  async next(): Promise<void> {
+  /**
+   * Plays the next item now (the NEXT command; already in the lane); CommandRejectedError at the end of the
+   * list. Resolves to the time it began to play.
+   */
+  async next(): Promise<Date> {
     const show = await this.options.store.getRunOfShow();
     const item = nextRunOfShowItem(show.items, show.position);
     if (!item) throw new CommandRejectedError('the run-of-show has no next item');
@@ -88,7 +91,7 @@ export class RunOfShowRunner {
     if (current && playing?.state === 'PLAYING') {
       this.options.onSkipped?.({ position: current, positionSeconds: playing.positionSeconds, ...(currentItem ? { item: currentItem } : {}) });
     }
-    await this.begin(item, show.items, prepared, 'NEXT', current);
+    return this.begin(item, show.items, prepared, 'NEXT', current);
   }
 
   /**
@@ -168,7 +171,10 @@ export class RunOfShowRunner {
     const left = await this.options.player.timing(current.deck, current.trackId);
     if (!left || left.state !== 'PLAYING') {
       // It ended (or was stopped) while the next one loaded: the next one follows at once.
-      if (left?.state === 'STOPPED' || !left) return this.begin(item, show.items, prepared, 'AUTO', current);
+      if (left?.state === 'STOPPED' || !left) {
+        await this.begin(item, show.items, prepared, 'AUTO', current);
+        return;
+      }
       await prepared.discard();
       return;
     }
@@ -237,8 +243,8 @@ export class RunOfShowRunner {
     prepared: PreparedTrack,
     how: ItemStarted['how'],
     previous: RunOfShowPosition | null,
-  ): Promise<void> {
-    await prepared.start();
+  ): Promise<Date> {
+    const startedAt = await prepared.start();
     // What it replaced on its deck is gone; the item before it on another deck (or a clip) plays on, watched for its fade-out.
     this.playingOn = this.playingOn.filter((p) => p.deck === 'clip' || p.deck !== item.deck);
     if (previous && previous.itemId !== item.itemId && (previous.deck !== item.deck || item.deck === 'clip')) {
@@ -249,12 +255,14 @@ export class RunOfShowRunner {
       index: items.findIndex((i) => i.itemId === item.itemId),
       trackId: item.trackId,
       deck: item.deck,
-      startedAt: this.now().toISOString(),
+      // When the page began to play it (its clock), the time the recording has it at.
+      startedAt: startedAt.toISOString(),
     };
     this.position = position;
     this.options.logger.info('Run-of-show item started', { itemId: item.itemId, index: position.index, how });
     await this.options.store.putRunOfShowPosition(position);
     await this.options.onStarted?.({ item, position, how });
+    return startedAt;
   }
 }
 

@@ -28,6 +28,7 @@ function setup(items: RunOfShowItem[], position: RunOfShowPosition | null = null
   const page = new FakePageAudio();
   page.nextLoad = { durationSeconds: 10 };
   let nowMs = T0;
+  page.nowMs = () => nowMs; // the desk's clock is the test's
   const advance = (seconds: number) => {
     page.clockSeconds += seconds;
     nowMs += seconds * 1000;
@@ -86,6 +87,15 @@ describe('RunOfShowRunner: NEXT', () => {
       { itemId: 'item-2', index: 1, trackId: 'track-2', deck: 'bed', startedAt: '2026-11-24T10:00:03.000Z' },
     ]);
     expect(started.map((s) => `${s.item.itemId} ${s.how}`)).toEqual(['item-1 NEXT', 'item-2 NEXT']);
+  });
+
+  it("records when an item began by the desk's clock, for its position and its as-run PLAY, and NEXT resolves to it", async () => {
+    const { runner, page, writes, events } = setup([item(1)]);
+    // The page began to play it 0.4 s before the controller heard back (a busy machine).
+    page.nowMs = () => T0 - 400;
+    expect((await runner.next()).toISOString()).toBe('2026-11-24T09:59:59.600Z');
+    expect(writes[0]?.startedAt).toBe('2026-11-24T09:59:59.600Z');
+    expect(events).toEqual(['-0.4 PLAY program track-1 NEXT']);
   });
 
   it('is refused at the end of the list, and changes nothing', async () => {
@@ -266,6 +276,7 @@ describe('The as-run entries of the desk', () => {
     const page = new FakePageAudio();
     page.nextLoad = { durationSeconds: 10 };
     let nowMs = T0;
+    page.nowMs = () => nowMs; // the desk's clock is the test's
     const events: string[] = [];
     const player = new MediaPlayer({
       page,
