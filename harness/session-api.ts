@@ -105,15 +105,16 @@ export class SessionApi {
 
   /** Waits until the session is LIVE (fails at once if it ended instead). */
   async waitLive(sessionId: string, timeoutMs = 60_000): Promise<SessionView> {
-    return await eventually(
+    const s = await eventually(
       async () => {
-        const s = await this.session(sessionId);
-        if (s.status === 'FAILED' || s.status === 'ENDED') throw new Error(`the session ended: ${JSON.stringify(s)}`);
-        return s.status === 'LIVE' ? s : undefined;
+        const view = await this.session(sessionId);
+        return view.status === 'LIVE' || view.status === 'FAILED' || view.status === 'ENDED' ? view : undefined;
       },
       timeoutMs,
       'the session to go LIVE',
     );
+    if (s.status !== 'LIVE') throw new Error(`the session ended instead of going LIVE: ${JSON.stringify(s)}`);
+    return s;
   }
 
   /** Waits until the session is ENDED or FAILED. */
