@@ -32,16 +32,18 @@ export const CHROMIUM_FLAGS = [
   // The page frees a replaced program's decoded audio (over 100 MiB for a few minutes of stereo) at once
   // with gc(); V8 alone collects it too late under external-memory pressure.
   '--js-flags=--expose-gc',
-  // The network service, the audio service and the GPU process run inside the browser process: each is one
-  // process fewer to start before the page can load and make sound (page ready 1.8 s → 1.1 s on a 2-core
-  // machine: the page's first request waited for the network service, its AudioContext for the audio
-  // service) and one fewer to hold in memory. The controller needs none of their isolation.
+  // The network service and the GPU process run inside the browser process: one process fewer each to
+  // start before the page can load (its first request waited ~0.3 s for the network service) and to hold in
+  // memory. The controller needs none of their isolation. The audio service stays a process of its own
+  // (AudioServiceOutOfProcess): inside the browser process its AudioContext is created in ~20 ms instead of
+  // ~0.5 s, but on a loaded machine the program's audio then lost samples, and the stage's recording drifted
+  // ahead of the show's clock by 0.2-0.3 s (docs/benchmarks.md).
   '--enable-features=NetworkServiceInProcess2',
   '--in-process-gpu',
   // Two renderers the controller never uses: the omnibox's WebUI popups, which Chromium 156 preloads even
   // headless (a renderer of ~50-75 MiB PSS), and the spare renderer kept warm for a next navigation.
   // Chromium ignores feature names it does not know, so an older or newer build starts all the same.
-  '--disable-features=AudioServiceOutOfProcess,WebUIOmniboxPopup,WebUIOmniboxAimPopup,SpareRendererForSitePerProcess',
+  '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,SpareRendererForSitePerProcess',
 ] as const;
 
 /** A Chromium process just spawned. */
