@@ -32,6 +32,14 @@ export const CHROMIUM_FLAGS = [
   // The page frees a replaced program's decoded audio (over 100 MiB for a few minutes of stereo) at once
   // with gc(); V8 alone collects it too late under external-memory pressure.
   '--js-flags=--expose-gc',
+] as const;
+
+/**
+ * What only the controller's own Chromium adds (test browsers standing in for a host's or a caller's Chrome
+ * take CHROMIUM_FLAGS alone).
+ */
+export const CONTROLLER_CHROMIUM_FLAGS = [
+  ...CHROMIUM_FLAGS,
   // The network service and the GPU process run inside the browser process: one process fewer each to
   // start before the page can load (its first request waited ~0.3 s for the network service) and to hold in
   // memory. The controller needs none of their isolation. The audio service stays a process of its own
@@ -63,7 +71,7 @@ export const liveBrowserPids = new Set<number>();
 /** Spawns Chromium with the fixed flags and a first tab at `initialUrl`. */
 export function spawnChromium(executablePath: string, initialUrl = 'about:blank'): ChromiumProcess {
   const userDataDir = mkdtempSync(join(tmpdir(), 'shelcaster-chromium-'));
-  const child = spawn(executablePath, [...CHROMIUM_FLAGS, '--remote-debugging-pipe', `--user-data-dir=${userDataDir}`, initialUrl], {
+  const child = spawn(executablePath, [...CONTROLLER_CHROMIUM_FLAGS, '--remote-debugging-pipe', `--user-data-dir=${userDataDir}`, initialUrl], {
     detached: true,
     stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
   });
