@@ -227,7 +227,15 @@ describe('The mixing desk, heard in the recording', () => {
     expect(longFade.body).toMatchObject({ code: 'VALIDATION_FAILED', issues: [{ path: 'body.fadeOutSeconds' }] });
     const pastEnd = await api.command(sessionId, { type: 'SEEK_MEDIA', seconds: 25 });
     expect(pastEnd).toMatchObject({ status: 'FAILED', reason: expect.stringContaining('beyond the end (20.00 s)') });
-    const after = await nowPlaying(sessionId);
+    // The now-playing report written after the refused SEEK's result (reports follow results, not before them).
+    const after = await eventually(
+      async () => {
+        const np = await nowPlaying(sessionId);
+        return np && Date.parse(np.updatedAt) > pastEnd.appliedAtMs ? np : undefined;
+      },
+      15_000,
+      'a now-playing report after the refused SEEK',
+    );
     expect(after?.decks.program).toMatchObject({ programId: 'cross-b', state: 'PLAYING', durationSeconds: 20 });
     expect(after?.decks.bed).toMatchObject({ programId: 'bed', state: 'PLAYING' });
     const programPosition = (np: Awaited<ReturnType<typeof nowPlaying>>) => Number(np?.decks.program?.positionSeconds);
