@@ -18,6 +18,7 @@ import {
 } from '#contract/index';
 import { eventually } from './eventually.ts';
 import type { RunningLocalCloud } from './local-cloud.ts';
+import { readSessionRecord } from './session-record.ts';
 
 export interface ApiAnswer {
   status: number;
@@ -113,7 +114,14 @@ export class SessionApi {
       timeoutMs,
       'the session to go LIVE',
     );
-    if (s.status !== 'LIVE') throw new Error(`the session ended instead of going LIVE: ${JSON.stringify(s)}`);
+    if (s.status !== 'LIVE') {
+      // The record's reasonDetail (not in the API's view) says why, e.g. the controller's join error.
+      const endpoint = 'awsEndpoint' in this.cloud && typeof this.cloud.awsEndpoint === 'string' ? this.cloud.awsEndpoint : undefined;
+      const detail = endpoint
+        ? await readSessionRecord(endpoint, sessionId).then((r) => r?.reasonDetail, (e: Error) => `(record unread: ${e.message})`)
+        : undefined;
+      throw new Error(`the session ended instead of going LIVE: ${JSON.stringify(s)}; detail: ${detail ?? 'none'}`);
+    }
     return s;
   }
 

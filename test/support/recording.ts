@@ -7,27 +7,16 @@
  * keeps. `events/recording-started.json` would not do: it holds whole seconds only.
  */
 import { posix } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { mediaBucketName, SESSIONS_TABLE_NAME, sessionKey, type SessionRecord } from '#contract/index';
+import { mediaBucketName } from '#contract/index';
+import { localClientConfig, readSessionRecord } from '#harness/session-record';
+
+export { localClientConfig, readSessionRecord };
 import { firstVariantUri, parseRenditionPlaylist } from '#local-cloud/stage/hls-playlist';
 import { HLS_PATH, MULTIVARIANT_PLAYLIST } from '#local-cloud/stage/recording-metadata';
 
 /** The local cloud's media bucket (its account and region make the name). */
 export const LOCAL_MEDIA_BUCKET = mediaBucketName('000000000000', 'us-east-1');
-
-/** SDK client configuration for a local cloud. */
-export function localClientConfig(awsEndpoint: string) {
-  return { endpoint: awsEndpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
-}
-
-/** Reads a session's record as the system stored it. */
-export async function readSessionRecord(awsEndpoint: string, sessionId: string): Promise<SessionRecord | undefined> {
-  const doc = DynamoDBDocumentClient.from(new DynamoDBClient(localClientConfig(awsEndpoint)));
-  const { Item } = await doc.send(new GetCommand({ TableName: SESSIONS_TABLE_NAME, Key: sessionKey(sessionId), ConsistentRead: true }));
-  return Item as SessionRecord | undefined;
-}
 
 /** Wall-clock time (ms since the epoch) of the first sample of a session's (single-part) recording. */
 export async function recordingStartMs(awsEndpoint: string, sessionId: string): Promise<number> {
