@@ -35,6 +35,7 @@ import { createRouteMatcher, decodePath } from './route-matcher.ts';
 import { answerLocalTokenRequest, LOCAL_TOKEN_PATH } from './local-token-endpoint.ts';
 import { checkBrowserDoor } from '../gateway/browser-door.ts';
 import { OriginPolicy } from '../gateway/origin-policy.ts';
+import { keepIdleConnections } from '../idle-connections.ts';
 
 /** Routes whose function serves static pages: the static handler, when there is one, answers them first. */
 const STATIC_PAGE_FUNCTIONS: ReadonlySet<ApiRoute['function']> = new Set(['serveConsole']);
@@ -204,6 +205,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
+    keepIdleConnections(server);
     server.listen(options.port, host, () => {
       server.off('error', reject);
       resolve();

@@ -27,6 +27,7 @@ import { OriginPolicy } from './origin-policy.ts';
 import { checkBrowserDoor, type DoorRefusal } from './browser-door.ts';
 import { signatureErrorResponse } from './auth-errors.ts';
 import { SignatureFailure, verifyRequestSignature } from './sigv4.ts';
+import { keepIdleConnections } from '../idle-connections.ts';
 
 /** A handler mounted under a path prefix, outside AWS routing (no signature, no AwsRequest). */
 export interface ExtraRoute {
@@ -240,6 +241,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
+    keepIdleConnections(server);
     server.listen(options.port ?? LOCAL_AWS_PORT, options.host ?? '127.0.0.1', () => {
       server.off('error', reject);
       resolve();

@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StageEndpoint, type StageEndpointOptions } from './stage-endpoint.ts';
+import { keepIdleConnections } from '../idle-connections.ts';
 
 /** The path the stage is mounted under, on the gateway and here. */
 export const STAGE_MOUNT_PATH = '/_stage';
@@ -41,6 +42,7 @@ export async function startStageServer(options: StageEndpointOptions & { host?: 
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
+    keepIdleConnections(server);
     server.listen(port, host, () => resolve());
   });
   const address = server.address() as AddressInfo;

@@ -9,6 +9,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { keepIdleConnections } from '../../idle-connections.ts';
 
 export interface MetadataSource {
   /** The task metadata document, or undefined for an unknown task. */
@@ -48,6 +49,7 @@ export class MetadataServer {
         response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(document));
       });
       server.once('error', reject);
+      keepIdleConnections(server);
       server.listen(0, '127.0.0.1', () => {
         this.server = server;
         resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
