@@ -14,6 +14,13 @@
  * or more (a sender clock running fast, a timestamp jump); smaller ones are jitter the playout delay absorbs.
  * Settling is counted in arrival time, not packets: after a stall of the receiving process, a burst of
  * delayed packets is read at once, and its last packets (the least delayed) still teach the anchor.
+ *
+ * A sender that loses samples (a browser's audio under load) drifts the other way: its timestamps fall
+ * behind the wall clock, so its packets land earlier and earlier on the timeline (heard before they were
+ * played) until they are late. `catchUp()` moves the anchor later by that drift (less CATCH_UP_MARGIN_MS)
+ * once it reaches CATCH_UP_DRIFT_MS, and the packets waiting with it: the mixer calls it while the track is silent, where
+ * the gap it leaves is not heard. The drift is the least transit of the last DRIFT_WINDOW_MS of arrivals
+ * (the least delayed packet of that window) against the anchor.
  */
 import { FRAME_SAMPLES, SAMPLE_RATE } from './audio-format.ts';
 import type { AudioRtpPacket } from './stage-participants.ts';
@@ -32,6 +39,16 @@ export const ANCHOR_SLACK_MS = 40;
  * the timestamp it stopped at): it is re-anchored at once instead of dropping packets first.
  */
 export const SENDER_PAUSE_MS = 500;
+/** A drift of the sender behind the anchor this large is caught up (at the next silence). */
+export const CATCH_UP_DRIFT_MS = 60;
+/**
+ * What a catch-up leaves of the drift. A receiver that lagged (not a sender that lost samples) and then
+ * recovers brings packets ahead of the moved anchor by what it moved: kept under ANCHOR_SLACK_MS for a lag
+ * under CATCH_UP_DRIFT_MS, so the anchor does not then move earlier (an overlap, a click) mid-sound.
+ */
+export const CATCH_UP_MARGIN_MS = 20;
+/** Arrival time over which the least transit (the drift's measure) is taken. */
+export const DRIFT_WINDOW_MS = 1000;
 
 export interface BufferedPacket {
   /** Position on the mix's timeline, in samples since the recording started. */
@@ -45,6 +62,8 @@ export interface TrackBufferStats {
   late: number;
   lost: number;
   reanchors: number;
+  /** Times the anchor moved later to catch up a drifting sender (catchUp). */
+  catchUps: number;
 }
 
 /** Unwraps a wrapping counter of `bits` bits to the value closest to `reference`. */
@@ -60,7 +79,7 @@ export function unwrap(value: number, reference: number | undefined, bits: numbe
 
 /** One track's jitter buffer on the mix's timeline. */
 export class RtpTrackBuffer {
-  readonly stats: TrackBufferStats = { received: 0, duplicates: 0, late: 0, lost: 0, reanchors: 0 };
+  readonly stats: TrackBufferStats = { received: 0, duplicates: 0, late: 0, lost: 0, reanchors: 0, catchUps: 0 };
   private readonly packets = new Map<number, BufferedPacket>();
   private highestSeq: number | undefined;
   private lastTimestamp: number | undefined;
@@ -69,6 +88,10 @@ export class RtpTrackBuffer {
   private offset: number | undefined;
   private lastReleasedSeq: number | undefined;
   private consecutiveLate = 0;
+  /** The drift window being filled: where it started (arrival, samples) and its least transit so far. */
+  private window: { start: number; least: number } | undefined;
+  /** The least transit of the last complete window. */
+  private recentLeast: number | undefined;
 
   /** @param startMs wall-clock time (ms) of timeline position 0. */
   constructor(private readonly startMs: number) {}
@@ -101,6 +124,7 @@ export class RtpTrackBuffer {
       this.lastArrival = arrival;
     }
     const transit = arrival - timestamp;
+    this.noteTransit(arrival, transit);
     // A smaller transit (less delay, a sender clock running fast, a timestamp jump forward) becomes the anchor.
     this.firstArrival ??= arrival;
     const settled = arrival - this.firstArrival >= (ANCHOR_SETTLE_MS * RTP_CLOCK_RATE) / 1000;
@@ -143,9 +167,43 @@ export class RtpTrackBuffer {
     return this.packets.size;
   }
 
+  /**
+   * Moves the anchor later by the sender's drift (less CATCH_UP_MARGIN_MS) when it is CATCH_UP_DRIFT_MS or
+   * more, and every waiting packet with it (each keeps its place relative to the others; a gap as long as the drift opens before them).
+   * Call it where a gap is not heard: after a silent packet. Returns the samples moved (0: nothing to catch up).
+   */
+  catchUp(): number {
+    if (this.offset === undefined || this.recentLeast === undefined) return 0;
+    const drift = this.recentLeast - this.offset;
+    if (drift < (CATCH_UP_DRIFT_MS * RTP_CLOCK_RATE) / 1000) return 0;
+    const moved = drift - (CATCH_UP_MARGIN_MS * RTP_CLOCK_RATE) / 1000;
+    this.offset += moved;
+    for (const packet of this.packets.values()) packet.position += moved;
+    this.stats.catchUps++;
+    // The drift is measured afresh from the new anchor.
+    this.recentLeast = undefined;
+    this.window = undefined;
+    return moved;
+  }
+
+  private noteTransit(arrival: number, transit: number): void {
+    if (!this.window) {
+      this.window = { start: arrival, least: transit };
+      return;
+    }
+    if (arrival - this.window.start >= (DRIFT_WINDOW_MS * RTP_CLOCK_RATE) / 1000) {
+      this.recentLeast = this.window.least;
+      this.window = { start: arrival, least: transit };
+    } else if (transit < this.window.least) {
+      this.window.least = transit;
+    }
+  }
+
   private reanchor(transit: number): void {
     this.offset = transit;
     this.consecutiveLate = 0;
+    this.recentLeast = undefined;
+    this.window = undefined;
     this.stats.reanchors++;
     // Buffered packets keep their positions; the next ones continue from the new anchor.
   }

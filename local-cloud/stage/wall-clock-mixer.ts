@@ -17,6 +17,8 @@ import type { AudioRtpPacket } from './stage-participants.ts';
  * run seconds behind the stage; 600 ms costs the local recording nothing but that much render latency.
  */
 export const DEFAULT_PLAYOUT_DELAY_MS = 600;
+/** A decoded packet whose every sample is under this (−60 dBFS) is silence: a catch-up's gap there is not heard. */
+export const SILENT_SAMPLE = 0.001;
 
 export interface WallClockMixerOptions {
   /** Wall-clock time (ms) of the timeline's start. */
@@ -94,7 +96,10 @@ export class WallClockMixer {
     const frameEnd = (frame + 1) * FRAME_SAMPLES;
     for (const [trackId, track] of this.tracks) {
       if (track.decoder) {
-        for (const packet of track.buffer.release(frameEnd)) this.decodeInto(track, packet.position, packet.payload);
+        let silent = false;
+        for (const packet of track.buffer.release(frameEnd)) silent = this.decodeInto(track, packet.position, packet.payload);
+        // A sender drifting behind the wall clock is caught up where the gap is not heard (rtp-track-buffer.ts).
+        if (silent) track.buffer.catchUp();
       }
       if (track.ended && track.buffer.size === 0) {
         track.decoder?.free();
@@ -107,18 +112,20 @@ export class WallClockMixer {
     return toS16le(mixed);
   }
 
-  private decodeInto(track: MixTrack, position: number, payload: Uint8Array): void {
+  /** Decodes a packet into the frames it covers; answers whether it was silent (every sample under SILENT_SAMPLE). */
+  private decodeInto(track: MixTrack, position: number, payload: Uint8Array): boolean {
     let decoded;
     try {
       decoded = track.decoder!.decode(payload);
     } catch (error) {
       track.decodeErrors++;
       if (track.decodeErrors === 1) this.options.onError?.('An audio packet could not be decoded', error);
-      return;
+      return false;
     }
     const left = decoded.channelData[0];
-    if (!left) return;
+    if (!left) return false;
     const right = decoded.channelData[1] ?? left;
+    let silent = true;
     const firstAllowed = this.nextFrame * FRAME_SAMPLES;
     for (let i = 0; i < decoded.samplesDecoded; i++) {
       const at = position + i;
@@ -130,6 +137,8 @@ export class WallClockMixer {
       frame[offset] = frame[offset]! + left[i]!;
       frame[offset + 1] = frame[offset + 1]! + right[i]!;
     }
+    for (let i = 0; i < decoded.samplesDecoded && silent; i++) silent = Math.abs(left[i]!) < SILENT_SAMPLE && Math.abs(right[i]!) < SILENT_SAMPLE;
+    return silent;
   }
 
   private attachDecoder(trackId: string, track: MixTrack): void {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FRAME_SAMPLES } from '#local-cloud/stage/audio-format';
-import { ANCHOR_SETTLE_MS, ANCHOR_SLACK_MS, RtpTrackBuffer, SENDER_PAUSE_MS } from '#local-cloud/stage/rtp-track-buffer';
+import { ANCHOR_SETTLE_MS, ANCHOR_SLACK_MS, CATCH_UP_DRIFT_MS, CATCH_UP_MARGIN_MS, RtpTrackBuffer, SENDER_PAUSE_MS } from '#local-cloud/stage/rtp-track-buffer';
 
 const START_MS = 1_700_000_000_000;
 const TS_BASE = 90_000;
@@ -92,5 +92,40 @@ describe('RtpTrackBuffer', () => {
     // Packet 10 arrives on time but the mix already passed its place (it is jitter, not a pause).
     expect(buffer.push(packet(10, 5 + SENDER_PAUSE_MS / 2), samplesOf(11 * 20))).toBe(false);
     expect(buffer.stats).toMatchObject({ late: 1, reanchors: 0 });
+  });
+
+  describe('a sender whose timestamps fall behind the wall clock (it loses samples)', () => {
+    /** Packets 0..count-1 of a sender that loses 1 ms in every 20 ms frame: packet i arrives i ms later than its timestamp says. */
+    function drifting(buffer: RtpTrackBuffer, count: number): void {
+      for (let i = 0; i < count; i++) buffer.push(packet(i, 0, { readAtMs: i * 21 }), 0);
+    }
+
+    it('catches up once the least delay of a second of arrivals is CATCH_UP_DRIFT_MS behind, moving its waiting packets too', () => {
+      const buffer = new RtpTrackBuffer(START_MS);
+      // Windows of 1 s of arrivals start at packets 0, 48, 96 and 144: after 150 packets the last complete
+      // window's least delay is packet 96's, 96 ms.
+      drifting(buffer, 150);
+      expect(96).toBeGreaterThanOrEqual(CATCH_UP_DRIFT_MS);
+      expect(buffer.catchUp()).toBe(samplesOf(96 - CATCH_UP_MARGIN_MS));
+      // Packet 0 set the anchor (no delay); every waiting packet moved later by the catch-up.
+      const placed = positions(buffer);
+      expect(placed[0]).toBe(samplesOf(96 - CATCH_UP_MARGIN_MS));
+      expect(placed.at(-1)).toBe(samplesOf(149 * 20 + 96 - CATCH_UP_MARGIN_MS));
+      expect(buffer.stats.catchUps).toBe(1);
+      // The next packets continue from the moved anchor, and the drift is measured afresh: no second catch-up.
+      buffer.push(packet(150, 0, { readAtMs: 150 * 21 }), 0);
+      expect(positions(buffer)).toEqual([samplesOf(150 * 20 + 96 - CATCH_UP_MARGIN_MS)]);
+      expect(buffer.catchUp()).toBe(0);
+    });
+
+    it('leaves a smaller drift alone', () => {
+      const buffer = new RtpTrackBuffer(START_MS);
+      // After 100 packets the last complete window's least delay is packet 48's: 48 ms, under the threshold.
+      drifting(buffer, 100);
+      expect(48).toBeLessThan(CATCH_UP_DRIFT_MS);
+      expect(buffer.catchUp()).toBe(0);
+      expect(positions(buffer).at(-1)).toBe(samplesOf(99 * 20));
+      expect(buffer.stats.catchUps).toBe(0);
+    });
   });
 });

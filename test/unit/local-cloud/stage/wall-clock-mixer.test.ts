@@ -189,4 +189,18 @@ describe('unwrap', () => {
     expect(unwrap(65535, 65538, 16)).toBe(65535);
     expect(unwrap(100, undefined, 16)).toBe(100);
   });
+
+  it('catches up a track whose sender falls behind the wall clock while it is silent, never while it sounds', () => {
+    const mixer = new WallClockMixer({ startMs: START_MS, decoderFactory: pcmDecoder, playoutDelayMs: 600 });
+    // The sender loses 1 ms in every 20 ms frame; it sounds for 150 frames, then sends silence.
+    for (let i = 0; i < 200; i++) {
+      mixer.push('a', { sequenceNumber: 1000 + i, timestamp: 50_000 + i * FRAME_SAMPLES, payload: pcmPayload(i < 150 ? 0.3 : 0), receivedAtMs: START_MS + i * 21 });
+    }
+    const sounding = frames(mixer, 600 + 150 * 20).map(level);
+    expect(sounding).toEqual(Array(150).fill(expect.closeTo(0.3, 3)));
+    expect(mixer.stats().a?.catchUps).toBe(0);
+    const silent = frames(mixer, 600 + 220 * 20).map(level);
+    expect(silent.every((x) => x === 0)).toBe(true);
+    expect(mixer.stats().a?.catchUps).toBe(1);
+  });
 });
