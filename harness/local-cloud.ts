@@ -7,6 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { controllerErrors } from './controller-errors.ts';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 
@@ -123,6 +124,9 @@ export async function startLocalCloud(options: StartOptions = {}): Promise<Runni
       stopping = true;
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
       const code = await exited;
+      // What went wrong in a controller is in its log, which goes with the data directory: shown here.
+      const errors = await controllerErrors(dataDir);
+      if (errors.length > 0) console.error(`The program controllers logged ${errors.length} error(s):\n  ${errors.join('\n  ')}`);
       const denials = accessDenials(output);
       if (denials.length > 0 && !options.allowAccessDenied) {
         throw new Error(`IAM denied ${denials.length} call(s) of the system while the local cloud ran (a grant missing from infra/):\n${denials.join('\n')}`);
