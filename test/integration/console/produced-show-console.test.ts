@@ -24,7 +24,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, ElementHandle, Page } from 'puppeteer-core';
+import type { Browser, ElementHandle, HTTPRequest, Page } from 'puppeteer-core';
 import { buildConsole, closeConsoleBrowser, launchConsoleBrowser, waitForPage as waitForConsole } from '#test/support/console-browser';
 import { ApiClient, type RunOfShowView } from '#contract/index';
 import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
@@ -142,13 +142,30 @@ describe('Host console: a produced show', () => {
     expect(await page.$eval('#running-order li.next', (li) => (li as HTMLElement).dataset.trackId)).toBe(trackId('tone-a'));
 
     // Another tab edits first: the page's edit on the version it shows is refused, changes nothing, and the
-    // page reads the list again and says so.
-    const elsewhere = await api.call('editRunOfShow', {
-      params: { sessionId },
-      body: { op: 'UPDATE', version: prepared.version, itemId: prepared.items[2]!.itemId, changes: { note: 'from another tab' } },
-    });
-    await page.click('#running-order button[aria-label="Move tone-a down"]');
-    await waitForPage(`document.querySelector('#error').textContent.includes('changed elsewhere')`, 60_000, 'the conflict to be told');
+    // page reads the list again and says so. The other tab's edit is made while the page's edit is on its way
+    // (held at the page's request): made before the click, the page's own refresh (with each status poll)
+    // could read it first on a busy machine, and the page's move would then rightly be taken.
+    let elsewhere: RunOfShowView | undefined;
+    const editPath = `/sessions/${sessionId}/run-of-show`;
+    const editFirstElsewhere = async (request: HTTPRequest) => {
+      if (request.method() === 'POST' && new URL(request.url()).pathname.endsWith(editPath) && !elsewhere) {
+        elsewhere = await api.call('editRunOfShow', {
+          params: { sessionId },
+          body: { op: 'UPDATE', version: prepared.version, itemId: prepared.items[2]!.itemId, changes: { note: 'from another tab' } },
+        });
+      }
+      await request.continue();
+    };
+    await page.setRequestInterception(true);
+    page.on('request', editFirstElsewhere);
+    try {
+      await page.click('#running-order button[aria-label="Move tone-a down"]');
+      await waitForPage(`document.querySelector('#error').textContent.includes('changed elsewhere')`, 60_000, 'the conflict to be told');
+    } finally {
+      page.off('request', editFirstElsewhere);
+      await page.setRequestInterception(false);
+    }
+    if (!elsewhere) throw new Error("the page's edit was not seen");
     await waitForVersion(elsewhere.version, 'the list to be read again');
     expect(await runOfShow()).toEqual(elsewhere);
     expect(await shownOrder()).toEqual([trackId('tone-a'), trackId('tone-b'), trackId('cue-tone')]);
