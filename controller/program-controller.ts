@@ -29,6 +29,7 @@ import { CommandProcessor } from './queue/command-processor.ts';
 import { QueueLoop } from './queue/queue-loop.ts';
 import { OwnershipWatch, ownershipVerdict, ownTaskArn, type ControllerIdentity } from './state/ownership.ts';
 import { SessionStore, type ControllerSessionView } from './state/session-store.ts';
+import { joinStage } from './join-stage.ts';
 
 /** How long the page may take to connect to the stage. */
 export const JOIN_TIMEOUT_SECONDS = 60;
@@ -114,7 +115,7 @@ export async function runController(deps: ControllerDeps): Promise<number> {
       return 0;
     }
     const joinStart = clock.mark('join-started');
-    const timings = await page.join(token.token, JOIN_TIMEOUT_SECONDS * 1000);
+    const timings = await joinStage((timeoutMs) => page.join(token.token, timeoutMs), { deadlineMs: Date.now() + JOIN_TIMEOUT_SECONDS * 1000, logger });
     clock.markAt('stage-joined', joinStart + timings.joinedMs);
     clock.mark('published');
     logger.info('Joined the stage and publishing', { participantId, sinceProcessStartMs: clock.sinceProcessStart });

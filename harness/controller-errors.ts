@@ -1,11 +1,15 @@
 /**
- * The program controllers' ERROR lines from a local cloud's CloudWatch Logs journal (`logs/journal.jsonl` in
- * its data directory), for a test to print when it stops: a controller that could not join, or that Chromium
- * left, says why there, and that data directory is gone once the test has cleaned up.
+ * The program controllers' ERROR lines, and their failed first joins (WARN "joining again", join-stage.ts),
+ * from a local cloud's CloudWatch Logs journal (`logs/journal.jsonl` in its data directory), for a test to
+ * print when it stops: a controller that could not join, or that Chromium left, says why there, and that data
+ * directory is gone once the test has cleaned up.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CONTROLLER_LOG_GROUP } from '#contract/index';
+
+/** The words of the controller's WARN when its first join failed. */
+const JOINED_AGAIN = 'joining again';
 
 interface JournalEntry {
   t?: string;
@@ -14,7 +18,7 @@ interface JournalEntry {
   events?: { timestamp?: number; message?: string }[];
 }
 
-/** Each ERROR line the controllers logged, as `<time> <stream> <message>`; none when the journal is missing. */
+/** Each ERROR line (and failed first join) the controllers logged, as `<time> <stream> <message>`; none when the journal is missing. */
 export async function controllerErrors(dataDir: string): Promise<string[]> {
   let text: string;
   try {
@@ -24,7 +28,7 @@ export async function controllerErrors(dataDir: string): Promise<string[]> {
   }
   const lines: string[] = [];
   for (const line of text.split('\n')) {
-    if (!line.includes(CONTROLLER_LOG_GROUP) || !line.includes('ERROR')) continue;
+    if (!line.includes(CONTROLLER_LOG_GROUP) || !(line.includes('ERROR') || line.includes(JOINED_AGAIN))) continue;
     let entry: JournalEntry;
     try {
       entry = JSON.parse(line) as JournalEntry;
@@ -33,7 +37,7 @@ export async function controllerErrors(dataDir: string): Promise<string[]> {
     }
     if (entry.t !== 'events' || entry.group !== CONTROLLER_LOG_GROUP) continue;
     for (const event of entry.events ?? []) {
-      if (!event.message?.includes('"ERROR"')) continue;
+      if (!event.message?.includes('"ERROR"') && !event.message?.includes(JOINED_AGAIN)) continue;
       lines.push(`${new Date(event.timestamp ?? 0).toISOString()} ${entry.stream ?? ''} ${event.message}`);
     }
   }

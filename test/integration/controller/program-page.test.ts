@@ -119,7 +119,11 @@ describe('ProgramPage with the IVS web SDK and real Chromium', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('joins the stage and publishes audio and video', async () => {
+  it('joins the stage and publishes audio and video, after a refused join too (the controller joins again once)', async () => {
+    // A token whose signature is broken: the stage refuses it, and the page can join again (join-stage.ts).
+    const forged = `${token.slice(0, -2)}${token.at(-2) === 'A' ? 'B' : 'A'}${token.at(-1)}`;
+    await expect(page.join(forged, 30_000)).rejects.toThrow(/^Joining the stage failed/);
+    expect(await page.stageState()).not.toBe('connected');
     await page.join(token, 30_000);
     expect(await page.stageState()).toBe('connected');
     expect(local.stage.participants.listPublications(stageArn)).toMatchObject([{ participantId, state: 'connected', route: 'sdk' }]);
