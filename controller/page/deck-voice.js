@@ -8,6 +8,8 @@ import { Envelope, MIN_RAMP_SECONDS } from './fade-curves.js';
 
 /** How long after a fade the element is paused or released (the curve has reached silence by then). */
 const AFTER_FADE_MS = 30;
+/** The longest a resume waits for the element's sound before it fades in anyway. */
+const RESUME_WAIT_MS = 300;
 
 export class DeckVoice {
   /**
@@ -83,12 +85,28 @@ export class DeckVoice {
     this.envelope.fadeTo(0, seconds);
   }
 
-  /** Plays again (if paused, or still fading out to a pause) and fades in over `seconds`. */
+  /**
+   * Plays again (if paused, or still fading out to a pause) and fades in over `seconds`, once the element's
+   * sound reaches the graph: `play()` resolves before it does (tens of milliseconds later on a busy machine),
+   * and a fade-in over by then let the track come in at full level mid-waveform, a click.
+   */
   async resume(seconds) {
     this.clearPending();
     this.fadingOut = false;
-    if (this.audio.paused) await this.audio.play();
+    if (this.audio.paused) {
+      const from = this.audio.currentTime;
+      await this.audio.play();
+      await this.untilPositionPasses(from);
+    }
     this.envelope.fadeTo(1, seconds);
+  }
+
+  /** Waits (at most RESUME_WAIT_MS) until the element's position moves past `seconds`: its sound is being pulled. */
+  async untilPositionPasses(seconds) {
+    const deadline = performance.now() + RESUME_WAIT_MS;
+    while (this.audio.currentTime <= seconds && !this.audio.paused && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
   }
 
   /** Fades out over `seconds` (with a shape), then lets the element go. */
