@@ -115,7 +115,7 @@ export async function runController(deps: ControllerDeps): Promise<number> {
       return 0;
     }
     const joinStart = clock.mark('join-started');
-    const timings = await joinStage((timeoutMs) => page.join(token.token, timeoutMs), { deadlineMs: Date.now() + JOIN_TIMEOUT_SECONDS * 1000, logger });
+    const timings = await joinStage((timeoutMs) => page.join(token.token, timeoutMs), { deadlineMs: now().getTime() + JOIN_TIMEOUT_SECONDS * 1000, logger, now: () => now().getTime() });
     clock.markAt('stage-joined', joinStart + timings.joinedMs);
     clock.mark('published');
     logger.info('Joined the stage and publishing', { participantId, sinceProcessStartMs: clock.sinceProcessStart });

@@ -39,7 +39,7 @@ export interface CommandOutcome {
 /** A client of the local API for one host. */
 export class SessionApi {
   constructor(
-    private readonly cloud: Pick<RunningLocalCloud, 'apiUrl'>,
+    private readonly cloud: Pick<RunningLocalCloud, 'apiUrl'> & Partial<Pick<RunningLocalCloud, 'awsEndpoint'>>,
     private readonly token: string,
   ) {}
 
@@ -116,7 +116,7 @@ export class SessionApi {
     );
     if (s.status !== 'LIVE') {
       // The record's reasonDetail (not in the API's view) says why, e.g. the controller's join error.
-      const endpoint = 'awsEndpoint' in this.cloud && typeof this.cloud.awsEndpoint === 'string' ? this.cloud.awsEndpoint : undefined;
+      const endpoint = this.cloud.awsEndpoint;
       const detail = endpoint
         ? await readSessionRecord(endpoint, sessionId).then((r) => r?.reasonDetail, (e: Error) => `(record unread: ${e.message})`)
         : undefined;
