@@ -7,6 +7,7 @@
  * (a refused token) costs one more round trip, and the second error is the one reported.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { JOIN_RETRY_WARNING } from './retry-warnings.ts';
 
 /** Attempts in all. */
 export const JOIN_ATTEMPTS = 2;
@@ -22,7 +23,7 @@ export async function joinStage<T>(
       return await attempt(Math.max(0, options.deadlineMs - now()));
     } catch (error) {
       if (tried >= JOIN_ATTEMPTS || options.deadlineMs - now() <= 0) throw error;
-      options.logger.warn('Joining the stage failed; joining again', { reason: (error as Error).message, attempt: tried });
+      options.logger.warn(JOIN_RETRY_WARNING, { reason: (error as Error).message, attempt: tried });
     }
   }
 }

@@ -10,9 +10,9 @@ import { DeleteMessageCommand } from '@aws-sdk/client-sqs';
 import { DEFAULT_DUCKING, READY_TIMEOUT_SECONDS } from '#contract/index';
 import type { ControllerClients } from './aws-clients.ts';
 import type { ControllerConfig } from './config.ts';
-import { pageConsole, type Logger } from './logger.ts';
+import type { Logger } from './logger.ts';
 import type { LaunchedChromium } from './browser/chromium-launcher.ts';
-import { openProgramBrowser, type ProgramBrowser } from './browser/program-browser.ts';
+import { loggedBrowserOptions, openProgramBrowser, type ProgramBrowser } from './browser/program-browser.ts';
 import { startProgramBrowser } from './browser/program-browser-start.ts';
 import type { ProgramPage } from './browser/program-page.ts';
 import type { PageServer } from './browser/page-server.ts';
@@ -72,7 +72,7 @@ export async function runController(deps: ControllerDeps): Promise<number> {
   let chromium: LaunchedChromium;
   let participantId: string;
   let session: Awaited<ReturnType<SessionStore['getSession']>>;
-  const opening = (deps.browser ?? clock.timed('page-loaded', startProgramBrowser(config.chromiumPath).then((start) => openProgramBrowser(start, { onConsole: pageConsole(logger) })))).then((browser) => {
+  const opening = (deps.browser ?? clock.timed('page-loaded', startProgramBrowser(config.chromiumPath).then((start) => openProgramBrowser(start, loggedBrowserOptions(logger))))).then((browser) => {
     cleanups.push(() => browser.close());
     return browser;
   });

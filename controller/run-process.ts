@@ -6,9 +6,9 @@
  */
 import { CONTROLLER_STOP_TIMEOUT_SECONDS, ENV, controllerSessionEnvironment, type WarmControllerAssignment } from '#contract/index';
 import { ConfigError, readConfig } from './config.ts';
-import { createControllerLogger, pageConsole, type Logger } from './logger.ts';
+import { createControllerLogger, type Logger } from './logger.ts';
 import { createControllerClients, type ControllerClients } from './aws-clients.ts';
-import { openProgramBrowser, type ProgramBrowser } from './browser/program-browser.ts';
+import { loggedBrowserOptions, openProgramBrowser, type ProgramBrowser } from './browser/program-browser.ts';
 import type { ProgramBrowserStart } from './browser/program-browser-start.ts';
 import type { JoinClock } from './join-clock.ts';
 import { runController } from './program-controller.ts';
@@ -35,7 +35,7 @@ export async function runControllerProcess(start: { browser: Promise<ProgramBrow
   process.on('SIGINT', onSignal);
 
   try {
-    const browser = start.clock.timed('page-loaded', start.browser.then((started) => openProgramBrowser(started, { onConsole: pageConsole(logger) })));
+    const browser = start.clock.timed('page-loaded', start.browser.then((started) => openProgramBrowser(started, loggedBrowserOptions(logger))));
     browser.catch(() => undefined); // runController reports it
     const clients = createControllerClients();
     let env = process.env;

@@ -85,7 +85,8 @@ export async function connectChromium(spawned: ChromiumProcess): Promise<Launche
   } catch (error) {
     clearTimeout(timer);
     await cleanUp();
-    throw new JoinFailedError(`Chromium did not start (${spawned.executablePath}): ${(error as Error).message}`, { cause: error });
+    const said = lastLines(spawned.stderrTail());
+    throw new JoinFailedError(`Chromium did not start (${spawned.executablePath}): ${(error as Error).message}${said ? `; it said: ${said}` : ''}`, { cause: error });
   } finally {
     if (onExit) spawned.child.off('exit', onExit);
   }
@@ -101,6 +102,20 @@ export async function connectChromium(spawned: ChromiumProcess): Promise<Launche
 /** Spawns Chromium at `executablePath` with a first tab at `initialUrl` and connects to it. */
 export function launchChromium(executablePath: string, initialUrl = 'about:blank'): Promise<LaunchedChromium> {
   return connectChromium(spawnChromium(executablePath, initialUrl));
+}
+
+/** What Chromium says at every start without a D-Bus (as in a container): nothing about why it failed. */
+const STARTUP_NOISE = /Failed to connect to the bus/;
+
+/** The last few lines Chromium wrote, on one line, short enough for a log line or a reason. */
+export function lastLines(text: string, lines = 3, maxChars = 400): string {
+  const kept = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !STARTUP_NOISE.test(line))
+    .slice(-lines)
+    .join(' | ');
+  return kept.length > maxChars ? kept.slice(kept.length - maxChars) : kept;
 }
 
 function delay(ms: number): Promise<void> {

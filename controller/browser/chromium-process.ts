@@ -63,7 +63,12 @@ export interface ChromiumProcess {
   userDataDir: string;
   /** Resolves once the process runs; rejects when it could not start (no such file, ...). */
   started: Promise<void>;
+  /** The last lines Chromium wrote to stderr (at most STDERR_TAIL_BYTES): what it said before it failed. */
+  stderrTail(): string;
 }
+
+/** How much of Chromium's stderr is kept, the latest part. */
+export const STDERR_TAIL_BYTES = 2048;
 
 /** Pids of browsers started and not yet closed (an exit handler kills their groups). */
 export const liveBrowserPids = new Set<number>();
@@ -73,8 +78,15 @@ export function spawnChromium(executablePath: string, initialUrl = 'about:blank'
   const userDataDir = mkdtempSync(join(tmpdir(), 'shelcaster-chromium-'));
   const child = spawn(executablePath, [...CONTROLLER_CHROMIUM_FLAGS, '--remote-debugging-pipe', `--user-data-dir=${userDataDir}`, initialUrl], {
     detached: true,
-    stdio: ['ignore', 'ignore', 'ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'pipe'],
   });
+  // Read all along (an unread pipe would block Chromium once full); only the tail is kept.
+  let tail = Buffer.alloc(0);
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const joined = Buffer.concat([tail, chunk]);
+    tail = joined.subarray(Math.max(0, joined.length - STDERR_TAIL_BYTES));
+  });
+  child.stderr?.on('error', () => undefined);
   const started = new Promise<void>((resolve, reject) => {
     child.once('spawn', () => {
       if (child.pid) liveBrowserPids.add(child.pid);
@@ -83,7 +95,7 @@ export function spawnChromium(executablePath: string, initialUrl = 'about:blank'
     child.once('error', reject);
   });
   started.catch(() => undefined); // whoever connects reports it
-  return { executablePath, child, pipes: { write: child.stdio[3] as Writable, read: child.stdio[4] as Readable }, userDataDir, started };
+  return { executablePath, child, pipes: { write: child.stdio[3] as Writable, read: child.stdio[4] as Readable }, userDataDir, started, stderrTail: () => tail.toString('utf8') };
 }
 
 /** Kills the process groups of every browser still open; synchronous, for `process.on('exit')`. */
