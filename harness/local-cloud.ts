@@ -75,9 +75,12 @@ export async function startLocalCloud(options: StartOptions = {}): Promise<Runni
       SHELCASTER_SQS_DELETE_DELAY_MS: '0',
       // Each event once and at once, unless a test is about EventBridge's at-least-once, any-order delivery.
       SHELCASTER_EVENT_DELIVERY: 'exactly-once',
+      // It stops when this process goes (stdin is a pipe only this process holds), even if this one crashed
+      // without stopping it: a local cloud left running with its controllers would load every later test.
+      SHELCASTER_STOP_WITH_STDIN: '1',
       ...options.env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
     // Its own process group, so kill() reaches everything in it at once.
     detached: true,
   });

@@ -17,6 +17,8 @@
  *   SHELCASTER_WARM_POOL_SIZE  idle controllers the warm pool keeps (default 1; 0: no pool)
  *   SHELCASTER_SQS_DELETE_DELAY_MS  how long a deleted queue goes on answering (default 60000, AWS's "up to 60
  *                         seconds"; 0: gone at once)
+ *   SHELCASTER_STOP_WITH_STDIN  1: stop when stdin ends (the test harness holds a pipe open, so the local cloud
+ *                         and its controllers stop with a test process that crashed or was killed)
  */
 import './require-node-22.ts';
 import { resolve } from 'node:path';
@@ -146,3 +148,12 @@ async function stop(signal: string): Promise<void> {
 }
 process.on('SIGINT', () => void stop('SIGINT'));
 process.on('SIGTERM', () => void stop('SIGTERM'));
+if (process.env.SHELCASTER_STOP_WITH_STDIN === '1') {
+  // The parent that reads stdout and stderr is gone too: writing to them fails (EPIPE), which must not end
+  // this process before it has stopped its controllers.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
+  process.stdin.on('end', () => void stop('stdin closed'));
+  process.stdin.on('error', () => void stop('stdin closed'));
+  process.stdin.resume();
+}
