@@ -11,7 +11,6 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mediaBucketName } from '#contract/index';
 import { localClientConfig, readSessionRecord } from '#harness/session-record';
 
-export { localClientConfig, readSessionRecord };
 import { firstVariantUri, parseRenditionPlaylist } from '#local-cloud/stage/hls-playlist';
 import { HLS_PATH, MULTIVARIANT_PLAYLIST } from '#local-cloud/stage/recording-metadata';
 

@@ -10,7 +10,7 @@ import { ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { ListBucketsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { FUNCTION_NAMES, IDEMPOTENCY_TABLE_NAME, RECORDING_KEY_PREFIX, SESSIONS_TABLE_NAME, STATE_MACHINE_NAME } from '#contract/index';
-import { localClientConfig } from './recording.ts';
+import { localClientConfig } from '#harness/session-record';
 
 /** Whether a key is part of a recording a live composition keeps writing (IVS writes `<prefix>/composite/...`). */
 const isRecording = (key: string) => key.startsWith(RECORDING_KEY_PREFIX) || key.includes('/composite/');

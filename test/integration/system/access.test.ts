@@ -19,7 +19,7 @@ import {
 import { LocalIssuerKeys, readIssuer } from '#local-cloud/api/local-issuer';
 import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { eventually } from '#harness/eventually';
-import { readSessionRecord } from '#test/support/recording';
+import { readSessionRecord } from '#harness/session-record';
 import { SessionApi } from '#harness/session-api';
 import { countIssuedParticipantTokens, snapshotClients, takeSnapshot, type SnapshotClients } from '#test/support/state-snapshot';
 

@@ -18,7 +18,8 @@ import {
   type ApiRoute,
 } from '#contract/index';
 import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
-import { LOCAL_MEDIA_BUCKET, readSessionRecord } from '#test/support/recording';
+import { readSessionRecord } from '#harness/session-record';
+import { LOCAL_MEDIA_BUCKET } from '#test/support/recording';
 import { SessionApi } from '#harness/session-api';
 import { snapshotClients, takeSnapshot, type SnapshotClients } from '#test/support/state-snapshot';
 

@@ -24,7 +24,8 @@ import { DescribeTasksCommand, ECSClient, ListTasksCommand } from '@aws-sdk/clie
 import { CLUSTER_NAME, CONTROLLER_TASK_SIZE, type CommandInput } from '#contract/index';
 import { eventually } from '#harness/eventually';
 import { descendants, localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
-import { localClientConfig, recordingStartMs } from '#test/support/recording';
+import { localClientConfig } from '#harness/session-record';
+import { recordingStartMs } from '#test/support/recording';
 import { SessionApi, until, type CommandOutcome } from '#harness/session-api';
 import { ANALYSIS_RATE, decodeMono, findPresence, largestStepAt, medianAmplitude, toneTrack, writeToneWav, type Presence } from '#harness/tones';
 

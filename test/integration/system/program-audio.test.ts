@@ -20,7 +20,8 @@ import { CLUSTER_NAME, COMMAND_DLQ_NAME, COMMAND_QUEUE_PREFIX } from '#contract/
 import { descendants, isAlive, localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { eventually } from '#harness/eventually';
 import { finishedExecution } from '#harness/system-session';
-import { localClientConfig, readSessionRecord, recordingStartMs } from '#test/support/recording';
+import { localClientConfig, readSessionRecord } from '#harness/session-record';
+import { recordingStartMs } from '#test/support/recording';
 import { SessionApi, until, type CommandOutcome } from '#harness/session-api';
 import { ANALYSIS_RATE, decodeMono, findPresence, largestStep, largestStepAt, medianAmplitude, toneTrack, writeToneWav, type Presence } from '#harness/tones';
 
