@@ -17,6 +17,22 @@ export function cpuCores(before: readonly ProcStat[], after: readonly ProcStat[]
   return ticks / CLOCK_TICKS_PER_SECOND / seconds;
 }
 
+/** What a process of the controller's tree is, from its command line: node, or which Chromium process. */
+export function processRole(commandLine: string): string {
+  const type = /--type=([\w-]+)/.exec(commandLine)?.[1];
+  if (!type) return /chrom/.test(commandLine.split(' ')[0] ?? '') ? 'browser' : 'node';
+  if (type === 'utility') return /--utility-sub-type=audio\./.test(commandLine) ? 'audio' : 'utility';
+  return type === 'gpu-process' ? 'gpu' : type;
+}
+
+/** CPU (cores) used between two snapshots, by role (processRole of each process's command line). */
+export function cpuCoresByRole(before: readonly ProcStat[], after: readonly (ProcStat & { role: string })[], seconds: number): Record<string, number> {
+  const earlier = new Map(before.map((p) => [p.pid, p.cpuTicks]));
+  const byRole: Record<string, number> = {};
+  for (const p of after) byRole[p.role] = (byRole[p.role] ?? 0) + (p.cpuTicks - (earlier.get(p.pid) ?? 0)) / CLOCK_TICKS_PER_SECOND / seconds;
+  return byRole;
+}
+
 /** Samples a tree's RSS every `intervalMs` until stopped. */
 export class RssSampler {
   private timer: NodeJS.Timeout | undefined;

@@ -9,8 +9,8 @@ import { eventually } from '#harness/eventually';
 import { postCommand, sleep, waitApplied, type BenchContext, type BenchSession } from '../client.ts';
 import type { BenchMedia } from '../media.ts';
 import { atMost, figure, type Figure } from '../figure.ts';
-import { cpuCores, RssSampler } from '../footprint-sampler.ts';
-import { processTree, pssBytes } from '../procfs.ts';
+import { cpuCores, cpuCoresByRole, processRole, RssSampler } from '../footprint-sampler.ts';
+import { commandLine, processTree, pssBytes } from '../procfs.ts';
 
 export const RSS_TARGET_MIB = 350;
 export const CPU_TARGET_CORES = 0.15;
@@ -49,7 +49,7 @@ export class ControllerWatch {
  * Plays every deck at once — the 60-minute MP3 as the bed, the long tone on the program deck, two 30-second
  * clips — and measures the tree's CPU for `seconds`; returns the cores used and the tree's PSS at the end.
  */
-export async function cpuWhilePlaying(session: BenchSession, pid: number, media: BenchMedia, seconds: number): Promise<{ cores: number; pssMiB: number }> {
+export async function cpuWhilePlaying(session: BenchSession, pid: number, media: BenchMedia, seconds: number): Promise<CpuWhilePlaying> {
   const commands: CommandInput[] = [
     { type: 'PLAY_MEDIA', programId: 'bench-bed', programUrl: media.hourUrl, deck: 'bed', startAtSeconds: 1200 },
     { type: 'PLAY_MEDIA', programId: 'bench-footprint', programUrl: media.programUrl },
@@ -71,11 +71,21 @@ export async function cpuWhilePlaying(session: BenchSession, pid: number, media:
   const began = Date.now();
   await sleep(seconds * 1000);
   const after = processTree(pid);
-  return { cores: cpuCores(before, after, (Date.now() - began) / 1000), pssMiB: after.reduce((n, p) => n + pssBytes(p.pid), 0) / 2 ** 20 };
+  const elapsed = (Date.now() - began) / 1000;
+  const roles = after.map((p) => ({ ...p, role: processRole(commandLine(p.pid)) }));
+  return { cores: cpuCores(before, after, elapsed), byRole: cpuCoresByRole(before, roles, elapsed), pssMiB: after.reduce((n, p) => n + pssBytes(p.pid), 0) / 2 ** 20 };
+}
+
+export interface CpuWhilePlaying {
+  /** Cores the tree used. */
+  cores: number;
+  /** The same, by process (node, browser, renderer, audio, gpu, utility). */
+  byRole: Record<string, number>;
+  pssMiB: number;
 }
 
 /** The figure from a watch and the CPU measured. */
-export function footprintFigure(watch: ControllerWatch, playing: { cores: number; pssMiB: number }, seconds: number): Figure {
+export function footprintFigure(watch: ControllerWatch, playing: CpuWhilePlaying, seconds: number): Figure {
   const cores = playing.cores;
   const peakMiB = (watch.sampler?.peakBytes ?? Number.NaN) / 2 ** 20;
   const peakPssMiB = (watch.sampler?.peakPssBytes ?? Number.NaN) / 2 ** 20;
@@ -86,10 +96,10 @@ export function footprintFigure(watch: ControllerWatch, playing: { cores: number
     target: 'peak PSS ≤ 350 MiB (task has 1024 MiB) with a 60-minute bed, a program track and two clips playing; CPU ≤ 0.15 core',
     samples: Number.isFinite(peakPssMiB) ? [peakPssMiB] : [],
     checks: [atMost('peak memory, PSS summed (MiB)', peakPssMiB, RSS_TARGET_MIB), atMost('CPU while every deck plays (cores)', cores, CPU_TARGET_CORES)],
-    values: { peakPssMiB, pssWhileFirstTrackPlaysMiB: playing.pssMiB, peakRssSumMiB: peakMiB, cpuCores: cores, rssSamples: watch.sampler?.samples ?? 0, processesAtPeak: watch.sampler?.peakProcesses ?? 0 },
+    values: { peakPssMiB, pssWhileFirstTrackPlaysMiB: playing.pssMiB, peakRssSumMiB: peakMiB, cpuCores: cores, ...Object.fromEntries(Object.entries(playing.byRole).map(([role, used]) => [`cpuCores.${role}`, used])), rssSamples: watch.sampler?.samples ?? 0, processesAtPeak: watch.sampler?.peakProcesses ?? 0 },
     notes: [
       `Memory of the controller's process tree (node + Chromium browser, renderer, GPU/utility processes) sampled from /proc every 250 ms, from the task's start through joining, playing and the command figure's commands. The checked figure is PSS summed over the tree (smaps_rollup: shared pages divided among the processes sharing them), which is what the tree holds together; RSS summed (peakRssSumMiB) counts Chromium's shared pages once per process and overstates it.`,
-      `CPU: utime + stime of the tree over ${seconds} s while every deck plays (a 60-minute MP3 as the bed from 20:00, the 6-minute tone on the program deck, two 30-second MP3 clips), after 1 s to settle; pssWhileFirstTrackPlaysMiB is the tree's PSS at the end of that window, before the command figure's commands.`,
+      `CPU: utime + stime of the tree over ${seconds} s while every deck plays (a 60-minute MP3 as the bed from 20:00, the 6-minute tone on the program deck, two 30-second MP3 clips), after 1 s to settle; cpuCores.<process> splits it by process (node, Chromium's browser, renderer, audio service, ...); pssWhileFirstTrackPlaysMiB is the tree's PSS at the end of that window, before the command figure's commands.`,
     ],
   });
 }

@@ -23,7 +23,7 @@ describe('Reading processes from /proc', () => {
   });
 });
 
-import { cpuCores, treeRss } from '#bench/footprint-sampler';
+import { cpuCores, cpuCoresByRole, processRole, treeRss } from '#bench/footprint-sampler';
 
 describe('Controller footprint from process snapshots', () => {
   const p = (pid: number, cpuTicks: number, rssBytes = 0): ProcStat => ({ pid, ppid: 1, cpuTicks, rssBytes });
@@ -35,5 +35,16 @@ describe('Controller footprint from process snapshots', () => {
   it('counts the CPU a tree gained, including processes that started between the snapshots', () => {
     // 10 s at 100 ticks/s: pid 1 gained 50 ticks, pid 3 is new with 30, pid 2 exited (its ticks are not seen).
     expect(cpuCores([p(1, 100), p(2, 500)], [p(1, 150), p(3, 30)], 10)).toBeCloseTo(0.08);
+  });
+
+  it('splits the CPU by process: node, and each kind of Chromium process', () => {
+    expect(processRole('/usr/bin/node dist/main.js')).toBe('node');
+    expect(processRole('/usr/lib/chromium/chromium --headless --remote-debugging-pipe about:blank')).toBe('browser');
+    expect(processRole('/usr/lib/chromium/chromium --type=renderer --lang=en-US')).toBe('renderer');
+    expect(processRole('/usr/lib/chromium/chromium --type=utility --utility-sub-type=audio.mojom.AudioService')).toBe('audio');
+    expect(processRole('/usr/lib/chromium/chromium --type=utility --utility-sub-type=storage.mojom.StorageService')).toBe('utility');
+    expect(processRole('/usr/lib/chromium/chromium --type=gpu-process')).toBe('gpu');
+    const role = (pid: number, cpuTicks: number, name: string) => ({ ...p(pid, cpuTicks), role: name });
+    expect(cpuCoresByRole([p(1, 100), p(2, 10)], [role(1, 150, 'node'), role(2, 30, 'renderer'), role(3, 10, 'renderer')], 10)).toEqual({ node: 0.05, renderer: 0.03 });
   });
 });
