@@ -10,6 +10,10 @@
  *   window. The signal is delayed by the window (plus the interpolator's half length), so every peak meets
  *   a gain that has already come down to what it needs, along a smooth ramp: no overshoot, no click.
  * - Channels share one gain (the stereo image does not move).
+ * - Cost: it runs on every sample of the mix, on the audio thread. The interpolation is skipped while no
+ *   sample in its window could make an estimate over the ceiling (an estimate is at most the window's
+ *   largest sample times the sum of a phase's absolute taps), which is most of the time at the podcast norm;
+ *   the history is kept twice over, so the taps read it without wrapping.
  *
  * WebAudio's DynamicsCompressorNode is not a limiter (it overshoots on fast peaks and measures sample
  * peaks only) and no package gives a true-peak limiter for an AudioWorklet, hence this one.
@@ -54,12 +58,21 @@ export class TruePeakLimiter {
     // samples on both sides of an interpolated peak meet a gain already down to what it needs.
     this.hold = this.window + 2;
     this.phases = interpolatorPhases();
+    // Every phase's taps in one array, and the largest sum of absolute taps: a sample under `ceiling / bound`
+    // cannot lift any estimate over the ceiling. (A hair lower, so that rounding cannot matter.)
+    this.taps = new Float64Array((OVERSAMPLING - 1) * TAPS);
+    this.phases.forEach((taps, k) => this.taps.set(taps, k * TAPS));
+    const bound = Math.max(...this.phases.map((taps) => taps.reduce((sum, t) => sum + Math.abs(t), 0)));
+    this.quiet = (this.ceiling / bound) * (1 - 1e-9);
+    /** The index of the newest sample over `quiet` (its window ends TAPS samples later). */
+    this.loudAt = -Infinity;
     /** Samples the delay line holds back the interpolator's centre sample. */
     this.delay = this.window;
     /** Samples the output is behind the input: the delay line, and the centre's place in the interpolator. */
     this.latency = this.delay + TAPS / 2;
-    // Per channel: the interpolator's history (TAPS) and the delay line (delay + 1), both rings.
-    this.history = Array.from({ length: this.channels }, () => new Float64Array(TAPS));
+    // Per channel: the interpolator's history (a ring of TAPS, written twice over: h[i] = h[i + TAPS], so the
+    // window h[historyAt .. historyAt + TAPS) is contiguous) and the delay line (a ring of delay + 1).
+    this.history = Array.from({ length: this.channels }, () => new Float64Array(2 * TAPS));
     this.historyAt = 0;
     this.line = Array.from({ length: this.channels }, () => new Float64Array(this.delay + 1));
     this.lineAt = 0;
@@ -80,15 +93,18 @@ export class TruePeakLimiter {
 
   /** The true-peak estimate (absolute) of the newest interpolation interval, all channels. */
   peakEstimate() {
+    const taps = this.taps;
+    const from = this.historyAt;
     let peak = 0;
     for (let c = 0; c < this.channels; c++) {
       const h = this.history[c];
-      const centre = h[(this.historyAt + TAPS / 2 - 1) % TAPS];
-      if (Math.abs(centre) > peak) peak = Math.abs(centre);
-      for (const taps of this.phases) {
+      const centre = Math.abs(h[from + TAPS / 2 - 1]);
+      if (centre > peak) peak = centre;
+      for (let k = 0; k < taps.length; k += TAPS) {
         let v = 0;
-        for (let m = 0; m < TAPS; m++) v += taps[m] * h[(this.historyAt + m) % TAPS];
-        if (Math.abs(v) > peak) peak = Math.abs(v);
+        for (let m = 0; m < TAPS; m++) v += taps[k + m] * h[from + m];
+        if (v > peak) peak = v;
+        else if (-v > peak) peak = -v;
       }
     }
     return peak;
@@ -119,10 +135,13 @@ export class TruePeakLimiter {
     for (let i = 0; i < frames; i++) {
       for (let c = 0; c < this.channels; c++) {
         const x = input[c] ? input[c][i] : input[0] ? input[0][i] : 0;
-        this.history[c][this.historyAt] = x;
+        const h = this.history[c];
+        h[this.historyAt] = x;
+        h[this.historyAt + TAPS] = x;
+        if (x > this.quiet || -x > this.quiet) this.loudAt = this.sample;
       }
       this.historyAt = (this.historyAt + 1) % TAPS;
-      const peak = this.peakEstimate();
+      const peak = this.sample - this.loudAt < TAPS ? this.peakEstimate() : 0;
       const needed = peak > this.ceiling ? this.ceiling / peak : 1;
       const minimum = this.slidingMinimum(needed);
       this.sample++;
@@ -136,7 +155,7 @@ export class TruePeakLimiter {
       // The delay line takes the interpolator's centre sample and gives back the one `delay` samples older.
       const readAt = (this.lineAt + 1) % (this.delay + 1);
       for (let c = 0; c < this.channels; c++) {
-        const centre = this.history[c][(this.historyAt + TAPS / 2 - 1) % TAPS];
+        const centre = this.history[c][this.historyAt + TAPS / 2 - 1];
         this.line[c][this.lineAt] = centre;
         const out = output[c];
         if (out) out[i] = this.line[c][readAt] * gain;
