@@ -129,7 +129,7 @@ export async function startLocalCloud(options: StartOptions = {}): Promise<Runni
       const code = await exited;
       // What went wrong in a controller is in its log, which goes with the data directory: shown here.
       const errors = await controllerErrors(dataDir);
-      if (errors.length > 0) console.error(`The program controllers logged ${errors.length} error(s):\n  ${errors.join('\n  ')}`);
+      if (errors.length > 0) console.error(`The program controllers logged ${errors.length} error(s) or failed first attempt(s):\n  ${errors.join('\n  ')}`);
       const denials = accessDenials(output);
       if (denials.length > 0 && !options.allowAccessDenied) {
         throw new Error(`IAM denied ${denials.length} call(s) of the system while the local cloud ran (a grant missing from infra/):\n${denials.join('\n')}`);
