@@ -144,9 +144,40 @@ export async function endSession(session: BenchSession, timeoutMs = 60_000): Pro
   return { deletedAt: deleted.sentAt, final };
 }
 
-/** Ends sessions, ignoring ones that already ended; never throws (the run goes on to clean up the rest). */
-export async function endQuietly(sessions: readonly BenchSession[]): Promise<void> {
-  await Promise.all(sessions.map((s) => endSession(s).catch(() => undefined)));
+/** Tries to end a session this many times before it is reported as left running. */
+const END_ATTEMPTS = 3;
+
+/**
+ * Ends sessions, two at a time, each tried again when ending it failed (on a loaded machine the end Lambda
+ * can time out), and ignoring ones that already ended; never throws (the run goes on to clean up the rest).
+ * A session it could not end is told to `log`: it would run beside every later figure.
+ */
+export async function endQuietly(sessions: readonly BenchSession[], log?: (line: string) => void): Promise<void> {
+  const queue = [...sessions];
+  const left: string[] = [];
+  const worker = async () => {
+    for (let session = queue.shift(); session; session = queue.shift()) {
+      if (!(await endWithRetries(session))) left.push(session.sessionId);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  if (left.length > 0) log?.(`  could not end ${left.length} session(s), left running beside the later figures: ${left.join(', ')}`);
+}
+
+async function endWithRetries(session: BenchSession): Promise<boolean> {
+  for (let attempt = 1; attempt <= END_ATTEMPTS; attempt++) {
+    try {
+      await endSession(session);
+      return true;
+    } catch {
+      const status = await session.api.session(session.sessionId).then(
+        (view) => view.status,
+        () => undefined,
+      );
+      if (status === 'ENDED' || status === 'FAILED') return true;
+    }
+  }
+  return false;
 }
 
 /** A command POSTed and, once applied, its latency. */

@@ -28,6 +28,6 @@ export async function commandAndFootprintFigures(
     return [commands, footprintFigure(watch, playing, options.footprintSeconds)];
   } finally {
     await watch.stop();
-    await endQuietly(sessions);
+    await endQuietly(sessions, log);
   }
 }

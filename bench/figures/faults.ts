@@ -156,7 +156,7 @@ export async function faultsFigures(runId: string, options: FaultsOptions, log: 
         // A show that is LIVE and has replacements left (a kill uses one of MAX_CONTROLLER_RESTARTS).
         const view = session ? await session.api.session(session.sessionId) : undefined;
         if (!session || view?.status !== 'LIVE' || (view.controllerRestarts ?? 0) >= MAX_CONTROLLER_RESTARTS - 1) {
-          if (session) await endQuietly([session]);
+          if (session) await endQuietly([session], log);
           session = await startSession(await cloud.ctx.newHost(), `bench ${fault.id}`);
           sessions.push(session);
         }
@@ -170,7 +170,7 @@ export async function faultsFigures(runId: string, options: FaultsOptions, log: 
       }
     }
   } finally {
-    await endQuietly(sessions);
+    await endQuietly(sessions, log);
     await cloud.current.stop().catch((error: unknown) => log(`  stopping the faults' local cloud: ${String(error)}`));
     await rm(cloud.current.dataDir, { recursive: true, force: true });
   }

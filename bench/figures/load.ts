@@ -138,7 +138,7 @@ export async function loadFigure(
     },
     notes: [
       `autocannon: a ${options.warmupSeconds} s warm-up (not counted), then ${options.connections} connections for ${options.seconds} s, SET_VOLUME POSTs to ${sessions.length} live sessions (one host each; each connection keeps to one session). Responses: ${[...statuses].map(([s, n]) => `${s} × ${n}`).join(', ')}.`,
-      'Only accepted (202) commands count, as do only their latencies; refused ones (429 RATE_LIMITED: at most 50 commands/s per session, burst 100) are reported apart — with the rate limit, ≥ 500 accepted/s needs ≥ 10 sessions.',
+      'Only accepted (202) commands count, as do only their latencies; refused ones (429 RATE_LIMITED: at most 50 commands/s per session, burst 100) are reported apart — with the rate limit, ≥ 500 accepted/s needs ≥ 10 sessions. In a full run the load goes to the shows that fit on the machine (the shows figure), no more.',
       `Then up to ${options.drainSeconds} s for every accepted command to get a result (took ${Math.round(drainSeconds)} s); checked from the sessions table: status APPLIED, and per connection appliedAt never going back in acceptance order. attempts > 1 (redelivered by SQS) is reported, not failed: the controller's conditional write records one result.`,
     ],
   });

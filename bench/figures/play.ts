@@ -60,6 +60,6 @@ export async function playFigure(ctx: BenchContext, count: number, log: (line: s
       ],
     });
   } finally {
-    await endQuietly(sessions);
+    await endQuietly(sessions, log);
   }
 }

@@ -58,10 +58,10 @@ export async function recoveryFigures(ctx: BenchContext, kills: number, log: (li
         if (view.status !== 'LIVE' || execution.status !== 'RUNNING') leftLive += 1;
         log(`  kill ${samples.length}/${kills}: back on air after ${backAt - killedAt} ms (session ${view.status})`);
       }
-      await endQuietly([session]);
+      await endQuietly([session], log);
     }
   } finally {
-    await endQuietly(sessions);
+    await endQuietly(sessions, log);
   }
   const p95 = summarize(samples).p95;
   return [

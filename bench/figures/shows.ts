@@ -66,6 +66,8 @@ export interface ShowsResult {
   figure: Figure;
   /** Sessions still live (the caller ends them). */
   sessions: BenchSession[];
+  /** Shows that fit (the figure). */
+  fit: number;
 }
 
 export async function showsAtOnce(ctx: BenchContext, options: { cap: number; watchSeconds: number; reserveMs: number }, log: (line: string) => void): Promise<ShowsResult> {
@@ -118,6 +120,7 @@ export async function showsAtOnce(ctx: BenchContext, options: { cap: number; wat
   }
   return {
     sessions,
+    fit,
     figure: figure({
       id: 'shows',
       title: 'shows at once',
