@@ -2,7 +2,7 @@
  * Samples the controller's footprint from /proc: the resident memory of its process tree (the controller and
  * its Chromium processes), peak over the samples, and the CPU the tree used between two snapshots.
  */
-import { CLOCK_TICKS_PER_SECOND, processTree, pssBytes, type ProcStat } from './procfs.ts';
+import { CLOCK_TICKS_PER_SECOND, commandLine, processTree, pssBytes, type ProcStat } from './procfs.ts';
 
 /** Total resident bytes of a tree. */
 export function treeRss(tree: readonly ProcStat[]): number {
@@ -42,6 +42,10 @@ export class RssSampler {
   peakPssBytes = 0;
   samples = 0;
   peakProcesses = 0;
+  /** Seconds from the sampler's start to the PSS peak, and the PSS by process role (processRole) then. */
+  peakPssAtSeconds = 0;
+  peakPssByRole: Record<string, number> = {};
+  private startedAt = 0;
 
   constructor(
     private readonly rootPid: number,
@@ -49,6 +53,7 @@ export class RssSampler {
   ) {}
 
   start(): this {
+    this.startedAt = Date.now();
     this.sample();
     this.timer = setInterval(() => this.sample(), this.intervalMs);
     return this;
@@ -64,7 +69,17 @@ export class RssSampler {
     if (tree.length === 0) return;
     this.samples++;
     const rss = treeRss(tree);
-    this.peakPssBytes = Math.max(this.peakPssBytes, tree.reduce((sum, p) => sum + pssBytes(p.pid), 0));
+    const pss = tree.map((p) => ({ pid: p.pid, bytes: pssBytes(p.pid) }));
+    const pssSum = pss.reduce((sum, p) => sum + p.bytes, 0);
+    if (pssSum > this.peakPssBytes) {
+      this.peakPssBytes = pssSum;
+      this.peakPssAtSeconds = (Date.now() - this.startedAt) / 1000;
+      this.peakPssByRole = {};
+      for (const p of pss) {
+        const role = processRole(commandLine(p.pid));
+        this.peakPssByRole[role] = (this.peakPssByRole[role] ?? 0) + p.bytes;
+      }
+    }
     if (rss > this.peakBytes) {
       this.peakBytes = rss;
       this.peakProcesses = tree.length;
