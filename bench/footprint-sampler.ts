@@ -2,7 +2,7 @@
  * Samples the controller's footprint from /proc: the resident memory of its process tree (the controller and
  * its Chromium processes), peak over the samples, and the CPU the tree used between two snapshots.
  */
-import { CLOCK_TICKS_PER_SECOND, commandLine, processTree, pssBytes, type ProcStat } from './procfs.ts';
+import { CLOCK_TICKS_PER_SECOND, commandLine, processTree, pssAnonBytes, pssBytes, type ProcStat } from './procfs.ts';
 
 /** Total resident bytes of a tree. */
 export function treeRss(tree: readonly ProcStat[]): number {
@@ -42,6 +42,8 @@ export class RssSampler {
   peakPssBytes = 0;
   samples = 0;
   peakProcesses = 0;
+  /** Peak of the summed anonymous PSS (pssAnonBytes: without mapped files, which other Chromiums share). */
+  peakPssAnonBytes = 0;
   /** Seconds from the sampler's start to the PSS peak, and the PSS by process role (processRole) then. */
   peakPssAtSeconds = 0;
   peakPssByRole: Record<string, number> = {};
@@ -71,6 +73,7 @@ export class RssSampler {
     const rss = treeRss(tree);
     const pss = tree.map((p) => ({ pid: p.pid, bytes: pssBytes(p.pid) }));
     const pssSum = pss.reduce((sum, p) => sum + p.bytes, 0);
+    this.peakPssAnonBytes = Math.max(this.peakPssAnonBytes, tree.reduce((sum, p) => sum + pssAnonBytes(p.pid), 0));
     if (pssSum > this.peakPssBytes) {
       this.peakPssBytes = pssSum;
       this.peakPssAtSeconds = (Date.now() - this.startedAt) / 1000;

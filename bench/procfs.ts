@@ -106,8 +106,21 @@ export function pidListeningOn(port: number): number | undefined {
 
 /** Proportional set size (bytes) of a process from /proc/<pid>/smaps_rollup: its resident pages, shared ones divided among their sharers. */
 export function pssBytes(pid: number): number {
+  return smapsRollupBytes(pid, 'Pss');
+}
+
+/**
+ * The anonymous part of pssBytes: the process's own memory (heap, stacks), without the pages of files it maps
+ * (Chromium's binary and resources), which every Chromium on the machine shares, so that their PSS shrinks
+ * as more Chromium processes run, on this machine but not in a Fargate task.
+ */
+export function pssAnonBytes(pid: number): number {
+  return smapsRollupBytes(pid, 'Pss_Anon');
+}
+
+function smapsRollupBytes(pid: number, field: string): number {
   try {
-    const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
     return m ? Number(m[1]) * 1024 : 0;
   } catch {
     return 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseProcStat, processTree, type ProcStat } from '#bench/procfs';
+import { parseProcStat, processTree, pssAnonBytes, pssBytes, type ProcStat } from '#bench/procfs';
 
 describe('Reading processes from /proc', () => {
   it('parses a stat line whose command holds spaces and parentheses', () => {
@@ -20,6 +20,13 @@ describe('Reading processes from /proc', () => {
     const tree = processTree(process.pid);
     expect(tree[0]?.pid).toBe(process.pid);
     expect(tree[0]!.rssBytes).toBeGreaterThan(1024 * 1024);
+  });
+
+  it("reads this process's PSS and its anonymous part (the heap: more than a MiB, less than the whole)", () => {
+    const anon = pssAnonBytes(process.pid);
+    expect(anon).toBeGreaterThan(1024 * 1024);
+    expect(anon).toBeLessThan(pssBytes(process.pid));
+    expect(pssAnonBytes(2 ** 22 + 1)).toBe(0); // no such process
   });
 });
 
