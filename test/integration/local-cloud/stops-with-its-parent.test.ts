@@ -3,29 +3,19 @@
  * started it dies without stopping it: a crashed test must not leave a cloud loading the machine.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from '#harness/eventually';
 import { REPO_ROOT } from '#harness/local-cloud';
+import { alive } from '#test/support/process-alive';
 
 let dataDir: string | undefined;
 let cloudPid: number | undefined;
 afterAll(async () => {
-  if (cloudPid && isRunning(cloudPid)) process.kill(-cloudPid, 'SIGKILL');
+  if (cloudPid && alive(cloudPid)) process.kill(-cloudPid, 'SIGKILL');
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
-
-/** Whether the process runs (a zombie left for init to reap has stopped). */
-function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 describe('a local cloud started by a test', () => {
   it('stops when the test process is killed', async () => {
@@ -41,7 +31,7 @@ describe('a local cloud started by a test', () => {
     expect((await fetch(`${started.apiUrl}/.well-known/jwks.json`)).status).toBe(200);
 
     parent.kill('SIGKILL');
-    await eventually(async () => (isRunning(started.pid) ? undefined : true), 60_000, 'the local cloud to stop');
+    await eventually(async () => (alive(started.pid) ? undefined : true), 60_000, 'the local cloud to stop');
     await expect(fetch(`${started.apiUrl}/.well-known/jwks.json`)).rejects.toThrow();
   }, 150_000);
 });

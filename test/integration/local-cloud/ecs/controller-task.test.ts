@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -20,22 +19,13 @@ import { EcsProvider } from '#local-cloud/services/ecs/provider';
 import { RecordingLogSink } from '#test/fixtures/local-cloud/recording-log-sink';
 import { ManualClock } from '#test/fixtures/local-cloud/manual-clock';
 import { TEST_CREDENTIALS } from '#test/fixtures/local-cloud/test-credentials';
+import { alive } from '#test/support/process-alive';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/local-cloud/', import.meta.url));
 const CLUSTER = 'it-cluster';
 const FAMILY = 'it-controller';
 const LOG_GROUP = `/ecs/${FAMILY}`;
 const RECORDER = 'it-controller-stopped';
-
-/** True while the process exists and is not a zombie. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 describe('ECS tasks through the SDK v3 clients, with their STOPPED event delivered to a Lambda target', () => {
   const logs = new RecordingLogSink();

@@ -17,18 +17,10 @@ import { parseRenditionPlaylist } from '#local-cloud/stage/hls-playlist';
 import { FileRecordingStore } from '#test/fixtures/stage/file-recording-store';
 import { pcmPacketDecoder, publishSyntheticTone } from '#test/fixtures/stage/synthetic-publisher';
 import { decodeToMono, toneIntervals } from '#test/fixtures/stage/tone-analysis';
+import { alive } from '#test/support/process-alive';
 
 const CHILD = fileURLToPath(new URL('../../../fixtures/stage/recording-child.ts', import.meta.url));
 const STAGE_ARN = 'arn:aws:ivs:us-east-1:000000000000:stage/CrashStage01';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('A composition recording after a crash of the local stage', () => {
   let root: string;

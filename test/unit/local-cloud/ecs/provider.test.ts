@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import { EcsProvider } from '#local-cloud/services/ecs/provider';
 import { RecordingLogSink } from '#test/fixtures/local-cloud/recording-log-sink';
 import { ManualClock } from '#test/fixtures/local-cloud/manual-clock';
 import { jsonCall } from '#test/fixtures/local-cloud/json-call';
+import { alive } from '#test/support/process-alive';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/local-cloud/ecs/', import.meta.url));
 const IMAGES = {
@@ -25,16 +26,6 @@ class RecordingPublisher implements EventPublisher {
     return this.events
       .filter((event) => event.detail.taskArn === taskArn)
       .map((event) => `${String(event.detail.lastStatus)}/${String(event.detail.desiredStatus)}`);
-  }
-}
-
-/** True while the process exists and is not a zombie (an exited process its new parent has not reaped yet). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
   }
 }
 
