@@ -16,6 +16,7 @@ import { parseOptions, UsageError, type BenchOptions } from './options.ts';
 import { renderPlot } from './plot.ts';
 import { writeResults, type RunResult } from './report.ts';
 import { targetCloud } from './target-cloud.ts';
+import { useRunTempDirectory } from './run-temp-dir.ts';
 import { RUN_BUDGET_MS, SHARE_SECONDS, SOFT_BUDGET_MS, stepDeadline } from './budget.ts';
 import { lifecycleFigures } from './figures/lifecycle.ts';
 import { coldStartFigure } from './figures/cold-start.ts';
@@ -148,6 +149,7 @@ async function main(argv: readonly string[]): Promise<number> {
     throw error;
   }
   const startedAt = new Date();
+  useRunTempDirectory();
   const cloud = await targetCloud({ ...options, compositionQuota: Math.max(options.showsCap, options.loadSessions) + 2 });
   log(
     cloud.origin === 'running'

@@ -6,7 +6,8 @@
  * The pipe transport is ours: puppeteer has one, but only inside its own launcher (not in its public API), and
  * its launcher can only start Chromium once puppeteer has loaded; the controller starts Chromium first.
  */
-import { rm } from 'node:fs/promises';
+import { readlink, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import puppeteer, { type Browser, type ConnectionTransport } from 'puppeteer-core';
 import { JoinFailedError } from '../errors.ts';
 import { killProcessGroup, liveBrowserPids, spawnChromium, type ChromiumProcess } from './chromium-process.ts';
@@ -19,6 +20,8 @@ export interface LaunchedChromium {
   browser: Browser;
   /** Pid of the browser (leader of its process group). */
   pid: number | undefined;
+  /** Its profile, a fresh temp directory (removed by close). */
+  userDataDir: string;
   /** Closes the browser, kills its process group, removes the profile. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -65,11 +68,15 @@ export async function connectChromium(spawned: ChromiumProcess): Promise<Launche
     else spawned.child.once('exit', () => resolve());
   });
   const cleanUp = async () => {
+    // Where the profile's singleton socket lives (a directory of its own in the temp directory, which Chromium
+    // removes when it exits by itself, and not when its group is killed), read before the profile goes.
+    const singleton = await singletonDirectory(spawned.userDataDir);
     killProcessGroup(pid);
     if (pid) liveBrowserPids.delete(pid);
     // The profile goes once the browser is gone (a browser still writing would leave files behind).
     if (pid) await Promise.race([exited, delay(3000)]);
     await rm(spawned.userDataDir, { recursive: true, force: true, maxRetries: 3 });
+    if (singleton) await rm(singleton, { recursive: true, force: true });
   };
   let browser: Browser;
   let timer: NodeJS.Timeout | undefined;
@@ -96,12 +103,22 @@ export async function connectChromium(spawned: ChromiumProcess): Promise<Launche
       await Promise.race([browser.close().catch(() => undefined), delay(3000)]);
       await cleanUp();
     })());
-  return { browser, pid, close };
+  return { browser, pid, userDataDir: spawned.userDataDir, close };
 }
 
 /** Spawns Chromium at `executablePath` with a first tab at `initialUrl` and connects to it. */
 export function launchChromium(executablePath: string, initialUrl = 'about:blank'): Promise<LaunchedChromium> {
   return connectChromium(spawnChromium(executablePath, initialUrl));
+}
+
+/**
+ * The directory Chromium made for a profile's singleton socket (`SingletonSocket` in the profile is a link
+ * into it): `<temp dir>/org.chromium.Chromium.<random>`; undefined when there is none (yet).
+ */
+export async function singletonDirectory(userDataDir: string): Promise<string | undefined> {
+  const target = await readlink(join(userDataDir, 'SingletonSocket')).catch(() => undefined);
+  const directory = target ? dirname(target) : undefined;
+  return directory && /^org\.chromium\.Chromium\.\w+$/.test(basename(directory)) ? directory : undefined;
 }
 
 /** What Chromium says at every start without a D-Bus (as in a container): nothing about why it failed. */
