@@ -2,7 +2,7 @@
  * Samples the controller's footprint from /proc: the resident memory of its process tree (the controller and
  * its Chromium processes), peak over the samples, and the CPU the tree used between two snapshots.
  */
-import { CLOCK_TICKS_PER_SECOND, commandLine, processTree, pssAnonBytes, pssBytes, type ProcStat } from './procfs.ts';
+import { CLOCK_TICKS_PER_SECOND, commandLine, processTree, pssParts, type ProcStat } from './procfs.ts';
 
 /** Total resident bytes of a tree. */
 export function treeRss(tree: readonly ProcStat[]): number {
@@ -11,10 +11,7 @@ export function treeRss(tree: readonly ProcStat[]): number {
 
 /** CPU (cores) used between two snapshots of a tree: ticks gained by processes in the later one over the seconds. */
 export function cpuCores(before: readonly ProcStat[], after: readonly ProcStat[], seconds: number): number {
-  const earlier = new Map(before.map((p) => [p.pid, p.cpuTicks]));
-  let ticks = 0;
-  for (const p of after) ticks += p.cpuTicks - (earlier.get(p.pid) ?? 0);
-  return ticks / CLOCK_TICKS_PER_SECOND / seconds;
+  return cpuCoresByRole(before, after.map((p) => ({ ...p, role: 'tree' })), seconds).tree ?? 0;
 }
 
 /** What a process of the controller's tree is, from its command line: node, or which Chromium process. */
@@ -42,7 +39,7 @@ export class RssSampler {
   peakPssBytes = 0;
   samples = 0;
   peakProcesses = 0;
-  /** Peak of the summed anonymous PSS (pssAnonBytes: without mapped files, which other Chromiums share). */
+  /** Peak of the summed anonymous PSS (pssParts' anon: without mapped files, which other Chromiums share). */
   peakPssAnonBytes = 0;
   /** Seconds from the sampler's start to the PSS peak, and the PSS by process role (processRole) then. */
   peakPssAtSeconds = 0;
@@ -71,16 +68,16 @@ export class RssSampler {
     if (tree.length === 0) return;
     this.samples++;
     const rss = treeRss(tree);
-    const pss = tree.map((p) => ({ pid: p.pid, bytes: pssBytes(p.pid) }));
-    const pssSum = pss.reduce((sum, p) => sum + p.bytes, 0);
-    this.peakPssAnonBytes = Math.max(this.peakPssAnonBytes, tree.reduce((sum, p) => sum + pssAnonBytes(p.pid), 0));
+    const pss = tree.map((p) => ({ pid: p.pid, ...pssParts(p.pid) }));
+    const pssSum = pss.reduce((sum, p) => sum + p.pss, 0);
+    this.peakPssAnonBytes = Math.max(this.peakPssAnonBytes, pss.reduce((sum, p) => sum + p.anon, 0));
     if (pssSum > this.peakPssBytes) {
       this.peakPssBytes = pssSum;
       this.peakPssAtSeconds = (Date.now() - this.startedAt) / 1000;
       this.peakPssByRole = {};
       for (const p of pss) {
         const role = processRole(commandLine(p.pid));
-        this.peakPssByRole[role] = (this.peakPssByRole[role] ?? 0) + p.bytes;
+        this.peakPssByRole[role] = (this.peakPssByRole[role] ?? 0) + p.pss;
       }
     }
     if (rss > this.peakBytes) {

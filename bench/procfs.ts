@@ -106,7 +106,7 @@ export function pidListeningOn(port: number): number | undefined {
 
 /** Proportional set size (bytes) of a process from /proc/<pid>/smaps_rollup: its resident pages, shared ones divided among their sharers. */
 export function pssBytes(pid: number): number {
-  return smapsRollupBytes(pid, 'Pss');
+  return pssParts(pid).pss;
 }
 
 /**
@@ -115,14 +115,17 @@ export function pssBytes(pid: number): number {
  * as more Chromium processes run, on this machine but not in a Fargate task.
  */
 export function pssAnonBytes(pid: number): number {
-  return smapsRollupBytes(pid, 'Pss_Anon');
+  return pssParts(pid).anon;
 }
 
-function smapsRollupBytes(pid: number, field: string): number {
+/** pssBytes and pssAnonBytes from one read of smaps_rollup (zeros when the process is gone). */
+export function pssParts(pid: number): { pss: number; anon: number } {
+  let text: string;
   try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
+    text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
   } catch {
-    return 0;
+    return { pss: 0, anon: 0 };
   }
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
+  return { pss: field('Pss'), anon: field('Pss_Anon') };
 }
