@@ -43,8 +43,11 @@ export interface ProgramPageOptions {
   onConsole?: (level: string, text: string) => void;
 }
 
+/** The page desk's operations (what `window.shelcaster.audio` has). */
+type DeskOperation = Exclude<keyof PageAudio, 'lastChangeAtMs'>;
+
 /** The desk's operations that change what is heard (`load` only prepares, `status` only reads). */
-const DESK_CHANGES: ReadonlySet<keyof PageAudio> = new Set(['start', 'pause', 'fadeOut', 'resume', 'stop', 'seek', 'setGain', 'setDeckVolume', 'setDucking']);
+const DESK_CHANGES: ReadonlySet<DeskOperation> = new Set(['start', 'pause', 'fadeOut', 'resume', 'stop', 'seek', 'setGain', 'setDeckVolume', 'setDucking']);
 
 export class ProgramPage implements PageAudio {
   private lastChangeAt = 0;
@@ -147,7 +150,7 @@ export class ProgramPage implements PageAudio {
   }
 
   /** Calls an operation of the page's mixing desk (`window.shelcaster.audio`); notes the page's time of a change. */
-  private audio<K extends keyof PageAudio>(name: K, ...args: Parameters<PageAudio[K]>): ReturnType<PageAudio[K]> {
+  private audio<K extends DeskOperation>(name: K, ...args: Parameters<PageAudio[K]>): ReturnType<PageAudio[K]> {
     const called = this.page.evaluate(
       async (n, a) => {
         const value = await ((window as unknown as WithApi).shelcaster.audio[n] as (...x: unknown[]) => unknown)(...a);

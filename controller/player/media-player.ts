@@ -329,6 +329,12 @@ export class MediaPlayer {
     this.event({ event: 'STOP', ...base, ...(fadeSeconds > 0 ? { fadeSeconds } : {}) }, at);
   }
 
+  /** When the page made the change just awaited, by its clock (undefined when the page does not say). */
+  private changedAt(): Date | undefined {
+    const ms = this.options.page.lastChangeAtMs;
+    return ms ? new Date(ms) : undefined;
+  }
+
   /** An as-run entry, at `at` (when the desk made the change, by the page's clock) or else now. */
   private event(record: Omit<AsRunRecord, 'at'>, at?: Date): void {
     this.options.onEvent?.({ at: (at ?? this.now()).toISOString(), ...record });
@@ -356,6 +362,7 @@ export class MediaPlayer {
     if (!track || track.fadingOut) return;
     await this.options.page.fadeOut(track.voiceId, request.seconds);
     track.fadingOut = true;
+    const at = this.changedAt();
     this.event({
       event: 'FADE',
       deck: request.deck,
@@ -365,7 +372,7 @@ export class MediaPlayer {
       ...(request.itemId ? { itemId: request.itemId } : {}),
       ...(request.title ? { title: request.title } : {}),
       cause: request.cause,
-    });
+    }, at);
   }
 
   private async pause(deck: Deck, fadeOutSeconds: number): Promise<void> {
@@ -377,8 +384,9 @@ export class MediaPlayer {
       await this.options.page.pause(track.voiceId, fadeOutSeconds);
       track.state = 'PAUSED';
       const base = { deck, programId: track.programId, programUrl: track.programUrl, cause: this.cause };
-      if (fadeOutSeconds > 0) this.event({ event: 'FADE', ...base, fadeSeconds: fadeOutSeconds });
-      this.event({ event: 'PAUSE', ...base, ...(fadeOutSeconds > 0 ? { fadeSeconds: fadeOutSeconds } : {}) });
+      const at = this.changedAt();
+      if (fadeOutSeconds > 0) this.event({ event: 'FADE', ...base, fadeSeconds: fadeOutSeconds }, at);
+      this.event({ event: 'PAUSE', ...base, ...(fadeOutSeconds > 0 ? { fadeSeconds: fadeOutSeconds } : {}) }, at);
     }
   }
 
@@ -393,7 +401,7 @@ export class MediaPlayer {
       await this.options.page.resume(track.voiceId, fadeInSeconds);
       track.state = 'PLAYING';
       track.fadingOut = false;
-      this.event({ event: 'RESUME', deck, programId: track.programId, programUrl: track.programUrl, fadeSeconds: fadeInSeconds, cause: this.cause });
+      this.event({ event: 'RESUME', deck, programId: track.programId, programUrl: track.programUrl, fadeSeconds: fadeInSeconds, cause: this.cause }, this.changedAt());
     }
   }
 
@@ -404,7 +412,7 @@ export class MediaPlayer {
       for (const track of tracks) {
         await this.options.page.stop(track.voiceId, fadeOutSeconds);
         releaseAfterFade(track.media, fadeOutSeconds);
-        if (track.state !== 'STOPPED') this.stopped(d, track, fadeOutSeconds);
+        if (track.state !== 'STOPPED') this.stopped(d, track, fadeOutSeconds, undefined, this.changedAt());
       }
       if (d === 'clip') this.clips = [];
       else this.singles[d].track = null;
@@ -420,7 +428,7 @@ export class MediaPlayer {
     }
     await this.options.page.seek(track.voiceId, seconds);
     track.fadingOut = false;
-    this.event({ event: 'SEEK', deck, programId: track.programId, programUrl: track.programUrl, positionSeconds: seconds, cause: this.cause });
+    this.event({ event: 'SEEK', deck, programId: track.programId, programUrl: track.programUrl, positionSeconds: seconds, cause: this.cause }, this.changedAt());
   }
 
   private async setVolume(deck: Deck, volume: number): Promise<void> {

@@ -49,6 +49,12 @@ export interface VoiceStarted {
 
 export interface PageAudio {
   /**
+   * When the page last changed what is heard, by its own clock (ms since the epoch; 0 or absent before any
+   * change): the as-run log's time of a pause, resume, stop, seek or fade, as a start's is its `atMs`. Without
+   * it the controller's clock is used, later by the answer's trip back from the page.
+   */
+  readonly lastChangeAtMs?: number;
+  /**
    * Creates a voice on a deck and loads its media (a page server path) ready to play at an offset; returns the
    * duration. A track longer than `maxSeconds`, or whose offset lies at or past its end, is let go at once and
    * comes back `startable: false`; a load that fails forgets its voice too.

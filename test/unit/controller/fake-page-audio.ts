@@ -26,6 +26,8 @@ export class FakePageAudio implements PageAudio {
   loadGate: Promise<void> | undefined;
   /** The wall-clock time (ms) a start reports. */
   nowMs = () => Date.now();
+  /** When it last paused, resumed, stopped, sought or faded a voice (by nowMs). */
+  lastChangeAtMs = 0;
   private readonly loads = new Map<string, Promise<boolean>>();
 
   load(voiceId: string, deck: Deck, mediaPath: string, startAtSeconds: number, maxSeconds: number): Promise<VoiceLoaded> {
@@ -63,25 +65,30 @@ export class FakePageAudio implements PageAudio {
   }
   async pause(voiceId: string, fadeOutSeconds: number) {
     this.calls.push(`pause ${voiceId} ${fadeOutSeconds}`);
+    this.lastChangeAtMs = this.nowMs();
     const voice = this.voice(voiceId);
     voice.offset = this.position(voice);
     voice.startedAt = null;
   }
   async fadeOut(voiceId: string, fadeOutSeconds: number) {
     this.calls.push(`fadeOut ${voiceId} ${fadeOutSeconds}`);
+    this.lastChangeAtMs = this.nowMs();
     this.voice(voiceId);
   }
   async resume(voiceId: string, fadeInSeconds: number) {
     this.calls.push(`resume ${voiceId} ${fadeInSeconds}`);
+    this.lastChangeAtMs = this.nowMs();
     this.voice(voiceId).startedAt = this.clockSeconds;
   }
   async stop(voiceId: string, fadeOutSeconds: number) {
     this.calls.push(`stop ${voiceId} ${fadeOutSeconds}`);
+    this.lastChangeAtMs = this.nowMs();
     this.loads.delete(voiceId);
     this.voices.delete(voiceId);
   }
   async seek(voiceId: string, seconds: number) {
     this.calls.push(`seek ${voiceId} ${seconds}`);
+    this.lastChangeAtMs = this.nowMs();
     const voice = this.voice(voiceId);
     voice.offset = seconds;
     if (voice.startedAt !== null) voice.startedAt = this.clockSeconds;

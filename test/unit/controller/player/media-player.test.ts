@@ -197,6 +197,7 @@ describe('MediaPlayer: the program deck', () => {
   it('fades a track out to its end: it plays on (PLAYING, then STOPPED at its end), once; a seek or a resume brings it back', async () => {
     const { page, advance } = setup();
     const events: AsRunRecord[] = [];
+    page.nowMs = () => T0.getTime();
     const player = new MediaPlayer({ page, openMedia: (u) => ({ path: `/m/${u}`, failure: () => undefined, release: () => undefined }), onEvent: (e) => events.push(e), now: () => T0 });
     page.nextLoad = { durationSeconds: 10 };
     await player.apply(play('p1'));
@@ -232,6 +233,34 @@ describe('MediaPlayer: the program deck', () => {
     expect(player.playing).toBe(false);
     expect(handles[0]!.released).toBe(true);
     await expect(player.apply({ type: 'PAUSE_MEDIA' })).rejects.toThrow('nothing is playing');
+  });
+});
+
+describe('MediaPlayer: the as-run log by the page\'s clock', () => {
+  it('times every change at the moment the page made it, not when its answer came back to the controller', async () => {
+    const page = new FakePageAudio();
+    // The page's clock runs 40 ms ahead of the controller's for each change (its answer's trip back).
+    let pageMs = T0.getTime();
+    page.nowMs = () => (pageMs += 1000);
+    const events: AsRunRecord[] = [];
+    const player = new MediaPlayer({ page, openMedia: (u) => ({ path: `/m/${u}`, failure: () => undefined, release: () => undefined }), onEvent: (e) => events.push(e), now: () => new Date(pageMs + 40) });
+    page.nextLoad = { durationSeconds: 60 };
+    await player.apply(play('p1'));
+    await player.apply({ type: 'PAUSE_MEDIA', fadeOutSeconds: 1 });
+    await player.apply({ type: 'RESUME_MEDIA' });
+    await player.apply({ type: 'SEEK_MEDIA', seconds: 20 });
+    await player.fadeOut({ deck: 'program', programId: 'p1', seconds: 2, cause: 'AUTO' });
+    await player.apply({ type: 'STOP_MEDIA' });
+    const at = (ms: number) => new Date(T0.getTime() + ms).toISOString();
+    expect(events.map((e) => [e.event, e.at])).toEqual([
+      ['PLAY', at(1000)],
+      ['FADE', at(2000)],
+      ['PAUSE', at(2000)],
+      ['RESUME', at(3000)],
+      ['SEEK', at(4000)],
+      ['FADE', at(5000)],
+      ['STOP', at(6000)],
+    ]);
   });
 });
 
