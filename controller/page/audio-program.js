@@ -23,7 +23,10 @@ const DECKS = ['program', 'bed', 'clip'];
 export class AudioProgram {
   /** @param {{ ceilingDbtp: number, onDuck: (change: import('./voice-ducker.js').DuckChange) => void }} options */
   constructor(options) {
-    this.context = new AudioContext({ sampleRate: 48000 });
+    // No output device: the mix goes to the stage only (the stream destination below). With one, Chromium
+    // also rendered it to an audio device through its audio service (a device nobody hears, in a container
+    // a fake one), ~0.02 core of the controller's (docs/benchmarks.md).
+    this.context = new AudioContext({ sampleRate: 48000, sinkId: { type: 'none' } });
     this.mix = this.context.createGain();
     this.analyser = this.context.createAnalyser();
     this.analyser.fftSize = 2048;
