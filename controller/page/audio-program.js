@@ -23,10 +23,11 @@ const DECKS = ['program', 'bed', 'clip'];
 export class AudioProgram {
   /** @param {{ ceilingDbtp: number, onDuck: (change: import('./voice-ducker.js').DuckChange) => void }} options */
   constructor(options) {
-    // No output device: the mix goes to the stage only (the stream destination below). With one, Chromium
-    // also rendered it to an audio device through its audio service (a device nobody hears, in a container
-    // a fake one), ~0.02 core of the controller's (docs/benchmarks.md).
-    this.context = new AudioContext({ sampleRate: 48000, sinkId: { type: 'none' } });
+    // On the default output (in a container, the audio service's fake device): it paces the graph. With no
+    // output device (`sinkId: {type: 'none'}`, ~0.02 core less) the graph rendered fewer samples than real
+    // time on a loaded machine, and the stage's recording of the program ran ahead of the show's clock
+    // (docs/benchmarks.md).
+    this.context = new AudioContext({ sampleRate: 48000 });
     this.mix = this.context.createGain();
     this.analyser = this.context.createAnalyser();
     this.analyser.fftSize = 2048;

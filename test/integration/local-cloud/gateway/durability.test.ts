@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { startGateway, type Gateway } from '#local-cloud/gateway/server';
@@ -46,6 +46,8 @@ describe('The local cloud restarted on the same data directory', () => {
     await first.clients.ddb.send(
       new CreateTableCommand({ TableName: 'durable', BillingMode: 'PAY_PER_REQUEST', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }] }),
     );
+    // A new table is CREATING at first, as on AWS (where an item put then is ResourceNotFoundException).
+    await waitUntilTableExists({ client: first.clients.ddb, minDelay: 1, maxWaitTime: 60 }, { TableName: 'durable' });
     await first.clients.ddb.send(new PutItemCommand({ TableName: 'durable', Item: { pk: { S: 'session-1' }, status: { S: 'LIVE' } } }));
     await first.clients.s3.send(new CreateBucketCommand({ Bucket: 'durable-bucket' }));
     await first.clients.s3.send(new PutObjectCommand({ Bucket: 'durable-bucket', Key: 'recordings/s1/seg0.ts', Body: 'segment zero', ContentType: 'video/mp2t' }));

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { COMMAND_QUEUE_PREFIX, CONTROLLER_TASK_FAMILY, SESSIONS_TABLE_NAME } from '#contract/index';
 import { startGateway, type Gateway } from '#local-cloud/gateway/server';
@@ -107,6 +107,8 @@ describe('IAM from the synthesized template, enforced by the gateway', () => {
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
+    // A table still CREATING cannot be deleted (ResourceInUseException), by anyone.
+    await waitUntilTableExists({ client: cloud.operatorDynamo, minDelay: 1, maxWaitTime: 60 }, { TableName: SESSIONS_TABLE_NAME });
     const denied = await cloud.taskDynamo.send(new DeleteTableCommand({ TableName: SESSIONS_TABLE_NAME })).then(
       () => undefined,
       (error: { name?: string }) => error,
