@@ -2,7 +2,7 @@
  * Samples the controller's footprint from /proc: the resident memory of its process tree (the controller and
  * its Chromium processes), peak over the samples, and the CPU the tree used between two snapshots.
  */
-import { CLOCK_TICKS_PER_SECOND, commandLine, processTree, pssParts, type ProcStat } from './procfs.ts';
+import { CLOCK_TICKS_PER_SECOND, commandLine, executablePssBytes, processTree, pssParts, type ProcStat } from './procfs.ts';
 
 /** Total resident bytes of a tree. */
 export function treeRss(tree: readonly ProcStat[]): number {
@@ -44,6 +44,8 @@ export class RssSampler {
   /** Seconds from the sampler's start to the PSS peak, and the PSS by process role (processRole) then. */
   peakPssAtSeconds = 0;
   peakPssByRole: Record<string, number> = {};
+  /** Of the PSS peak, the pages of the processes' own executables (Chromium's binary, node's) mapped then. */
+  peakPssExecutableBytes = 0;
   private startedAt = 0;
 
   constructor(
@@ -75,6 +77,7 @@ export class RssSampler {
       this.peakPssBytes = pssSum;
       this.peakPssAtSeconds = (Date.now() - this.startedAt) / 1000;
       this.peakPssByRole = {};
+      this.peakPssExecutableBytes = tree.reduce((sum, p) => sum + executablePssBytes(p.pid), 0);
       for (const p of pss) {
         const role = processRole(commandLine(p.pid));
         this.peakPssByRole[role] = (this.peakPssByRole[role] ?? 0) + p.pss;

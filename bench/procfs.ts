@@ -1,6 +1,6 @@
 /**
  * Reads processes from /proc (Linux): the tree under a process, resident memory, CPU ticks, command lines,
- * and which process listens on a TCP port.
+ * the pages of its own executable it maps, and which process listens on a TCP port.
  */
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
@@ -128,4 +128,31 @@ export function pssParts(pid: number): { pss: number; anon: number } {
   }
   const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
   return { pss: field('Pss'), anon: field('Pss_Anon') };
+}
+
+/**
+ * PSS (bytes) of the mappings of `path` in the text of /proc/<pid>/smaps: how much of that file the process
+ * holds mapped, its pages divided among the processes that map them.
+ */
+export function parseSmapsPss(text: string, path: string): number {
+  let kb = 0;
+  let inPath = false;
+  for (const line of text.split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) inPath = mapping[1] === path;
+    else if (inPath) {
+      const pss = /^Pss:\s+(\d+) kB/.exec(line);
+      if (pss) kb += Number(pss[1]);
+    }
+  }
+  return kb * 1024;
+}
+
+/** PSS (bytes) of the pages of its own executable (the Chromium or node binary) a process maps; 0 if gone. */
+export function executablePssBytes(pid: number): number {
+  try {
+    return parseSmapsPss(readFileSync(`/proc/${pid}/smaps`, 'utf8'), readlinkSync(`/proc/${pid}/exe`));
+  } catch {
+    return 0;
+  }
 }

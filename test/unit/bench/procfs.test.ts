@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseProcStat, processTree, pssAnonBytes, pssBytes, type ProcStat } from '#bench/procfs';
+import { executablePssBytes, parseProcStat, parseSmapsPss, processTree, pssAnonBytes, pssBytes, type ProcStat } from '#bench/procfs';
 
 describe('Reading processes from /proc', () => {
   it('parses a stat line whose command holds spaces and parentheses', () => {
@@ -27,6 +27,30 @@ describe('Reading processes from /proc', () => {
     expect(anon).toBeGreaterThan(1024 * 1024);
     expect(anon).toBeLessThan(pssBytes(process.pid));
     expect(pssAnonBytes(2 ** 22 + 1)).toBe(0); // no such process
+  });
+
+  it('sums the PSS of every mapping of one file in smaps, and of no other', () => {
+    const smaps = [
+      '5590b6662000-5590b93f5000 r--p 00000000 fe:00 1483132                    /usr/lib/chromium/chromium',
+      'Size:              46668 kB',
+      'Rss:               39296 kB',
+      'Pss:               20000 kB',
+      '5590b93f6000-5590c7516000 r-xp 02d93000 fe:00 1483132                    /usr/lib/chromium/chromium',
+      'Pss:               30000 kB',
+      '7f0000000000-7f0000100000 rw-p 00000000 00:00 0 ',
+      'Pss:                 512 kB',
+      '7f0000200000-7f0000300000 r--p 00000000 fe:00 99                         /usr/lib/chromium/chromium.pak',
+      'Pss:                 256 kB',
+    ].join('\n');
+    expect(parseSmapsPss(smaps, '/usr/lib/chromium/chromium')).toBe(50_000 * 1024);
+    expect(parseSmapsPss(smaps, '/usr/lib/chromium/other')).toBe(0);
+  });
+
+  it("reads how much of its own executable this process maps (node's text: some, not all of its PSS)", () => {
+    const mapped = executablePssBytes(process.pid);
+    expect(mapped).toBeGreaterThan(1024 * 1024);
+    expect(mapped).toBeLessThan(pssBytes(process.pid));
+    expect(executablePssBytes(2 ** 22 + 1)).toBe(0);
   });
 });
 
