@@ -30,7 +30,7 @@ export function describeMachine(chromiumExecutable = chromiumPath()): Machine {
     cpuModel: cpus()[0]?.model ?? 'unknown',
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
-    chromium: versionOf(chromiumExecutable, ['--version']),
+    chromium: `${versionOf(chromiumExecutable, ['--version'])} (the controller's: ${chromiumExecutable})`,
     ffmpeg: versionOf('ffmpeg', ['-hide_banner', '-version']),
     platform: `${process.platform} ${process.arch}`,
     loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { CHROMIUM_FLAGS } from '#controller/browser/chromium-launcher';
 import { toneWav } from '#harness/tone-wav';
+import { USER_CHROMIUM_PATH } from '#harness/chromium';
 
 /** One reading of the meter: when (epoch ms, at the end of the analysed frame) and the amplitude. */
 export interface ToneReading {
@@ -63,7 +64,7 @@ export async function joinAsCaller(
   };
   try {
     browser = await puppeteer.launch({
-      executablePath: options.chromiumPath ?? process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      executablePath: options.chromiumPath ?? USER_CHROMIUM_PATH,
       ignoreDefaultArgs: true,
       pipe: true,
       args: [

@@ -3,7 +3,8 @@
 // the project's Node 22 toolchain is installed). It installs what the system needs, or says exactly
 // what is missing:
 //   1. npm packages (npm ci) when node_modules is missing or older than package-lock.json;
-//   2. on Debian, as root: chromium, ffmpeg and the AWS CLI v2 (awscli) through apt-get.
+//   2. on Debian, as root: chromium-headless-shell (the controller's browser), ffmpeg, and for the tests
+//      chromium and the AWS CLI v2 (awscli), through apt-get.
 // Set SHELCASTER_SKIP_SYSTEM_DEPS=1 to skip step 2 (you provide the programs yourself).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -14,7 +15,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Debian packages and the program each provides. */
 const SYSTEM_PACKAGES = [
-  { pkg: 'chromium', program: '/usr/bin/chromium', why: 'the program controller joins the stage from headless Chromium' },
+  { pkg: 'chromium-headless-shell', program: '/usr/lib/chromium/chromium-headless-shell', why: "the program controller joins the stage from Chromium's headless shell" },
+  { pkg: 'chromium', program: '/usr/bin/chromium', why: "the tests and the benchmark run the host console's and callers' pages in it (a user's Chrome)", testOnly: true },
   { pkg: 'ffmpeg', program: '/usr/bin/ffmpeg', why: 'the local stage encodes the composition recording' },
   { pkg: 'awscli', program: '/usr/bin/aws', why: 'tests drive the local cloud with the AWS CLI v2', testOnly: true },
 ];

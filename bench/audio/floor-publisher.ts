@@ -10,6 +10,7 @@ import { startPageServer, type PageServer } from '#controller/browser/page-serve
 import { ProgramPage } from '#controller/browser/program-page';
 import { bufferMediaSource } from '#harness/buffer-media-source';
 import { toneWav } from '#harness/tone-wav';
+import { USER_CHROMIUM_PATH } from '#harness/chromium';
 
 export interface FloorPublisher {
   /** Starts the beep (from its start); resolves to the wall-clock time (epoch ms) it was asked to start. */
@@ -18,7 +19,7 @@ export interface FloorPublisher {
 }
 
 /** Joins the stage the participant token is for, with a beep of `seconds` at `frequency` ready on its page. */
-export async function startFloorPublisher(token: string, frequency: number, seconds: number, chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium'): Promise<FloorPublisher> {
+export async function startFloorPublisher(token: string, frequency: number, seconds: number, chromiumPath = USER_CHROMIUM_PATH): Promise<FloorPublisher> {
   let server: PageServer | undefined;
   let chromium: LaunchedChromium | undefined;
   const close = async () => {

@@ -4,12 +4,13 @@
  */
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { CHROMIUM_FLAGS } from '#controller/browser/chromium-launcher';
+import { USER_CHROMIUM_PATH } from '#harness/chromium';
 export { buildConsole } from '#harness/console-build';
 
 /** Debian's Chromium, headless, its profile under `profileDir`, its microphone the WAV file `microphoneFile`. */
 export async function launchConsoleBrowser(args: { profileDir: string; microphoneFile: string; extraArgs?: readonly string[] }): Promise<Browser> {
   return await puppeteer.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: USER_CHROMIUM_PATH,
     headless: true,
     userDataDir: args.profileDir,
     ignoreDefaultArgs: true,

@@ -1,6 +1,7 @@
 /**
  * Real Chromium: closing a launched browser leaves nothing in the temp directory, also when its process
- * group was killed first (Chromium then cannot remove its singleton socket's directory itself).
+ * group was killed first (the full browser then cannot remove its singleton socket's directory itself; the
+ * controller's headless shell makes none).
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
@@ -10,11 +11,11 @@ import { describe, expect, it } from 'vitest';
 import { launchChromium, singletonDirectory } from '#controller/browser/chromium-launcher';
 import { killProcessGroup } from '#controller/browser/chromium-process';
 import { eventually } from '#harness/eventually';
-import { chromiumPath } from '#harness/chromium';
+import { chromiumPath, USER_CHROMIUM_PATH } from '#harness/chromium';
 
 describe('launchChromium, closed', () => {
-  it("removes the profile and the singleton socket's directory of a browser whose group was killed", async () => {
-    const chromium = await launchChromium(chromiumPath());
+  it("removes the profile and the singleton socket's directory of a full browser whose group was killed", async () => {
+    const chromium = await launchChromium(USER_CHROMIUM_PATH);
     const userDataDir = chromium.userDataDir;
     const singleton = await eventually(() => singletonDirectory(userDataDir), 15_000, "Chromium's singleton socket");
     expect(existsSync(singleton)).toBe(true);
@@ -22,6 +23,15 @@ describe('launchChromium, closed', () => {
     await chromium.close();
     expect(existsSync(userDataDir)).toBe(false);
     expect(existsSync(singleton)).toBe(false);
+  });
+
+  it("removes the profile of the controller's headless shell whose group was killed", async () => {
+    const chromium = await launchChromium(chromiumPath());
+    const userDataDir = chromium.userDataDir;
+    expect(existsSync(userDataDir)).toBe(true);
+    killProcessGroup(chromium.pid);
+    await chromium.close();
+    expect(existsSync(userDataDir)).toBe(false);
   });
 
   it('takes only a directory of the shape Chromium makes for the socket', async () => {

@@ -20,6 +20,7 @@ import type { SessionTrace } from '#trace/trace-model';
 import { localToken, REPO_ROOT, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { eventually } from '#harness/eventually';
 import { finishedExecution, hostApi } from '#harness/system-session';
+import { USER_CHROMIUM_PATH } from '#harness/chromium';
 
 const HOST = 'host-trace';
 const MAIN_STATES = [STATES.CreateStage, STATES.StartController, STATES.WaitForReady, STATES.GoLive, STATES.OnAir, STATES.Teardown];
@@ -290,7 +291,7 @@ describe('The executions page', () => {
 
   it('lists the executions, draws the state machine coloured by outcome and shows the history, in Chromium', async () => {
     browser = await puppeteer.launch({
-      executablePath: '/usr/bin/chromium',
+      executablePath: USER_CHROMIUM_PATH,
       headless: true,
       userDataDir: profile,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

@@ -17,7 +17,7 @@ describe('readConfig', () => {
       queueUrl: valid.COMMAND_QUEUE_URL,
       sessionsTableName: valid.SESSIONS_TABLE_NAME,
       mediaBucketName: valid.MEDIA_BUCKET_NAME,
-      chromiumPath: '/usr/bin/chromium',
+      chromiumPath: '/usr/lib/chromium/chromium-headless-shell',
     });
     expect(readConfig({ ...valid, CHROMIUM_PATH: '/opt/chrome' }).chromiumPath).toBe('/opt/chrome');
   });

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CONTROLLER_COMMAND } from '#controller/command';
+import { DEFAULT_CHROMIUM_PATH } from '#controller/config';
 // @ts-expect-error -- a plain JavaScript build script without type declarations
 import { buildController, lockSubset } from '../../../scripts/build-controller.mjs';
 
@@ -129,11 +130,13 @@ describe('the controller image', () => {
   const all = instructions();
   const of = (op: string) => all.filter((i) => i.op === op);
 
-  it('builds on Debian slim with Node 22 taken from the official image, and Chromium, ffmpeg and CA certificates from apt', () => {
+  it("builds on Debian slim with Node 22 taken from the official image, and Chromium's headless shell, ffmpeg and CA certificates from apt", () => {
     expect(of('FROM').map((i) => i.args)).toEqual(['node:22-bookworm-slim AS node', 'debian:bookworm-slim']);
     expect(of('COPY').some((i) => i.args.startsWith('--from=node /usr/local/bin/node'))).toBe(true);
     const apt = of('RUN').find((i) => i.args.includes('apt-get install'));
-    expect(apt?.args).toMatch(/\bchromium\b/);
+    expect(apt?.args).toMatch(/\bchromium-headless-shell\b/);
+    expect(apt?.args).not.toMatch(/\bchromium(?!-headless-shell)\b/); // not the full browser too
+    expect(of('ENV').some((i) => i.args.includes(`CHROMIUM_PATH=${DEFAULT_CHROMIUM_PATH}`))).toBe(true);
     expect(apt?.args).toMatch(/\bffmpeg\b/);
     expect(apt?.args).toMatch(/\bca-certificates\b/);
   });
