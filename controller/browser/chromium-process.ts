@@ -55,9 +55,10 @@ export const CONTROLLER_CHROMIUM_FLAGS = [
   // ahead of the show's clock by 0.2-0.3 s (docs/benchmarks.md).
   '--enable-features=NetworkServiceInProcess2',
   '--in-process-gpu',
-  // Two renderers the controller never uses: the omnibox's WebUI popups, which Chromium 156 preloads even
-  // headless (a renderer of ~50-75 MiB PSS), and the spare renderer kept warm for a next navigation.
-  // Chromium ignores feature names it does not know, so an older or newer build starts all the same.
+  // Two renderers the controller never uses, which the full browser (CHROMIUM_PATH=/usr/bin/chromium) starts
+  // even headless: the omnibox's WebUI popups (Chromium 156; a renderer of ~50-75 MiB PSS) and the spare
+  // renderer kept warm for a next navigation. The headless shell has neither; Chromium ignores feature names
+  // it does not know, so any build starts all the same.
   '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,SpareRendererForSitePerProcess',
 ] as const;
 
