@@ -30,6 +30,13 @@ export const CONTROLLER_TASK_SIZE = { cpu: 512, memoryMiB: 1024 } as const;
 /** Seconds ECS waits after SIGTERM before SIGKILL (the container's stopTimeout). */
 export const CONTROLLER_STOP_TIMEOUT_SECONDS = 10;
 
+/**
+ * The controller's container runs ECS's init process (tini) as PID 1 (linuxParameters.initProcessEnabled):
+ * it passes SIGTERM on to node and reaps the processes Chromium leaves behind when its browser process exits
+ * (a restarted Chromium's renderers), which node as PID 1 would leave as zombies.
+ */
+export const CONTROLLER_LINUX_PARAMETERS = { initProcessEnabled: true } as const;
+
 /** Log group of the controller; one stream per task. */
 export const CONTROLLER_LOG_GROUP = `/ecs/${CONTROLLER_TASK_FAMILY}`;
 

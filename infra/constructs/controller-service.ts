@@ -14,6 +14,7 @@ import {
   ContainerInsights,
   CpuArchitecture,
   FargateTaskDefinition,
+  LinuxParameters,
   LogDrivers,
   OperatingSystemFamily,
   type ContainerDefinition,
@@ -25,6 +26,7 @@ import { Construct } from 'constructs';
 import {
   CLUSTER_NAME,
   CONTROLLER_CONTAINER_NAME,
+  CONTROLLER_LINUX_PARAMETERS,
   CONTROLLER_LOG_GROUP,
   CONTROLLER_LOG_STREAM_PREFIX,
   CONTROLLER_STOP_TIMEOUT_SECONDS,
@@ -128,6 +130,7 @@ export class ControllerService extends Construct {
       image: ContainerImage.fromAsset(controllerImageContext(props.root), { platform: Platform.LINUX_AMD64 }),
       essential: true,
       stopTimeout: Duration.seconds(CONTROLLER_STOP_TIMEOUT_SECONDS),
+      linuxParameters: new LinuxParameters(this, 'ControllerLinuxParameters', { ...CONTROLLER_LINUX_PARAMETERS }),
       environment: controllerContainerEnvironment({ [ENV.sessionsTable]: props.sessions.table.tableName, [ENV.mediaBucket]: props.media.bucket.bucketName }),
       logging: LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: CONTROLLER_LOG_STREAM_PREFIX }),
     });

@@ -10,6 +10,7 @@ import {
   CONTROLLER_CONTAINER_NAME,
   CONTROLLER_LOG_GROUP,
   CONTROLLER_LOG_STREAM_PREFIX,
+  CONTROLLER_LINUX_PARAMETERS,
   CONTROLLER_STOP_TIMEOUT_SECONDS,
   CONTROLLER_TASK_FAMILY,
   CONTROLLER_TASK_SIZE,
@@ -51,6 +52,7 @@ export async function deployControllerService(
           image: LOCAL_CONTROLLER_IMAGE,
           essential: true,
           stopTimeout: CONTROLLER_STOP_TIMEOUT_SECONDS,
+          linuxParameters: { ...CONTROLLER_LINUX_PARAMETERS },
           environment: Object.entries(
             controllerContainerEnvironment({ [ENV.sessionsTable]: SESSIONS_TABLE_NAME, [ENV.mediaBucket]: deployment.bucketName }),
           ).map(([name, value]) => ({ name, value })),

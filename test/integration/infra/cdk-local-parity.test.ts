@@ -392,6 +392,7 @@ describe('The CDK stack and the local cloud deploy the same system', () => {
         Name: string;
         StopTimeout: number;
         Essential: boolean;
+        LinuxParameters?: { InitProcessEnabled?: boolean };
         Environment: { Name: string; Value: unknown }[];
         LogConfiguration: { LogDriver: string; Options: Record<string, unknown> };
       }[];
@@ -409,6 +410,8 @@ describe('The CDK stack and the local cloud deploy the same system', () => {
       expect(localContainer!.name).toBe(cdkContainer!.Name);
       expect(localContainer!.essential).toBe(cdkContainer!.Essential);
       expect(localContainer!.stopTimeout).toBe(cdkContainer!.StopTimeout);
+      expect(localContainer!.linuxParameters?.initProcessEnabled).toBe(cdkContainer!.LinuxParameters?.InitProcessEnabled);
+      expect(localContainer!.linuxParameters?.initProcessEnabled).toBe(true);
 
       expect(localContainer!.logConfiguration?.logDriver).toBe(cdkContainer!.LogConfiguration.LogDriver);
       const cdkLog = Object.fromEntries(Object.entries(cdkContainer!.LogConfiguration.Options).map(([k, v]) => [k, cdkValue(v)]));

@@ -8,6 +8,7 @@ import { SESSION_QUEUE_CONSUME_ACTIONS } from '#infra/constructs/command-queues'
 interface ContainerDefinition {
   Name: string;
   StopTimeout: number;
+  LinuxParameters?: { InitProcessEnabled?: boolean };
   Essential: boolean;
   Environment: { Name: string; Value: unknown }[];
   LogConfiguration: { LogDriver: string; Options: Record<string, unknown> };
@@ -38,6 +39,10 @@ describe('ControllerService', () => {
   it('runs the one essential container program-controller with a 10 s stop timeout', () => {
     expect(taskDefinition.ContainerDefinitions).toHaveLength(1);
     expect(container).toMatchObject({ Name: 'program-controller', Essential: true, StopTimeout: 10 });
+  });
+
+  it("runs ECS's init process as the container's PID 1 (signals passed on, Chromium's orphans reaped)", () => {
+    expect(container.LinuxParameters).toMatchObject({ InitProcessEnabled: true });
   });
 
   it('logs through awslogs to /ecs/shelcaster-program-controller under the controller prefix, kept 30 days', () => {
