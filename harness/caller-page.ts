@@ -18,6 +18,16 @@ export interface ToneReading {
   amplitude: number;
 }
 
+/**
+ * How a tone came through while it played, from a listener's readings: their median amplitude, and the share
+ * of readings under `heard` (on a loaded machine WebRTC conceals a lost or late packet: a reading or two
+ * dip, which is not the tone missing).
+ */
+export function whilePlaying(readings: readonly ToneReading[], heard: number): { median: number; dropoutShare: number } {
+  const sorted = readings.map((r) => r.amplitude).sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)] ?? 0, dropoutShare: sorted.filter((a) => a < heard).length / sorted.length };
+}
+
 export interface CallerPage {
   page: Page;
   /** Starts measuring `frequency` in what is heard of the participant with this role (the program: CONTROLLER). */

@@ -16,7 +16,7 @@ import { callerLink } from '#contract/console';
 import { localToken, REPO_ROOT, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { SessionApi, until } from '#harness/session-api';
 import { writeToneWav } from '#harness/tones';
-import { joinAsCaller, type CallerPage } from '#harness/caller-page';
+import { joinAsCaller, whilePlaying, type CallerPage } from '#harness/caller-page';
 
 const TONE_HZ = 880;
 /** The track is written at 1/8 (0.125); heard clearly above this, and silence stays below the other. */
@@ -79,10 +79,10 @@ describe('A caller hears the show', () => {
     const playing = readings.filter((r) => r.atMs >= onset!.atMs + SETTLE_MS && r.atMs <= stop.postedAtMs);
     expect(before.length, 'readings before PLAY').toBeGreaterThan(20);
     expect(playing.length, 'readings while it plays').toBeGreaterThan(50);
-    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     expect(Math.max(...before.map((r) => r.amplitude)), 'before PLAY').toBeLessThan(SILENT);
-    expect(median(playing.map((r) => r.amplitude)), 'while it plays (median)').toBeGreaterThan(HEARD);
-    expect(playing.filter((r) => r.amplitude < HEARD).length / playing.length, 'dropouts while it plays').toBeLessThan(0.05);
+    const heard = whilePlaying(playing, HEARD);
+    expect(heard.median, 'while it plays (median)').toBeGreaterThan(HEARD);
+    expect(heard.dropoutShare, 'dropouts while it plays').toBeLessThan(0.05);
     // After STOP the tone ends once and stays gone. The path delay can grow between PLAY and STOP on a busy
     // machine (the caller's jitter buffer), so the end is found in the readings rather than assumed: the first
     // reading after the STOP was applied that begins 300 ms of quiet (a dropout is shorter), and from it on, silence to the end of the recording.
