@@ -13,6 +13,11 @@
  * answers its 500). It hits `times` requests (default 1), then it is spent and removed. Requests that no
  * running function signed pass through untouched.
  *
+ * A fault can gather requests (`gather`): matching requests (those a given function signed, when it names one)
+ * are held until `requests` of them have arrived, then all go on together, so calls that would otherwise be
+ * minutes apart on a busy machine meet at the service at once (two conditional writes that race). It is spent
+ * once it lets them go, or after `maxWaitMs` (default 60 s) without enough of them, when those held go on.
+ *
  * Faults are set at start (`SHELCASTER_FAULTS`, a JSON array of FaultSpec) or at run time through the gateway's
  * local-only endpoint `/_local/faults` (GET lists, POST adds `{faults: FaultSpec[]}`, DELETE clears), which
  * answers loopback clients that send no `Origin` (no web page can reach it through a browser). It exists only
@@ -22,7 +27,7 @@
  * at the gateway, which no fault-injection package knows.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { systemClock, type Clock } from '#local-cloud/clock';
+import { systemClock, type Clock, type TimerHandle } from '#local-cloud/clock';
 import { protocolError } from './error-shapes.ts';
 import type { AwsRequest, AwsResponse } from './provider.ts';
 
@@ -48,13 +53,20 @@ export interface FaultSpec {
    * goes further, `times` times (default 1). Not combined with the other kinds.
    */
   killCaller?: { functionName?: string; times?: number };
+  /**
+   * Holds matching requests (of `functionName` only, when given) until `requests` have arrived, then lets them
+   * all go on at once; or after `maxWaitMs` (default 60 s) from the first, with those it holds. Spent either way.
+   * Not combined with the other kinds.
+   */
+  gather?: { requests: number; functionName?: string; maxWaitMs?: number };
 }
 
 /** A fault as held: its outage as absolute times on the local cloud's clock, the kills it has left. */
-export interface ActiveFault extends Omit<FaultSpec, 'outage' | 'killCaller'> {
+export interface ActiveFault extends Omit<FaultSpec, 'outage' | 'killCaller' | 'gather'> {
   id: number;
   outage?: { from: string; until: string };
   killCaller?: { functionName?: string; times: number };
+  gather?: { requests: number; functionName?: string; maxWaitMs: number; held: number };
 }
 
 /** A running Lambda execution environment, as the faults see it. */
@@ -83,12 +95,16 @@ const FUNCTION_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_MS = 3_600_000;
 /** Most kills one fault may make. */
 const MAX_KILLS = 1000;
+/** Most requests one gather holds. */
+const MAX_GATHERED = 100;
+/** How long a gather holds what it has when too few come (`gather.maxWaitMs` by default). */
+const DEFAULT_GATHER_WAIT_MS = 60_000;
 
 /** Checks one specification; throws FaultSpecError with what is wrong. */
 export function parseFaultSpec(value: unknown): FaultSpec {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new FaultSpecError('A fault must be an object.');
   const spec = value as Record<string, unknown>;
-  const known = new Set(['service', 'operation', 'errorRate', 'throttle', 'latencyMs', 'outage', 'killCaller']);
+  const known = new Set(['service', 'operation', 'errorRate', 'throttle', 'latencyMs', 'outage', 'killCaller', 'gather']);
   const unknown = Object.keys(spec).find((key) => !known.has(key));
   if (unknown) throw new FaultSpecError(`Unknown fault field "${unknown}".`);
   if (typeof spec.service !== 'string' || !NAME_PATTERN.test(spec.service)) throw new FaultSpecError('service must be a service signing name such as "dynamodb".');
@@ -106,14 +122,15 @@ export function parseFaultSpec(value: unknown): FaultSpec {
       throw new FaultSpecError('outage must be {seconds, startInSeconds?} with seconds > 0, both at most an hour.');
     }
   }
-  if (spec.killCaller !== undefined) {
-    parseKillCaller(spec.killCaller);
-    if (spec.errorRate !== undefined || spec.throttle !== undefined || spec.latencyMs !== undefined || spec.outage !== undefined) {
-      throw new FaultSpecError('killCaller is a fault of its own: it takes no errorRate, throttle, latencyMs or outage.');
-    }
+  for (const kind of ['killCaller', 'gather'] as const) {
+    if (spec[kind] === undefined) continue;
+    if (kind === 'killCaller') parseKillCaller(spec.killCaller);
+    else parseGather(spec.gather);
+    const others = ['errorRate', 'throttle', 'latencyMs', 'outage', 'killCaller', 'gather'].filter((key) => key !== kind && spec[key] !== undefined);
+    if (others.length > 0) throw new FaultSpecError(`${kind} is a fault of its own: it takes no ${others.join(', ')}.`);
     return spec as unknown as FaultSpec;
   }
-  if (spec.errorRate === undefined && spec.latencyMs === undefined && spec.outage === undefined) throw new FaultSpecError('A fault needs errorRate, latencyMs, outage or killCaller.');
+  if (spec.errorRate === undefined && spec.latencyMs === undefined && spec.outage === undefined) throw new FaultSpecError('A fault needs errorRate, latencyMs, outage, killCaller or gather.');
   return spec as unknown as FaultSpec;
 }
 
@@ -127,6 +144,22 @@ function parseKillCaller(value: unknown): void {
   }
   if (kill.times !== undefined && !(Number.isInteger(kill.times) && (kill.times as number) >= 1 && (kill.times as number) <= MAX_KILLS)) {
     throw new FaultSpecError(`killCaller.times must be a whole number from 1 to ${MAX_KILLS}.`);
+  }
+}
+
+function parseGather(value: unknown): void {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new FaultSpecError('gather must be {requests, functionName?, maxWaitMs?}.');
+  const gather = value as Record<string, unknown>;
+  const unknown = Object.keys(gather).find((key) => key !== 'requests' && key !== 'functionName' && key !== 'maxWaitMs');
+  if (unknown) throw new FaultSpecError(`Unknown gather field "${unknown}".`);
+  if (!(Number.isInteger(gather.requests) && (gather.requests as number) >= 2 && (gather.requests as number) <= MAX_GATHERED)) {
+    throw new FaultSpecError(`gather.requests must be a whole number from 2 to ${MAX_GATHERED}.`);
+  }
+  if (gather.functionName !== undefined && (typeof gather.functionName !== 'string' || !FUNCTION_NAME_PATTERN.test(gather.functionName))) {
+    throw new FaultSpecError('gather.functionName must be a function name such as "shelcaster-start-controller".');
+  }
+  if (gather.maxWaitMs !== undefined && !(Number.isInteger(gather.maxWaitMs) && (gather.maxWaitMs as number) >= 1 && (gather.maxWaitMs as number) <= MAX_MS)) {
+    throw new FaultSpecError(`gather.maxWaitMs must be a whole number from 1 to ${MAX_MS}.`);
   }
 }
 
@@ -176,6 +209,8 @@ export class FaultInjector {
   private readonly random: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private functions?: FunctionHost;
+  /** What each gather fault holds (by its id): the requests' ways on, and its time limit once one came. */
+  private readonly gathering = new Map<number, { release: (() => void)[]; timer?: TimerHandle }>();
 
   constructor(options: FaultInjectorOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -183,7 +218,7 @@ export class FaultInjector {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => this.clock.setTimeout(resolve, ms)));
   }
 
-  /** Gives the local Lambda service, whose environments `killCaller` faults kill (none are killed without it). */
+  /** Gives the local Lambda service, whose environments `killCaller` faults kill and `gather` faults tell apart (none without it). */
   setFunctionHost(functions: FunctionHost): void {
     this.functions = functions;
   }
@@ -192,9 +227,10 @@ export class FaultInjector {
   add(specs: readonly FaultSpec[]): ActiveFault[] {
     const now = this.clock.now();
     const added = specs.map((spec) => {
-      const { outage, killCaller, ...rest } = parseFaultSpec(spec);
+      const { outage, killCaller, gather, ...rest } = parseFaultSpec(spec);
       const fault: ActiveFault = { ...rest, id: this.nextId++ };
       if (killCaller) fault.killCaller = { ...killCaller, times: killCaller.times ?? 1 };
+      if (gather) fault.gather = { ...gather, maxWaitMs: gather.maxWaitMs ?? DEFAULT_GATHER_WAIT_MS, held: 0 };
       if (outage) {
         const from = now + (outage.startInSeconds ?? 0) * 1000;
         fault.outage = { from: new Date(from).toISOString(), until: new Date(from + outage.seconds * 1000).toISOString() };
@@ -206,10 +242,16 @@ export class FaultInjector {
   }
 
   list(): ActiveFault[] {
-    return this.faults.map((fault) => ({ ...fault, ...(fault.killCaller ? { killCaller: { ...fault.killCaller } } : {}) }));
+    return this.faults.map((fault) => ({
+      ...fault,
+      ...(fault.killCaller ? { killCaller: { ...fault.killCaller } } : {}),
+      ...(fault.gather ? { gather: { ...fault.gather } } : {}),
+    }));
   }
 
+  /** Removes every fault; requests a gather holds go on. */
   clear(): void {
+    for (const fault of this.faults) if (fault.gather) this.letGo(fault);
     this.faults = [];
   }
 
@@ -218,6 +260,7 @@ export class FaultInjector {
    * injected error if one hits it, or undefined to let the provider answer.
    */
   async intercept(request: AwsRequest, service: string, operation: string | undefined, requestId: string): Promise<AwsResponse | undefined> {
+    await this.gather(request, service, operation);
     if (await this.killCaller(request, service, operation)) {
       // Nobody reads this answer: the caller is gone.
       return protocolError(request, 'InternalFailure', 'The caller was killed by an injected fault.', 500, requestId);
@@ -241,7 +284,7 @@ export class FaultInjector {
     if (this.faults.length === 0) return undefined;
     const now = this.clock.now();
     this.faults = this.faults.filter((fault) => !fault.outage || Date.parse(fault.outage.until) > now || fault.errorRate !== undefined || fault.latencyMs !== undefined);
-    const matching = this.faults.filter((fault) => !fault.killCaller && this.matches(fault, service, operation));
+    const matching = this.faults.filter((fault) => !fault.killCaller && !fault.gather && this.matches(fault, service, operation));
     if (matching.length === 0) return undefined;
     const latency = Math.max(0, ...matching.map((fault) => fault.latencyMs ?? 0));
     if (latency > 0) await this.sleep(latency);
@@ -260,6 +303,43 @@ export class FaultInjector {
 
   private matches(fault: ActiveFault, service: string, operation: string | undefined): boolean {
     return fault.service === service && (fault.operation === undefined || fault.operation === operation);
+  }
+
+  /** The function whose execution environment signed `request`, if a running one did. */
+  private signingFunction(request: AwsRequest): string | undefined {
+    const accessKeyId = request.caller?.accessKeyId;
+    if (!this.functions || accessKeyId === undefined) return undefined;
+    return this.functions.environmentSigningWith(accessKeyId)?.functionName;
+  }
+
+  /** Holds `request` while a gather fault that matches it waits for more (returns at once when none does). */
+  private async gather(request: AwsRequest, service: string, operation: string | undefined): Promise<void> {
+    const candidates = this.faults.filter((fault) => fault.gather && this.matches(fault, service, operation));
+    if (candidates.length === 0) return;
+    const signedBy = this.signingFunction(request);
+    const fault = candidates.find((candidate) => candidate.gather!.functionName === undefined || candidate.gather!.functionName === signedBy);
+    if (!fault?.gather) return;
+    const gather = fault.gather;
+    gather.held += 1;
+    let waiting = this.gathering.get(fault.id);
+    if (!waiting) {
+      waiting = { release: [] };
+      this.gathering.set(fault.id, waiting);
+      waiting.timer = this.clock.setTimeout(() => this.letGo(fault), gather.maxWaitMs);
+    }
+    const held = new Promise<void>((resolve) => waiting.release.push(resolve));
+    if (gather.held >= gather.requests) this.letGo(fault);
+    await held;
+  }
+
+  /** Lets the requests a gather fault holds go on together, and removes it (spent). */
+  private letGo(fault: ActiveFault): void {
+    this.faults = this.faults.filter((held) => held !== fault);
+    const waiting = this.gathering.get(fault.id);
+    if (!waiting) return;
+    this.gathering.delete(fault.id);
+    waiting.timer?.cancel();
+    for (const release of waiting.release) release();
   }
 
   /** Kills the function environment that signed `request` when a killCaller fault matches it; whether it did. */

@@ -5,9 +5,9 @@
  * record names it), and a show the host ends while it claims. In each: no controller is left running and no
  * session is left STARTING.
  *
- * The moments are made with the local cloud's fault injection (a latency added at the gateway to one AWS
- * operation, docs/local-cloud.md, "Fault injection": the held request is answered from the state the
- * service has once the wait is over) and with the real AWS APIs (StopTask, DELETE /sessions), never with a
+ * The moments are made with the local cloud's fault injection (docs/local-cloud.md, "Fault injection"): a
+ * latency added at the gateway to one AWS operation (the held request is answered from the state the
+ * service has once the wait is over), or the two starts' claims gathered so that they meet at DynamoDB) and with the real AWS APIs (StopTask, DELETE /sessions), never with a
  * hook in the system's code. The test acts once the system shows it is inside the held call: the claim
  * written in the pool's record, or the start's log line that it checked its claim.
  */
@@ -106,11 +106,12 @@ describe('Claiming a warm controller when something goes wrong', () => {
   it('a claim that loses its race to another start runs a task of its own: both shows LIVE, each on its own controller, nothing left once they end', async () => {
     const warm = await idleController(pool.aws);
     const api = await pool.newHost();
+    // The starts' first DynamoDB updates (their claims) are gathered at the gateway: the first waits until the
+    // second arrives, so both starts have read the pool (one idle controller) before either claim is written,
+    // however far apart a busy machine runs them; both claim it and the conditional write refuses one.
+    await injectFaults(pool.cloud, [{ service: 'dynamodb', operation: 'UpdateItem', gather: { requests: 2, functionName: FUNCTION_NAMES.startController } }]);
     const shows = await Promise.all(['Race A', 'Race B'].map((title) => createShow(api, title)));
     const ids = shows.map((show) => show.sessionId);
-    // Every DynamoDB update waits at the gateway: both starts read the pool (one idle controller) before
-    // either's claim is written, so both claim it and the conditional write refuses one of them.
-    await injectFaults(pool.cloud, [{ service: 'dynamodb', operation: 'UpdateItem', latencyMs: HOLD_MS }]);
     await eventually(
       async () => ((await Promise.all(ids.map((id) => sessionRecord(pool.aws.dynamodb, id)))).every((record) => record?.taskArn) ? true : undefined),
       120_000,

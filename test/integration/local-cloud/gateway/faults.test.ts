@@ -137,6 +137,70 @@ describe('Fault injection', () => {
     expect(faultsFromSetting('[{"service":"sqs","latencyMs":200}]')).toEqual([{ service: 'sqs', latencyMs: 200 }]);
     expect(faultsFromSetting(undefined)).toEqual([]);
     expect(() => faultsFromSetting('{"service":"sqs"}')).toThrow(/JSON array/);
-    expect(() => faultsFromSetting('[{"service":"sqs"}]')).toThrow(/errorRate, latencyMs, outage or killCaller/);
+    expect(() => faultsFromSetting('[{"service":"sqs"}]')).toThrow(/errorRate, latencyMs, outage, killCaller or gather/);
+  });
+
+  it('gathers matching requests: the first waits until the second arrives, then both reach the service, and the fault is spent', async () => {
+    faults.add([{ service: 'dynamodb', operation: 'ListTables', gather: { requests: 2 } }]);
+    const before = dynamodb.reached;
+    let firstAnswered = false;
+    const first = ddb.send(new ListTablesCommand({})).then(() => (firstAnswered = true));
+    await expect.poll(() => faults.list()[0]?.gather?.held).toBe(1);
+    expect([firstAnswered, dynamodb.reached]).toEqual([false, before]);
+
+    await ddb.send(new ListTablesCommand({}));
+    await first;
+    expect(dynamodb.reached).toBe(before + 2);
+    expect(faults.list()).toEqual([]);
+    await ddb.send(new ListTablesCommand({}));
+    expect(dynamodb.reached).toBe(before + 3);
+  });
+
+  it('lets a gather go after maxWaitMs on the clock when too few requests came, and spends it', async () => {
+    faults.add([{ service: 'dynamodb', gather: { requests: 3, maxWaitMs: 5_000 } }]);
+    const before = dynamodb.reached;
+    const held = ddb.send(new ListTablesCommand({}));
+    await expect.poll(() => faults.list()[0]?.gather?.held).toBe(1);
+    await clock.advance(4_999);
+    expect(dynamodb.reached).toBe(before);
+    await clock.advance(1);
+    await expect(held).resolves.toMatchObject({ TableNames: [] });
+    expect(dynamodb.reached).toBe(before + 1);
+    expect(faults.list()).toEqual([]);
+  });
+
+  it('lets requests a clear() finds in a gather go on', async () => {
+    faults.add([{ service: 'dynamodb', gather: { requests: 2 } }]);
+    const held = ddb.send(new ListTablesCommand({}));
+    await expect.poll(() => faults.list()[0]?.gather?.held).toBe(1);
+    faults.clear();
+    await expect(held).resolves.toMatchObject({ TableNames: [] });
+  });
+
+  it("gathers only a named function's requests when the gather names one", async () => {
+    const own = new FaultInjector({ clock, sleep: async () => undefined });
+    own.setFunctionHost({ environmentSigningWith: (key) => (key === 'AKIASTART' ? { functionName: 'starter', kill: async () => undefined } : undefined) });
+    own.add([{ service: 'dynamodb', operation: 'UpdateItem', gather: { requests: 2, functionName: 'starter' } }]);
+    const request = (accessKeyId: string) => ({ caller: { accessKeyId } }) as unknown as AwsRequest; // intercept reads only the signer of a gathered request
+    await expect(own.intercept(request('AKIAOTHER'), 'dynamodb', 'UpdateItem', 'r1')).resolves.toBeUndefined();
+    let released = 0;
+    const first = own.intercept(request('AKIASTART'), 'dynamodb', 'UpdateItem', 'r2').then(() => released++);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect([released, own.list()[0]?.gather?.held]).toEqual([0, 1]);
+    await own.intercept(request('AKIASTART'), 'dynamodb', 'UpdateItem', 'r3');
+    await first;
+    expect([released, own.list()]).toEqual([1, []]);
+  });
+
+  it('takes gather as a fault of its own and refuses a bad one', () => {
+    expect(faultsFromSetting('[{"service":"dynamodb","operation":"UpdateItem","gather":{"requests":2,"functionName":"shelcaster-start-controller"}}]')).toEqual([
+      { service: 'dynamodb', operation: 'UpdateItem', gather: { requests: 2, functionName: 'shelcaster-start-controller' } },
+    ]);
+    expect(faults.add([{ service: 'sqs', gather: { requests: 2 } }])).toEqual([expect.objectContaining({ gather: { requests: 2, maxWaitMs: 60_000, held: 0 } })]);
+    expect(() => faultsFromSetting('[{"service":"sqs","gather":{"requests":1}}]')).toThrow(/requests must be/);
+    expect(() => faultsFromSetting('[{"service":"sqs","gather":{"requests":2,"maxWaitMs":0}}]')).toThrow(/maxWaitMs must be/);
+    expect(() => faultsFromSetting('[{"service":"sqs","gather":{"requests":2,"functionName":"a b"}}]')).toThrow(/functionName must be/);
+    expect(() => faultsFromSetting('[{"service":"sqs","gather":{"requests":2,"when":1}}]')).toThrow(/Unknown gather field "when"/);
+    expect(() => faultsFromSetting('[{"service":"sqs","gather":{"requests":2},"latencyMs":5}]')).toThrow(/gather is a fault of its own: it takes no latencyMs/);
   });
 });
