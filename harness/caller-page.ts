@@ -28,8 +28,27 @@ export function whilePlaying(readings: readonly ToneReading[], heard: number): {
   return { median: sorted[Math.floor(sorted.length / 2)] ?? 0, dropoutShare: sorted.filter((a) => a < heard).length / sorted.length };
 }
 
+/** What the caller's browser reports of the audio it receives (WebRTC inbound-rtp, summed over its audio streams). */
+export interface ReceivedAudioStats {
+  atMs: number;
+  /** Seconds the emitted samples spent in the jitter buffer, summed; divided by `jitterBufferEmittedCount`, the average delay. */
+  jitterBufferDelay: number;
+  jitterBufferEmittedCount: number;
+  /** Samples WebRTC made up for packets that were late or lost. */
+  concealedSamples: number;
+  packetsLost: number;
+}
+
+/** The average jitter-buffer delay (ms) between two readings of the received audio's stats, if samples came out between them. */
+export function jitterBufferDelayBetween(earlier: ReceivedAudioStats, later: ReceivedAudioStats): number | undefined {
+  const emitted = later.jitterBufferEmittedCount - earlier.jitterBufferEmittedCount;
+  return emitted > 0 ? ((later.jitterBufferDelay - earlier.jitterBufferDelay) / emitted) * 1000 : undefined;
+}
+
 export interface CallerPage {
   page: Page;
+  /** The received audio's WebRTC stats now (the page's peer connections, as the IVS SDK made them). */
+  receivedAudio(): Promise<ReceivedAudioStats>;
   /** Starts measuring `frequency` in what is heard of the participant with this role (the program: CONTROLLER). */
   listen(frequency: number, role?: string): Promise<void>;
   /** The readings since `listen` (the meter keeps running). */
@@ -87,6 +106,18 @@ export async function joinAsCaller(
       ],
     });
     const page = (await browser.pages())[0] ?? (await browser.newPage());
+    // Keeps the peer connections the SDK makes, so their receivers' stats can be read (the SDK hides them).
+    await page.evaluateOnNewDocument(() => {
+      const Original = window.RTCPeerConnection;
+      const made: RTCPeerConnection[] = [];
+      (window as unknown as { shelcasterPeerConnections: RTCPeerConnection[] }).shelcasterPeerConnections = made;
+      window.RTCPeerConnection = class extends Original {
+        constructor(...args: ConstructorParameters<typeof RTCPeerConnection>) {
+          super(...args);
+          made.push(this);
+        }
+      };
+    });
     await page.goto(link);
     if (options.headphones ?? true) await page.click('#headphones');
     await page.click('#join-button');
@@ -129,6 +160,21 @@ export async function joinAsCaller(
         );
       },
       readings: () => page.evaluate(() => [...((window as unknown as CallWindow).toneReadings ?? [])]),
+      receivedAudio: () =>
+        page.evaluate(async () => {
+          const sum: ReceivedAudioStats = { atMs: Date.now(), jitterBufferDelay: 0, jitterBufferEmittedCount: 0, concealedSamples: 0, packetsLost: 0 };
+          for (const connection of (window as unknown as { shelcasterPeerConnections?: RTCPeerConnection[] }).shelcasterPeerConnections ?? []) {
+            if (connection.connectionState === 'closed') continue;
+            (await connection.getStats()).forEach((report: { type: string; kind?: string } & Partial<ReceivedAudioStats>) => {
+              if (report.type !== 'inbound-rtp' || report.kind !== 'audio') return;
+              sum.jitterBufferDelay += report.jitterBufferDelay ?? 0;
+              sum.jitterBufferEmittedCount += report.jitterBufferEmittedCount ?? 0;
+              sum.concealedSamples += report.concealedSamples ?? 0;
+              sum.packetsLost += report.packetsLost ?? 0;
+            });
+          }
+          return sum;
+        }),
       status: () => page.$eval('#call-status', (e) => e.textContent ?? ''),
       microphoneProcessing: () => page.evaluate(() => (window as unknown as CallWindow).shelcasterCall.stage.microphoneProcessing()),
       close,

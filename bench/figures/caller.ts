@@ -7,8 +7,8 @@
  */
 import { callerLink } from '#contract/console';
 import { buildConsole } from '#harness/console-build';
-import { joinAsCaller, onsetAfter, type CallerPage } from '#harness/caller-page';
-import { endSession, sleep, startSession, type BenchContext, type BenchSession } from '../client.ts';
+import { jitterBufferDelayBetween, joinAsCaller, onsetAfter, type CallerPage, type ReceivedAudioStats } from '#harness/caller-page';
+import { endSession, postCommand, sleep, startSession, waitApplied, type BenchContext, type BenchSession, type SentCommand } from '../client.ts';
 import { atMost, figure, type Figure } from '../figure.ts';
 import { BEEP_HZ } from '../media.ts';
 import { summarize } from '../stats.ts';
@@ -30,10 +30,16 @@ export async function callerFigures(ctx: BenchContext, beeps: number, log: (line
   const media = await ctx.mediaFor(api);
   let session: BenchSession | undefined;
   let caller: CallerPage | undefined;
-  const sent: number[] = [];
+  const sent: SentCommand[] = [];
   const notes: string[] = [];
   const latencies: number[] = [];
+  /** Each heard beep's path split at the controller's appliedAt (its first audio played in the page). */
+  const toApplied: number[] = [];
+  const appliedToHeard: number[] = [];
   let unheard = 0;
+  let firstBeep: { toAcceptedMs: number; toAppliedMs: number } | undefined;
+  /** The caller's received-audio stats at each beep's POST, and once after the last. */
+  const received: ReceivedAudioStats[] = [];
   try {
     session = await startSession(api, 'Bench caller');
     const minted = await api.send('createParticipantToken', { params: { sessionId: session.sessionId }, body: { role: 'CALLER', displayName: 'Bench caller' } });
@@ -41,19 +47,35 @@ export async function callerFigures(ctx: BenchContext, beeps: number, log: (line
     caller = await joinAsCaller(callerLink(ctx.cloud.apiUrl, minted.body.token));
     await caller.listen(BEEP_HZ);
     log('  the caller joined from its link and hears the program');
-    await sleep(1000);
+    // One beep first, not counted: the show's first command pays what a warm system does not (a fresh
+    // cloud's cold enqueue function; the controller's first fetch of the file), reported on its own.
+    const first = await waitApplied(session, await postCommand(session, { type: 'PLAY_MEDIA', programId: 'caller-beep-first', programUrl: media.beepUrl }));
+    if (first.acceptedAt !== undefined && first.appliedAt !== undefined) firstBeep = { toAcceptedMs: first.acceptedAt - first.postedAt, toAppliedMs: first.appliedAt - first.postedAt };
+    await sleep(SPACING_MS);
     for (let i = 0; i < beeps && (!ctx.outOfTime || i < MIN_BEEPS); i++) {
       const slot = Date.now() + SPACING_MS;
-      const response = await api.send('enqueueCommand', { params: { sessionId: session.sessionId }, body: { type: 'PLAY_MEDIA', programId: `caller-beep-${i}`, programUrl: media.beepUrl } });
-      if (response.status === 202) sent.push(response.sentAt);
-      else notes.push(`PLAY_MEDIA ${i + 1} answered ${response.status}`);
+      received.push(await caller.receivedAudio());
+      try {
+        sent.push(await postCommand(session, { type: 'PLAY_MEDIA', programId: `caller-beep-${i}`, programUrl: media.beepUrl }));
+      } catch (error) {
+        notes.push(`PLAY_MEDIA ${i + 1}: ${(error as Error).message}`);
+      }
       await sleep(Math.max(0, slot - Date.now()));
     }
+    received.push(await caller.receivedAudio());
     const readings = await caller.readings();
-    for (const at of sent) {
+    for (const command of sent) {
+      const at = command.postedAt;
       const onset = onsetAfter(readings, at, ONSET_THRESHOLD);
-      if (onset && onset.atMs < at + SPACING_MS) latencies.push(onset.atMs - at);
-      else unheard++;
+      if (!onset || onset.atMs >= at + SPACING_MS) {
+        unheard++;
+        continue;
+      }
+      latencies.push(onset.atMs - at);
+      const { appliedAt } = await waitApplied(session, command);
+      if (appliedAt === undefined) continue;
+      toApplied.push(appliedAt - at);
+      appliedToHeard.push(onset.atMs - appliedAt);
     }
     log(`  ${latencies.length} of ${sent.length} beeps heard by the caller`);
   } finally {
@@ -61,6 +83,8 @@ export async function callerFigures(ctx: BenchContext, beeps: number, log: (line
     if (session) await endSession(session).catch((error: unknown) => notes.push(`end: ${(error as Error).message}`));
   }
   const summary = summarize(latencies);
+  const jitterBuffer = received.slice(1).flatMap((later, i) => jitterBufferDelayBetween(received[i]!, later) ?? []).map(Math.round);
+  const concealed = received.length > 1 ? received.at(-1)!.concealedSamples - received[0]!.concealedSamples : 0;
   return [
     figure({
       id: 'caller',
@@ -69,10 +93,17 @@ export async function callerFigures(ctx: BenchContext, beeps: number, log: (line
       target: 'p95 ≤ 250 ms',
       samples: latencies,
       checks: [atMost('p95', summary.p95, CALLER_TARGET_MS), atMost('beeps not heard', unheard, 0)],
-      values: { asked: beeps, sent: sent.length, heard: latencies.length, notHeard: unheard },
+      values: { asked: beeps, sent: sent.length, heard: latencies.length, notHeard: unheard, ...(firstBeep ? { firstBeepToAcceptedMs: firstBeep.toAcceptedMs, firstBeepToAppliedMs: firstBeep.toAppliedMs } : {}) },
+      breakdown: {
+        'POST sent → appliedAt (API, queue, controller: the beep fetched, decoded, started)': summarize(toApplied),
+        'appliedAt → the caller hears it (WebAudio, Opus, the local stage, the caller\'s jitter buffer)': summarize(appliedToHeard),
+        "the caller's jitter-buffer delay, averaged over each beep's 2 s (WebRTC stats)": summarize(jitterBuffer),
+      },
       notes: [
         `${sent.length} PLAY_MEDIA commands of a 0.5 s ${BEEP_HZ} Hz beep, one every ${SPACING_MS / 1000} s, timed from the moment the POST was sent to the first analyser frame (${FRAME_MS.toFixed(1)} ms, read every 10 ms) in which the caller's page hears it above ${ONSET_THRESHOLD} (the beep is at 0.125).`,
         "What it holds: API → queue → controller (fetch, decode, play) → WebAudio → Opus → the local stage, forwarded to the caller's subscription (no mix) → the caller's jitter buffer and decoder → WebAudio.",
+        'A first beep, not counted, is sent before them: the show\'s first command pays a fresh cloud\'s cold enqueue function and the controller\'s first fetch of the file (firstBeepToAcceptedMs, firstBeepToAppliedMs).',
+        `appliedAt → heard, beep by beep (ms): ${appliedToHeard.join(', ')}; the caller's jitter-buffer delay in each beep's 2 s (ms): ${jitterBuffer.join(', ')}; samples concealed meanwhile: ${concealed}.`,
         ...notes,
       ],
     }),
