@@ -37,6 +37,8 @@ export interface ReceivedAudioStats {
   /** Samples WebRTC made up for packets that were late or lost. */
   concealedSamples: number;
   packetsLost: number;
+  /** WebRTC's interarrival jitter estimate now (RFC 3550, seconds; the largest of the streams): packets arriving unevenly. */
+  jitter: number;
 }
 
 /** The average jitter-buffer delay (ms) between two readings of the received audio's stats, if samples came out between them. */
@@ -162,7 +164,7 @@ export async function joinAsCaller(
       readings: () => page.evaluate(() => [...((window as unknown as CallWindow).toneReadings ?? [])]),
       receivedAudio: () =>
         page.evaluate(async () => {
-          const sum: ReceivedAudioStats = { atMs: Date.now(), jitterBufferDelay: 0, jitterBufferEmittedCount: 0, concealedSamples: 0, packetsLost: 0 };
+          const sum: ReceivedAudioStats = { atMs: Date.now(), jitterBufferDelay: 0, jitterBufferEmittedCount: 0, concealedSamples: 0, packetsLost: 0, jitter: 0 };
           for (const connection of (window as unknown as { shelcasterPeerConnections?: RTCPeerConnection[] }).shelcasterPeerConnections ?? []) {
             if (connection.connectionState === 'closed') continue;
             (await connection.getStats()).forEach((report: { type: string; kind?: string } & Partial<ReceivedAudioStats>) => {
@@ -171,6 +173,7 @@ export async function joinAsCaller(
               sum.jitterBufferEmittedCount += report.jitterBufferEmittedCount ?? 0;
               sum.concealedSamples += report.concealedSamples ?? 0;
               sum.packetsLost += report.packetsLost ?? 0;
+              sum.jitter = Math.max(sum.jitter, report.jitter ?? 0);
             });
           }
           return sum;
