@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { jitterBufferDelayBetween, onsetAfter, whilePlaying, type ReceivedAudioStats } from '#harness/caller-page';
+
+const stats = (jitterBufferDelay: number, jitterBufferEmittedCount: number): ReceivedAudioStats => ({
+  atMs: 0,
+  jitterBufferDelay,
+  jitterBufferEmittedCount,
+  concealedSamples: 0,
+  packetsLost: 0,
+  jitter: 0,
+});
+
+describe("the caller page's readings", () => {
+  it('averages the jitter-buffer delay of the samples emitted between two readings, in ms', () => {
+    // 96 000 samples (2 s at 48 kHz) that spent 4 800 s in the buffer together: 50 ms each.
+    expect(jitterBufferDelayBetween(stats(100, 1_000_000), stats(4_900, 1_096_000))).toBeCloseTo(50, 6);
+    expect(jitterBufferDelayBetween(stats(100, 1_000), stats(100, 1_000))).toBeUndefined();
+  });
+
+  it('finds the first onset above the threshold from a moment, and judges a tone by its median and dropouts', () => {
+    const readings = [
+      { atMs: 0, amplitude: 0.2 },
+      { atMs: 10, amplitude: 0.01 },
+      { atMs: 20, amplitude: 0.12 },
+      { atMs: 30, amplitude: 0.11 },
+    ];
+    expect(onsetAfter(readings, 5, 0.03)).toEqual({ atMs: 20, amplitude: 0.12 });
+    expect(onsetAfter(readings, 31, 0.03)).toBeUndefined();
+    expect(whilePlaying(readings, 0.05)).toEqual({ median: 0.12, dropoutShare: 0.25 });
+  });
+});
