@@ -4,6 +4,7 @@
  * or a caller's Chrome (the console, a caller's page, a publisher of test tones).
  */
 import { ENV } from '#contract/index';
+import { SYSTEM_PROGRAMS } from '#contract/system-programs';
 import { DEFAULT_CHROMIUM_PATH } from '#controller/config';
 
 /** The controller's Chromium. */
@@ -12,4 +13,4 @@ export function chromiumPath(): string {
 }
 
 /** Debian's full Chromium: what a host or a caller runs (the console, the caller's page). */
-export const USER_CHROMIUM_PATH = '/usr/bin/chromium';
+export const USER_CHROMIUM_PATH = SYSTEM_PROGRAMS.userChromium.path;

@@ -7,19 +7,19 @@
 //      chromium and the AWS CLI v2 (awscli), through apt-get.
 // Set SHELCASTER_SKIP_SYSTEM_DEPS=1 to skip step 2 (you provide the programs yourself).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Debian packages and the program each provides. */
-const SYSTEM_PACKAGES = [
-  { pkg: 'chromium-headless-shell', program: '/usr/lib/chromium/chromium-headless-shell', why: "the program controller joins the stage from Chromium's headless shell" },
-  { pkg: 'chromium', program: '/usr/bin/chromium', why: "the tests and the benchmark run the host console's and callers' pages in it (a user's Chrome)", testOnly: true },
-  { pkg: 'ffmpeg', program: '/usr/bin/ffmpeg', why: 'the local stage encodes the composition recording' },
-  { pkg: 'awscli', program: '/usr/bin/aws', why: 'tests drive the local cloud with the AWS CLI v2', testOnly: true },
-];
+/** Debian packages and the program each provides: contract/system-programs.json, the list the code reads too. */
+const SYSTEM_PACKAGES = Object.values(JSON.parse(readFileSync(join(root, 'contract', 'system-programs.json'), 'utf8'))).map((p) => ({
+  pkg: p.package,
+  program: p.path,
+  why: p.why,
+  testOnly: p.testOnly,
+}));
 
 const forTests = process.env.npm_lifecycle_event === 'pretest' || process.argv.includes('--test');
 

@@ -10,6 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { SYSTEM_PROGRAMS } from '#contract/system-programs';
 
 /**
  * The controller's browser: Chromium's headless shell (Debian's `chromium-headless-shell`, the same Chromium
@@ -18,7 +19,7 @@ import type { Readable, Writable } from 'node:stream';
  * against 283 MiB, docs/benchmarks.md); the page, WebRTC, WebAudio and the IVS web SDK run the same. Test
  * browsers standing in for a host's or a caller's Chrome stay the full browser (/usr/bin/chromium).
  */
-export const DEFAULT_CHROMIUM_PATH = '/usr/lib/chromium/chromium-headless-shell';
+export const DEFAULT_CHROMIUM_PATH = SYSTEM_PROGRAMS.controllerChromium.path;
 
 /**
  * Chromium flags: headless, no sandbox in a container, no background traffic (it would only be refused

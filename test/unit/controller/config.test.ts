@@ -10,7 +10,7 @@ const valid = {
 };
 
 describe('readConfig', () => {
-  it('reads the contract environment, with Chromium at /usr/bin/chromium by default', () => {
+  it("reads the contract environment, with Chromium's headless shell by default", () => {
     expect(readConfig(valid)).toEqual({
       sessionId: valid.SESSION_ID,
       stageArn: valid.STAGE_ARN,

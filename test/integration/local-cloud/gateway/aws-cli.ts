@@ -7,11 +7,12 @@ import { existsSync } from 'node:fs';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SYSTEM_PROGRAMS } from '#contract/system-programs';
 
 export type CliVersion = 'v1' | 'v2';
 
-/** Debian's awscli package puts CLI v2 here. */
-export const CLI_V2_PATH = '/usr/bin/aws';
+/** Debian's awscli package puts CLI v2 here (contract/system-programs.json). */
+export const CLI_V2_PATH = SYSTEM_PROGRAMS.awsCliV2.path;
 
 /** Finds the first `aws` on PATH that is not CLI v2's path (the pip v1). */
 function cliV1Path(): string | undefined {

@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-cloudwatch-logs';
 import { startGateway, type Gateway } from '#local-cloud/gateway/server';
 import { createLogsProvider, type LogsProvider } from '#local-cloud/services/logs/provider';
-import { awsJson, CLI_TEST_OPTIONS, runAws, type CliVersion } from '../gateway/aws-cli.ts';
+import { awsJson, CLI_TEST_OPTIONS, CLI_V2_PATH, runAws, type CliVersion } from '../gateway/aws-cli.ts';
 
 let gateway: Gateway;
 let provider: LogsProvider;
@@ -120,7 +120,7 @@ describe('aws logs tail (CLI v2)', CLI_TEST_OPTIONS, () => {
 
   it('follows the group and prints an event appended later once', async () => {
     const child = (await import('node:child_process')).spawn(
-      '/usr/bin/aws',
+      CLI_V2_PATH,
       ['logs', 'tail', GROUP, '--follow', '--since', '1m', '--format', 'short', '--endpoint-url', gateway.url, '--region', 'us-east-1', '--no-cli-pager'],
       { env: { ...process.env, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_PAGER: '' } },
     );
