@@ -22,8 +22,8 @@ export async function commandAndFootprintFigures(
     const media = await Promise.all(sessions.map((s) => ctx.mediaFor(s.api)));
     const playing = watch.pid === undefined ? { cores: Number.NaN, byRole: {}, pssMiB: Number.NaN } : await cpuWhilePlaying(sessions[0]!, watch.pid, media[0]!, options.footprintSeconds);
     const began = Date.now();
-    const { sent, failures } = await sendCommands(sessions, options.commands, media.map((m) => m.programUrl), () => ctx.outOfTime);
-    const commands = commandsFigure(sent, failures, options.commands, sessions.length, (Date.now() - began) / 1000);
+    const { sent, failures, tried } = await sendCommands(sessions, options.commands, media.map((m) => m.programUrl), () => ctx.outOfTime);
+    const commands = commandsFigure(sent, failures, options.commands, tried, sessions.length, (Date.now() - began) / 1000);
     await watch.stop();
     return [commands, footprintFigure(watch, playing, options.footprintSeconds)];
   } finally {
