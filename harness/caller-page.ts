@@ -37,6 +37,9 @@ export interface ReceivedAudioStats {
   /** Samples WebRTC made up for packets that were late or lost. */
   concealedSamples: number;
   packetsLost: number;
+  /** Samples WebRTC's jitter buffer stretched in (to grow its delay) and cut out (to shrink it). */
+  insertedSamplesForDeceleration: number;
+  removedSamplesForAcceleration: number;
   /** WebRTC's interarrival jitter estimate now (RFC 3550, seconds; the largest of the streams): packets arriving unevenly. */
   jitter: number;
 }
@@ -164,7 +167,7 @@ export async function joinAsCaller(
       readings: () => page.evaluate(() => [...((window as unknown as CallWindow).toneReadings ?? [])]),
       receivedAudio: () =>
         page.evaluate(async () => {
-          const sum: ReceivedAudioStats = { atMs: Date.now(), jitterBufferDelay: 0, jitterBufferEmittedCount: 0, concealedSamples: 0, packetsLost: 0, jitter: 0 };
+          const sum: ReceivedAudioStats = { atMs: Date.now(), jitterBufferDelay: 0, jitterBufferEmittedCount: 0, concealedSamples: 0, packetsLost: 0, insertedSamplesForDeceleration: 0, removedSamplesForAcceleration: 0, jitter: 0 };
           for (const connection of (window as unknown as { shelcasterPeerConnections?: RTCPeerConnection[] }).shelcasterPeerConnections ?? []) {
             if (connection.connectionState === 'closed') continue;
             (await connection.getStats()).forEach((report: { type: string; kind?: string } & Partial<ReceivedAudioStats>) => {
@@ -173,6 +176,8 @@ export async function joinAsCaller(
               sum.jitterBufferEmittedCount += report.jitterBufferEmittedCount ?? 0;
               sum.concealedSamples += report.concealedSamples ?? 0;
               sum.packetsLost += report.packetsLost ?? 0;
+              sum.insertedSamplesForDeceleration += report.insertedSamplesForDeceleration ?? 0;
+              sum.removedSamplesForAcceleration += report.removedSamplesForAcceleration ?? 0;
               sum.jitter = Math.max(sum.jitter, report.jitter ?? 0);
             });
           }

@@ -84,6 +84,12 @@ export async function callerFigures(ctx: BenchContext, beeps: number, log: (line
   }
   const summary = summarize(latencies);
   const jitterBuffer = received.slice(1).flatMap((later, i) => jitterBufferDelayBetween(received[i]!, later) ?? []).map(Math.round);
+  /** What the caller's buffer stretched in (+) or cut (−) in each beep's 2 s, in ms of audio at 48 kHz. */
+  const stretched = received.slice(1).map((later, i) => {
+    const earlier = received[i]!;
+    const samples = later.insertedSamplesForDeceleration - earlier.insertedSamplesForDeceleration - (later.removedSamplesForAcceleration - earlier.removedSamplesForAcceleration);
+    return Math.round(samples / 48);
+  });
   const concealed = received.length > 1 ? received.at(-1)!.concealedSamples - received[0]!.concealedSamples : 0;
   return [
     figure({
@@ -103,7 +109,7 @@ export async function callerFigures(ctx: BenchContext, beeps: number, log: (line
         `${sent.length} PLAY_MEDIA commands of a 0.5 s ${BEEP_HZ} Hz beep, one every ${SPACING_MS / 1000} s, timed from the moment the POST was sent to the first analyser frame (${FRAME_MS.toFixed(1)} ms, read every 10 ms) in which the caller's page hears it above ${ONSET_THRESHOLD} (the beep is at 0.125).`,
         "What it holds: API → queue → controller (fetch, decode, play) → WebAudio → Opus → the local stage, forwarded to the caller's subscription (no mix) → the caller's jitter buffer and decoder → WebAudio.",
         'A first beep, not counted, is sent before them: the show\'s first command pays a fresh cloud\'s cold enqueue function and the controller\'s first fetch of the file (firstBeepToAcceptedMs, firstBeepToAppliedMs).',
-        `appliedAt → heard, beep by beep (ms): ${appliedToHeard.join(', ')}; the caller's jitter-buffer delay in each beep's 2 s (ms): ${jitterBuffer.join(', ')}; interarrival jitter at each beep (ms): ${received.slice(1).map((r) => Math.round(r.jitter * 1000)).join(', ')}; samples concealed meanwhile: ${concealed}.`,
+        `appliedAt → heard, beep by beep (ms): ${appliedToHeard.join(', ')}; the caller's jitter-buffer delay in each beep's 2 s (ms): ${jitterBuffer.join(', ')}; interarrival jitter at each beep (ms): ${received.slice(1).map((r) => Math.round(r.jitter * 1000)).join(', ')}; ms stretched in (+) or cut out (−) by the buffer in each: ${stretched.join(', ')}; samples concealed meanwhile: ${concealed}.`,
         ...notes,
       ],
     }),

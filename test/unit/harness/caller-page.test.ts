@@ -7,6 +7,8 @@ const stats = (jitterBufferDelay: number, jitterBufferEmittedCount: number): Rec
   jitterBufferEmittedCount,
   concealedSamples: 0,
   packetsLost: 0,
+  insertedSamplesForDeceleration: 0,
+  removedSamplesForAcceleration: 0,
   jitter: 0,
 });
 
