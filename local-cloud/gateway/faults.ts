@@ -61,7 +61,7 @@ export interface FaultSpec {
   gather?: { requests: number; functionName?: string; maxWaitMs?: number };
 }
 
-/** A fault as held: its outage as absolute times on the local cloud's clock, the kills it has left. */
+/** A fault as held: its outage as absolute times on the local cloud's clock, the kills it has left, how many calls a gather holds. */
 export interface ActiveFault extends Omit<FaultSpec, 'outage' | 'killCaller' | 'gather'> {
   id: number;
   outage?: { from: string; until: string };
