@@ -137,3 +137,34 @@ export function rmsLevel(samples: Float32Array, fromSeconds: number, toSeconds: 
   for (let i = from; i < to; i++) sum += samples[i]! * samples[i]!;
   return to > from ? Math.sqrt(sum / (to - from)) : 0;
 }
+
+/** Longest dropout of the whole stream `acrossDropouts` bridges (a late burst of packets under load). */
+export const MAX_STREAM_DROPOUT_SECONDS = 0.5;
+
+/**
+ * A tone's stretches joined across the dropouts of the whole recording between them: gaps of at most
+ * MAX_STREAM_DROPOUT_SECONDS in which everything fell silent at once (the mix's level in the gap at most a
+ * tenth of its level in the 0.3 s before), which is the stream dropping out (its packets late on a loaded
+ * machine), not the tone stopping. A gap where the rest of the mix goes on is the tone's own and stays a gap.
+ * Returns the joined stretches and the dropouts it bridged (for the test's notes).
+ */
+export function acrossDropouts(found: readonly Presence[], samples: Float32Array, rate = ANALYSIS_RATE): { stretches: Presence[]; dropouts: Presence[] } {
+  const stretches: Presence[] = [];
+  const dropouts: Presence[] = [];
+  for (const stretch of found) {
+    const last = stretches.at(-1);
+    if (last) {
+      // The gap between the analysis windows' centres, less half a window each side: where the tone was absent.
+      const gap = { startSeconds: last.endSeconds + WINDOW_SECONDS / 2, endSeconds: stretch.startSeconds - WINDOW_SECONDS / 2 };
+      const short = stretch.startSeconds - last.endSeconds <= MAX_STREAM_DROPOUT_SECONDS;
+      const before = rmsLevel(samples, Math.max(0, gap.startSeconds - 0.3), gap.startSeconds, rate);
+      if (short && gap.endSeconds > gap.startSeconds && rmsLevel(samples, gap.startSeconds, gap.endSeconds, rate) <= before / 10) {
+        dropouts.push(gap);
+        last.endSeconds = stretch.endSeconds;
+        continue;
+      }
+    }
+    stretches.push({ ...stretch });
+  }
+  return { stretches, dropouts };
+}

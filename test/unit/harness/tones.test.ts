@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  acrossDropouts,
   ANALYSIS_RATE,
   decodeMono,
   findPresence,
@@ -43,6 +44,29 @@ describe('The tone detector of the system tests', () => {
     expect(found[0]!.startSeconds).toBeCloseTo(0.7, 1);
     expect(found[0]!.endSeconds).toBeCloseTo(2.2, 1);
     expect(findPresence(toneTrack(signal, 440), 0.01)).toEqual([]);
+  });
+
+  it('joins a tone across a dropout of the whole mix, but not across a gap where the rest of the mix goes on', () => {
+    const mix = (bedGap: [number, number], otherGap?: [number, number]) => {
+      const bed = sine(220, 0.1, 4);
+      const other = sine(1000, 0.1, 4);
+      const out = new Float32Array(bed.length);
+      const inGap = (i: number, gap?: [number, number]) => gap !== undefined && i >= gap[0] * ANALYSIS_RATE && i < gap[1] * ANALYSIS_RATE;
+      for (let i = 0; i < out.length; i++) out[i] = (inGap(i, bedGap) ? 0 : bed[i]!) + (inGap(i, otherGap) ? 0 : other[i]!);
+      return out;
+    };
+    // Everything silent for 0.2 s at 2 s: the stream dropped out; the bed is one stretch.
+    const dropped = mix([2, 2.2], [2, 2.2]);
+    const joined = acrossDropouts(findPresence(toneTrack(dropped, 220), 0.01), dropped);
+    expect(joined.stretches).toHaveLength(1);
+    expect(joined.dropouts).toHaveLength(1);
+    expect(joined.dropouts[0]!.startSeconds).toBeCloseTo(2, 1);
+    // Only the bed gone for 0.2 s while the other tone plays on: the bed's own gap stays.
+    const bedOnly = mix([2, 2.2]);
+    expect(acrossDropouts(findPresence(toneTrack(bedOnly, 220), 0.01), bedOnly)).toMatchObject({ dropouts: [], stretches: [{}, {}] });
+    // Everything silent for 0.8 s: longer than a dropout, a gap.
+    const long = mix([1, 1.8], [1, 1.8]);
+    expect(acrossDropouts(findPresence(toneTrack(long, 220), 0.01), long).stretches).toHaveLength(2);
   });
 
   it('sees a click as a step no clean sine makes, and a level as its median amplitude', () => {
