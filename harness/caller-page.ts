@@ -50,6 +50,13 @@ export function jitterBufferDelayBetween(earlier: ReceivedAudioStats, later: Rec
   return emitted > 0 ? ((later.jitterBufferDelay - earlier.jitterBufferDelay) / emitted) * 1000 : undefined;
 }
 
+/** Milliseconds of audio the jitter buffer stretched in (+) or cut out (−) between two readings (48 kHz samples). */
+export function stretchedMsBetween(earlier: ReceivedAudioStats, later: ReceivedAudioStats): number {
+  const inserted = later.insertedSamplesForDeceleration - earlier.insertedSamplesForDeceleration;
+  const removed = later.removedSamplesForAcceleration - earlier.removedSamplesForAcceleration;
+  return ((inserted - removed) / 48_000) * 1000;
+}
+
 export interface CallerPage {
   page: Page;
   /** The received audio's WebRTC stats now (the page's peer connections, as the IVS SDK made them). */

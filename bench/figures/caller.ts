@@ -7,7 +7,7 @@
  */
 import { callerLink } from '#contract/console';
 import { buildConsole } from '#harness/console-build';
-import { jitterBufferDelayBetween, joinAsCaller, onsetAfter, type CallerPage, type ReceivedAudioStats } from '#harness/caller-page';
+import { jitterBufferDelayBetween, joinAsCaller, onsetAfter, stretchedMsBetween, type CallerPage, type ReceivedAudioStats } from '#harness/caller-page';
 import { endSession, postCommand, sleep, startSession, waitApplied, type BenchContext, type BenchSession, type SentCommand } from '../client.ts';
 import { atMost, figure, type Figure } from '../figure.ts';
 import { BEEP_HZ } from '../media.ts';
@@ -84,12 +84,8 @@ export async function callerFigures(ctx: BenchContext, beeps: number, log: (line
   }
   const summary = summarize(latencies);
   const jitterBuffer = received.slice(1).flatMap((later, i) => jitterBufferDelayBetween(received[i]!, later) ?? []).map(Math.round);
-  /** What the caller's buffer stretched in (+) or cut (−) in each beep's 2 s, in ms of audio at 48 kHz. */
-  const stretched = received.slice(1).map((later, i) => {
-    const earlier = received[i]!;
-    const samples = later.insertedSamplesForDeceleration - earlier.insertedSamplesForDeceleration - (later.removedSamplesForAcceleration - earlier.removedSamplesForAcceleration);
-    return Math.round(samples / 48);
-  });
+  /** What the caller's buffer stretched in (+) or cut (−) in each beep's 2 s. */
+  const stretched = received.slice(1).map((later, i) => Math.round(stretchedMsBetween(received[i]!, later)));
   const concealed = received.length > 1 ? received.at(-1)!.concealedSamples - received[0]!.concealedSamples : 0;
   return [
     figure({

@@ -305,18 +305,18 @@ export class FaultInjector {
     return fault.service === service && (fault.operation === undefined || fault.operation === operation);
   }
 
-  /** The function whose execution environment signed `request`, if a running one did. */
-  private signingFunction(request: AwsRequest): string | undefined {
+  /** The execution environment that signed `request`, if a running one did. */
+  private signingEnvironment(request: AwsRequest): CallerEnvironment | undefined {
     const accessKeyId = request.caller?.accessKeyId;
     if (!this.functions || accessKeyId === undefined) return undefined;
-    return this.functions.environmentSigningWith(accessKeyId)?.functionName;
+    return this.functions.environmentSigningWith(accessKeyId);
   }
 
   /** Holds `request` while a gather fault that matches it waits for more (returns at once when none does). */
   private async gather(request: AwsRequest, service: string, operation: string | undefined): Promise<void> {
     const candidates = this.faults.filter((fault) => fault.gather && this.matches(fault, service, operation));
     if (candidates.length === 0) return;
-    const signedBy = this.signingFunction(request);
+    const signedBy = this.signingEnvironment(request)?.functionName;
     const fault = candidates.find((candidate) => candidate.gather!.functionName === undefined || candidate.gather!.functionName === signedBy);
     if (!fault?.gather) return;
     const gather = fault.gather;
@@ -344,11 +344,9 @@ export class FaultInjector {
 
   /** Kills the function environment that signed `request` when a killCaller fault matches it; whether it did. */
   private async killCaller(request: AwsRequest, service: string, operation: string | undefined): Promise<boolean> {
-    const accessKeyId = request.caller?.accessKeyId;
-    if (!this.functions || accessKeyId === undefined) return false;
     const candidates = this.faults.filter((fault) => fault.killCaller && this.matches(fault, service, operation));
     if (candidates.length === 0) return false;
-    const environment = this.functions.environmentSigningWith(accessKeyId);
+    const environment = this.signingEnvironment(request);
     if (!environment) return false;
     const fault = candidates.find((candidate) => candidate.killCaller!.functionName === undefined || candidate.killCaller!.functionName === environment.functionName);
     if (!fault?.killCaller) return false;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jitterBufferDelayBetween, onsetAfter, whilePlaying, type ReceivedAudioStats } from '#harness/caller-page';
+import { jitterBufferDelayBetween, onsetAfter, stretchedMsBetween, whilePlaying, type ReceivedAudioStats } from '#harness/caller-page';
 
 const stats = (jitterBufferDelay: number, jitterBufferEmittedCount: number): ReceivedAudioStats => ({
   atMs: 0,
@@ -17,6 +17,12 @@ describe("the caller page's readings", () => {
     // 96 000 samples (2 s at 48 kHz) that spent 4 800 s in the buffer together: 50 ms each.
     expect(jitterBufferDelayBetween(stats(100, 1_000_000), stats(4_900, 1_096_000))).toBeCloseTo(50, 6);
     expect(jitterBufferDelayBetween(stats(100, 1_000), stats(100, 1_000))).toBeUndefined();
+  });
+
+  it('gives what the jitter buffer stretched in less what it cut out, in ms of 48 kHz audio', () => {
+    const at = (inserted: number, removed: number): ReceivedAudioStats => ({ ...stats(0, 0), insertedSamplesForDeceleration: inserted, removedSamplesForAcceleration: removed });
+    expect(stretchedMsBetween(at(1_000, 0), at(3_880, 480))).toBeCloseTo(50, 6);
+    expect(stretchedMsBetween(at(0, 0), at(0, 960))).toBeCloseTo(-20, 6);
   });
 
   it('finds the first onset above the threshold from a moment, and judges a tone by its median and dropouts', () => {
