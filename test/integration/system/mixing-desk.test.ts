@@ -3,7 +3,8 @@
  * local stage, the local composition recording to the local S3, the loudness function with its ffmpeg), in one
  * show. Times are compared on the recording's own timeline against each command's recorded `appliedAt`.
  *
- * - A clip over a bed: both heard, the bed unbroken and at its level under the clip.
+ * - A clip over a bed: both heard, the bed unbroken and at its level under the clip (a dropout of the whole
+ *   recording, everything silent at once for at most 0.5 s, is the stream's and is bridged: acrossDropouts).
  * - A 2 s fade-out on STOP, and a 2 s crossfade from one program track to the next (equal power).
  * - Two tracks 20 dB apart, measured by the track-created function, come out at the same loudness (within 1 LU,
  *   measured with ffmpeg's EBU R128 meter on the recording).
