@@ -25,6 +25,7 @@ import { SessionApi, until } from '#harness/session-api';
 import { voiceLikeWav } from '#harness/tone-wav';
 import { decodeMono, findPresence, medianAmplitude, toneTrack, writeToneWav } from '#harness/tones';
 import { recordingStartMs } from '#test/support/recording';
+import { describeStretches } from '#test/support/tone-stretch';
 
 const BED_HZ = 220;
 /** Longer than the show runs even on a loaded machine (its turns and waits take 60–200 s): the bed must not end under a duck. */
@@ -148,7 +149,7 @@ describe('Ducking under voices, heard in the recording', () => {
     const samples = await decodeMono(path);
     const bedTrack = toneTrack(samples, BED_HZ);
     const voice = findPresence(toneTrack(samples, VOICE_HZ), PRESENT, { bridgeSeconds: 0.2, minSeconds: 1 });
-    notes.push(`voice heard: ${voice.map((v) => `${v.startSeconds.toFixed(2)}–${v.endSeconds.toFixed(2)}`).join(', ')} s`);
+    notes.push(`voice heard: ${describeStretches(voice)}`);
 
     // The bed's level when not ducked: before the first duck, and after each release until the next duck.
     const first = pairs[0]!.duck.showSeconds;

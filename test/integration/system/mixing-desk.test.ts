@@ -27,8 +27,9 @@ import { eventually } from '#harness/eventually';
 import { descendants, localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { localClientConfig } from '#harness/session-record';
 import { recordingStartMs } from '#test/support/recording';
+import { expectOneStretch } from '#test/support/tone-stretch';
 import { SessionApi, until, type CommandOutcome } from '#harness/session-api';
-import { acrossDropouts, ANALYSIS_RATE, decodeMono, findPresence, largestStepAt, medianAmplitude, toneTrack, writeToneWav, type Presence } from '#harness/tones';
+import { ANALYSIS_RATE, decodeMono, findPresence, largestStepAt, medianAmplitude, toneTrack, writeToneWav } from '#harness/tones';
 
 const run = promisify(execFile);
 const HOST = 'host-mixing-desk';
@@ -175,21 +176,6 @@ function expectPositionAfterSeek(report: Awaited<ReturnType<typeof nowPlaying>>,
   expect(Math.abs(position - expected)).toBeLessThanOrEqual(TOLERANCE_SECONDS);
 }
 
-/**
- * Asserts that a tone was heard as one stretch from where it was expected to where it was expected to end. A
- * dropout of the whole recording inside it (everything silent at once, at most half a second: the stream's
- * packets late on a loaded machine, not the desk) is bridged and noted; a gap of the tone alone is not.
- */
-function expectStretch(tone: Presence[], expected: Presence, what: string, samples: Float32Array): void {
-  const { stretches: found, dropouts } = acrossDropouts(tone, samples);
-  const bridged = dropouts.map((d) => ` (the whole stream silent ${d.startSeconds.toFixed(2)}–${d.endSeconds.toFixed(2)} s, bridged)`).join('');
-  const report = `${what}: found ${found.map((s) => `${s.startSeconds.toFixed(2)}–${s.endSeconds.toFixed(2)}`).join(', ')} s${bridged}, expected ${expected.startSeconds.toFixed(2)}–${expected.endSeconds.toFixed(2)} s`;
-  notes.push(report);
-  expect(found, report).toHaveLength(1);
-  expect(Math.abs(found[0]!.startSeconds - expected.startSeconds), report).toBeLessThanOrEqual(TOLERANCE_SECONDS);
-  expect(Math.abs(found[0]!.endSeconds - expected.endSeconds), report).toBeLessThanOrEqual(TOLERANCE_SECONDS);
-}
-
 /** The median amplitude of a tone around a time (±0.1 s). */
 const around = (track: Float32Array, atSeconds: number) => medianAmplitude(track, atSeconds - 0.1, atSeconds + 0.1 + 0.05);
 const dB = (ratio: number) => 20 * Math.log10(ratio);
@@ -294,12 +280,13 @@ describe('The mixing desk, heard in the recording', () => {
     const samples = await decodeMono(path);
     const startMs = await recordingStartMs(cloud.awsEndpoint, sessionId);
     const t = (name: string) => (at[name]!.appliedAtMs - startMs) / 1000;
+    const stretchCheck = { samples, notes, toleranceSeconds: TOLERANCE_SECONDS };
 
     // A clip over the bed: both heard; the bed one unbroken stretch, at its level under the clip.
     const bed = toneTrack(samples, 220);
     const clip = toneTrack(samples, 1000);
-    expectStretch(findPresence(bed, PRESENT), { startSeconds: t('bed'), endSeconds: t('bedStop') }, 'bed (220 Hz)', samples);
-    expectStretch(findPresence(clip, PRESENT), { startSeconds: t('clip'), endSeconds: t('clip') + 2 }, 'clip (1 kHz)', samples);
+    expectOneStretch(findPresence(bed, PRESENT), { startSeconds: t('bed'), endSeconds: t('bedStop') }, 'bed (220 Hz)', stretchCheck);
+    expectOneStretch(findPresence(clip, PRESENT), { startSeconds: t('clip'), endSeconds: t('clip') + 2 }, 'clip (1 kHz)', stretchCheck);
     const bedAlone = medianAmplitude(bed, t('bed') + 0.3, t('clip') - 0.2);
     const bedUnderClip = medianAmplitude(bed, t('clip') + 0.3, t('clip') + 1.7);
     notes.push(`bed ${bedAlone.toFixed(4)} alone, ${bedUnderClip.toFixed(4)} under the clip`);
