@@ -7,6 +7,11 @@
  * - `POST /whip`: plain WHIP (RFC 9725) for encoders such as OBS; as on IVS, the offer needs H.264 video;
  * - `DELETE /whip/<resource>` (the answer's `Location`, same bearer) ends a publication or subscription;
  *   `PATCH` (trickle ICE, ICE restart) answers 405: offers and answers are complete;
+ * - `POST /whip/<resource>/playback` and `GET`/`POST /whip/<resource>/layers`: a subscription's playback
+ *   controls and layers, as IVS's answer links them (`Link` rels `urn:ietf:params:whep:core:playback-controls`
+ *   and `urn:ietf:params:whep:ext:core:layer`; JSON bodies, same bearer). The web SDK sets its playback
+ *   controller going only when both are linked, and then pauses the video of an audio-only subscription
+ *   (`{pause: [mid]}`): without them a caller would be sent, and would sync its audio to, video it never shows;
  * - `OPTIONS` answers CORS preflights from any origin for these routes, with the `X-Stages-*` headers the SDK
  *   sends (IVS's endpoints allow any page origin); the CORS headers belong to these routes only;
  * - the WebSocket at `/events` (stage-events.ts).
@@ -55,7 +60,7 @@ export interface StageEndpointOptions {
 }
 
 const CORS_HEADERS = {
-  'access-control-allow-methods': 'POST, DELETE, PATCH, OPTIONS',
+  'access-control-allow-methods': 'GET, POST, DELETE, PATCH, OPTIONS',
   'access-control-allow-headers': ['authorization', 'content-type', 'if-match', ...SDK_REQUEST_HEADERS].join(', '),
   'access-control-expose-headers': 'location, link, etag, accept-post',
   'access-control-max-age': '600',
@@ -90,13 +95,15 @@ export class StageEndpoint {
   /** The gateway's HTTP hook: handles the stage's routes; false for any other sub-path. */
   readonly handle: StageRequestHandler = async (req, res, subPath) => {
     const path = `/${subPath.replace(/^\/+/, '')}`.replace(/\/+$/, '');
-    const route = /^\/whip(?:\/(publish|subscribe)\/([A-Za-z0-9_-]+)|\/([A-Za-z0-9-]+))?$/.exec(path);
+    const route = /^\/whip(?:\/(publish|subscribe)\/([A-Za-z0-9_-]+)|\/([A-Za-z0-9-]+)(?:\/(playback|layers))?)?$/.exec(path);
     if (!route) return false;
-    const [, action, participantId, resourceId] = route;
+    const [, action, participantId, resourceId, control] = route;
     const cors = corsHeaders(req);
     try {
       if (req.method === 'OPTIONS') {
         send(res, 204, '', { ...cors, ...(resourceId ? {} : { 'accept-post': 'application/sdp' }) });
+      } else if (resourceId && control) {
+        await this.subscriptionControl(req, res, resourceId, control as 'playback' | 'layers', cors);
       } else if (resourceId) {
         if (req.method === 'DELETE') {
           await this.media.delete(await this.authorize(req), resourceId);
@@ -118,7 +125,8 @@ export class StageEndpoint {
           answer = await this.media.publish(claims, offer, action === 'publish' ? 'sdk' : 'whip');
         }
         const location = `${mountBase(req, path)}/whip/${answer.resourceId}`;
-        send(res, 201, answer.sdp, { ...cors, 'content-type': 'application/sdp', location, etag: answer.etag });
+        const links: Record<string, string> = action === 'subscribe' ? { link: subscriptionLinks(location) } : {};
+        send(res, 201, answer.sdp, { ...cors, 'content-type': 'application/sdp', location, etag: answer.etag, ...links });
       } else {
         throw new StageHttpError(405, WHIP_ERROR.UNSPECIFIED, 'Method not allowed', { allow: 'POST, OPTIONS' });
       }
@@ -159,6 +167,22 @@ export class StageEndpoint {
     await this.media.close();
   }
 
+  /** A subscription's playback controls (POST) or layers (GET, POST), JSON in and out. */
+  private async subscriptionControl(req: IncomingMessage, res: ServerResponse, resourceId: string, control: 'playback' | 'layers', cors: Record<string, string>): Promise<void> {
+    const allowed = control === 'playback' ? ['POST'] : ['GET', 'POST'];
+    if (!allowed.includes(req.method ?? '')) throw new StageHttpError(405, WHIP_ERROR.UNSPECIFIED, 'Method not allowed', { allow: [...allowed, 'OPTIONS'].join(', ') });
+    const claims = await this.authorize(req);
+    const body = req.method === 'POST' ? await readJson(req) : undefined;
+    if (control === 'playback') {
+      this.media.playback(claims, resourceId, body);
+      send(res, 204, '', cors);
+      return;
+    }
+    const layers = this.media.layers(claims, resourceId, body);
+    if (layers) send(res, 200, JSON.stringify(layers), { ...cors, 'content-type': 'application/json' });
+    else send(res, 204, '', cors);
+  }
+
   private async authorize(req: IncomingMessage): Promise<StageParticipantClaims> {
     const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     if (!match) throw new StageHttpError(401, WHIP_ERROR.UNSPECIFIED, 'A participant token is required as bearer', { 'www-authenticate': 'Bearer' });
@@ -184,6 +208,30 @@ function mountBase(req: IncomingMessage, subPath: string): string {
   const pathname = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '');
   const mount = pathname.endsWith(subPath) ? pathname.slice(0, pathname.length - subPath.length) : '';
   return `http://${req.headers.host ?? '127.0.0.1'}${mount}`;
+}
+
+/** Links of a subscription's playback controls and layers, as IVS's subscribe answer gives them. */
+export function subscriptionLinks(location: string): string {
+  return `<${location}/playback>; rel="urn:ietf:params:whep:core:playback-controls", <${location}/layers>; rel="urn:ietf:params:whep:ext:core:layer"`;
+}
+
+/** Largest JSON body of a playback or layer request. */
+const MAX_CONTROL_BYTES = 4 * 1024;
+
+/** Reads a JSON body of at most MAX_CONTROL_BYTES (a playback or layer request). */
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_CONTROL_BYTES) throw new StageHttpError(413, WHIP_ERROR.UNSPECIFIED, `The request is larger than ${MAX_CONTROL_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new StageHttpError(400, WHIP_ERROR.UNSPECIFIED, 'The request body is not JSON');
+  }
 }
 
 /** Reads an `application/sdp` body of at most MAX_OFFER_BYTES. */

@@ -4,7 +4,8 @@
  * subscriber). IVS's rules hold: capabilities come from the token, a stage takes at most
  * MAX_PUBLISHERS_PER_STAGE publishers, a participant has one publication (a new one replaces the old), and a
  * subscription ends with the publication it forwards. A peer that does not connect within the connect
- * timeout, or whose connection fails or closes, is ended.
+ * timeout, or whose connection fails or closes, is ended. A subscriber pauses and plays what it is sent per
+ * media section (IVS's playback controls).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { checkOffer, checkSubscribeOffer, InvalidOfferError } from './sdp.ts';
@@ -12,7 +13,7 @@ import type { StageParticipantClaims } from './participant-claims.ts';
 import { StageHttpError, WHIP_ERROR } from './stage-errors.ts';
 import type { ParticipantConnectionState, PublicationRoute, StageParticipants, UnpublishReason } from './stage-participants.ts';
 import { WhipPublication, type PublicationCallbacks, type PublishedMedia } from './whip-publication.ts';
-import { WhipSubscription, type SubscriptionCallbacks } from './whip-subscription.ts';
+import { UnknownMediaSectionError, WhipSubscription, type SubscriptionCallbacks } from './whip-subscription.ts';
 
 /** IVS's quota: publishers on one stage at once. */
 export const MAX_PUBLISHERS_PER_STAGE = 12;
@@ -23,7 +24,7 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 30_000;
 export type PublicationPeer = Pick<WhipPublication, 'answer' | 'close'> & PublishedMedia;
 export type PublicationFactory = (resourceId: string, callbacks: PublicationCallbacks) => PublicationPeer;
 /** A sending peer that forwards `source`. */
-export type SubscriptionPeer = Pick<WhipSubscription, 'answer' | 'close'>;
+export type SubscriptionPeer = Pick<WhipSubscription, 'answer' | 'close' | 'setForwarding'>;
 export type SubscriptionFactory = (resourceId: string, source: PublishedMedia, callbacks: SubscriptionCallbacks) => SubscriptionPeer;
 
 export interface StageMediaOptions {
@@ -138,6 +139,39 @@ export class StageMedia {
     return { resourceId, sdp, etag: etag() };
   }
 
+  /**
+   * IVS's playback controls of a subscription of the token's participant (the subscribe answer's Link
+   * `urn:ietf:params:whep:core:playback-controls`): `{pause: [mid]}` stops forwarding those media sections,
+   * `{play: [mid]}` forwards them again. The web SDK pauses video for an audio-only subscription.
+   */
+  playback(claims: StageParticipantClaims, resourceId: string, request: unknown): void {
+    const subscription = this.ownedSubscription(claims, resourceId);
+    const { pause, play } = parsePlaybackRequest(request);
+    try {
+      if (pause.length > 0) subscription.peer.setForwarding(pause, false);
+      if (play.length > 0) subscription.peer.setForwarding(play, true);
+    } catch (error) {
+      if (error instanceof UnknownMediaSectionError) throw new StageHttpError(400, WHIP_ERROR.UNSPECIFIED, error.message);
+      throw error;
+    }
+  }
+
+  /**
+   * The layers of a subscription of the token's participant (the Link `urn:ietf:params:whep:ext:core:layer`):
+   * the local stage takes no simulcast, so there are none to list (GET) and none to choose (POST
+   * `{mediaId, encodingId}` answers 400); POST `{}`, back to the server's choice, is accepted.
+   */
+  layers(claims: StageParticipantClaims, resourceId: string, request?: unknown): { layers: [] } | undefined {
+    this.ownedSubscription(claims, resourceId);
+    if (request === undefined) return { layers: [] };
+    if (!isPlainObject(request)) throw new StageHttpError(400, WHIP_ERROR.UNSPECIFIED, 'A layer request must be {mediaId, encodingId} or {}');
+    if (Object.keys(request).length > 0) {
+      const encoding = typeof request.encodingId === 'string' ? ` "${request.encodingId.slice(0, 64)}"` : '';
+      throw new StageHttpError(400, WHIP_ERROR.UNSPECIFIED, `The publication has no layer${encoding}: the local stage takes no simulcast`);
+    }
+    return undefined;
+  }
+
   /** Ends a publication or a subscription of the token's participant (`DELETE <Location>`). */
   async delete(claims: StageParticipantClaims, resourceId: string): Promise<void> {
     const owner = this.publications.get(resourceId)?.participantId ?? this.subscriptions.get(resourceId)?.participantId;
@@ -170,6 +204,14 @@ export class StageMedia {
       ...[...this.subscriptions.keys()].map((id) => this.endSubscription(id)),
       ...[...this.publications.keys()].map((id) => this.endPublication(id, 'STAGE_CLOSED')),
     ]);
+  }
+
+  /** A subscription of the token's participant: 404 when there is none, 403 when it is another's. */
+  private ownedSubscription(claims: StageParticipantClaims, resourceId: string): Subscription {
+    const subscription = this.subscriptions.get(resourceId);
+    if (!subscription) throw new StageHttpError(404, WHIP_ERROR.REMOTE_STREAM_NOT_FOUND, 'No such subscription');
+    if (subscription.participantId !== claims.jti) throw new StageHttpError(403, WHIP_ERROR.NO_PERMISSIONS, 'The subscription belongs to another participant');
+    return subscription;
   }
 
   private publicationStateChanged(resourceId: string, state: ParticipantConnectionState): void {
@@ -210,6 +252,33 @@ export class StageMedia {
   private now(): Date {
     return this.options.now?.() ?? new Date();
   }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Most mids one playback request may name. */
+const MAX_PLAYBACK_MIDS = 16;
+
+/** Checks a playback request: `{pause?: [mid], play?: [mid]}` with at least one mid, no mid in both. */
+function parsePlaybackRequest(request: unknown): { pause: string[]; play: string[] } {
+  const refuse = (detail: string) => new StageHttpError(400, WHIP_ERROR.UNSPECIFIED, `A playback request must be {pause: [mid]} or {play: [mid]}: ${detail}`);
+  if (!isPlainObject(request)) throw refuse('not an object');
+  const unknown = Object.keys(request).find((key) => key !== 'pause' && key !== 'play');
+  if (unknown !== undefined) throw refuse(`unknown field "${unknown.slice(0, 32)}"`);
+  const mids = (key: 'pause' | 'play'): string[] => {
+    const value = request[key] ?? [];
+    if (!Array.isArray(value) || value.length > MAX_PLAYBACK_MIDS || !value.every((mid) => typeof mid === 'string' && /^[A-Za-z0-9_-]{1,32}$/.test(mid))) {
+      throw refuse(`${key} must be a list of at most ${MAX_PLAYBACK_MIDS} mids`);
+    }
+    return value as string[];
+  };
+  const pause = mids('pause');
+  const play = mids('play');
+  if (pause.length + play.length === 0) throw refuse('no mid');
+  if (pause.some((mid) => play.includes(mid))) throw refuse('a mid both paused and played');
+  return { pause, play };
 }
 
 /** Runs an offer check, turning its refusal into the HTTP error IVS answers. */

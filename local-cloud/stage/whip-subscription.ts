@@ -3,6 +3,10 @@
  * with the publisher's codecs and forwards the publisher's RTP to it as it arrives (no transcoding, no
  * buffering). The subscriber's picture-loss indications are passed back to the publisher as keyframe
  * requests, and one is asked for as soon as the subscriber connects.
+ *
+ * The subscriber can pause and play the forwarding of each of its media sections by mid (IVS's playback
+ * controls, stage-endpoint.ts): the web SDK's audio-only subscriptions still offer video, and pause it so.
+ * A video section played again asks the publisher for a keyframe.
  */
 import { RTCRtpCodecParameters, type RTCPeerConnection, type RtpPacket } from 'werift';
 import { answerOffer, createLoopbackPeer, publishCodecs } from './loopback-peer.ts';
@@ -28,6 +32,10 @@ export class WhipSubscription {
   private readonly pc: RTCPeerConnection;
   private readonly detach: (() => void)[] = [];
   private closed = false;
+  /** The kind of each media section the answer took, by the subscriber's mid. */
+  private readonly sections = new Map<string, MediaKind>();
+  /** The mids whose forwarding the subscriber paused. */
+  private readonly paused = new Set<string>();
 
   constructor(
     readonly resourceId: string,
@@ -52,8 +60,11 @@ export class WhipSubscription {
       const kind = transceiver.kind as MediaKind;
       if (kind !== 'audio' && kind !== 'video') continue;
       const sender = transceiver.sender;
+      const mid = transceiver.mid ?? undefined;
+      if (mid !== undefined) this.sections.set(mid, kind);
       this.detach.push(
         this.source.onRtp(kind, (packet: RtpPacket) => {
+          if (mid !== undefined && this.paused.has(mid)) return;
           // The publisher's header extensions carry its own negotiated ids: the subscriber's differ.
           const forwarded = packet.clone();
           forwarded.header.extensions = [];
@@ -68,11 +79,32 @@ export class WhipSubscription {
     return sdp;
   }
 
+  /**
+   * Pauses (`forward` false) or plays the forwarding of media sections by the subscriber's mids; throws
+   * UnknownMediaSectionError, changing nothing, when one is not a section of the answer.
+   */
+  setForwarding(mids: readonly string[], forward: boolean): void {
+    const unknown = mids.find((mid) => !this.sections.has(mid));
+    if (unknown !== undefined) throw new UnknownMediaSectionError(unknown);
+    for (const mid of mids) {
+      if (forward && this.paused.delete(mid) && this.sections.get(mid) === 'video') this.source.requestKeyframe();
+      if (!forward) this.paused.add(mid);
+    }
+  }
+
   /** Stops forwarding and closes the peer connection. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const stop of this.detach.splice(0)) stop();
     await this.pc.close();
+  }
+}
+
+/** A playback control named a mid the subscription has no media section for. */
+export class UnknownMediaSectionError extends Error {
+  constructor(readonly mid: string) {
+    super(`The subscription has no media section with mid "${mid}"`);
+    this.name = 'UnknownMediaSectionError';
   }
 }

@@ -135,6 +135,50 @@ describe('The local stage: publish, subscribe and plain WHIP', () => {
     expect(server.endpoint.media.subscriptionIds()).toEqual([]);
   });
 
+  it("links a subscription's playback controls and layers as IVS does; its subscriber pauses and plays what it is sent by mid", async () => {
+    await start();
+    await publish('host-token');
+    peers.publications[0]!.callbacks.onStateChange('connected');
+    const answered = await post('/whip/subscribe/host', { token: 'caller-token', body: offer({ direction: 'recvonly', video: ['VP8', 'H264'] }) });
+    const location = answered.headers.get('location')!;
+    // The form the web SDK parses: comma-separated `<url>; rel="..."`.
+    const links = Object.fromEntries(answered.headers.get('link')!.split(',').map((part) => /<(.+)>;\s?rel="([a-z:-]+)"/.exec(part.trim())!).map((m) => [m[2], m[1]]));
+    expect(links).toEqual({ 'urn:ietf:params:whep:core:playback-controls': `${location}/playback`, 'urn:ietf:params:whep:ext:core:layer': `${location}/layers` });
+    const control = (url: string, token: string, body?: unknown, method = 'POST') =>
+      fetch(url, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) });
+    const playback = links['urn:ietf:params:whep:core:playback-controls']!;
+    const subscription = peers.subscriptions[0]!;
+
+    expect((await control(playback, 'caller-token', { pause: ['1'] })).status).toBe(204);
+    expect([...subscription.paused]).toEqual(['1']);
+    expect((await control(playback, 'caller-token', { play: ['1'] })).status).toBe(204);
+    expect([...subscription.paused]).toEqual([]);
+
+    // Another participant's token, a bad body, a mid the subscription lacks, an unknown subscription: refused, nothing changed.
+    expect(await error(await control(playback, 'host-token', { pause: ['1'] }))).toMatchObject({ status: 403, code: 2003 });
+    expect(await error(await control(playback, 'caller-token', { pause: '1' }))).toMatchObject({ status: 400, code: 2001 });
+    expect(await error(await control(playback, 'caller-token', { pause: ['1'], play: ['1'] }))).toMatchObject({ status: 400 });
+    expect(await error(await control(playback, 'caller-token', { stop: ['1'] }))).toMatchObject({ status: 400, message: expect.stringContaining('unknown field "stop"') });
+    expect(await error(await control(playback, 'caller-token', '{not json'))).toMatchObject({ status: 400, message: 'The request body is not JSON' });
+    expect(await error(await control(playback, 'caller-token', { pause: ['0', '7'] }))).toMatchObject({ status: 400, message: expect.stringContaining('"7"') });
+    expect(await error(await control(playback.replace(/[0-9a-f-]{36}/, '0f0e0d0c-0b0a-0908-0706-050403020100'), 'caller-token', { pause: ['1'] }))).toMatchObject({ status: 404, code: 2004 });
+    expect((await control(playback, 'caller-token', undefined, 'GET')).status).toBe(405);
+    expect((await fetch(playback, { method: 'POST', body: '{}' })).status).toBe(401);
+    expect([...subscription.paused]).toEqual([]);
+
+    // Layers: none to list or choose (no simulcast locally); back to the server's choice is accepted.
+    const layers = links['urn:ietf:params:whep:ext:core:layer']!;
+    const listed = await control(layers, 'caller-token', undefined, 'GET');
+    expect(listed.status).toBe(200);
+    expect(await listed.json()).toEqual({ layers: [] });
+    expect((await control(layers, 'caller-token', {})).status).toBe(204);
+    expect(await error(await control(layers, 'caller-token', { mediaId: '1', encodingId: 'hi' }))).toMatchObject({ status: 400, message: expect.stringContaining('"hi"') });
+    expect(await error(await control(layers, 'host-token', undefined, 'GET'))).toMatchObject({ status: 403 });
+
+    // A publication's answer links neither.
+    expect((await post('/whip', { token: 'guest-0' })).headers.get('link')).toBeNull();
+  });
+
   it('refuses a subscription without the capability, to nobody, or to a publisher of another stage', async () => {
     await start();
     await publish('host-token');
@@ -181,7 +225,7 @@ describe('The local stage: publish, subscribe and plain WHIP', () => {
   it("answers CORS preflights from any page origin with the SDK's X-Stages headers, on the stage's routes", async () => {
     const server = await start();
     const requested = 'authorization, content-type, x-stages-platform, x-stages-request-id, x-stages-sdk, x-stages-session-id, x-stages-trace-id, x-stages-options, x-stages-whip-version, x-stages-initial-layer-pref';
-    for (const path of ['/whip', '/whip/publish/host', '/whip/subscribe/host', '/whip/0f0e0d0c-0b0a-0908-0706-050403020100']) {
+    for (const path of ['/whip', '/whip/publish/host', '/whip/subscribe/host', '/whip/0f0e0d0c-0b0a-0908-0706-050403020100', '/whip/0f0e0d0c-0b0a-0908-0706-050403020100/playback']) {
       const preflight = await fetch(`${server.baseUrl}${path}`, {
         method: 'OPTIONS',
         headers: { origin: 'https://studio.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': requested },
