@@ -61,6 +61,8 @@ export interface CallerPage {
   page: Page;
   /** The received audio's WebRTC stats now (the page's peer connections, as the IVS SDK made them). */
   receivedAudio(): Promise<ReceivedAudioStats>;
+  /** RTP packets of video the page received, over its peer connections (an audio-only subscriber is sent none). */
+  receivedVideoPackets(): Promise<number>;
   /** Starts measuring `frequency` in what is heard of the participant with this role (the program: CONTROLLER). */
   listen(frequency: number, role?: string): Promise<void>;
   /** The readings since `listen` (the meter keeps running). */
@@ -189,6 +191,16 @@ export async function joinAsCaller(
             });
           }
           return sum;
+        }),
+      receivedVideoPackets: () =>
+        page.evaluate(async () => {
+          let packets = 0;
+          for (const connection of (window as unknown as { shelcasterPeerConnections?: RTCPeerConnection[] }).shelcasterPeerConnections ?? []) {
+            (await connection.getStats()).forEach((report: { type: string; kind?: string; packetsReceived?: number }) => {
+              if (report.type === 'inbound-rtp' && report.kind === 'video') packets += report.packetsReceived ?? 0;
+            });
+          }
+          return packets;
         }),
       status: () => page.$eval('#call-status', (e) => e.textContent ?? ''),
       microphoneProcessing: () => page.evaluate(() => (window as unknown as CallWindow).shelcasterCall.stage.microphoneProcessing()),

@@ -5,7 +5,8 @@
  * caller hears while it plays and is gone after STOP — measured in the page with WebAudio, against the
  * commands' recorded `appliedAt`. The caller is on speakers, so the page has the browser cancel the show's echo
  * from the microphone (with noise suppression and automatic gain). When the host ends the show, the stage is deleted and the caller is
- * disconnected (STAGE_DELETED: the page says the show has ended).
+ * disconnected (STAGE_DELETED: the page says the show has ended). The page subscribes to audio only, and is
+ * sent no video: the SDK pauses it through the stage's playback controls, as on IVS.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -62,11 +63,15 @@ describe('A caller hears the show', () => {
     expect(await caller.microphoneProcessing()).toEqual({ echoCancellation: true, noiseSuppression: true, autoGainControl: true });
     await caller.listen(TONE_HZ);
     await new Promise((resolve) => setTimeout(resolve, 1000));
+    const videoAtStart = await caller.receivedVideoPackets();
     const play = await api.applied(sessionId, { type: 'PLAY_MEDIA', programId: 'tone', programUrl: track });
     await until(play.appliedAtMs + 3000);
     const stop = await api.applied(sessionId, { type: 'STOP_MEDIA' });
     await until(stop.appliedAtMs + 3000);
     const readings = await caller.readings();
+    // The page subscribes audio only; the SDK pauses the video the stage would send it (IVS's playback controls),
+    // so the program's tile (a frame a second at least) does not reach it: no video packets in these 6 s.
+    expect(await caller.receivedVideoPackets(), `video packets received (${videoAtStart} at the start)`).toBe(videoAtStart);
 
     // The caller hears the program one path delay after the controller applies a command (the stage's
     // forwarding, the caller's jitter buffer and decoder: its figure is the benchmark's). That delay is taken

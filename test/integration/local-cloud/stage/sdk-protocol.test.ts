@@ -78,15 +78,23 @@ describe('The IVS web SDK protocol the local stage emulates', () => {
     const { events_url: eventsUrl, whip_url: whipUrl } = claimsOf(host.token) as { events_url: string; whip_url: string };
     const stageOrigin = new URL(whipUrl).origin;
     const hostPage = await browser.newParticipant();
+    const listener = await local.token(stageArn, 'listener');
     const callerPage = await browser.newParticipant();
+    const listenerPage = await browser.newParticipant();
     const hostTraffic = await browser.record(hostPage.page);
     const callerTraffic = await browser.record(callerPage.page);
+    const listenerTraffic = await browser.record(listenerPage.page);
     expect(await hostPage.join(host.token, { publishAudio: true, publishVideo: true })).toMatchObject({ ok: true });
     expect(await callerPage.join(caller.token, { subscribe: 'audio-video' })).toMatchObject({ ok: true });
+    expect(await listenerPage.join(listener.token, { subscribe: 'audio' })).toMatchObject({ ok: true });
     await expect.poll(async () => (await callerPage.state()).received.length, { timeout: 10_000 }).toBe(2);
+    // The audio-only subscriber pauses the video section (IVS's playback controls, linked from the answer).
+    await expect.poll(() => stageRequests(listenerTraffic, stageOrigin).some((r) => r.url.endsWith('/playback')), { timeout: 10_000 }).toBe(true);
     await callerPage.leave();
+    await listenerPage.leave();
     await hostPage.leave();
-    await expect.poll(() => stageRequests(hostTraffic, stageOrigin).length + stageRequests(callerTraffic, stageOrigin).length, { timeout: 10_000 }).toBe(4);
+    const left = (traffic: StageTraffic) => stageRequests(traffic, stageOrigin).at(-1)?.method === 'DELETE';
+    await expect.poll(() => left(hostTraffic) && left(callerTraffic) && left(listenerTraffic), { timeout: 10_000 }).toBe(true);
 
     // The events WebSocket: the token's events_url with three query parameters, the token as subprotocol.
     for (const [traffic, token] of [[hostTraffic, host.token], [callerTraffic, caller.token]] as const) {
@@ -102,6 +110,7 @@ describe('The IVS web SDK protocol the local stage emulates', () => {
     // Frames: a publisher states its media once it publishes; a subscriber says nothing (PINGs come every 15 s).
     expect(hostTraffic.sent).toEqual(['{"audioMuted":false,"type":"SET_STATE","version":"0","videoStopped":false}']);
     expect(callerTraffic.sent).toEqual([]);
+    expect(listenerTraffic.sent).toEqual([]);
 
     // Publish: POST <whip_url>/publish/<own id>, then DELETE of the Location on leave.
     const [publish, unpublish] = stageRequests(hostTraffic, stageOrigin);
@@ -129,8 +138,30 @@ describe('The IVS web SDK protocol the local stage emulates', () => {
     expect(unpublish).toMatchObject({ method: 'DELETE', url: expect.stringMatching(new RegExp(`^${whipUrl}/[0-9a-f-]{36}$`)) });
     expect(Object.keys(sdkHeaders(unpublish!.headers)).sort()).toEqual(['authorization', 'x-stages-platform', 'x-stages-request-id', 'x-stages-sdk', 'x-stages-session-id', 'x-stages-trace-id', 'x-stages-whip-version']);
 
-    // Subscribe: POST <whip_url>/subscribe/<publisher id>, audio and video recvonly, the lowest layer first.
-    const [subscribe, unsubscribe] = stageRequests(callerTraffic, stageOrigin);
+    expect(stageRequests(hostTraffic, stageOrigin)).toHaveLength(2);
+
+    // Subscribe: POST <whip_url>/subscribe/<publisher id>, audio and video recvonly, the lowest layer first;
+    // then, at the answer's links, the video section played and the layers read (none) and left to the stage.
+    const callerRequests = stageRequests(callerTraffic, stageOrigin);
+    const [subscribe, play, ...layerRequests] = callerRequests.slice(0, -1);
+    const unsubscribe = callerRequests.at(-1);
+    const resource = unsubscribe!.url;
+    expect(play).toMatchObject({ method: 'POST', url: `${resource}/playback`, body: '{"play":["1"]}' });
+    expect(Object.keys(sdkHeaders(play!.headers)).sort()).toEqual([
+      'authorization',
+      'content-type',
+      'x-stages-platform',
+      'x-stages-request-id',
+      'x-stages-sdk',
+      'x-stages-session-id',
+      'x-stages-trace-id',
+      'x-stages-whip-version',
+    ]);
+    expect(sdkHeaders(play!.headers)).toMatchObject({ ...COMMON_HEADERS, authorization: `Bearer ${caller.token}`, 'content-type': 'application/json' });
+    expect(layerRequests.map((r) => `${r.method} ${r.url.slice(resource.length)} ${r.body ?? ''}`.trim())).toEqual(expect.arrayContaining(['GET /layers', 'POST /layers {}']));
+    expect(layerRequests.every((r) => r.url === `${resource}/layers`)).toBe(true);
+    const listenerRequests = stageRequests(listenerTraffic, stageOrigin);
+    expect(listenerRequests.find((r) => r.url.endsWith('/playback'))).toMatchObject({ method: 'POST', body: '{"pause":["1"]}' });
     expect(subscribe).toMatchObject({ method: 'POST', url: `${whipUrl}/subscribe/${host.participantId}` });
     expect(sdkHeaders(subscribe!.headers)).toMatchObject({ ...COMMON_HEADERS, authorization: `Bearer ${caller.token}`, 'content-type': 'application/sdp', 'x-stages-options': POST_OPTIONS, 'x-stages-initial-layer-pref': 'lowest' });
     expect(Object.keys(sdkHeaders(subscribe!.headers))).toHaveLength(10);
