@@ -220,15 +220,9 @@ const MAX_CONTROL_BYTES = 4 * 1024;
 
 /** Reads a JSON body of at most MAX_CONTROL_BYTES (a playback or layer request). */
 async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_CONTROL_BYTES) throw new StageHttpError(413, WHIP_ERROR.UNSPECIFIED, `The request is larger than ${MAX_CONTROL_BYTES} bytes`);
-    chunks.push(chunk);
-  }
+  const text = await readBody(req, MAX_CONTROL_BYTES, 'The request');
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(text) as unknown;
   } catch {
     throw new StageHttpError(400, WHIP_ERROR.UNSPECIFIED, 'The request body is not JSON');
   }
@@ -238,11 +232,16 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 async function readOffer(req: IncomingMessage): Promise<string> {
   const contentType = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (contentType !== 'application/sdp') throw new StageHttpError(415, WHIP_ERROR.UNSPECIFIED, 'The offer must be sent as application/sdp');
+  return await readBody(req, MAX_OFFER_BYTES, 'The offer');
+}
+
+/** Reads a body of at most `maxBytes` as UTF-8 (413 past it, `what` naming it). */
+async function readBody(req: IncomingMessage, maxBytes: number, what: string): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_OFFER_BYTES) throw new StageHttpError(413, WHIP_ERROR.UNSPECIFIED, `The offer is larger than ${MAX_OFFER_BYTES} bytes`);
+    if (size > maxBytes) throw new StageHttpError(413, WHIP_ERROR.UNSPECIFIED, `${what} is larger than ${maxBytes} bytes`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -17,6 +17,8 @@ import { claimsOf } from '#test/fixtures/stage/local-signed-token';
 const SDK_HEADER = /^(authorization|content-type|x-stages-.*)$/;
 /** Headers of every WHIP request, and their constant values. */
 const COMMON_HEADERS = { 'x-stages-platform': 'web', 'x-stages-sdk': '1.41.0', 'x-stages-whip-version': 'draft-ietf-wish-whip-04' };
+/** The SDK's headers on a playback or layer request (sorted); a WHIP POST adds `x-stages-options`. */
+const CONTROL_HEADER_NAMES = ['authorization', 'content-type', 'x-stages-platform', 'x-stages-request-id', 'x-stages-sdk', 'x-stages-session-id', 'x-stages-trace-id', 'x-stages-whip-version'];
 /** `X-Stages-Options` of a POST: base64 of {"cap":["sau"]}. */
 const POST_OPTIONS = 'eyJjYXAiOlsic2F1Il19';
 const TRACE_ID = /^1-[0-9a-f]{8}-[0-9a-f]{24}$/;
@@ -116,17 +118,7 @@ describe('The IVS web SDK protocol the local stage emulates', () => {
     const [publish, unpublish] = stageRequests(hostTraffic, stageOrigin);
     expect(publish).toMatchObject({ method: 'POST', url: `${whipUrl}/publish/${host.participantId}` });
     const publishHeaders = sdkHeaders(publish!.headers);
-    expect(Object.keys(publishHeaders).sort()).toEqual([
-      'authorization',
-      'content-type',
-      'x-stages-options',
-      'x-stages-platform',
-      'x-stages-request-id',
-      'x-stages-sdk',
-      'x-stages-session-id',
-      'x-stages-trace-id',
-      'x-stages-whip-version',
-    ]);
+    expect(Object.keys(publishHeaders).sort()).toEqual([...CONTROL_HEADER_NAMES, 'x-stages-options'].sort());
     expect(publishHeaders).toMatchObject({ ...COMMON_HEADERS, authorization: `Bearer ${host.token}`, 'content-type': 'application/sdp', 'x-stages-options': POST_OPTIONS });
     expect(publishHeaders['x-stages-request-id']).toMatch(REQUEST_ID);
     expect(publishHeaders['x-stages-trace-id']).toMatch(TRACE_ID);
@@ -147,16 +139,7 @@ describe('The IVS web SDK protocol the local stage emulates', () => {
     const unsubscribe = callerRequests.at(-1);
     const resource = unsubscribe!.url;
     expect(play).toMatchObject({ method: 'POST', url: `${resource}/playback`, body: '{"play":["1"]}' });
-    expect(Object.keys(sdkHeaders(play!.headers)).sort()).toEqual([
-      'authorization',
-      'content-type',
-      'x-stages-platform',
-      'x-stages-request-id',
-      'x-stages-sdk',
-      'x-stages-session-id',
-      'x-stages-trace-id',
-      'x-stages-whip-version',
-    ]);
+    expect(Object.keys(sdkHeaders(play!.headers)).sort()).toEqual(CONTROL_HEADER_NAMES);
     expect(sdkHeaders(play!.headers)).toMatchObject({ ...COMMON_HEADERS, authorization: `Bearer ${caller.token}`, 'content-type': 'application/json' });
     expect(layerRequests.map((r) => `${r.method} ${r.url.slice(resource.length)} ${r.body ?? ''}`.trim())).toEqual(expect.arrayContaining(['GET /layers', 'POST /layers {}']));
     expect(layerRequests.every((r) => r.url === `${resource}/layers`)).toBe(true);
