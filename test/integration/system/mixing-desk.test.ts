@@ -165,6 +165,21 @@ async function nowPlaying(sessionId: string) {
 }
 
 /**
+ * The first now-playing report made at or after `sinceMs` (a command's appliedAt): the controller reports after
+ * it records a command's result, without holding up the next command, so a report read at once may be older.
+ */
+async function nowPlayingSince(sessionId: string, sinceMs: number) {
+  return await eventually(
+    async () => {
+      const report = await nowPlaying(sessionId);
+      return report && Date.parse(report.updatedAt) >= sinceMs ? report : undefined;
+    },
+    20_000,
+    `a now-playing report made after ${new Date(sinceMs).toISOString()}`,
+  );
+}
+
+/**
  * Asserts that a deck's reported position is where a seek to `seconds`, applied at `appliedAtMs`, puts it at
  * the report's `updatedAt` (the position is the media element's own clock: exact to within a report's rounding
  * and the element's start after the seek).
@@ -223,14 +238,7 @@ describe('The mixing desk, heard in the recording', () => {
     const pastEnd = await api.command(sessionId, { type: 'SEEK_MEDIA', seconds: 25 });
     expect(pastEnd).toMatchObject({ status: 'FAILED', reason: expect.stringContaining('beyond the end (20.00 s)') });
     // The now-playing report written after the refused SEEK's result (reports follow results, not before them).
-    const after = await eventually(
-      async () => {
-        const np = await nowPlaying(sessionId);
-        return np && Date.parse(np.updatedAt) > pastEnd.appliedAtMs ? np : undefined;
-      },
-      15_000,
-      'a now-playing report after the refused SEEK',
-    );
+    const after = await nowPlayingSince(sessionId, pastEnd.appliedAtMs + 1);
     expect(after?.decks.program).toMatchObject({ programId: 'cross-b', state: 'PLAYING', durationSeconds: 20 });
     expect(after?.decks.bed).toMatchObject({ programId: 'bed', state: 'PLAYING' });
     const programPosition = (np: Awaited<ReturnType<typeof nowPlaying>>) => Number(np?.decks.program?.positionSeconds);
@@ -251,15 +259,15 @@ describe('The mixing desk, heard in the recording', () => {
     const sampler = setInterval(() => (peak = Math.max(peak, treePss(controller.pid))), 250);
     try {
       await step('hourMp3', { type: 'PLAY_MEDIA', programId: 'hour-mp3', programUrl: url('hourMp3') }, 1500);
-      const mp3 = (await nowPlaying(sessionId))?.decks.program;
+      const mp3 = (await nowPlayingSince(sessionId, at.hourMp3!.appliedAtMs))?.decks.program;
       expect(Math.abs((mp3?.durationSeconds as number) - 3600)).toBeLessThan(10);
       await step('mp3Seek30', { type: 'SEEK_MEDIA', seconds: 1800 }, 2500);
-      expectPositionAfterSeek(await nowPlaying(sessionId), 'program', 1800, at.mp3Seek30!.appliedAtMs);
+      expectPositionAfterSeek(await nowPlayingSince(sessionId, at.mp3Seek30!.appliedAtMs), 'program', 1800, at.mp3Seek30!.appliedAtMs);
       await step('mp3Seek50', { type: 'SEEK_MEDIA', seconds: 3000 }, 2500);
       await step('mp3Stop', { type: 'STOP_MEDIA' }, 500);
       await step('hourM4a', { type: 'PLAY_MEDIA', programId: 'hour-m4a', programUrl: url('hourM4a'), deck: 'bed' }, 1500);
       await step('m4aSeek30', { type: 'SEEK_MEDIA', seconds: 1800, deck: 'bed' }, 2500);
-      expectPositionAfterSeek(await nowPlaying(sessionId), 'bed', 1800, at.m4aSeek30!.appliedAtMs);
+      expectPositionAfterSeek(await nowPlayingSince(sessionId, at.m4aSeek30!.appliedAtMs), 'bed', 1800, at.m4aSeek30!.appliedAtMs);
       await step('m4aSeek55', { type: 'SEEK_MEDIA', seconds: 3300, deck: 'bed' }, 2500);
       await step('m4aStop', { type: 'STOP_MEDIA', deck: 'bed' }, 500);
     } finally {

@@ -124,7 +124,8 @@ describe('Secrets and hostile media in a whole session', () => {
     }
 
     const wav = join(workDir, 'intro.wav');
-    await writeToneWav(wav, [{ frequency: 440, seconds: 4 }]);
+    // Long enough to be still playing when the controller's now-playing report (sent after the result) lands.
+    await writeToneWav(wav, [{ frequency: 440, seconds: 30 }]);
     const mediaUrl = await uploadMedia(awsClients(cloud).s3, HOST, 'intro.wav', await readFile(wav));
 
     const hostile = await host.command(sessionId, { type: 'PLAY_MEDIA', programId: 'unfetchable', programUrl: UNFETCHABLE_PROGRAM_URL });
@@ -135,8 +136,11 @@ describe('Secrets and hostile media in a whole session', () => {
     const play = await host.command(sessionId, { type: 'PLAY_MEDIA', programId: 'intro', programUrl: mediaUrl });
     expect(play).toMatchObject({ status: 'APPLIED' });
     expect(play.appliedAtMs).toBeGreaterThanOrEqual(hostile.appliedAtMs);
-    const playing = await host.request('GET', `/sessions/${sessionId}`);
-    expect(playing.body).toMatchObject({ status: 'LIVE', nowPlaying: { programId: 'intro', state: 'PLAYING' } });
+    // The controller reports what plays after it records the result, without holding up the next command: the
+    // session shows it a moment after the command is APPLIED (later on a busy machine).
+    await expect
+      .poll(async () => (await host.request('GET', `/sessions/${sessionId}`)).body, { timeout: 20_000, interval: 250 })
+      .toMatchObject({ status: 'LIVE', nowPlaying: { programId: 'intro', state: 'PLAYING' } });
     expect((await host.applied(sessionId, { type: 'SET_VOLUME', volume: 0.4 })).status).toBe('APPLIED');
     expect((await host.applied(sessionId, { type: 'STOP_MEDIA' })).status).toBe('APPLIED');
 
