@@ -211,7 +211,7 @@ function mountBase(req: IncomingMessage, subPath: string): string {
 }
 
 /** Links of a subscription's playback controls and layers, as IVS's subscribe answer gives them. */
-export function subscriptionLinks(location: string): string {
+function subscriptionLinks(location: string): string {
   return `<${location}/playback>; rel="urn:ietf:params:whep:core:playback-controls", <${location}/layers>; rel="urn:ietf:params:whep:ext:core:layer"`;
 }
 

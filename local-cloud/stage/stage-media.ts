@@ -14,6 +14,7 @@ import { StageHttpError, WHIP_ERROR } from './stage-errors.ts';
 import type { ParticipantConnectionState, PublicationRoute, StageParticipants, UnpublishReason } from './stage-participants.ts';
 import { WhipPublication, type PublicationCallbacks, type PublishedMedia } from './whip-publication.ts';
 import { UnknownMediaSectionError, WhipSubscription, type SubscriptionCallbacks } from './whip-subscription.ts';
+import { isPlainObject } from '../is-plain-object.ts';
 
 /** IVS's quota: publishers on one stage at once. */
 export const MAX_PUBLISHERS_PER_STAGE = 12;
@@ -148,8 +149,7 @@ export class StageMedia {
     const subscription = this.ownedSubscription(claims, resourceId);
     const { pause, play } = parsePlaybackRequest(request);
     try {
-      if (pause.length > 0) subscription.peer.setForwarding(pause, false);
-      if (play.length > 0) subscription.peer.setForwarding(play, true);
+      subscription.peer.setForwarding({ pause, play });
     } catch (error) {
       if (error instanceof UnknownMediaSectionError) throw new StageHttpError(400, WHIP_ERROR.UNSPECIFIED, error.message);
       throw error;
@@ -252,10 +252,6 @@ export class StageMedia {
   private now(): Date {
     return this.options.now?.() ?? new Date();
   }
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Most mids one playback request may name. */

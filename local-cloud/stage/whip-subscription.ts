@@ -80,16 +80,14 @@ export class WhipSubscription {
   }
 
   /**
-   * Pauses (`forward` false) or plays the forwarding of media sections by the subscriber's mids; throws
+   * Pauses the forwarding of media sections and plays others again, by the subscriber's mids; throws
    * UnknownMediaSectionError, changing nothing, when one is not a section of the answer.
    */
-  setForwarding(mids: readonly string[], forward: boolean): void {
-    const unknown = mids.find((mid) => !this.sections.has(mid));
+  setForwarding(changes: { pause: readonly string[]; play: readonly string[] }): void {
+    const unknown = [...changes.pause, ...changes.play].find((mid) => !this.sections.has(mid));
     if (unknown !== undefined) throw new UnknownMediaSectionError(unknown);
-    for (const mid of mids) {
-      if (forward && this.paused.delete(mid) && this.sections.get(mid) === 'video') this.source.requestKeyframe();
-      if (!forward) this.paused.add(mid);
-    }
+    for (const mid of changes.pause) this.paused.add(mid);
+    for (const mid of changes.play) if (this.paused.delete(mid) && this.sections.get(mid) === 'video') this.source.requestKeyframe();
   }
 
   /** Stops forwarding and closes the peer connection. Idempotent. */

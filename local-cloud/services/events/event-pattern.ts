@@ -5,6 +5,7 @@
  * `equals-ignore-case`, `wildcard`), `numeric`, `exists`, and IPv4 `cidr`. An array in the event matches
  * when any of its elements matches.
  */
+import { isPlainObject } from '#local-cloud/is-plain-object';
 
 export type EventPattern = { [field: string]: unknown };
 
@@ -20,10 +21,6 @@ const MISSING = Symbol('missing');
 type FieldValue = unknown | typeof MISSING;
 
 const NUMERIC_OPERATORS = new Set(['<', '<=', '=', '>', '>=']);
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function isPrimitive(value: unknown): boolean {
   return value === null || ['string', 'number', 'boolean'].includes(typeof value);

@@ -161,6 +161,7 @@ describe('The local stage: publish, subscribe and plain WHIP', () => {
     expect(await error(await control(playback, 'caller-token', { stop: ['1'] }))).toMatchObject({ status: 400, message: expect.stringContaining('unknown field "stop"') });
     expect(await error(await control(playback, 'caller-token', '{not json'))).toMatchObject({ status: 400, message: 'The request body is not JSON' });
     expect(await error(await control(playback, 'caller-token', { pause: ['0', '7'] }))).toMatchObject({ status: 400, message: expect.stringContaining('"7"') });
+    expect(await error(await control(playback, 'caller-token', { pause: ['0'], play: ['7'] }))).toMatchObject({ status: 400, message: expect.stringContaining('"7"') });
     expect(await error(await control(playback.replace(/[0-9a-f-]{36}/, '0f0e0d0c-0b0a-0908-0706-050403020100'), 'caller-token', { pause: ['1'] }))).toMatchObject({ status: 404, code: 2004 });
     expect((await control(playback, 'caller-token', undefined, 'GET')).status).toBe(405);
     expect((await fetch(playback, { method: 'POST', body: '{}' })).status).toBe(401);
