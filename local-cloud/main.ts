@@ -124,7 +124,7 @@ process.stdout.write(
     '',
     'Get a bearer token:      npm run -s token -- <userId>',
     `Point the AWS CLI here:  aws --endpoint-url ${cloud.endpoint} stepfunctions list-state-machines`,
-    '                         (AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1)',
+    '                         (AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1)',
     'Stop: Ctrl-C',
     '',
     'Local cloud ready',

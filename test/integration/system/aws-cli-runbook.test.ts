@@ -4,6 +4,7 @@
  * the state machine, the execution and its history, the controller task, the session's queue and the DLQ, and
  * the controller's logs. Then the session ends through the API, and the CLIs see its queue and task gone.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CLUSTER_NAME,
@@ -16,9 +17,22 @@ import {
 import { localToken, startLocalCloud, type RunningLocalCloud } from '#harness/local-cloud';
 import { eventually } from '#harness/eventually';
 import { hostApi } from '#harness/system-session';
-import { awsJson, CLI_TEST_OPTIONS, runAws, type CliVersion } from '../local-cloud/gateway/aws-cli.ts';
+import { awsJson, CLI_TEST_OPTIONS, runAws, runAwsAsDocumented, type CliVersion } from '../local-cloud/gateway/aws-cli.ts';
 
 const CLIS: readonly CliVersion[] = ['v1', 'v2'];
+
+/**
+ * The variables a document tells a CLI user to set: the first `AWS_ACCESS_KEY_ID=… AWS_…=…` run of
+ * assignments in it (an `export` line or a backticked one) after `section` (a heading), if given.
+ */
+function documentedEnvironment(path: string, section = ''): Record<string, string> {
+  const text = readFileSync(new URL(`../../../${path}`, import.meta.url), 'utf8');
+  const from = text.indexOf(section);
+  if (from < 0) throw new Error(`${path} has no "${section}"`);
+  const line = /AWS_ACCESS_KEY_ID=\S+(?: AWS_[A-Z_]+=[^\s`]+)*/.exec(text.slice(from));
+  if (!line) throw new Error(`${path} tells no one which AWS variables to set`);
+  return Object.fromEntries(line[0].split(' ').map((pair) => pair.split('=') as [string, string]));
+}
 
 let cloud: RunningLocalCloud;
 let token: string;
@@ -97,6 +111,21 @@ describe('The runbook with both AWS CLIs during a live session', CLI_TEST_OPTION
     expect(out.events[0]!.type).toBe('ExecutionStarted');
     expect(out.events.map((e) => e.id)).toEqual(out.events.map((_e, i) => i + 1));
   });
+
+  // The pip CLI v1 reads the region from AWS_DEFAULT_REGION only (AWS_REGION is the SDKs'): a line with
+  // AWS_REGION alone left it asking for a region. Run as a reader of each document would, nothing else set.
+  const documents = [['README.md', ''], ['docs/runbook.md', ''], ['docs/local-cloud.md', '### The AWS CLIs']] as const;
+  it.each(CLIS.flatMap((cli) => documents.map(([doc, section]) => [cli, doc, section] as const)))(
+    'aws %s works with the variables %s sets, and nothing else',
+    async (cli, doc, section) => {
+      const env = documentedEnvironment(doc, section);
+      const result = await runAwsAsDocumented(cli, ['--endpoint-url', cloud.awsEndpoint, '--output', 'json', 'stepfunctions', 'list-state-machines'], env);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const names = (JSON.parse(result.stdout) as { stateMachines: { name: string }[] }).stateMachines.map((m) => m.name);
+      expect(names).toContain(STATE_MACHINE_NAME);
+    },
+  );
 
   it.each(CLIS)('aws %s ecs list-tasks --cluster shelcaster-cluster shows one task', async (cli) => {
     const out = await aws<{ taskArns: string[] }>(cli, ['ecs', 'list-tasks', '--cluster', CLUSTER_NAME]);

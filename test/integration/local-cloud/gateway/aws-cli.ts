@@ -32,12 +32,45 @@ export interface CliResult {
 const configDir = mkdtempSync(join(tmpdir(), 'aws-cli-config-'));
 writeFileSync(join(configDir, 'config'), '[default]\nregion = us-east-1\n');
 
-/** Runs `aws <args>` with local credentials (or those `envOverrides` sets) against `endpoint`. */
-export function runAws(version: CliVersion, endpoint: string, args: string[], timeoutMs = 60_000, envOverrides: Record<string, string> = {}): Promise<CliResult> {
+/** The CLI's program; a missing one throws with how to install it. */
+function cliBinary(version: CliVersion): string {
   const binary = version === 'v2' ? CLI_V2_PATH : cliV1Path();
   if (!binary || !existsSync(binary)) {
     throw new Error(`AWS CLI ${version} is not installed (${version === 'v2' ? "apt-get install awscli puts it at /usr/bin/aws" : "pip's awscli on PATH"}).`);
   }
+  return binary;
+}
+
+/** Runs a CLI with exactly `env` and the arguments given (no region, output or pager added). */
+function execCli(binary: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(binary, args, { env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
+    });
+  });
+}
+
+/**
+ * Runs `aws <args>` as a user who set only `documented` (a line of our docs) would: no configuration file,
+ * no region or credentials but those, PATH and HOME from this process.
+ */
+export function runAwsAsDocumented(version: CliVersion, args: string[], documented: Record<string, string>, timeoutMs = 60_000): Promise<CliResult> {
+  const binary = cliBinary(version);
+  const env = {
+    PATH: process.env['PATH'],
+    HOME: process.env['HOME'],
+    AWS_CONFIG_FILE: join(configDir, 'no-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(configDir, 'no-credentials'),
+    AWS_PAGER: '',
+    ...documented,
+  };
+  return execCli(binary, args, env, timeoutMs);
+}
+
+/** Runs `aws <args>` with local credentials (or those `envOverrides` sets) against `endpoint`. */
+export function runAws(version: CliVersion, endpoint: string, args: string[], timeoutMs = 60_000, envOverrides: Record<string, string> = {}): Promise<CliResult> {
+  const binary = cliBinary(version);
   const extra = version === 'v2' ? ['--no-cli-pager'] : [];
   const env = {
     ...process.env,
@@ -50,17 +83,7 @@ export function runAws(version: CliVersion, endpoint: string, args: string[], ti
     AWS_ENDPOINT_URL: '',
     ...envOverrides,
   };
-  return new Promise((resolve) => {
-    execFile(
-      binary,
-      [...args, '--endpoint-url', endpoint, '--region', 'us-east-1', '--output', 'json', ...extra],
-      { env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
-        resolve({ code, stdout: stdout.toString(), stderr: stderr.toString() });
-      },
-    );
-  });
+  return execCli(binary, [...args, '--endpoint-url', endpoint, '--region', 'us-east-1', '--output', 'json', ...extra], env, timeoutMs);
 }
 
 /** Runs the CLI and parses its JSON output, failing with the CLI's stderr when it exits non-zero. */
