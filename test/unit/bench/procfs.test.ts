@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { executablePssBytes, parseProcStat, parseSmapsPss, processTree, pssAnonBytes, pssBytes, type ProcStat } from '#bench/procfs';
+import { spawn } from 'node:child_process';
+import { addPresentFrames, executablePssBytes, parseAccessibleMappings, parseProcStat, parseSmapsPss, processTree, pssAnonBytes, pssBytes, residentBytesOnce, type ProcStat } from '#bench/procfs';
 
 describe('Reading processes from /proc', () => {
   it('parses a stat line whose command holds spaces and parentheses', () => {
@@ -55,6 +56,63 @@ describe('Reading processes from /proc', () => {
 });
 
 import { cpuCores, cpuCoresByRole, processRole, treeRss } from '#bench/footprint-sampler';
+
+describe('A tree\'s memory with each resident page once', () => {
+  it('takes the mappings that may hold pages from maps, not the reservations without access or [vsyscall]', () => {
+    const maps = [
+      '55d0c0000000-55d0c0004000 r--p 00000000 08:01 1234 /usr/lib/chromium/chromium-headless-shell',
+      '7f0000000000-7f0100000000 ---p 00000000 00:00 0 ',
+      '7f0100000000-7f0100010000 rw-p 00000000 00:00 0 ',
+      '7ffd1000a000-7ffd1002c000 rw-p 00000000 00:00 0                          [stack]',
+      'ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]',
+      '',
+    ].join('\n');
+    expect(parseAccessibleMappings(maps)).toEqual([
+      { firstPage: 0x55d0c0000000 / 4096, endPage: 0x55d0c0004000 / 4096, path: '/usr/lib/chromium/chromium-headless-shell' },
+      { firstPage: 0x7f0100000000 / 4096, endPage: 0x7f0100010000 / 4096, path: '' },
+      { firstPage: 0x7ffd1000a000 / 4096, endPage: 0x7ffd1002c000 / 4096, path: '[stack]' },
+    ]);
+  });
+
+  it('reads the frames of present pages from pagemap entries, and counts a frame mapped twice once', () => {
+    const entry = (present: boolean, frame: number) => {
+      const bytes = Buffer.alloc(8);
+      bytes.writeBigUInt64LE((present ? 1n << 63n : 0n) | (1n << 61n) /* file-backed, ignored */ | BigInt(frame));
+      return bytes;
+    };
+    const frames = new Set<number>();
+    const present = addPresentFrames(Buffer.concat([entry(true, 7), entry(false, 9), entry(true, 2 ** 40 + 3), entry(true, 7)]), frames);
+    expect(present).toBe(3);
+    expect([...frames].sort((a, b) => a - b)).toEqual([7, 2 ** 40 + 3]);
+    // Not 4-byte aligned in its memory: read all the same.
+    const odd = Buffer.concat([Buffer.alloc(1), entry(true, 5)]).subarray(1);
+    const more = new Set<number>();
+    expect(addPresentFrames(odd, more)).toBe(1);
+    expect([...more]).toEqual([5]);
+  });
+
+  it('counts the pages a parent and its forked child share once: less than their RSS summed, more than either alone', async () => {
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const both = residentBytesOnce([process.pid, child.pid!]);
+      if (process.getuid?.() !== 0) {
+        // Frames read as 0 without CAP_SYS_ADMIN: not measurable, and said so.
+        expect(both).toBeUndefined();
+        return;
+      }
+      const alone = residentBytesOnce([process.pid])!;
+      const rss = processTree(process.pid).filter((p) => p.pid === process.pid || p.pid === child.pid).reduce((n, p) => n + p.rssBytes, 0);
+      expect(alone).toBeGreaterThan(1024 * 1024);
+      expect(both).toBeGreaterThan(alone);
+      // Two node processes share node's binary and libraries: counted once, not twice.
+      expect(both!).toBeLessThan(rss);
+      expect(residentBytesOnce([2 ** 22 + 1])).toBe(0); // no such process
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
 
 describe('Controller footprint from process snapshots', () => {
   const p = (pid: number, cpuTicks: number, rssBytes = 0): ProcStat => ({ pid, ppid: 1, cpuTicks, rssBytes });
