@@ -104,6 +104,9 @@ export async function buildController({ root = ROOT, force = false } = {}) {
     banner: { js: REQUIRE_SHIM },
     define: { CONTROLLER_BUNDLE: 'true' },
     sourcemap: 'linked',
+    // Stack traces map to the sources' files and lines without their text in the map: 3 MB of maps instead
+    // of 9, which `--enable-source-maps` parses into the controller's heap at start (~11 MiB less held).
+    sourcesContent: false,
     metafile: true,
     logLevel: 'warning',
   });

@@ -166,6 +166,6 @@ describe('the controller image', () => {
     const cmd = of('CMD');
     expect(cmd).toHaveLength(1);
     expect(JSON.parse(cmd[0]!.args)).toEqual(CONTROLLER_COMMAND);
-    expect(CONTROLLER_COMMAND).toEqual(['node', '--enable-source-maps', 'controller/dist/main.js']);
+    expect(CONTROLLER_COMMAND).toEqual(['node', '--max-semi-space-size=1', '--enable-source-maps', 'controller/dist/main.js']);
   });
 });
