@@ -45,7 +45,7 @@ export function createMediaFetcher(options: MediaFetcherOptions): MediaFetcher {
       if (decision.kind === 's3') {
         if (decision.bucket !== options.mediaBucket) throw new MediaRefusedError('programUrl refused: not the media bucket');
         const { bucket, key } = decision;
-        return { read: (range, signal) => readS3Media(options.s3, bucket, key, range, limits, signal) };
+        return { identity: `s3://${bucket}/${key}`, read: (range, signal) => readS3Media(options.s3, bucket, key, range, limits, signal) };
       }
       const url = decision.url;
       return { read: (range, signal) => readHttpsMedia(url, range, { policy, resolve, limits, tls: options.tls }, signal) };

@@ -7,8 +7,15 @@
  *
  * The element only learns that a read failed; why is kept on the registration (`failure()`), for the
  * player to report as the command's reason.
+ *
+ * A media whose source has an identity (an S3 object, whose content never changes under its upload key) gets
+ * the same path each time, while any registration of it lasts. Chromium keeps what a media element read in a
+ * cache keyed by URL, and frees it only slowly (80 blocks of 32 KiB every 30 s) once the element is gone: a
+ * new path for every PLAY left ~1.7 MiB behind each, up to ~200 MiB in the renderer, where the same path for
+ * the same track finds its bytes again (docs/benchmarks.md, "The renderer kept every track it read").
+ * The path is an HMAC of the identity under a key of this proxy, so it stays unguessable.
  */
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -36,6 +43,8 @@ interface Entry {
   maxBytes: number;
   failure: MediaFailure | undefined;
   reads: Set<AbortController>;
+  /** Registrations not yet released (several for a media registered under one identity). */
+  holders: number;
 }
 
 export const MEDIA_PATH_PREFIX = '/media/';
@@ -43,17 +52,33 @@ export const MEDIA_PATH_PREFIX = '/media/';
 export class MediaProxy {
   private readonly entries = new Map<string, Entry>();
 
-  /** Makes a media source servable to the page; reads past `maxBytes` fail. */
+  /** Keys the paths of media registered under an identity. */
+  private readonly pathKey = randomBytes(32);
+
+  /**
+   * Makes a media source servable to the page; reads past `maxBytes` fail. A source with an identity (the same
+   * content whenever it is read), registered while another registration of it lasts, shares its path and source.
+   */
   register(source: MediaSource, maxBytes: number): MediaHandle {
-    const path = `${MEDIA_PATH_PREFIX}${randomUUID()}`;
-    const entry: Entry = { source, maxBytes, failure: undefined, reads: new Set() };
-    this.entries.set(path, entry);
+    const identity = source.identity;
+    const path = `${MEDIA_PATH_PREFIX}${identity === undefined ? randomUUID() : createHmac('sha256', this.pathKey).update(identity).digest('base64url')}`;
+    let entry = this.entries.get(path);
+    if (entry) entry.holders++;
+    else {
+      entry = { source, maxBytes, failure: undefined, reads: new Set(), holders: 1 };
+      this.entries.set(path, entry);
+    }
+    const held = entry;
+    let released = false;
     return {
       path,
-      failure: () => entry.failure,
+      failure: () => held.failure,
       release: () => {
-        this.entries.delete(path);
-        for (const read of entry.reads) read.abort();
+        if (released) return;
+        released = true;
+        if (--held.holders > 0) return;
+        if (this.entries.get(path) === held) this.entries.delete(path);
+        for (const read of held.reads) read.abort();
       },
     };
   }

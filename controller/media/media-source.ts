@@ -46,6 +46,11 @@ export interface MediaLimits {
 export interface MediaSource {
   /** Reads a range (or the whole object); throws CommandRejectedError subclasses for what no retry mends. */
   read(range: ByteRange | undefined, signal: AbortSignal): Promise<MediaChunk>;
+  /**
+   * Names the media when its content is the same whenever it is read (an object of the media bucket: each
+   * upload has a key of its own); none for https media, which may change between reads.
+   */
+  readonly identity?: string;
 }
 
 /** The object's total size from a `bytes a-b/total` Content-Range, when it names one. */

@@ -175,6 +175,8 @@ describe('Media fetcher: https against a loopback server (permissive policy, tes
     expect(asked).toBe('bytes=6000-');
     expect(read).toMatchObject({ status: 206, totalBytes: 8000, contentRange: 'bytes 6000-7999/8000', bytes: 2000 });
     expect(read.body.equals(whole.subarray(6000))).toBe(true);
+    // https media may change between reads: no identity, so the page gets a new path for it each PLAY.
+    expect(fetcher.open(url('/long.mp3')).identity).toBeUndefined();
   });
 
   it('refuses a range of an object over the limit (the total size is what counts)', async () => {
@@ -248,6 +250,10 @@ describe('Media fetcher: the media bucket', () => {
     fetcher = await createMediaFetcher({ s3, mediaBucket: BUCKET });
   });
   beforeEach(() => s3Mock.reset());
+
+  it('names a media object by its bucket and key (its content is the same whenever it is read)', () => {
+    expect(fetcher.open(`s3://${BUCKET}/media/host/a.wav`).identity).toBe(`s3://${BUCKET}/media/host/a.wav`);
+  });
 
   it('reads a media object with GetObject', async () => {
     s3Mock.on(GetObjectCommand, { Bucket: BUCKET, Key: 'media/host/a.wav' }).resolves({

@@ -9,6 +9,8 @@ import { bufferMediaSource } from '#harness/buffer-media-source';
 
 /** A media source over a buffer that answers ranges as S3 does, recording what was asked. */
 const bufferSource = (bytes: Buffer, asked: (ByteRange | undefined)[] = []): MediaSource => bufferMediaSource(bytes, 'audio/mpeg', asked);
+/** The same, with an identity (as an S3 object's source has). */
+const namedSource = (identity: string, bytes: Buffer, asked: (ByteRange | undefined)[] = []): MediaSource => ({ ...bufferSource(bytes, asked), identity });
 
 describe('MediaProxy: the page reads registered media in ranges', () => {
   const proxy = new MediaProxy();
@@ -100,6 +102,44 @@ describe('MediaProxy: the page reads registered media in ranges', () => {
     await reader.read();
     media.release();
     await expect.poll(() => destroyed).toBe(1);
+  });
+
+  it('gives a media whose source has an identity one path while a registration of it lasts, and serves it until the last is released', async () => {
+    const firstAsked: (ByteRange | undefined)[] = [];
+    const secondAsked: (ByteRange | undefined)[] = [];
+    const first = proxy.register(namedSource('s3://media/host-1/abc/jingle.mp3', bytes, firstAsked), 1_000_000);
+    const second = proxy.register(namedSource('s3://media/host-1/abc/jingle.mp3', bytes, secondAsked), 1_000_000);
+    const other = proxy.register(namedSource('s3://media/host-1/def/bed.mp3', bytes), 1_000_000);
+    expect(second.path).toBe(first.path);
+    expect(other.path).not.toBe(first.path);
+    // Unguessable: not the identity, and another proxy (another controller) keys it differently.
+    expect(first.path).not.toContain('jingle');
+    expect(new MediaProxy().register(namedSource('s3://media/host-1/abc/jingle.mp3', bytes), 1).path).not.toBe(first.path);
+    const size = proxy.size;
+    first.release();
+    first.release(); // a second release of the same handle changes nothing
+    expect(proxy.size).toBe(size);
+    expect((await fetch(`${origin}${second.path}`, { headers: { range: 'bytes=0-9' } })).status).toBe(206);
+    expect(firstAsked).toEqual([{ start: 0, end: 9 }]); // the first registration's source serves it
+    expect(secondAsked).toEqual([]);
+    second.release();
+    expect(proxy.size).toBe(size - 1);
+    expect((await fetch(`${origin}${second.path}`)).status).toBe(404);
+    // Registered again afterwards: the same path, served by the new source.
+    const third = proxy.register(namedSource('s3://media/host-1/abc/jingle.mp3', bytes, secondAsked), 1_000_000);
+    expect(third.path).toBe(first.path);
+    expect((await fetch(`${origin}${third.path}`, { headers: { range: 'bytes=5-9' } })).status).toBe(206);
+    expect(secondAsked).toEqual([{ start: 5, end: 9 }]);
+    third.release();
+    other.release();
+  });
+
+  it('gives a media whose source has no identity (https) a path of its own each time', () => {
+    const a = proxy.register(bufferSource(bytes), 1_000_000);
+    const b = proxy.register(bufferSource(bytes), 1_000_000);
+    expect(a.path).not.toBe(b.path);
+    a.release();
+    b.release();
   });
 });
 
