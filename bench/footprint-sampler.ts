@@ -57,6 +57,8 @@ export class RssSampler {
    */
   peakResidentOnceBytes: number | undefined = undefined;
   residentOnceSamples = 0;
+  /** Seconds from the sampler's start to that peak. */
+  peakResidentOnceAtSeconds = 0;
   private residentOnceAt = Number.NEGATIVE_INFINITY;
   private startedAt = 0;
 
@@ -91,7 +93,10 @@ export class RssSampler {
       const once = residentBytesOnce(tree.map((p) => p.pid));
       if (once !== undefined) {
         this.residentOnceSamples++;
-        this.peakResidentOnceBytes = Math.max(this.peakResidentOnceBytes ?? 0, once);
+        if (once > (this.peakResidentOnceBytes ?? 0)) {
+          this.peakResidentOnceBytes = once;
+          this.peakResidentOnceAtSeconds = (Date.now() - this.startedAt) / 1000;
+        }
       }
     }
     if (pssSum > this.peakPssBytes) {

@@ -20,7 +20,7 @@ export async function commandAndFootprintFigures(
     for (let i = 1; i < options.sessions; i++) sessions.push(await startSession(await ctx.newHost(), `Bench commands ${i + 1}`));
     log(`  ${sessions.length} sessions LIVE; measuring the first controller's CPU while a track plays`);
     const media = await Promise.all(sessions.map((s) => ctx.mediaFor(s.api)));
-    const playing = watch.pid === undefined ? { cores: Number.NaN, byRole: {}, pssMiB: Number.NaN } : await cpuWhilePlaying(sessions[0]!, watch.pid, media[0]!, options.footprintSeconds);
+    const playing = watch.pid === undefined ? { cores: Number.NaN, byRole: {}, pssMiB: Number.NaN, residentOnceMiB: Number.NaN } : await cpuWhilePlaying(sessions[0]!, watch.pid, media[0]!, options.footprintSeconds);
     const began = Date.now();
     const { sent, failures, tried } = await sendCommands(sessions, options.commands, media.map((m) => m.programUrl), () => ctx.outOfTime);
     const commands = commandsFigure(sent, failures, options.commands, tried, sessions.length, (Date.now() - began) / 1000);

@@ -10,7 +10,7 @@ import { postCommand, sleep, waitApplied, type BenchContext, type BenchSession }
 import type { BenchMedia } from '../media.ts';
 import { atMost, figure, type Figure } from '../figure.ts';
 import { cpuCores, cpuCoresByRole, processRole, RssSampler } from '../footprint-sampler.ts';
-import { commandLine, processTree, pssBytes } from '../procfs.ts';
+import { commandLine, processTree, pssBytes, residentBytesOnce } from '../procfs.ts';
 
 export const RSS_TARGET_MIB = 350;
 export const CPU_TARGET_CORES = 0.15;
@@ -73,7 +73,13 @@ export async function cpuWhilePlaying(session: BenchSession, pid: number, media:
   const after = processTree(pid);
   const elapsed = (Date.now() - began) / 1000;
   const roles = after.map((p) => ({ ...p, role: processRole(commandLine(p.pid)) }));
-  return { cores: cpuCores(before, after, elapsed), byRole: cpuCoresByRole(before, roles, elapsed), pssMiB: after.reduce((n, p) => n + pssBytes(p.pid), 0) / 2 ** 20 };
+  const once = residentBytesOnce(after.map((p) => p.pid));
+  return {
+    cores: cpuCores(before, after, elapsed),
+    byRole: cpuCoresByRole(before, roles, elapsed),
+    pssMiB: after.reduce((n, p) => n + pssBytes(p.pid), 0) / 2 ** 20,
+    residentOnceMiB: once === undefined ? Number.NaN : once / 2 ** 20,
+  };
 }
 
 export interface CpuWhilePlaying {
@@ -82,6 +88,8 @@ export interface CpuWhilePlaying {
   /** The same, by process (node, browser, renderer, audio, gpu, utility). */
   byRole: Record<string, number>;
   pssMiB: number;
+  /** The tree's memory with each resident page once (residentBytesOnce) at the end of the window; NaN if unreadable. */
+  residentOnceMiB: number;
 }
 
 /** The figure from a watch and the CPU measured. */
@@ -101,9 +109,9 @@ export function footprintFigure(watch: ControllerWatch, playing: CpuWhilePlaying
     target: 'peak PSS as in its own task (each resident page once) ≤ 350 MiB (task has 1024 MiB) with a 60-minute bed, a program track and two clips playing; CPU ≤ 0.15 core',
     samples: Number.isFinite(checked.mib) ? [checked.mib] : [],
     checks: [atMost(checked.name, checked.mib, RSS_TARGET_MIB), atMost('CPU while every deck plays (cores)', cores, CPU_TARGET_CORES)],
-    values: { peakResidentOnceMiB: onceBytes === undefined ? Number.NaN : onceBytes / 2 ** 20, residentOnceSamples: watch.sampler?.residentOnceSamples ?? 0, peakPssMiB, pssWhileFirstTrackPlaysMiB: playing.pssMiB, peakRssSumMiB: peakMiB, cpuCores: cores, ...Object.fromEntries(Object.entries(playing.byRole).map(([role, used]) => [`cpuCores.${role}`, used])), peakPssAnonMiB: (watch.sampler?.peakPssAnonBytes ?? Number.NaN) / 2 ** 20, peakPssExecutableMiB: (watch.sampler?.peakPssExecutableBytes ?? Number.NaN) / 2 ** 20, peakPssAtSeconds: watch.sampler?.peakPssAtSeconds ?? Number.NaN, ...Object.fromEntries(Object.entries(watch.sampler?.peakPssByRole ?? {}).map(([role, bytes]) => [`peakPssMiB.${role}`, bytes / 2 ** 20])), rssSamples: watch.sampler?.samples ?? 0, processesAtPeak: watch.sampler?.peakProcesses ?? 0 },
+    values: { peakResidentOnceMiB: onceBytes === undefined ? Number.NaN : onceBytes / 2 ** 20, residentOnceSamples: watch.sampler?.residentOnceSamples ?? 0, peakResidentOnceAtSeconds: watch.sampler?.peakResidentOnceAtSeconds ?? Number.NaN, residentOnceWhileEveryDeckPlaysMiB: playing.residentOnceMiB, peakPssMiB, pssWhileFirstTrackPlaysMiB: playing.pssMiB, peakRssSumMiB: peakMiB, cpuCores: cores, ...Object.fromEntries(Object.entries(playing.byRole).map(([role, used]) => [`cpuCores.${role}`, used])), peakPssAnonMiB: (watch.sampler?.peakPssAnonBytes ?? Number.NaN) / 2 ** 20, peakPssExecutableMiB: (watch.sampler?.peakPssExecutableBytes ?? Number.NaN) / 2 ** 20, peakPssAtSeconds: watch.sampler?.peakPssAtSeconds ?? Number.NaN, ...Object.fromEntries(Object.entries(watch.sampler?.peakPssByRole ?? {}).map(([role, bytes]) => [`peakPssMiB.${role}`, bytes / 2 ** 20])), rssSamples: watch.sampler?.samples ?? 0, processesAtPeak: watch.sampler?.peakProcesses ?? 0 },
     notes: [
-      `Memory of the controller's process tree (node + Chromium browser, renderer, GPU/utility processes) sampled from /proc every 250 ms, from the task's start through joining, playing and the command figure's commands. The checked figure (peakResidentOnceMiB) counts each physical page the tree has resident once, whoever else maps it (the frames of /proc/<pid>/pagemap, read as root, every 2 s and at each new PSS peak; residentOnceSamples of them): the tree's PSS as it would be alone, as in its own Fargate task. PSS summed over the tree (peakPssMiB, smaps_rollup) divides a page among every process on the machine that maps it, so it shrinks as other Chromiums run beside it: with the command figure's three controllers it read ~315 MiB, with one ~405 MiB, for the same tree. peakPssAnonMiB is the peak of its anonymous part (heaps and stacks, without the pages of mapped files); peakPssExecutableMiB is the part of the PSS peak that is the processes' own executables mapped (Chromium's binary, most of it mapped by some process of the tree: its code is touched all over and the kernel maps 64 KiB around each page fault; and node's); peakPssAtSeconds is when the PSS peak came (from the task's start), peakPssMiB.<process> what each kind of process held then. RSS summed (peakRssSumMiB) counts Chromium's shared pages once per process and overstates it.`,
+      `Memory of the controller's process tree (node + Chromium browser, renderer, GPU/utility processes) sampled from /proc every 250 ms, from the task's start through joining, playing and the command figure's commands. The checked figure (peakResidentOnceMiB) counts each physical page the tree has resident once, whoever else maps it (the frames of /proc/<pid>/pagemap, read as root, every 2 s and at each new PSS peak; residentOnceSamples of them; the peak at peakResidentOnceAtSeconds from the task's start): the tree's PSS as it would be alone, as in its own Fargate task. residentOnceWhileEveryDeckPlaysMiB is the same count at the end of the CPU window below, while every deck plays and before the command figure's commands. PSS summed over the tree (peakPssMiB, smaps_rollup) divides a page among every process on the machine that maps it, so it shrinks as other Chromiums run beside it: with the command figure's three controllers it read ~315 MiB, with one ~405 MiB, for the same tree. peakPssAnonMiB is the peak of its anonymous part (heaps and stacks, without the pages of mapped files); peakPssExecutableMiB is the part of the PSS peak that is the processes' own executables mapped (Chromium's binary, most of it mapped by some process of the tree: its code is touched all over and the kernel maps 64 KiB around each page fault; and node's); peakPssAtSeconds is when the PSS peak came (from the task's start), peakPssMiB.<process> what each kind of process held then. RSS summed (peakRssSumMiB) counts Chromium's shared pages once per process and overstates it.`,
       `CPU: utime + stime of the tree over ${seconds} s while every deck plays (a 60-minute MP3 as the bed from 20:00, the 6-minute tone on the program deck, two 30-second MP3 clips), after 1 s to settle; cpuCores.<process> splits it by process (node, Chromium's browser, renderer, audio service, ...); pssWhileFirstTrackPlaysMiB is the tree's PSS at the end of that window, before the command figure's commands.`,
     ],
   });
