@@ -2,9 +2,9 @@
  * Samples the controller's footprint from /proc: the resident memory of its process tree (the controller and
  * its Chromium processes), peak over the samples, and the CPU the tree used between two snapshots.
  */
-import { CLOCK_TICKS_PER_SECOND, commandLine, executablePssBytes, processTree, pssParts, residentBytesOnce, type ProcStat } from './procfs.ts';
+import { CLOCK_TICKS_PER_SECOND, commandLine, executablePssBytes, processTree, pssParts, residentBytesOnceAsync, type ProcStat } from './procfs.ts';
 
-/** How often the tree's pages are counted one by one (residentBytesOnce: ~0.1 s of the bench's CPU each). */
+/** How often the tree's pages are counted one by one (residentBytesOnceAsync: ~0.1 s of the bench's CPU each, given way every 64 mappings). */
 const RESIDENT_ONCE_EVERY_MS = 2000;
 /** A new PSS peak counts the pages again, at most this often. */
 const RESIDENT_ONCE_AT_PEAK_EVERY_MS = 500;
@@ -60,6 +60,8 @@ export class RssSampler {
   /** Seconds from the sampler's start to that peak. */
   peakResidentOnceAtSeconds = 0;
   private residentOnceAt = Number.NEGATIVE_INFINITY;
+  /** The count of the tree's pages in progress (one at a time). */
+  private counting: Promise<void> | undefined;
   private startedAt = 0;
 
   constructor(
@@ -74,9 +76,21 @@ export class RssSampler {
     return this;
   }
 
-  stop(): void {
+  /** Stops sampling; resolves once a count of the tree's pages in progress has ended. */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    await this.counting;
+  }
+
+  private async countResidentOnce(pids: number[]): Promise<void> {
+    const once = await residentBytesOnceAsync(pids);
+    if (once === undefined) return;
+    this.residentOnceSamples++;
+    if (once > (this.peakResidentOnceBytes ?? 0)) {
+      this.peakResidentOnceBytes = once;
+      this.peakResidentOnceAtSeconds = (Date.now() - this.startedAt) / 1000;
+    }
   }
 
   private sample(): void {
@@ -88,16 +102,12 @@ export class RssSampler {
     const pssSum = pss.reduce((sum, p) => sum + p.pss, 0);
     this.peakPssAnonBytes = Math.max(this.peakPssAnonBytes, pss.reduce((sum, p) => sum + p.anon, 0));
     const sinceCounted = Date.now() - this.residentOnceAt;
-    if (sinceCounted >= RESIDENT_ONCE_EVERY_MS || (pssSum > this.peakPssBytes && sinceCounted >= RESIDENT_ONCE_AT_PEAK_EVERY_MS)) {
+    const due = sinceCounted >= RESIDENT_ONCE_EVERY_MS || (pssSum > this.peakPssBytes && sinceCounted >= RESIDENT_ONCE_AT_PEAK_EVERY_MS);
+    if (due && !this.counting) {
       this.residentOnceAt = Date.now();
-      const once = residentBytesOnce(tree.map((p) => p.pid));
-      if (once !== undefined) {
-        this.residentOnceSamples++;
-        if (once > (this.peakResidentOnceBytes ?? 0)) {
-          this.peakResidentOnceBytes = once;
-          this.peakResidentOnceAtSeconds = (Date.now() - this.startedAt) / 1000;
-        }
-      }
+      this.counting = this.countResidentOnce(tree.map((p) => p.pid)).finally(() => {
+        this.counting = undefined;
+      });
     }
     if (pssSum > this.peakPssBytes) {
       this.peakPssBytes = pssSum;

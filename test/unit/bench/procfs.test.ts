@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { addPresentFrames, executablePssBytes, parseAccessibleMappings, parseProcStat, parseSmapsPss, processTree, pssAnonBytes, pssBytes, residentBytesOnce, type ProcStat } from '#bench/procfs';
+import { addPresentFrames, executablePssBytes, parseAccessibleMappings, parseProcStat, parseSmapsPss, processTree, pssAnonBytes, pssBytes, residentBytesOnce, residentBytesOnceAsync, type ProcStat } from '#bench/procfs';
 
 describe('Reading processes from /proc', () => {
   it('parses a stat line whose command holds spaces and parentheses', () => {
@@ -110,6 +110,24 @@ describe('A tree\'s memory with each resident page once', () => {
       expect(residentBytesOnce([2 ** 22 + 1])).toBe(0); // no such process
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+
+  it('counts the same without holding the event loop: other work runs between its mappings', async () => {
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    try {
+      const counted = await residentBytesOnceAsync([process.pid], 4096, 1);
+      expect(turns).toBeGreaterThan(0);
+      if (process.getuid?.() !== 0) {
+        expect(counted).toBeUndefined();
+        return;
+      }
+      const again = residentBytesOnce([process.pid])!;
+      // The process's memory moves a little between the two counts.
+      expect(Math.abs(counted! - again) / again).toBeLessThan(0.2);
+    } finally {
+      clearInterval(ticker);
     }
   });
 });
