@@ -19,13 +19,24 @@ export interface ToneReading {
 }
 
 /**
- * How a tone came through while it played, from a listener's readings: their median amplitude, and the share
- * of readings under `heard` (on a loaded machine WebRTC conceals a lost or late packet: a reading or two
- * dip, which is not the tone missing).
+ * How a tone came through while it played, from a listener's readings (in time order): their median amplitude,
+ * the share of readings under `heard`, and the longest dropout (ms from its first reading under `heard` to the
+ * next reading above, or to the last reading). On a loaded machine WebRTC conceals a lost or late packet, a
+ * reading or a few dip, which is not the tone missing; a tone no longer carried leaves a long dropout.
  */
-export function whilePlaying(readings: readonly ToneReading[], heard: number): { median: number; dropoutShare: number } {
+export function whilePlaying(readings: readonly ToneReading[], heard: number): { median: number; dropoutShare: number; longestDropoutMs: number } {
   const sorted = readings.map((r) => r.amplitude).sort((a, b) => a - b);
-  return { median: sorted[Math.floor(sorted.length / 2)] ?? 0, dropoutShare: sorted.filter((a) => a < heard).length / sorted.length };
+  let longestDropoutMs = 0;
+  let dropoutFrom: number | undefined;
+  for (const reading of readings) {
+    if (reading.amplitude < heard) dropoutFrom ??= reading.atMs;
+    else if (dropoutFrom !== undefined) {
+      longestDropoutMs = Math.max(longestDropoutMs, reading.atMs - dropoutFrom);
+      dropoutFrom = undefined;
+    }
+  }
+  if (dropoutFrom !== undefined) longestDropoutMs = Math.max(longestDropoutMs, (readings.at(-1)?.atMs ?? dropoutFrom) - dropoutFrom);
+  return { median: sorted[Math.floor(sorted.length / 2)] ?? 0, dropoutShare: sorted.filter((a) => a < heard).length / sorted.length, longestDropoutMs };
 }
 
 /** What the caller's browser reports of the audio it receives (WebRTC inbound-rtp, summed over its audio streams). */

@@ -34,6 +34,14 @@ describe("the caller page's readings", () => {
     ];
     expect(onsetAfter(readings, 5, 0.03)).toEqual({ atMs: 20, amplitude: 0.12 });
     expect(onsetAfter(readings, 31, 0.03)).toBeUndefined();
-    expect(whilePlaying(readings, 0.05)).toEqual({ median: 0.12, dropoutShare: 0.25 });
+    expect(whilePlaying(readings, 0.05)).toEqual({ median: 0.12, dropoutShare: 0.25, longestDropoutMs: 10 });
+  });
+
+  it('measures the longest dropout, to the next reading heard or to the last reading', () => {
+    const at = (atMs: number, amplitude: number) => ({ atMs, amplitude });
+    const readings = [at(0, 0.2), at(10, 0.01), at(20, 0.01), at(30, 0.01), at(40, 0.2), at(50, 0.01), at(60, 0.2)];
+    expect(whilePlaying(readings, 0.05).longestDropoutMs).toBe(30);
+    expect(whilePlaying([...readings, at(70, 0.01), at(80, 0.01), at(130, 0.01)], 0.05).longestDropoutMs).toBe(60);
+    expect(whilePlaying([at(0, 0.2), at(10, 0.3)], 0.05).longestDropoutMs).toBe(0);
   });
 });

@@ -88,10 +88,13 @@ describe('The IVS web SDK on the local stage', () => {
     const after = readings.filter((r) => r.atMs >= offAt + SETTLE_MS);
     expect(during.length).toBeGreaterThan(20);
     expect(after.length).toBeGreaterThan(5);
-    // Judged as the system test of a caller judges it (one reading dipped to 0.06 once with both cores busy).
+    // Carried throughout: no long dropout. Short ones are WebRTC concealing late packets: with both cores
+    // busy (and the stage in this test's own process, behind its event loop) 12 % of the readings once dipped,
+    // where a stage that stops forwarding leaves the rest of the tone silent.
     const heard = whilePlaying(during, HEARD);
     expect(heard.median, 'the tone while it plays (median)').toBeGreaterThan(HEARD);
-    expect(heard.dropoutShare, 'dropouts while it plays').toBeLessThan(0.05);
+    expect(heard.longestDropoutMs, 'the longest dropout while it plays (ms)').toBeLessThan(300);
+    expect(heard.dropoutShare, 'dropouts while it plays').toBeLessThan(0.25);
     expect(Math.max(...before.map((r) => r.amplitude)), 'before the tone').toBeLessThan(SILENT);
     expect(Math.max(...after.map((r) => r.amplitude)), 'after the tone').toBeLessThan(SILENT);
     // Video decodes (a keyframe reached the subscriber: the stage asked the publisher for one when the
