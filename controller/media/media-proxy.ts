@@ -9,7 +9,8 @@
  * player to report as the command's reason.
  *
  * A media whose source has an identity (an S3 object, whose content never changes under its upload key) gets
- * the same path each time, while any registration of it lasts. Chromium keeps what a media element read in a
+ * the same path every time it is registered with this proxy; registered again while an earlier registration
+ * lasts, it shares that registration's source and is served until the last is released. Chromium keeps what a media element read in a
  * cache keyed by URL, and frees it only slowly (80 blocks of 32 KiB every 30 s) once the element is gone: a
  * new path for every PLAY left ~1.7 MiB behind each, up to ~200 MiB in the renderer, where the same path for
  * the same track finds its bytes again (docs/benchmarks.md, "The renderer kept every track it read").
