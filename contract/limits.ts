@@ -8,6 +8,14 @@ export const READY_TIMEOUT_SECONDS = 120;
 /** The OnAir callback's HeartbeatSeconds: a controller silent this long is lost. */
 export const HEARTBEAT_TIMEOUT_SECONDS = 30;
 
+/**
+ * How long the controller-stopped function waits, when its session's controller stopped while no callback was
+ * open (a step between two callbacks ran: StartController's end, GoLive), for the next callback to open and
+ * fail it. Within that function's timeout (contract/functions.ts); looks every CONTROLLER_STOP_LOOK_MS.
+ */
+export const CONTROLLER_STOP_CALLBACK_WAIT_SECONDS = 20;
+export const CONTROLLER_STOP_LOOK_MS = 500;
+
 /** How often the controller heartbeats (well inside HEARTBEAT_TIMEOUT_SECONDS). */
 export const HEARTBEAT_INTERVAL_SECONDS = 5;
 

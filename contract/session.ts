@@ -16,7 +16,7 @@ export const END_REASONS = {
   CONTROLLER_NOT_READY: 'The program controller did not join the stage in time.',
   CONTROLLER_FAILED: 'The program controller could not join the stage.',
   CONTROLLER_LOST: 'The program controller was lost and could not be replaced.',
-  CONTROLLER_STOPPED: 'The program controller task stopped before the show went live.',
+  CONTROLLER_STOPPED: 'The program controller task stopped before the show went live, and could not be replaced.',
   STEP_FAILED: 'A step of the session lifecycle failed.',
 } as const;
 export type EndReason = keyof typeof END_REASONS;

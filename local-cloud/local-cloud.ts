@@ -157,6 +157,7 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     originPolicy,
     accessKeys: iam.principals,
     authorize: (request, service, requestId) => iam.authorize(request, service, requestId),
+    operationOf: (request, service) => iam.operationOf(request, service),
     onError: (error, entry) => log(`[aws] ${entry.service} ${entry.operation ?? entry.path} failed: ${error instanceof Error ? error.stack : String(error)}`),
   });
   gateway.mount({ prefix: FAULTS_PATH, request: (req, res) => faults.answer(req, res) });

@@ -72,6 +72,11 @@ export interface GatewayOptions {
   onRequest?: (entry: RequestLogEntry) => void;
   /** Faults injected before providers answer (faults.ts); none without it. */
   faults?: Pick<FaultInjector, 'intercept'>;
+  /**
+   * The operation of a request that names none in a header or query (the REST services: Lambda's Invoke, S3,
+   * IVS), for the request log and the faults' `operation`; default: none for those.
+   */
+  operationOf?: (request: AwsRequest, service: string) => string | undefined;
   /** Receives provider failures (the caller sees only a generic InternalFailure); default: stderr. */
   onError?: (error: unknown, entry: Omit<RequestLogEntry, 'status' | 'durationMs'>) => void;
   /** The keys signatures are verified against; default: the operator's and the workloads' keys. */
@@ -172,7 +177,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const request = toAwsRequest(req, await readBody(req));
     const provider = findProvider(providers, request);
     const service = provider?.signingNames[0] ?? request.signingService ?? targetPrefixOf(request) ?? 'unknown';
-    const entry: Omit<RequestLogEntry, 'status' | 'durationMs'> = { method: request.method, path: request.path, service, operation: operationOf(request) };
+    const operation = operationOf(request) ?? (provider ? options.operationOf?.(request, service) : undefined);
+    const entry: Omit<RequestLogEntry, 'status' | 'durationMs'> = { method: request.method, path: request.path, service, operation };
     let response: AwsResponse | undefined;
     if (provider && !isPreflight(request)) {
       try {

@@ -30,6 +30,15 @@ export const SERVICE_ACTIONS: Record<string, ServiceActions> = Object.fromEntrie
   [dynamodbActions, ecsActions, eventsActions, iamActions, ivsActions, lambdaActions, logsActions, s3Actions, sqsActions, stepFunctionsActions].map((s) => [s.service, s]),
 );
 
+/** The operation a request of `service` asks for, as its service's mapping names it; undefined when none maps it. */
+export function operationOfRequest(request: AwsRequest, service: string, resolve: ResolveContext): string | undefined {
+  try {
+    return SERVICE_ACTIONS[service]?.actionsOf(request, resolve).operation;
+  } catch {
+    return undefined; // a request the mapping cannot read: the provider answers it
+  }
+}
+
 export type AuthorizationOutcome =
   | { allowed: true }
   | { allowed: false; principalArn: string; denied: RequestedAction; explicit: boolean };
@@ -45,6 +54,11 @@ export const ANONYMOUS_PRINCIPAL = 'anonymous';
 
 export class RequestAuthorizer {
   constructor(private readonly options: AuthorizerOptions) {}
+
+  /** The operation a request of `service` asks for (operationOfRequest). */
+  operationOf(request: AwsRequest, service: string): string | undefined {
+    return operationOfRequest(request, service, this.options.resolve);
+  }
 
   /** Whether the request's caller may do what it asks of `service` (a signing name). */
   authorize(request: AwsRequest, service: string): AuthorizationOutcome {

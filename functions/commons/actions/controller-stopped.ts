@@ -5,17 +5,31 @@
  * (already replaced), of ended sessions, and of tasks not started for a session are ignored.
  *
  * EventBridge delivers at least once and in any order: the same stop may come twice, late, after the state
- * machine has already replaced the task. A stop answers only a callback opened before the task stopped
- * (scheduled before its `stoppedAt`): a later one (the replacement's READY) belongs to another controller,
- * even when the session record read first still named the stopped task.
+ * machine has already replaced the task. So the session is read again after each look at the history: a
+ * callback found open belongs to the task the session names then, since a start records its task before the
+ * state machine opens that task's callback. A stop whose task the session still names fails it; any other
+ * is left alone (the replacement's READY).
+ *
+ * A task can stop while no callback is open: between StartController recording it and WaitForReady opening,
+ * or while GoLive runs. Nothing else would notice before the READY wait timed out, so the function looks again
+ * (CONTROLLER_STOP_CALLBACK_WAIT_SECONDS) for as long as the session still names the task and is active.
  *
  * A warm-pool controller (startedBy WARM_POOL_STARTED_BY) is its session's once claimed (found by its pool
  * record); one that stopped while idle is forgotten and the pool is asked to refill, so it is never claimed dead.
  */
-import { ACTIVE_SESSION_STATUSES, SESSION_ID_PATTERN, STEP_ERRORS, WARM_POOL_STARTED_BY } from '#contract/index';
+import {
+  ACTIVE_SESSION_STATUSES,
+  CONTROLLER_STOP_CALLBACK_WAIT_SECONDS,
+  CONTROLLER_STOP_LOOK_MS,
+  SESSION_ID_PATTERN,
+  STEP_ERRORS,
+  WARM_POOL_STARTED_BY,
+  isStaleTaskTokenError,
+  type SessionRecord,
+} from '#contract/index';
 import { redactSecrets } from '#helpers/redact-secrets';
 import { sendTaskFailure } from '#helpers/send-task-failure';
-import { answerOpenCallback } from '../callbacks.ts';
+import { findOpenCallbackOf } from '../callbacks.ts';
 import { logger, logSessionId } from '../powertools.ts';
 import { getSession } from '../sessions-repository.ts';
 import { forgetWarmController, getWarmController } from '../warm-pool/warm-pool-repository.ts';
@@ -28,9 +42,20 @@ export interface StoppedTaskDetail {
   lastStatus?: string;
   stoppedReason?: string;
   stopCode?: string;
-  /** When the task stopped (ISO), as ECS reports it. */
-  stoppedAt?: string;
 }
+
+/** How often and how long to look for an open callback; injected by tests. */
+export interface CallbackWait {
+  looks: number;
+  delayMs: number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+const defaultWait: CallbackWait = {
+  looks: Math.floor((CONTROLLER_STOP_CALLBACK_WAIT_SECONDS * 1000) / CONTROLLER_STOP_LOOK_MS) + 1,
+  delayMs: CONTROLLER_STOP_LOOK_MS,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
 
 export type ControllerStoppedOutcome =
   | { action: 'ignored'; why: string }
@@ -43,8 +68,17 @@ const ignored = (why: string): ControllerStoppedOutcome => {
   return { action: 'ignored', why };
 };
 
+/** Why a stop is not (or no longer) the session's to answer; undefined when it is. */
+function notTheSessions(session: SessionRecord | undefined, taskArn: string | undefined): string | undefined {
+  if (!session) return 'no such session';
+  if (session.taskArn !== taskArn) return 'not the current controller task';
+  if (!ACTIVE_SESSION_STATUSES.includes(session.status)) return `session is ${session.status}`;
+  if (session.endRequested) return 'the host is ending the session';
+  return undefined;
+}
+
 /** Handles one stopped task. */
-export async function controllerStopped(detail: StoppedTaskDetail): Promise<ControllerStoppedOutcome> {
+export async function controllerStopped(detail: StoppedTaskDetail, wait: CallbackWait = defaultWait): Promise<ControllerStoppedOutcome> {
   if (detail.lastStatus !== 'STOPPED') return ignored('task is not stopped');
   let sessionId = detail.startedBy;
   if (sessionId === WARM_POOL_STARTED_BY && detail.taskArn) {
@@ -61,25 +95,27 @@ export async function controllerStopped(detail: StoppedTaskDetail): Promise<Cont
   if (!sessionId || !SESSION_ID_PATTERN.test(sessionId)) return ignored('task was not started for a session');
   logSessionId(sessionId);
   const session = await getSession(sessionId);
-  if (!session) return ignored('no such session');
-  if (session.taskArn !== detail.taskArn) return ignored('not the current controller task');
-  if (!ACTIVE_SESSION_STATUSES.includes(session.status)) return ignored(`session is ${session.status}`);
-  if (session.endRequested) return ignored('the host is ending the session');
+  const early = notTheSessions(session, detail.taskArn);
+  if (early || !session) return ignored(early ?? 'no such session');
   const cause = redactSecrets(`Controller task stopped: ${detail.stoppedReason ?? detail.stopCode ?? 'unknown reason'}`).slice(0, 1000);
-  const stoppedAt = detail.stoppedAt === undefined ? Number.NaN : Date.parse(detail.stoppedAt);
-  let later = false;
-  const answered = await answerOpenCallback(session.executionArn, async (callback) => {
-    if (Number.isFinite(stoppedAt) && callback.scheduledAt && callback.scheduledAt.getTime() > stoppedAt) {
-      later = true;
-      return;
+  for (let look = 1; look <= wait.looks; look++) {
+    const callback = await findOpenCallbackOf(session.executionArn);
+    // Read after the look: a callback open before this read was opened for the task the record names now.
+    const why = notTheSessions(await getSession(sessionId), detail.taskArn);
+    if (why) return ignored(why);
+    if (callback) {
+      try {
+        await sendTaskFailure(callback.taskToken, STEP_ERRORS.ControllerStopped, cause);
+        logger.warn('Controller stopped; callback failed', { taskArn: detail.taskArn, callback: callback.kind, stoppedReason: detail.stoppedReason, look });
+        return { action: 'failed-callback', callback: callback.kind };
+      } catch (error) {
+        // Answered meanwhile (another delivery of this stop, the controller's own answer): look again.
+        if (!isStaleTaskTokenError(error)) throw error;
+      }
     }
-    await sendTaskFailure(callback.taskToken, STEP_ERRORS.ControllerStopped, cause);
-  });
-  if (later) return ignored('the open callback was opened after the task stopped (a later controller)');
-  if (!answered) {
-    logger.info('Controller stopped with no callback open', { taskArn: detail.taskArn });
-    return { action: 'no-open-callback' };
+    if (look === 1 && wait.looks > 1) logger.info('Controller stopped with no callback open yet; looking again', { taskArn: detail.taskArn, looks: wait.looks });
+    if (look < wait.looks) await wait.sleep(wait.delayMs);
   }
-  logger.warn('Controller stopped; callback failed', { taskArn: detail.taskArn, callback: answered, stoppedReason: detail.stoppedReason });
-  return { action: 'failed-callback', callback: answered };
+  logger.info('Controller stopped with no callback open', { taskArn: detail.taskArn, looks: wait.looks });
+  return { action: 'no-open-callback' };
 }

@@ -3,19 +3,22 @@
  * refills it — on its schedule, after each claim and after a pool controller stopped — and drains it when
  * the stack is deleted; StartController claims from it; Teardown stops what a session claimed.
  *
- * One refill runs at a time (a lease in the table): it forgets the records of tasks ECS no longer runs,
- * retires (stops) controllers past their lifetime, stuck starting or beyond the pool's size, and runs the
- * missing ones, each recorded STARTING at once; a controller marks itself IDLE once its page is loaded.
+ * One refill runs at a time (a lease in the table): it forgets the records of tasks ECS no longer runs (a
+ * claimed one once its session no longer names it), retires (stops) controllers past their lifetime, stuck
+ * starting or beyond the pool's size, and runs the missing ones, each recorded STARTING at once; a controller
+ * marks itself IDLE once its page is loaded.
  */
 import { randomUUID } from 'node:crypto';
 import { waitUntilTasksStopped } from '@aws-sdk/client-ecs';
 import { ecsClient } from '#clients/ecs';
 import {
+  ACTIVE_SESSION_STATUSES,
   ENV,
   MAX_WARM_POOL_SIZE,
   WARM_POOL_REFILL_LEASE_SECONDS,
   WARM_POOL_STARTED_BY,
   type WarmControllerAssignment,
+  type WarmControllerRecord,
   type WarmPoolRefillReason,
 } from '#contract/index';
 import { controllerPlacementFromEnv } from '#helpers/controller-placement';
@@ -27,7 +30,8 @@ import { requestPoolRefill } from '#helpers/request-pool-refill';
 import { runWarmControllerTask } from '#helpers/run-controller-task';
 import { stopControllerTask } from '#helpers/stop-controller-task';
 import { logger } from '../powertools.ts';
-import { claimCandidates, claimedFor, parsePoolSize, planRefill } from '../warm-pool/pool-plan.ts';
+import { getSession } from '../sessions-repository.ts';
+import { claimCandidates, claimedFor, parsePoolSize, planRefill, stoppedClaimsToRead } from '../warm-pool/pool-plan.ts';
 import {
   claimWarmController,
   closeRefills,
@@ -76,7 +80,8 @@ export async function refillWarmPool(options: { size?: number; now?: () => Date;
     for (let round = 0; round < 2; round++) {
       const records = await listWarmControllers();
       const running = new Set(await listSessionTasks(placement.cluster, WARM_POOL_STARTED_BY));
-      const plan = planRefill({ records, running, size, now: now() });
+      const stillNamed = await claimsStillNamed(stoppedClaimsToRead(records, running));
+      const plan = planRefill({ records, running, stillNamed, size, now: now() });
       for (const taskArn of plan.adopt) {
         // Run by a refill that failed before recording it: recorded now, so it is counted, claimed or retired.
         if (await adoptController(taskArn, now())) outcome.adopted.push(taskArn);
@@ -110,6 +115,16 @@ export async function refillWarmPool(options: { size?: number; now?: () => Date;
     adopted: outcome.adopted.length,
   });
   return outcome;
+}
+
+/** Of claimed controllers ECS no longer runs, those their session (active) still names as its controller. */
+async function claimsStillNamed(claims: readonly WarmControllerRecord[]): Promise<Set<string>> {
+  const named = new Set<string>();
+  for (const claim of claims) {
+    const session = claim.assignment ? await getSession(claim.assignment.sessionId) : undefined;
+    if (session && session.taskArn === claim.taskArn && ACTIVE_SESSION_STATUSES.includes(session.status)) named.add(claim.taskArn);
+  }
+  return named;
 }
 
 /** Records a running pool task found without a record; false when a record appeared meanwhile. */

@@ -43,7 +43,7 @@ export function decideEndReason(state: TeardownState, facts: EndFacts): EndDecis
   const reason = reasonOf(state, facts);
   const status = CLEAN_END_REASONS.includes(reason) ? 'ENDED' : 'FAILED';
   if (status === 'ENDED') return { status, reason };
-  const failure = state.error ?? (reason === 'CONTROLLER_LOST' ? state.loss : undefined);
+  const failure = state.error ?? (reason === 'CONTROLLER_LOST' || reason === 'CONTROLLER_STOPPED' ? state.loss : undefined);
   const detail = failure ? detailOf(failure) : undefined;
   return detail ? { status, reason, reasonDetail: detail } : { status, reason };
 }
@@ -52,14 +52,16 @@ function reasonOf(state: TeardownState, facts: EndFacts): EndReason {
   if (state.ended?.reason === 'ENDED_BY_HOST') return 'ENDED_BY_HOST';
   const error = state.error?.Error;
   if (error === STEP_ERRORS.SessionEnded || facts.endRequested) return 'ENDED_BY_HOST';
-  if (!error && state.recovery?.replace === false) return 'CONTROLLER_LOST';
+  if (!error && state.recovery?.replace === false) {
+    // Out of replacements before the show went live, the last controller having stopped before it was ready.
+    return !state.onAir && state.loss?.Error === STEP_ERRORS.ControllerStopped ? 'CONTROLLER_STOPPED' : 'CONTROLLER_LOST';
+  }
   // OnAir's timeouts reach Teardown as `loss` (through OnAirTimedOut), the other states' as `error`.
   const failure = error ?? state.loss?.Error;
   if (failure === STATES_TIMEOUT || failure === STATES_HEARTBEAT_TIMEOUT) {
     if (!state.onAir) return 'CONTROLLER_NOT_READY';
     return showClockReachedEnd(facts.endsAt ?? state.onAir.endsAt, facts.now) ? 'MAX_DURATION' : 'CONTROLLER_LOST';
   }
-  if (error === STEP_ERRORS.ControllerStopped) return 'CONTROLLER_STOPPED';
   if (error === STEP_ERRORS.ControllerFailed) return 'CONTROLLER_FAILED';
   return 'STEP_FAILED';
 }

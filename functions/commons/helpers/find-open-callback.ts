@@ -12,8 +12,6 @@ export interface OpenCallback {
   taskToken: string;
   /** Id of the TaskScheduled event. */
   scheduledEventId: number;
-  /** When it was scheduled (the TaskScheduled event's timestamp), when the history gives it. */
-  scheduledAt?: Date;
 }
 
 /** What the newest events say: a callback is open, nothing is open, or these events do not tell yet. */
@@ -33,9 +31,7 @@ export function findOpenCallback(eventsNewestFirst: readonly HistoryEvent[]): Ca
     if (!details || !CALLBACK_RESOURCE.test(details.resource ?? '')) return { decided: true };
     const callback = callbackOfParameters(details.parameters);
     if (!callback) return { decided: true };
-    const scheduledAt = event.timestamp === undefined ? undefined : new Date(event.timestamp);
-    const valid = scheduledAt && !Number.isNaN(scheduledAt.getTime()) ? { scheduledAt } : {};
-    return { decided: true, callback: { ...callback, scheduledEventId: event.id ?? 0, ...valid } };
+    return { decided: true, callback: { ...callback, scheduledEventId: event.id ?? 0 } };
   }
   return { decided: false };
 }

@@ -39,7 +39,10 @@ export function claimedForSession(records: readonly WarmControllerRecord[], sess
 }
 
 export interface RefillPlan {
-  /** Records whose task ECS no longer runs: deleted (a dead controller is never claimed). */
+  /**
+   * Records whose task ECS no longer runs: deleted (a dead controller is never claimed). A claimed one whose
+   * session still names it (`stillNamed`) is kept: its STOPPED event finds the session through this record.
+   */
   forget: string[];
   /** Idle or starting controllers to stop: past their lifetime, stuck starting, or more than the pool's size. */
   retire: string[];
@@ -56,11 +59,19 @@ export interface RefillPlan {
 
 /**
  * What a refill does. `running` are the pool tasks ECS lists as running (startedBy WARM_POOL_STARTED_BY,
- * claimed ones included). The pool counts the STARTING and IDLE controllers that run (or were started
- * moments ago) and are not retired; the youngest are kept when there are more than `size`.
+ * claimed ones included); `stillNamed` the claimed controllers whose session, still active, names them as its
+ * controller (see stoppedClaimsToRead). The pool counts the STARTING and IDLE controllers that run (or were
+ * started moments ago) and are not retired; the youngest are kept when there are more than `size`.
  */
-export function planRefill(input: { records: readonly WarmControllerRecord[]; running: ReadonlySet<string>; size: number; now: Date }): RefillPlan {
+export function planRefill(input: {
+  records: readonly WarmControllerRecord[];
+  running: ReadonlySet<string>;
+  stillNamed?: ReadonlySet<string>;
+  size: number;
+  now: Date;
+}): RefillPlan {
   const { records, running, size, now } = input;
+  const stillNamed = input.stillNamed ?? new Set<string>();
   const forget: string[] = [];
   const retire: string[] = [];
   const recorded = new Set(records.map((record) => record.taskArn));
@@ -71,7 +82,7 @@ export function planRefill(input: { records: readonly WarmControllerRecord[]; ru
     // ECS's ListTasks is eventually consistent: a task started moments ago may not be listed yet.
     const justStarted = record.state === 'STARTING' && age < WARM_CONTROLLER_UNRECORDED_SECONDS * 1000;
     if (!running.has(record.taskArn) && !justStarted) {
-      forget.push(record.taskArn);
+      if (!(record.state === 'CLAIMED' && stillNamed.has(record.taskArn))) forget.push(record.taskArn);
       continue;
     }
     if (record.state !== 'STARTING' && record.state !== 'IDLE') continue;
@@ -85,6 +96,15 @@ export function planRefill(input: { records: readonly WarmControllerRecord[]; ru
   const extra = counted.slice(Math.max(0, size));
   retire.push(...extra);
   return { forget, retire, start: Math.max(0, size - (counted.length - extra.length)), adopt };
+}
+
+/**
+ * The claimed controllers ECS no longer runs, whose sessions a refill reads before it forgets them: until the
+ * session moves on (its controller replaced, the session ended), the record is how controller-stopped finds
+ * the session of the stopped task, whose STOPPED event may come after the refill.
+ */
+export function stoppedClaimsToRead(records: readonly WarmControllerRecord[], running: ReadonlySet<string>): WarmControllerRecord[] {
+  return records.filter((record) => record.state === 'CLAIMED' && record.assignment && !running.has(record.taskArn));
 }
 
 /** The pool's size from its setting: a whole number from 0 to `max`. */

@@ -1,8 +1,9 @@
 /**
  * What can go wrong while a start claims a warm controller, each case forced on purpose in the whole local
  * cloud (SHELCASTER_WARM_POOL_SIZE=1): a claim that loses its race to another start, a claimed controller
- * that ECS stops (before the start has checked its claim, and after it checked it but before the session's
- * record names it), and a show the host ends while it claims. In each: no controller is left running and no
+ * that ECS stops (before the start has checked its claim, after it checked it but before the session's
+ * record names it, and after that record but before the READY wait opens), and a show the host ends while it
+ * claims. In each: no controller is left running and no
  * session is left STARTING.
  *
  * The moments are made with the local cloud's fault injection (docs/local-cloud.md, "Fault injection"): a
@@ -170,6 +171,8 @@ describe('Claiming a warm controller when something goes wrong', () => {
     await pool.aws.ecs.send(new StopTaskCommand({ cluster: CLUSTER_NAME, task: warm.taskArn, reason: 'test: stopped by ECS while claimed' }));
     await clearFaults(pool.cloud);
 
+    // Should the stop land after the recording after all (the test saw the log line late on a loaded machine),
+    // its READY wait fails and the controller is replaced (the next test): LIVE on another controller either way.
     await allLive(api, [show], 90_000);
     const { taskArn } = (await sessionRecord(pool.aws.dynamodb, sessionId))!;
     expect(taskArn).not.toBe(warm.taskArn);
@@ -182,6 +185,53 @@ describe('Claiming a warm controller when something goes wrong', () => {
 
     expect((await endShow(api, sessionId)).status).toBe('ENDED');
     await nothingLeftRunning([sessionId], [warm.taskArn, taskArn!]);
+  }, 300_000);
+
+  it('a claimed controller ECS stops after the session recorded it, before its READY wait opens: the stop fails that wait once it opens, and the show goes LIVE on a replacement', async () => {
+    const warm = await idleController(pool.aws);
+    // The start's last call, its ask for a refill (Lambda Invoke), is held at the gateway: a gather of two that
+    // only this call joins holds it until the faults are cleared. The session names the controller by then,
+    // and the state machine has not opened WaitForReady.
+    await injectFaults(pool.cloud, [{ service: 'lambda', operation: 'Invoke', gather: { requests: 2, functionName: FUNCTION_NAMES.startController, maxWaitMs: 60_000 } }]);
+    const api = await pool.newHost();
+    const show = await createShow(api, 'Stopped before its READY wait');
+    const { sessionId, executionArn } = show;
+    expect(await startLogLine(sessionId, 'Warm controller claimed')).toMatchObject({ taskArn: warm.taskArn });
+    expect((await sessionRecord(pool.aws.dynamodb, sessionId))?.taskArn).toBe(warm.taskArn);
+    await pool.aws.ecs.send(new StopTaskCommand({ cluster: CLUSTER_NAME, task: warm.taskArn, reason: 'test: stopped by ECS before the READY wait' }));
+    // Its STOPPED event finds no callback open and the session naming the task: it looks again.
+    await eventually(
+      async () => (await functionLogLines(pool.aws.logs, FUNCTION_NAMES.controllerStopped, sessionId)).find((l) => l.message === 'Controller stopped with no callback open yet; looking again'),
+      90_000,
+      'controller-stopped looking for a callback',
+      WATCH_MS,
+    );
+    expect(enteredStates(await executionHistory(pool.aws.sfn, executionArn)).map((s) => s.name)).not.toContain('WaitForReady');
+    await clearFaults(pool.cloud);
+
+    await allLive(api, [show], 90_000);
+    const history = await executionHistory(pool.aws.sfn, executionArn);
+    const failedReady = history.find((e) => e.type === 'TaskFailed' && e.taskFailedEventDetails?.error === 'Shelcaster.ControllerStopped');
+    expect(failedReady?.taskFailedEventDetails?.cause).toContain('test: stopped by ECS before the READY wait');
+    const states = enteredStates(history).map((e) => e.name);
+    expect(states.slice(0, states.indexOf('GoLive') + 1)).toEqual([
+      'CreateStage',
+      'StartController',
+      'WaitForReady',
+      'ControllerLost',
+      'ReplaceOrEnd',
+      'ReplaceController',
+      'WaitForReplacementReady',
+      'GoLive',
+    ]);
+    // The READY wait was failed by the stop, not by its timeout.
+    expect(history.filter((e) => e.type === 'TaskTimedOut')).toEqual([]);
+    const record = (await sessionRecord(pool.aws.dynamodb, sessionId))!;
+    expect(record.taskArn).not.toBe(warm.taskArn);
+    expect(record.controllerRestarts).toBe(1);
+
+    expect((await endShow(api, sessionId)).status).toBe('ENDED');
+    await nothingLeftRunning([sessionId], [warm.taskArn, record.taskArn!]);
   }, 300_000);
 
   it('a show ended while it claims a controller ends at once: the claimed controller stops with it, nothing of it runs, and it is never left STARTING', async () => {

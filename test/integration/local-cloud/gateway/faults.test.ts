@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { FAULTS_PATH, FaultInjector, faultsFromSetting } from '#local-cloud/gateway/faults';
 import type { AwsRequest, ServiceProvider } from '#local-cloud/gateway/provider';
 import { startGateway, type Gateway } from '#local-cloud/gateway/server';
+import { operationOfRequest } from '#local-cloud/iam/authorizer';
 import { createSqsProvider } from '#local-cloud/services/sqs/provider';
 import { ManualClock } from '#test/fixtures/local-cloud/manual-clock';
 
@@ -45,7 +46,13 @@ let fn: LambdaClient;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'faults-'));
-  gateway = await startGateway({ port: 0, providers: [createSqsProvider({ dataDir, clock }), dynamodb, lambda], faults });
+  gateway = await startGateway({
+    port: 0,
+    providers: [createSqsProvider({ dataDir, clock }), dynamodb, lambda],
+    faults,
+    // As the local cloud names the operations of REST requests (its IAM's mapping).
+    operationOf: (request, service) => operationOfRequest(request, service, { account: '000000000000', region: 'us-east-1' }),
+  });
   gateway.mount({ prefix: FAULTS_PATH, request: (req, res) => faults.answer(req, res) });
   sqs = new SQSClient({ endpoint: gateway.url, ...noRetries });
   ddb = new DynamoDBClient({ endpoint: gateway.url, ...noRetries });
@@ -95,6 +102,15 @@ describe('Fault injection', () => {
     random = 0.9;
     await expect(fn.send(new InvokeCommand({ FunctionName: 'f' }))).resolves.toMatchObject({ StatusCode: 200 });
     random = 0.5;
+  });
+
+  it("fails Lambda's Invoke by name (a REST operation, named by its path), and lets its other operations through", async () => {
+    faults.add([{ service: 'lambda', operation: 'Invoke', errorRate: 1 }]);
+    const before = lambda.reached;
+    expect(await failureOf(fn.send(new InvokeCommand({ FunctionName: 'shelcaster-warm-pool', InvocationType: 'Event' })))).toEqual({ name: 'ServiceException', status: 500 });
+    expect(lambda.reached).toBe(before);
+    await expect(fn.send(new GetFunctionCommand({ FunctionName: 'shelcaster-warm-pool' }))).resolves.toBeDefined();
+    expect(lambda.reached).toBe(before + 1);
   });
 
   it('sets, lists and clears faults through the local-only endpoint, refusing bad specs and web pages', async () => {

@@ -1,5 +1,5 @@
 import '../support/env.ts';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -7,11 +7,12 @@ import { WARM_POOL_PARTITION, WARM_POOL_STARTED_BY } from '#contract/index';
 import { GetExecutionHistoryCommand, SFNClient, SendTaskFailureCommand, type GetExecutionHistoryCommandOutput } from '@aws-sdk/client-sfn';
 import type { EventBridgeEvent } from 'aws-lambda';
 import { handler } from '../../../../functions/events/controller-stopped.ts';
-import type { StoppedTaskDetail } from '#commons/actions/controller-stopped';
+import { controllerStopped, type StoppedTaskDetail } from '#commons/actions/controller-stopped';
 import { lambdaContext } from '#test/fixtures/events/lambda-context';
 import stoppedEvent from '../../../fixtures/events/ecs-task-stopped.json' with { type: 'json' };
 import onAirHistory from '../../../fixtures/events/execution-history-on-air.json' with { type: 'json' };
 import lambdaRunningHistory from '../../../fixtures/events/execution-history-lambda-running.json' with { type: 'json' };
+import waitingForReadyHistory from '../../../fixtures/events/execution-history-waiting-for-ready.json' with { type: 'json' };
 import { EXECUTION_ARN, QUEUE_URL, SESSION_ID, STAGE_ARN, TASK_ARN, sessionItem } from '../support/sessions.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
@@ -71,37 +72,66 @@ describe('Function: controller-stopped', () => {
     expect(documents).not.toHaveReceivedAnyCommand();
   });
 
-  it('does nothing when no callback is open (a Lambda step is running)', async () => {
-    sfn.on(GetExecutionHistoryCommand).resolves(lambdaRunningHistory as unknown as GetExecutionHistoryCommandOutput);
+  const REPLACEMENT_TASK_ARN = 'arn:aws:ecs:us-east-1:123456789012:task/shelcaster-cluster/replacement';
+  const history = (fixture: unknown) => fixture as GetExecutionHistoryCommandOutput;
+  /** Three looks, no real waiting. */
+  const quickWait = () => ({ looks: 3, delayMs: 500, sleep: vi.fn(async () => {}) });
 
-    expect(await handler(event(), lambdaContext)).toEqual({ action: 'no-open-callback' });
+  it('looks again while no callback is open (a Lambda step is running), then gives up without failing anything', async () => {
+    sfn.on(GetExecutionHistoryCommand).resolves(history(lambdaRunningHistory));
+    const wait = quickWait();
+
+    expect(await controllerStopped(event().detail, wait)).toEqual({ action: 'no-open-callback' });
+    expect(sfn).toHaveReceivedCommandTimes(GetExecutionHistoryCommand, 3);
+    expect(wait.sleep).toHaveBeenCalledTimes(2);
+    expect(wait.sleep).toHaveBeenCalledWith(500);
     expect(sfn).not.toHaveReceivedCommand(SendTaskFailureCommand);
+  });
+
+  it('a task that stopped before its READY opened (StartController was ending): fails that READY once it opens', async () => {
+    sfn.on(GetExecutionHistoryCommand).resolvesOnce(history(lambdaRunningHistory)).resolves(history(waitingForReadyHistory));
+    const wait = quickWait();
+
+    expect(await controllerStopped(event().detail, wait)).toEqual({ action: 'failed-callback', callback: 'READY' });
+    expect(wait.sleep).toHaveBeenCalledTimes(1);
+    expect(sfn).toReceiveCommandWith(SendTaskFailureCommand, { error: 'Shelcaster.ControllerStopped' });
+  });
+
+  it('stops looking once the session names another task (the state machine replaced it meanwhile)', async () => {
+    documents.on(GetCommand).resolvesOnce({ Item: sessionItem({ taskArn: TASK_ARN }) }).resolves({ Item: sessionItem({ taskArn: REPLACEMENT_TASK_ARN }) });
+    sfn.on(GetExecutionHistoryCommand).resolves(history(lambdaRunningHistory));
+    const wait = quickWait();
+
+    expect(await controllerStopped(event().detail, wait)).toMatchObject({ action: 'ignored', why: 'not the current controller task' });
+    expect(wait.sleep).not.toHaveBeenCalled();
   });
 
   it('is idempotent and order-proof: a repeated or late stop never fails the callback of a later controller', async () => {
-    // The first delivery fails ON_AIR; the state machine replaces the task and opens the replacement's READY.
-    // A second delivery of the same stop (EventBridge delivers at least once, in any order) that read the
-    // session before the new task was recorded must leave that READY alone.
-    const stopped = event();
-    const stoppedAt = Date.parse((stopped.detail as { stoppedAt: string }).stoppedAt);
-    const replacementReady = structuredClone(onAirHistory) as unknown as GetExecutionHistoryCommandOutput;
-    const scheduled = replacementReady.events!.find((e) => e.type === 'TaskScheduled')!;
-    scheduled.timestamp = new Date(stoppedAt + 4000);
-    scheduled.taskScheduledEventDetails!.parameters = scheduled.taskScheduledEventDetails!.parameters!.replace('ON_AIR', 'READY');
-    for (const e of replacementReady.events!) if (e.type !== 'TaskScheduled' && new Date(e.timestamp!).getTime() > stoppedAt) e.timestamp = new Date(stoppedAt + 4000);
-    sfn.on(GetExecutionHistoryCommand).resolves(replacementReady);
+    // The first delivery failed ON_AIR; the state machine recorded a replacement and opened its READY. A second
+    // delivery of the same stop (EventBridge delivers at least once, in any order) that read the session before
+    // the replacement was recorded finds that READY open: the session, read again after the look, names the
+    // replacement, so the READY is left alone.
+    documents.on(GetCommand).resolvesOnce({ Item: sessionItem({ taskArn: TASK_ARN }) }).resolves({ Item: sessionItem({ taskArn: REPLACEMENT_TASK_ARN }) });
+    sfn.on(GetExecutionHistoryCommand).resolves(history(waitingForReadyHistory));
 
-    const outcome = await handler(stopped, lambdaContext);
+    const outcome = await handler(event(), lambdaContext);
 
-    expect(outcome).toMatchObject({ action: 'ignored', why: expect.stringContaining('after the task stopped') });
+    expect(outcome).toMatchObject({ action: 'ignored', why: 'not the current controller task' });
     expect(sfn).not.toHaveReceivedCommand(SendTaskFailureCommand);
   });
 
-  it('answers a repeated stop of the callback it already failed as nothing open (a stale token)', async () => {
+  it('answers a repeated stop of the callback it already failed as nothing open (a stale token), looking again each time', async () => {
     sfn.on(SendTaskFailureCommand).resolvesOnce({}).rejects(Object.assign(new Error('Task Timed Out'), { name: 'TaskTimedOut' }));
 
-    expect(await handler(event(), lambdaContext)).toEqual({ action: 'failed-callback', callback: 'ON_AIR' });
-    expect(await handler(event(), lambdaContext)).toEqual({ action: 'no-open-callback' });
+    expect(await controllerStopped(event().detail, quickWait())).toEqual({ action: 'failed-callback', callback: 'ON_AIR' });
+    expect(await controllerStopped(event().detail, quickWait())).toEqual({ action: 'no-open-callback' });
+    expect(sfn).toHaveReceivedCommandTimes(SendTaskFailureCommand, 4);
+  });
+
+  it('throws an error other than a stale token (the event is retried)', async () => {
+    sfn.on(SendTaskFailureCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
+
+    await expect(controllerStopped(event().detail, quickWait())).rejects.toThrow('Rate exceeded');
   });
 
   describe('of a warm-pool controller', () => {

@@ -1,11 +1,13 @@
 import '../support/env.ts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { ECSClient, ListTasksCommand, RunTaskCommand, StopTaskCommand } from '@aws-sdk/client-ecs';
 import { handler } from '../../../../functions/events/warm-pool.ts';
 import { lambdaContext } from '#test/fixtures/events/lambda-context';
+import { WARM_POOL_PARTITION, sessionKey, type SessionRecord } from '#contract/index';
+import { SESSION_ID, TASK_ARN, sessionItem } from '../support/sessions.ts';
 
 const documents = mockClient(DynamoDBDocumentClient);
 const ecs = mockClient(ECSClient);
@@ -77,5 +79,37 @@ describe('Function: warm-pool, retried as Lambda retries a failed asynchronous i
     await handler(scheduledEvent, lambdaContext);
     expect(running.size).toBe(1);
     expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(1);
+  });
+});
+
+describe('Function: warm-pool, a claimed controller that stopped', () => {
+  const claimedRecord = (taskArn: string, sessionId: string) => ({
+    pk: WARM_POOL_PARTITION,
+    sk: `TASK#${taskArn}`,
+    taskArn,
+    state: 'CLAIMED',
+    startedAt: new Date().toISOString(),
+    assignment: { sessionId, stageArn: 'arn:aws:ivs:us-east-1:123456789012:stage/s', queueUrl: 'https://sqs/q', generation: 0 },
+  });
+  const OTHER_SESSION = '6c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f';
+  const OTHER_TASK = 'arn:aws:ecs:us-east-1:123456789012:task/shelcaster-cluster/moved-on';
+
+  it.each<[string, Partial<SessionRecord> | undefined, boolean]>([
+    ['kept while its session, active, still names it (controller-stopped finds the session by it)', { status: 'STARTING' }, true],
+    ['forgotten once its session names another controller', { taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/shelcaster-cluster/replacement' }, false],
+    ['forgotten once its session ended', { status: 'ENDED' }, false],
+    ['forgotten when its session is gone', undefined, false],
+  ])('is %s', async (_case, session, kept) => {
+    records.set(TASK_ARN, claimedRecord(TASK_ARN, SESSION_ID));
+    records.set(OTHER_TASK, claimedRecord(OTHER_TASK, OTHER_SESSION));
+    documents.on(GetCommand).resolves({});
+    if (session) documents.on(GetCommand, { Key: sessionKey(SESSION_ID) }).resolves({ Item: sessionItem({ taskArn: TASK_ARN, ...session }) });
+    documents.on(GetCommand, { Key: sessionKey(OTHER_SESSION) }).resolves({ Item: sessionItem({ sessionId: OTHER_SESSION, taskArn: 'x' }) });
+
+    await handler(scheduledEvent, lambdaContext);
+
+    const forgotten = documents.commandCalls(DeleteCommand).map((call) => call.args[0].input.Key?.sk);
+    expect(forgotten).toContain(`TASK#${OTHER_TASK}`);
+    expect(forgotten.includes(`TASK#${TASK_ARN}`)).toBe(!kept);
   });
 });

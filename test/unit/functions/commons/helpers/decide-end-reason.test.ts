@@ -23,7 +23,21 @@ describe('Helper: decideEndReason', () => {
     ['an OnAir timeout handed on as error before the end time', { ...base, onAir, error: timeout }, facts(), 'FAILED', 'CONTROLLER_LOST'],
     ['an OnAir timeout without a known end time', { ...base, onAir: {}, error: timeout }, facts({ endsAt: undefined }), 'FAILED', 'CONTROLLER_LOST'],
     ['the controller never got ready', { ...base, error: timeout }, afterEnd, 'FAILED', 'CONTROLLER_NOT_READY'],
-    ['the controller stopped before going live', { ...base, error: { Error: 'Shelcaster.ControllerStopped' } }, facts(), 'FAILED', 'CONTROLLER_STOPPED'],
+    [
+      'the controller stopped before going live, out of replacements',
+      { ...base, loss: { Error: 'Shelcaster.ControllerStopped' }, recovery: { replace: false } },
+      facts(),
+      'FAILED',
+      'CONTROLLER_STOPPED',
+    ],
+    [
+      'a replacement stopped after the show went live, out of replacements',
+      { ...base, onAir, loss: { Error: 'Shelcaster.ControllerStopped' }, recovery: { replace: false } },
+      facts(),
+      'FAILED',
+      'CONTROLLER_LOST',
+    ],
+    ['a replacement failed to join before the show went live, out of replacements', { ...base, loss: { Error: 'Shelcaster.ControllerFailed' }, recovery: { replace: false } }, facts(), 'FAILED', 'CONTROLLER_LOST'],
     ['the controller could not join', { ...base, error: { Error: 'Shelcaster.ControllerFailed' } }, facts(), 'FAILED', 'CONTROLLER_FAILED'],
     ['the restart budget ran out', { ...base, onAir, loss: timeout, recovery: { replace: false } }, afterEnd, 'FAILED', 'CONTROLLER_LOST'],
     ['a step failed', { ...base, error: { Error: 'Lambda.Unknown', Cause: 'boom' } }, facts(), 'FAILED', 'STEP_FAILED'],
@@ -47,5 +61,11 @@ describe('Helper: decideEndReason', () => {
 
   it('gives the timeout as the detail of a lost controller', () => {
     expect(decideEndReason({ ...base, onAir, loss: { Error: 'States.Timeout', Cause: 'no heartbeat' } }, facts()).reasonDetail).toBe('States.Timeout: no heartbeat');
+  });
+
+  it('gives the stop as the detail of a controller that stopped before going live', () => {
+    const decision = decideEndReason({ ...base, loss: { Error: 'Shelcaster.ControllerStopped', Cause: 'Controller task stopped: Essential container in task exited' }, recovery: { replace: false } }, facts());
+
+    expect(decision.reasonDetail).toBe('Shelcaster.ControllerStopped: Controller task stopped: Essential container in task exited');
   });
 });

@@ -6,7 +6,7 @@ import {
   WARM_CONTROLLER_UNRECORDED_SECONDS,
   type WarmControllerRecord,
 } from '#contract/index';
-import { claimCandidates, claimedFor, claimedForSession, isClaimable, parsePoolSize, planRefill } from '#commons/warm-pool/pool-plan';
+import { claimCandidates, claimedFor, claimedForSession, isClaimable, parsePoolSize, planRefill, stoppedClaimsToRead } from '#commons/warm-pool/pool-plan';
 
 const NOW = new Date('2026-12-03T04:00:00.000Z');
 const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000).toISOString();
@@ -75,6 +75,17 @@ describe('Function: planRefill', () => {
   it('forgets the record of a controller ECS no longer runs, and replaces it', () => {
     const records = [idle('dead', 60), claimed('gone', 's', 0)];
     expect(planRefill({ records, running: new Set(), size: 1, now: NOW })).toEqual({ forget: ['dead', 'gone'], retire: [], start: 1, adopt: [] });
+  });
+
+  it("keeps the record of a stopped claimed controller while its session still names it (its STOPPED event finds the session by it)", () => {
+    const records = [claimed('named', 's1', 0), claimed('moved-on', 's2', 0), idle('dead', 60)];
+    const running = new Set<string>();
+    expect(stoppedClaimsToRead(records, running).map((r) => r.taskArn)).toEqual(['named', 'moved-on']);
+    expect(planRefill({ records, running, stillNamed: new Set(['named']), size: 1, now: NOW })).toEqual({ forget: ['moved-on', 'dead'], retire: [], start: 1, adopt: [] });
+  });
+
+  it('reads no session for a claimed controller that runs', () => {
+    expect(stoppedClaimsToRead([claimed('a', 's', 0)], new Set(['a']))).toEqual([]);
   });
 
   it('keeps a controller started moments ago that ECS does not list yet', () => {
