@@ -56,6 +56,10 @@ export const CONTROLLER_CHROMIUM_FLAGS = [
   // ahead of the show's clock by 0.2-0.3 s (docs/benchmarks.md).
   '--enable-features=NetworkServiceInProcess2',
   '--in-process-gpu',
+  // With the GPU disabled, Chromium still loads its software GL (SwiftShader) into the GPU thread; the page
+  // draws nothing (it publishes audio only), and without it the browser process held ~14 MiB less PSS and the
+  // tree ~8 MiB less as in its own task (docs/benchmarks.md, "The controller's memory as in its own task").
+  '--disable-software-rasterizer',
   // Two renderers the controller never uses, which the full browser (CHROMIUM_PATH=/usr/bin/chromium) starts
   // even headless: the omnibox's WebUI popups (Chromium 156; a renderer of ~50-75 MiB PSS) and the spare
   // renderer kept warm for a next navigation. The headless shell has neither; Chromium ignores feature names
