@@ -49,6 +49,11 @@ export interface FaultSpec {
   /** An outage: every matching request fails with ServiceUnavailable from `startInSeconds` (default 0) for `seconds`. */
   outage?: { seconds: number; startInSeconds?: number };
   /**
+   * Narrows `errorRate`, `latencyMs` and `outage` to the requests one function's execution environments signed
+   * (a Lambda's own calls, as AWS would slow or fail them for it alone); without it every caller's match.
+   */
+  functionName?: string;
+  /**
    * Kills the function that sends a matching request (of `functionName` only, when given) before the request
    * goes further, `times` times (default 1). Not combined with the other kinds.
    */
@@ -104,7 +109,7 @@ const DEFAULT_GATHER_WAIT_MS = 60_000;
 export function parseFaultSpec(value: unknown): FaultSpec {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new FaultSpecError('A fault must be an object.');
   const spec = value as Record<string, unknown>;
-  const known = new Set(['service', 'operation', 'errorRate', 'throttle', 'latencyMs', 'outage', 'killCaller', 'gather']);
+  const known = new Set(['service', 'operation', 'errorRate', 'throttle', 'latencyMs', 'outage', 'functionName', 'killCaller', 'gather']);
   const unknown = Object.keys(spec).find((key) => !known.has(key));
   if (unknown) throw new FaultSpecError(`Unknown fault field "${unknown}".`);
   if (typeof spec.service !== 'string' || !NAME_PATTERN.test(spec.service)) throw new FaultSpecError('service must be a service signing name such as "dynamodb".');
@@ -122,11 +127,14 @@ export function parseFaultSpec(value: unknown): FaultSpec {
       throw new FaultSpecError('outage must be {seconds, startInSeconds?} with seconds > 0, both at most an hour.');
     }
   }
+  if (spec.functionName !== undefined && (typeof spec.functionName !== 'string' || !FUNCTION_NAME_PATTERN.test(spec.functionName))) {
+    throw new FaultSpecError('functionName must be a function name such as "shelcaster-start-controller".');
+  }
   for (const kind of ['killCaller', 'gather'] as const) {
     if (spec[kind] === undefined) continue;
     if (kind === 'killCaller') parseKillCaller(spec.killCaller);
     else parseGather(spec.gather);
-    const others = ['errorRate', 'throttle', 'latencyMs', 'outage', 'killCaller', 'gather'].filter((key) => key !== kind && spec[key] !== undefined);
+    const others = ['errorRate', 'throttle', 'latencyMs', 'outage', 'functionName', 'killCaller', 'gather'].filter((key) => key !== kind && spec[key] !== undefined);
     if (others.length > 0) throw new FaultSpecError(`${kind} is a fault of its own: it takes no ${others.join(', ')}.`);
     return spec as unknown as FaultSpec;
   }
@@ -265,7 +273,8 @@ export class FaultInjector {
       // Nobody reads this answer: the caller is gone.
       return protocolError(request, 'InternalFailure', 'The caller was killed by an injected fault.', 500, requestId);
     }
-    const fault = await this.failure(service, operation);
+    const signedBy = this.faults.some((candidate) => candidate.functionName !== undefined) ? this.signingEnvironment(request)?.functionName : undefined;
+    const fault = await this.failure(service, operation, signedBy);
     if (!fault) return undefined;
     const { code, status, message } = fault;
     if (REST_JSON_SERVICES.has(service)) {
@@ -279,12 +288,16 @@ export class FaultInjector {
    * Waits the added latency of the faults matching a call, then gives the error one of them injects, or
    * undefined. The gateway's requests come through `intercept`; calls one service makes to another inside
    * the local cloud (EventBridge invoking a Lambda target) ask here, as they meet the same faults on AWS.
+   * `signedBy` is the function whose environment signed the call, if one did (faults naming a function match
+   * only its calls).
    */
-  async failure(service: string, operation: string | undefined): Promise<{ code: string; status: number; message: string } | undefined> {
+  async failure(service: string, operation: string | undefined, signedBy?: string): Promise<{ code: string; status: number; message: string } | undefined> {
     if (this.faults.length === 0) return undefined;
     const now = this.clock.now();
     this.faults = this.faults.filter((fault) => !fault.outage || Date.parse(fault.outage.until) > now || fault.errorRate !== undefined || fault.latencyMs !== undefined);
-    const matching = this.faults.filter((fault) => !fault.killCaller && !fault.gather && this.matches(fault, service, operation));
+    const matching = this.faults.filter(
+      (fault) => !fault.killCaller && !fault.gather && this.matches(fault, service, operation) && (fault.functionName === undefined || fault.functionName === signedBy),
+    );
     if (matching.length === 0) return undefined;
     const latency = Math.max(0, ...matching.map((fault) => fault.latencyMs ?? 0));
     if (latency > 0) await this.sleep(latency);

@@ -7,8 +7,8 @@
  * session is left STARTING.
  *
  * The moments are made with the local cloud's fault injection (docs/local-cloud.md, "Fault injection"): a
- * latency added at the gateway to one AWS operation (the held request is answered from the state the
- * service has once the wait is over), or the two starts' claims gathered so that they meet at DynamoDB) and with the real AWS APIs (StopTask, DELETE /sessions), never with a
+ * latency added at the gateway to one AWS operation, of one function's calls where it matters (the held
+ * request is answered from the state the service has once the wait is over), or the two starts' claims gathered so that they meet at DynamoDB) and with the real AWS APIs (StopTask, DELETE /sessions), never with a
  * hook in the system's code. The test acts once the system shows it is inside the held call: the claim
  * written in the pool's record, or the start's log line that it checked its claim.
  */
@@ -37,11 +37,7 @@ import {
   warmPoolCloud,
 } from '#test/support/warm-pool';
 
-/**
- * How long a held call waits at the gateway: long enough for the test to see the system inside it and act
- * on a loaded machine, short enough that an idle controller's `seenAt` (written every 5 s, each write held
- * as long) stays within the 20 s a claim requires.
- */
+/** How long a held call waits at the gateway: long enough for the test to see the system inside it and act on a loaded machine. */
 const HOLD_MS = 6_000;
 /** How often the test looks for the moment to act (well inside HOLD_MS). */
 const WATCH_MS = 50;
@@ -162,16 +158,18 @@ describe('Claiming a warm controller when something goes wrong', () => {
   it('a claimed controller ECS stops after the start checked it, before the session records it: the start finds it gone and the show goes LIVE on another controller', async () => {
     const warm = await idleController(pool.aws);
     const api = await pool.newHost();
+    // The start's DynamoDB updates wait at the gateway (the start's only: the fault names its function), its
+    // claim and then the recording of the claimed controller; ECS stops the controller once the start has
+    // checked its claim, while that recording waits. Set before the show is created, so that no start
+    // outruns it.
+    await injectFaults(pool.cloud, [{ service: 'dynamodb', operation: 'UpdateItem', functionName: FUNCTION_NAMES.startController, latencyMs: HOLD_MS }]);
     const show = await createShow(api, 'Stopped before the recording');
     const { sessionId } = show;
-    // Every DynamoDB update waits at the gateway, the recording of the claimed controller among them; ECS
-    // stops the controller once the start has checked its claim, while that recording waits.
-    await injectFaults(pool.cloud, [{ service: 'dynamodb', operation: 'UpdateItem', latencyMs: HOLD_MS }]);
     expect(await startLogLine(sessionId, 'Claimed a warm controller')).toMatchObject({ taskArn: warm.taskArn });
     await pool.aws.ecs.send(new StopTaskCommand({ cluster: CLUSTER_NAME, task: warm.taskArn, reason: 'test: stopped by ECS while claimed' }));
     await clearFaults(pool.cloud);
 
-    // Should the stop land after the recording after all (the test saw the log line late on a loaded machine),
+    // Should the stop land after the recording after all (the test saw the log line more than HOLD_MS late),
     // its READY wait fails and the controller is replaced (the next test): LIVE on another controller either way.
     await allLive(api, [show], 90_000);
     const { taskArn } = (await sessionRecord(pool.aws.dynamodb, sessionId))!;

@@ -10,7 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CreateQueueCommand, GetQueueAttributesCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { FAULTS_PATH, FaultInjector, faultsFromSetting } from '#local-cloud/gateway/faults';
+import { FAULTS_PATH, FaultInjector, faultsFromSetting, parseFaultSpec } from '#local-cloud/gateway/faults';
 import type { AwsRequest, ServiceProvider } from '#local-cloud/gateway/provider';
 import { startGateway, type Gateway } from '#local-cloud/gateway/server';
 import { operationOfRequest } from '#local-cloud/iam/authorizer';
@@ -206,6 +206,22 @@ describe('Fault injection', () => {
     await own.intercept(request('AKIASTART'), 'dynamodb', 'UpdateItem', 'r3');
     await first;
     expect([released, own.list()]).toEqual([1, []]);
+  });
+
+  it("fails and slows only a named function's calls when a fault names one; calls no function signed pass", async () => {
+    const waits: number[] = [];
+    const own = new FaultInjector({ clock, random: () => 0, sleep: async (ms) => void waits.push(ms) });
+    own.setFunctionHost({ environmentSigningWith: (key) => (key === 'AKIASTART' ? { functionName: 'shelcaster-start-controller', kill: async () => undefined } : undefined) });
+    own.add([{ service: 'dynamodb', operation: 'UpdateItem', functionName: 'shelcaster-start-controller', latencyMs: 6000, errorRate: 1 }]);
+    const request = (accessKeyId: string) => ({ caller: { accessKeyId }, headers: {}, query: new URLSearchParams(), path: '/', method: 'POST', body: Buffer.alloc(0) }) as unknown as AwsRequest;
+    await expect(own.intercept(request('AKIAOTHER'), 'dynamodb', 'UpdateItem', 'r1')).resolves.toBeUndefined();
+    await expect(own.failure('dynamodb', 'UpdateItem')).resolves.toBeUndefined();
+    expect(waits).toEqual([]);
+    const answer = await own.intercept(request('AKIASTART'), 'dynamodb', 'UpdateItem', 'r2');
+    expect(answer?.status).toBe(500);
+    expect(waits).toEqual([6000]);
+    expect(() => parseFaultSpec({ service: 'dynamodb', latencyMs: 10, functionName: 'not a name!' })).toThrow('functionName must be a function name');
+    expect(() => parseFaultSpec({ service: 'dynamodb', functionName: 'shelcaster-start-controller', gather: { requests: 2 } })).toThrow('gather is a fault of its own: it takes no functionName');
   });
 
   it('takes gather as a fault of its own and refuses a bad one', () => {
