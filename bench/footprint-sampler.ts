@@ -2,9 +2,9 @@
  * Samples the controller's footprint from /proc: the resident memory of its process tree (the controller and
  * its Chromium processes), peak over the samples, and the CPU the tree used between two snapshots.
  */
-import { CLOCK_TICKS_PER_SECOND, commandLine, executablePssBytes, processTree, pssParts, residentBytesOnceAsync, type ProcStat } from './procfs.ts';
+import { CLOCK_TICKS_PER_SECOND, commandLine, executablePssBytes, processTree, pssParts, residentBytesOnce, type ProcStat } from './procfs.ts';
 
-/** How often the tree's pages are counted one by one (residentBytesOnceAsync: ~0.1 s of the bench's CPU each, given way every 64 mappings). */
+/** How often the tree's pages are counted one by one (residentBytesOnce: ~0.1 s of the bench's CPU each, given way every 64 mappings). */
 const RESIDENT_ONCE_EVERY_MS = 2000;
 /** A new PSS peak counts the pages again, at most this often. */
 const RESIDENT_ONCE_AT_PEAK_EVERY_MS = 500;
@@ -84,7 +84,7 @@ export class RssSampler {
   }
 
   private async countResidentOnce(pids: number[]): Promise<void> {
-    const once = await residentBytesOnceAsync(pids);
+    const once = await residentBytesOnce(pids);
     if (once === undefined) return;
     this.residentOnceSamples++;
     if (once > (this.peakResidentOnceBytes ?? 0)) {

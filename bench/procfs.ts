@@ -207,31 +207,12 @@ export function addPresentFrames(entries: Buffer, frames: Set<number>): number {
  * by contrast, divides a page among every process on the machine that maps it, so it shrinks as other
  * Chromiums run beside it.) Undefined when the frames cannot be read (not root: every frame reads as 0).
  */
-export function residentBytesOnce(pids: readonly number[], pageSize = 4096): number | undefined {
-  const count = countResidentFrames(pids, pageSize);
-  let step = count.next();
-  while (!step.done) step = count.next();
-  return step.value;
-}
-
-/**
- * residentBytesOnce without holding the event loop for the whole count (~0.1 s for a controller's tree): it
- * gives way every `mappingsPerTurn` mappings, so a benchmark's own requests and timers go on meanwhile.
- */
-export async function residentBytesOnceAsync(pids: readonly number[], pageSize = 4096, mappingsPerTurn = 64): Promise<number | undefined> {
-  const count = countResidentFrames(pids, pageSize);
-  let step = count.next();
-  for (let mappings = 1; !step.done; mappings++) {
-    if (mappings % mappingsPerTurn === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    step = count.next();
-  }
-  return step.value;
-}
-
-/** The count of residentBytesOnce, one mapping a step. */
-function* countResidentFrames(pids: readonly number[], pageSize: number): Generator<void, number | undefined> {
+export async function residentBytesOnce(pids: readonly number[], pageSize = 4096, mappingsPerTurn = 64): Promise<number | undefined> {
+  // The count takes ~0.1 s for a controller's tree: it gives way every `mappingsPerTurn` mappings, so a
+  // benchmark's own requests and timers go on meanwhile.
   const frames = new Set<number>();
   let present = 0;
+  let mappingsRead = 0;
   for (const pid of pids) {
     let mappings: Mapping[];
     let fd: number;
@@ -246,7 +227,7 @@ function* countResidentFrames(pids: readonly number[], pageSize: number): Genera
         const entries = Buffer.alloc((mapping.endPage - mapping.firstPage) * 8);
         const read = readSync(fd, entries, 0, entries.length, mapping.firstPage * 8);
         present += addPresentFrames(entries.subarray(0, read), frames);
-        yield;
+        if (++mappingsRead % mappingsPerTurn === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } catch {
       // exited while read

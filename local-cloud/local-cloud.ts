@@ -38,6 +38,7 @@ import { createIamProvider } from './services/iam/provider.ts';
 import { createSdkTaskResources } from './services/stepfunctions/sdk-task-resources.ts';
 import { synthesizedTemplate } from './iam/template-cache.ts';
 import { deployedArns, LocalIam } from './iam/local-iam.ts';
+import { operationOfRequest } from './iam/authorizer.ts';
 import { LOCAL_SERVICE_CREDENTIALS } from './iam/principals.ts';
 import { rolesFromIamModel } from './deploy/roles.ts';
 import { deliverySettingsFromTemplate } from './deploy/delivery-settings.ts';
@@ -157,7 +158,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
     originPolicy,
     accessKeys: iam.principals,
     authorize: (request, service, requestId) => iam.authorize(request, service, requestId),
-    operationOf: (request, service) => iam.operationOf(request, service),
+    // REST requests (Lambda's Invoke, S3, IVS) name their operation as IAM's mapping reads it.
+    operationOf: (request, service) => operationOfRequest(request, service, { account: LOCAL_ACCOUNT_ID, region: LOCAL_REGION }),
     onError: (error, entry) => log(`[aws] ${entry.service} ${entry.operation ?? entry.path} failed: ${error instanceof Error ? error.stack : String(error)}`),
   });
   gateway.mount({ prefix: FAULTS_PATH, request: (req, res) => faults.answer(req, res) });

@@ -73,7 +73,7 @@ export async function cpuWhilePlaying(session: BenchSession, pid: number, media:
   const after = processTree(pid);
   const elapsed = (Date.now() - began) / 1000;
   const roles = after.map((p) => ({ ...p, role: processRole(commandLine(p.pid)) }));
-  const once = residentBytesOnce(after.map((p) => p.pid));
+  const once = await residentBytesOnce(after.map((p) => p.pid));
   return {
     cores: cpuCores(before, after, elapsed),
     byRole: cpuCoresByRole(before, roles, elapsed),

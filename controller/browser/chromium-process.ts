@@ -57,8 +57,9 @@ export const CONTROLLER_CHROMIUM_FLAGS = [
   '--enable-features=NetworkServiceInProcess2',
   '--in-process-gpu',
   // With the GPU disabled, Chromium still loads its software GL (SwiftShader) into the GPU thread; the page
-  // draws nothing (it publishes audio only), and without it the browser process held ~14 MiB less PSS and the
-  // tree ~8 MiB less as in its own task (docs/benchmarks.md, "The controller's memory as in its own task").
+  // draws only the video tile, a 2D canvas Skia rasters in the renderer, and without it the browser process
+  // held ~14 MiB less PSS and the tree ~8 MiB less as in its own task (docs/benchmarks.md, "The controller's
+  // memory as in its own task").
   '--disable-software-rasterizer',
   // Two renderers the controller never uses, which the full browser (CHROMIUM_PATH=/usr/bin/chromium) starts
   // even headless: the omnibox's WebUI popups (Chromium 156; a renderer of ~50-75 MiB PSS) and the spare

@@ -55,11 +55,6 @@ export const ANONYMOUS_PRINCIPAL = 'anonymous';
 export class RequestAuthorizer {
   constructor(private readonly options: AuthorizerOptions) {}
 
-  /** The operation a request of `service` asks for (operationOfRequest). */
-  operationOf(request: AwsRequest, service: string): string | undefined {
-    return operationOfRequest(request, service, this.options.resolve);
-  }
-
   /** Whether the request's caller may do what it asks of `service` (a signing name). */
   authorize(request: AwsRequest, service: string): AuthorizationOutcome {
     // The gateway verified the signature first: `caller` is who signed, not who the scope claims to be.

@@ -68,11 +68,6 @@ export class LocalIam {
     Object.assign(this.resolvers, resolvers);
   }
 
-  /** The gateway's `operationOf` hook: the operation a REST request asks for (`Invoke`, `GetObject`, `CreateStage`). */
-  operationOf(request: AwsRequest, service: string): string | undefined {
-    return this.authorizer.operationOf(request, service);
-  }
-
   /** The gateway's `authorize` hook: AccessDenied in the service's shape, or undefined to go on. */
   authorize(request: AwsRequest, service: string, requestId: string): AwsResponse | undefined {
     if (!this.enforce) return undefined;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { addPresentFrames, executablePssBytes, parseAccessibleMappings, parseProcStat, parseSmapsPss, processTree, pssAnonBytes, pssBytes, residentBytesOnce, residentBytesOnceAsync, type ProcStat } from '#bench/procfs';
+import { addPresentFrames, executablePssBytes, parseAccessibleMappings, parseProcStat, parseSmapsPss, processTree, pssAnonBytes, pssBytes, residentBytesOnce, type ProcStat } from '#bench/procfs';
 
 describe('Reading processes from /proc', () => {
   it('parses a stat line whose command holds spaces and parentheses', () => {
@@ -95,35 +95,35 @@ describe('A tree\'s memory with each resident page once', () => {
     const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
     try {
       await new Promise((resolve) => setTimeout(resolve, 300));
-      const both = residentBytesOnce([process.pid, child.pid!]);
+      const both = await residentBytesOnce([process.pid, child.pid!]);
       if (process.getuid?.() !== 0) {
         // Frames read as 0 without CAP_SYS_ADMIN: not measurable, and said so.
         expect(both).toBeUndefined();
         return;
       }
-      const alone = residentBytesOnce([process.pid])!;
+      const alone = (await residentBytesOnce([process.pid]))!;
       const rss = processTree(process.pid).filter((p) => p.pid === process.pid || p.pid === child.pid).reduce((n, p) => n + p.rssBytes, 0);
       expect(alone).toBeGreaterThan(1024 * 1024);
       expect(both).toBeGreaterThan(alone);
       // Two node processes share node's binary and libraries: counted once, not twice.
       expect(both!).toBeLessThan(rss);
-      expect(residentBytesOnce([2 ** 22 + 1])).toBe(0); // no such process
+      expect(await residentBytesOnce([2 ** 22 + 1])).toBe(0); // no such process
     } finally {
       child.kill('SIGKILL');
     }
   });
 
-  it('counts the same without holding the event loop: other work runs between its mappings', async () => {
+  it('counts without holding the event loop: other work runs between its mappings, and the count is the same', async () => {
     let turns = 0;
     const ticker = setInterval(() => turns++, 0);
     try {
-      const counted = await residentBytesOnceAsync([process.pid], 4096, 1);
+      const counted = await residentBytesOnce([process.pid], 4096, 1);
       expect(turns).toBeGreaterThan(0);
       if (process.getuid?.() !== 0) {
         expect(counted).toBeUndefined();
         return;
       }
-      const again = residentBytesOnce([process.pid])!;
+      const again = (await residentBytesOnce([process.pid]))!;
       // The process's memory moves a little between the two counts.
       expect(Math.abs(counted! - again) / again).toBeLessThan(0.2);
     } finally {
