@@ -31,7 +31,7 @@ import { localPages } from './pages/pages.ts';
 import { DEMO_USER_ID, seedDemo } from './demo/seed-demo.ts';
 import { deploySystem, LOCAL_CONTROLLER_IMAGE, type LocalDeployment } from './deploy/deploy-system.ts';
 import type { FargateStartup } from './services/ecs/fargate-startup.ts';
-import { CONTROLLER_COMMAND, CONTROLLER_WORKING_DIRECTORY } from '#controller/command';
+import { CONTROLLER_COMMAND, CONTROLLER_ENVIRONMENT, CONTROLLER_WORKING_DIRECTORY } from '#controller/command';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createIamProvider } from './services/iam/provider.ts';
@@ -57,8 +57,8 @@ export interface LocalCloudOptions {
   /** Where the local cloud reports what it does (default stderr). */
   log?: (line: string) => void;
   /**
-   * Extra environment for every controller process (a test hook: e.g. a Chromium path that does not exist,
-   * to see a controller that cannot join). `npm start` reads it from SHELCASTER_CONTROLLER_ENV (JSON).
+   * Extra environment for every controller process, over the image's own (controller/command.json): a test
+   * hook, e.g. a Chromium path that does not exist, to see a controller that cannot join. `npm start` reads it from SHELCASTER_CONTROLLER_ENV (JSON).
    */
   controllerEnvironment?: Record<string, string>;
   /** Upload the demo user's tracks (idempotent). `npm start` does unless SHELCASTER_SEED_DEMO=0. */
@@ -226,7 +226,8 @@ export async function startLocalCloud(options: LocalCloudOptions): Promise<Local
         // `node` in the shared command is Node 22: here, the Node this local cloud runs on.
         command: [program === 'node' ? process.execPath : program!, ...args],
         cwd: CONTROLLER_WORKING_DIRECTORY,
-        ...(options.controllerEnvironment ? { environment: options.controllerEnvironment } : {}),
+        // The image's own environment (the Dockerfile's ENV), then what this local cloud was told to add.
+        environment: { ...CONTROLLER_ENVIRONMENT, ...options.controllerEnvironment },
       },
     },
     logs,

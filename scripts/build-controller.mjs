@@ -107,6 +107,8 @@ export async function buildController({ root = ROOT, force = false } = {}) {
     // Stack traces map to the sources' files and lines without their text in the map: 3 MB of maps instead
     // of 9, which `--enable-source-maps` parses into the controller's heap at start (~11 MiB less held).
     sourcesContent: false,
+    minifyWhitespace: true,
+    minifySyntax: true,
     metafile: true,
     logLevel: 'warning',
   });

@@ -3,7 +3,7 @@ import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CONTROLLER_COMMAND } from '#controller/command';
+import { CONTROLLER_COMMAND, CONTROLLER_ENVIRONMENT } from '#controller/command';
 import { SYSTEM_PROGRAMS } from '#contract/system-programs';
 import { DEFAULT_CHROMIUM_PATH } from '#controller/config';
 // @ts-expect-error -- a plain JavaScript build script without type declarations
@@ -82,9 +82,9 @@ describe('the controller image', () => {
   it('runs plain JavaScript: the bundle holds our code and the packages it uses, importing only Node built-ins and optional packages', () => {
     for (const file of readdirSync(CONTEXT).filter((name) => name.endsWith('.js'))) {
       const bundle = readFileSync(join(CONTEXT, file), 'utf8');
-      // Static imports (statements at a line's start), dynamic imports and esbuild's requires (`__require`) of a bare name.
+      // Static imports (statements at a line's start or after another: the bundle is minified), dynamic imports and esbuild's requires (`__require`) of a bare name.
       const imported = new Set(
-        [...bundle.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s*"([^".][^"]*)"|^\s*import\s*"([^".][^"]*)"|\bimport\(\s*"([^".][^"]*)"\s*\)|\b__require\(\s*"([^".][^"]*)"\s*\)/gm)].map(
+        [...bundle.matchAll(/(?:^|;)\s*(?:import|export)\b[^;]*?\bfrom\s*"([^".][^"]*)"|(?:^|;)\s*import\s*"([^".][^"]*)"|\bimport\(\s*"([^".][^"]*)"\s*\)|\b__require\(\s*"([^".][^"]*)"\s*\)/gm)].map(
           (match) => (match[1] ?? match[2] ?? match[3] ?? match[4])!,
         ),
       );
@@ -98,7 +98,7 @@ describe('the controller image', () => {
   });
 
   it('spawns Chromium before any npm package loads: main.js and what it imports statically use only Node built-ins', () => {
-    const staticImports = (file: string) => [...readFileSync(join(CONTEXT, file), 'utf8').matchAll(/^(?:import|export)\s[^;]*?\bfrom\s+"([^"]+)"|^import\s+"([^"]+)"/gm)].map((match) => (match[1] ?? match[2])!);
+    const staticImports = (file: string) => [...readFileSync(join(CONTEXT, file), 'utf8').matchAll(/(?:^|;)(?:import|export)\b[^;]*?\bfrom\s*"([^"]+)"|(?:^|;)import\s*"([^"]+)"/gm)].map((match) => (match[1] ?? match[2])!);
     const seen = new Set<string>();
     const visit = (file: string): string[] => {
       if (seen.has(file)) return [];
@@ -167,5 +167,12 @@ describe('the controller image', () => {
     expect(cmd).toHaveLength(1);
     expect(JSON.parse(cmd[0]!.args)).toEqual(CONTROLLER_COMMAND);
     expect(CONTROLLER_COMMAND).toEqual(['node', '--max-semi-space-size=1', '--enable-source-maps', 'controller/dist/main.js']);
+  });
+
+  it("sets exactly the shared controller environment (glibc's fixed mmap threshold) besides its own paths", () => {
+    const set = new Map(of('ENV').flatMap((i) => i.args.split(/\s+/).map((pair) => pair.split('=') as [string, string])));
+    expect(CONTROLLER_ENVIRONMENT).toEqual({ MALLOC_MMAP_THRESHOLD_: '65536' });
+    for (const [name, value] of Object.entries(CONTROLLER_ENVIRONMENT)) expect([name, set.get(name)]).toEqual([name, value]);
+    expect([...set.keys()].sort()).toEqual(['CHROMIUM_PATH', 'NODE_ENV', ...Object.keys(CONTROLLER_ENVIRONMENT)].sort());
   });
 });
