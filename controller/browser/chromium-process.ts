@@ -56,6 +56,12 @@ export const CONTROLLER_CHROMIUM_FLAGS = [
   // ahead of the show's clock by 0.2-0.3 s (docs/benchmarks.md).
   '--enable-features=NetworkServiceInProcess2',
   '--in-process-gpu',
+  // The renderer is started by the browser itself rather than forked from Chromium's zygotes: two processes
+  // fewer, whose own memory (what they set up to fork from, their heaps) no renderer needs. As in its own
+  // task the tree held ~10 MiB less with the same joins (docs/benchmarks.md, "The controller's memory as in
+  // its own task"). The zygote's use is to fork sandboxed renderers fast; the controller runs one renderer,
+  // unsandboxed.
+  '--no-zygote',
   // With the GPU disabled, Chromium still loads its software GL (SwiftShader) into the GPU thread; the page
   // draws only the video tile, a 2D canvas Skia rasters in the renderer, and without it the browser process
   // held ~14 MiB less PSS and the tree ~8 MiB less as in its own task (docs/benchmarks.md, "The controller's
