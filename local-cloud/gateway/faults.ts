@@ -127,9 +127,7 @@ export function parseFaultSpec(value: unknown): FaultSpec {
       throw new FaultSpecError('outage must be {seconds, startInSeconds?} with seconds > 0, both at most an hour.');
     }
   }
-  if (spec.functionName !== undefined && (typeof spec.functionName !== 'string' || !FUNCTION_NAME_PATTERN.test(spec.functionName))) {
-    throw new FaultSpecError('functionName must be a function name such as "shelcaster-start-controller".');
-  }
+  checkFunctionName(spec.functionName, 'functionName');
   for (const kind of ['killCaller', 'gather'] as const) {
     if (spec[kind] === undefined) continue;
     if (kind === 'killCaller') parseKillCaller(spec.killCaller);
@@ -142,14 +140,24 @@ export function parseFaultSpec(value: unknown): FaultSpec {
   return spec as unknown as FaultSpec;
 }
 
+/** A fault's function name, where one may be given: absent, or a function's name. */
+function checkFunctionName(value: unknown, field: string): void {
+  if (value !== undefined && (typeof value !== 'string' || !FUNCTION_NAME_PATTERN.test(value))) {
+    throw new FaultSpecError(`${field} must be a function name such as "shelcaster-start-controller".`);
+  }
+}
+
+/** Whether a fault naming `wanted` (or no function) applies to a call `signedBy` signed (or no function did). */
+function namesCaller(wanted: string | undefined, signedBy: string | undefined): boolean {
+  return wanted === undefined || wanted === signedBy;
+}
+
 function parseKillCaller(value: unknown): void {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new FaultSpecError('killCaller must be {functionName?, times?}.');
   const kill = value as Record<string, unknown>;
   const unknown = Object.keys(kill).find((key) => key !== 'functionName' && key !== 'times');
   if (unknown) throw new FaultSpecError(`Unknown killCaller field "${unknown}".`);
-  if (kill.functionName !== undefined && (typeof kill.functionName !== 'string' || !FUNCTION_NAME_PATTERN.test(kill.functionName))) {
-    throw new FaultSpecError('killCaller.functionName must be a function name such as "shelcaster-enqueue-command".');
-  }
+  checkFunctionName(kill.functionName, 'killCaller.functionName');
   if (kill.times !== undefined && !(Number.isInteger(kill.times) && (kill.times as number) >= 1 && (kill.times as number) <= MAX_KILLS)) {
     throw new FaultSpecError(`killCaller.times must be a whole number from 1 to ${MAX_KILLS}.`);
   }
@@ -163,9 +171,7 @@ function parseGather(value: unknown): void {
   if (!(Number.isInteger(gather.requests) && (gather.requests as number) >= 2 && (gather.requests as number) <= MAX_GATHERED)) {
     throw new FaultSpecError(`gather.requests must be a whole number from 2 to ${MAX_GATHERED}.`);
   }
-  if (gather.functionName !== undefined && (typeof gather.functionName !== 'string' || !FUNCTION_NAME_PATTERN.test(gather.functionName))) {
-    throw new FaultSpecError('gather.functionName must be a function name such as "shelcaster-start-controller".');
-  }
+  checkFunctionName(gather.functionName, 'gather.functionName');
   if (gather.maxWaitMs !== undefined && !(Number.isInteger(gather.maxWaitMs) && (gather.maxWaitMs as number) >= 1 && (gather.maxWaitMs as number) <= MAX_MS)) {
     throw new FaultSpecError(`gather.maxWaitMs must be a whole number from 1 to ${MAX_MS}.`);
   }
@@ -296,7 +302,7 @@ export class FaultInjector {
     const now = this.clock.now();
     this.faults = this.faults.filter((fault) => !fault.outage || Date.parse(fault.outage.until) > now || fault.errorRate !== undefined || fault.latencyMs !== undefined);
     const matching = this.faults.filter(
-      (fault) => !fault.killCaller && !fault.gather && this.matches(fault, service, operation) && (fault.functionName === undefined || fault.functionName === signedBy),
+      (fault) => !fault.killCaller && !fault.gather && this.matches(fault, service, operation) && namesCaller(fault.functionName, signedBy),
     );
     if (matching.length === 0) return undefined;
     const latency = Math.max(0, ...matching.map((fault) => fault.latencyMs ?? 0));
@@ -330,7 +336,7 @@ export class FaultInjector {
     const candidates = this.faults.filter((fault) => fault.gather && this.matches(fault, service, operation));
     if (candidates.length === 0) return;
     const signedBy = this.signingEnvironment(request)?.functionName;
-    const fault = candidates.find((candidate) => candidate.gather!.functionName === undefined || candidate.gather!.functionName === signedBy);
+    const fault = candidates.find((candidate) => namesCaller(candidate.gather!.functionName, signedBy));
     if (!fault?.gather) return;
     const gather = fault.gather;
     gather.held += 1;
@@ -361,7 +367,7 @@ export class FaultInjector {
     if (candidates.length === 0) return false;
     const environment = this.signingEnvironment(request);
     if (!environment) return false;
-    const fault = candidates.find((candidate) => candidate.killCaller!.functionName === undefined || candidate.killCaller!.functionName === environment.functionName);
+    const fault = candidates.find((candidate) => namesCaller(candidate.killCaller!.functionName, environment.functionName));
     if (!fault?.killCaller) return false;
     // Spent before the kill is awaited, so concurrent requests never take more kills than it has.
     fault.killCaller.times -= 1;

@@ -18,7 +18,6 @@
  * record); one that stopped while idle is forgotten and the pool is asked to refill, so it is never claimed dead.
  */
 import {
-  ACTIVE_SESSION_STATUSES,
   CONTROLLER_STOP_CALLBACK_WAIT_SECONDS,
   CONTROLLER_STOP_LOOK_MS,
   SESSION_ID_PATTERN,
@@ -28,6 +27,7 @@ import {
   type SessionRecord,
 } from '#contract/index';
 import { redactSecrets } from '#helpers/redact-secrets';
+import { whyNotSessionsController } from '#helpers/session-controller';
 import { sendTaskFailure } from '#helpers/send-task-failure';
 import { findOpenCallbackOf } from '../callbacks.ts';
 import { logger, logSessionId } from '../powertools.ts';
@@ -70,10 +70,9 @@ const ignored = (why: string): ControllerStoppedOutcome => {
 
 /** Why a stop is not (or no longer) the session's to answer; undefined when it is. */
 function notTheSessions(session: SessionRecord | undefined, taskArn: string | undefined): string | undefined {
-  if (!session) return 'no such session';
-  if (session.taskArn !== taskArn) return 'not the current controller task';
-  if (!ACTIVE_SESSION_STATUSES.includes(session.status)) return `session is ${session.status}`;
-  if (session.endRequested) return 'the host is ending the session';
+  const why = whyNotSessionsController(session, taskArn);
+  if (why) return why;
+  if (session?.endRequested) return 'the host is ending the session';
   return undefined;
 }
 

@@ -12,7 +12,6 @@ import { randomUUID } from 'node:crypto';
 import { waitUntilTasksStopped } from '@aws-sdk/client-ecs';
 import { ecsClient } from '#clients/ecs';
 import {
-  ACTIVE_SESSION_STATUSES,
   ENV,
   MAX_WARM_POOL_SIZE,
   WARM_POOL_REFILL_LEASE_SECONDS,
@@ -28,6 +27,7 @@ import { isTaskRunning } from '#helpers/is-task-running';
 import { listSessionTasks } from '#helpers/list-session-tasks';
 import { requestPoolRefill } from '#helpers/request-pool-refill';
 import { runWarmControllerTask } from '#helpers/run-controller-task';
+import { whyNotSessionsController } from '#helpers/session-controller';
 import { stopControllerTask } from '#helpers/stop-controller-task';
 import { logger } from '../powertools.ts';
 import { getSession } from '../sessions-repository.ts';
@@ -122,7 +122,7 @@ async function claimsStillNamed(claims: readonly WarmControllerRecord[]): Promis
   const named = new Set<string>();
   for (const claim of claims) {
     const session = claim.assignment ? await getSession(claim.assignment.sessionId) : undefined;
-    if (session && session.taskArn === claim.taskArn && ACTIVE_SESSION_STATUSES.includes(session.status)) named.add(claim.taskArn);
+    if (whyNotSessionsController(session, claim.taskArn) === undefined) named.add(claim.taskArn);
   }
   return named;
 }
