@@ -9,6 +9,10 @@
  * non-public address, or connects elsewhere fails with NOT_PUBLIC_ADDRESS_REASON alone, and a network error
  * with its code alone (no address, port or host name). The refused address goes to the controller's log
  * (the error's `detail`), for the operator.
+ *
+ * A read may be bound to a version of the media (`ifMatch`, a strong ETag an earlier read returned): it is sent
+ * as If-Match, and an answer of another version (412, or a server that ignores If-Match and names another
+ * ETag) fails with MediaChangedError, never with the other version's bytes.
  */
 import { request, type RequestOptions } from 'node:https';
 import type { IncomingMessage } from 'node:http';
@@ -16,7 +20,7 @@ import { isIP, type LookupFunction } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { NOT_PUBLIC_ADDRESS_REASON } from '#contract/index';
 import type { MediaPolicy, Resolver, ResolvedAddress } from './media-policy.ts';
-import { MediaFetchError, MediaRefusedError } from './media-errors.ts';
+import { MediaChangedError, MediaFetchError, MediaRefusedError } from './media-errors.ts';
 import { RangeNotSatisfiableError, rangeHeader, totalFromContentRange, type ByteRange, type MediaChunk, type MediaLimits } from './media-source.ts';
 
 export const MAX_MEDIA_REDIRECTS = 5;
@@ -29,14 +33,17 @@ export interface HttpsFetchOptions {
   tls?: Pick<RequestOptions, 'ca'>;
 }
 
-/** Reads `range` of `url` (already allowed by the policy); `signal` aborts the read, body included. */
-export async function readHttpsMedia(url: URL, range: ByteRange | undefined, options: HttpsFetchOptions, signal: AbortSignal): Promise<MediaChunk> {
+/**
+ * Reads `range` of `url` (already allowed by the policy); `signal` aborts the read, body included. With
+ * `ifMatch`, only that version of the media is read (MediaChangedError otherwise).
+ */
+export async function readHttpsMedia(url: URL, range: ByteRange | undefined, options: HttpsFetchOptions, signal: AbortSignal, ifMatch?: string): Promise<MediaChunk> {
   const timeout = AbortSignal.timeout(options.limits.timeoutMs);
   const headersSignal = AbortSignal.any([signal, timeout]);
   let current = url;
   for (let redirects = 0; ; redirects++) {
     const address = await checkedAddress(current.hostname, options);
-    const response = await get(current, address, range, options, signal, headersSignal);
+    const response = await get(current, address, range, options, signal, headersSignal, ifMatch);
     const location = response.headers.location;
     if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400 && location) {
       response.resume();
@@ -47,6 +54,10 @@ export async function readHttpsMedia(url: URL, range: ByteRange | undefined, opt
     if (response.statusCode === 416) {
       response.resume();
       throw new RangeNotSatisfiableError(totalFromContentRange(response.headers['content-range']));
+    }
+    if (ifMatch !== undefined && (response.statusCode === 412 || (response.headers.etag !== undefined && response.headers.etag !== ifMatch))) {
+      response.resume();
+      throw new MediaChangedError();
     }
     if (response.statusCode !== 200 && response.statusCode !== 206) {
       response.resume();
@@ -98,6 +109,7 @@ function get(
   options: HttpsFetchOptions,
   signal: AbortSignal,
   headersSignal: AbortSignal,
+  ifMatch: string | undefined,
 ): Promise<IncomingMessage> {
   const fixedLookup: LookupFunction = (_hostname, lookupOptions, callback) => {
     if (lookupOptions.all) callback(null, [{ address: address.address, family: address.family }]);
@@ -113,6 +125,7 @@ function get(
         accept: options.limits.contentTypes.join(', '),
         'accept-encoding': 'identity',
         ...(range ? { range: rangeHeader(range) } : {}),
+        ...(ifMatch !== undefined ? { 'if-match': ifMatch } : {}),
       },
       ...options.tls,
     });
@@ -148,7 +161,10 @@ function checkedChunk(response: IncomingMessage, limits: MediaLimits): MediaChun
     response.resume();
     throw new MediaRefusedError(`media is larger than ${limits.maxBytes} bytes`);
   }
-  return { status: response.statusCode === 206 ? 206 : 200, contentType, totalBytes, contentRange, contentLength, body: response };
+  const etag = response.headers.etag;
+  // Only a strong ETag names one version's bytes (a weak one allows others of the same meaning).
+  const version = etag !== undefined && /^"[^"]*"$/.test(etag) ? etag : undefined;
+  return { status: response.statusCode === 206 ? 206 : 200, contentType, totalBytes, contentRange, contentLength, version, body: response };
 }
 
 function wrapError(error: unknown, signal: AbortSignal): Error {

@@ -8,8 +8,9 @@
  * The element only learns that a read failed; why is kept on the registration (`failure()`), for the
  * player to report as the command's reason.
  *
- * A media whose source has an identity (an S3 object, whose content never changes under its upload key) gets
- * the same path every time it is registered with this proxy; registered again while an earlier registration
+ * A media whose source has an identity (an S3 object, whose content never changes under its upload key, or an
+ * https URL at a version an earlier read returned, media-fetcher.ts) gets the same path every time it is
+ * registered with this proxy; registered again while an earlier registration
  * lasts, it shares that registration's source and is served until the last is released. Chromium keeps what a media element read in a
  * cache keyed by URL, and frees it only slowly (80 blocks of 32 KiB every 30 s) once the element is gone: a
  * new path for every PLAY left ~1.7 MiB behind each, up to ~200 MiB in the renderer, where the same path for

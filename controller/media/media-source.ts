@@ -22,6 +22,8 @@ export interface MediaChunk {
   contentRange: string | undefined;
   /** Length of `body`, when known. */
   contentLength: number | undefined;
+  /** The version the origin names (an https server's strong ETag), when it names one. */
+  version?: string | undefined;
   body: Readable;
 }
 
@@ -47,8 +49,10 @@ export interface MediaSource {
   /** Reads a range (or the whole object); throws CommandRejectedError subclasses for what no retry mends. */
   read(range: ByteRange | undefined, signal: AbortSignal): Promise<MediaChunk>;
   /**
-   * Names the media when its content is the same whenever it is read (an object of the media bucket: each
-   * upload has a key of its own); none for https media, which may change between reads.
+   * Names the media when its content is the same whenever it is read: an object of the media bucket (each
+   * upload has a key of its own), or an https URL at the version (strong ETag) an earlier read returned, every
+   * read of which is bound to that version. None for an https URL read for the first time, or whose server
+   * names no version.
    */
   readonly identity?: string;
 }

@@ -9,9 +9,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { mockClient } from 'aws-sdk-client-mock';
 import { GetObjectCommand, NoSuchKey, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { createMediaFetcher, type MediaFetcher } from '#controller/media/media-fetcher';
+import { MediaProxy } from '#controller/media/media-proxy';
 import type { ByteRange } from '#controller/media/media-source';
 import type { MediaPolicy, Resolver } from '#controller/media/media-policy';
-import { MediaFetchError, MediaRefusedError } from '#controller/media/media-errors';
+import { MediaChangedError, MediaFetchError, MediaRefusedError } from '#controller/media/media-errors';
+import { CommandRejectedError } from '#controller/errors';
 
 const BUCKET = 'shelcaster-media-000000000000-us-east-1';
 const s3Mock = mockClient(S3Client);
@@ -175,8 +177,88 @@ describe('Media fetcher: https against a loopback server (permissive policy, tes
     expect(asked).toBe('bytes=6000-');
     expect(read).toMatchObject({ status: 206, totalBytes: 8000, contentRange: 'bytes 6000-7999/8000', bytes: 2000 });
     expect(read.body.equals(whole.subarray(6000))).toBe(true);
-    // https media may change between reads: no identity, so the page gets a new path for it each PLAY.
+    // A server that names no version: https media may change between reads, so no identity, and the page
+    // gets a new path for it each PLAY.
     expect(fetcher.open(url('/long.mp3')).identity).toBeUndefined();
+  });
+
+  /** A server of one URL at `current` (a version): answers If-Match of another version with 412, unless `ignoresIfMatch`. */
+  function versionedServer(state: { current: string; ignoresIfMatch?: boolean; ifMatch: (string | undefined)[] }) {
+    handlerWithRequest = (req, res) => {
+      const ifMatch = req.headers['if-match'];
+      state.ifMatch.push(ifMatch);
+      if (ifMatch !== undefined && ifMatch !== state.current && !state.ignoresIfMatch) {
+        res.writeHead(412).end();
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'audio/mpeg', etag: state.current }).end(Buffer.from(state.current));
+    };
+  }
+
+  it('gives an https URL played before the version its reads returned: one identity every PLAY, each read bound to it', async () => {
+    const state = { current: '"v1"', ifMatch: [] as (string | undefined)[] };
+    versionedServer(state);
+    const first = fetcher.open(url('/jingle.mp3?versioned'));
+    expect(first.identity).toBeUndefined();
+    await first.read(undefined, new AbortController().signal).then((chunk) => chunk.body.resume());
+    const second = fetcher.open(url('/jingle.mp3?versioned'));
+    const third = fetcher.open(url('/jingle.mp3?versioned'));
+    expect(second.identity).toBe(`${url('/jingle.mp3?versioned')} "v1"`);
+    expect(third.identity).toBe(second.identity);
+    const read = await second.read({ start: 0 }, new AbortController().signal);
+    read.body.resume();
+    expect(read.version).toBe('"v1"');
+    expect(state.ifMatch).toEqual([undefined, '"v1"']);
+  });
+
+  it('fails a read of a version the server no longer has as transient, and plays the URL afresh the next time', async () => {
+    const state = { current: '"v1"', ifMatch: [] as (string | undefined)[] };
+    versionedServer(state);
+    await fetcher.open(url('/bed.mp3?changes')).read(undefined, new AbortController().signal).then((chunk) => chunk.body.resume());
+    const bound = fetcher.open(url('/bed.mp3?changes'));
+    state.current = '"v2"';
+    const changed = await bound.read(undefined, new AbortController().signal).catch((error: unknown) => error);
+    expect(changed).toBeInstanceOf(MediaChangedError);
+    // Not final: the command is tried again.
+    expect(changed).not.toBeInstanceOf(CommandRejectedError);
+    const afresh = fetcher.open(url('/bed.mp3?changes'));
+    expect(afresh.identity).toBeUndefined();
+    const read = await readAll(fetcher, url('/bed.mp3?changes'));
+    expect(read.body.toString()).toBe('"v2"');
+    expect(fetcher.open(url('/bed.mp3?changes')).identity).toBe(`${url('/bed.mp3?changes')} "v2"`);
+    expect(state.ifMatch).toEqual([undefined, '"v1"', undefined]);
+  });
+
+  it('takes an answer of another version from a server that ignores If-Match as a change, never its bytes', async () => {
+    const state = { current: '"v1"', ignoresIfMatch: true, ifMatch: [] as (string | undefined)[] };
+    versionedServer(state);
+    await fetcher.open(url('/clip.mp3?ignores')).read(undefined, new AbortController().signal).then((chunk) => chunk.body.resume());
+    const bound = fetcher.open(url('/clip.mp3?ignores'));
+    state.current = '"v3"';
+    await expect(bound.read(undefined, new AbortController().signal)).rejects.toBeInstanceOf(MediaChangedError);
+    expect(fetcher.open(url('/clip.mp3?ignores')).identity).toBeUndefined();
+  });
+
+  it("gives the page one path for an https URL's later PLAYs, while its version lasts (the proxy keys paths by identity)", async () => {
+    const state = { current: '"v1"', ifMatch: [] as (string | undefined)[] };
+    versionedServer(state);
+    const proxy = new MediaProxy();
+    const play = () => proxy.register(fetcher.open(url('/pad.mp3?plays')), 10_000);
+    const first = play();
+    await fetcher.open(url('/pad.mp3?plays')).read(undefined, new AbortController().signal).then((chunk) => chunk.body.resume());
+    first.release();
+    const second = play();
+    second.release();
+    const third = play();
+    expect(second.path).not.toBe(first.path);
+    expect(third.path).toBe(second.path);
+    third.release();
+  });
+
+  it('takes a weak ETag for no version (it allows other bytes of the same meaning)', async () => {
+    handlerWithRequest = (_req, res) => res.writeHead(200, { 'content-type': 'audio/mpeg', etag: 'W/"v1"' }).end(Buffer.alloc(10));
+    await readAll(fetcher, url('/weak.mp3'));
+    expect(fetcher.open(url('/weak.mp3')).identity).toBeUndefined();
   });
 
   it('refuses a range of an object over the limit (the total size is what counts)', async () => {
