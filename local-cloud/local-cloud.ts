@@ -58,7 +58,8 @@ export interface LocalCloudOptions {
   log?: (line: string) => void;
   /**
    * Extra environment for every controller process, over the image's own (controller/command.json): a test
-   * hook, e.g. a Chromium path that does not exist, to see a controller that cannot join. `npm start` reads it from SHELCASTER_CONTROLLER_ENV (JSON).
+   * hook, e.g. a Chromium path that does not exist, to see a controller that cannot join. `npm start` reads it
+   * from SHELCASTER_CONTROLLER_ENV (JSON).
    */
   controllerEnvironment?: Record<string, string>;
   /** Upload the demo user's tracks (idempotent). `npm start` does unless SHELCASTER_SEED_DEMO=0. */

@@ -29,6 +29,11 @@ export interface AnswerOptions {
   delayMs?: number;
   /** Injected for tests. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Read after each look, before what it found is answered: false ends the search with nothing answered (what
+   * was found may no longer be the caller's to answer).
+   */
+  goOn?: () => Promise<boolean>;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -42,9 +47,10 @@ export async function answerOpenCallback(
   answer: (callback: OpenCallback) => Promise<void>,
   options: AnswerOptions = {},
 ): Promise<OpenCallback['kind'] | undefined> {
-  const { attempts = 1, delayMs = 500, sleep = defaultSleep } = options;
+  const { attempts = 1, delayMs = 500, sleep = defaultSleep, goOn } = options;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const callback = await findOpenCallbackOf(executionArn);
+    if (goOn && !(await goOn())) return undefined;
     if (callback) {
       try {
         await answer(callback);

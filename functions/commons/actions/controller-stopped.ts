@@ -23,13 +23,12 @@ import {
   SESSION_ID_PATTERN,
   STEP_ERRORS,
   WARM_POOL_STARTED_BY,
-  isStaleTaskTokenError,
   type SessionRecord,
 } from '#contract/index';
 import { redactSecrets } from '#helpers/redact-secrets';
 import { whyNotSessionsController } from '#helpers/session-controller';
 import { sendTaskFailure } from '#helpers/send-task-failure';
-import { findOpenCallbackOf } from '../callbacks.ts';
+import { answerOpenCallback, type AnswerOptions } from '../callbacks.ts';
 import { logger, logSessionId } from '../powertools.ts';
 import { getSession } from '../sessions-repository.ts';
 import { forgetWarmController, getWarmController } from '../warm-pool/warm-pool-repository.ts';
@@ -44,15 +43,11 @@ export interface StoppedTaskDetail {
   stopCode?: string;
 }
 
-/** How often and how long to look for an open callback; injected by tests. */
-export interface CallbackWait {
-  looks: number;
-  delayMs: number;
-  sleep: (ms: number) => Promise<void>;
-}
+/** How often and how long to look for an open callback (tests inject their own). */
+export type CallbackWait = Required<Pick<AnswerOptions, 'attempts' | 'delayMs' | 'sleep'>>;
 
 const defaultWait: CallbackWait = {
-  looks: Math.floor((CONTROLLER_STOP_CALLBACK_WAIT_SECONDS * 1000) / CONTROLLER_STOP_LOOK_MS) + 1,
+  attempts: Math.floor((CONTROLLER_STOP_CALLBACK_WAIT_SECONDS * 1000) / CONTROLLER_STOP_LOOK_MS) + 1,
   delayMs: CONTROLLER_STOP_LOOK_MS,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
@@ -97,24 +92,23 @@ export async function controllerStopped(detail: StoppedTaskDetail, wait: Callbac
   const early = notTheSessions(session, detail.taskArn);
   if (early || !session) return ignored(early ?? 'no such session');
   const cause = redactSecrets(`Controller task stopped: ${detail.stoppedReason ?? detail.stopCode ?? 'unknown reason'}`).slice(0, 1000);
-  for (let look = 1; look <= wait.looks; look++) {
-    const callback = await findOpenCallbackOf(session.executionArn);
-    // Read after the look: a callback open before this read was opened for the task the record names now.
-    const why = notTheSessions(await getSession(sessionId), detail.taskArn);
-    if (why) return ignored(why);
-    if (callback) {
-      try {
-        await sendTaskFailure(callback.taskToken, STEP_ERRORS.ControllerStopped, cause);
-        logger.warn('Controller stopped; callback failed', { taskArn: detail.taskArn, callback: callback.kind, stoppedReason: detail.stoppedReason, look });
-        return { action: 'failed-callback', callback: callback.kind };
-      } catch (error) {
-        // Answered meanwhile (another delivery of this stop, the controller's own answer): look again.
-        if (!isStaleTaskTokenError(error)) throw error;
-      }
-    }
-    if (look === 1 && wait.looks > 1) logger.info('Controller stopped with no callback open yet; looking again', { taskArn: detail.taskArn, looks: wait.looks });
-    if (look < wait.looks) await wait.sleep(wait.delayMs);
+  let why: string | undefined;
+  let waiting = false;
+  const answered = await answerOpenCallback(session.executionArn, (callback) => sendTaskFailure(callback.taskToken, STEP_ERRORS.ControllerStopped, cause), {
+    ...wait,
+    // Read after each look: a callback open before this read was opened for the task the record names now.
+    goOn: async () => (why = notTheSessions(await getSession(sessionId), detail.taskArn)) === undefined,
+    sleep: async (ms) => {
+      if (!waiting) logger.info('Controller stopped with no callback open yet; looking again', { taskArn: detail.taskArn, looks: wait.attempts });
+      waiting = true;
+      await wait.sleep(ms);
+    },
+  });
+  if (why) return ignored(why);
+  if (answered) {
+    logger.warn('Controller stopped; callback failed', { taskArn: detail.taskArn, callback: answered, stoppedReason: detail.stoppedReason });
+    return { action: 'failed-callback', callback: answered };
   }
-  logger.info('Controller stopped with no callback open', { taskArn: detail.taskArn, looks: wait.looks });
+  logger.info('Controller stopped with no callback open', { taskArn: detail.taskArn, looks: wait.attempts });
   return { action: 'no-open-callback' };
 }

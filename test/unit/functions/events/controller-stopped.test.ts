@@ -75,7 +75,7 @@ describe('Function: controller-stopped', () => {
   const REPLACEMENT_TASK_ARN = 'arn:aws:ecs:us-east-1:123456789012:task/shelcaster-cluster/replacement';
   const history = (fixture: unknown) => fixture as GetExecutionHistoryCommandOutput;
   /** Three looks, no real waiting. */
-  const quickWait = () => ({ looks: 3, delayMs: 500, sleep: vi.fn(async () => {}) });
+  const quickWait = () => ({ attempts: 3, delayMs: 500, sleep: vi.fn(async () => {}) });
 
   it('looks again while no callback is open (a Lambda step is running), then gives up without failing anything', async () => {
     sfn.on(GetExecutionHistoryCommand).resolves(history(lambdaRunningHistory));
